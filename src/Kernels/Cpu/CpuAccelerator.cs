@@ -1,0 +1,67 @@
+namespace Untapped.Kernels.Cpu;
+
+/// <summary>
+/// The managed backend: each kernel of the catalogue has a twin here with the same name and maths
+/// (partial-class files named for the device .cl file they mirror). Work is split into chunks whose
+/// boundaries depend only on the problem size, never on the thread count, and every reduction runs
+/// in a fixed order inside its chunk: results are bitwise identical for any number of threads.
+/// </summary>
+public sealed partial class CpuAccelerator : Accelerator
+{
+    readonly ParallelOptions _parallel;
+
+    /// <param name="threads">Worker threads; 0 means every core.</param>
+    public CpuAccelerator(int threads = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        Threads = threads == 0 ? Environment.ProcessorCount : threads;
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+    }
+
+    public int Threads { get; }
+    public override AcceleratorKind Kind => AcceleratorKind.Cpu;
+    public override string Name => $"managed CPU ({Threads} threads, {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")})";
+
+    public override DeviceBuffer Allocate(int length) => new CpuBuffer(this, length);
+
+    protected override void CopyFromHostCore(ReadOnlySpan<float> source, View destination) => source.CopyTo(S(destination));
+    protected override void CopyToHostCore(View source, Span<float> destination) => S(source).CopyTo(destination);
+    public override void Synchronize() { }
+
+    /// <summary>The host span of a view (CPU buffers live in managed arrays).</summary>
+    internal static Span<float> S(View v) => v.IsEmpty ? default : ((CpuBuffer)v.Buffer!).Data.AsSpan(v.Offset, v.Length);
+    internal static Mem A(View v) => v.IsEmpty ? default : new Mem(((CpuBuffer)v.Buffer!).Data, v.Offset);
+
+    /// <summary>Runs body(start, end) over [0, count) in chunks of <paramref name="grain"/>; chunks are size-determined.</summary>
+    internal void Chunks(int count, int grain, Action<int, int> body)
+    {
+        if (count <= 0) return;
+        grain = Math.Max(1, grain);
+        int chunks = (count + grain - 1) / grain;
+        if (chunks == 1 || Threads == 1)
+        {
+            for (int c = 0; c < chunks; c++) body(c * grain, Math.Min(count, (c + 1) * grain));
+            return;
+        }
+        Parallel.For(0, chunks, _parallel, c => body(c * grain, Math.Min(count, (c + 1) * grain)));
+    }
+
+    /// <summary>A chunk size that gives each chunk about <paramref name="work"/> elements of work per item of cost <paramref name="perItem"/>.</summary>
+    internal static int Grain(int perItem, int work = 1 << 15) => Math.Max(1, work / Math.Max(1, perItem));
+}
+
+/// <summary>A float array plus an element offset: what a CPU kernel holds for one view.</summary>
+internal readonly struct Mem(float[] data, int offset)
+{
+    public readonly float[] Data = data;
+    public readonly int Offset = offset;
+    public ref float this[int i] => ref Data[Offset + i];
+    public Span<float> Span(int start, int length) => Data.AsSpan(Offset + start, length);
+    public bool IsEmpty => Data is null;
+}
+
+sealed class CpuBuffer(CpuAccelerator owner, int length) : DeviceBuffer(owner, length)
+{
+    public float[] Data { get; } = new float[length];
+    protected override void Release() { }
+}

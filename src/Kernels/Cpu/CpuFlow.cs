@@ -1,0 +1,60 @@
+namespace Untapped.Kernels.Cpu;
+
+// Twin of flow.cl.
+public sealed partial class CpuAccelerator
+{
+    protected override void LogisticFlowCore(View zt, int m, int d, float lo, float hi, LogDetForm form, View z, View logdet)
+    {
+        Mem ZT = A(zt), Z = A(z), LD = A(logdet);
+        float w = hi - lo;
+        Chunks(m, Grain(d * 16), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+            {
+                float prod = 1f, sum = 0f;
+                for (int i = r * d; i < (r + 1) * d; i++)
+                {
+                    float t = ZT[i], sg = Fn.Sigmoid(t);
+                    Z[i] = lo + w * sg;
+                    prod *= w * sg * (1f - sg);
+                    sum += MathF.Log(w) - Fn.Softplus(-t) - Fn.Softplus(t);
+                }
+                LD[r] = form == LogDetForm.Exact ? sum : MathF.Log(1e-5f + prod);
+            }
+        });
+    }
+
+    protected override void LogisticFlowBackwardCore(View zt, View dz, View dlogdet, int m, int d, float lo, float hi, LogDetForm form, View dzt)
+    {
+        Mem ZT = A(zt), DZ = A(dz), DLD = A(dlogdet), O = A(dzt);
+        float w = hi - lo;
+        Chunks(m, Grain(d * 16), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+            {
+                float prod = 1f;
+                for (int i = r * d; i < (r + 1) * d; i++) { float sg = Fn.Sigmoid(ZT[i]); prod *= w * sg * (1f - sg); }
+                float gl = DLD[r];
+                for (int i = r * d; i < (r + 1) * d; i++)
+                {
+                    float sg = Fn.Sigmoid(ZT[i]);
+                    float dld = form == LogDetForm.Exact ? 1f - 2f * sg : prod * (1f - 2f * sg) / (1e-5f + prod);
+                    O[i] += DZ[i] * w * sg * (1f - sg) + gl * dld;
+                }
+            }
+        });
+    }
+
+    protected override void LogisticFlowInverseCore(View z, int n, float lo, float hi, View zt)
+    {
+        Mem Z = A(z), O = A(zt);
+        Chunks(n, 1 << 14, (s, e) =>
+        {
+            for (int i = s; i < e; i++)
+            {
+                float sg = Fn.Clamp((Z[i] - lo) / (hi - lo), 1e-5f, 1f - 1e-5f);
+                O[i] = MathF.Log(sg) - MathF.Log(1f - sg);
+            }
+        });
+    }
+}

@@ -1,0 +1,75 @@
+namespace Untapped.Kernels.Cpu;
+
+// Twin of losses.cl.
+public sealed partial class CpuAccelerator
+{
+    const float CeFloor = 1e-6f;
+
+    protected override void ClippedCrossEntropyCore(View p, View target, int m, int k, View loss)
+    {
+        Mem P = A(p), T = A(target), O = A(loss);
+        Chunks(m, Grain(k * 4), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+            {
+                float pt = 0f;
+                for (int j = r * k; j < (r + 1) * k; j++) pt += T[j] * P[j];
+                O[r] = -MathF.Log(MathF.Max(pt, CeFloor));
+            }
+        });
+    }
+
+    protected override void ClippedCrossEntropyBackwardCore(View p, View target, View g, int m, int k, View dp)
+    {
+        Mem P = A(p), T = A(target), G = A(g), D = A(dp);
+        Chunks(m, Grain(k * 4), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+            {
+                float pt = 0f;
+                for (int j = r * k; j < (r + 1) * k; j++) pt += T[j] * P[j];
+                if (pt <= CeFloor) continue;
+                for (int j = r * k; j < (r + 1) * k; j++) D[j] += -G[r] * T[j] / pt;
+            }
+        });
+    }
+
+    protected override void L2DistanceCore(View a, View b, int m, int d, View dist)
+    {
+        Mem X = A(a), Y = A(b), O = A(dist);
+        Chunks(m, Grain(d), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+            {
+                float acc = 0f;
+                for (int i = r * d; i < (r + 1) * d; i++) { float t = X[i] - Y[i]; acc += t * t; }
+                O[r] = MathF.Sqrt(acc);
+            }
+        });
+    }
+
+    protected override void L2DistanceBackwardCore(View a, View b, View dist, View g, int m, int d, View da)
+    {
+        Mem X = A(a), Y = A(b), N = A(dist), G = A(g), D = A(da);
+        Chunks(m, Grain(d), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+            {
+                if (!(N[r] > 0f)) continue;
+                float f = G[r] / N[r];
+                for (int i = r * d; i < (r + 1) * d; i++) D[i] += f * (X[i] - Y[i]);
+            }
+        });
+    }
+
+    // Sequential on purpose: one fixed order, and the vectors are small (one value per row).
+    protected override void RowMeanAccumulateCore(View v, int m, float coef, View output)
+    {
+        var x = S(v);
+        float acc = 0f;
+        for (int i = 0; i < m; i++) acc += x[i];
+        S(output)[0] += coef * (acc / m);
+    }
+
+    protected override void FillCore(int n, float value, View output) => S(output)[..n].Fill(value);
+}

@@ -1,0 +1,87 @@
+#include "prelude.h"
+
+#define MAX_K 16
+#define LOG_FLOOR 1e-30f
+
+// y[r] = softmax((logits[r] + g[r]) / tau), g = -log(-log(u + 1e-4) + 1e-4); without noise, g = 0.
+// One work-item per row of K <= 16 classes.
+KERNEL gumbel_softmax(BUF(logits), BUF(u), const int M, const int K, const float tau, const int hasNoise,
+                      BUF(y)) {
+    int r = (int)get_global_id(0);
+    if (r >= M) return;
+    float a[MAX_K];
+    float mx = -3.0e38f;
+    for (int k = 0; k < K; k++) {
+        float v = VIEW(logits)[r * K + k];
+        if (hasNoise) v += -log(-log(VIEW(u)[r * K + k] + 1e-4f) + 1e-4f);
+        a[k] = v / tau;
+        mx = fmax(mx, a[k]);
+    }
+    float s = 0.0f;
+    for (int k = 0; k < K; k++) { a[k] = exp(a[k] - mx); s += a[k]; }
+    for (int k = 0; k < K; k++) VIEW(y)[r * K + k] = a[k] / s;
+}
+
+// dlogits += y (dy - <dy, y>) / tau.
+KERNEL gumbel_softmax_backward(BUF(y), BUF(dy), const int M, const int K, const float tau, BUF(dlogits)) {
+    int r = (int)get_global_id(0);
+    if (r >= M) return;
+    float s = 0.0f;
+    for (int k = 0; k < K; k++) s += VIEW(dy)[r * K + k] * VIEW(y)[r * K + k];
+    for (int k = 0; k < K; k++) {
+        int i = r * K + k;
+        VIEW(dlogits)[i] += VIEW(y)[i] * (VIEW(dy)[i] - s) / tau;
+    }
+}
+
+// Concrete log-density of y[r] under p = softmax(logits[r]), temperature tau, in log space:
+// lp = logNorm - K LSE_k(lsm_k - tau log y_k) + sum_k (lsm_k - (tau+1) log y_k),
+// lsm = log_softmax(logits), logNorm = log (K-1)! + (K-1) log tau (from the host). log y is floored at 1e-30.
+KERNEL concrete_logpdf(BUF(logits), BUF(y), const int M, const int K, const float tau, const float logNorm,
+                       BUF(lp)) {
+    int r = (int)get_global_id(0);
+    if (r >= M) return;
+    float mx = -3.0e38f;
+    for (int k = 0; k < K; k++) mx = fmax(mx, VIEW(logits)[r * K + k]);
+    float se = 0.0f;
+    for (int k = 0; k < K; k++) se += exp(VIEW(logits)[r * K + k] - mx);
+    float lse = mx + log(se);
+    float t[MAX_K];
+    float tm = -3.0e38f, lin = 0.0f;
+    for (int k = 0; k < K; k++) {
+        float lsm = VIEW(logits)[r * K + k] - lse, ly = log(fmax(VIEW(y)[r * K + k], LOG_FLOOR));
+        t[k] = lsm - tau * ly;
+        tm = fmax(tm, t[k]);
+        lin += lsm - (tau + 1.0f) * ly;
+    }
+    float st = 0.0f;
+    for (int k = 0; k < K; k++) st += exp(t[k] - tm);
+    VIEW(lp)[r] = logNorm - (float)K * (tm + log(st)) + lin;
+}
+
+// With w = softmax_k(lsm_k - tau log y_k): dlogits += g (1 - K w); dy += g (K tau w - tau - 1) / y.
+KERNEL concrete_logpdf_backward(BUF(logits), BUF(y), BUF(g), const int M, const int K, const float tau,
+                                const int hasDy, BUF(dlogits), BUF(dy)) {
+    int r = (int)get_global_id(0);
+    if (r >= M) return;
+    float mx = -3.0e38f;
+    for (int k = 0; k < K; k++) mx = fmax(mx, VIEW(logits)[r * K + k]);
+    float se = 0.0f;
+    for (int k = 0; k < K; k++) se += exp(VIEW(logits)[r * K + k] - mx);
+    float lse = mx + log(se);
+    float t[MAX_K];
+    float tm = -3.0e38f;
+    for (int k = 0; k < K; k++) {
+        t[k] = VIEW(logits)[r * K + k] - lse - tau * log(fmax(VIEW(y)[r * K + k], LOG_FLOOR));
+        tm = fmax(tm, t[k]);
+    }
+    float st = 0.0f;
+    for (int k = 0; k < K; k++) { t[k] = exp(t[k] - tm); st += t[k]; }
+    float gr = VIEW(g)[r];
+    for (int k = 0; k < K; k++) {
+        int i = r * K + k;
+        float w = t[k] / st;
+        VIEW(dlogits)[i] += gr * (1.0f - (float)K * w);
+        if (hasDy) VIEW(dy)[i] += gr * ((float)K * tau * w - tau - 1.0f) / fmax(VIEW(y)[i], LOG_FLOOR);
+    }
+}

@@ -1,0 +1,107 @@
+using Untapped.Kernels;
+using Untapped.Kernels.Cpu;
+using Xunit;
+
+namespace Untapped.Kernels.Tests;
+
+public sealed class CpuKernelTests
+{
+    // Random123's kat_vectors, philox4x32 10: counter, key -> output.
+    [Theory]
+    [InlineData(0u, 0u, 0u, 0u, 0u, 0u, 0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u)]
+    [InlineData(0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu)]
+    [InlineData(0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u, 0xa4093822u, 0x299f31d0u, 0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u)]
+    public void PhiloxMatchesRandom123KnownAnswers(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1, uint e0, uint e1, uint e2, uint e3) =>
+        Assert.Equal((e0, e1, e2, e3), Philox.Block(c0, c1, c2, c3, k0, k1));
+
+    [Fact]
+    public void PhiloxUniformIsTheDocumentedWordOfTheStream()
+    {
+        using var cpu = new CpuAccelerator(2);
+        using var o = cpu.Allocate(10);
+        cpu.PhiloxUniform(0xAAAA_BBBB_0000_0001UL, 5, 9, 10, o);
+        var got = cpu.ToArray(o);
+        var (w0, w1, w2, w3) = Philox.Block(2, 0, 9, 5, 0x0000_0001u, 0xAAAA_BBBBu); // element 9 = word 1 of block 2
+        Assert.Equal(Philox.ToUnit(w1), got[9]);
+        Assert.All(got, v => Assert.InRange(v, float.Epsilon, 1f - 1e-8f));
+        _ = (w0, w2, w3);
+    }
+
+    [Fact]
+    public void PhiloxDrawsHaveTheRightMoments()
+    {
+        using var cpu = new CpuAccelerator();
+        const int n = 200_000;
+        using var u = cpu.Allocate(n);
+        using var z = cpu.Allocate(n);
+        cpu.PhiloxUniform(7, 1, 0, n, u);
+        cpu.PhiloxNormal(7, 2, 0, n, z);
+        var ua = cpu.ToArray(u); var za = cpu.ToArray(z);
+        Assert.InRange(ua.Average(), 0.497, 0.503);
+        Assert.InRange(za.Average(), -0.01, 0.01);
+        Assert.InRange(za.Select(x => (double)x * x).Average(), 0.98, 1.02);
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelCases.Names), MemberType = typeof(KernelCases))]
+    public void ResultsAreBitwiseIdenticalForAnyThreadCount(string kernel)
+    {
+        var c = KernelCases.Get(kernel);
+        using var one = new CpuAccelerator(1);
+        using var three = new CpuAccelerator(3);
+        var a = KernelCases.Execute(c, one);
+        var b = KernelCases.Execute(c, three);
+        foreach (var o in c.Outputs) Assert.Equal(a[o], b[o]);
+    }
+
+    [Fact]
+    public void GemmMatchesNaiveDoubleProduct()
+    {
+        var r = new Random(3);
+        int m = 131, k = 517, n = 45;
+        var a = Gen.Uniform(r, k * m); var b = Gen.Uniform(r, n * k); var bias = Gen.Uniform(r, n);
+        using var cpu = new CpuAccelerator(2);
+        using var A = cpu.Upload(a); using var B = cpu.Upload(b); using var Bi = cpu.Upload(bias); using var C = cpu.Allocate(m * n);
+        cpu.Gemm(A, B, Bi, m, k, n, transA: true, transB: true, Activation.Tanh, false, C);
+        var c = cpu.ToArray(C);
+        var expected = new float[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = bias[j];
+                for (int t = 0; t < k; t++) s += (double)a[t * m + i] * b[j * k + t];
+                expected[i * n + j] = (float)Math.Tanh(s);
+            }
+        Close.All(expected, c, 1e-5f, 1e-4f, "gemm_tt");
+    }
+
+    [Fact]
+    public void BadShapesAreRejectedWithTheBufferName()
+    {
+        using var cpu = new CpuAccelerator(1);
+        using var small = cpu.Allocate(5);
+        using var big = cpu.Allocate(100);
+        var e = Assert.Throws<ArgumentException>(() => cpu.Gemm(big, big, default, 10, 10, 10, false, false, Activation.None, false, small));
+        Assert.Contains("'c'", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => cpu.GumbelSoftmax(big, default, 5, 20, 1f, big));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cpu.GumbelSoftmax(big, default, 10, 10, 0f, big));
+        using var other = new CpuAccelerator(1);
+        using var foreign = other.Allocate(100);
+        Assert.Throws<ArgumentException>(() => cpu.Fill(10, 1f, foreign));
+    }
+
+    [Fact]
+    public void ConcreteLogPdfMatchesTheClosedFormInDouble()
+    {
+        // k = 3, tau = 0.5: log p(y) = log (k-1)! + (k-1) log tau + sum log p_i - (tau+1) sum log y_i - k log sum p_i y_i^-tau.
+        float[] logits = [0.3f, -1.2f, 0.8f], y = [0.2f, 0.5f, 0.3f];
+        double tau = 0.5, z = logits.Sum(l => Math.Exp(l));
+        var p = logits.Select(l => Math.Exp(l) / z).ToArray();
+        double expected = Math.Log(2) + 2 * Math.Log(tau) + p.Sum(Math.Log) - (tau + 1) * y.Sum(v => Math.Log(v))
+            - 3 * Math.Log(p.Select((pi, i) => pi * Math.Pow(y[i], -tau)).Sum());
+        using var cpu = new CpuAccelerator(1);
+        using var L = cpu.Upload(logits); using var Y = cpu.Upload(y); using var O = cpu.Allocate(1);
+        cpu.ConcreteLogPdf(L, Y, 1, 3, 0.5f, O);
+        Assert.Equal(expected, cpu.ToArray(O)[0], 5);
+    }
+}
