@@ -1,3 +1,4 @@
+using Untapped.Tests;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Xunit;

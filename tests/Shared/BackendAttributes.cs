@@ -1,7 +1,7 @@
 using Untapped.Kernels;
 using Xunit;
 
-namespace Untapped.Kernels.Tests;
+namespace Untapped.Tests;
 
 /// <summary>
 /// A theory that runs only where its backend is present, skipping with the backend's own reason otherwise.

@@ -1,0 +1,160 @@
+using Untapped.Kernels;
+
+namespace Untapped.Graph;
+
+/// <summary>Adam hyper-parameters and clipping (SPEC 5); a non-positive clip disables it.</summary>
+public sealed record AdamSettings(double Beta1 = 0.9, double Beta2 = 0.999, double Eps = 1e-4, float ClipNorm = 5f, float ClipValue = 1f);
+
+/// <summary>
+/// Runs a <see cref="Graph"/> on an accelerator: one arena laid out by <see cref="MemoryPlan"/>, and one flat
+/// buffer each for parameters, gradients and the two Adam moments. Forward, then the loss reduction on the
+/// device, Backward in reverse order (gradients accumulate), then one clip+Adam launch. Nothing is copied to
+/// the host inside a step; <see cref="ReadLosses"/> reads the loss vector once.
+/// </summary>
+public sealed class Executor : IDisposable
+{
+    readonly DeviceBuffer _arena, _params, _grads, _m, _v, _losses, _partials;
+
+    public Executor(Graph graph, Accelerator accelerator, ulong seed)
+    {
+        Graph = graph;
+        Accelerator = accelerator;
+        Seed = seed;
+        Plan = new MemoryPlan(graph);
+        int p = graph.Parameters.TotalLength;
+        _arena = accelerator.Allocate(Math.Max(1, Plan.ArenaLength));
+        _params = accelerator.Allocate(p);
+        _grads = accelerator.Allocate(p);
+        _m = accelerator.Allocate(p);
+        _v = accelerator.Allocate(p);
+        _losses = accelerator.Allocate(graph.Losses.Count + 1);
+        _partials = accelerator.Allocate(Accelerator.NormPartials);
+        accelerator.Fill(p, 0f, _m);
+        accelerator.Fill(p, 0f, _v);
+        accelerator.Fill(p, 0f, _grads);
+    }
+
+    public Graph Graph { get; }
+    public Accelerator Accelerator { get; }
+    public MemoryPlan Plan { get; }
+    public ulong Seed { get; }
+
+    /// <summary>The counter word of every Philox draw in the next pass (the trainer sets the global step).</summary>
+    public int Step { get; set; }
+
+    /// <summary>Adam's step count t (the number of updates applied so far).</summary>
+    public int AdamT { get; set; }
+
+    /// <summary>
+    /// Values that replace an op output right after the op runs, by tensor name: explicit noise for oracle
+    /// tests, or frozen hard samples when a finite-difference check must treat them as constants.
+    /// </summary>
+    public Dictionary<string, float[]> Overrides { get; } = new();
+
+    /// <summary>When set, every op is followed by a synchronise and its time is added here.</summary>
+    public OpProfile? Profile { get; set; }
+
+    /// <summary>Bytes of device memory this executor holds: arena, four flat parameter buffers and small vectors.</summary>
+    public long DeviceBytes => 4L * (_arena.Length + 4L * _params.Length + _losses.Length + _partials.Length);
+
+    public View Parameters => _params;
+    public View Gradients => _grads;
+    public View AdamM => _m;
+    public View AdamV => _v;
+
+    public View Value(Tensor t)
+    {
+        if (t.Kind == TensorKind.Parameter) return _params.View.Slice(t.ParameterOffset, t.Length);
+        var s = Plan.Value(t);
+        return _arena.View.Slice(s.Offset, t.Length);
+    }
+
+    /// <summary>The gradient of <paramref name="t"/>, or an empty view when it takes none.</summary>
+    public View Grad(Tensor t)
+    {
+        if (!t.RequiresGrad) return default;
+        if (t.Kind == TensorKind.Parameter) return _grads.View.Slice(t.ParameterOffset, t.Length);
+        return Plan.Grad(t) is { } s ? _arena.View.Slice(s.Offset, t.Length) : default;
+    }
+
+    public void SetInput(Tensor t, ReadOnlySpan<float> data)
+    {
+        if (t.Kind != TensorKind.Input) throw new ArgumentException($"{t} is not an input");
+        if (data.Length != t.Length) throw new ArgumentException($"input {t} needs {t.Length} values, got {data.Length}");
+        Accelerator.CopyFromHost(data, Value(t));
+    }
+
+    public void Forward()
+    {
+        var a = Accelerator;
+        foreach (var op in Graph.Ops)
+        {
+            Timed(op, op.Forward);
+            if (Overrides.Count == 0) continue;
+            foreach (var o in op.Outputs)
+                if (Overrides.TryGetValue(o.Name, out var v))
+                {
+                    if (v.Length != o.Length) throw new ArgumentException($"override for {o} has {v.Length} values");
+                    a.CopyFromHost(v, Value(o));
+                }
+        }
+        a.Fill(_losses.Length, 0f, _losses);
+        var total = _losses.View.Slice(Graph.Losses.Count, 1);
+        for (int i = 0; i < Graph.Losses.Count; i++)
+        {
+            var term = Graph.Losses[i];
+            foreach (var part in term.Parts)
+            {
+                a.RowMeanAccumulate(Value(part.Rows), part.Rows.Rows, part.Coefficient, _losses.View.Slice(i, 1));
+                a.RowMeanAccumulate(Value(part.Rows), part.Rows.Rows, part.Coefficient * term.Weight, total);
+            }
+        }
+    }
+
+    public void Backward()
+    {
+        var a = Accelerator;
+        int n = Graph.Ops.Count;
+        a.Fill(_grads.Length, 0f, _grads);
+        var seeds = new Dictionary<Tensor, float>();
+        foreach (var term in Graph.Losses)
+            foreach (var part in term.Parts)
+                if (part.Rows.RequiresGrad)
+                    seeds[part.Rows] = seeds.GetValueOrDefault(part.Rows) + term.Weight * part.Coefficient / part.Rows.Rows;
+        foreach (var t in Plan.GradStarts[n]) a.Fill(t.Length, seeds.GetValueOrDefault(t), Grad(t));
+        for (int i = n - 1; i >= 0; i--)
+        {
+            foreach (var t in Plan.GradStarts[2 * n - i]) a.Fill(t.Length, 0f, Grad(t));
+            var op = Graph.Ops[i];
+            if (op.HasBackward) Timed(op, op.Backward);
+        }
+    }
+
+    /// <summary>Clip and apply one Adam step at learning rate <paramref name="lr"/>.</summary>
+    public void Update(AdamSettings s, double lr)
+    {
+        AdamT++;
+        var a = Accelerator;
+        long t0 = OpProfile.Now();
+        a.SumSquaresPartials(_grads, _grads.Length, _partials);
+        a.Adam(_partials, _params.Length, AdamStep.At(AdamT, lr, s.Beta1, s.Beta2, s.Eps, s.ClipNorm, s.ClipValue), _params, _grads, _m, _v);
+        if (Profile is { } p) { a.Synchronize(); p.Add("adam", OpProfile.Ms(t0)); }
+    }
+
+    /// <summary>The loss terms in graph order, then the weighted total.</summary>
+    public float[] ReadLosses() => Accelerator.ToArray(_losses);
+
+    void Timed(Op op, Action<Executor> run)
+    {
+        if (Profile is null) { run(this); return; }
+        long t0 = OpProfile.Now();
+        run(this);
+        Accelerator.Synchronize();
+        Profile.Add(op.Kind, OpProfile.Ms(t0));
+    }
+
+    public void Dispose()
+    {
+        foreach (var b in new[] { _arena, _params, _grads, _m, _v, _losses, _partials }) b.Dispose();
+    }
+}

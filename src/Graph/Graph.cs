@@ -1,0 +1,149 @@
+using Untapped.Graph.Ops;
+using Untapped.Kernels;
+
+namespace Untapped.Graph;
+
+/// <summary>A per-row tensor and the coefficient with which its mean enters a loss term.</summary>
+public readonly record struct LossPart(Tensor Rows, float Coefficient);
+
+/// <summary>A named loss term: sum of coefficient * mean(rows) over its parts; Weight scales it in the total.</summary>
+public sealed record LossTerm(string Name, float Weight, IReadOnlyList<LossPart> Parts);
+
+/// <summary>
+/// A static graph built once per model and batch size: tensors, ops in execution order (a valid topological
+/// order, checked), parameters, and loss terms. The builder methods are the only way to add ops, so every
+/// output's RequiresGrad follows from its op's differentiable inputs.
+/// </summary>
+public sealed class Graph
+{
+    readonly List<Tensor> _tensors = new();
+    readonly List<Op> _ops = new();
+    readonly List<LossTerm> _losses = new();
+
+    public ParameterSet Parameters { get; } = new();
+    public IReadOnlyList<Tensor> Tensors => _tensors;
+    public IReadOnlyList<Op> Ops => _ops;
+    public IReadOnlyList<LossTerm> Losses => _losses;
+
+    Tensor New(string name, int rows, int cols, TensorKind kind, bool grad)
+    {
+        if (rows <= 0 || cols <= 0) throw new ArgumentOutOfRangeException(nameof(rows), $"tensor '{name}' needs a positive shape, got [{rows},{cols}]");
+        var t = new Tensor(_tensors.Count, name, rows, cols, kind, grad);
+        _tensors.Add(t);
+        return t;
+    }
+
+    public Tensor Parameter(string name, int rows, int cols)
+    {
+        var t = New(name, rows, cols, TensorKind.Parameter, true);
+        Parameters.Add(t);
+        return t;
+    }
+
+    /// <summary>Data copied in by the caller before each forward pass.</summary>
+    public Tensor Input(string name, int rows, int cols) => New(name, rows, cols, TensorKind.Input, false);
+
+    T Add<T>(T op) where T : Op
+    {
+        foreach (var t in op.Inputs)
+            if (t.Kind == TensorKind.Activation && !_ops.Any(o => o.Outputs.Contains(t)))
+                throw new InvalidOperationException($"{op}: input {t} is not produced by an earlier op");
+        _ops.Add(op);
+        return op;
+    }
+
+    Tensor Out(string name, int rows, int cols, params Tensor[] differentiableInputs) =>
+        New(name, rows, cols, TensorKind.Activation, differentiableInputs.Any(t => t.RequiresGrad));
+
+    public Tensor Dense(string label, Tensor[] xs, Tensor w, Tensor b, Activation act)
+    {
+        var y = Out(label, xs[0].Rows, w.Cols, w);
+        Add(new DenseOp(label, xs, w, b, act, y));
+        return y;
+    }
+
+    public Tensor Noise(string name, int rows, int cols, bool normal)
+    {
+        var t = Out(name, rows, cols);
+        Add(new NoiseOp(name, t, normal));
+        return t;
+    }
+
+    public Tensor GaussianSample(string label, Tensor mu, Tensor sigma, Tensor eps)
+    {
+        var zt = Out(label, mu.Rows, mu.Cols, mu, sigma);
+        Add(new GaussianSampleOp(label, mu, sigma, eps, zt));
+        return zt;
+    }
+
+    public Tensor GaussianLogPdf(string label, Tensor zt, Tensor mu, Tensor sigma)
+    {
+        var o = Out(label, zt.Rows, 1, zt, mu, sigma);
+        Add(new GaussianLogPdfOp(label, zt, mu, sigma, o));
+        return o;
+    }
+
+    public (Tensor Z, Tensor LogDet) LogisticFlow(string label, Tensor zt, float lo, float hi, LogDetForm form)
+    {
+        var z = Out(label + ".z", zt.Rows, zt.Cols, zt);
+        var ld = Out(label + ".logdet", zt.Rows, 1, zt);
+        Add(new LogisticFlowOp(label, zt, lo, hi, form, z, ld));
+        return (z, ld);
+    }
+
+    public Tensor FlowInverse(string label, Tensor z, float lo, float hi)
+    {
+        var zt = Out(label, z.Rows, z.Cols);
+        Add(new FlowInverseOp(label, z, lo, hi, zt));
+        return zt;
+    }
+
+    public Tensor BernoulliLogLik(string label, Tensor x, Tensor logits, BernoulliForm form)
+    {
+        var o = Out(label, x.Rows, 1, x, logits);
+        Add(new BernoulliLogLikOp(label, x, logits, form, o));
+        return o;
+    }
+
+    public Tensor BernoulliSample(string label, Tensor logits, Tensor u, float tau, bool relaxed, BernoulliForm form)
+    {
+        var o = relaxed ? Out(label, logits.Rows, logits.Cols, logits) : Out(label, logits.Rows, logits.Cols);
+        Add(new BernoulliSampleOp(label, logits, u, tau, relaxed, form, o));
+        return o;
+    }
+
+    public Tensor GumbelSoftmax(string label, Tensor logits, Tensor? u, float tau)
+    {
+        var y = Out(label, logits.Rows, logits.Cols, logits);
+        Add(new GumbelSoftmaxOp(label, logits, u, tau, y));
+        return y;
+    }
+
+    public Tensor ConcreteLogPdf(string label, Tensor logits, Tensor y, float tau)
+    {
+        var o = Out(label, logits.Rows, 1, logits, y);
+        Add(new ConcreteLogPdfOp(label, logits, y, tau, o));
+        return o;
+    }
+
+    public Tensor ClippedCrossEntropy(string label, Tensor p, Tensor target)
+    {
+        var o = Out(label, p.Rows, 1, p);
+        Add(new ClippedCrossEntropyOp(label, p, target, o));
+        return o;
+    }
+
+    public Tensor L2Distance(string label, Tensor a, Tensor b)
+    {
+        var o = Out(label, a.Rows, 1, a);
+        Add(new L2DistanceOp(label, a, b, o));
+        return o;
+    }
+
+    public void Loss(string name, float weight, params LossPart[] parts)
+    {
+        foreach (var p in parts)
+            if (p.Rows.Cols != 1) throw new ArgumentException($"loss '{name}': {p.Rows} is not a per-row vector");
+        _losses.Add(new LossTerm(name, weight, parts));
+    }
+}

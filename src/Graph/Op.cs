@@ -1,0 +1,32 @@
+namespace Untapped.Graph;
+
+/// <summary>
+/// One node of the static graph. Forward writes <see cref="Outputs"/> from <see cref="Inputs"/>; Backward
+/// accumulates into the gradients of the inputs that have them, reading inputs, outputs and output gradients.
+/// </summary>
+public abstract class Op
+{
+    protected Op(string label, Tensor[] inputs, Tensor[] outputs)
+    {
+        Label = label; Inputs = inputs; Outputs = outputs;
+    }
+
+    /// <summary>Kind of op for the timing table (e.g. "dense", "bernoulli_loglik").</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>Where it sits in the model (e.g. "decoder.l1 (labelled)").</summary>
+    public string Label { get; }
+    public Tensor[] Inputs { get; }
+    public Tensor[] Outputs { get; }
+
+    /// <summary>Whether the op passes gradient to input <paramref name="index"/> (data-like inputs such as noise do not).</summary>
+    public virtual bool Differentiable(int index) => true;
+
+    /// <summary>Whether Backward has work: some differentiable input takes a gradient.</summary>
+    public bool HasBackward => Inputs.Where((t, i) => t.RequiresGrad && Differentiable(i)).Any();
+
+    public abstract void Forward(Executor ex);
+    public abstract void Backward(Executor ex);
+
+    public override string ToString() => $"{Kind} {Label}";
+}

@@ -1,0 +1,76 @@
+using Untapped.Kernels;
+
+namespace Untapped.Graph.Ops;
+
+/// <summary>
+/// Y = act(sum_i X_i W[rows_i] + b): a dense layer over the column-concatenation [X_0, X_1, ...] without
+/// materialising it; part i multiplies the row block of W that belongs to it (the rows of W are the fan-in).
+/// Backward: dZ = dY act'(Y) in place over dY, then dW_i += X_i^T dZ, db += colsum(dZ), dX_i += dZ W_i^T.
+/// </summary>
+public sealed class DenseOp : Op
+{
+    readonly int _parts;
+    readonly Activation _act;
+
+    public DenseOp(string label, Tensor[] xs, Tensor w, Tensor b, Activation act, Tensor y)
+        : base(label, [.. xs, w, b], [y])
+    {
+        int fanIn = xs.Sum(x => x.Cols);
+        if (fanIn != w.Rows || w.Cols != y.Cols || b.Length != w.Cols || xs.Any(x => x.Rows != y.Rows))
+            throw new ArgumentException($"dense {label}: inputs [{string.Join(", ", xs.Select(x => x.ToString()))}] do not fit W {w} and Y {y}");
+        _parts = xs.Length;
+        _act = act;
+    }
+
+    public override string Kind => "dense";
+    Tensor W => Inputs[_parts];
+    Tensor B => Inputs[_parts + 1];
+    Tensor Y => Outputs[0];
+
+    View WPart(Executor ex, int part, out int rows)
+    {
+        int r0 = 0;
+        for (int i = 0; i < part; i++) r0 += Inputs[i].Cols;
+        rows = Inputs[part].Cols;
+        return ex.Value(W).Slice(r0 * W.Cols, rows * W.Cols);
+    }
+
+    View WGradPart(Executor ex, int part)
+    {
+        int r0 = 0;
+        for (int i = 0; i < part; i++) r0 += Inputs[i].Cols;
+        return ex.Grad(W).Slice(r0 * W.Cols, Inputs[part].Cols * W.Cols);
+    }
+
+    public override void Forward(Executor ex)
+    {
+        var a = ex.Accelerator;
+        int m = Y.Rows, n = Y.Cols;
+        for (int i = 0; i < _parts; i++)
+        {
+            bool last = i == _parts - 1;
+            var wi = WPart(ex, i, out int k);
+            a.Gemm(ex.Value(Inputs[i]), wi, last ? ex.Value(B) : default, m, k, n, false, false,
+                last ? _act : Activation.None, accumulate: i > 0, ex.Value(Y));
+        }
+    }
+
+    public override void Backward(Executor ex)
+    {
+        var a = ex.Accelerator;
+        int m = Y.Rows, n = Y.Cols;
+        var dz = ex.Grad(Y);
+        if (_act != Activation.None) a.ActBackward(ex.Value(Y), dz, m * n, _act, dz);
+        for (int i = 0; i < _parts; i++)
+        {
+            var x = Inputs[i];
+            a.Gemm(ex.Value(x), dz, default, x.Cols, m, n, true, false, Activation.None, true, WGradPart(ex, i));
+            if (x.RequiresGrad)
+            {
+                var wi = WPart(ex, i, out int k);
+                a.Gemm(dz, wi, default, m, n, k, false, true, Activation.None, true, ex.Grad(x));
+            }
+        }
+        a.ColSum(dz, m, n, 1f, true, ex.Grad(B));
+    }
+}

@@ -1,0 +1,114 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Untapped.Graph;
+
+/// <summary>A safetensors file could not be read: the message names the file and the problem.</summary>
+public sealed class SafetensorsException(string message) : Exception(message);
+
+/// <summary>
+/// Reads and writes the safetensors format (8-byte little-endian header length, JSON header, raw
+/// little-endian data), float32 only. Writes go to a temporary file that is flushed and renamed, and carry a
+/// SHA-256 of the data in the metadata ("sha256"), which <see cref="Read"/> verifies when present.
+/// </summary>
+public static class Safetensors
+{
+    public sealed record Entry(string Name, int[] Shape, float[] Data);
+
+    public static void Write(string path, IEnumerable<Entry> entries, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var list = entries.ToList();
+        using var data = new MemoryStream();
+        var header = new JsonObject();
+        foreach (var e in list)
+        {
+            if (e.Shape.Aggregate(1L, (a, b) => a * b) != e.Data.Length)
+                throw new ArgumentException($"tensor '{e.Name}' has shape [{string.Join(",", e.Shape)}] but {e.Data.Length} values");
+            long begin = data.Position;
+            var bytes = new byte[e.Data.Length * 4];
+            for (int i = 0; i < e.Data.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), e.Data[i]);
+            data.Write(bytes);
+            header[e.Name] = new JsonObject
+            {
+                ["dtype"] = "F32",
+                ["shape"] = new JsonArray(e.Shape.Select(s => (JsonNode)s).ToArray()),
+                ["data_offsets"] = new JsonArray(begin, data.Position),
+            };
+        }
+        var meta = new JsonObject();
+        foreach (var (k, v) in metadata ?? new Dictionary<string, string>()) meta[k] = v;
+        meta["sha256"] = Convert.ToHexStringLower(SHA256.HashData(data.GetBuffer().AsSpan(0, (int)data.Length)));
+        header["__metadata__"] = meta;
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        int pad = (8 - json.Length % 8) % 8;
+        var padded = new byte[json.Length + pad];
+        json.CopyTo(padded, 0);
+        for (int i = json.Length; i < padded.Length; i++) padded[i] = (byte)' ';
+
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)padded.Length);
+            f.Write(len);
+            f.Write(padded);
+            data.Position = 0;
+            data.CopyTo(f);
+            f.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>Reads every tensor and the metadata; throws <see cref="SafetensorsException"/> for any malformed or corrupted file.</summary>
+    public static (Dictionary<string, Entry> Tensors, Dictionary<string, string> Metadata) Read(string path)
+    {
+        byte[] file;
+        try { file = File.ReadAllBytes(path); }
+        catch (FileNotFoundException) { throw new SafetensorsException($"{path}: file not found"); }
+        catch (IOException e) { throw new SafetensorsException($"{path}: cannot read: {e.Message}"); }
+        if (file.Length < 8) throw new SafetensorsException($"{path}: {file.Length} bytes is too short for a safetensors header");
+        ulong hlen = BinaryPrimitives.ReadUInt64LittleEndian(file);
+        if (hlen > (ulong)(file.Length - 8) || hlen > 100_000_000) throw new SafetensorsException($"{path}: header length {hlen} exceeds the file ({file.Length} bytes)");
+        JsonObject header;
+        try { header = JsonNode.Parse(file.AsSpan(8, (int)hlen)) as JsonObject ?? throw new SafetensorsException($"{path}: header is not a JSON object"); }
+        catch (JsonException e) { throw new SafetensorsException($"{path}: header is not valid JSON: {e.Message}"); }
+        int dataStart = 8 + (int)hlen;
+        var body = file.AsSpan(dataStart);
+        var meta = new Dictionary<string, string>();
+        var tensors = new Dictionary<string, Entry>();
+        try
+        {
+            foreach (var (name, node) in header)
+            {
+                if (name == "__metadata__")
+                {
+                    foreach (var (k, v) in node as JsonObject ?? throw new SafetensorsException($"{path}: __metadata__ is not an object"))
+                        meta[k] = v?.GetValue<string>() ?? "";
+                    continue;
+                }
+                var o = node as JsonObject ?? throw new SafetensorsException($"{path}: entry '{name}' is not an object");
+                if (o["dtype"]?.GetValue<string>() != "F32") throw new SafetensorsException($"{path}: tensor '{name}' has dtype {o["dtype"]}, only F32 is supported");
+                var shape = (o["shape"] as JsonArray ?? throw new SafetensorsException($"{path}: tensor '{name}' has no shape")).Select(s => s!.GetValue<int>()).ToArray();
+                var offs = o["data_offsets"] as JsonArray ?? throw new SafetensorsException($"{path}: tensor '{name}' has no data_offsets");
+                if (offs.Count != 2) throw new SafetensorsException($"{path}: tensor '{name}' data_offsets must have two entries");
+                long b = offs[0]!.GetValue<long>(), e = offs[1]!.GetValue<long>();
+                long count = shape.Aggregate(1L, (x, y) => x * y);
+                if (shape.Any(s => s < 0) || b < 0 || e < b || e > body.Length || e - b != count * 4)
+                    throw new SafetensorsException($"{path}: tensor '{name}' [{string.Join(",", shape)}] has data_offsets [{b},{e}] that do not fit its shape or the {body.Length}-byte data section");
+                var data = new float[count];
+                for (long i = 0; i < count; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(body.Slice((int)(b + i * 4), 4));
+                tensors[name] = new Entry(name, shape, data);
+            }
+        }
+        catch (InvalidOperationException e) { throw new SafetensorsException($"{path}: malformed header: {e.Message}"); }
+        catch (FormatException e) { throw new SafetensorsException($"{path}: malformed header: {e.Message}"); }
+        if (meta.TryGetValue("sha256", out var sha) && sha != Convert.ToHexStringLower(SHA256.HashData(body)))
+            throw new SafetensorsException($"{path}: checksum mismatch: the file is corrupted (data does not match its recorded sha256)");
+        return (tensors, meta);
+    }
+}

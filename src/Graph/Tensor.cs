@@ -1,0 +1,26 @@
+namespace Untapped.Graph;
+
+/// <summary>What a tensor's storage is: a view into the flat parameter buffer, data copied in per step, or planned arena memory.</summary>
+public enum TensorKind { Parameter, Input, Activation }
+
+/// <summary>A named [Rows, Cols] float32 node of a static graph. Gradients exist only where <see cref="RequiresGrad"/>.</summary>
+public sealed class Tensor
+{
+    internal Tensor(int id, string name, int rows, int cols, TensorKind kind, bool requiresGrad)
+    {
+        Id = id; Name = name; Rows = rows; Cols = cols; Kind = kind; RequiresGrad = requiresGrad;
+    }
+
+    public int Id { get; }
+    public string Name { get; }
+    public int Rows { get; }
+    public int Cols { get; }
+    public int Length => Rows * Cols;
+    public TensorKind Kind { get; }
+    public bool RequiresGrad { get; }
+
+    /// <summary>Set for parameters: the element offset of this tensor in the flat parameter buffer.</summary>
+    public int ParameterOffset { get; internal set; } = -1;
+
+    public override string ToString() => $"{Name} [{Rows},{Cols}]";
+}

@@ -1,0 +1,68 @@
+using Untapped.Kernels;
+
+namespace Untapped.Training.Model;
+
+public enum ModelKind { Untapped, M2 }
+public enum UnfeaturedZ { Fixed, Resample }
+public enum ZBox { Original, Paper }
+public enum ClassifyOn { Sample, Probs }
+public enum XTildeGrad { None, Relaxed }
+public enum ClipMode { Original, Paper }
+public enum Preset { Paper, Original }
+
+/// <summary>
+/// Every switch of SPEC.md that shapes the objective, plus the optimisation schedule. <see cref="For"/> gives
+/// the two presets: <c>original</c> (the authors' Theano code) and <c>paper</c> (the paper's text).
+/// </summary>
+public sealed record ModelConfig
+{
+    public ModelKind Model { get; init; } = ModelKind.Untapped;
+    public UnfeaturedZ UnfeaturedZ { get; init; } = UnfeaturedZ.Resample;
+    public LogDetForm LogDet { get; init; } = LogDetForm.Exact;
+    public ZBox ZBox { get; init; } = ZBox.Paper;
+    public BernoulliForm Bernoulli { get; init; } = BernoulliForm.Exact;
+    public ClassifyOn ClassifyOn { get; init; } = ClassifyOn.Sample;
+    public XTildeGrad XTildeGrad { get; init; } = XTildeGrad.Relaxed;
+    public bool ReverseQz { get; init; } = true;
+    public ClipMode Clip { get; init; } = ClipMode.Paper;
+    public float Tau { get; init; } = 1f;
+    public int Epochs { get; init; } = 150;
+    public double LearningRate { get; init; } = 0.01;
+    /// <summary>Multiply the learning rate by <see cref="LrDecay"/> each epoch after <see cref="LrDecayAfter"/> (0 = never).</summary>
+    public int LrDecayAfter { get; init; }
+    public double LrDecay { get; init; } = 1.0;
+
+    public static ModelConfig For(Preset preset, ModelKind model = ModelKind.Untapped) => preset switch
+    {
+        Preset.Original => new ModelConfig
+        {
+            Model = model, UnfeaturedZ = UnfeaturedZ.Fixed, LogDet = LogDetForm.Original, ZBox = ZBox.Original,
+            Bernoulli = BernoulliForm.Original, ClassifyOn = ClassifyOn.Sample, XTildeGrad = XTildeGrad.None,
+            ReverseQz = false, Clip = ClipMode.Original, Epochs = 1000, LrDecayAfter = 500, LrDecay = 0.9995,
+        },
+        _ => new ModelConfig { Model = model },
+    };
+
+    public (float Lo, float Hi) Box => ZBox == ZBox.Original ? (-MathF.PI / 2, MathF.PI / 2) : (-1.5f, 1.5f);
+
+    /// <summary>Unfeatured z are drawn from U(-1.5, 1.5)^2 whatever the flow's box (SPEC 1).</summary>
+    public const float UnfeaturedZRange = 1.5f;
+
+    public Untapped.Graph.AdamSettings Adam => Clip == ClipMode.Original
+        ? new(0.9, 0.999, 1e-4, ClipNorm: 5f, ClipValue: 1f)
+        : new(0.9, 0.999, 1e-4, ClipNorm: 0f, ClipValue: 1f);
+
+    /// <summary>Learning rate in (0-based) epoch <paramref name="epoch"/>.</summary>
+    public double LearningRateAt(int epoch) =>
+        LrDecayAfter > 0 && epoch >= LrDecayAfter ? LearningRate * Math.Pow(LrDecay, epoch - LrDecayAfter + 1) : LearningRate;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible value.</summary>
+    public void Validate()
+    {
+        if (!(Tau > 0) || float.IsInfinity(Tau)) throw new ArgumentException($"tau must be a positive number, got {Tau}");
+        if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {Epochs}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
+        if (!(LrDecay > 0) || LrDecay > 1) throw new ArgumentException($"lr decay must be in (0, 1], got {LrDecay}");
+        if (LrDecayAfter < 0) throw new ArgumentException($"lr decay start must not be negative, got {LrDecayAfter}");
+    }
+}

@@ -1,0 +1,95 @@
+using Untapped.Graph;
+using G = Untapped.Graph.Graph;
+
+namespace Untapped.Training.Model;
+
+/// <summary>The training graph of M2 or Untapped (SPEC 4) and the input tensors the trainer fills each step.</summary>
+public sealed class Objective
+{
+    public const string LabelledElbo = "labelled_elbo", Classify = "classify", UnlabelledElbo = "unlabelled_elbo",
+        ReverseElbo = "reverse_elbo", Reconstruct = "reconstruct";
+
+    public G Graph { get; }
+    public ModelConfig Config { get; }
+    public Tensor XLabelled { get; }
+    public Tensor YLabelled { get; }
+    public Tensor XUnlabelled { get; }
+    public Tensor? YUnfeatured { get; }
+    public Tensor? ZUnfeatured { get; }
+
+    /// <summary>Loss term names in the order of the executor's loss vector (the weighted total follows).</summary>
+    public IReadOnlyList<string> TermNames => Graph.Losses.Select(l => l.Name).ToArray();
+
+    public Objective(ModelConfig cfg, int batchLabelled, int batchUnlabelled, int batchUnfeatured)
+    {
+        cfg.Validate();
+        Config = cfg;
+        var g = Graph = new G();
+        var net = Networks.Declare(g);
+        var (lo, hi) = cfg.Box;
+        float tau = cfg.Tau;
+        const int P = Networks.Pixels, C = Networks.Classes, Z = Networks.ZDim;
+        bool relaxed = cfg.XTildeGrad == XTildeGrad.Relaxed;
+
+        XLabelled = g.Input("x_labelled", batchLabelled, P);
+        YLabelled = g.Input("y_labelled", batchLabelled, C);
+        XUnlabelled = g.Input("x_unlabelled", batchUnlabelled, P);
+
+        // (z, log q(z|x,y)) parts for a reparameterised draw through the flow.
+        (Tensor Z, LossPart[] LogQ) Posterior(Tensor x, Tensor y, string tag)
+        {
+            var (mu, sigma) = net.Encoder(x, y, tag);
+            var eps = g.Noise($"eps ({tag})", x.Rows, Z, normal: true);
+            var zt = g.GaussianSample($"z_tilde ({tag})", mu, sigma, eps);
+            var logN = g.GaussianLogPdf($"log_n ({tag})", zt, mu, sigma);
+            var (z, logdet) = g.LogisticFlow($"flow ({tag})", zt, lo, hi, cfg.LogDet);
+            return (z, [new(logN, 1f), new(logdet, -1f)]);
+        }
+
+        // 1. labelled ELBO with the true one-hot label.
+        var (zL, logqL) = Posterior(XLabelled, YLabelled, "labelled");
+        var logitsL = net.Decoder(YLabelled, zL, "labelled");
+        var logpL = g.BernoulliLogLik("log_p (labelled)", XLabelled, logitsL, cfg.Bernoulli);
+        g.Loss(LabelledElbo, 0.1f, [.. logqL, new(logpL, -1f)]);
+
+        // 2. classification of labelled images.
+        var logitsC = net.Classifier(XLabelled, "labelled");
+        var pC = cfg.ClassifyOn == ClassifyOn.Sample
+            ? g.GumbelSoftmax("y_sample (classify)", logitsC, g.Noise("u_gumbel (classify)", batchLabelled, C, false), tau)
+            : g.GumbelSoftmax("y_probs (classify)", logitsC, null, 1f);
+        g.Loss(Classify, 1f, new LossPart(g.ClippedCrossEntropy("ce (classify)", pC, YLabelled), 1f));
+
+        // 3. unlabelled ELBO with a relaxed label sampled from the classifier.
+        var logitsU = net.Classifier(XUnlabelled, "unlabelled");
+        var yU = g.GumbelSoftmax("y_sample (unlabelled)", logitsU, g.Noise("u_gumbel (unlabelled)", batchUnlabelled, C, false), tau);
+        var logqY = g.ConcreteLogPdf("log_q_y (unlabelled)", logitsU, yU, tau);
+        var (zU, logqU) = Posterior(XUnlabelled, yU, "unlabelled");
+        var logitsUx = net.Decoder(yU, zU, "unlabelled");
+        var logpU = g.BernoulliLogLik("log_p (unlabelled)", XUnlabelled, logitsUx, cfg.Bernoulli);
+        g.Loss(UnlabelledElbo, 0.1f, [new(logqY, 1f), .. logqU, new(logpU, -1f)]);
+
+        if (cfg.Model == ModelKind.M2) return;
+
+        // 4. reverse ELBO on unfeatured (y, z): generate x~, score it, and ask the classifier to recognise y.
+        YUnfeatured = g.Input("y_unfeatured", batchUnfeatured, C);
+        ZUnfeatured = g.Input("z_unfeatured", batchUnfeatured, Z);
+        var logitsR = net.Decoder(YUnfeatured, ZUnfeatured, "reverse");
+        var xR = g.BernoulliSample("x_tilde (reverse)", logitsR, g.Noise("u_bernoulli (reverse)", batchUnfeatured, P, false), tau, relaxed, cfg.Bernoulli);
+        var logpR = g.BernoulliLogLik("log_p (reverse)", xR, logitsR, cfg.Bernoulli);
+        var logqYR = g.ConcreteLogPdf("log_q_y (reverse)", net.Classifier(xR, "reverse"), YUnfeatured, tau);
+        var reverse = new List<LossPart> { new(logpR, 1f), new(logqYR, -1f) };
+        if (cfg.ReverseQz)
+        {
+            var ztR = g.FlowInverse("z_tilde (reverse)", ZUnfeatured, lo, hi);
+            var (_, logdetR) = g.LogisticFlow("flow (reverse)", ztR, lo, hi, cfg.LogDet);
+            var (muR, sigmaR) = net.Encoder(xR, YUnfeatured, "reverse");
+            reverse.Add(new(g.GaussianLogPdf("log_n (reverse)", ztR, muR, sigmaR), -1f));
+            reverse.Add(new(logdetR, 1f));
+        }
+        g.Loss(ReverseElbo, 0.1f, [.. reverse]);
+
+        // 5. reconstruction distance of a decoder sample for the labelled pair.
+        var xRec = g.BernoulliSample("x_tilde (reconstruct)", logitsL, g.Noise("u_bernoulli (reconstruct)", batchLabelled, P, false), tau, relaxed, cfg.Bernoulli);
+        g.Loss(Reconstruct, 0.01f, new LossPart(g.L2Distance("dist (reconstruct)", xRec, XLabelled), 1f));
+    }
+}

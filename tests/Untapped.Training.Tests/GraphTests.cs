@@ -1,0 +1,129 @@
+using Untapped.Graph;
+using Untapped.Kernels;
+using Untapped.Kernels.Cpu;
+using Untapped.Training.Model;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Untapped.Training.Tests;
+
+public sealed class GraphTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void ParameterLayoutMatchesTheSpec()
+    {
+        var obj = new Objective(ModelConfig.For(Preset.Original), 2, 2, 2);
+        Assert.Equal(Networks.TotalParameters, obj.Graph.Parameters.TotalLength);
+        Assert.Equal(Networks.Layout.Select(l => l.Name), obj.Graph.Parameters.Items.Select(p => p.Name));
+        Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct" }, obj.TermNames);
+        Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo" }, new Objective(ModelConfig.For(Preset.Paper, ModelKind.M2), 2, 2, 2).TermNames);
+    }
+
+    [Theory]
+    [InlineData(Preset.Original)]
+    [InlineData(Preset.Paper)]
+    public void UntappedStepAtPaperBatchPlansAtMost512MiB(Preset preset)
+    {
+        var obj = new Objective(ModelConfig.For(preset), 10_000, 10_000, 10_000);
+        var plan = new MemoryPlan(obj.Graph);
+        long naive = obj.Graph.Tensors.Where(t => t.Kind != TensorKind.Parameter).Sum(t => (long)t.Length * (t.RequiresGrad ? 8 : 4));
+        output.WriteLine($"{preset}: planned arena {plan.PeakBytes / 1048576.0:F1} MiB (without reuse {naive / 1048576.0:F1} MiB)");
+        Assert.True(plan.PeakBytes <= 512L << 20, $"planned peak {plan.PeakBytes >> 20} MiB exceeds 512 MiB");
+        Assert.True(plan.PeakBytes < naive * 0.8, "liveness reuse should save at least a fifth of the arena");
+    }
+
+    [Fact]
+    public void PlannedSlotsNeverOverlapWhileBothAreLive()
+    {
+        var plan = new MemoryPlan(new Objective(ModelConfig.For(Preset.Paper), 7, 5, 3).Graph);
+        var slots = plan.Slots.ToList();
+        foreach (var a in slots)
+            foreach (var b in slots)
+            {
+                if (ReferenceEquals(a, b)) continue;
+                bool live = a.Start <= b.End && b.Start <= a.End, bytes = a.Offset < b.Offset + b.Length && b.Offset < a.Offset + a.Length;
+                Assert.False(live && bytes, $"{a.Tensor}{(a.IsGrad ? "'" : "")} and {b.Tensor}{(b.IsGrad ? "'" : "")} share memory while both live");
+            }
+    }
+
+    [Fact]
+    public void CheckpointRoundTripsParametersAndMoments()
+    {
+        using var cpu = new CpuAccelerator(2);
+        using var f = new ObjectiveFixture(cpu, ModelConfig.For(Preset.Original), 4, 9);
+        f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(f.Objective.Config.Adam, 0.01);
+        var path = Path.Combine(Path.GetTempPath(), $"ckpt-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            Checkpoint.Save(path, f.Executor, withAdam: true);
+            var (p, m, v, meta) = Checkpoint.Load(path, f.Objective.Graph.Parameters);
+            Assert.Equal(cpu.ToArray(f.Executor.Parameters), p);
+            Assert.Equal(cpu.ToArray(f.Executor.AdamM), m);
+            Assert.Equal(cpu.ToArray(f.Executor.AdamV), v);
+            Assert.True(meta.ContainsKey("sha256"));
+            var (tensors, _) = Safetensors.Read(path);
+            Assert.Equal(new[] { 794, 10 }, tensors["zencoder.l0.w"].Shape);
+            Assert.Equal(new[] { 250 }, tensors["decoder.l0.b"].Shape);
+            Assert.Equal(3 * 20, tensors.Count);
+            var bytes = File.ReadAllBytes(path);
+            bytes[^5] ^= 0x40;
+            File.WriteAllBytes(path, bytes);
+            var e = Assert.Throws<SafetensorsException>(() => Safetensors.Read(path));
+            Assert.Contains("checksum", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void ProfileTableCoversTheStep()
+    {
+        using var cpu = new CpuAccelerator(2);
+        using var f = new ObjectiveFixture(cpu, ModelConfig.For(Preset.Paper), 16, 3);
+        f.Executor.Profile = new OpProfile();
+        f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(f.Objective.Config.Adam, 0.01);
+        var p = f.Executor.Profile;
+        Assert.Equal(f.Objective.Graph.Ops.Count(o => o.Kind == "dense") + f.Objective.Graph.Ops.Count(o => o.Kind == "dense" && o.HasBackward), p.Rows["dense"].Count);
+        Assert.Equal(1, p.Rows["adam"].Count);
+        Assert.Contains("| dense |", p.ToTable());
+    }
+}
+
+/// <summary>A full training step on every backend present gives the same losses and parameters as the CPU.</summary>
+public sealed class BackendStepTests
+{
+    [Untapped.Tests.BackendTheory(AcceleratorKind.OpenCl)]
+    [InlineData(Preset.Paper)]
+    [InlineData(Preset.Original)]
+    public void OpenClMatchesCpuForFiveSteps(Preset preset) => Compare(AcceleratorKind.OpenCl, preset);
+
+    [Untapped.Tests.BackendTheory(AcceleratorKind.Cuda)]
+    [InlineData(Preset.Paper)]
+    [InlineData(Preset.Original)]
+    public void CudaMatchesCpuForFiveSteps(Preset preset) => Compare(AcceleratorKind.Cuda, preset);
+
+    static void Compare(AcceleratorKind kind, Preset preset)
+    {
+        var cfg = ModelConfig.For(preset);
+        using var cpu = new CpuAccelerator(2);
+        using var dev = Context.Create(kind);
+        using var a = new ObjectiveFixture(cpu, cfg, 32, 21);
+        using var b = new ObjectiveFixture(dev, cfg, 32, 21);
+        for (int step = 0; step < 5; step++)
+        {
+            foreach (var f in new[] { a, b })
+            {
+                f.Executor.Step = step;
+                f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(cfg.Adam, cfg.LearningRate);
+            }
+            // Losses of the step agree to 1e-3 relative (float32 reductions differ in order).
+            Untapped.Tests.Close.All(a.Executor.ReadLosses(), b.Executor.ReadLosses(), 1e-3f, 1e-3f, $"losses at step {step}");
+        }
+        // Adam turns rounding noise on near-zero gradients into full-size steps, so parameters are compared by
+        // distribution: 99.9% within 1e-4, and every one within 5 steps of lr.
+        var pa = cpu.ToArray(a.Executor.Parameters);
+        var pb = dev.ToArray(b.Executor.Parameters);
+        int far = pa.Zip(pb).Count(t => Math.Abs(t.First - t.Second) > 1e-4f);
+        Assert.True(far <= pa.Length / 1000, $"{far} of {pa.Length} parameters differ by more than 1e-4");
+        Untapped.Tests.Close.All(pa, pb, 5.1f * (float)cfg.LearningRate, 0, "parameters after 5 steps");
+    }
+}
