@@ -43,11 +43,13 @@ public sealed record ModelConfig
         _ => new ModelConfig { Model = model },
     };
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public (float Lo, float Hi) Box => ZBox == ZBox.Original ? (-MathF.PI / 2, MathF.PI / 2) : (-1.5f, 1.5f);
 
     /// <summary>Unfeatured z are drawn from U(-1.5, 1.5)^2 whatever the flow's box (SPEC 1).</summary>
     public const float UnfeaturedZRange = 1.5f;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public Untapped.Graph.AdamSettings Adam => Clip == ClipMode.Original
         ? new(0.9, 0.999, 1e-4, ClipNorm: 5f, ClipValue: 1f)
         : new(0.9, 0.999, 1e-4, ClipNorm: 0f, ClipValue: 1f);

@@ -1,0 +1,24 @@
+using Untapped.Bench;
+using Untapped.Kernels;
+using Untapped.Training.Model;
+
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step [--backend cpu|opencl|cuda] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2]
+string Arg(string name, string def)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : def;
+}
+var mode = args.Length > 0 ? args[0] : "step";
+var kind = Enum.Parse<AcceleratorKind>(Arg("--backend", "cpu"), ignoreCase: true);
+using var acc = Context.Create(kind, 0, int.Parse(Arg("--threads", "2")));
+switch (mode)
+{
+    case "step":
+        StepBench.Run(acc, Enum.Parse<Preset>(Arg("--preset", "original"), true), Enum.Parse<ModelKind>(Arg("--model", "untapped"), true),
+            int.Parse(Arg("--batch", "10000")), int.Parse(Arg("--steps", "5")));
+        break;
+    default:
+        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step");
+        return 2;
+}
+return 0;

@@ -1,0 +1,236 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Spectre.Console;
+using Untapped.Kernels;
+using Untapped.Training;
+using Untapped.Training.Data;
+using Untapped.Training.Evaluation;
+using Untapped.Training.Model;
+
+namespace Untapped.Cli;
+
+/// <summary>The `untapped` command tree.</summary>
+static class Commands
+{
+    static Option<T> Opt<T>(string name, string description, T? defaultValue = default, bool hasDefault = false)
+    {
+        var o = new Option<T>(name) { Description = description };
+        if (hasDefault) o.DefaultValueFactory = _ => defaultValue!;
+        return o;
+    }
+
+    static readonly Option<string> Backend = Opt("--backend", "Compute backend: auto (CUDA, else an OpenCL GPU, else CPU), cpu, opencl, cuda", "auto", true);
+    static readonly Option<int> Threads = Opt("--threads", "CPU backend worker threads (0 = every core)", 0, true);
+    static readonly Option<string?> Data = Opt<string?>("--data", "Folder with the four MNIST IDX files, gzipped or not (default: the embedded data/mnist)");
+
+    public static RootCommand Root()
+    {
+        var root = new RootCommand("Untapped.Gpu: train and evaluate the Untapped / M2 semi-supervised VAE on MNIST.\n\n" +
+            "Example:\n  untapped train --model untapped --preset paper --epochs 150 --out runs/untapped\n  untapped experiment --trials 3 --epochs 50");
+        root.Subcommands.Add(Train());
+        root.Subcommands.Add(Evaluate());
+        root.Subcommands.Add(Grid());
+        root.Subcommands.Add(Experiment());
+        root.Subcommands.Add(Devices());
+        return root;
+    }
+
+    // Every SPEC switch, each overriding the preset only when given.
+    sealed class Switches
+    {
+        public readonly Option<ModelKind> Model = Opt("--model", "untapped or m2", ModelKind.Untapped, true);
+        public readonly Option<Preset> Preset = Opt("--preset", "paper (the paper's settings, 150 epochs) or original (the authors' code, 1000 epochs)", Training.Model.Preset.Paper, true);
+        public readonly Option<int?> Epochs = Opt<int?>("--epochs", "Epochs (default: the preset's)");
+        public readonly Option<int> Batch = Opt("--batch", "Rows per stream per step", 10_000, true);
+        public readonly Option<ulong> Seed = Opt("--seed", "Seed of every random draw", 1UL, true);
+        public readonly Option<UnfeaturedZ?> UnfeaturedZ = Opt<UnfeaturedZ?>("--unfeatured-z", "fixed (10 z drawn once) or resample (fresh z per row per step)");
+        public readonly Option<Kernels.LogDetForm?> LogDet = Opt<Kernels.LogDetForm?>("--logdet", "original (log(1e-5 + prod)) or exact");
+        public readonly Option<ZBox?> ZBox = Opt<ZBox?>("--z-box", "original (-pi/2, pi/2) or paper (-1.5, 1.5)");
+        public readonly Option<Kernels.BernoulliForm?> Bernoulli = Opt<Kernels.BernoulliForm?>("--bernoulli", "original (clipped mean) or exact (softplus form)");
+        public readonly Option<ClassifyOn?> ClassifyOn = Opt<ClassifyOn?>("--classify-on", "sample (Gumbel-softmax sample) or probs (softmax)");
+        public readonly Option<XTildeGrad?> XTildeGrad = Opt<XTildeGrad?>("--x-tilde-grad", "none (hard sample) or relaxed (relaxed Bernoulli)");
+        public readonly Option<bool?> ReverseQz = Opt<bool?>("--reverse-qz", "true adds -log q(z_u | x~, y_u) to the reverse ELBO");
+        public readonly Option<ClipMode?> Clip = Opt<ClipMode?>("--clip", "original (global norm 5, then [-1,1]) or paper ([-1,1] only)");
+        public readonly Option<float?> Tau = Opt<float?>("--tau", "Gumbel-softmax / Concrete temperature (default 1)");
+        public readonly Option<double?> Lr = Opt<double?>("--lr", "Learning rate (default 0.01)");
+        public readonly Option<int> Unlabelled = Opt("--unlabelled", "Images drawn for the unlabelled stream", ExperimentData.UnlabelledCount, true);
+
+        public IEnumerable<Option> All => [Model, Preset, Epochs, Batch, Seed, UnfeaturedZ, LogDet, ZBox, Bernoulli, ClassifyOn, XTildeGrad, ReverseQz, Clip, Tau, Lr, Unlabelled];
+
+        public ModelConfig Resolve(ParseResult p, ModelKind? model = null)
+        {
+            var c = ModelConfig.For(p.GetValue(Preset), model ?? p.GetValue(Model));
+            return c with
+            {
+                Epochs = p.GetValue(Epochs) ?? c.Epochs,
+                UnfeaturedZ = p.GetValue(UnfeaturedZ) ?? c.UnfeaturedZ,
+                LogDet = p.GetValue(LogDet) ?? c.LogDet,
+                ZBox = p.GetValue(ZBox) ?? c.ZBox,
+                Bernoulli = p.GetValue(Bernoulli) ?? c.Bernoulli,
+                ClassifyOn = p.GetValue(ClassifyOn) ?? c.ClassifyOn,
+                XTildeGrad = p.GetValue(XTildeGrad) ?? c.XTildeGrad,
+                ReverseQz = p.GetValue(ReverseQz) ?? c.ReverseQz,
+                Clip = p.GetValue(Clip) ?? c.Clip,
+                Tau = p.GetValue(Tau) ?? c.Tau,
+                LearningRate = p.GetValue(Lr) ?? c.LearningRate,
+            };
+        }
+
+        public RunOptions Options(ParseResult p, ModelConfig cfg, string outDir) => new()
+        {
+            Model = cfg, Preset = p.GetValue(Preset), Batch = p.GetValue(Batch), Seed = p.GetValue(Seed),
+            Backend = p.GetValue(Backend)!, DataDir = Path.GetFullPath(p.GetValue(Data) ?? Mnist.DefaultFolder()), OutDir = Path.GetFullPath(outDir),
+            UnlabelledCount = p.GetValue(Unlabelled),
+        };
+    }
+
+    static Command Train()
+    {
+        var sw = new Switches();
+        var outDir = Opt<string?>("--out", "Run directory (default: runs/<model>-<preset>-seed<seed>)");
+        var resume = Opt("--resume", "Continue the run in --out from its last complete epoch", false, true);
+        var cmd = new Command("train", "Train M2 or Untapped; writes config.json, metrics.jsonl, checkpoint.safetensors, state.json, digits.png, samples.png and eval.json.\n\n" +
+            "Example:\n  untapped train --model untapped --preset paper --out runs/untapped");
+        foreach (var o in sw.All) cmd.Options.Add(o);
+        foreach (var o in new Option[] { Backend, Threads, Data, outDir, resume }) cmd.Options.Add(o);
+        cmd.SetAction(p =>
+        {
+            var cfg = sw.Resolve(p);
+            string dir = p.GetValue(outDir) ?? Path.Combine("runs", $"{cfg.Model.ToString().ToLowerInvariant()}-{p.GetValue(sw.Preset).ToString().ToLowerInvariant()}-seed{p.GetValue(sw.Seed)}");
+            var opts = sw.Options(p, cfg, dir);
+            opts.Validate();
+            using var acc = Cli.CreateBackend(p.GetValue(Backend)!, p.GetValue(Threads));
+            Console.WriteLine($"untapped train: {cfg.Model} ({p.GetValue(sw.Preset)} preset), {cfg.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
+            var r = ConsoleObserver.Run(cfg.Model.ToString().ToLowerInvariant(), obs => TrainingRun.Train(opts, acc, p.GetValue(resume), obs));
+            PrintEval(r, opts.OutDir);
+            return Cli.Ok;
+        });
+        return cmd;
+    }
+
+    static void PrintEval(EvalResult r, string dir)
+    {
+        Console.WriteLine($"held-out (5-9) cross-entropy {r.CeHeldout:F3}, accuracy {r.AccHeldout:P1}; labelled accuracy {r.AccLabelled:P1}; " +
+            $"distinct digits {r.DistinctDigits}/10; permutation [{string.Join(",", r.Permutation)}]; reference classifier {r.ReferenceClassifierAcc:P1}");
+        Console.WriteLine($"wrote {Path.Combine(dir, TrainingRun.EvalFile)}, {TrainingRun.DigitsFile}, {TrainingRun.SamplesFile}");
+    }
+
+    static Command Evaluate()
+    {
+        var run = new Option<string>("--run") { Description = "Run directory", Required = true };
+        var cmd = new Command("evaluate", "Re-evaluate a run's checkpoint (eval.json, digits.png, samples.png).\n\nExample:\n  untapped evaluate --run runs/untapped") { run, Backend, Threads, Data };
+        cmd.SetAction(p =>
+        {
+            using var acc = Cli.CreateBackend(p.GetValue(Backend)!, p.GetValue(Threads));
+            var dir = p.GetValue(run)!;
+            var r = ConsoleObserver.Run("evaluate", obs => TrainingRun.Evaluate(dir, acc, p.GetValue(Data), obs));
+            PrintEval(r, dir);
+            return Cli.Ok;
+        });
+        return cmd;
+    }
+
+    enum GridKind { Digits, Samples }
+
+    static Command Grid()
+    {
+        var run = new Option<string>("--run") { Description = "Run directory", Required = true };
+        var kind = Opt("--kind", "digits (paper Figure 2) or samples (rows = label, columns = z sweep)", GridKind.Digits, true);
+        var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
+        var cmd = new Command("grid", "Export an image grid from a run's checkpoint.\n\nExample:\n  untapped grid --run runs/untapped --kind samples --out samples.png") { run, kind, output, Backend, Threads, Data };
+        cmd.SetAction(p =>
+        {
+            var dir = p.GetValue(run)!;
+            var o = TrainingRun.LoadOptions(dir);
+            var set = new Objective(o.Model, 1, 1, 1).Graph.Parameters;
+            var (parameters, _, _, _) = Training.Checkpoint.Load(Path.Combine(dir, TrainingRun.CheckpointFile), set);
+            using var acc = Cli.CreateBackend(p.GetValue(Backend)!, p.GetValue(Threads));
+            var file = p.GetValue(output)!;
+            if (!file.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out must name a .png file, got '{file}'");
+            if (p.GetValue(kind) == GridKind.Samples) TrainingRun.WriteSamples(file, acc, parameters, o.Model);
+            else
+            {
+                var data = new ExperimentData(Mnist.Load(p.GetValue(Data) ?? o.DataDir), o.Seed, o.UnlabelledCount);
+                using var inf = new Inference(acc, parameters);
+                TrainingRun.WriteDigits(file, Evaluator.Digits(inf, data, o.Model).Means);
+            }
+            Console.WriteLine($"wrote {file}");
+            return Cli.Ok;
+        });
+        return cmd;
+    }
+
+    static Command Experiment()
+    {
+        var sw = new Switches();
+        var trials = Opt("--trials", "Seeds per model (seeds 1..N)", 3, true);
+        var outDir = Opt("--out", "Folder for the runs and results.md", "runs/experiment", true);
+        var cmd = new Command("experiment", "Train M2 and Untapped for N seeds each and write a table like the paper's (results.md).\n\nExample:\n  untapped experiment --trials 3 --epochs 50 --out runs/experiment");
+        foreach (var o in sw.All.Where(o => o != sw.Model && o != sw.Seed)) cmd.Options.Add(o);
+        foreach (var o in new Option[] { trials, outDir, Backend, Threads, Data }) cmd.Options.Add(o);
+        cmd.SetAction(p =>
+        {
+            int n = p.GetValue(trials);
+            if (n < 1) throw new ArgumentException($"--trials must be at least 1, got {n}");
+            using var acc = Cli.CreateBackend(p.GetValue(Backend)!, p.GetValue(Threads));
+            var results = new Dictionary<ModelKind, List<EvalResult>> { [ModelKind.M2] = [], [ModelKind.Untapped] = [] };
+            for (int seed = 1; seed <= n; seed++)
+                foreach (var model in new[] { ModelKind.M2, ModelKind.Untapped })
+                {
+                    var cfg = sw.Resolve(p, model);
+                    var dir = Path.Combine(p.GetValue(outDir)!, $"{model.ToString().ToLowerInvariant()}-seed{seed}");
+                    var opts = sw.Options(p, cfg, dir) with { Seed = (ulong)seed };
+                    bool resume = File.Exists(Path.Combine(opts.OutDir, TrainingRun.StateFile));
+                    var r = ConsoleObserver.Run($"{model.ToString().ToLowerInvariant()} seed {seed}/{n}", obs => TrainingRun.Train(opts, acc, resume, obs));
+                    results[model].Add(r);
+                    PrintEval(r, opts.OutDir);
+                }
+            var table = Table(results, p.GetValue(sw.Epochs) ?? ModelConfig.For(p.GetValue(sw.Preset)).Epochs, p.GetValue(sw.Preset), acc.Name);
+            var path = Path.Combine(p.GetValue(outDir)!, "results.md");
+            Training.Output.AtomicFile.WriteText(path, table);
+            Console.WriteLine(table);
+            Console.WriteLine($"wrote {path}");
+            return Cli.Ok;
+        });
+        return cmd;
+    }
+
+    internal static string Table(Dictionary<ModelKind, List<EvalResult>> results, int epochs, Preset preset, string device)
+    {
+        static (double Mean, double Std) Stat(IEnumerable<double> v)
+        {
+            var a = v.ToArray();
+            double m = a.Average();
+            return (m, a.Length > 1 ? Math.Sqrt(a.Sum(x => (x - m) * (x - m)) / (a.Length - 1)) : 0);
+        }
+        var sb = new StringBuilder();
+        sb.AppendLine($"{preset} preset, {epochs} epochs, {results.Values.First().Count} seeds per model, on {device}\n");
+        sb.AppendLine("| model | held-out CE (mean ± std) | paper CE | held-out acc | labelled acc | distinct digits (mean; per seed) | paper digits |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var (model, rs) in results)
+        {
+            var ce = Stat(rs.Select(r => r.CeHeldout));
+            var acc = Stat(rs.Select(r => r.AccHeldout));
+            string paperCe = model == ModelKind.M2 ? "2.30" : "2.07", paperDigits = model == ModelKind.M2 ? "9" : "10";
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {model} | {ce.Mean:F3} ± {ce.Std:F3} | {paperCe} | {acc.Mean:P1} | {rs.Average(r => r.AccLabelled):P1} | {rs.Average(r => r.DistinctDigits):F1}; {string.Join(" ", rs.Select(r => r.DistinctDigits))} | {paperDigits} |"));
+        }
+        return sb.ToString();
+    }
+
+    static Command Devices()
+    {
+        var cmd = new Command("devices", "List the compute devices of every backend present on this machine.");
+        cmd.SetAction(_ =>
+        {
+            var t = new Table().AddColumns("backend", "index", "device", "details");
+            foreach (var d in Context.Devices()) t.AddRow(d.Kind.ToString(), d.Index.ToString(), Markup.Escape(d.Name), Markup.Escape(d.Detail));
+            AnsiConsole.Write(t);
+            foreach (var k in new[] { AcceleratorKind.Cuda, AcceleratorKind.OpenCl })
+                if (Context.Unavailable(k) is { } why) Console.WriteLine($"{k}: {why}");
+            return Cli.Ok;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,65 @@
+using Untapped.Graph;
+using Untapped.Kernels;
+using Untapped.Training.Model;
+using G = Untapped.Graph.Graph;
+
+namespace Untapped.Training.Evaluation;
+
+/// <summary>
+/// Forward-only passes of one network over many rows, in fixed-size chunks (the last one zero-padded), on
+/// any accelerator. Each network gets its own small graph that declares the full parameter layout, so the
+/// trained flat parameter vector loads unchanged.
+/// </summary>
+public sealed class Inference(Accelerator acc, float[] parameters, int chunk = 4096) : IDisposable
+{
+    readonly Dictionary<string, (Executor Ex, Tensor[] Inputs, Tensor Output)> _nets = new();
+
+    (Executor, Tensor[], Tensor) Net(string name, Func<G, Networks, Tensor[], Tensor> build, params int[] inputCols)
+    {
+        if (_nets.TryGetValue(name, out var n)) return n;
+        var g = new G();
+        var net = Networks.Declare(g);
+        var inputs = inputCols.Select((c, i) => g.Input($"in{i}", chunk, c)).ToArray();
+        var output = build(g, net, inputs);
+        var ex = new Executor(g, acc, 0);
+        acc.CopyFromHost(parameters, ex.Parameters);
+        return _nets[name] = (ex, inputs, output);
+    }
+
+    float[] Run((Executor Ex, Tensor[] Inputs, Tensor Output) net, int rows, params float[][] data)
+    {
+        int outCols = net.Output.Cols;
+        var result = new float[rows * outCols];
+        for (int r0 = 0; r0 < rows; r0 += chunk)
+        {
+            int n = Math.Min(chunk, rows - r0);
+            for (int i = 0; i < net.Inputs.Length; i++)
+            {
+                int c = net.Inputs[i].Cols;
+                var buf = new float[chunk * c];
+                data[i].AsSpan(r0 * c, n * c).CopyTo(buf);
+                net.Ex.SetInput(net.Inputs[i], buf);
+            }
+            net.Ex.Forward();
+            acc.CopyToHost(net.Ex.Value(net.Output).Slice(0, n * outCols), result.AsSpan(r0 * outCols, n * outCols));
+        }
+        return result;
+    }
+
+    /// <summary>[rows, 10] classifier logits of [rows, 784] images.</summary>
+    public float[] ClassifierLogits(float[] x, int rows) =>
+        Run(Net("classifier", (g, net, i) => net.Classifier(i[0], "eval"), Networks.Pixels), rows, x);
+
+    /// <summary>[rows, 2] encoder means mu(x, y) (before the flow).</summary>
+    public float[] EncoderMu(float[] x, float[] y, int rows) =>
+        Run(Net("encoder", (g, net, i) => net.Encoder(i[0], i[1], "eval").Mu, Networks.Pixels, Networks.Classes), rows, x, y);
+
+    /// <summary>[rows, 784] decoder logits for labels y and latents z.</summary>
+    public float[] DecoderLogits(float[] y, float[] z, int rows) =>
+        Run(Net("decoder", (g, net, i) => net.Decoder(i[0], i[1], "eval"), Networks.Classes, Networks.ZDim), rows, y, z);
+
+    public void Dispose()
+    {
+        foreach (var n in _nets.Values) n.Ex.Dispose();
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Untapped.Graph;
+using Xunit;
+
+namespace Untapped.Training.Tests;
+
+/// <summary>The `untapped` command end to end, in-process, on a tiny MNIST-format folder.</summary>
+public sealed class CliTests
+{
+    static readonly string Data = TinyMnist.Folder(160, 40);
+
+    static string Out() => Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
+
+    static string[] Train(string outDir, int epochs, params string[] extra) =>
+        ["train", "--epochs", epochs.ToString(), "--batch", "32", "--unlabelled", "64", "--data", Data, "--out", outDir, "--backend", "cpu", .. extra];
+
+    [Fact]
+    public void OneEpochWritesEveryOutput()
+    {
+        var dir = Out();
+        Assert.Equal(0, Cli.Cli.Run(Train(dir, 1)));
+        foreach (var f in new[] { "config.json", "metrics.jsonl", "checkpoint.safetensors", "state.json", "digits.png", "samples.png", "eval.json" })
+            Assert.True(File.Exists(Path.Combine(dir, f)), $"{f} missing");
+        var eval = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "eval.json")))!;
+        foreach (var k in new[] { "ce_heldout", "acc_heldout", "acc_labelled", "distinct_digits", "reference_classifier_acc" })
+            Assert.True(double.IsFinite(eval[k]!.GetValue<double>()), k);
+        Assert.Equal(10, eval["permutation"]!.AsArray().Count);
+        Assert.Equal(Enumerable.Range(0, 10), eval["permutation"]!.AsArray().Select(v => v!.GetValue<int>()).Order());
+        var metrics = File.ReadAllLines(Path.Combine(dir, "metrics.jsonl"));
+        Assert.Single(metrics);
+        var line = JsonNode.Parse(metrics[0])!;
+        foreach (var k in new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct", "total", "samples_per_s" })
+            Assert.True(double.IsFinite(line[k]!.GetValue<double>()), k);
+        var (w, h, _) = PngReader.Decode(File.ReadAllBytes(Path.Combine(dir, "digits.png")));
+        Assert.Equal((20 * 30 + 2, 32), (w, h));
+        var grid = Path.Combine(dir, "grid.png");
+        Assert.Equal(0, Cli.Cli.Run(["grid", "--run", dir, "--kind", "samples", "--out", grid, "--backend", "cpu"]));
+        var (gw, gh, _) = PngReader.Decode(File.ReadAllBytes(grid));
+        Assert.Equal((10 * 30 + 2, 10 * 30 + 2), (gw, gh));
+    }
+
+    [Fact]
+    public void ResumeEndsBitwiseEqualToAnUninterruptedRun()
+    {
+        string straight = Out(), split = Out();
+        Assert.Equal(0, Cli.Cli.Run(Train(straight, 2, "--model", "m2")));
+        Assert.Equal(0, Cli.Cli.Run(Train(split, 1, "--model", "m2")));
+        Assert.Equal(2, Cli.Cli.Run(Train(split, 2, "--model", "m2")));          // a run is there: refuses without --resume
+        Assert.Equal(0, Cli.Cli.Run(Train(split, 2, "--model", "m2", "--resume")));
+        var a = Safetensors.Read(Path.Combine(straight, "checkpoint.safetensors")).Tensors;
+        var b = Safetensors.Read(Path.Combine(split, "checkpoint.safetensors")).Tensors;
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        foreach (var k in a.Keys) Assert.Equal(a[k].Data, b[k].Data);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(split, "metrics.jsonl")).Length);
+    }
+
+    [Theory]
+    [InlineData("train", "--batch", "0")]
+    [InlineData("train", "--epochs", "-3")]
+    [InlineData("train", "--backend", "tpu")]
+    [InlineData("train", "--preset", "fancy")]
+    [InlineData("train", "--no-such-option")]
+    [InlineData("experiment", "--trials", "0")]
+    public void BadOptionsExitWith2(params string[] args)
+    {
+        string[] full = args[0] == "train" ? [.. args, "--data", Data, "--out", Out()] : [.. args, "--data", Data, "--out", Out()];
+        Assert.Equal(2, Cli.Cli.Run(full));
+    }
+
+    [Fact]
+    public void CorruptDataExitsWith1AndWritesNoResults()
+    {
+        var data = TinyMnist.Folder(30, 10);
+        File.WriteAllBytes(Path.Combine(data, "t10k-labels-idx1-ubyte"), TinyMnist.Labels(9));
+        var dir = Out();
+        Assert.Equal(1, Cli.Cli.Run(["train", "--epochs", "1", "--batch", "8", "--data", data, "--out", dir, "--backend", "cpu"]));
+        Assert.False(File.Exists(Path.Combine(dir, "eval.json")));
+        Assert.False(File.Exists(Path.Combine(dir, "checkpoint.safetensors")));
+    }
+}
