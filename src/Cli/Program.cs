@@ -35,7 +35,18 @@ namespace Untapped.Cli
         }
 
         /// <summary>auto | cpu | opencl | cuda, with the CPU's thread count.</summary>
-        public static Accelerator CreateBackend(string backend, int threads) => backend.ToLowerInvariant() switch
+        public static Accelerator CreateBackend(string backend, int threads)
+        {
+            try { return Create(backend, threads); }
+            catch (DeviceException e) when (!backend.Equals("auto", StringComparison.OrdinalIgnoreCase))
+            {
+                var present = new[] { AcceleratorKind.Cuda, AcceleratorKind.OpenCl, AcceleratorKind.Cpu }.Where(k => Context.Unavailable(k) is null)
+                    .Select(k => k.ToString().ToLowerInvariant());
+                throw new DeviceException($"{e.Message}. Backends present here: auto, {string.Join(", ", present)}", e);
+            }
+        }
+
+        static Accelerator Create(string backend, int threads) => backend.ToLowerInvariant() switch
         {
             "auto" => Context.CreateBest(threads),
             "cpu" => Context.Create(AcceleratorKind.Cpu, 0, threads),

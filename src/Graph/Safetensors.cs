@@ -70,7 +70,14 @@ public static class Safetensors
         byte[] file;
         try { file = File.ReadAllBytes(path); }
         catch (FileNotFoundException) { throw new SafetensorsException($"{path}: file not found"); }
+        catch (DirectoryNotFoundException) { throw new SafetensorsException($"{path}: file not found"); }
         catch (IOException e) { throw new SafetensorsException($"{path}: cannot read: {e.Message}"); }
+        return Parse(path, file);
+    }
+
+    /// <summary>Parses file contents; <paramref name="path"/> only names the file in errors.</summary>
+    public static (Dictionary<string, Entry> Tensors, Dictionary<string, string> Metadata) Parse(string path, byte[] file)
+    {
         if (file.Length < 8) throw new SafetensorsException($"{path}: {file.Length} bytes is too short for a safetensors header");
         ulong hlen = BinaryPrimitives.ReadUInt64LittleEndian(file);
         if (hlen > (ulong)(file.Length - 8) || hlen > 100_000_000) throw new SafetensorsException($"{path}: header length {hlen} exceeds the file ({file.Length} bytes)");
@@ -97,16 +104,19 @@ public static class Safetensors
                 var offs = o["data_offsets"] as JsonArray ?? throw new SafetensorsException($"{path}: tensor '{name}' has no data_offsets");
                 if (offs.Count != 2) throw new SafetensorsException($"{path}: tensor '{name}' data_offsets must have two entries");
                 long b = offs[0]!.GetValue<long>(), e = offs[1]!.GetValue<long>();
-                long count = shape.Aggregate(1L, (x, y) => x * y);
-                if (shape.Any(s => s < 0) || b < 0 || e < b || e > body.Length || e - b != count * 4)
+                long count = shape.Any(s => s < 0) ? -1 : shape.Aggregate(1L, (x, y) => Math.Min(x * y, 1L << 40));
+                if (count < 0 || b < 0 || e < b || e > body.Length || e - b != count * 4)
                     throw new SafetensorsException($"{path}: tensor '{name}' [{string.Join(",", shape)}] has data_offsets [{b},{e}] that do not fit its shape or the {body.Length}-byte data section");
                 var data = new float[count];
                 for (long i = 0; i < count; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(body.Slice((int)(b + i * 4), 4));
                 tensors[name] = new Entry(name, shape, data);
             }
         }
-        catch (InvalidOperationException e) { throw new SafetensorsException($"{path}: malformed header: {e.Message}"); }
-        catch (FormatException e) { throw new SafetensorsException($"{path}: malformed header: {e.Message}"); }
+        // JSON of the wrong shape surfaces as these (a string where a number belongs, a null entry, a duplicate key).
+        catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException or ArgumentException or OverflowException or InvalidCastException)
+        {
+            throw new SafetensorsException($"{path}: malformed header: {e.Message}");
+        }
         if (meta.TryGetValue("sha256", out var sha) && sha != Convert.ToHexStringLower(SHA256.HashData(body)))
             throw new SafetensorsException($"{path}: checksum mismatch: the file is corrupted (data does not match its recorded sha256)");
         return (tensors, meta);

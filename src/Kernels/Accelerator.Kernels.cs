@@ -130,7 +130,7 @@ public abstract partial class Accelerator
         LogisticFlowInverseCore(z, n, lo, hi, zt);
     }
 
-    /// <summary>y = softmax((logits + g)/tau), g = -log(-log(u + 1e-4) + 1e-4); an empty <paramref name="u"/> gives softmax(logits/tau).</summary>
+    /// <summary>y = softmax((logits + g)/tau), g = -log(max(-log(u + 1e-4) + 1e-4, 1e-20)) (the floor guards float rounding near u = 1); an empty <paramref name="u"/> gives softmax(logits/tau).</summary>
     public void GumbelSoftmax(View logits /* [m,k] */, View u /* [m,k] or empty */, int m, int k, float tau, View y /* [m,k] */)
     {
         Positive(m, nameof(m)); Classes(k); Temperature(tau);

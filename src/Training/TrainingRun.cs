@@ -34,11 +34,12 @@ public static class TrainingRun
             if (state.Fingerprint != o.Fingerprint())
                 throw new ArgumentException($"{dir}: the options differ from the run being resumed (compare with its config.json)");
         }
+        // Data first: a bad file must fail before the run directory holds anything.
+        observer.Phase("loading MNIST");
+        var data = new ExperimentData(Mnist.Load(o.DataDir), o.Seed, o.UnlabelledCount);
         Directory.CreateDirectory(dir);
         AtomicFile.WriteText(Path.Combine(dir, ConfigFile), JsonSerializer.Serialize(o, RunOptions.Json));
 
-        observer.Phase("loading MNIST");
-        var data = new ExperimentData(Mnist.Load(o.DataDir), o.Seed, o.UnlabelledCount);
         using var trainer = new Trainer(o.Model, data, acc, o.Batch, o.Seed);
         int start = 0;
         var metricsPath = Path.Combine(dir, MetricsFile);
@@ -58,7 +59,11 @@ public static class TrainingRun
         int epochs = o.Model.Epochs;
         for (int e = start; e < epochs; e++)
         {
-            var m = trainer.RunEpoch(e, (s, n, loss) => observer.Step(e + 1, epochs, s, n, loss));
+            var m = trainer.RunEpoch(e, (s, n, loss) =>
+            {
+                observer.Step(e + 1, epochs, s, n, loss);
+                PauseForTests(dir, e * n + s);
+            });
             File.AppendAllText(metricsPath, MetricsLine(m) + "\n");
             var ckpt = Path.Combine(dir, CheckpointFile);
             Checkpoint.Save(ckpt, trainer.Executor, withAdam: true, new Dictionary<string, string> { ["epoch"] = m.Epoch.ToString() });
@@ -67,6 +72,20 @@ public static class TrainingRun
             observer.Epoch(m, epochs);
         }
         return EvaluateInto(dir, acc, data, o, acc.ToArray(trainer.Executor.Parameters), observer);
+    }
+
+    /// <summary>
+    /// Test hook for crash tests: with UNTAPPED_PAUSE_AFTER_STEP=N the process writes the marker file
+    /// "paused-after-step-N" into the run directory and blocks forever once N steps are done, so a test can
+    /// SIGKILL it at a known point mid-epoch.
+    /// </summary>
+    static void PauseForTests(string dir, int stepsDone)
+    {
+        if (Environment.GetEnvironmentVariable("UNTAPPED_PAUSE_AFTER_STEP") is { } v && int.TryParse(v, out int n) && n == stepsDone)
+        {
+            File.WriteAllText(Path.Combine(dir, $"paused-after-step-{n}"), "");
+            Thread.Sleep(Timeout.Infinite);
+        }
     }
 
     static string MetricsLine(EpochMetrics m)

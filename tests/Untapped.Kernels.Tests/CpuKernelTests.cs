@@ -106,3 +106,21 @@ public sealed class CpuKernelTests
         Assert.Equal(expected, cpu.ToArray(O)[0], 5);
     }
 }
+
+public sealed class GumbelEdgeTests
+{
+    [Fact]
+    public void GumbelSoftmaxStaysFiniteForUniformsNextToOne()
+    {
+        // The largest uniforms Philox can produce: u + 1e-4 rounds in float32, so the unguarded formula gives NaN.
+        float top = Philox.ToUnit(uint.MaxValue), next = Philox.ToUnit(uint.MaxValue - 256);
+        using var cpu = new CpuAccelerator(1);
+        using var l = cpu.Upload(new float[20]);
+        using var u = cpu.Upload([top, next, top, next, top, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, .. Enumerable.Repeat(top, 10)]);
+        using var y = cpu.Allocate(20);
+        cpu.GumbelSoftmax(l, u, 2, 10, 1f, y);
+        var v = cpu.ToArray(y);
+        Assert.All(v, x => Assert.True(float.IsFinite(x), "finite"));
+        Assert.Equal(2f, v.Sum(), 4);
+    }
+}

@@ -2,8 +2,11 @@
 
 #define MAX_K 16
 #define LOG_FLOOR 1e-30f
+// -log(u + 1e-4) + 1e-4 >= 5e-9 exactly, but u + 1e-4 rounds in float for u near 1 and the difference can
+// reach zero or below (a NaN sample about once per 10^7 draws): floor it.
+#define GUMBEL_FLOOR 1e-20f
 
-// y[r] = softmax((logits[r] + g[r]) / tau), g = -log(-log(u + 1e-4) + 1e-4); without noise, g = 0.
+// y[r] = softmax((logits[r] + g[r]) / tau), g = -log(max(-log(u + 1e-4) + 1e-4, 1e-20)); without noise, g = 0.
 // One work-item per row of K <= 16 classes.
 KERNEL gumbel_softmax(BUF(logits), BUF(u), const int M, const int K, const float tau, const int hasNoise,
                       BUF(y)) {
@@ -13,7 +16,7 @@ KERNEL gumbel_softmax(BUF(logits), BUF(u), const int M, const int K, const float
     float mx = -3.0e38f;
     for (int k = 0; k < K; k++) {
         float v = VIEW(logits)[r * K + k];
-        if (hasNoise) v += -log(-log(VIEW(u)[r * K + k] + 1e-4f) + 1e-4f);
+        if (hasNoise) v += -log(fmax(-log(VIEW(u)[r * K + k] + 1e-4f) + 1e-4f, GUMBEL_FLOOR));
         a[k] = v / tau;
         mx = fmax(mx, a[k]);
     }

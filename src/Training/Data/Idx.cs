@@ -20,8 +20,15 @@ public static class Idx
         catch (DirectoryNotFoundException) { throw new DataFormatException($"{path}: file not found"); }
         catch (IOException e) { throw new DataFormatException($"{path}: cannot read: {e.Message}", e); }
         catch (UnauthorizedAccessException e) { throw new DataFormatException($"{path}: cannot read: {e.Message}", e); }
+        return Decode(path, raw, dims);
+    }
+
+    /// <summary>Parses file contents (gzip detected by its magic bytes); <paramref name="path"/> only names it in errors.</summary>
+    public static (int[] Sizes, byte[] Data) Decode(string path, byte[] raw, int dims)
+    {
         if (raw.Length >= 2 && raw[0] == 0x1f && raw[1] == 0x8b)
         {
+            if (raw.Length < 18) throw new DataFormatException($"{path}: the gzip stream is cut short ({raw.Length} bytes)");
             try
             {
                 using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
@@ -38,7 +45,7 @@ public static class Idx
         return Parse(path, raw, dims);
     }
 
-    public static (int[] Sizes, byte[] Data) Parse(string path, byte[] raw, int dims)
+    static (int[] Sizes, byte[] Data) Parse(string path, byte[] raw, int dims)
     {
         int header = 4 + 4 * dims;
         if (raw.Length < header) throw new DataFormatException($"{path}: {raw.Length} bytes is too short for an IDX header of {dims} dimensions");
@@ -53,7 +60,7 @@ public static class Idx
             uint s = BinaryPrimitives.ReadUInt32BigEndian(raw.AsSpan(4 + 4 * i));
             if (s > int.MaxValue) throw new DataFormatException($"{path}: dimension {i} has impossible size {s}");
             sizes[i] = (int)s;
-            count *= s;
+            count = Math.Min(count * s, long.MaxValue / 4 / int.MaxValue);
         }
         if (raw.Length - header != count)
             throw new DataFormatException($"{path}: header promises {count} data bytes ({string.Join(" x ", sizes)}) but the file holds {raw.Length - header}: {(raw.Length - header < count ? "truncated" : "trailing bytes")}");
