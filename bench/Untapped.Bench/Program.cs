@@ -2,13 +2,18 @@ using Untapped.Bench;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step [--backend cpu|opencl|cuda] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2]
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|bdn [--backend cpu|opencl|cuda] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2]
 string Arg(string name, string def)
 {
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : def;
 }
 var mode = args.Length > 0 ? args[0] : "step";
+if (mode == "bdn")
+{
+    BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args[1..]);
+    return 0;
+}
 var kind = Enum.Parse<AcceleratorKind>(Arg("--backend", "cpu"), ignoreCase: true);
 using var acc = Context.Create(kind, 0, int.Parse(Arg("--threads", "2")));
 switch (mode)
@@ -17,8 +22,14 @@ switch (mode)
         StepBench.Run(acc, Enum.Parse<Preset>(Arg("--preset", "original"), true), Enum.Parse<ModelKind>(Arg("--model", "untapped"), true),
             int.Parse(Arg("--batch", "10000")), int.Parse(Arg("--steps", "5")));
         break;
+    case "gemm":
+        GemmBench.Run(acc, int.Parse(Arg("--threads", "2")), int.Parse(Arg("--reps", "5")));
+        break;
+    case "kernels":
+        KernelBench.Run(acc, int.Parse(Arg("--threads", "2")), int.Parse(Arg("--reps", "5")));
+        break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step");
+        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step, gemm, kernels");
         return 2;
 }
 return 0;

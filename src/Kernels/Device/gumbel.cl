@@ -37,6 +37,22 @@ KERNEL gumbel_softmax_backward(BUF(y), BUF(dy), const int M, const int K, const 
     }
 }
 
+// t[k] = log_softmax(logits)[k] - tau log y[k] for one row (log y floored); returns max_k t[k] and the row's
+// log-sum-exp of the logits through *lse. Shared by the density and its backward.
+DEVICE_FN float concrete_terms(GLOBAL float* l, GLOBAL float* y, int K, float tau, float* t, float* lse) {
+    float mx = -3.0e38f;
+    for (int k = 0; k < K; k++) mx = fmax(mx, l[k]);
+    float se = 0.0f;
+    for (int k = 0; k < K; k++) se += exp(l[k] - mx);
+    *lse = mx + log(se);
+    float tm = -3.0e38f;
+    for (int k = 0; k < K; k++) {
+        t[k] = l[k] - *lse - tau * log(fmax(y[k], LOG_FLOOR));
+        tm = fmax(tm, t[k]);
+    }
+    return tm;
+}
+
 // Concrete log-density of y[r] under p = softmax(logits[r]), temperature tau, in log space:
 // lp = logNorm - K LSE_k(lsm_k - tau log y_k) + sum_k (lsm_k - (tau+1) log y_k),
 // lsm = log_softmax(logits), logNorm = log (K-1)! + (K-1) log tau (from the host). log y is floored at 1e-30.
@@ -44,19 +60,10 @@ KERNEL concrete_logpdf(BUF(logits), BUF(y), const int M, const int K, const floa
                        BUF(lp)) {
     int r = (int)get_global_id(0);
     if (r >= M) return;
-    float mx = -3.0e38f;
-    for (int k = 0; k < K; k++) mx = fmax(mx, VIEW(logits)[r * K + k]);
-    float se = 0.0f;
-    for (int k = 0; k < K; k++) se += exp(VIEW(logits)[r * K + k] - mx);
-    float lse = mx + log(se);
-    float t[MAX_K];
-    float tm = -3.0e38f, lin = 0.0f;
-    for (int k = 0; k < K; k++) {
-        float lsm = VIEW(logits)[r * K + k] - lse, ly = log(fmax(VIEW(y)[r * K + k], LOG_FLOOR));
-        t[k] = lsm - tau * ly;
-        tm = fmax(tm, t[k]);
-        lin += lsm - (tau + 1.0f) * ly;
-    }
+    float t[MAX_K], lse;
+    float tm = concrete_terms(VIEW(logits) + r * K, VIEW(y) + r * K, K, tau, t, &lse);
+    float lin = 0.0f;
+    for (int k = 0; k < K; k++) lin += VIEW(logits)[r * K + k] - lse - (tau + 1.0f) * log(fmax(VIEW(y)[r * K + k], LOG_FLOOR));
     float st = 0.0f;
     for (int k = 0; k < K; k++) st += exp(t[k] - tm);
     VIEW(lp)[r] = logNorm - (float)K * (tm + log(st)) + lin;
@@ -67,17 +74,8 @@ KERNEL concrete_logpdf_backward(BUF(logits), BUF(y), BUF(g), const int M, const 
                                 const int hasDy, BUF(dlogits), BUF(dy)) {
     int r = (int)get_global_id(0);
     if (r >= M) return;
-    float mx = -3.0e38f;
-    for (int k = 0; k < K; k++) mx = fmax(mx, VIEW(logits)[r * K + k]);
-    float se = 0.0f;
-    for (int k = 0; k < K; k++) se += exp(VIEW(logits)[r * K + k] - mx);
-    float lse = mx + log(se);
-    float t[MAX_K];
-    float tm = -3.0e38f;
-    for (int k = 0; k < K; k++) {
-        t[k] = VIEW(logits)[r * K + k] - lse - tau * log(fmax(VIEW(y)[r * K + k], LOG_FLOOR));
-        tm = fmax(tm, t[k]);
-    }
+    float t[MAX_K], lse;
+    float tm = concrete_terms(VIEW(logits) + r * K, VIEW(y) + r * K, K, tau, t, &lse);
     float st = 0.0f;
     for (int k = 0; k < K; k++) { t[k] = exp(t[k] - tm); st += t[k]; }
     float gr = VIEW(g)[r];

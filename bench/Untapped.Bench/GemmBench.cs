@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Untapped.Kernels;
+
+namespace Untapped.Bench;
+
+/// <summary>
+/// The managed GEMM against OpenBLAS's cblas_sgemm (libopenblas.so.0, Debian's libopenblas0-pthread) on the model's
+/// three largest shapes, same threads, side by side in one process: validate first, then median GFLOP/s.
+/// </summary>
+static unsafe class GemmBench
+{
+    const int RowMajor = 101, NoTrans = 111, Trans = 112;
+    static delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
+    static delegate* unmanaged<int, void> _setThreads;
+
+    static bool LoadBlas()
+    {
+        foreach (var n in new[] { "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0", "libopenblas.so.0", "libopenblas.so" })
+            if (NativeLibrary.TryLoad(n, out var lib))
+            {
+                _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_sgemm");
+                _setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads");
+                return true;
+            }
+        return false;
+    }
+
+    public static void Run(Accelerator acc, int threads, int reps)
+    {
+        bool blas = LoadBlas();
+        if (blas) _setThreads(threads); else Console.WriteLine("OpenBLAS not found (apt-get install libopenblas0-pthread): timing ours only");
+        Console.WriteLine($"| shape MxKxN | op | ours GFLOP/s | OpenBLAS GFLOP/s | ratio | max rel diff |\n|---|---|---:|---:|---:|---:|");
+        foreach (var (m, k, n, ta, tb, what) in new[] { (10000, 500, 784, false, false, "forward X W"), (10000, 784, 500, false, true, "input grad dZ W^T"), (500, 10000, 784, true, false, "weight grad X^T dZ") })
+        {
+            var r = new Random(1);
+            var a = new float[m * k]; var b = new float[k * n];
+            for (int i = 0; i < a.Length; i++) a[i] = r.NextSingle() - 0.5f;
+            for (int i = 0; i < b.Length; i++) b[i] = r.NextSingle() - 0.5f;
+            using var A = acc.Upload(a); using var Bm = acc.Upload(b); using var C = acc.Allocate(m * n);
+            double ours = Time(reps, () => { acc.Gemm(A, Bm, default, m, k, n, ta, tb, Activation.None, false, C); acc.Synchronize(); });
+            var c = acc.ToArray(C);
+            string theirs = "-", ratio = "-", diff = "-";
+            if (blas)
+            {
+                var cb = new float[m * n];
+                double t = Time(reps, () =>
+                {
+                    fixed (float* pa = a, pb = b, pc = cb)
+                        _sgemm(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, m, n, k, 1f, pa, ta ? m : k, pb, tb ? k : n, 0f, pc, n);
+                });
+                double worst = 0, scale = cb.Max(Math.Abs);
+                for (int i = 0; i < c.Length; i++) worst = Math.Max(worst, Math.Abs(c[i] - cb[i]) / scale);
+                if (worst > 1e-4) throw new InvalidOperationException($"{what}: ours differs from OpenBLAS by {worst:G3} (relative to max |C|)");
+                theirs = $"{Gflops(m, k, n, t):F1}"; ratio = $"{t / ours:P0}"; diff = $"{worst:G2}";
+            }
+            Console.WriteLine($"| {m}x{k}x{n} | {what} | {Gflops(m, k, n, ours):F1} | {theirs} | {ratio} | {diff} |");
+        }
+    }
+
+    static double Gflops(int m, int k, int n, double ms) => 2.0 * m * k * n / (ms * 1e6);
+
+    /// <summary>Median milliseconds over <paramref name="reps"/> runs after one warm-up.</summary>
+    public static double Time(int reps, Action run)
+    {
+        run();
+        var t = new List<double>();
+        for (int i = 0; i < reps; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            run();
+            t.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+        t.Sort();
+        return t[t.Count / 2];
+    }
+}

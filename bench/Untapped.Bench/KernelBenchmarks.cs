@@ -1,0 +1,52 @@
+using BenchmarkDotNet.Attributes;
+using Untapped.Kernels;
+using Untapped.Kernels.Cpu;
+
+namespace Untapped.Bench;
+
+/// <summary>
+/// BenchmarkDotNet form of the kernel microbenchmarks: one benchmark per kernel (KernelBench's cases, at the
+/// model's sizes) and backend; the global setup validates against the single-thread CPU reference first.
+/// Run: dotnet run -c Release --project bench/Untapped.Bench -- bdn --filter '*KernelBenchmarks*'
+/// GB/s = the case's compulsory bytes / the reported mean (KernelBench prints it directly).
+/// </summary>
+[SimpleJob(warmupCount: 2, iterationCount: 5, launchCount: 1)]
+public class KernelBenchmarks
+{
+    Accelerator? _acc;
+    KernelBench.Case? _case;
+    View[] _views = [];
+    DeviceBuffer[] _bufs = [];
+
+    [Params("cpu", "opencl")]
+    public string Backend { get; set; } = "cpu";
+
+    public static IEnumerable<string> Kernels => KernelBench.Cases().Select(c => c.Name);
+
+    [ParamsSource(nameof(Kernels))]
+    public string Kernel { get; set; } = "adam";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _acc = Backend == "opencl" ? Context.Create(AcceleratorKind.OpenCl) : new CpuAccelerator(2);
+        _case = KernelBench.Cases().Single(c => c.Name == Kernel);
+        using var reference = new CpuAccelerator(1);
+        _bufs = KernelBench.Validate(_case, _acc, reference);
+        _views = _bufs.Select(b => b.View).ToArray();
+    }
+
+    [Benchmark]
+    public void Run()
+    {
+        _case!.Run(_acc!, _views);
+        _acc!.Synchronize();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var b in _bufs) b.Dispose();
+        _acc?.Dispose();
+    }
+}
