@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Untapped.Kernels.Cpu;
 
 // Twin of bernoulli.cl.
@@ -5,24 +7,43 @@ public sealed partial class CpuAccelerator
 {
     const float BernClip = 1e-5f;
 
+    // Rows are independent; inside a row the sums run through TensorPrimitives (vectorised, fixed order).
     protected override void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp)
     {
         Mem X = A(x), L = A(logits), O = A(logp);
         Chunks(m, Grain(d * 8), (s, e) =>
         {
+            Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
+            Span<float> u = d <= 4096 ? stackalloc float[d] : new float[d];
             for (int r = s; r < e; r++)
             {
-                float acc = 0f;
-                int o = r * d;
+                var xr = X.Span(r * d, d);
+                var lr = L.Span(r * d, d);
                 if (form == BernoulliForm.Exact)
-                    for (int j = 0; j < d; j++) acc += X[o + j] * L[o + j] - Fn.Softplus(L[o + j]);
+                {
+                    // x l - softplus(l), softplus(l) = max(l, 0) + log(1 + e^-|l|)
+                    TensorPrimitives.Abs(lr, t);
+                    TensorPrimitives.Negate(t, t);
+                    TensorPrimitives.Exp(t, t);
+                    TensorPrimitives.Add(t, 1f, t);
+                    TensorPrimitives.Log(t, t);
+                    TensorPrimitives.Max(lr, 0f, u);
+                    O[r] = TensorPrimitives.Dot(xr, lr) - TensorPrimitives.Sum(t) - TensorPrimitives.Sum(u);
+                }
                 else
-                    for (int j = 0; j < d; j++)
-                    {
-                        float mm = Fn.Clamp(Fn.Sigmoid(L[o + j]), BernClip, 1f - BernClip), xv = X[o + j];
-                        acc += xv * MathF.Log(mm) + (1f - xv) * MathF.Log(1f - mm);
-                    }
-                O[r] = acc;
+                {
+                    // x log m + (1-x) log(1-m) = x (log m - log(1-m)) + log(1-m), m clipped
+                    TensorPrimitives.Sigmoid(lr, t);
+                    TensorPrimitives.Max(t, BernClip, t);
+                    TensorPrimitives.Min(t, 1f - BernClip, t);
+                    TensorPrimitives.Negate(t, u);
+                    TensorPrimitives.Add(u, 1f, u);
+                    TensorPrimitives.Log(t, t);
+                    TensorPrimitives.Log(u, u);
+                    float sum1m = TensorPrimitives.Sum(u);
+                    TensorPrimitives.Subtract(t, u, t);
+                    O[r] = TensorPrimitives.Dot(xr, t) + sum1m;
+                }
             }
         });
     }
@@ -33,21 +54,26 @@ public sealed partial class CpuAccelerator
         bool hasDx = !dx.IsEmpty;
         Chunks(m, Grain(d * 4), (s, e) =>
         {
+            Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
             for (int r = s; r < e; r++)
             {
                 float gr = G[r];
-                for (int i = r * d; i < (r + 1) * d; i++)
+                var xr = X.Span(r * d, d);
+                var lr = L.Span(r * d, d);
+                var dl = DL.Span(r * d, d);
+                TensorPrimitives.Sigmoid(lr, t);
+                if (form == BernoulliForm.Exact)
                 {
-                    float xv = X[i], lv = L[i], dl, dxv;
-                    if (form == BernoulliForm.Exact) { dl = xv - Fn.Sigmoid(lv); dxv = lv; }
-                    else
-                    {
-                        float sg = Fn.Sigmoid(lv), mm = Fn.Clamp(sg, BernClip, 1f - BernClip);
-                        dl = sg > BernClip && sg < 1f - BernClip ? xv - mm : 0f;
-                        dxv = MathF.Log(mm) - MathF.Log(1f - mm);
-                    }
-                    DL[i] += gr * dl;
-                    if (hasDx) DX[i] += gr * dxv;
+                    TensorPrimitives.Subtract(xr, t, t);                  // x - sigmoid(l)
+                    TensorPrimitives.MultiplyAdd(t, gr, dl, dl);
+                    if (hasDx) TensorPrimitives.MultiplyAdd(lr, gr, DX.Span(r * d, d), DX.Span(r * d, d));
+                    continue;
+                }
+                for (int j = 0; j < d; j++)
+                {
+                    float sg = t[j], mm = Fn.Clamp(sg, BernClip, 1f - BernClip);
+                    dl[j] += gr * (sg > BernClip && sg < 1f - BernClip ? xr[j] - mm : 0f);
+                    if (hasDx) DX[r * d + j] += gr * (MathF.Log(mm) - MathF.Log(1f - mm));
                 }
             }
         });
