@@ -12,6 +12,9 @@ public abstract class DeviceAccelerator : Accelerator
     /// <summary>Enqueues kernel <paramref name="kernel"/> over <paramref name="global"/> work-items in groups of <paramref name="local"/>.</summary>
     protected abstract void Launch(string kernel, Dim3 global, Dim3 local, ReadOnlySpan<KernelArg> args);
 
+    /// <summary>A raw launch, for tests of how launch failures are reported.</summary>
+    internal void LaunchRaw(string kernel, Dim3 global, Dim3 local, params KernelArg[] args) => Launch(kernel, global, local, args);
+
     // Optional views still need a valid pointer on the device; the kernel ignores it (its has* flag is 0).
     View O(View v) => v.IsEmpty ? (_dummy ??= Allocate(1)).View : v;
 

@@ -11,7 +11,10 @@ public sealed unsafe class OpenClAccelerator : DeviceAccelerator
     readonly nint _context, _queue, _program, _device;
     readonly Dictionary<string, nint> _kernels = new(StringComparer.Ordinal);
 
-    public OpenClAccelerator(int index = 0)
+    public OpenClAccelerator(int index = 0) : this(index, KernelSource.Program()) { }
+
+    /// <summary>An accelerator over another program text (tests use it to check how build failures are reported).</summary>
+    internal OpenClAccelerator(int index, string source)
     {
         if (!ClApi.Available) throw new DeviceException(ClApi.LoadError!);
         var devices = ClApi.Devices();
@@ -26,8 +29,8 @@ public sealed unsafe class OpenClAccelerator : DeviceAccelerator
         ClApi.Check(err, "clCreateContext");
         _queue = ClApi.CreateCommandQueue(_context, device, 0, &err);
         ClApi.Check(err, "clCreateCommandQueue");
-        _program = Build(KernelSource.Program(), platform);
-        foreach (var name in KernelNames(KernelSource.Program()))
+        _program = Build(source, platform);
+        foreach (var name in KernelNames(source))
         {
             var bytes = Encoding.ASCII.GetBytes(name + "\0");
             nint k;
