@@ -35,25 +35,30 @@ public static class Philox
     /// <summary>Fills <paramref name="output"/> with U(0,1) draws, elements [first, first+len) of the stream.</summary>
     public static void Uniform(ulong seed, uint stream, uint step, int first, Span<float> output)
     {
-        for (int i = 0; i < output.Length; i++)
+        // One block per four elements: each block is computed once and its words spread out.
+        for (int i = 0; i < output.Length;)
         {
             int e = first + i;
             var (a, b, c, d) = StreamBlock(seed, stream, step, (uint)(e >> 2));
-            output[i] = ToUnit((e & 3) switch { 0 => a, 1 => b, 2 => c, _ => d });
+            for (int w = e & 3; w < 4 && i < output.Length; w++, i++)
+                output[i] = ToUnit(w switch { 0 => a, 1 => b, 2 => c, _ => d });
         }
     }
 
     /// <summary>Box-Muller normals: words (0,1) give elements 0 (cos) and 1 (sin) of a block, words (2,3) elements 2 and 3.</summary>
     public static void Normal(ulong seed, uint stream, uint step, int first, Span<float> output)
     {
-        for (int i = 0; i < output.Length; i++)
+        for (int i = 0; i < output.Length;)
         {
             int e = first + i;
             var (a, b, c, d) = StreamBlock(seed, stream, step, (uint)(e >> 2));
-            bool second = (e & 2) != 0;
-            float r = MathF.Sqrt(-2f * MathF.Log(ToUnit(second ? c : a)));
-            float t = 6.2831853071795865f * ToUnit(second ? d : b);
-            output[i] = (e & 1) == 0 ? r * MathF.Cos(t) : r * MathF.Sin(t);
+            for (int w = e & 3; w < 4 && i < output.Length; w++, i++)
+            {
+                bool second = w >= 2;
+                float r = MathF.Sqrt(-2f * MathF.Log(ToUnit(second ? c : a)));
+                float t = 6.2831853071795865f * ToUnit(second ? d : b);
+                output[i] = (w & 1) == 0 ? r * MathF.Cos(t) : r * MathF.Sin(t);
+            }
         }
     }
 }

@@ -84,17 +84,16 @@ public sealed partial class CpuAccelerator
         Mem L = A(logits), U = A(u), O = A(xs);
         Chunks(n, 1 << 14, (s, e) =>
         {
-            for (int i = s; i < e; i++)
+            if (relaxed)
             {
-                float lv = L[i], uv = U[i];
-                if (relaxed) O[i] = Fn.Sigmoid((lv + MathF.Log(uv) - MathF.Log(1f - uv)) / tau);
-                else
-                {
-                    float mm = Fn.Sigmoid(lv);
-                    if (form == BernoulliForm.Original) mm = Fn.Clamp(mm, BernClip, 1f - BernClip);
-                    O[i] = uv < mm ? 1f : 0f;
-                }
+                for (int i = s; i < e; i++) O[i] = Fn.Sigmoid((L[i] + MathF.Log(U[i]) - MathF.Log(1f - U[i])) / tau);
+                return;
             }
+            var m = O.Span(s, e - s);                     // the means first, in place, then the comparison
+            TensorPrimitives.Sigmoid(L.Span(s, e - s), m);
+            if (form == BernoulliForm.Original) { TensorPrimitives.Max(m, BernClip, m); TensorPrimitives.Min(m, 1f - BernClip, m); }
+            var uu = U.Span(s, e - s);
+            for (int i = 0; i < m.Length; i++) m[i] = uu[i] < m[i] ? 1f : 0f;
         });
     }
 

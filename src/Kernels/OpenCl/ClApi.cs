@@ -92,21 +92,16 @@ internal static unsafe class ClApi
         _ => "OpenCL error",
     };
 
-    public static string PlatformString(nint platform, uint param)
-    {
-        nuint size;
-        if (GetPlatformInfo(platform, param, 0, null, &size) != 0 || size == 0) return "";
-        var buf = new byte[(int)size];
-        fixed (byte* p = buf) GetPlatformInfo(platform, param, size, p, null);
-        return Encoding.UTF8.GetString(buf).TrimEnd('\0').Trim();
-    }
+    public static string PlatformString(nint platform, uint param) => InfoString(GetPlatformInfo, platform, param);
+    public static string DeviceString(nint device, uint param) => InfoString(GetDeviceInfo, device, param);
 
-    public static string DeviceString(nint device, uint param)
+    // clGetPlatformInfo and clGetDeviceInfo share one shape: ask the size, then the bytes.
+    static string InfoString(delegate* unmanaged<nint, uint, nuint, void*, nuint*, int> get, nint obj, uint param)
     {
         nuint size;
-        if (GetDeviceInfo(device, param, 0, null, &size) != 0 || size == 0) return "";
+        if (get(obj, param, 0, null, &size) != 0 || size == 0) return "";
         var buf = new byte[(int)size];
-        fixed (byte* p = buf) GetDeviceInfo(device, param, size, p, null);
+        fixed (byte* p = buf) get(obj, param, size, p, null);
         return Encoding.UTF8.GetString(buf).TrimEnd('\0').Trim();
     }
 
