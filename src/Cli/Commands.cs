@@ -143,7 +143,7 @@ static class Commands
         {
             var dir = p.GetValue(run)!;
             var o = TrainingRun.LoadOptions(dir);
-            var set = new Objective(o.Model, 1, 1, 1).Graph.Parameters;
+            var set = Networks.ParameterLayout();
             var (parameters, _, _, _) = Training.Checkpoint.Load(Path.Combine(dir, TrainingRun.CheckpointFile), set);
             using var acc = Cli.CreateBackend(p.GetValue(Backend)!, p.GetValue(Threads));
             var file = p.GetValue(output)!;

@@ -14,6 +14,7 @@ public sealed record AdamSettings(double Beta1 = 0.9, double Beta2 = 0.999, doub
 public sealed class Executor : IDisposable
 {
     readonly DeviceBuffer _arena, _params, _grads, _m, _v, _losses, _partials;
+    readonly Dictionary<Tensor, float> _seeds = new();
 
     public Executor(Graph graph, Accelerator accelerator, ulong seed)
     {
@@ -32,6 +33,11 @@ public sealed class Executor : IDisposable
         accelerator.Fill(p, 0f, _m);
         accelerator.Fill(p, 0f, _v);
         accelerator.Fill(p, 0f, _grads);
+        // d total / d row of each per-row loss input: sum of weight * coefficient / rows over its terms.
+        foreach (var term in graph.Losses)
+            foreach (var part in term.Parts)
+                if (part.Rows.RequiresGrad)
+                    _seeds[part.Rows] = _seeds.GetValueOrDefault(part.Rows) + term.Weight * part.Coefficient / part.Rows.Rows;
     }
 
     public Graph Graph { get; }
@@ -116,12 +122,7 @@ public sealed class Executor : IDisposable
         var a = Accelerator;
         int n = Graph.Ops.Count;
         a.Fill(_grads.Length, 0f, _grads);
-        var seeds = new Dictionary<Tensor, float>();
-        foreach (var term in Graph.Losses)
-            foreach (var part in term.Parts)
-                if (part.Rows.RequiresGrad)
-                    seeds[part.Rows] = seeds.GetValueOrDefault(part.Rows) + term.Weight * part.Coefficient / part.Rows.Rows;
-        foreach (var t in Plan.GradStarts[n]) a.Fill(t.Length, seeds.GetValueOrDefault(t), Grad(t));
+        foreach (var t in Plan.GradStarts[n]) a.Fill(t.Length, _seeds.GetValueOrDefault(t), Grad(t));
         for (int i = n - 1; i >= 0; i--)
         {
             foreach (var t in Plan.GradStarts[2 * n - i]) a.Fill(t.Length, 0f, Grad(t));

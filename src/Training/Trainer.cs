@@ -47,9 +47,6 @@ public sealed class Trainer : IDisposable
     public ulong Seed { get; }
     public int StepsPerEpoch => (_data.Labelled.Length + Batch - 1) / Batch;
 
-    /// <summary>The 10 fixed unfeatured z (row c for corner c) of the `fixed` mode, drawn once from the seed.</summary>
-    public ReadOnlySpan<float> FixedZ => _fixedZ;
-
     /// <summary>A permutation of [0, n) for (stream, epoch): indices sorted by Philox keys.</summary>
     int[] Shuffle(int stream, int epoch, int n)
     {

@@ -117,7 +117,7 @@ public static class TrainingRun
     {
         var o = LoadOptions(dir);
         var data = new ExperimentData(Mnist.Load(dataDir ?? o.DataDir), o.Seed, o.UnlabelledCount);
-        var set = new Model.Objective(o.Model, 1, 1, 1).Graph.Parameters;
+        var set = Model.Networks.ParameterLayout();
         var (p, _, _, _) = Checkpoint.Load(Path.Combine(dir, CheckpointFile), set);
         return EvaluateInto(dir, acc, data, o, p, observer ?? new NullObserver());
     }

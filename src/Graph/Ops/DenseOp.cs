@@ -27,19 +27,12 @@ public sealed class DenseOp : Op
     Tensor B => Inputs[_parts + 1];
     Tensor Y => Outputs[0];
 
-    View WPart(Executor ex, int part, out int rows)
+    // Part i multiplies rows [first, first + cols_i) of W, where first is the fan-in of the parts before it.
+    View Block(View w, int part)
     {
         int r0 = 0;
         for (int i = 0; i < part; i++) r0 += Inputs[i].Cols;
-        rows = Inputs[part].Cols;
-        return ex.Value(W).Slice(r0 * W.Cols, rows * W.Cols);
-    }
-
-    View WGradPart(Executor ex, int part)
-    {
-        int r0 = 0;
-        for (int i = 0; i < part; i++) r0 += Inputs[i].Cols;
-        return ex.Grad(W).Slice(r0 * W.Cols, Inputs[part].Cols * W.Cols);
+        return w.Slice(r0 * W.Cols, Inputs[part].Cols * W.Cols);
     }
 
     public override void Forward(Executor ex)
@@ -49,8 +42,8 @@ public sealed class DenseOp : Op
         for (int i = 0; i < _parts; i++)
         {
             bool last = i == _parts - 1;
-            var wi = WPart(ex, i, out int k);
-            a.Gemm(ex.Value(Inputs[i]), wi, last ? ex.Value(B) : default, m, k, n, false, false,
+            int k = Inputs[i].Cols;
+            a.Gemm(ex.Value(Inputs[i]), Block(ex.Value(W), i), last ? ex.Value(B) : default, m, k, n, false, false,
                 last ? _act : Activation.None, accumulate: i > 0, ex.Value(Y));
         }
     }
@@ -64,11 +57,10 @@ public sealed class DenseOp : Op
         for (int i = 0; i < _parts; i++)
         {
             var x = Inputs[i];
-            a.Gemm(ex.Value(x), dz, default, x.Cols, m, n, true, false, Activation.None, true, WGradPart(ex, i));
+            a.Gemm(ex.Value(x), dz, default, x.Cols, m, n, true, false, Activation.None, true, Block(ex.Grad(W), i));
             if (x.RequiresGrad)
             {
-                var wi = WPart(ex, i, out int k);
-                a.Gemm(dz, wi, default, m, n, k, false, true, Activation.None, true, ex.Grad(x));
+                a.Gemm(dz, Block(ex.Value(W), i), default, m, n, x.Cols, false, true, Activation.None, true, ex.Grad(x));
             }
         }
         a.ColSum(dz, m, n, 1f, true, ex.Grad(B));

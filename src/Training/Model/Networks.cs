@@ -37,6 +37,9 @@ public sealed class Networks
 
     public static Networks Declare(G g) => new(g);
 
+    /// <summary>The flat parameter layout every graph of the project shares (for loading checkpoints).</summary>
+    public static ParameterSet ParameterLayout() { var g = new G(); Declare(g); return g.Parameters; }
+
     public static float[] Initialise(ParameterSet set, ulong seed) => set.Initialise(seed, Math.Sqrt(2), ZeroInit);
 
     Tensor Layer(string net, string layer, string tag, Tensor[] xs, Activation act) =>
