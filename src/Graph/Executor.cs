@@ -95,7 +95,7 @@ public sealed class Executor : IDisposable
         var a = Accelerator;
         foreach (var op in Graph.Ops)
         {
-            Timed(op, op.Forward);
+            Timed(op, false);
             if (Overrides.Count == 0) continue;
             foreach (var o in op.Outputs)
                 if (Overrides.TryGetValue(o.Name, out var v))
@@ -127,7 +127,7 @@ public sealed class Executor : IDisposable
         {
             foreach (var t in Plan.GradStarts[2 * n - i]) a.Fill(t.Length, 0f, Grad(t));
             var op = Graph.Ops[i];
-            if (op.HasBackward) Timed(op, op.Backward);
+            if (op.HasBackward) Timed(op, true);
         }
     }
 
@@ -145,13 +145,13 @@ public sealed class Executor : IDisposable
     /// <summary>The loss terms in graph order, then the weighted total.</summary>
     public float[] ReadLosses() => Accelerator.ToArray(_losses);
 
-    void Timed(Op op, Action<Executor> run)
+    void Timed(Op op, bool backward)
     {
-        if (Profile is null) { run(this); return; }
-        long t0 = OpProfile.Now();
-        run(this);
+        long t0 = Profile is null ? 0 : OpProfile.Now();
+        if (backward) op.Backward(this); else op.Forward(this);
+        if (Profile is null) return;
         Accelerator.Synchronize();
-        Profile.Add(op.Kind, OpProfile.Ms(t0));
+        Profile.Add(backward ? op.Kind + " backward" : op.Kind, OpProfile.Ms(t0), op.Flops(backward));
     }
 
     public void Dispose()

@@ -25,6 +25,9 @@ public abstract class Op
     /// <summary>Whether Backward has work: some differentiable input takes a gradient.</summary>
     public bool HasBackward => Inputs.Where((t, i) => t.RequiresGrad && Differentiable(i)).Any();
 
+    /// <summary>Floating-point operations of Forward (or Backward), for the GFLOP/s column of the timing table; 0 when not counted.</summary>
+    public virtual long Flops(bool backward) => 0;
+
     public abstract void Forward(Executor ex);
     public abstract void Backward(Executor ex);
 

@@ -3,29 +3,32 @@ using System.Text;
 
 namespace Untapped.Graph;
 
-/// <summary>Per-op-kind wall time, collected when the executor synchronises after every op.</summary>
+/// <summary>
+/// Wall time per op kind and direction ("dense", "dense backward"), collected when the executor synchronises
+/// after every op, with the floating-point work of the ops that count it.
+/// </summary>
 public sealed class OpProfile
 {
-    readonly Dictionary<string, (int Count, double Ms)> _rows = new();
+    readonly Dictionary<string, (int Count, double Ms, long Flops)> _rows = new();
 
-    public void Add(string kind, double ms)
+    public void Add(string kind, double ms, long flops = 0)
     {
         _rows.TryGetValue(kind, out var r);
-        _rows[kind] = (r.Count + 1, r.Ms + ms);
+        _rows[kind] = (r.Count + 1, r.Ms + ms, r.Flops + flops);
     }
 
-    public IReadOnlyDictionary<string, (int Count, double Ms)> Rows => _rows;
+    public IReadOnlyDictionary<string, (int Count, double Ms, long Flops)> Rows => _rows;
     public double TotalMs => _rows.Values.Sum(r => r.Ms);
 
     public void Clear() => _rows.Clear();
 
-    /// <summary>A markdown table: kind, count, total ms, mean ms, share of the profiled time; slowest first.</summary>
+    /// <summary>A markdown table: kind, count, total ms, mean ms, share of the profiled time, GFLOP/s where counted; slowest first.</summary>
     public string ToTable()
     {
-        var sb = new StringBuilder("| op | count | total ms | mean ms | share |\n|---|---:|---:|---:|---:|\n");
+        var sb = new StringBuilder("| op | count | total ms | mean ms | share | GFLOP/s |\n|---|---:|---:|---:|---:|---:|\n");
         double total = Math.Max(TotalMs, 1e-9);
         foreach (var (k, r) in _rows.OrderByDescending(r => r.Value.Ms))
-            sb.Append($"| {k} | {r.Count} | {r.Ms:F2} | {r.Ms / r.Count:F3} | {100 * r.Ms / total:F1}% |\n");
+            sb.Append($"| {k} | {r.Count} | {r.Ms:F2} | {r.Ms / r.Count:F3} | {100 * r.Ms / total:F1}% | {(r.Flops > 0 ? $"{r.Flops / (r.Ms * 1e6):F1}" : "")} |\n");
         return sb.ToString();
     }
 

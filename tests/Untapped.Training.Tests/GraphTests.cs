@@ -1,4 +1,5 @@
 using Untapped.Graph;
+using Untapped.Graph.Ops;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Model;
@@ -82,8 +83,12 @@ public sealed class GraphTests(ITestOutputHelper output)
         f.Executor.Profile = new OpProfile();
         f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(f.Objective.Config.Adam, 0.01);
         var p = f.Executor.Profile;
-        Assert.Equal(f.Objective.Graph.Ops.Count(o => o.Kind == "dense") + f.Objective.Graph.Ops.Count(o => o.Kind == "dense" && o.HasBackward), p.Rows["dense"].Count);
+        var dense = f.Objective.Graph.Ops.OfType<DenseOp>().ToList();
+        Assert.Equal(dense.Count, p.Rows["dense"].Count);
+        Assert.Equal(dense.Count(o => o.HasBackward), p.Rows["dense backward"].Count);
         Assert.Equal(1, p.Rows["adam"].Count);
+        // Forward flops are 2 m n fan-in per layer, summed; the table reports them as GFLOP/s.
+        Assert.Equal(dense.Sum(o => 2L * o.Outputs[0].Rows * o.Outputs[0].Cols * o.Inputs.SkipLast(2).Sum(x => x.Cols)), p.Rows["dense"].Flops);
         Assert.Contains("| dense |", p.ToTable());
     }
 }

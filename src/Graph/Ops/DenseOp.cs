@@ -35,6 +35,13 @@ public sealed class DenseOp : Op
         return w.Slice(r0 * W.Cols, Inputs[part].Cols * W.Cols);
     }
 
+    // Forward: 2 m n fan-in. Backward: dW for every part, dX for the parts that take a gradient.
+    public override long Flops(bool backward)
+    {
+        long mn2 = 2L * Y.Rows * Y.Cols;
+        return Inputs.Take(_parts).Sum(x => mn2 * x.Cols * (backward && x.RequiresGrad ? 2 : 1));
+    }
+
     public override void Forward(Executor ex)
     {
         var a = ex.Accelerator;

@@ -18,16 +18,34 @@ public sealed partial class CpuAccelerator
         });
     }
 
-    // Columns in blocks of 64; rows in order inside a block, so each column's sum has one fixed order.
+    const int ColSumRows = 128;
+
+    // Row blocks of a fixed 128 rows are summed into per-block partial rows (streaming whole rows, in parallel),
+    // then the partials are added in block order: one fixed order per column for any thread count.
     protected override void ColSumCore(View x, int m, int n, float scale, bool accumulate, View output)
     {
         Mem X = A(x), O = A(output);
-        Chunks(n, 64, (s, e) =>
+        int blocks = (m + ColSumRows - 1) / ColSumRows;
+        if (blocks == 0) { if (!accumulate) O.Span(0, n).Clear(); return; }
+        float[] partial = System.Buffers.ArrayPool<float>.Shared.Rent(blocks * n);
+        try
         {
-            Span<float> acc = stackalloc float[e - s];
-            acc.Clear();
-            for (int r = 0; r < m; r++) TensorPrimitives.Add(acc, X.Span(r * n + s, e - s), acc);
-            for (int j = s; j < e; j++) O[j] = (accumulate ? O[j] : 0f) + scale * acc[j - s];
-        });
+            Chunks(blocks, Math.Max(1, Grain(ColSumRows * n, 1 << 17)), (s, e) =>
+            {
+                for (int b = s; b < e; b++)
+                {
+                    var acc = partial.AsSpan(b * n, n);
+                    int r0 = b * ColSumRows, r1 = Math.Min(m, r0 + ColSumRows);
+                    X.Span(r0 * n, n).CopyTo(acc);
+                    for (int r = r0 + 1; r < r1; r++) TensorPrimitives.Add(acc, X.Span(r * n, n), acc);
+                }
+            });
+            var total = partial.AsSpan(0, n);
+            for (int b = 1; b < blocks; b++) TensorPrimitives.Add(total, partial.AsSpan(b * n, n), total);
+            var o = O.Span(0, n);
+            if (accumulate) TensorPrimitives.MultiplyAdd(total, scale, o, o);
+            else TensorPrimitives.Multiply(total, scale, o);
+        }
+        finally { System.Buffers.ArrayPool<float>.Shared.Return(partial); }
     }
 }
