@@ -2,7 +2,7 @@ using Untapped.Bench;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|bdn [--backend cpu|opencl|cuda] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2]
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|bdn [--backend cpu|opencl|cuda] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2] [--by-layer]
 string Arg(string name, string def)
 {
     int i = Array.IndexOf(args, name);
@@ -20,7 +20,7 @@ switch (mode)
 {
     case "step":
         StepBench.Run(acc, Enum.Parse<Preset>(Arg("--preset", "original"), true), Enum.Parse<ModelKind>(Arg("--model", "untapped"), true),
-            int.Parse(Arg("--batch", "10000")), int.Parse(Arg("--steps", "5")));
+            int.Parse(Arg("--batch", "10000")), int.Parse(Arg("--steps", "5")), args.Contains("--by-layer"));
         break;
     case "gemm":
         GemmBench.Run(acc, int.Parse(Arg("--threads", "2")), int.Parse(Arg("--reps", "5")));

@@ -7,11 +7,11 @@ namespace Untapped.Bench;
 
 /// <summary>
 /// The training step at a given batch on one backend: warm-up, then timed steps (median), samples/s over the
-/// three streams, the planned arena, and the executor's per-op table from one extra profiled step.
+/// three streams, the planned arena, and the executor's per-op table (per op kind, or per layer) from one extra profiled step.
 /// </summary>
 static class StepBench
 {
-    public static void Run(Accelerator acc, Preset preset, ModelKind model, int batch, int steps)
+    public static void Run(Accelerator acc, Preset preset, ModelKind model, int batch, int steps, bool byLayer)
     {
         var cfg = ModelConfig.For(preset, model);
         var obj = new Objective(cfg, batch, batch, batch);
@@ -38,7 +38,7 @@ static class StepBench
         int streams = model == ModelKind.M2 ? 2 : 3;
         Console.WriteLine($"step {model} {preset} batch {batch} on {acc.Name}: median {med:F1} ms over {steps} steps (min {times[0]:F1}), " +
             $"{streams * batch / (med / 1000):N0} samples/s; planned arena {ex.Plan.PeakBytes / 1048576.0:F1} MiB, device total {ex.DeviceBytes / 1048576.0:F1} MiB");
-        ex.Profile = new OpProfile();
+        ex.Profile = new OpProfile { ByLayer = byLayer };
         Step(); acc.Synchronize();
         Console.WriteLine(ex.Profile.ToTable());
     }

@@ -151,7 +151,7 @@ public sealed class Executor : IDisposable
         if (backward) op.Backward(this); else op.Forward(this);
         if (Profile is null) return;
         Accelerator.Synchronize();
-        Profile.Add(backward ? op.Kind + " backward" : op.Kind, OpProfile.Ms(t0), op.Flops(backward));
+        Profile.Add(Profile.Key(op, backward), OpProfile.Ms(t0), op.Flops(backward));
     }
 
     public void Dispose()

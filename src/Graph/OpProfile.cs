@@ -11,6 +11,16 @@ public sealed class OpProfile
 {
     readonly Dictionary<string, (int Count, double Ms, long Flops)> _rows = new();
 
+    /// <summary>One row per op (label and output shape) instead of one per kind: shows which layer is slow.</summary>
+    public bool ByLayer { get; init; }
+
+    /// <summary>The row an op's forward or backward time goes to.</summary>
+    public string Key(Op op, bool backward)
+    {
+        string kind = backward ? op.Kind + " backward" : op.Kind;
+        return ByLayer ? $"{kind} {op.Label} [{op.Outputs[0].Rows},{op.Outputs[0].Cols}]" : kind;
+    }
+
     public void Add(string kind, double ms, long flops = 0)
     {
         _rows.TryGetValue(kind, out var r);

@@ -26,18 +26,16 @@ public abstract partial class Accelerator
         GemmCore(a, b, bias, m, k, n, transA, transB, act, accumulate, c);
     }
 
-    /// <summary>dZ = dY * act'(x), written from the layer output Y = act(x).</summary>
-    public void ActBackward(View y /* [n] */, View dy /* [n] */, int n, Activation act, View dz /* [n] */)
+    /// <summary>
+    /// The dense layer's elementwise backward in one pass over dY: dZ[i,j] = dY[i,j] act'(x) computed from the
+    /// layer output Y = act(x) (act' = 1 for none), and db[j] += sum_i dZ[i,j]. dZ may be dY itself (in place).
+    /// </summary>
+    public void ActBiasBackward(View y /* [m,n] */, View dy /* [m,n] */, int m, int n, Activation act,
+        View dz /* [m,n] */, View db /* [n] */)
     {
-        Positive(n, nameof(n)); In(y, nameof(y), n); In(dy, nameof(dy), n); In(dz, nameof(dz), n);
-        ActBackwardCore(y, dy, n, act, dz);
-    }
-
-    /// <summary>out[j] = (accumulate ? out[j] : 0) + scale * sum_i X[i,j].</summary>
-    public void ColSum(View x /* [m,n] */, int m, int n, float scale, bool accumulate, View output /* [n] */)
-    {
-        Positive(m, nameof(m)); Positive(n, nameof(n)); In(x, nameof(x), (long)m * n); In(output, nameof(output), n);
-        ColSumCore(x, m, n, scale, accumulate, output);
+        Positive(m, nameof(m)); Positive(n, nameof(n));
+        In(y, nameof(y), (long)m * n); In(dy, nameof(dy), (long)m * n); In(dz, nameof(dz), (long)m * n); In(db, nameof(db), n);
+        ActBiasBackwardCore(y, dy, m, n, act, dz, db);
     }
 
     /// <summary>logp[r] = sum_d x log m + (1-x) log(1-m), m = sigmoid(logits) (clipped to [1e-5, 1-1e-5] in the original form).</summary>
@@ -248,8 +246,7 @@ public abstract partial class Accelerator
     protected abstract void PhiloxUniformCore(ulong seed, uint stream, uint step, int n, View output);
     protected abstract void PhiloxNormalCore(ulong seed, uint stream, uint step, int n, View output);
     protected abstract void GemmCore(View a, View b, View bias, int m, int k, int n, bool transA, bool transB, Activation act, bool accumulate, View c);
-    protected abstract void ActBackwardCore(View y, View dy, int n, Activation act, View dz);
-    protected abstract void ColSumCore(View x, int m, int n, float scale, bool accumulate, View output);
+    protected abstract void ActBiasBackwardCore(View y, View dy, int m, int n, Activation act, View dz, View db);
     protected abstract void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp);
     protected abstract void BernoulliLogLikBackwardCore(View x, View logits, View g, int m, int d, BernoulliForm form, View dlogits, View dx);
     protected abstract void BernoulliSampleCore(View logits, View u, int n, float tau, bool relaxed, BernoulliForm form, View xs);

@@ -38,11 +38,10 @@ public abstract class DeviceAccelerator : Accelerator
         Launch("gemm", global, new Dim3(16, 16), [a, b, O(bias), m, k, n, transA, transB, !bias.IsEmpty, (int)act, accumulate, c]);
     }
 
-    protected override void ActBackwardCore(View y, View dy, int n, Activation act, View dz) =>
-        Elementwise("act_backward", n, y, dy, n, (int)act, dz);
-
-    protected override void ColSumCore(View x, int m, int n, float scale, bool accumulate, View output) =>
-        Launch("col_sum", new Dim3(Up(n, 16), 16), new Dim3(16, 16), [x, m, n, scale, accumulate, output]);
+    // dZ is written unless it is dY itself and there is no activation to apply.
+    protected override void ActBiasBackwardCore(View y, View dy, int m, int n, Activation act, View dz, View db) =>
+        Launch("act_bias_backward", new Dim3(Up(n, 32), 8), new Dim3(32, 8),
+            [y, dy, m, n, (int)act, act != Activation.None || !dz.Equals(dy), dz, db]);
 
     protected override void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp) =>
         GroupPerRow("bernoulli_loglik", m, x, logits, m, d, (int)form, logp);

@@ -37,9 +37,8 @@ public sealed class GradientTests
                 (a, h) => a.Gemm(h["x"], h["w"], h["b"], m, k, n, false, false, act, false, h["y"]),
                 (a, h) =>
                 {
-                    a.ActBackward(h["y"], h["g_y"], m * n, act, h["dz"]);
+                    a.ActBiasBackward(h["y"], h["g_y"], m, n, act, h["dz"], h["d_b"]);
                     a.Gemm(h["x"], h["dz"], default, k, m, n, true, false, Activation.None, true, h["d_w"]);
-                    a.ColSum(h["dz"], m, n, 1f, true, h["d_b"]);
                     a.Gemm(h["dz"], h["w"], default, m, n, k, false, true, Activation.None, true, h["d_x"]);
                 });
         }

@@ -35,12 +35,17 @@ public static class KernelCases
             r => D_(("a", Gen.Uniform(r, 5 + 130 * 300)), ("b", Gen.Uniform(r, 3 + 300 * 77)), ("c", Gen.Uniform(r, 11 + 130 * 77))),
             ["c"], (a, h) => a.Gemm(h["a"].Slice(5, 130 * 300), h["b"].Slice(3, 300 * 77), default, 130, 300, 77, false, false, Activation.None, false, h["c"].Slice(11, 130 * 77)));
 
+        // 301 rows span three CPU row blocks and 37 columns two device column groups; db accumulates onto its old value.
         foreach (var act in Enum.GetValues<Activation>())
-            yield return new($"act_backward_{act}", 1e-6f, 1e-5f,
-                r => D_(("y", Gen.Uniform(r, 999, act == Activation.Softplus ? 0.01f : -0.99f, 0.99f)), ("dy", Gen.Uniform(r, 999)), ("dz", new float[999])),
-                ["dz"], (a, h) => a.ActBackward(h["y"], h["dy"], 999, act, h["dz"]));
-        yield return new("col_sum", 1e-4f, 1e-4f, r => D_(("x", Gen.Uniform(r, 301 * 37)), ("o", Gen.Uniform(r, 37))), ["o"],
-            (a, h) => a.ColSum(h["x"], 301, 37, 0.5f, true, h["o"]));
+            foreach (bool inPlace in new[] { false, true })
+            {
+                const int m = 301, n = 37;
+                yield return new($"act_bias_backward_{act}{(inPlace ? "_in_place" : "")}", 1e-6f, 1e-4f,
+                    r => D_(("y", Gen.Uniform(r, m * n, act == Activation.Softplus ? 0.01f : -0.99f, 0.99f)), ("dy", Gen.Uniform(r, m * n)),
+                        ("dz", new float[m * n]), ("db", Gen.Uniform(r, n))),
+                    inPlace ? ["dy", "db"] : ["dz", "db"],
+                    (a, h) => a.ActBiasBackward(h["y"], h["dy"], m, n, act, inPlace ? h["dy"] : h["dz"], h["db"]));
+            }
 
         foreach (var form in Enum.GetValues<BernoulliForm>())
         {

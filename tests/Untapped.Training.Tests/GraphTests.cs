@@ -90,6 +90,14 @@ public sealed class GraphTests(ITestOutputHelper output)
         // Forward flops are 2 m n fan-in per layer, summed; the table reports them as GFLOP/s.
         Assert.Equal(dense.Sum(o => 2L * o.Outputs[0].Rows * o.Outputs[0].Cols * o.Inputs.SkipLast(2).Sum(x => x.Cols)), p.Rows["dense"].Flops);
         Assert.Contains("| dense |", p.ToTable());
+
+        // By layer: one row per op and direction, keyed by label and output shape.
+        f.Executor.Profile = new OpProfile { ByLayer = true };
+        f.Executor.Forward(); f.Executor.Backward();
+        var rows = f.Executor.Profile.Rows;
+        Assert.Equal(f.Objective.Graph.Ops.Count + f.Objective.Graph.Ops.Count(o => o.HasBackward), rows.Values.Sum(r => r.Count));
+        var first = dense[0];
+        Assert.Equal(1, rows[$"dense {first.Label} [{first.Outputs[0].Rows},{first.Outputs[0].Cols}]"].Count);
     }
 }
 

@@ -5,7 +5,8 @@ namespace Untapped.Graph.Ops;
 /// <summary>
 /// Y = act(sum_i X_i W[rows_i] + b): a dense layer over the column-concatenation [X_0, X_1, ...] without
 /// materialising it; part i multiplies the row block of W that belongs to it (the rows of W are the fan-in).
-/// Backward: dZ = dY act'(Y) in place over dY, then dW_i += X_i^T dZ, db += colsum(dZ), dX_i += dZ W_i^T.
+/// Backward: dZ = dY act'(Y) in place over dY with db += colsum(dZ) in the same pass, then dW_i += X_i^T dZ,
+/// dX_i += dZ W_i^T.
 /// </summary>
 public sealed class DenseOp : Op
 {
@@ -60,7 +61,7 @@ public sealed class DenseOp : Op
         var a = ex.Accelerator;
         int m = Y.Rows, n = Y.Cols;
         var dz = ex.Grad(Y);
-        if (_act != Activation.None) a.ActBackward(ex.Value(Y), dz, m * n, _act, dz);
+        a.ActBiasBackward(ex.Value(Y), dz, m, n, _act, dz, ex.Grad(B));
         for (int i = 0; i < _parts; i++)
         {
             var x = Inputs[i];
@@ -70,6 +71,5 @@ public sealed class DenseOp : Op
                 a.Gemm(dz, Block(ex.Value(W), i), default, m, n, x.Cols, false, true, Activation.None, true, ex.Grad(x));
             }
         }
-        a.ColSum(dz, m, n, 1f, true, ex.Grad(B));
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Untapped.Kernels.Cpu;
 
@@ -9,42 +10,56 @@ public sealed partial class CpuAccelerator
         Activation act, bool accumulate, View c) =>
         CpuGemm.Run(this, A(a), A(b), A(bias), m, k, n, transA, transB, act, accumulate, A(c));
 
-    protected override void ActBackwardCore(View y, View dy, int n, Activation act, View dz)
-    {
-        Mem Y = A(y), DY = A(dy), DZ = A(dz);
-        Chunks(n, 1 << 15, (s, e) =>
-        {
-            for (int i = s; i < e; i++) DZ[i] = DY[i] * Fn.ActGrad(Y[i], act);
-        });
-    }
+    const int BiasRows = 128;
 
-    const int ColSumRows = 128;
-
-    // Row blocks of a fixed 128 rows are summed into per-block partial rows (streaming whole rows, in parallel),
-    // then the partials are added in block order: one fixed order per column for any thread count.
-    protected override void ColSumCore(View x, int m, int n, float scale, bool accumulate, View output)
+    // Fixed blocks of 128 rows (in parallel): each row's dZ is formed while it is in L1 and added to the block's
+    // partial row; the partials are then added in block order, one fixed order per column for any thread count.
+    protected override void ActBiasBackwardCore(View y, View dy, int m, int n, Activation act, View dz, View db)
     {
-        Mem X = A(x), O = A(output);
-        int blocks = (m + ColSumRows - 1) / ColSumRows;
-        if (blocks == 0) { if (!accumulate) O.Span(0, n).Clear(); return; }
+        Mem Y = A(y), DY = A(dy), DZ = A(dz), DB = A(db);
+        int blocks = (m + BiasRows - 1) / BiasRows;
         float[] partial = System.Buffers.ArrayPool<float>.Shared.Rent(blocks * n);
         try
         {
-            Chunks(blocks, Math.Max(1, Grain(ColSumRows * n, 1 << 17)), (s, e) =>
+            Chunks(blocks, Math.Max(1, Grain(BiasRows * n, 1 << 17)), (s, e) =>
             {
+                Span<float> t = n <= 4096 ? stackalloc float[n] : new float[n];
                 for (int b = s; b < e; b++)
                 {
                     var acc = partial.AsSpan(b * n, n);
-                    int r0 = b * ColSumRows, r1 = Math.Min(m, r0 + ColSumRows);
-                    X.Span(r0 * n, n).CopyTo(acc);
-                    for (int r = r0 + 1; r < r1; r++) TensorPrimitives.Add(acc, X.Span(r * n, n), acc);
+                    acc.Clear();
+                    for (int r = b * BiasRows, r1 = Math.Min(m, r + BiasRows); r < r1; r++)
+                    {
+                        var yr = Y.Span(r * n, n);
+                        var dyr = DY.Span(r * n, n);
+                        var dzr = DZ.Span(r * n, n);
+                        switch (act)
+                        {
+                            case Activation.Tanh:                               // 1 - y^2
+                                TensorPrimitives.Multiply(yr, yr, t);
+                                TensorPrimitives.Subtract(1f, t, t);
+                                TensorPrimitives.Multiply(dyr, t, dzr);
+                                break;
+                            case Activation.Sigmoid:                            // y (1 - y)
+                                TensorPrimitives.Subtract(1f, yr, t);
+                                TensorPrimitives.Multiply(t, yr, t);
+                                TensorPrimitives.Multiply(dyr, t, dzr);
+                                break;
+                            case Activation.Softplus:                           // -expm1(-y), scalar for its precision near 0
+                                for (int j = 0; j < n; j++) dzr[j] = dyr[j] * Fn.ActGrad(yr[j], act);
+                                break;
+                            default:
+                                if (!Unsafe.AreSame(ref dzr[0], ref dyr[0])) dyr.CopyTo(dzr);
+                                break;
+                        }
+                        TensorPrimitives.Add(acc, dzr, acc);
+                    }
                 }
             });
             var total = partial.AsSpan(0, n);
             for (int b = 1; b < blocks; b++) TensorPrimitives.Add(total, partial.AsSpan(b * n, n), total);
-            var o = O.Span(0, n);
-            if (accumulate) TensorPrimitives.MultiplyAdd(total, scale, o, o);
-            else TensorPrimitives.Multiply(total, scale, o);
+            var o = DB.Span(0, n);
+            TensorPrimitives.Add(o, total, o);
         }
         finally { System.Buffers.ArrayPool<float>.Shared.Return(partial); }
     }

@@ -54,30 +54,29 @@ KERNEL gemm(BUF(A), BUF(B), BUF(bias), const int M, const int K, const int N, co
     }
 }
 
-// dZ[i] = dY[i] * act'(pre-activation), from the layer's output Y[i].
-KERNEL act_backward(BUF(Y), BUF(dY), const int n, const int act, BUF(dZ)) {
-    int i = (int)get_global_id(0);
-    if (i >= n) return;
-    VIEW(dZ)[i] = VIEW(dY)[i] * act_grad_from_output(VIEW(Y)[i], act);
-}
-
-// out[j] = (accumulate ? out[j] : 0) + scale * sum_i X[i,j]. 16 columns x 16 row lanes per group;
-// each lane sums rows lane, lane+16, ... then the lanes are added in a fixed tree order.
-KERNEL col_sum(BUF(X), const int M, const int N, const float scale, const int accumulate, BUF(out)) {
-    LOCAL_DECL float part[16][17];
+// The dense backward's elementwise pass: dZ[i,j] = dY[i,j] act'(x) from the output Y = act(x), and
+// db[j] += sum_i dZ[i,j]. Groups of 32 columns x 8 row lanes: a warp reads 32 consecutive floats of a row;
+// lane r sums rows r, r+8, ... and the 8 lanes are added in a fixed tree order.
+KERNEL act_bias_backward(BUF(Y), BUF(dY), const int M, const int N, const int act, const int writeDz, BUF(dZ), BUF(db)) {
+    LOCAL_DECL float part[8][33];
     int cx = (int)get_local_id(0), ry = (int)get_local_id(1);
-    int col = (int)get_group_id(0) * 16 + cx;
-    GLOBAL float* x = VIEW(X);
+    int col = (int)get_group_id(0) * 32 + cx;
+    GLOBAL float* y = VIEW(Y);
+    GLOBAL float* dy = VIEW(dY);
+    GLOBAL float* dz = VIEW(dZ);
     float s = 0.0f;
-    if (col < N) for (int r = ry; r < M; r += 16) s += x[r * N + col];
+    if (col < N)
+        for (int r = ry; r < M; r += 8) {
+            int i = r * N + col;
+            float g = dy[i] * act_grad_from_output(y[i], act);
+            if (writeDz) dz[i] = g;
+            s += g;
+        }
     part[ry][cx] = s;
     BARRIER();
-    for (int w = 8; w > 0; w >>= 1) {
+    for (int w = 4; w > 0; w >>= 1) {
         if (ry < w) part[ry][cx] += part[ry + w][cx];
         BARRIER();
     }
-    if (ry == 0 && col < N) {
-        GLOBAL float* o = VIEW(out);
-        o[col] = (accumulate ? o[col] : 0.0f) + scale * part[0][cx];
-    }
+    if (ry == 0 && col < N) VIEW(db)[col] += part[0][cx];
 }
