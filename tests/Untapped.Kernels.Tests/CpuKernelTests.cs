@@ -28,6 +28,26 @@ public sealed class CpuKernelTests
         _ = (w0, w2, w3);
     }
 
+    // The AVX2 path (four blocks per instruction, transposed into element order) against one scalar block per
+    // element, at every alignment of the first element and lengths around the 16-draw groups.
+    [Fact]
+    public void PhiloxUniformVectorPathMatchesScalarBlocks()
+    {
+        const ulong seed = 0x0123_4567_89AB_CDEFUL;
+        foreach (int first in new[] { 0, 1, 2, 3, 4, 5, 15, 16, 17, 1 << 20 })
+            foreach (int len in new[] { 1, 15, 16, 17, 33, 100 })
+            {
+                var got = new float[len];
+                Philox.Uniform(seed, 3, 11, first, got);
+                for (int i = 0; i < len; i++)
+                {
+                    int e = first + i;
+                    var (a, b, c, d) = Philox.StreamBlock(seed, 3, 11, (uint)(e >> 2));
+                    Assert.Equal(Philox.ToUnit((e & 3) switch { 0 => a, 1 => b, 2 => c, _ => d }), got[i]);
+                }
+            }
+    }
+
     [Fact]
     public void PhiloxDrawsHaveTheRightMoments()
     {
