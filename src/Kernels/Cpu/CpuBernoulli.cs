@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Untapped.Kernels.Cpu;
 
@@ -22,24 +23,20 @@ public sealed partial class CpuAccelerator
                 if (form == BernoulliForm.Exact)
                 {
                     // x l - softplus(l), softplus(l) = max(l, 0) + log(1 + e^-|l|)
-                    TensorPrimitives.Abs(lr, t);
-                    TensorPrimitives.Negate(t, t);
-                    TensorPrimitives.Exp(t, t);
-                    TensorPrimitives.Add(t, 1f, t);
-                    TensorPrimitives.Log(t, t);
+                    Elementwise.Map<SoftplusTailOp>(lr, t);
                     TensorPrimitives.Max(lr, 0f, u);
                     O[r] = TensorPrimitives.Dot(xr, lr) - TensorPrimitives.Sum(t) - TensorPrimitives.Sum(u);
                 }
                 else
                 {
                     // x log m + (1-x) log(1-m) = x (log m - log(1-m)) + log(1-m), m clipped
-                    TensorPrimitives.Sigmoid(lr, t);
+                    Elementwise.Map<SigmoidOp>(lr, t);
                     TensorPrimitives.Max(t, BernClip, t);
                     TensorPrimitives.Min(t, 1f - BernClip, t);
                     TensorPrimitives.Negate(t, u);
                     TensorPrimitives.Add(u, 1f, u);
-                    TensorPrimitives.Log(t, t);
-                    TensorPrimitives.Log(u, u);
+                    Elementwise.Map<LogOp>(t, t);
+                    Elementwise.Map<LogOp>(u, u);
                     float sum1m = TensorPrimitives.Sum(u);
                     TensorPrimitives.Subtract(t, u, t);
                     O[r] = TensorPrimitives.Dot(xr, t) + sum1m;
@@ -55,13 +52,15 @@ public sealed partial class CpuAccelerator
         Chunks(m, Grain(d * 4), (s, e) =>
         {
             Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
+            Span<float> mm = d <= 4096 ? stackalloc float[d] : new float[d];
+            Span<float> lg = d <= 4096 ? stackalloc float[d] : new float[d];
             for (int r = s; r < e; r++)
             {
                 float gr = G[r];
                 var xr = X.Span(r * d, d);
                 var lr = L.Span(r * d, d);
                 var dl = DL.Span(r * d, d);
-                TensorPrimitives.Sigmoid(lr, t);
+                Elementwise.Map<SigmoidOp>(lr, t);
                 if (form == BernoulliForm.Exact)
                 {
                     TensorPrimitives.Subtract(xr, t, t);                  // x - sigmoid(l)
@@ -69,12 +68,21 @@ public sealed partial class CpuAccelerator
                     if (hasDx) TensorPrimitives.MultiplyAdd(lr, gr, DX.Span(r * d, d), DX.Span(r * d, d));
                     continue;
                 }
+                // The clipped mean passes gradient to the logits only strictly inside the clip.
                 for (int j = 0; j < d; j++)
                 {
-                    float sg = t[j], mm = Fn.Clamp(sg, BernClip, 1f - BernClip);
-                    dl[j] += gr * (sg > BernClip && sg < 1f - BernClip ? xr[j] - mm : 0f);
-                    if (hasDx) DX[r * d + j] += gr * (MathF.Log(mm) - MathF.Log(1f - mm));
+                    float sg = t[j];
+                    dl[j] += gr * (sg > BernClip && sg < 1f - BernClip ? xr[j] - sg : 0f);
                 }
+                if (!hasDx) continue;
+                TensorPrimitives.Max(t, BernClip, mm);                       // dx += g (log m - log(1 - m)), m clipped
+                TensorPrimitives.Min(mm, 1f - BernClip, mm);
+                TensorPrimitives.Subtract(1f, mm, lg);
+                Elementwise.Map<LogOp>(lg, lg);
+                Elementwise.Map<LogOp>(mm, mm);
+                TensorPrimitives.Subtract(mm, lg, mm);
+                var dxr = DX.Span(r * d, d);
+                TensorPrimitives.MultiplyAdd(mm, gr, dxr, dxr);
             }
         });
     }
@@ -86,15 +94,39 @@ public sealed partial class CpuAccelerator
         {
             if (relaxed)
             {
-                for (int i = s; i < e; i++) O[i] = Fn.Sigmoid((L[i] + MathF.Log(U[i]) - MathF.Log(1f - U[i])) / tau);
+                // sigmoid((l + log u - log(1 - u)) / tau), in slices that fit a stack buffer
+                Span<float> t = stackalloc float[1024];
+                for (int i = s; i < e; i += t.Length)
+                {
+                    int len = Math.Min(t.Length, e - i);
+                    var o = O.Span(i, len); var tt = t[..len];
+                    Elementwise.Map<LogOp>(U.Span(i, len), o);
+                    TensorPrimitives.Subtract(1f, U.Span(i, len), tt);
+                    Elementwise.Map<LogOp>(tt, tt);
+                    TensorPrimitives.Subtract(o, tt, o);
+                    TensorPrimitives.Add(o, L.Span(i, len), o);
+                    TensorPrimitives.Divide(o, tau, o);
+                    Elementwise.Map<SigmoidOp>(o, o);
+                }
                 return;
             }
             var m = O.Span(s, e - s);                     // the means first, in place, then the comparison
-            TensorPrimitives.Sigmoid(L.Span(s, e - s), m);
+            Elementwise.Map<SigmoidOp>(L.Span(s, e - s), m);
             if (form == BernoulliForm.Original) { TensorPrimitives.Max(m, BernClip, m); TensorPrimitives.Min(m, 1f - BernClip, m); }
-            var uu = U.Span(s, e - s);
-            for (int i = 0; i < m.Length; i++) m[i] = uu[i] < m[i] ? 1f : 0f;
+            Threshold(U.Span(s, e - s), m);
         });
+    }
+
+    // m[i] = u[i] < m[i] ? 1 : 0, branch-free: with random u a branch would mispredict half the time.
+    static void Threshold(ReadOnlySpan<float> u, Span<float> m)
+    {
+        int i = 0;
+        for (; i + 8 <= m.Length; i += 8)
+        {
+            var one = Vector256.LessThan(Vector256.Create(u[i..]), Vector256.Create<float>(m[i..])) & Vector256.Create(1f);
+            one.CopyTo(m[i..]);
+        }
+        for (; i < m.Length; i++) m[i] = u[i] < m[i] ? 1f : 0f;
     }
 
     protected override void BernoulliSampleBackwardCore(View xs, View dxs, int n, float tau, View dlogits)

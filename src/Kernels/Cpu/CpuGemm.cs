@@ -154,8 +154,8 @@ internal static unsafe class CpuGemm
         if (!bias.IsEmpty) TensorPrimitives.Add(row, bias.Span(c0, row.Length), row);
         switch (act)
         {
-            case Activation.Tanh: TensorPrimitives.Tanh(row, row); break;
-            case Activation.Sigmoid: TensorPrimitives.Sigmoid(row, row); break;
+            case Activation.Tanh: Elementwise.Map<TanhOp>(row, row); break;
+            case Activation.Sigmoid: Elementwise.Map<SigmoidOp>(row, row); break;
             case Activation.Softplus: for (int j = 0; j < row.Length; j++) row[j] = Fn.Softplus(row[j]); break;
         }
     }

@@ -1,0 +1,73 @@
+using Untapped.Kernels.Cpu;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Untapped.Kernels.Tests;
+
+/// <summary>The CPU backend's vector exp/log/tanh/sigmoid against double precision, in units in the last place.</summary>
+public sealed class VectorMathTests(ITestOutputHelper output)
+{
+    // Error in float ulps of the correctly rounded result; results that are denormal count in the smallest ulp.
+    static double Ulps(float got, double exact)
+    {
+        if (double.IsNaN(exact)) return float.IsNaN(got) ? 0 : double.PositiveInfinity;
+        float r = (float)exact;
+        if (float.IsInfinity(r)) return got == r ? 0 : double.PositiveInfinity;
+        double ulp = Math.Max(MathF.BitIncrement(MathF.Abs(r)) - MathF.Abs(r), float.Epsilon);
+        return Math.Abs(got - exact) / ulp;
+    }
+
+    static IEnumerable<float> Sweep(float lo, float hi, int n)
+    {
+        for (int i = 0; i <= n; i++) yield return lo + (hi - lo) * i / n;
+    }
+
+    double MaxUlps<TOp>(string name, IEnumerable<float> xs, Func<double, double> exact) where TOp : struct, IUnaryOp
+    {
+        var x = xs.ToArray();
+        var y = new float[x.Length];
+        Elementwise.Map<TOp>(x, y);
+        double worst = 0; float at = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double u = Ulps(y[i], exact(x[i]));
+            if (u > worst) { worst = u; at = x[i]; }
+            Assert.True(u <= 4, $"{name}({x[i]:R}) = {y[i]:R}, exact {exact(x[i]):R}: {u:F1} ulp");
+        }
+        output.WriteLine($"{name}: max {worst:F2} ulp at x = {at:R} over {x.Length} points");
+        return worst;
+    }
+
+    static readonly float[] Specials = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.Epsilon, -float.Epsilon, float.MaxValue, float.MinValue, 1e-30f, -1e-30f];
+
+    [Fact]
+    public void ExpIsWithinTwoUlps() =>
+        Assert.True(MaxUlps<ExpOp>("exp", Sweep(-110f, 89f, 400_001).Concat(Sweep(-1e-3f, 1e-3f, 10_001)).Concat(Specials), Math.Exp) <= 2);
+
+    [Fact]
+    public void LogIsWithinTwoUlps()
+    {
+        var xs = Sweep(1e-6f, 10f, 400_001).Concat(Sweep(0.9f, 1.1f, 100_001))
+            .Concat(Enumerable.Range(-149, 277).Select(e => MathF.ScaleB(1.2345f, e))).Concat(Specials);
+        Assert.True(MaxUlps<LogOp>("log", xs, Math.Log) <= 2);
+    }
+
+    [Fact]
+    public void TanhIsWithinThreeUlps() =>
+        Assert.True(MaxUlps<TanhOp>("tanh", Sweep(-12f, 12f, 400_001).Concat(Sweep(-1e-4f, 1e-4f, 10_001)).Concat(Specials), Math.Tanh) <= 3);
+
+    [Fact]
+    public void SigmoidIsWithinThreeUlps() =>
+        Assert.True(MaxUlps<SigmoidOp>("sigmoid", Sweep(-100f, 40f, 400_001).Concat(Specials), v => 1 / (1 + Math.Exp(-v))) <= 3);
+
+    [Fact]
+    public void RaggedTailGetsTheSameBitsAsFullVectors()
+    {
+        var x = Sweep(-3f, 3f, 36).ToArray();                    // 37 values: four vectors and a tail of five
+        var whole = new float[x.Length];
+        Elementwise.Map<TanhOp>(x, whole);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(whole[i], Elementwise.One<TanhOp>(x[i]));
+        Elementwise.Map<TanhOp>(x, x);                           // in place
+        Assert.Equal(whole, x);
+    }
+}
