@@ -48,6 +48,41 @@ public sealed class CpuKernelTests
             }
     }
 
+    // The original form is computed as x lc - softplus(lc) with the logits clamped to +-ln(99999); here it is checked
+    // against the authors' literal formula in double precision: m = clip(sigmoid l, 1e-5, 1 - 1e-5),
+    // logp = sum x log m + (1-x) log(1-m); dlogits = x - m strictly inside the clip, else 0; dx = log m - log(1-m).
+    [Fact]
+    public void OriginalBernoulliFormMatchesTheLiteralClippedFormula()
+    {
+        const int m = 23, d = 333;
+        var r = new Random(9);
+        var x = Gen.Uniform(r, m * d, 0, 1);
+        for (int i = 0; i < x.Length; i += 3) x[i] = MathF.Round(x[i]);
+        var l = Gen.Uniform(r, m * d, -25, 25);                  // a third of the logits lie beyond the clip
+        var g = Gen.Uniform(r, m);
+        using var cpu = new CpuAccelerator(2);
+        using var X = cpu.Upload(x); using var L = cpu.Upload(l); using var G = cpu.Upload(g);
+        using var O = cpu.Allocate(m); using var DL = cpu.Allocate(m * d); using var DX = cpu.Allocate(m * d);
+        cpu.BernoulliLogLik(X, L, m, d, BernoulliForm.Original, O);
+        cpu.BernoulliLogLikBackward(X, L, G, m, d, BernoulliForm.Original, DL, DX);
+        var (o, dl, dx) = (cpu.ToArray(O), cpu.ToArray(DL), cpu.ToArray(DX));
+        for (int row = 0; row < m; row++)
+        {
+            double s = 0;
+            for (int j = 0; j < d; j++)
+            {
+                int i = row * d + j;
+                double sg = 1 / (1 + Math.Exp(-(double)l[i])), mm = Math.Clamp(sg, 1e-5, 1 - 1e-5);
+                s += x[i] * Math.Log(mm) + (1 - x[i]) * Math.Log(1 - mm);
+                double inside = sg > 1e-5 && sg < 1 - 1e-5 ? x[i] - mm : 0;
+                Assert.True(Math.Abs(dl[i] - g[row] * inside) <= 1e-6 + 1e-5 * Math.Abs(g[row] * inside), $"dlogits[{i}] (l = {l[i]})");
+                double dxe = g[row] * (Math.Log(mm) - Math.Log(1 - mm));
+                Assert.True(Math.Abs(dx[i] - dxe) <= 1e-5 + 1e-5 * Math.Abs(dxe), $"dx[{i}] = {dx[i]}, expected {dxe} (l = {l[i]})");
+            }
+            Assert.True(Math.Abs(o[row] - s) <= 1e-5 * Math.Abs(s) + 1e-3, $"logp[{row}] = {o[row]}, expected {s}");
+        }
+    }
+
     [Fact]
     public void PhiloxDrawsHaveTheRightMoments()
     {

@@ -7,53 +7,61 @@ namespace Untapped.Kernels.Cpu;
 public sealed partial class CpuAccelerator
 {
     const float BernClip = 1e-5f;
+    /// <summary>sigmoid(+-BernLogitClip) = 1 - 1e-5 and 1e-5: the original form's clip on m, moved to the logits.</summary>
+    const float BernLogitClip = 11.512915464920228f;
 
-    // Rows are independent; inside a row the sums run through TensorPrimitives (vectorised, fixed order).
+    // One pass per row: logp = sum x lc - softplus(lc), lc = l (exact) or l clamped to +-ln(99999) (original, the
+    // same as clipping m; see bernoulli.cl), summed in eight lanes then across them. The ragged tail is masked.
     protected override void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp)
     {
         Mem X = A(x), L = A(logits), O = A(logp);
+        bool clip = form == BernoulliForm.Original;
         Chunks(m, Grain(d * 8), (s, e) =>
         {
-            Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
-            Span<float> u = d <= 4096 ? stackalloc float[d] : new float[d];
+            Span<float> xt = stackalloc float[8], lt = stackalloc float[8];
             for (int r = s; r < e; r++)
             {
                 var xr = X.Span(r * d, d);
                 var lr = L.Span(r * d, d);
-                if (form == BernoulliForm.Exact)
+                var acc = Vector256<float>.Zero;
+                int j = 0;
+                for (; j + 8 <= d; j += 8) acc += LogLikTerm(Vector256.Create(xr[j..]), Vector256.Create(lr[j..]), clip);
+                if (j < d)
                 {
-                    // x l - softplus(l), softplus(l) = max(l, 0) + log(1 + e^-|l|)
-                    Elementwise.Map<SoftplusTailOp>(lr, t);
-                    TensorPrimitives.Max(lr, 0f, u);
-                    O[r] = TensorPrimitives.Dot(xr, lr) - TensorPrimitives.Sum(t) - TensorPrimitives.Sum(u);
+                    xt.Clear(); lt.Clear();
+                    xr[j..].CopyTo(xt); lr[j..].CopyTo(lt);
+                    var live = Vector256.LessThan(Vector256.Create(0f, 1, 2, 3, 4, 5, 6, 7), Vector256.Create((float)(d - j)));
+                    acc += LogLikTerm(Vector256.Create<float>(xt), Vector256.Create<float>(lt), clip) & live;
                 }
-                else
-                {
-                    // x log m + (1-x) log(1-m) = x (log m - log(1-m)) + log(1-m), m clipped
-                    Elementwise.Map<SigmoidOp>(lr, t);
-                    TensorPrimitives.Max(t, BernClip, t);
-                    TensorPrimitives.Min(t, 1f - BernClip, t);
-                    TensorPrimitives.Negate(t, u);
-                    TensorPrimitives.Add(u, 1f, u);
-                    Elementwise.Map<LogOp>(t, t);
-                    Elementwise.Map<LogOp>(u, u);
-                    float sum1m = TensorPrimitives.Sum(u);
-                    TensorPrimitives.Subtract(t, u, t);
-                    O[r] = TensorPrimitives.Dot(xr, t) + sum1m;
-                }
+                O[r] = Vector256.Sum(acc);
             }
         });
     }
 
+    // t[j] = 0 where |l[j]| >= the logit clip (branch-free: trained logits saturate on much of the background).
+    static void InsideClip(ReadOnlySpan<float> l, Span<float> t)
+    {
+        var c = Vector256.Create(BernLogitClip);
+        int j = 0;
+        for (; j + 8 <= t.Length; j += 8)
+            (Vector256.Create<float>(t[j..]) & Vector256.LessThan(Vector256.Abs(Vector256.Create(l[j..])), c)).CopyTo(t[j..]);
+        for (; j < t.Length; j++) if (!(MathF.Abs(l[j]) < BernLogitClip)) t[j] = 0f;
+    }
+
+    static Vector256<float> LogLikTerm(Vector256<float> x, Vector256<float> l, bool clip)
+    {
+        if (clip) l = Vector256.MinNative(Vector256.MaxNative(l, Vector256.Create(-BernLogitClip)), Vector256.Create(BernLogitClip));
+        return x * l - Vector256.MaxNative(l, Vector256<float>.Zero) - SoftplusTailOp.Invoke(l);
+    }
+
+    // dlogits += g (x - sigmoid l), only strictly inside the clip in the original form; dx += g lc.
     protected override void BernoulliLogLikBackwardCore(View x, View logits, View g, int m, int d, BernoulliForm form, View dlogits, View dx)
     {
         Mem X = A(x), L = A(logits), G = A(g), DL = A(dlogits), DX = A(dx);
-        bool hasDx = !dx.IsEmpty;
+        bool hasDx = !dx.IsEmpty, clip = form == BernoulliForm.Original;
         Chunks(m, Grain(d * 4), (s, e) =>
         {
             Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
-            Span<float> mm = d <= 4096 ? stackalloc float[d] : new float[d];
-            Span<float> lg = d <= 4096 ? stackalloc float[d] : new float[d];
             for (int r = s; r < e; r++)
             {
                 float gr = G[r];
@@ -61,28 +69,14 @@ public sealed partial class CpuAccelerator
                 var lr = L.Span(r * d, d);
                 var dl = DL.Span(r * d, d);
                 Elementwise.Map<SigmoidOp>(lr, t);
-                if (form == BernoulliForm.Exact)
-                {
-                    TensorPrimitives.Subtract(xr, t, t);                  // x - sigmoid(l)
-                    TensorPrimitives.MultiplyAdd(t, gr, dl, dl);
-                    if (hasDx) TensorPrimitives.MultiplyAdd(lr, gr, DX.Span(r * d, d), DX.Span(r * d, d));
-                    continue;
-                }
-                // The clipped mean passes gradient to the logits only strictly inside the clip.
-                for (int j = 0; j < d; j++)
-                {
-                    float sg = t[j];
-                    dl[j] += gr * (sg > BernClip && sg < 1f - BernClip ? xr[j] - sg : 0f);
-                }
+                TensorPrimitives.Subtract(xr, t, t);                      // x - sigmoid(l)
+                if (clip) InsideClip(lr, t);
+                TensorPrimitives.MultiplyAdd(t, gr, dl, dl);
                 if (!hasDx) continue;
-                TensorPrimitives.Max(t, BernClip, mm);                       // dx += g (log m - log(1 - m)), m clipped
-                TensorPrimitives.Min(mm, 1f - BernClip, mm);
-                TensorPrimitives.Subtract(1f, mm, lg);
-                Elementwise.Map<LogOp>(lg, lg);
-                Elementwise.Map<LogOp>(mm, mm);
-                TensorPrimitives.Subtract(mm, lg, mm);
                 var dxr = DX.Span(r * d, d);
-                TensorPrimitives.MultiplyAdd(mm, gr, dxr, dxr);
+                if (!clip) { TensorPrimitives.MultiplyAdd(lr, gr, dxr, dxr); continue; }
+                TensorPrimitives.Clamp(lr, -BernLogitClip, BernLogitClip, t);
+                TensorPrimitives.MultiplyAdd(t, gr, dxr, dxr);
             }
         });
     }

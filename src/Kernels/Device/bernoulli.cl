@@ -3,9 +3,13 @@
 #define BERN_ORIGINAL 0
 #define BERN_EXACT 1
 #define BERN_CLIP 1e-5f
+// sigmoid(+-BERN_LOGIT_CLIP) = 1 - 1e-5 and 1e-5: ln(99999).
+#define BERN_LOGIT_CLIP 11.512915464920228f
 
-// logp[r] = sum_d x log m + (1-x) log(1-m), m = sigmoid(logits):
-// original form clips m to [1e-5, 1-1e-5]; exact form is x*l - softplus(l). One work-group per row.
+// logp[r] = sum_d x log m + (1-x) log(1-m), m = sigmoid(logits), computed as x l - softplus(l).
+// The original form clips m to [1e-5, 1-1e-5]; since sigmoid is monotone that is the same as clamping l to
+// +-ln(99999), and x lc - softplus(lc) equals x log m + (1-x) log(1-m) exactly in real arithmetic while avoiding
+// the cancellation in 1 - m (m near 1 - 1e-5 holds only a few bits of 1 - m in float). One work-group per row.
 KERNEL bernoulli_loglik(BUF(x), BUF(logits), const int M, const int D, const int form, BUF(logp)) {
     LOCAL_DECL float sh[ROW_WG];
     int l = (int)get_local_id(0), r = (int)get_group_id(0);
@@ -14,11 +18,8 @@ KERNEL bernoulli_loglik(BUF(x), BUF(logits), const int M, const int D, const int
     float s = 0.0f;
     for (int d = l; d < D; d += ROW_WG) {
         float xv = xr[d], lv = lr[d];
-        if (form == BERN_EXACT) s += xv * lv - softplus_f(lv);
-        else {
-            float m = clampf_(sigmoid_f(lv), BERN_CLIP, 1.0f - BERN_CLIP);
-            s += xv * log(m) + (1.0f - xv) * log(1.0f - m);
-        }
+        if (form == BERN_ORIGINAL) lv = clampf_(lv, -BERN_LOGIT_CLIP, BERN_LOGIT_CLIP);
+        s += xv * lv - softplus_f(lv);
     }
     float t = group_reduce(sh, s, l, ROW_WG);
     if (l == 0) VIEW(logp)[r] = t;
@@ -33,10 +34,9 @@ KERNEL bernoulli_loglik_backward(BUF(x), BUF(logits), BUF(g), const int M, const
     float dl, dxv;
     if (form == BERN_EXACT) { dl = xv - sigmoid_f(lv); dxv = lv; }
     else {
-        float s = sigmoid_f(lv);
-        float m = clampf_(s, BERN_CLIP, 1.0f - BERN_CLIP);
-        dl = (s > BERN_CLIP && s < 1.0f - BERN_CLIP) ? xv - m : 0.0f;
-        dxv = log(m) - log(1.0f - m);
+        // The clipped mean passes gradient only strictly inside the clip; d logp / dx = log m - log(1-m) = lc.
+        dl = fabs(lv) < BERN_LOGIT_CLIP ? xv - sigmoid_f(lv) : 0.0f;
+        dxv = clampf_(lv, -BERN_LOGIT_CLIP, BERN_LOGIT_CLIP);
     }
     VIEW(dlogits)[i] += gr * dl;
     if (hasDx) VIEW(dx)[i] += gr * dxv;
