@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# Runs the C# training step (Cpu accelerator) and the eager PyTorch peer side by side, same batch, same threads,
-# and prints both and the throughput ratio. Usage: bash bench/step_vs_torch.sh [batch] [threads] [preset]
+# The C# training step (Cpu accelerator) and the eager PyTorch peer, same batch, same threads, interleaved:
+# ours, torch, ours, torch, ... for R rounds of 5 timed steps each, so that a noisy neighbour on a shared machine
+# hits both sides alike. Prints every round, each side's median over the rounds, and the throughput ratio.
+# Usage: bash bench/step_vs_torch.sh [batch] [threads] [preset] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-batch=${1:-10000}; threads=${2:-2}; preset=${3:-original}
+batch=${1:-10000}; threads=${2:-2}; preset=${3:-original}; rounds=${4:-3}
+[[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import torch' 2>/dev/null \
+  || { echo "PyTorch not found for /usr/bin/python3: apt-get install python3-torch" >&2; exit 1; }
 dotnet build -c Release bench/Untapped.Bench -v q -nologo >/dev/null
-ours=$(dotnet bench/Untapped.Bench/bin/Release/net10.0/Untapped.Bench.dll step --backend cpu --threads "$threads" --batch "$batch" --preset "$preset" --steps 5 | head -1)
-peer=$(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/peers/torch_step.py --batch "$batch" --threads "$threads" --preset "$preset" --steps 5)
-echo "$ours"
-echo "$peer"
-o=$(echo "$ours" | grep -o 'median [0-9.]*' | awk '{print $2}')
-p=$(echo "$peer" | grep -o 'median [0-9.]*' | awk '{print $2}')
-awk -v o="$o" -v p="$p" 'BEGIN { printf "throughput ratio (ours / torch): %.2fx\n", p / o }'
+ours_all=(); peer_all=()
+for r in $(seq 1 "$rounds"); do
+  ours=$(dotnet bench/Untapped.Bench/bin/Release/net10.0/Untapped.Bench.dll step --backend cpu --threads "$threads" --batch "$batch" --preset "$preset" --steps 5 | head -1)
+  peer=$(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/peers/torch_step.py --batch "$batch" --threads "$threads" --preset "$preset" --steps 5)
+  echo "round $r: $ours"
+  echo "round $r: $peer"
+  ours_all+=("$(echo "$ours" | grep -o 'median [0-9.]*' | awk '{print $2}')")
+  peer_all+=("$(echo "$peer" | grep -o 'median [0-9.]*' | awk '{print $2}')")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+o=$(median "${ours_all[@]}"); p=$(median "${peer_all[@]}")
+awk -v o="$o" -v p="$p" -v b="$batch" 'BEGIN {
+  printf "median over rounds: ours %.1f ms/step (%.0f samples/s), torch %.1f ms/step (%.0f samples/s)\n", o, 3 * b / (o / 1000), p, 3 * b / (p / 1000)
+  printf "throughput ratio (ours / torch): %.2fx\n", p / o }'

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Untapped.Kernels.Cpu;
 
 // Twin of losses.cl.
@@ -39,12 +41,7 @@ public sealed partial class CpuAccelerator
         Mem X = A(a), Y = A(b), O = A(dist);
         Chunks(m, Grain(d), (s, e) =>
         {
-            for (int r = s; r < e; r++)
-            {
-                float acc = 0f;
-                for (int i = r * d; i < (r + 1) * d; i++) { float t = X[i] - Y[i]; acc += t * t; }
-                O[r] = MathF.Sqrt(acc);
-            }
+            for (int r = s; r < e; r++) O[r] = TensorPrimitives.Distance(X.Span(r * d, d), Y.Span(r * d, d));
         });
     }
 
@@ -53,11 +50,13 @@ public sealed partial class CpuAccelerator
         Mem X = A(a), Y = A(b), N = A(dist), G = A(g), D = A(da);
         Chunks(m, Grain(d), (s, e) =>
         {
+            Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
             for (int r = s; r < e; r++)
             {
                 if (!(N[r] > 0f)) continue;
-                float f = G[r] / N[r];
-                for (int i = r * d; i < (r + 1) * d; i++) D[i] += f * (X[i] - Y[i]);
+                var dr = D.Span(r * d, d);
+                TensorPrimitives.Subtract(X.Span(r * d, d), Y.Span(r * d, d), t);
+                TensorPrimitives.MultiplyAdd(t, G[r] / N[r], dr, dr);
             }
         });
     }
