@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Untapped.Kernels.Cpu;
 
@@ -14,8 +15,9 @@ namespace Untapped.Kernels.Cpu;
 /// <item>tall (packed op(B) for all of K fits in <see cref="WholeBBytes"/>: every layer's forward and input
 /// gradient): B is packed once, then each row chunk walks every K block while its MC x N strip of C stays in
 /// L2, and applies bias and activation while the strip is still hot. One parallel region, C written once.</item>
-/// <item>deep (K large: weight gradients X^T dZ over the batch): K blocks outermost, each packing its slice of
-/// B in parallel and then running the row chunks; C is small and stays in cache across blocks.</item>
+/// <item>deep (K large: weight gradients X^T dZ over the batch): C is split by columns, two groups per thread, and
+/// each group walks every K block packing its own panels; C is small and stays in cache, and no barrier separates
+/// the K blocks.</item>
 /// </list>
 /// In both, every C element sums its K blocks in order and each block in k order, whatever the thread count.
 /// </summary>
@@ -48,65 +50,62 @@ internal static unsafe class CpuGemm
         }
         int panelsN = (n + NR - 1) / NR, blocksK = (k + KC - 1) / KC;
         bool tall = schedule == Schedule.Auto ? (long)k * panelsN * NR * sizeof(float) <= WholeBBytes : schedule == Schedule.Tall;
+        if (!tall)
+        {
+            Deep(cpu, a, b, bias, m, k, n, transA, transB, act, accumulate, c);
+            return;
+        }
         // Block kb of packed B starts at kb * KC * panelsN * NR; panel p of it at + p * NR * kc.
-        float[] bp = ArrayPool<float>.Shared.Rent(tall ? k * panelsN * NR : KC * panelsN * NR);
+        float[] bp = ArrayPool<float>.Shared.Rent(k * panelsN * NR);
         try
         {
-            if (tall)
+            cpu.Chunks(blocksK * panelsN, Math.Max(1, panelsN / 4), (s, e) =>
             {
-                cpu.Chunks(blocksK * panelsN, Math.Max(1, panelsN / 4), (s, e) =>
+                for (int t = s; t < e; t++)
                 {
-                    for (int t = s; t < e; t++)
-                    {
-                        int kb = t / panelsN, p = t % panelsN, k0 = kb * KC, kc = Math.Min(KC, k - k0);
-                        PackB(b, k, n, transB, k0, kc, p * NR, bp.AsSpan(k0 * panelsN * NR + p * NR * kc, NR * kc));
-                    }
-                });
-                cpu.Chunks(m, MC, (rs, re) =>
-                {
-                    for (int k0 = 0; k0 < k; k0 += KC)
-                        RowChunk(a, bp, k0 * panelsN * NR, m, k, n, transA, k0, rs, re, c, bias, act, accumulate);
-                });
-                return;
-            }
-            Deep(cpu, a, b, bias, m, k, n, transA, transB, act, accumulate, c, bp);
+                    int kb = t / panelsN, p = t % panelsN, k0 = kb * KC, kc = Math.Min(KC, k - k0);
+                    PackB(b, k, n, transB, k0, kc, p * NR, bp.AsSpan(k0 * panelsN * NR + p * NR * kc, NR * kc));
+                }
+            });
+            cpu.Chunks(m, MC, (rs, re) =>
+            {
+                for (int k0 = 0; k0 < k; k0 += KC)
+                    RowChunk(a, bp, k0 * panelsN * NR, m, k, n, transA, k0, rs, re, c, bias, act, accumulate);
+            });
         }
         finally { ArrayPool<float>.Shared.Return(bp); }
     }
 
-    // Per K block: pack all of op(A) and op(B) in one parallel pass, then split the tiles evenly over the threads
-    // (M is too short to give every thread whole row chunks of equal size).
+    // C is split by columns into two groups per thread; each group walks every K block on its own, packing all of
+    // op(A) (a cheap copy next to the block's arithmetic) and its own op(B) panels: no barrier between K blocks.
     static void Deep(CpuAccelerator cpu, Mem a, Mem b, Mem bias, int m, int k, int n, bool transA, bool transB,
-        Activation act, bool accumulate, Mem c, float[] bp)
+        Activation act, bool accumulate, Mem c)
     {
-        int panelsM = (m + MR - 1) / MR, panelsN = (n + NR - 1) / NR, tiles = panelsM * panelsN;
-        int grain = Math.Max(1, tiles / (4 * cpu.Threads));
-        float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * KC);
-        try
+        int panelsM = (m + MR - 1) / MR, panelsN = (n + NR - 1) / NR, groups = Math.Min(panelsN, 2 * cpu.Threads);
+        cpu.Chunks(groups, 1, (gs, ge) =>
         {
-            for (int k0 = 0; k0 < k; k0 += KC)
+            float* tmp = stackalloc float[MRW * NRW];
+            for (int g = gs; g < ge; g++)
             {
-                int kc = Math.Min(KC, k - k0), start = k0;
-                bool overwrite = k0 == 0 && !accumulate;
-                cpu.Chunks(panelsM + panelsN, Math.Max(1, (panelsM + panelsN) / 16), (s, e) =>
+                int p0 = g * panelsN / groups, p1 = (g + 1) * panelsN / groups;
+                float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * KC), bp = ArrayPool<float>.Shared.Rent((p1 - p0) * NR * KC);
+                try
                 {
-                    for (int p = s; p < e; p++)
-                        if (p < panelsM) PackA(a, m, k, transA, p * MR, start, kc, ap.AsSpan(p * MR * kc, MR * kc));
-                        else PackB(b, k, n, transB, start, kc, (p - panelsM) * NR, bp.AsSpan((p - panelsM) * NR * kc, NR * kc));
-                });
-                cpu.Chunks(tiles, grain, (s, e) =>
-                {
-                    float* tmp = stackalloc float[MRW * NRW];
-                    fixed (float* pa = ap, pb = bp, pc = &c.Data[c.Offset])
-                        for (int t = s; t < e; t++)
-                        {
-                            int pn = t / panelsM, pm = t % panelsM;
-                            Tile(pa + pm * MR * kc, pb + pn * NR * kc, kc, pm * MR, pn * NR, m, n, pc, c, overwrite, tmp);
-                        }
-                });
+                    for (int k0 = 0; k0 < k; k0 += KC)
+                    {
+                        int kc = Math.Min(KC, k - k0);
+                        bool overwrite = k0 == 0 && !accumulate;
+                        for (int p = 0; p < panelsM; p++) PackA(a, m, k, transA, p * MR, k0, kc, ap.AsSpan(p * MR * kc, MR * kc));
+                        for (int p = p0; p < p1; p++) PackB(b, k, n, transB, k0, kc, p * NR, bp.AsSpan((p - p0) * NR * kc, NR * kc));
+                        fixed (float* pa = ap, pb = bp, pc = &c.Data[c.Offset])
+                            for (int pn = p0; pn < p1; pn++)
+                                for (int pm = 0; pm < panelsM; pm++)
+                                    Tile(pa + pm * MR * kc, pb + (pn - p0) * NR * kc, kc, pm * MR, pn * NR, m, n, pc, c, overwrite, tmp);
+                    }
+                }
+                finally { ArrayPool<float>.Shared.Return(ap); ArrayPool<float>.Shared.Return(bp); }
             }
-        }
-        finally { ArrayPool<float>.Shared.Return(ap); }
+        });
         if (!bias.IsEmpty || act != Activation.None)
             cpu.Chunks(m, CpuAccelerator.Grain(n), (s, e) => { for (int i = s; i < e; i++) Epilogue(c.Span(i * n, n), bias, 0, act); });
     }
@@ -167,6 +166,12 @@ internal static unsafe class CpuGemm
         if (transA)
         {
             // A is stored [k, m]: the MR rows of one k are contiguous.
+            if (h == MR)
+            {
+                fixed (float* src = &a.Data[a.Offset + k0 * m + r0], dst = ap)
+                    for (int kk = 0; kk < kc; kk++) CopyRun(src + (long)kk * m, dst + kk * MR, MR);
+                return;
+            }
             for (int kk = 0; kk < kc; kk++)
             {
                 var dst = ap.Slice(kk * MR, MR);
@@ -175,12 +180,63 @@ internal static unsafe class CpuGemm
             }
             return;
         }
+        int done = 0;
+        if (Wide && h == MRW && Avx.IsSupported)
+            fixed (float* src = &a.Data[a.Offset + r0 * k + k0], dst = ap)
+                done = PackRows12(src, k, kc, dst);
         for (int r = 0; r < MR; r++)
         {
-            if (r >= h) { for (int kk = 0; kk < kc; kk++) ap[kk * MR + r] = 0f; continue; }
+            if (r >= h) { for (int kk = done; kk < kc; kk++) ap[kk * MR + r] = 0f; continue; }
             var src = a.Span((r0 + r) * k + k0, kc);
-            for (int kk = 0; kk < kc; kk++) ap[kk * MR + r] = src[kk];
+            for (int kk = done; kk < kc; kk++) ap[kk * MR + r] = src[kk];
         }
+    }
+
+    // Copies len (6, 12, 16 or 32: the panel widths) floats in eight- and four-wide pieces, without a span per run.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void CopyRun(float* src, float* dst, int len)
+    {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        for (; i + 4 <= len; i += 4) Vector128.Store(Vector128.Load(src + i), dst + i);
+        for (; i < len; i++) dst[i] = src[i];
+    }
+
+    // Twelve rows of a row-major A (stride lda) into the 12-interleaved panel dst[k * 12 + r], eight k at a time:
+    // an 8 x 8 transpose for rows 0-7 and two 4 x 4 transposes for rows 8-11, all in registers. Returns the k done.
+    static int PackRows12(float* src, int lda, int kc, float* dst)
+    {
+        int kk = 0;
+        for (; kk + 8 <= kc; kk += 8, src += 8, dst += 8 * MRW)
+        {
+            var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + lda);
+            var r2 = Avx.LoadVector256(src + 2 * lda); var r3 = Avx.LoadVector256(src + 3 * lda);
+            var r4 = Avx.LoadVector256(src + 4 * lda); var r5 = Avx.LoadVector256(src + 5 * lda);
+            var r6 = Avx.LoadVector256(src + 6 * lda); var r7 = Avx.LoadVector256(src + 7 * lda);
+            var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+            var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+            var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+            var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+            var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+            var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+            var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+            var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+            Avx.Store(dst + 0 * MRW, Avx.Permute2x128(s0, s4, 0x20)); Avx.Store(dst + 1 * MRW, Avx.Permute2x128(s1, s5, 0x20));
+            Avx.Store(dst + 2 * MRW, Avx.Permute2x128(s2, s6, 0x20)); Avx.Store(dst + 3 * MRW, Avx.Permute2x128(s3, s7, 0x20));
+            Avx.Store(dst + 4 * MRW, Avx.Permute2x128(s0, s4, 0x31)); Avx.Store(dst + 5 * MRW, Avx.Permute2x128(s1, s5, 0x31));
+            Avx.Store(dst + 6 * MRW, Avx.Permute2x128(s2, s6, 0x31)); Avx.Store(dst + 7 * MRW, Avx.Permute2x128(s3, s7, 0x31));
+            var q0 = Avx.LoadVector256(src + 8 * lda); var q1 = Avx.LoadVector256(src + 9 * lda);
+            var q2 = Avx.LoadVector256(src + 10 * lda); var q3 = Avx.LoadVector256(src + 11 * lda);
+            var u0 = Avx.UnpackLow(q0, q1); var u1 = Avx.UnpackHigh(q0, q1);
+            var u2 = Avx.UnpackLow(q2, q3); var u3 = Avx.UnpackHigh(q2, q3);
+            var c0 = Avx.Shuffle(u0, u2, 0x44); var c1 = Avx.Shuffle(u0, u2, 0xEE);   // k 0 | k 4, k 1 | k 5
+            var c2 = Avx.Shuffle(u1, u3, 0x44); var c3 = Avx.Shuffle(u1, u3, 0xEE);   // k 2 | k 6, k 3 | k 7
+            Sse.Store(dst + 0 * MRW + 8, c0.GetLower()); Sse.Store(dst + 4 * MRW + 8, c0.GetUpper());
+            Sse.Store(dst + 1 * MRW + 8, c1.GetLower()); Sse.Store(dst + 5 * MRW + 8, c1.GetUpper());
+            Sse.Store(dst + 2 * MRW + 8, c2.GetLower()); Sse.Store(dst + 6 * MRW + 8, c2.GetUpper());
+            Sse.Store(dst + 3 * MRW + 8, c3.GetLower()); Sse.Store(dst + 7 * MRW + 8, c3.GetUpper());
+        }
+        return kk;
     }
 
     // op(B) [k0, k0+kc) x columns [c0, c0+NR) into bp[k * NR + j], zero-padded past n.
@@ -189,6 +245,12 @@ internal static unsafe class CpuGemm
         int w = Math.Min(NR, n - c0);
         if (!transB)
         {
+            if (w == NR)
+            {
+                fixed (float* src = &b.Data[b.Offset + k0 * n + c0], dst = bp)
+                    for (int kk = 0; kk < kc; kk++) CopyRun(src + (long)kk * n, dst + kk * NR, NR);
+                return;
+            }
             for (int kk = 0; kk < kc; kk++)
             {
                 var dst = bp.Slice(kk * NR, NR);
