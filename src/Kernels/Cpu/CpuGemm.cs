@@ -49,7 +49,18 @@ internal static unsafe class CpuGemm
             return;
         }
         int panelsN = (n + NR - 1) / NR, blocksK = (k + KC - 1) / KC;
-        bool tall = schedule == Schedule.Auto ? (long)k * panelsN * NR * sizeof(float) <= WholeBBytes : schedule == Schedule.Tall;
+        // Row chunks of MC rows, unless there are few: then as many as a multiple of the thread count, so that no
+        // thread gets a whole extra chunk (784-row weight gradients: 9 chunks of 96 split 5:4, 10 of 84 split 5:5).
+        int threads = cpu.Threads, mc = MC, chunks = (m + MC - 1) / MC;
+        if (chunks < 8 * threads)
+        {
+            int want = (chunks + threads - 1) / threads * threads;
+            mc = ((m + want - 1) / want + MR - 1) / MR * MR;
+        }
+        // Fewer row chunks than threads (a weight gradient with few rows): split C by columns instead.
+        bool tall = schedule == Schedule.Auto
+            ? (long)k * panelsN * NR * sizeof(float) <= WholeBBytes && (m + mc - 1) / mc >= Math.Min(threads, panelsN)
+            : schedule == Schedule.Tall;
         if (!tall)
         {
             Deep(cpu, a, b, bias, m, k, n, transA, transB, act, accumulate, c);
@@ -67,7 +78,7 @@ internal static unsafe class CpuGemm
                     PackB(b, k, n, transB, k0, kc, p * NR, bp.AsSpan(k0 * panelsN * NR + p * NR * kc, NR * kc));
                 }
             });
-            cpu.Chunks(m, MC, (rs, re) =>
+            cpu.Chunks(m, mc, (rs, re) =>
             {
                 for (int k0 = 0; k0 < k; k0 += KC)
                     RowChunk(a, bp, k0 * panelsN * NR, m, k, n, transA, k0, rs, re, c, bias, act, accumulate);
