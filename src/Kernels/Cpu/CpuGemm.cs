@@ -106,8 +106,10 @@ internal static unsafe class CpuGemm
                     {
                         int kc = Math.Min(KC, k - k0);
                         bool overwrite = k0 == 0 && !accumulate;
-                        for (int p = 0; p < panelsM; p++) PackA(a, m, k, transA, p * MR, k0, kc, ap.AsSpan(p * MR * kc, MR * kc));
-                        for (int p = p0; p < p1; p++) PackB(b, k, n, transB, k0, kc, p * NR, bp.AsSpan((p - p0) * NR * kc, NR * kc));
+                        if (transA) PackRowwise(a, m, k0, kc, 0, panelsM, MR, ap);
+                        else for (int p = 0; p < panelsM; p++) PackA(a, m, k, transA, p * MR, k0, kc, ap.AsSpan(p * MR * kc, MR * kc));
+                        if (!transB) PackRowwise(b, n, k0, kc, p0 * NR, p1 - p0, NR, bp);
+                        else for (int p = p0; p < p1; p++) PackB(b, k, n, transB, k0, kc, p * NR, bp.AsSpan((p - p0) * NR * kc, NR * kc));
                         fixed (float* pa = ap, pb = bp, pc = &c.Data[c.Offset])
                             for (int pn = p0; pn < p1; pn++)
                                 for (int pm = 0; pm < panelsM; pm++)
@@ -201,6 +203,25 @@ internal static unsafe class CpuGemm
             var src = a.Span((r0 + r) * k + k0, kc);
             for (int kk = done; kk < kc; kk++) ap[kk * MR + r] = src[kk];
         }
+    }
+
+    // Panels [c0, c0 + count * width) of rows [k0, k0 + kc) of a row-major matrix (ld columns, the first `ld` of
+    // which exist) into dst[p * width * kc + kk * width + j], zero-padded past ld: the source is read row by row,
+    // front to back, which the hardware prefetcher follows; packing panel by panel would stride across 256 rows.
+    static void PackRowwise(Mem src, int ld, int k0, int kc, int c0, int count, int width, float[] dst)
+    {
+        fixed (float* d0 = dst, s0 = &src.Data[src.Offset])
+            for (int kk = 0; kk < kc; kk++)
+            {
+                float* row = s0 + (long)(k0 + kk) * ld;
+                for (int p = 0; p < count; p++)
+                {
+                    int col = c0 + p * width, w = Math.Min(width, ld - col);
+                    float* d = d0 + (long)p * width * kc + kk * width;
+                    if (w == width) { CopyRun(row + col, d, width); continue; }
+                    for (int j = 0; j < width; j++) d[j] = j < w ? row[col + j] : 0f;
+                }
+            }
     }
 
     // Copies len (6, 12, 16 or 32: the panel widths) floats in eight- and four-wide pieces, without a span per run.
