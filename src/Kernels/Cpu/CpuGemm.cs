@@ -13,8 +13,9 @@ namespace Untapped.Kernels.Cpu;
 /// (12 x 32 with AVX-512, 6 x 16 with AVX2) that adds straight into C. Two schedules:
 /// <list type="bullet">
 /// <item>tall (packed op(B) for all of K fits in <see cref="WholeBBytes"/>: every layer's forward and input
-/// gradient): B is packed once, then each row chunk walks every K block while its MC x N strip of C stays in
-/// L2, and applies bias and activation while the strip is still hot. One parallel region, C written once.</item>
+/// gradient, and the weight gradients of narrow layers): B is packed once, then each row chunk walks every K block
+/// while its MC x N strip of C stays in L2, and applies bias and activation while the strip is still hot. One
+/// parallel region, C written once.</item>
 /// <item>deep (K large: weight gradients X^T dZ over the batch): C is split by columns, two groups per thread, and
 /// each group walks every K block packing its own panels; C is small and stays in cache, and no barrier separates
 /// the K blocks.</item>
@@ -28,7 +29,10 @@ internal static unsafe class CpuGemm
     static readonly bool Wide = Vector512.IsHardwareAccelerated;
     static readonly int MR = Wide ? MRW : MRN, NR = Wide ? NRW : NRN;
 
-    /// <summary>Which loop nest runs; <see cref="Auto"/> picks by the size of packed op(B). Both give identical bits.</summary>
+    /// <summary>
+    /// Which loop nest runs; <see cref="Auto"/> takes tall when packed op(B) fits in <see cref="WholeBBytes"/> and there
+    /// are at least as many row chunks as threads, else deep. Both give identical bits.
+    /// </summary>
     internal enum Schedule { Auto, Tall, Deep }
 
     public static void Run(CpuAccelerator cpu, Mem a, Mem b, Mem bias, int m, int k, int n,
