@@ -183,18 +183,7 @@ internal static unsafe class CpuGemm
         if (transA)
         {
             // A is stored [k, m]: the MR rows of one k are contiguous.
-            if (h == MR)
-            {
-                fixed (float* src = &a.Data[a.Offset + k0 * m + r0], dst = ap)
-                    for (int kk = 0; kk < kc; kk++) CopyRun(src + (long)kk * m, dst + kk * MR, MR);
-                return;
-            }
-            for (int kk = 0; kk < kc; kk++)
-            {
-                var dst = ap.Slice(kk * MR, MR);
-                a.Span((k0 + kk) * m + r0, h).CopyTo(dst);
-                if (h < MR) dst[h..].Clear();
-            }
+            PackRowwise(a, m, k0, kc, r0, 1, MR, ap);
             return;
         }
         int done = 0;
@@ -209,10 +198,11 @@ internal static unsafe class CpuGemm
         }
     }
 
-    // Panels [c0, c0 + count * width) of rows [k0, k0 + kc) of a row-major matrix (ld columns, the first `ld` of
-    // which exist) into dst[p * width * kc + kk * width + j], zero-padded past ld: the source is read row by row,
-    // front to back, which the hardware prefetcher follows; packing panel by panel would stride across 256 rows.
-    static void PackRowwise(Mem src, int ld, int k0, int kc, int c0, int count, int width, float[] dst)
+    // Panels [c0, c0 + count * width) of rows [k0, k0 + kc) of a row-major matrix with ld columns into
+    // dst[p * width * kc + kk * width + j], zero-padded past column ld: the one packer for operands whose panel
+    // rows are contiguous (transposed A, plain B). With several panels the source is read row by row, front to
+    // back, which the hardware prefetcher follows; packing panel by panel would stride across 256 rows.
+    static void PackRowwise(Mem src, int ld, int k0, int kc, int c0, int count, int width, Span<float> dst)
     {
         fixed (float* d0 = dst, s0 = &src.Data[src.Offset])
             for (int kk = 0; kk < kc; kk++)
@@ -281,18 +271,7 @@ internal static unsafe class CpuGemm
         int w = Math.Min(NR, n - c0);
         if (!transB)
         {
-            if (w == NR)
-            {
-                fixed (float* src = &b.Data[b.Offset + k0 * n + c0], dst = bp)
-                    for (int kk = 0; kk < kc; kk++) CopyRun(src + (long)kk * n, dst + kk * NR, NR);
-                return;
-            }
-            for (int kk = 0; kk < kc; kk++)
-            {
-                var dst = bp.Slice(kk * NR, NR);
-                b.Span((k0 + kk) * n + c0, w).CopyTo(dst);
-                if (w < NR) dst[w..].Clear();
-            }
+            PackRowwise(b, n, k0, kc, c0, 1, NR, bp);
             return;
         }
         for (int j = 0; j < NR; j++)

@@ -60,8 +60,4 @@ internal static class Elementwise
         TOp.Invoke(Vector256.Create<float>(t)).CopyTo(t);
         t[..(n - i)].CopyTo(y[i..]);
     }
-
-    /// <summary>TOp on one value (lane 0 of the vector code), for scalar loops that must agree with <see cref="Map{TOp}"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float One<TOp>(float x) where TOp : struct, IUnaryOp => TOp.Invoke(Vector256.Create(x)).ToScalar();
 }
