@@ -125,7 +125,9 @@ public sealed class Executor : IDisposable
         foreach (var t in Plan.GradStarts[n]) a.Fill(t.Length, _seeds.GetValueOrDefault(t), Grad(t));
         for (int i = n - 1; i >= 0; i--)
         {
+            long t0 = Profile is null ? 0 : OpProfile.Now();
             foreach (var t in Plan.GradStarts[2 * n - i]) a.Fill(t.Length, 0f, Grad(t));
+            if (Profile is { } p) { a.Synchronize(); p.Add("zero gradients", OpProfile.Ms(t0)); }
             var op = Graph.Ops[i];
             if (op.HasBackward) Timed(op, true);
         }

@@ -16,10 +16,12 @@ namespace Untapped.Kernels.Cpu;
 /// gradient, and the weight gradients of narrow layers): B is packed once, then each row chunk walks every K block
 /// while its MC x N strip of C stays in L2, and applies bias and activation while the strip is still hot. One
 /// parallel region, C written once.</item>
-/// <item>deep (K large: weight gradients X^T dZ over the batch): C is split by columns, two groups per thread, and
+/// <item>deep (K large: weight gradients X^T dZ over the batch): C is split by columns, one group per thread, and
 /// each group walks every K block packing its own panels; C is small and stays in cache, and no barrier separates
 /// the K blocks.</item>
 /// </list>
+/// Transposed A (X^T, stored [k, m]) is not packed at all: its MR rows for one k are contiguous already, so the
+/// micro-kernel reads whole panels straight from A with a step of m floats per k.
 /// In both, every C element sums its K blocks in order and each block in k order, whatever the thread count.
 /// </summary>
 internal static unsafe class CpuGemm
@@ -91,12 +93,12 @@ internal static unsafe class CpuGemm
         finally { ArrayPool<float>.Shared.Return(bp); }
     }
 
-    // C is split by columns into two groups per thread; each group walks every K block on its own, packing all of
-    // op(A) (a cheap copy next to the block's arithmetic) and its own op(B) panels: no barrier between K blocks.
+    // C is split by columns into one group per thread; each group walks every K block on its own, packing its own
+    // op(B) panels and whatever of op(A) is not read in place: no barrier between K blocks.
     static void Deep(CpuAccelerator cpu, Mem a, Mem b, Mem bias, int m, int k, int n, bool transA, bool transB,
         Activation act, bool accumulate, Mem c)
     {
-        int panelsM = (m + MR - 1) / MR, panelsN = (n + NR - 1) / NR, groups = Math.Min(panelsN, 2 * cpu.Threads);
+        int panelsM = (m + MR - 1) / MR, panelsN = (n + NR - 1) / NR, groups = Math.Min(panelsN, cpu.Threads);
         cpu.Chunks(groups, 1, (gs, ge) =>
         {
             float* tmp = stackalloc float[MRW * NRW];
@@ -110,14 +112,16 @@ internal static unsafe class CpuGemm
                     {
                         int kc = Math.Min(KC, k - k0);
                         bool overwrite = k0 == 0 && !accumulate;
-                        if (transA) PackRowwise(a, m, k0, kc, 0, panelsM, MR, ap);
-                        else for (int p = 0; p < panelsM; p++) PackA(a, m, k, transA, p * MR, k0, kc, ap.AsSpan(p * MR * kc, MR * kc));
+                        int direct = PackAPanels(a, m, k, transA, k0, kc, 0, panelsM, ap);
                         if (!transB) PackRowwise(b, n, k0, kc, p0 * NR, p1 - p0, NR, bp);
                         else for (int p = p0; p < p1; p++) PackB(b, k, n, transB, k0, kc, p * NR, bp.AsSpan((p - p0) * NR * kc, NR * kc));
-                        fixed (float* pa = ap, pb = bp, pc = &c.Data[c.Offset])
+                        fixed (float* pa = ap, pb = bp, pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
                             for (int pn = p0; pn < p1; pn++)
                                 for (int pm = 0; pm < panelsM; pm++)
-                                    Tile(pa + pm * MR * kc, pb + (pn - p0) * NR * kc, kc, pm * MR, pn * NR, m, n, pc, c, overwrite, tmp);
+                                {
+                                    float* ptr = APanel(pA, pa, m, k0, kc, pm * MR, pm, direct, out int step);
+                                    Tile(ptr, step, pb + (pn - p0) * NR * kc, kc, pm * MR, pn * NR, m, n, pc, c, overwrite, tmp);
+                                }
                     }
                 }
                 finally { ArrayPool<float>.Shared.Return(ap); ArrayPool<float>.Shared.Return(bp); }
@@ -140,27 +144,52 @@ internal static unsafe class CpuGemm
         float* tmp = stackalloc float[MRW * NRW];
         try
         {
-            for (int p = 0; p < panelsM; p++) PackA(a, m, k, transA, rs + p * MR, k0, kc, ap.AsSpan(p * MR * kc, MR * kc));
-            fixed (float* pa = ap, pb = &bp[b0], pc = &c.Data[c.Offset])
+            int direct = PackAPanels(a, m, k, transA, k0, kc, rs, panelsM, ap);
+            fixed (float* pa = ap, pb = &bp[b0], pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
                 for (int pn = 0; pn < panelsN; pn++)
                     for (int pm = 0; pm < panelsM; pm++)
-                        Tile(pa + pm * MR * kc, pb + pn * NR * kc, kc, rs + pm * MR, pn * NR, m, n, pc, c, overwrite, tmp);
+                    {
+                        float* ptr = APanel(pA, pa, m, k0, kc, rs + pm * MR, pm, direct, out int step);
+                        Tile(ptr, step, pb + pn * NR * kc, kc, rs + pm * MR, pn * NR, m, n, pc, c, overwrite, tmp);
+                    }
             if (k0 + kc == k)
                 for (int i = rs; i < re; i++) Epilogue(c.Span(i * n, n), bias, 0, act);
         }
         finally { ArrayPool<float>.Shared.Return(ap); }
     }
 
-    /// <summary>The C tile at (r0, c0) (+)= packed A panel x packed B panel: in place when whole, through tmp at the edges.</summary>
-    static void Tile(float* pa, float* pb, int kc, int r0, int c0, int m, int n, float* pc, Mem c, bool overwrite, float* tmp)
+    /// <summary>
+    /// Packs the op(A) panels [first, first + count) of rows [r0, r0 + count MR) for K block k0 into ap[p MR kc], except
+    /// those the micro-kernel reads in place (returned: panels [0, direct) are not packed). Transposed A (X^T of a
+    /// weight gradient) is stored [k, m]: the MR rows of one k are already contiguous, so every whole panel is read
+    /// straight from A with step m, and only a partial last panel is packed. Skipping that copy matters most in the
+    /// deep schedule, where every column group would otherwise pack all of op(A) again.
+    /// </summary>
+    static int PackAPanels(Mem a, int m, int k, bool transA, int k0, int kc, int r0, int count, float[] ap)
+    {
+        int direct = transA ? Math.Min(count, (m - r0) / MR) : 0;
+        for (int p = direct; p < count; p++) PackA(a, m, k, transA, r0 + p * MR, k0, kc, ap.AsSpan(p * MR * kc, MR * kc));
+        return direct;
+    }
+
+    /// <summary>Where panel p (rows from r) of op(A) for K block k0 starts and its step per k: in A itself, or packed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static float* APanel(float* aBase, float* packed, int m, int k0, int kc, int r, int p, int direct, out int step)
+    {
+        step = p < direct ? m : MR;
+        return p < direct ? aBase + (long)k0 * m + r : packed + p * MR * kc;
+    }
+
+    /// <summary>The C tile at (r0, c0) (+)= A panel (aStep floats per k) x packed B panel: in place when whole, through tmp at the edges.</summary>
+    static void Tile(float* pa, int aStep, float* pb, int kc, int r0, int c0, int m, int n, float* pc, Mem c, bool overwrite, float* tmp)
     {
         if (r0 + MR <= m && c0 + NR <= n)
         {
-            if (Wide) MicroWide(pa, pb, kc, pc + (long)r0 * n + c0, n, overwrite);
-            else MicroNarrow(pa, pb, kc, pc + (long)r0 * n + c0, n, overwrite);
+            if (Wide) MicroWide(pa, aStep, pb, kc, pc + (long)r0 * n + c0, n, overwrite);
+            else MicroNarrow(pa, aStep, pb, kc, pc + (long)r0 * n + c0, n, overwrite);
             return;
         }
-        if (Wide) MicroWide(pa, pb, kc, tmp, NR, true); else MicroNarrow(pa, pb, kc, tmp, NR, true);
+        if (Wide) MicroWide(pa, aStep, pb, kc, tmp, NR, true); else MicroNarrow(pa, aStep, pb, kc, tmp, NR, true);
         Store(tmp, r0, c0, m, n, c, overwrite);
     }
 
@@ -300,13 +329,13 @@ internal static unsafe class CpuGemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Put(Vector512<float> v, float* p, bool overwrite) => (overwrite ? v : v + Vector512.Load(p)).Store(p);
 
-    // c[r * ldc + j] (+)= sum_k a[k * MRN + r] b[k * NRN + j] for the 6 x 16 tile.
+    // c[r * ldc + j] (+)= sum_k a[k * aStep + r] b[k * NRN + j] for the 6 x 16 tile.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void MicroNarrow(float* a, float* b, int kc, float* c, int ldc, bool overwrite)
+    static void MicroNarrow(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int kk = 0; kk < kc; kk++, a += MRN, b += NRN)
+        for (int kk = 0; kk < kc; kk++, a += aStep, b += NRN)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
@@ -325,9 +354,9 @@ internal static unsafe class CpuGemm
         Put(c50, c, overwrite); Put(c51, c + 8, overwrite);
     }
 
-    // c[r * ldc + j] (+)= sum_k a[k * MRW + r] b[k * NRW + j] for the 12 x 32 tile.
+    // c[r * ldc + j] (+)= sum_k a[k * aStep + r] b[k * NRW + j] for the 12 x 32 tile.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void MicroWide(float* a, float* b, int kc, float* c, int ldc, bool overwrite)
+    static void MicroWide(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
     {
         Vector512<float> c00 = default, c01 = default;
         Vector512<float> c10 = default, c11 = default;
@@ -341,7 +370,7 @@ internal static unsafe class CpuGemm
         Vector512<float> c90 = default, c91 = default;
         Vector512<float> c100 = default, c101 = default;
         Vector512<float> c110 = default, c111 = default;
-        for (int kk = 0; kk < kc; kk++, a += MRW, b += NRW)
+        for (int kk = 0; kk < kc; kk++, a += aStep, b += NRW)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
