@@ -15,6 +15,9 @@ public sealed class Executor : IDisposable
 {
     readonly DeviceBuffer _arena, _params, _grads, _m, _v, _losses, _partials;
     readonly Dictionary<Tensor, float> _seeds = new();
+    // Activation gradients whose buffer has not been written yet in this backward pass (it holds garbage): the
+    // first op to write one may overwrite it, and any other access zero-fills it first (see Grad, GradForWrite).
+    readonly HashSet<Tensor> _unwritten = new();
 
     public Executor(Graph graph, Accelerator accelerator, ulong seed)
     {
@@ -75,8 +78,29 @@ public sealed class Executor : IDisposable
         return _arena.View.Slice(s.Offset, t.Length);
     }
 
-    /// <summary>The gradient of <paramref name="t"/>, or an empty view when it takes none.</summary>
+    /// <summary>
+    /// The gradient of <paramref name="t"/>, or an empty view when it takes none. During Backward an activation
+    /// gradient that nothing has written yet is zero-filled on this first access, so ops may always add into it.
+    /// </summary>
     public View Grad(Tensor t)
+    {
+        var g = GradView(t);
+        if (_unwritten.Remove(t)) Accelerator.Fill(t.Length, 0f, g);
+        return g;
+    }
+
+    /// <summary>
+    /// The gradient of <paramref name="t"/> for an op that can either add into it or overwrite it:
+    /// <paramref name="accumulate"/> is false when this is the first write of the backward pass, and the op must
+    /// then write every element without reading the old contents. Saves a zero-fill and a read of the buffer.
+    /// </summary>
+    public View GradForWrite(Tensor t, out bool accumulate)
+    {
+        accumulate = !_unwritten.Remove(t);
+        return GradView(t);
+    }
+
+    View GradView(Tensor t)
     {
         if (!t.RequiresGrad) return default;
         if (t.Kind == TensorKind.Parameter) return _grads.View.Slice(t.ParameterOffset, t.Length);
@@ -122,15 +146,21 @@ public sealed class Executor : IDisposable
         var a = Accelerator;
         int n = Graph.Ops.Count;
         a.Fill(_grads.Length, 0f, _grads);
-        foreach (var t in Plan.GradStarts[n]) a.Fill(t.Length, _seeds.GetValueOrDefault(t), Grad(t));
-        for (int i = n - 1; i >= 0; i--)
+        _unwritten.Clear();
+        foreach (var t in Plan.GradStarts[n])
+            if (_seeds.TryGetValue(t, out var seed)) a.Fill(t.Length, seed, GradView(t)); else _unwritten.Add(t);
+        try
         {
-            long t0 = Profile is null ? 0 : OpProfile.Now();
-            foreach (var t in Plan.GradStarts[2 * n - i]) a.Fill(t.Length, 0f, Grad(t));
-            if (Profile is { } p) { a.Synchronize(); p.Add("zero gradients", OpProfile.Ms(t0)); }
-            var op = Graph.Ops[i];
-            if (op.HasBackward) Timed(op, true);
+            for (int i = n - 1; i >= 0; i--)
+            {
+                // A gradient's slot is its own from its start step on: mark it unwritten rather than zero-filling.
+                foreach (var t in Plan.GradStarts[2 * n - i]) _unwritten.Add(t);
+                var op = Graph.Ops[i];
+                if (op.HasBackward) Timed(op, true);
+            }
         }
+        // What was never written is garbage; after the pass its slot may belong to another tensor.
+        finally { _unwritten.Clear(); }
     }
 
     /// <summary>Clip and apply one Adam step at learning rate <paramref name="lr"/>.</summary>

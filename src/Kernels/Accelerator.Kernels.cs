@@ -46,14 +46,17 @@ public abstract partial class Accelerator
         BernoulliLogLikCore(x, logits, m, d, form, logp);
     }
 
-    /// <summary>dlogits += g[r] d logp/d logits; dx += g[r] d logp/d x (dx optional).</summary>
+    /// <summary>
+    /// dlogits (+)= g[r] d logp/d logits, added when <paramref name="accumulate"/>, else written without reading the old
+    /// contents (which may be anything, NaN included); dx += g[r] d logp/d x (dx optional, always added).
+    /// </summary>
     public void BernoulliLogLikBackward(View x /* [m,d] */, View logits /* [m,d] */, View g /* [m] */, int m, int d,
-        BernoulliForm form, View dlogits /* [m,d] */, View dx /* [m,d] or empty */)
+        BernoulliForm form, bool accumulate, View dlogits /* [m,d] */, View dx /* [m,d] or empty */)
     {
         Positive(m, nameof(m)); Positive(d, nameof(d));
         In(x, nameof(x), (long)m * d); In(logits, nameof(logits), (long)m * d); In(g, nameof(g), m);
         In(dlogits, nameof(dlogits), (long)m * d); Opt(dx, nameof(dx), (long)m * d);
-        BernoulliLogLikBackwardCore(x, logits, g, m, d, form, dlogits, dx);
+        BernoulliLogLikBackwardCore(x, logits, g, m, d, form, accumulate, dlogits, dx);
     }
 
     /// <summary>Hard: xs = [u &lt; m]; relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau).</summary>
@@ -248,7 +251,7 @@ public abstract partial class Accelerator
     protected abstract void GemmCore(View a, View b, View bias, int m, int k, int n, bool transA, bool transB, Activation act, bool accumulate, View c);
     protected abstract void ActBiasBackwardCore(View y, View dy, int m, int n, Activation act, View dz, View db);
     protected abstract void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp);
-    protected abstract void BernoulliLogLikBackwardCore(View x, View logits, View g, int m, int d, BernoulliForm form, View dlogits, View dx);
+    protected abstract void BernoulliLogLikBackwardCore(View x, View logits, View g, int m, int d, BernoulliForm form, bool accumulate, View dlogits, View dx);
     protected abstract void BernoulliSampleCore(View logits, View u, int n, float tau, bool relaxed, BernoulliForm form, View xs);
     protected abstract void BernoulliSampleBackwardCore(View xs, View dxs, int n, float tau, View dlogits);
     protected abstract void GaussianSampleCore(View mu, View sigma, View eps, int n, View zt);

@@ -46,8 +46,8 @@ public abstract class DeviceAccelerator : Accelerator
     protected override void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp) =>
         GroupPerRow("bernoulli_loglik", m, x, logits, m, d, (int)form, logp);
 
-    protected override void BernoulliLogLikBackwardCore(View x, View logits, View g, int m, int d, BernoulliForm form, View dlogits, View dx) =>
-        Elementwise("bernoulli_loglik_backward", m * d, x, logits, g, m, d, (int)form, !dx.IsEmpty, dlogits, O(dx));
+    protected override void BernoulliLogLikBackwardCore(View x, View logits, View g, int m, int d, BernoulliForm form, bool accumulate, View dlogits, View dx) =>
+        Elementwise("bernoulli_loglik_backward", m * d, x, logits, g, m, d, (int)form, accumulate, !dx.IsEmpty, dlogits, O(dx));
 
     protected override void BernoulliSampleCore(View logits, View u, int n, float tau, bool relaxed, BernoulliForm form, View xs) =>
         Elementwise("bernoulli_sample", n, logits, u, n, tau, relaxed, (int)form, xs);

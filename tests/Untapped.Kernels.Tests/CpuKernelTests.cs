@@ -64,7 +64,8 @@ public sealed class CpuKernelTests
         using var X = cpu.Upload(x); using var L = cpu.Upload(l); using var G = cpu.Upload(g);
         using var O = cpu.Allocate(m); using var DL = cpu.Allocate(m * d); using var DX = cpu.Allocate(m * d);
         cpu.BernoulliLogLik(X, L, m, d, BernoulliForm.Original, O);
-        cpu.BernoulliLogLikBackward(X, L, G, m, d, BernoulliForm.Original, DL, DX);
+        cpu.Fill(m * d, float.NaN, DL);                          // overwritten, so the old contents must not leak
+        cpu.BernoulliLogLikBackward(X, L, G, m, d, BernoulliForm.Original, false, DL, DX);
         var (o, dl, dx) = (cpu.ToArray(O), cpu.ToArray(DL), cpu.ToArray(DX));
         for (int row = 0; row < m; row++)
         {

@@ -45,7 +45,7 @@ public sealed class GradientTests
         foreach (var form in Enum.GetValues<BernoulliForm>())
             yield return new($"bernoulli_loglik_{form}", r => With(r, ["x", "l"], ["o"], [M], ("x", Gen.Uniform(r, M * D, 0.05f, 0.95f)), ("l", Gen.Uniform(r, M * D, -6, 6))),
                 ["x", "l"], ["o"], (a, h) => a.BernoulliLogLik(h["x"], h["l"], M, D, form, h["o"]),
-                (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g_o"], M, D, form, h["d_l"], h["d_x"]));
+                (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g_o"], M, D, form, true, h["d_l"], h["d_x"]));
         yield return new("bernoulli_sample_relaxed", r => With(r, ["l"], ["o"], [M * D], ("l", Gen.Uniform(r, M * D, -2, 2)), ("u", Gen.Uniform(r, M * D, 0.05f, 0.95f))),
             ["l"], ["o"], (a, h) => a.BernoulliSample(h["l"], h["u"], M * D, 0.7f, true, BernoulliForm.Exact, h["o"]),
             (a, h) => a.BernoulliSampleBackward(h["o"], h["g_o"], M * D, 0.7f, h["d_l"]));

@@ -53,7 +53,11 @@ public static class KernelCases
                 (a, h) => a.BernoulliLogLik(h["x"], h["l"], M, D, form, h["o"]));
             yield return new($"bernoulli_loglik_backward_{form}", 1e-5f, 1e-5f,
                 r => D_(("x", Gen.Uniform(r, M * D, 0, 1)), ("l", Gen.Uniform(r, M * D, -14, 14)), ("g", Gen.Uniform(r, M)), ("dl", Gen.Uniform(r, M * D)), ("dx", Gen.Uniform(r, M * D))),
-                ["dl", "dx"], (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], M, D, form, h["dl"], h["dx"]));
+                ["dl", "dx"], (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], M, D, form, true, h["dl"], h["dx"]));
+            // Overwriting: the old dlogits are NaN and must not leak into the result.
+            yield return new($"bernoulli_loglik_backward_overwrite_{form}", 1e-5f, 1e-5f,
+                r => D_(("x", Gen.Uniform(r, M * D, 0, 1)), ("l", Gen.Uniform(r, M * D, -14, 14)), ("g", Gen.Uniform(r, M)), ("dl", Enumerable.Repeat(float.NaN, M * D).ToArray())),
+                ["dl"], (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], M, D, form, false, h["dl"], default));
         }
         yield return new("bernoulli_sample_hard", 0, 0, r => D_(("l", Gen.Uniform(r, 5000, -4, 4)), ("u", Gen.Uniform(r, 5000, 0.001f, 0.999f)), ("o", new float[5000])), ["o"],
             (a, h) => a.BernoulliSample(h["l"], h["u"], 5000, 1f, false, BernoulliForm.Original, h["o"]));

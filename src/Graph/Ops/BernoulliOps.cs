@@ -10,9 +10,12 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
     public override void Forward(Executor ex) =>
         ex.Accelerator.BernoulliLogLik(ex.Value(Inputs[0]), ex.Value(Inputs[1]), Inputs[0].Rows, Inputs[0].Cols, form, ex.Value(Outputs[0]));
 
-    public override void Backward(Executor ex) =>
+    public override void Backward(Executor ex)
+    {
+        var dlogits = ex.GradForWrite(Inputs[1], out bool accumulate);
         ex.Accelerator.BernoulliLogLikBackward(ex.Value(Inputs[0]), ex.Value(Inputs[1]), ex.Grad(Outputs[0]), Inputs[0].Rows, Inputs[0].Cols,
-            form, ex.Grad(Inputs[1]), ex.Grad(Inputs[0]));
+            form, accumulate, dlogits, ex.Grad(Inputs[0]));
+    }
 }
 
 /// <summary>

@@ -68,7 +68,8 @@ public sealed class DenseOp : Op
             a.Gemm(ex.Value(x), dz, default, x.Cols, m, n, true, false, Activation.None, true, Block(ex.Grad(W), i));
             if (x.RequiresGrad)
             {
-                a.Gemm(dz, Block(ex.Value(W), i), default, m, n, x.Cols, false, true, Activation.None, true, ex.Grad(x));
+                var dx = ex.GradForWrite(x, out bool accumulate);
+                a.Gemm(dz, Block(ex.Value(W), i), default, m, n, x.Cols, false, true, Activation.None, accumulate, dx);
             }
         }
     }

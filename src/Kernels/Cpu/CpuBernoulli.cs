@@ -55,7 +55,7 @@ public sealed partial class CpuAccelerator
     }
 
     // dlogits += g (x - sigmoid l), only strictly inside the clip in the original form; dx += g lc.
-    protected override void BernoulliLogLikBackwardCore(View x, View logits, View g, int m, int d, BernoulliForm form, View dlogits, View dx)
+    protected override void BernoulliLogLikBackwardCore(View x, View logits, View g, int m, int d, BernoulliForm form, bool accumulate, View dlogits, View dx)
     {
         Mem X = A(x), L = A(logits), G = A(g), DL = A(dlogits), DX = A(dx);
         bool hasDx = !dx.IsEmpty, clip = form == BernoulliForm.Original;
@@ -71,7 +71,7 @@ public sealed partial class CpuAccelerator
                 Elementwise.Map<SigmoidOp>(lr, t);
                 TensorPrimitives.Subtract(xr, t, t);                      // x - sigmoid(l)
                 if (clip) InsideClip(lr, t);
-                TensorPrimitives.MultiplyAdd(t, gr, dl, dl);
+                if (accumulate) TensorPrimitives.MultiplyAdd(t, gr, dl, dl); else TensorPrimitives.Multiply(t, gr, dl);
                 if (!hasDx) continue;
                 var dxr = DX.Span(r * d, d);
                 if (!clip) { TensorPrimitives.MultiplyAdd(lr, gr, dxr, dxr); continue; }

@@ -25,9 +25,10 @@ KERNEL bernoulli_loglik(BUF(x), BUF(logits), const int M, const int D, const int
     if (l == 0) VIEW(logp)[r] = t;
 }
 
-// dlogits += g[r] * d logp / d logits; dx += g[r] * d logp / d x (when hasDx). Elementwise.
+// dlogits (+)= g[r] * d logp / d logits (added when accumulate, else written without reading: it may hold
+// garbage); dx += g[r] * d logp / d x (when hasDx). Elementwise.
 KERNEL bernoulli_loglik_backward(BUF(x), BUF(logits), BUF(g), const int M, const int D, const int form,
-                                 const int hasDx, BUF(dlogits), BUF(dx)) {
+                                 const int accumulate, const int hasDx, BUF(dlogits), BUF(dx)) {
     int i = (int)get_global_id(0);
     if (i >= M * D) return;
     float gr = VIEW(g)[i / D], xv = VIEW(x)[i], lv = VIEW(logits)[i];
@@ -38,7 +39,7 @@ KERNEL bernoulli_loglik_backward(BUF(x), BUF(logits), BUF(g), const int M, const
         dl = fabs(lv) < BERN_LOGIT_CLIP ? xv - sigmoid_f(lv) : 0.0f;
         dxv = clampf_(lv, -BERN_LOGIT_CLIP, BERN_LOGIT_CLIP);
     }
-    VIEW(dlogits)[i] += gr * dl;
+    VIEW(dlogits)[i] = accumulate ? VIEW(dlogits)[i] + gr * dl : gr * dl;
     if (hasDx) VIEW(dx)[i] += gr * dxv;
 }
 
