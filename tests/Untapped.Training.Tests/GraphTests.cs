@@ -47,6 +47,28 @@ public sealed class GraphTests(ITestOutputHelper output)
             }
     }
 
+    // Gradients are zero-filled lazily and their first writer may overwrite them: nothing the arena held before
+    // (here NaN in every activation and gradient slot) may reach the parameter gradients, on either preset.
+    [Theory]
+    [InlineData(Preset.Original)]
+    [InlineData(Preset.Paper)]
+    public void GradientsIgnoreWhateverTheArenaHeldBefore(Preset preset)
+    {
+        using var cpu = new CpuAccelerator(2);
+        using var f = new ObjectiveFixture(cpu, ModelConfig.For(preset), 16, 3);
+        var ex = f.Executor;
+        ex.Forward(); ex.Backward();
+        var clean = cpu.ToArray(ex.Gradients);
+        Assert.All(clean, g => Assert.True(float.IsFinite(g)));
+        foreach (var t in f.Objective.Graph.Tensors.Where(t => t.Kind == TensorKind.Activation))
+        {
+            cpu.Fill(t.Length, float.NaN, ex.Value(t));
+            if (ex.Plan.Grad(t) is not null) cpu.Fill(t.Length, float.NaN, ex.GradForWrite(t, out _));
+        }
+        ex.Forward(); ex.Backward();
+        Assert.Equal(clean, cpu.ToArray(ex.Gradients));
+    }
+
     [Fact]
     public void CheckpointRoundTripsParametersAndMoments()
     {
