@@ -33,13 +33,15 @@ static unsafe class GemmBench
         Console.WriteLine($"| shape MxKxN | op | ours GFLOP/s | OpenBLAS GFLOP/s | ratio | max rel diff |\n|---|---|---:|---:|---:|---:|");
         // The three largest shapes of the model (as the issue names them), then the narrow layers of the original
         // preset (classifier 784->50, z-encoder 784->10, decoder 12->250), where padding and packing dominate, and the
-        // decoder's hidden 250->500 layer.
+        // decoder's hidden 250->500 layer, then the small layers (classifier 50->50, z-encoder 10->2) where fixed costs show.
         foreach (var (m, k, n, ta, tb, what) in new[] {
             (10000, 500, 784, false, false, "forward X W"), (10000, 784, 500, false, true, "input grad dZ W^T"), (500, 10000, 784, true, false, "weight grad X^T dZ"),
             (10000, 784, 50, false, false, "narrow forward"), (784, 10000, 50, true, false, "narrow weight grad"),
             (10000, 784, 10, false, false, "narrow forward"), (784, 10000, 10, true, false, "narrow weight grad"),
             (10000, 12, 250, false, false, "short-K forward"),
-            (10000, 250, 500, false, false, "hidden forward"), (10000, 500, 250, false, true, "hidden input grad"), (250, 10000, 500, true, false, "hidden weight grad") })
+            (10000, 250, 500, false, false, "hidden forward"), (10000, 500, 250, false, true, "hidden input grad"), (250, 10000, 500, true, false, "hidden weight grad"),
+            (10000, 50, 50, false, false, "small forward"), (50, 10000, 50, true, false, "small weight grad"), (10000, 50, 50, false, true, "small input grad"),
+            (10000, 10, 2, false, false, "tiny forward"), (10, 10000, 2, true, false, "tiny weight grad"), (10000, 2, 10, false, true, "tiny input grad") })
         {
             var r = new Random(1);
             var a = new float[m * k]; var b = new float[k * n];

@@ -120,7 +120,7 @@ internal static unsafe class CpuGemm
                                 for (int pm = 0; pm < panelsM; pm++)
                                 {
                                     float* ptr = APanel(pA, pa, m, k0, kc, pm * MR, pm, direct, out int step);
-                                    Tile(ptr, step, pb + (pn - p0) * NR * kc, kc, pm * MR, pn * NR, m, n, pc, c, overwrite, tmp);
+                                    Tile(ptr, step, pb + (pn - p0) * NR * kc, kc, pm * MR, pn * NR, m, n, pc, overwrite, tmp);
                                 }
                     }
                 }
@@ -150,7 +150,7 @@ internal static unsafe class CpuGemm
                     for (int pm = 0; pm < panelsM; pm++)
                     {
                         float* ptr = APanel(pA, pa, m, k0, kc, rs + pm * MR, pm, direct, out int step);
-                        Tile(ptr, step, pb + pn * NR * kc, kc, rs + pm * MR, pn * NR, m, n, pc, c, overwrite, tmp);
+                        Tile(ptr, step, pb + pn * NR * kc, kc, rs + pm * MR, pn * NR, m, n, pc, overwrite, tmp);
                     }
             if (k0 + kc == k)
                 for (int i = rs; i < re; i++) Epilogue(c.Span(i * n, n), bias, 0, act);
@@ -181,7 +181,7 @@ internal static unsafe class CpuGemm
     }
 
     /// <summary>The C tile at (r0, c0) (+)= A panel (aStep floats per k) x packed B panel: in place when whole, through tmp at the edges.</summary>
-    static void Tile(float* pa, int aStep, float* pb, int kc, int r0, int c0, int m, int n, float* pc, Mem c, bool overwrite, float* tmp)
+    static void Tile(float* pa, int aStep, float* pb, int kc, int r0, int c0, int m, int n, float* pc, bool overwrite, float* tmp)
     {
         if (r0 + MR <= m && c0 + NR <= n)
         {
@@ -190,7 +190,7 @@ internal static unsafe class CpuGemm
             return;
         }
         if (Wide) MicroWide(pa, aStep, pb, kc, tmp, NR, true); else MicroNarrow(pa, aStep, pb, kc, tmp, NR, true);
-        Store(tmp, r0, c0, m, n, c, overwrite);
+        Store(tmp, r0, c0, m, n, pc, overwrite);
     }
 
     /// <summary>row = act(row + bias), vectorised.</summary>
@@ -241,8 +241,8 @@ internal static unsafe class CpuGemm
                 {
                     int col = c0 + p * width, w = Math.Min(width, ld - col);
                     float* d = d0 + (long)p * width * kc + kk * width;
-                    if (w == width) { CopyRun(row + col, d, width); continue; }
-                    for (int j = 0; j < width; j++) d[j] = j < w ? row[col + j] : 0f;
+                    if (w == width) CopyRun(row + col, d, width);
+                    else PadRun(row + col, d, Math.Max(w, 0), width);
                 }
             }
     }
@@ -256,6 +256,23 @@ internal static unsafe class CpuGemm
         for (; i + 4 <= len; i += 4) Vector128.Store(Vector128.Load(src + i), dst + i);
         for (; i < len; i++) dst[i] = src[i];
     }
+
+    // dst[0..len) = src[0..w) then zeros: masked loads (which never touch memory past w), so a panel that is mostly
+    // padding (a 2-column weight gradient in a 32-wide panel) costs a few vector stores per row, not a scalar loop.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void PadRun(float* src, float* dst, int w, int len)
+    {
+        int i = 0;
+        if (Avx.IsSupported)
+            for (; i + 8 <= len; i += 8)
+                Avx.Store(dst + i, Avx.MaskLoad(src + i, Live8(w - i)));
+        for (; i < len; i++) dst[i] = i < w ? src[i] : 0f;
+    }
+
+    /// <summary>A lane mask with the first <paramref name="count"/> (clamped to 0..8) lanes set, for AVX masked loads and stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Live8(int count) =>
+        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
 
     // Twelve rows of a row-major A (stride lda) into the 12-interleaved panel dst[k * 12 + r], eight k at a time:
     // an 8 x 8 transpose for rows 0-7 and two 4 x 4 transposes for rows 8-11, all in registers. Returns the k done.
@@ -311,15 +328,24 @@ internal static unsafe class CpuGemm
         }
     }
 
-    // C tile (+)= register tile; full-width rows go through TensorPrimitives, edges through the same calls on shorter spans.
-    static void Store(float* tile, int r0, int c0, int m, int n, Mem c, bool overwrite)
+    // The part of a register tile that lies inside C, (+)= into C: masked vector stores eight columns at a time (the
+    // edge tiles of narrow outputs, 2 or 10 columns wide, are most of their GEMM), scalar without AVX.
+    static void Store(float* tile, int r0, int c0, int m, int n, float* pc, bool overwrite)
     {
         int rows = Math.Min(MR, m - r0), cols = Math.Min(NR, n - c0);
         for (int r = 0; r < rows; r++)
         {
-            var src = new ReadOnlySpan<float>(tile + r * NR, cols);
-            var dst = c.Span((r0 + r) * n + c0, cols);
-            if (overwrite) src.CopyTo(dst); else TensorPrimitives.Add(dst, src, dst);
+            float* src = tile + r * NR, dst = pc + (long)(r0 + r) * n + c0;
+            int j = 0;
+            if (Avx.IsSupported)
+                for (; j < cols; j += 8)
+                {
+                    var live = Live8(cols - j);
+                    var v = Avx.LoadVector256(src + j);
+                    if (!overwrite) v += Avx.MaskLoad(dst + j, live);
+                    Avx.MaskStore(dst + j, live, v);
+                }
+            for (; j < cols; j++) dst[j] = overwrite ? src[j] : dst[j] + src[j];
         }
     }
 
