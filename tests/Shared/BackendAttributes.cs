@@ -31,3 +31,12 @@ public static class Ci
     /// <summary>True under CI (CI=true): optional native backends become required.</summary>
     public static bool Required => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>A fact that needs AVX-512 (the CPU kernels' 16-lane path); skipped, with the reason, on CPUs without it.</summary>
+public sealed class Avx512FactAttribute : FactAttribute
+{
+    public Avx512FactAttribute()
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Skip = "this CPU (or DOTNET_EnableAVX512F=0) has no accelerated Vector512: the 16-lane path cannot run";
+    }
+}

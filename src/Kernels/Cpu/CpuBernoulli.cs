@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Untapped.Kernels.Cpu;
 
@@ -11,47 +12,63 @@ public sealed partial class CpuAccelerator
     const float BernLogitClip = 11.512915464920228f;
 
     // One pass per row: logp = sum x lc - softplus(lc), lc = l (exact) or l clamped to +-ln(99999) (original, the
-    // same as clipping m; see bernoulli.cl), summed in eight lanes then across them. The ragged tail is masked.
+    // same as clipping m; see bernoulli.cl), summed in one vector of lanes then across them. The ragged tail is masked.
     protected override void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp)
     {
         Mem X = A(x), L = A(logits), O = A(logp);
         bool clip = form == BernoulliForm.Original;
         Chunks(m, Grain(d * 8), (s, e) =>
         {
-            Span<float> xt = stackalloc float[8], lt = stackalloc float[8];
             for (int r = s; r < e; r++)
-            {
-                var xr = X.Span(r * d, d);
-                var lr = L.Span(r * d, d);
-                var acc = Vector256<float>.Zero;
-                int j = 0;
-                for (; j + 8 <= d; j += 8) acc += LogLikTerm(Vector256.Create(xr[j..]), Vector256.Create(lr[j..]), clip);
-                if (j < d)
-                {
-                    xt.Clear(); lt.Clear();
-                    xr[j..].CopyTo(xt); lr[j..].CopyTo(lt);
-                    var live = Vector256.LessThan(Vector256.Create(0f, 1, 2, 3, 4, 5, 6, 7), Vector256.Create((float)(d - j)));
-                    acc += LogLikTerm(Vector256.Create<float>(xt), Vector256.Create<float>(lt), clip) & live;
-                }
-                O[r] = Vector256.Sum(acc);
-            }
+                O[r] = Elementwise.Wide ? RowLogLik<V512>(X.Span(r * d, d), L.Span(r * d, d), clip)
+                    : RowLogLik<V256>(X.Span(r * d, d), L.Span(r * d, d), clip);
         });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static float RowLogLik<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> l, bool clip) where T : struct, ISimd<T>
+    {
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ls = ref MemoryMarshal.GetReference(l);
+        var acc = T.Create(0f);
+        int d = x.Length, j = 0;
+        for (; j + T.Count <= d; j += T.Count) acc += LogLikTerm(T.Load(ref xs, (nuint)j), T.Load(ref ls, (nuint)j), clip);
+        if (j < d) acc += Tail<T>(x[j..], l[j..], clip);
+        return T.Sum(acc);
+    }
+
+    // The last d mod Count elements, padded with zeros and masked out of the sum.
+    static T Tail<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> l, bool clip) where T : struct, ISimd<T>
+    {
+        Span<float> xt = stackalloc float[T.Count], lt = stackalloc float[T.Count], live = stackalloc float[T.Count];
+        xt.Clear(); lt.Clear();
+        x.CopyTo(xt); l.CopyTo(lt);
+        for (int i = 0; i < live.Length; i++) live[i] = i < x.Length ? BitConverter.Int32BitsToSingle(-1) : 0f;
+        return LogLikTerm(T.Load(ref xt[0], 0), T.Load(ref lt[0], 0), clip) & T.Load(ref live[0], 0);
     }
 
     // t[j] = 0 where |l[j]| >= the logit clip (branch-free: trained logits saturate on much of the background).
     static void InsideClip(ReadOnlySpan<float> l, Span<float> t)
     {
-        var c = Vector256.Create(BernLogitClip);
+        if (Elementwise.Wide) InsideClip<V512>(l, t); else InsideClip<V256>(l, t);
+    }
+
+    static void InsideClip<T>(ReadOnlySpan<float> l, Span<float> t) where T : struct, ISimd<T>
+    {
+        ref float ls = ref MemoryMarshal.GetReference(l);
+        ref float ts = ref MemoryMarshal.GetReference(t);
+        var c = T.Create(BernLogitClip);
         int j = 0;
-        for (; j + 8 <= t.Length; j += 8)
-            (Vector256.Create<float>(t[j..]) & Vector256.LessThan(Vector256.Abs(Vector256.Create(l[j..])), c)).CopyTo(t[j..]);
+        for (; j + T.Count <= t.Length; j += T.Count)
+            T.Store(T.Load(ref ts, (nuint)j) & T.Lt(T.Abs(T.Load(ref ls, (nuint)j)), c), ref ts, (nuint)j);
         for (; j < t.Length; j++) if (!(MathF.Abs(l[j]) < BernLogitClip)) t[j] = 0f;
     }
 
-    static Vector256<float> LogLikTerm(Vector256<float> x, Vector256<float> l, bool clip)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T LogLikTerm<T>(T x, T l, bool clip) where T : struct, ISimd<T>
     {
-        if (clip) l = Vector256.MinNative(Vector256.MaxNative(l, Vector256.Create(-BernLogitClip)), Vector256.Create(BernLogitClip));
-        return x * l - Vector256.MaxNative(l, Vector256<float>.Zero) - SoftplusTailOp.Invoke(l);
+        if (clip) l = T.Min(T.Max(l, T.Create(-BernLogitClip)), T.Create(BernLogitClip));
+        return x * l - T.Max(l, T.Create(0f)) - SoftplusTailOp.Invoke(l);
     }
 
     // dlogits += g (x - sigmoid l), only strictly inside the clip in the original form; dx += g lc.
@@ -114,12 +131,16 @@ public sealed partial class CpuAccelerator
     // m[i] = u[i] < m[i] ? 1 : 0, branch-free: with random u a branch would mispredict half the time.
     static void Threshold(ReadOnlySpan<float> u, Span<float> m)
     {
+        if (Elementwise.Wide) Threshold<V512>(u, m); else Threshold<V256>(u, m);
+    }
+
+    static void Threshold<T>(ReadOnlySpan<float> u, Span<float> m) where T : struct, ISimd<T>
+    {
+        ref float us = ref MemoryMarshal.GetReference(u);
+        ref float ms = ref MemoryMarshal.GetReference(m);
         int i = 0;
-        for (; i + 8 <= m.Length; i += 8)
-        {
-            var one = Vector256.LessThan(Vector256.Create(u[i..]), Vector256.Create<float>(m[i..])) & Vector256.Create(1f);
-            one.CopyTo(m[i..]);
-        }
+        for (; i + T.Count <= m.Length; i += T.Count)
+            T.Store(T.Lt(T.Load(ref us, (nuint)i), T.Load(ref ms, (nuint)i)) & T.Create(1f), ref ms, (nuint)i);
         for (; i < m.Length; i++) m[i] = u[i] < m[i] ? 1f : 0f;
     }
 
