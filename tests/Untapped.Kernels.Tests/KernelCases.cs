@@ -36,11 +36,13 @@ public static class KernelCases
             ["c"], (a, h) => a.Gemm(h["a"].Slice(5, 130 * 300), h["b"].Slice(3, 300 * 77), default, 130, 300, 77, false, false, Activation.None, false, h["c"].Slice(11, 130 * 77)));
 
         // 301 rows span three CPU row blocks and 37 columns two device column groups; db accumulates onto its old value.
+        // 7 columns take the CPU's narrow column-sum path.
         foreach (var act in Enum.GetValues<Activation>())
             foreach (bool inPlace in new[] { false, true })
+            foreach (int n in new[] { 37, 7 })
             {
-                const int m = 301, n = 37;
-                yield return new($"act_bias_backward_{act}{(inPlace ? "_in_place" : "")}", 1e-6f, 1e-4f,
+                const int m = 301;
+                yield return new($"act_bias_backward_{act}{(inPlace ? "_in_place" : "")}{(n == 37 ? "" : $"_n{n}")}", 1e-6f, 1e-4f,
                     r => D_(("y", Gen.Uniform(r, m * n, act == Activation.Softplus ? 0.01f : -0.99f, 0.99f)), ("dy", Gen.Uniform(r, m * n)),
                         ("dz", new float[m * n]), ("db", Gen.Uniform(r, n))),
                     inPlace ? ["dy", "db"] : ["dz", "db"],

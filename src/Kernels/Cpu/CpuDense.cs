@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Untapped.Kernels.Cpu;
 
@@ -12,8 +13,9 @@ public sealed partial class CpuAccelerator
 
     const int BiasRows = 128;
 
-    // Fixed blocks of 128 rows (in parallel): each row's dZ is formed while it is in L1 and added to the block's
-    // partial row; the partials are then added in block order, one fixed order per column for any thread count.
+    // Fixed blocks of 128 rows (in parallel): the block's dZ is formed in one pass over its contiguous rows, then its
+    // rows are added to the block's partial row; the partials are then added in block order, one fixed order per
+    // column for any thread count.
     protected override void ActBiasBackwardCore(View y, View dy, int m, int n, Activation act, View dz, View db)
     {
         Mem Y = A(y), DY = A(dy), DZ = A(dz), DB = A(db);
@@ -23,36 +25,19 @@ public sealed partial class CpuAccelerator
         {
             Chunks(blocks, Math.Max(1, Grain(BiasRows * n, 1 << 17)), (s, e) =>
             {
-                Span<float> t = n <= 4096 ? stackalloc float[n] : new float[n];
                 for (int b = s; b < e; b++)
                 {
+                    int r0 = b * BiasRows, rows = Math.Min(m, r0 + BiasRows) - r0;
+                    var dzb = DZ.Span(r0 * n, rows * n);
+                    if (Elementwise.Wide) ActGrad<V512>(Y.Span(r0 * n, rows * n), DY.Span(r0 * n, rows * n), dzb, act);
+                    else ActGrad<V256>(Y.Span(r0 * n, rows * n), DY.Span(r0 * n, rows * n), dzb, act);
                     var acc = partial.AsSpan(b * n, n);
                     acc.Clear();
-                    for (int r = b * BiasRows, r1 = Math.Min(m, r + BiasRows); r < r1; r++)
+                    for (int r = 0; r < rows; r++)
                     {
-                        var yr = Y.Span(r * n, n);
-                        var dyr = DY.Span(r * n, n);
-                        var dzr = DZ.Span(r * n, n);
-                        switch (act)
-                        {
-                            case Activation.Tanh:                               // 1 - y^2
-                                TensorPrimitives.Multiply(yr, yr, t);
-                                TensorPrimitives.Subtract(1f, t, t);
-                                TensorPrimitives.Multiply(dyr, t, dzr);
-                                break;
-                            case Activation.Sigmoid:                            // y (1 - y)
-                                TensorPrimitives.Subtract(1f, yr, t);
-                                TensorPrimitives.Multiply(t, yr, t);
-                                TensorPrimitives.Multiply(dyr, t, dzr);
-                                break;
-                            case Activation.Softplus:                           // -expm1(-y), scalar for its precision near 0
-                                for (int j = 0; j < n; j++) dzr[j] = dyr[j] * Fn.ActGrad(yr[j], act);
-                                break;
-                            default:
-                                if (!Unsafe.AreSame(ref dzr[0], ref dyr[0])) dyr.CopyTo(dzr);
-                                break;
-                        }
-                        TensorPrimitives.Add(acc, dzr, acc);
+                        var dzr = dzb.Slice(r * n, n);
+                        if (n >= 16) TensorPrimitives.Add(acc, dzr, acc);
+                        else for (int j = 0; j < n; j++) acc[j] += dzr[j];
                     }
                 }
             });
@@ -62,5 +47,43 @@ public sealed partial class CpuAccelerator
             TensorPrimitives.Add(o, total, o);
         }
         finally { System.Buffers.ArrayPool<float>.Shared.Return(partial); }
+    }
+
+    // dz = dy act'(y) elementwise, where act' is written in terms of the output y; dz may be dy (in place).
+    // tanh: dy (1 - y y); sigmoid: dy ((1 - y) y), rounded step by step (no fused multiply-add) in vector and tail
+    // alike; softplus: -expm1(-y), scalar for its precision near 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void ActGrad<T>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dz, Activation act) where T : struct, ISimd<T>
+    {
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        ref float dys = ref MemoryMarshal.GetReference(dy);
+        ref float dzs = ref MemoryMarshal.GetReference(dz);
+        int len = y.Length, i = 0;
+        var one = T.Create(1f);
+        switch (act)
+        {
+            case Activation.Tanh:
+                for (; i + T.Count <= len; i += T.Count)
+                {
+                    var v = T.Load(ref ys, (nuint)i);
+                    T.Store(T.Load(ref dys, (nuint)i) * (one - v * v), ref dzs, (nuint)i);
+                }
+                for (; i < len; i++) dz[i] = dy[i] * (1f - y[i] * y[i]);
+                break;
+            case Activation.Sigmoid:
+                for (; i + T.Count <= len; i += T.Count)
+                {
+                    var v = T.Load(ref ys, (nuint)i);
+                    T.Store(T.Load(ref dys, (nuint)i) * ((one - v) * v), ref dzs, (nuint)i);
+                }
+                for (; i < len; i++) dz[i] = dy[i] * ((1f - y[i]) * y[i]);
+                break;
+            case Activation.Softplus:
+                for (; i < len; i++) dz[i] = dy[i] * Fn.ActGrad(y[i], act);
+                break;
+            default:
+                if (!Unsafe.AreSame(ref dzs, ref dys)) dy.CopyTo(dz);
+                break;
+        }
     }
 }

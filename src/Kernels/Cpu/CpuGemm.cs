@@ -45,12 +45,8 @@ internal static unsafe class CpuGemm
         {
             cpu.Chunks(m, CpuAccelerator.Grain(n), (s, e) =>
             {
-                for (int i = s; i < e; i++)
-                {
-                    var row = c.Span(i * n, n);
-                    if (!accumulate) row.Clear();
-                    Epilogue(row, bias, 0, act);
-                }
+                if (!accumulate) c.Span(s * n, (e - s) * n).Clear();
+                Epilogue(c, s, e, n, bias, act);
             });
             return;
         }
@@ -128,7 +124,7 @@ internal static unsafe class CpuGemm
             }
         });
         if (!bias.IsEmpty || act != Activation.None)
-            cpu.Chunks(m, CpuAccelerator.Grain(n), (s, e) => { for (int i = s; i < e; i++) Epilogue(c.Span(i * n, n), bias, 0, act); });
+            cpu.Chunks(m, CpuAccelerator.Grain(n), (s, e) => Epilogue(c, s, e, n, bias, act));
     }
 
     /// <summary>
@@ -153,7 +149,7 @@ internal static unsafe class CpuGemm
                         Tile(ptr, step, pb + pn * NR * kc, kc, rs + pm * MR, pn * NR, m, n, pc, overwrite, tmp);
                     }
             if (k0 + kc == k)
-                for (int i = rs; i < re; i++) Epilogue(c.Span(i * n, n), bias, 0, act);
+                Epilogue(c, rs, re, n, bias, act);
         }
         finally { ArrayPool<float>.Shared.Return(ap); }
     }
@@ -193,15 +189,20 @@ internal static unsafe class CpuGemm
         Store(tmp, r0, c0, m, n, pc, overwrite);
     }
 
-    /// <summary>row = act(row + bias), vectorised.</summary>
-    static void Epilogue(Span<float> row, Mem bias, int c0, Activation act)
+    /// <summary>
+    /// Rows [r0, r1) of C = act(C + bias): the bias row by row, the activation over the rows' contiguous span in one
+    /// call, so that narrow outputs (2 to 50 columns) do not pay a vector tail per row. Same bits either way.
+    /// </summary>
+    static void Epilogue(Mem c, int r0, int r1, int n, Mem bias, Activation act)
     {
-        if (!bias.IsEmpty) TensorPrimitives.Add(row, bias.Span(c0, row.Length), row);
+        if (!bias.IsEmpty)
+            for (int i = r0; i < r1; i++) { var row = c.Span(i * n, n); TensorPrimitives.Add(row, bias.Span(0, n), row); }
+        var rows = c.Span(r0 * n, (r1 - r0) * n);
         switch (act)
         {
-            case Activation.Tanh: Elementwise.Map<TanhOp>(row, row); break;
-            case Activation.Sigmoid: Elementwise.Map<SigmoidOp>(row, row); break;
-            case Activation.Softplus: for (int j = 0; j < row.Length; j++) row[j] = Fn.Softplus(row[j]); break;
+            case Activation.Tanh: Elementwise.Map<TanhOp>(rows, rows); break;
+            case Activation.Sigmoid: Elementwise.Map<SigmoidOp>(rows, rows); break;
+            case Activation.Softplus: for (int j = 0; j < rows.Length; j++) rows[j] = Fn.Softplus(rows[j]); break;
         }
     }
 
