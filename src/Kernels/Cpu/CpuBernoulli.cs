@@ -47,23 +47,6 @@ public sealed partial class CpuAccelerator
         return LogLikTerm(T.Load(ref xt[0], 0), T.Load(ref lt[0], 0), clip) & T.Load(ref live[0], 0);
     }
 
-    // t[j] = 0 where |l[j]| >= the logit clip (branch-free: trained logits saturate on much of the background).
-    static void InsideClip(ReadOnlySpan<float> l, Span<float> t)
-    {
-        if (Elementwise.Wide) InsideClip<V512>(l, t); else InsideClip<V256>(l, t);
-    }
-
-    static void InsideClip<T>(ReadOnlySpan<float> l, Span<float> t) where T : struct, ISimd<T>
-    {
-        ref float ls = ref MemoryMarshal.GetReference(l);
-        ref float ts = ref MemoryMarshal.GetReference(t);
-        var c = T.Create(BernLogitClip);
-        int j = 0;
-        for (; j + T.Count <= t.Length; j += T.Count)
-            T.Store(T.Load(ref ts, (nuint)j) & T.Lt(T.Abs(T.Load(ref ls, (nuint)j)), c), ref ts, (nuint)j);
-        for (; j < t.Length; j++) if (!(MathF.Abs(l[j]) < BernLogitClip)) t[j] = 0f;
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static T LogLikTerm<T>(T x, T l, bool clip) where T : struct, ISimd<T>
     {
@@ -78,17 +61,13 @@ public sealed partial class CpuAccelerator
         bool hasDx = !dx.IsEmpty, clip = form == BernoulliForm.Original;
         Chunks(m, Grain(d * 4), (s, e) =>
         {
-            Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
+            Span<float> t = hasDx ? (d <= 4096 ? stackalloc float[d] : new float[d]) : default;
             for (int r = s; r < e; r++)
             {
                 float gr = G[r];
-                var xr = X.Span(r * d, d);
                 var lr = L.Span(r * d, d);
-                var dl = DL.Span(r * d, d);
-                Elementwise.Map<SigmoidOp>(lr, t);
-                TensorPrimitives.Subtract(xr, t, t);                      // x - sigmoid(l)
-                if (clip) InsideClip(lr, t);
-                if (accumulate) TensorPrimitives.MultiplyAdd(t, gr, dl, dl); else TensorPrimitives.Multiply(t, gr, dl);
+                if (Elementwise.Wide) RowLogitGrad<V512>(X.Span(r * d, d), lr, gr, clip, accumulate, DL.Span(r * d, d));
+                else RowLogitGrad<V256>(X.Span(r * d, d), lr, gr, clip, accumulate, DL.Span(r * d, d));
                 if (!hasDx) continue;
                 var dxr = DX.Span(r * d, d);
                 if (!clip) { TensorPrimitives.MultiplyAdd(lr, gr, dxr, dxr); continue; }
@@ -96,6 +75,38 @@ public sealed partial class CpuAccelerator
                 TensorPrimitives.MultiplyAdd(t, gr, dxr, dxr);
             }
         });
+    }
+
+    // dl (+)= g (x - sigmoid l), zero where |l| >= the logit clip in the original form (branch-free: trained logits
+    // saturate on much of the background), in one vector pass; the ragged tail goes through a padded copy.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void RowLogitGrad<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> l, float g, bool clip, bool accumulate, Span<float> dl)
+        where T : struct, ISimd<T>
+    {
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ls = ref MemoryMarshal.GetReference(l);
+        ref float ds = ref MemoryMarshal.GetReference(dl);
+        var gv = T.Create(g);
+        int d = x.Length, j = 0;
+        for (; j + T.Count <= d; j += T.Count)
+        {
+            var v = LogitGrad(T.Load(ref xs, (nuint)j), T.Load(ref ls, (nuint)j), gv, clip);
+            T.Store(accumulate ? v + T.Load(ref ds, (nuint)j) : v, ref ds, (nuint)j);
+        }
+        if (j == d) return;
+        Span<float> xt = stackalloc float[T.Count], lt = stackalloc float[T.Count];
+        xt.Clear(); lt.Clear();
+        x[j..].CopyTo(xt); l[j..].CopyTo(lt);
+        T.Store(LogitGrad(T.Load(ref xt[0], 0), T.Load(ref lt[0], 0), gv, clip), ref xt[0], 0);
+        for (int i = 0; j + i < d; i++) dl[j + i] = accumulate ? xt[i] + dl[j + i] : xt[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T LogitGrad<T>(T x, T l, T g, bool clip) where T : struct, ISimd<T>
+    {
+        var t = x - VectorMath.Sigmoid(l);
+        if (clip) t &= T.Lt(T.Abs(l), T.Create(BernLogitClip));
+        return t * g;
     }
 
     protected override void BernoulliSampleCore(View logits, View u, int n, float tau, bool relaxed, BernoulliForm form, View xs)
