@@ -60,6 +60,15 @@ public sealed class VectorMathTests(ITestOutputHelper output)
     public void SigmoidIsWithinThreeUlps() =>
         Assert.True(MaxUlps<SigmoidOp>("sigmoid", Sweep(-100f, 40f, 400_001).Concat(Specials), v => 1 / (1 + Math.Exp(-v))) <= 3);
 
+    // log(1 + e^-|x|), the softplus tail of the Bernoulli log-likelihood; NaN in gives NaN out.
+    [Fact]
+    public void SoftplusTailIsWithinThreeUlps() =>
+        Assert.True(MaxUlps<SoftplusTailOp>("softplus tail", Sweep(-110f, 110f, 400_001).Concat(Sweep(-1e-3f, 1e-3f, 10_001)).Concat(Specials),
+            v => double.IsNaN(v) ? double.NaN : Log1p(Math.Exp(-Math.Abs(v)))) <= 3);
+
+    // log(1 + e) in double without the rounding of 1 + e for small e.
+    static double Log1p(double e) => e < 1e-4 ? e - e * e / 2 + e * e * e / 3 : Math.Log(1 + e);
+
     // The kernels run 16 lanes with AVX-512 and 8 without: every lane does the same operations, so the width must not
     // change a single bit (the ulp tests above cover whichever width this CPU runs; CI reruns them with AVX-512 off).
     [Untapped.Tests.Avx512Fact]

@@ -37,7 +37,7 @@ internal readonly struct SigmoidOp : IUnaryOp
 /// <summary>y = log(1 + e^-|x|), the non-linear part of softplus(x) = max(x, 0) + log(1 + e^-|x|).</summary>
 internal readonly struct SoftplusTailOp : IUnaryOp
 {
-    public static T Invoke<T>(T x) where T : struct, ISimd<T> => VectorMath.Log(T.Create(1f) + VectorMath.Exp(-T.Abs(x)));
+    public static T Invoke<T>(T x) where T : struct, ISimd<T> => VectorMath.Log1pUnit(VectorMath.Exp(-T.Abs(x)));
 }
 
 /// <summary>The one driver for <see cref="IUnaryOp"/>s: sixteen lanes at a time with AVX-512, else eight; the ragged
