@@ -132,27 +132,39 @@ public sealed partial class CpuAccelerator
                 }
                 return;
             }
-            var m = O.Span(s, e - s);                     // the means first, in place, then the comparison
-            Elementwise.Map<SigmoidOp>(L.Span(s, e - s), m);
-            if (form == BernoulliForm.Original) { TensorPrimitives.Max(m, BernClip, m); TensorPrimitives.Min(m, 1f - BernClip, m); }
-            Threshold(U.Span(s, e - s), m);
+            bool clip = form == BernoulliForm.Original;
+            if (Elementwise.Wide) HardSample<V512>(L.Span(s, e - s), U.Span(s, e - s), clip, O.Span(s, e - s));
+            else HardSample<V256>(L.Span(s, e - s), U.Span(s, e - s), clip, O.Span(s, e - s));
         });
     }
 
-    // m[i] = u[i] < m[i] ? 1 : 0, branch-free: with random u a branch would mispredict half the time.
-    static void Threshold(ReadOnlySpan<float> u, Span<float> m)
+    // xs = u < m ? 1 : 0 with m = sigmoid(l), clipped to [1e-5, 1 - 1e-5] in the original form, in one vector pass
+    // and branch-free (with random u a branch would mispredict half the time); a NaN mean samples 0. The ragged tail
+    // goes through a padded copy.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void HardSample<T>(ReadOnlySpan<float> l, ReadOnlySpan<float> u, bool clip, Span<float> xs) where T : struct, ISimd<T>
     {
-        if (Elementwise.Wide) Threshold<V512>(u, m); else Threshold<V256>(u, m);
+        ref float ls = ref MemoryMarshal.GetReference(l);
+        ref float us = ref MemoryMarshal.GetReference(u);
+        ref float xss = ref MemoryMarshal.GetReference(xs);
+        int n = l.Length, i = 0;
+        for (; i + T.Count <= n; i += T.Count)
+            T.Store(Sample(T.Load(ref ls, (nuint)i), T.Load(ref us, (nuint)i), clip), ref xss, (nuint)i);
+        if (i == n) return;
+        Span<float> lt = stackalloc float[T.Count], ut = stackalloc float[T.Count];
+        lt.Clear(); ut.Clear();
+        l[i..].CopyTo(lt); u[i..].CopyTo(ut);
+        T.Store(Sample(T.Load(ref lt[0], 0), T.Load(ref ut[0], 0), clip), ref lt[0], 0);
+        lt[..(n - i)].CopyTo(xs[i..]);
     }
 
-    static void Threshold<T>(ReadOnlySpan<float> u, Span<float> m) where T : struct, ISimd<T>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T Sample<T>(T l, T u, bool clip) where T : struct, ISimd<T>
     {
-        ref float us = ref MemoryMarshal.GetReference(u);
-        ref float ms = ref MemoryMarshal.GetReference(m);
-        int i = 0;
-        for (; i + T.Count <= m.Length; i += T.Count)
-            T.Store(T.Lt(T.Load(ref us, (nuint)i), T.Load(ref ms, (nuint)i)) & T.Create(1f), ref ms, (nuint)i);
-        for (; i < m.Length; i++) m[i] = u[i] < m[i] ? 1f : 0f;
+        var m = VectorMath.Sigmoid(l);
+        var live = T.Eq(m, m);
+        if (clip) m = T.Min(T.Max(m, T.Create(BernClip)), T.Create(1f - BernClip));
+        return T.Lt(u, m) & live & T.Create(1f);
     }
 
     protected override void BernoulliSampleBackwardCore(View xs, View dxs, int n, float tau, View dlogits)
