@@ -37,6 +37,6 @@ public sealed class Avx512FactAttribute : FactAttribute
 {
     public Avx512FactAttribute()
     {
-        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Skip = "this CPU (or DOTNET_EnableAVX512F=0) has no accelerated Vector512: the 16-lane path cannot run";
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Skip = "this CPU (or DOTNET_EnableAVX512=0) has no accelerated Vector512: the 16-lane path cannot run";
     }
 }
