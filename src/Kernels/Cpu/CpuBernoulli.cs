@@ -116,20 +116,8 @@ public sealed partial class CpuAccelerator
         {
             if (relaxed)
             {
-                // sigmoid((l + log u - log(1 - u)) / tau), in slices that fit a stack buffer
-                Span<float> t = stackalloc float[1024];
-                for (int i = s; i < e; i += t.Length)
-                {
-                    int len = Math.Min(t.Length, e - i);
-                    var o = O.Span(i, len); var tt = t[..len];
-                    Elementwise.Map<LogOp>(U.Span(i, len), o);
-                    TensorPrimitives.Subtract(1f, U.Span(i, len), tt);
-                    Elementwise.Map<LogOp>(tt, tt);
-                    TensorPrimitives.Subtract(o, tt, o);
-                    TensorPrimitives.Add(o, L.Span(i, len), o);
-                    TensorPrimitives.Divide(o, tau, o);
-                    Elementwise.Map<SigmoidOp>(o, o);
-                }
+                if (Elementwise.Wide) RelaxedSample<V512>(L.Span(s, e - s), U.Span(s, e - s), tau, O.Span(s, e - s));
+                else RelaxedSample<V256>(L.Span(s, e - s), U.Span(s, e - s), tau, O.Span(s, e - s));
                 return;
             }
             bool clip = form == BernoulliForm.Original;
@@ -137,6 +125,30 @@ public sealed partial class CpuAccelerator
             else HardSample<V256>(L.Span(s, e - s), U.Span(s, e - s), clip, O.Span(s, e - s));
         });
     }
+
+    // xs = sigmoid((l + log u - log(1 - u)) / tau) in one vector pass, rounded step by step as the device kernel
+    // writes it; the ragged tail goes through a padded copy (u = 1/2 there, so the logs stay finite).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void RelaxedSample<T>(ReadOnlySpan<float> l, ReadOnlySpan<float> u, float tau, Span<float> xs) where T : struct, ISimd<T>
+    {
+        ref float ls = ref MemoryMarshal.GetReference(l);
+        ref float us = ref MemoryMarshal.GetReference(u);
+        ref float xss = ref MemoryMarshal.GetReference(xs);
+        var t = T.Create(tau);
+        int n = l.Length, i = 0;
+        for (; i + T.Count <= n; i += T.Count)
+            T.Store(Relaxed(T.Load(ref ls, (nuint)i), T.Load(ref us, (nuint)i), t), ref xss, (nuint)i);
+        if (i == n) return;
+        Span<float> lt = stackalloc float[T.Count], ut = stackalloc float[T.Count];
+        lt.Clear(); ut.Fill(0.5f);
+        l[i..].CopyTo(lt); u[i..].CopyTo(ut);
+        T.Store(Relaxed(T.Load(ref lt[0], 0), T.Load(ref ut[0], 0), t), ref lt[0], 0);
+        lt[..(n - i)].CopyTo(xs[i..]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T Relaxed<T>(T l, T u, T tau) where T : struct, ISimd<T> =>
+        VectorMath.Sigmoid((l + (VectorMath.Log(u) - VectorMath.Log(T.Create(1f) - u))) / tau);
 
     // xs = u < m ? 1 : 0 with m = sigmoid(l), clipped to [1e-5, 1 - 1e-5] in the original form, in one vector pass
     // and branch-free (with random u a branch would mispredict half the time); a NaN mean samples 0. The ragged tail
@@ -172,7 +184,26 @@ public sealed partial class CpuAccelerator
         Mem X = A(xs), D = A(dxs), O = A(dlogits);
         Chunks(n, 1 << 15, (s, e) =>
         {
-            for (int i = s; i < e; i++) O[i] += D[i] * X[i] * (1f - X[i]) / tau;
+            if (Elementwise.Wide) RelaxedGrad<V512>(X.Span(s, e - s), D.Span(s, e - s), tau, O.Span(s, e - s));
+            else RelaxedGrad<V256>(X.Span(s, e - s), D.Span(s, e - s), tau, O.Span(s, e - s));
         });
+    }
+
+    // dlogits += dxs xs (1 - xs) / tau, vector and tail rounded alike (no fused multiply-add).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void RelaxedGrad<T>(ReadOnlySpan<float> xs, ReadOnlySpan<float> dxs, float tau, Span<float> dl) where T : struct, ISimd<T>
+    {
+        ref float x = ref MemoryMarshal.GetReference(xs);
+        ref float d = ref MemoryMarshal.GetReference(dxs);
+        ref float o = ref MemoryMarshal.GetReference(dl);
+        var t = T.Create(tau);
+        var one = T.Create(1f);
+        int n = xs.Length, i = 0;
+        for (; i + T.Count <= n; i += T.Count)
+        {
+            var xv = T.Load(ref x, (nuint)i);
+            T.Store(T.Load(ref o, (nuint)i) + T.Load(ref d, (nuint)i) * xv * (one - xv) / t, ref o, (nuint)i);
+        }
+        for (; i < n; i++) dl[i] += dxs[i] * xs[i] * (1f - xs[i]) / tau;
     }
 }
