@@ -199,12 +199,16 @@ public abstract partial class Accelerator
         L2DistanceCore(a, b, m, d, dist);
     }
 
-    /// <summary>da += g (a - b) / dist (zero where dist = 0).</summary>
-    public void L2DistanceBackward(View a /* [m,d] */, View b /* [m,d] */, View dist /* [m] */, View g /* [m] */, int m, int d, View da /* [m,d] */)
+    /// <summary>
+    /// da (+)= g (a - b) / dist (zero where dist = 0): added when <paramref name="accumulate"/>, else written without
+    /// reading the old contents.
+    /// </summary>
+    public void L2DistanceBackward(View a /* [m,d] */, View b /* [m,d] */, View dist /* [m] */, View g /* [m] */, int m, int d,
+        bool accumulate, View da /* [m,d] */)
     {
         Positive(m, nameof(m)); Positive(d, nameof(d)); long md = (long)m * d;
         In(a, nameof(a), md); In(b, nameof(b), md); In(dist, nameof(dist), m); In(g, nameof(g), m); In(da, nameof(da), md);
-        L2DistanceBackwardCore(a, b, dist, g, m, d, da);
+        L2DistanceBackwardCore(a, b, dist, g, m, d, accumulate, da);
     }
 
     /// <summary>out[0] += coef * mean(v).</summary>
@@ -268,7 +272,7 @@ public abstract partial class Accelerator
     protected abstract void ClippedCrossEntropyCore(View p, View target, int m, int k, View loss);
     protected abstract void ClippedCrossEntropyBackwardCore(View p, View target, View g, int m, int k, View dp);
     protected abstract void L2DistanceCore(View a, View b, int m, int d, View dist);
-    protected abstract void L2DistanceBackwardCore(View a, View b, View dist, View g, int m, int d, View da);
+    protected abstract void L2DistanceBackwardCore(View a, View b, View dist, View g, int m, int d, bool accumulate, View da);
     protected abstract void RowMeanAccumulateCore(View v, int m, float coef, View output);
     protected abstract void FillCore(int n, float value, View output);
     protected abstract void SumSquaresPartialsCore(View x, int n, View partials);

@@ -97,8 +97,8 @@ public abstract class DeviceAccelerator : Accelerator
     protected override void L2DistanceCore(View a, View b, int m, int d, View dist) =>
         GroupPerRow("l2_distance", m, a, b, m, d, dist);
 
-    protected override void L2DistanceBackwardCore(View a, View b, View dist, View g, int m, int d, View da) =>
-        Elementwise("l2_distance_backward", m * d, a, b, dist, g, m, d, da);
+    protected override void L2DistanceBackwardCore(View a, View b, View dist, View g, int m, int d, bool accumulate, View da) =>
+        Elementwise("l2_distance_backward", m * d, a, b, dist, g, m, d, accumulate, da);
 
     protected override void RowMeanAccumulateCore(View v, int m, float coef, View output) =>
         Launch("row_mean_accumulate", new Dim3(Local), new Dim3(Local), [v, m, coef, output]);

@@ -111,6 +111,28 @@ public sealed class CpuKernelTests
         foreach (var o in c.Outputs) Assert.Equal(a[o], b[o]);
     }
 
+    // Overwriting (the first write of a gradient) ignores NaN contents and writes zeros where the distance is 0:
+    // the same numbers as adding into zeros.
+    [Fact]
+    public void L2DistanceBackwardOverwriteEqualsAddingIntoZeros()
+    {
+        const int m = 37, d = 53;
+        var r = new Random(4);
+        var a = Gen.Uniform(r, m * d); var b = Gen.Uniform(r, m * d); var g = Gen.Uniform(r, m);
+        var n = Enumerable.Range(0, m).Select(i => i % 4 == 0 ? 0f : 0.5f + i).ToArray();
+        using var cpu = new CpuAccelerator(2);
+        using var A = cpu.Upload(a); using var B = cpu.Upload(b); using var G = cpu.Upload(g); using var N = cpu.Upload(n);
+        using var Added = cpu.Allocate(m * d); using var Written = cpu.Allocate(m * d);
+        cpu.Fill(m * d, 0f, Added); cpu.Fill(m * d, float.NaN, Written);
+        cpu.L2DistanceBackward(A, B, N, G, m, d, true, Added);
+        cpu.L2DistanceBackward(A, B, N, G, m, d, false, Written);
+        var (added, written) = (cpu.ToArray(Added), cpu.ToArray(Written));
+        Assert.All(written, v => Assert.True(float.IsFinite(v)));
+        Close.All(added, written, 0f, 0f, "l2 backward overwrite");
+        Assert.Equal(0f, written[0]);
+        Assert.NotEqual(0f, written[d]);
+    }
+
     [Fact]
     public void GemmMatchesNaiveDoubleProduct()
     {

@@ -70,7 +70,7 @@ public sealed class GradientTests
             (a, h) => a.ClippedCrossEntropyBackward(h["p"], h["t"], h["g_o"], M, K, h["d_p"]));
         yield return new("l2_distance", r => With(r, ["a"], ["o"], [M], ("a", Gen.Uniform(r, M * D)), ("b", Gen.Bits(r, M * D))),
             ["a"], ["o"], (a, h) => a.L2Distance(h["a"], h["b"], M, D, h["o"]),
-            (a, h) => a.L2DistanceBackward(h["a"], h["b"], h["o"], h["g_o"], M, D, h["d_a"]));
+            (a, h) => a.L2DistanceBackward(h["a"], h["b"], h["o"], h["g_o"], M, D, true, h["d_a"]));
     }
 
     public static TheoryData<string> Names()

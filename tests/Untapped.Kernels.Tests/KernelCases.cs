@@ -109,7 +109,12 @@ public static class KernelCases
             (a, h) => a.L2Distance(h["a"], h["b"], M, D, h["o"]));
         yield return new("l2_distance_backward", 1e-6f, 1e-5f,
             r => D_(("a", Gen.Uniform(r, M * D)), ("b", Gen.Bits(r, M * D)), ("n", Gen.Uniform(r, M, 1, 10)), ("g", Gen.Uniform(r, M)), ("o", Gen.Uniform(r, M * D))), ["o"],
-            (a, h) => a.L2DistanceBackward(h["a"], h["b"], h["n"], h["g"], M, D, h["o"]));
+            (a, h) => a.L2DistanceBackward(h["a"], h["b"], h["n"], h["g"], M, D, true, h["o"]));
+        // Overwriting: the old contents are NaN; every fifth row has distance 0 and must come out as zeros.
+        yield return new("l2_distance_backward_overwrite", 1e-6f, 1e-5f,
+            r => D_(("a", Gen.Uniform(r, M * D)), ("b", Gen.Bits(r, M * D)), ("n", Enumerable.Range(0, M).Select(i => i % 5 == 0 ? 0f : 1 + i % 7).ToArray()),
+                ("g", Gen.Uniform(r, M)), ("o", Enumerable.Repeat(float.NaN, M * D).ToArray())), ["o"],
+            (a, h) => a.L2DistanceBackward(h["a"], h["b"], h["n"], h["g"], M, D, false, h["o"]));
         yield return new("row_mean_accumulate", 1e-5f, 1e-5f, r => D_(("v", Gen.Uniform(r, 10007)), ("o", Gen.Uniform(r, 3))), ["o"],
             (a, h) => a.RowMeanAccumulate(h["v"], 10007, 0.1f, h["o"].Slice(1, 1)));
         yield return new("fill", 0, 0, r => D_(("o", Gen.Uniform(r, 1000))), ["o"], (a, h) => a.Fill(777, 2.5f, h["o"].Slice(100, 777)));

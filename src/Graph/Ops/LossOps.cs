@@ -24,7 +24,10 @@ public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist) 
     public override void Forward(Executor ex) =>
         ex.Accelerator.L2Distance(ex.Value(Inputs[0]), ex.Value(Inputs[1]), Inputs[0].Rows, Inputs[0].Cols, ex.Value(Outputs[0]));
 
-    public override void Backward(Executor ex) =>
+    public override void Backward(Executor ex)
+    {
+        var da = ex.GradForWrite(Inputs[0], out bool accumulate);
         ex.Accelerator.L2DistanceBackward(ex.Value(Inputs[0]), ex.Value(Inputs[1]), ex.Value(Outputs[0]), ex.Grad(Outputs[0]),
-            Inputs[0].Rows, Inputs[0].Cols, ex.Grad(Inputs[0]));
+            Inputs[0].Rows, Inputs[0].Cols, accumulate, da);
+    }
 }

@@ -45,7 +45,7 @@ public sealed partial class CpuAccelerator
         });
     }
 
-    protected override void L2DistanceBackwardCore(View a, View b, View dist, View g, int m, int d, View da)
+    protected override void L2DistanceBackwardCore(View a, View b, View dist, View g, int m, int d, bool accumulate, View da)
     {
         Mem X = A(a), Y = A(b), N = A(dist), G = A(g), D = A(da);
         Chunks(m, Grain(d), (s, e) =>
@@ -53,10 +53,10 @@ public sealed partial class CpuAccelerator
             Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
             for (int r = s; r < e; r++)
             {
-                if (!(N[r] > 0f)) continue;
                 var dr = D.Span(r * d, d);
+                if (!(N[r] > 0f)) { if (!accumulate) dr.Clear(); continue; }
                 TensorPrimitives.Subtract(X.Span(r * d, d), Y.Span(r * d, d), t);
-                TensorPrimitives.MultiplyAdd(t, G[r] / N[r], dr, dr);
+                if (accumulate) TensorPrimitives.MultiplyAdd(t, G[r] / N[r], dr, dr); else TensorPrimitives.Multiply(t, G[r] / N[r], dr);
             }
         });
     }

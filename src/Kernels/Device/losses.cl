@@ -36,11 +36,13 @@ KERNEL l2_distance(BUF(a), BUF(b), const int M, const int D, BUF(out)) {
 }
 
 // da += g (a - b) / ||a - b|| (zero where the distance is zero).
-KERNEL l2_distance_backward(BUF(a), BUF(b), BUF(dist), BUF(g), const int M, const int D, BUF(da)) {
+KERNEL l2_distance_backward(BUF(a), BUF(b), BUF(dist), BUF(g), const int M, const int D, const int accumulate, BUF(da)) {
     int i = (int)get_global_id(0);
     if (i >= M * D) return;
     float n = VIEW(dist)[i / D];
-    if (n > 0.0f) VIEW(da)[i] += VIEW(g)[i / D] * (VIEW(a)[i] - VIEW(b)[i]) / n;
+    float v = n > 0.0f ? VIEW(g)[i / D] * (VIEW(a)[i] - VIEW(b)[i]) / n : 0.0f;
+    if (accumulate) { if (n > 0.0f) VIEW(da)[i] += v; }
+    else VIEW(da)[i] = v;
 }
 
 // out[0] += coef * mean(v[0..M)). One work-group of REDUCE_WG; fixed order.
