@@ -27,6 +27,7 @@ public static unsafe class KernelBench
         yield return new("bernoulli_loglik_backward", 3 * md, 1e-5f, 1e-5f, r => [Bits(r, M * D), U(r, M * D, -5, 5), U(r, M), new float[M * D]],
             (a, v) => a.BernoulliLogLikBackward(v[0], v[1], v[2], M, D, BernoulliForm.Original, false, v[3], default), 3);
         yield return new("bernoulli_sample", 3 * md, 0, 0, r => [U(r, M * D, -3, 3), U(r, M * D, 0.01f, 0.99f), new float[M * D]], (a, v) => a.BernoulliSample(v[0], v[1], M * D, 1, false, BernoulliForm.Original, v[2]), 2);
+        yield return new("bernoulli_sample_relaxed", 3 * md, 1e-6f, 1e-5f, r => [U(r, M * D, -3, 3), U(r, M * D, 0.01f, 0.99f), new float[M * D]], (a, v) => a.BernoulliSample(v[0], v[1], M * D, 1, true, BernoulliForm.Exact, v[2]), 2);
         yield return new("act_bias_backward_tanh", 3L * M * 500 * 4, 1e-5f, 1e-4f, r => [U(r, M * 500, -0.9f, 0.9f), U(r, M * 500), new float[M * 500], new float[500]], (a, v) => { a.Fill(500, 0f, v[3]); a.ActBiasBackward(v[0], v[1], M, 500, Activation.Tanh, v[2], v[3]); }, 2);
         // db sums 10,000 values of either sign: backends that add in another order differ by ~1e-4 near zero.
         yield return new("act_bias_backward_none", M * 500 * 4L, 1e-3f, 1e-4f, r => [U(r, M * 500), U(r, M * 500), new float[500]], (a, v) => { a.Fill(500, 0f, v[2]); a.ActBiasBackward(v[0], v[1], M, 500, Activation.None, v[1], v[2]); }, 2);
