@@ -15,8 +15,10 @@ for r in $(seq 1 "$rounds"); do
   peer=$(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/peers/torch_step.py --batch "$batch" --threads "$threads" --preset "$preset" --steps 5)
   echo "round $r: $ours"
   echo "round $r: $peer"
-  ours_all+=("$(echo "$ours" | grep -o 'median [0-9.]*' | awk '{print $2}')")
-  peer_all+=("$(echo "$peer" | grep -o 'median [0-9.]*' | awk '{print $2}')")
+  o_r=$(echo "$ours" | grep -o 'median [0-9.]*' | awk '{print $2}')
+  p_r=$(echo "$peer" | grep -o 'median [0-9.]*' | awk '{print $2}')
+  ours_all+=("$o_r"); peer_all+=("$p_r")
+  awk -v o="$o_r" -v p="$p_r" -v r="$r" 'BEGIN { printf "round %d ratio (ours / torch): %.2fx\n", r, p / o }'
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 o=$(median "${ours_all[@]}"); p=$(median "${peer_all[@]}")
