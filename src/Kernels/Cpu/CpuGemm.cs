@@ -155,8 +155,8 @@ internal static unsafe class CpuGemm
     }
 
     /// <summary>
-    /// Packs the op(A) panels [first, first + count) of rows [r0, r0 + count MR) for K block k0 into ap[p MR kc], except
-    /// those the micro-kernel reads in place (returned: panels [0, direct) are not packed). Transposed A (X^T of a
+    /// Packs the count op(A) panels of rows [r0, r0 + count MR) for K block k0 into ap[p MR kc], except those the
+    /// micro-kernel reads in place (returned: panels [0, direct) are not packed). Transposed A (X^T of a
     /// weight gradient) is stored [k, m]: the MR rows of one k are already contiguous, so every whole panel is read
     /// straight from A with step m, and only a partial last panel is packed. Skipping that copy matters most in the
     /// deep schedule, where every column group would otherwise pack all of op(A) again.
