@@ -116,67 +116,32 @@ public sealed partial class CpuAccelerator
         {
             if (relaxed)
             {
-                if (Elementwise.Wide) RelaxedSample<V512>(L.Span(s, e - s), U.Span(s, e - s), tau, O.Span(s, e - s));
-                else RelaxedSample<V256>(L.Span(s, e - s), U.Span(s, e - s), tau, O.Span(s, e - s));
+                Elementwise.Map(new RelaxedSampleOp(tau), L.Span(s, e - s), U.Span(s, e - s), O.Span(s, e - s), bPad: 0.5f);
                 return;
             }
-            bool clip = form == BernoulliForm.Original;
-            if (Elementwise.Wide) HardSample<V512>(L.Span(s, e - s), U.Span(s, e - s), clip, O.Span(s, e - s));
-            else HardSample<V256>(L.Span(s, e - s), U.Span(s, e - s), clip, O.Span(s, e - s));
+            Elementwise.Map(new HardSampleOp(form == BernoulliForm.Original), L.Span(s, e - s), U.Span(s, e - s), O.Span(s, e - s));
         });
     }
 
-    // xs = sigmoid((l + log u - log(1 - u)) / tau) in one vector pass, rounded step by step as the device kernel
-    // writes it; the ragged tail goes through a padded copy (u = 1/2 there, so the logs stay finite).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void RelaxedSample<T>(ReadOnlySpan<float> l, ReadOnlySpan<float> u, float tau, Span<float> xs) where T : struct, ISimd<T>
+    // xs = sigmoid((l + log u - log(1 - u)) / tau), rounded step by step as the device kernel writes it (the padded
+    // tail has u = 1/2, so the logs stay finite).
+    readonly struct RelaxedSampleOp(float tau) : IBinaryOp
     {
-        ref float ls = ref MemoryMarshal.GetReference(l);
-        ref float us = ref MemoryMarshal.GetReference(u);
-        ref float xss = ref MemoryMarshal.GetReference(xs);
-        var t = T.Create(tau);
-        int n = l.Length, i = 0;
-        for (; i + T.Count <= n; i += T.Count)
-            T.Store(Relaxed(T.Load(ref ls, (nuint)i), T.Load(ref us, (nuint)i), t), ref xss, (nuint)i);
-        if (i == n) return;
-        Span<float> lt = stackalloc float[T.Count], ut = stackalloc float[T.Count];
-        lt.Clear(); ut.Fill(0.5f);
-        l[i..].CopyTo(lt); u[i..].CopyTo(ut);
-        T.Store(Relaxed(T.Load(ref lt[0], 0), T.Load(ref ut[0], 0), t), ref lt[0], 0);
-        lt[..(n - i)].CopyTo(xs[i..]);
+        public T Invoke<T>(T l, T u) where T : struct, ISimd<T> =>
+            VectorMath.Sigmoid((l + (VectorMath.Log(u) - VectorMath.Log(T.Create(1f) - u))) / T.Create(tau));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static T Relaxed<T>(T l, T u, T tau) where T : struct, ISimd<T> =>
-        VectorMath.Sigmoid((l + (VectorMath.Log(u) - VectorMath.Log(T.Create(1f) - u))) / tau);
-
-    // xs = u < m ? 1 : 0 with m = sigmoid(l), clipped to [1e-5, 1 - 1e-5] in the original form, in one vector pass
-    // and branch-free (with random u a branch would mispredict half the time); a NaN mean samples 0. The ragged tail
-    // goes through a padded copy.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void HardSample<T>(ReadOnlySpan<float> l, ReadOnlySpan<float> u, bool clip, Span<float> xs) where T : struct, ISimd<T>
+    // xs = u < m ? 1 : 0 with m = sigmoid(l), clipped to [1e-5, 1 - 1e-5] in the original form, branch-free (with
+    // random u a branch would mispredict half the time); a NaN mean samples 0.
+    readonly struct HardSampleOp(bool clip) : IBinaryOp
     {
-        ref float ls = ref MemoryMarshal.GetReference(l);
-        ref float us = ref MemoryMarshal.GetReference(u);
-        ref float xss = ref MemoryMarshal.GetReference(xs);
-        int n = l.Length, i = 0;
-        for (; i + T.Count <= n; i += T.Count)
-            T.Store(Sample(T.Load(ref ls, (nuint)i), T.Load(ref us, (nuint)i), clip), ref xss, (nuint)i);
-        if (i == n) return;
-        Span<float> lt = stackalloc float[T.Count], ut = stackalloc float[T.Count];
-        lt.Clear(); ut.Clear();
-        l[i..].CopyTo(lt); u[i..].CopyTo(ut);
-        T.Store(Sample(T.Load(ref lt[0], 0), T.Load(ref ut[0], 0), clip), ref lt[0], 0);
-        lt[..(n - i)].CopyTo(xs[i..]);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static T Sample<T>(T l, T u, bool clip) where T : struct, ISimd<T>
-    {
-        var m = VectorMath.Sigmoid(l);
-        var live = T.Eq(m, m);
-        if (clip) m = T.Min(T.Max(m, T.Create(BernClip)), T.Create(1f - BernClip));
-        return T.Lt(u, m) & live & T.Create(1f);
+        public T Invoke<T>(T l, T u) where T : struct, ISimd<T>
+        {
+            var m = VectorMath.Sigmoid(l);
+            var live = T.Eq(m, m);
+            if (clip) m = T.Min(T.Max(m, T.Create(BernClip)), T.Create(1f - BernClip));
+            return T.Lt(u, m) & live & T.Create(1f);
+        }
     }
 
     protected override void BernoulliSampleBackwardCore(View xs, View dxs, int n, float tau, View dlogits)

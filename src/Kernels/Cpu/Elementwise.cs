@@ -40,7 +40,14 @@ internal readonly struct SoftplusTailOp : IUnaryOp
     public static T Invoke<T>(T x) where T : struct, ISimd<T> => VectorMath.Log1pUnit(VectorMath.Exp(-T.Abs(x)));
 }
 
-/// <summary>The one driver for <see cref="IUnaryOp"/>s: sixteen lanes at a time with AVX-512, else eight; the ragged
+/// <summary>A binary float function on vectors of any width, for <see cref="Elementwise.Map{TOp}(TOp, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/>;
+/// an instance may carry parameters (a temperature, a flag), which the JIT keeps in registers.</summary>
+internal interface IBinaryOp
+{
+    T Invoke<T>(T a, T b) where T : struct, ISimd<T>;
+}
+
+/// <summary>The one driver for <see cref="IUnaryOp"/>s and <see cref="IBinaryOp"/>s: sixteen lanes at a time with AVX-512, else eight; the ragged
 /// tail goes through the same vector code on a padded copy, so every element gets the same bits wherever it sits in
 /// the span (and, since each lane computes the same operations, whatever the width).</summary>
 internal static class Elementwise
@@ -69,5 +76,29 @@ internal static class Elementwise
         ref float ts = ref MemoryMarshal.GetReference(t);
         T.Store(TOp.Invoke(T.Load(ref ts, 0)), ref ts, 0);
         t[..(n - i)].CopyTo(y[i..]);
+    }
+
+    /// <summary>y[i] = op(a[i], b[i]); y may be a or b. In the padded tail a is 0 and b is <paramref name="bPad"/>.</summary>
+    public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float bPad = 0f) where TOp : struct, IBinaryOp
+    {
+        if (b.Length < a.Length || y.Length < a.Length) throw new ArgumentException("operands are shorter than the first", nameof(y));
+        if (Wide) Map<TOp, V512>(op, a, b, y, bPad); else Map<TOp, V256>(op, a, b, y, bPad);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Map<TOp, T>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float bPad) where TOp : struct, IBinaryOp where T : struct, ISimd<T>
+    {
+        ref float sa = ref MemoryMarshal.GetReference(a);
+        ref float sb = ref MemoryMarshal.GetReference(b);
+        ref float sy = ref MemoryMarshal.GetReference(y);
+        int n = a.Length, i = 0;
+        for (; i + T.Count <= n; i += T.Count) T.Store(op.Invoke(T.Load(ref sa, (nuint)i), T.Load(ref sb, (nuint)i)), ref sy, (nuint)i);
+        if (i == n) return;
+        Span<float> ta = stackalloc float[T.Count], tb = stackalloc float[T.Count];
+        ta.Clear(); tb.Fill(bPad);
+        a[i..].CopyTo(ta); b[i..n].CopyTo(tb);
+        ref float pa = ref MemoryMarshal.GetReference(ta);
+        T.Store(op.Invoke(T.Load(ref pa, 0), T.Load(ref MemoryMarshal.GetReference(tb), 0)), ref pa, 0);
+        ta[..(n - i)].CopyTo(y[i..]);
     }
 }
