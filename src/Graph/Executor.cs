@@ -8,7 +8,8 @@ public sealed record AdamSettings(double Beta1 = 0.9, double Beta2 = 0.999, doub
 /// <summary>
 /// Runs a <see cref="Graph"/> on an accelerator: one arena laid out by <see cref="MemoryPlan"/>, and one flat
 /// buffer each for parameters, gradients and the two Adam moments. Forward, then the loss reduction on the
-/// device, Backward in reverse order (gradients accumulate), then one clip+Adam launch. Nothing is copied to
+/// device, Backward in reverse order (gradients accumulate; each activation gradient is zero-filled lazily, or
+/// overwritten by its first writer), then one clip+Adam launch. Nothing is copied to
 /// the host inside a step; <see cref="ReadLosses"/> reads the loss vector once.
 /// </summary>
 public sealed class Executor : IDisposable

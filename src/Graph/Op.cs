@@ -2,7 +2,9 @@ namespace Untapped.Graph;
 
 /// <summary>
 /// One node of the static graph. Forward writes <see cref="Outputs"/> from <see cref="Inputs"/>; Backward
-/// accumulates into the gradients of the inputs that have them, reading inputs, outputs and output gradients.
+/// accumulates into the gradients of the inputs that have them, reading inputs, outputs and output gradients
+/// (through <see cref="Executor.Grad"/>; an op whose kernel can also overwrite asks <see cref="Executor.GradForWrite"/>
+/// whether it is the first writer of the pass, which saves zero-filling and re-reading the buffer).
 /// </summary>
 public abstract class Op
 {
