@@ -8,9 +8,9 @@ namespace Untapped.Kernels.Cpu;
 
 /// <summary>
 /// Packed, blocked SGEMM: C = act(op(A) op(B) + bias + (accumulate ? C : 0)), row-major.
-/// op(B) is packed into NR-wide column panels per KC-deep block of K; row chunks of MC rows run in parallel,
-/// each packing its op(A) rows into MR-high panels and calling an MR x NR register-tile micro-kernel
-/// (12 x 32 with AVX-512, 6 x 16 with AVX2) that adds straight into C. Two schedules:
+/// op(B) is packed into NR-wide column panels per KC-deep block of K; row chunks of MC rows run in parallel, each
+/// packing its op(A) rows into MR-high panels and calling an MR x NR register-tile micro-kernel (12 x 32 with
+/// AVX-512, or 12 x 16 for outputs up to 16 columns; 6 x 16 with AVX2) that adds straight into C. Two schedules:
 /// <list type="bullet">
 /// <item>tall (packed op(B) for all of K fits in <see cref="WholeBBytes"/>: every layer's forward and input
 /// gradient, and the weight gradients of narrow layers): B is packed once, then each row chunk walks every K block
@@ -50,7 +50,7 @@ internal static unsafe class CpuGemm
             });
             return;
         }
-        int panelsN = (n + NR - 1) / NR, blocksK = (k + KC - 1) / KC;
+        int nr = PanelWidth(n), panelsN = (n + nr - 1) / nr, blocksK = (k + KC - 1) / KC;
         // Row chunks of MC rows, unless there are few: then as many as a multiple of the thread count, so that no
         // thread gets a whole extra chunk (784-row weight gradients: 9 chunks of 96 split 5:4, 10 of 84 split 5:5).
         int threads = cpu.Threads, mc = MC, chunks = (m + MC - 1) / MC;
@@ -61,15 +61,15 @@ internal static unsafe class CpuGemm
         }
         // Fewer row chunks than threads (a weight gradient with few rows): split C by columns instead.
         bool tall = schedule == Schedule.Auto
-            ? (long)k * panelsN * NR * sizeof(float) <= WholeBBytes && (m + mc - 1) / mc >= Math.Min(threads, panelsN)
+            ? (long)k * panelsN * nr * sizeof(float) <= WholeBBytes && (m + mc - 1) / mc >= Math.Min(threads, panelsN)
             : schedule == Schedule.Tall;
         if (!tall)
         {
-            Deep(cpu, a, b, bias, m, k, n, transA, transB, act, accumulate, c);
+            Deep(cpu, a, b, bias, m, k, n, nr, transA, transB, act, accumulate, c);
             return;
         }
-        // Block kb of packed B starts at kb * KC * panelsN * NR; panel p of it at + p * NR * kc.
-        float[] bp = ArrayPool<float>.Shared.Rent(k * panelsN * NR);
+        // Block kb of packed B starts at kb * KC * panelsN * nr; panel p of it at + p * nr * kc.
+        float[] bp = ArrayPool<float>.Shared.Rent(k * panelsN * nr);
         try
         {
             cpu.Chunks(blocksK * panelsN, Math.Max(1, panelsN / 4), (s, e) =>
@@ -77,13 +77,13 @@ internal static unsafe class CpuGemm
                 for (int t = s; t < e; t++)
                 {
                     int kb = t / panelsN, p = t % panelsN, k0 = kb * KC, kc = Math.Min(KC, k - k0);
-                    PackB(b, k, n, transB, k0, kc, p * NR, bp.AsSpan(k0 * panelsN * NR + p * NR * kc, NR * kc));
+                    PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan(k0 * panelsN * nr + p * nr * kc, nr * kc));
                 }
             });
             cpu.Chunks(m, mc, (rs, re) =>
             {
                 for (int k0 = 0; k0 < k; k0 += KC)
-                    RowChunk(a, bp, k0 * panelsN * NR, m, k, n, transA, k0, rs, re, c, bias, act, accumulate);
+                    RowChunk(a, bp, k0 * panelsN * nr, m, k, n, nr, transA, k0, rs, re, c, bias, act, accumulate);
             });
         }
         finally { ArrayPool<float>.Shared.Return(bp); }
@@ -91,17 +91,17 @@ internal static unsafe class CpuGemm
 
     // C is split by columns into one group per thread; each group walks every K block on its own, packing its own
     // op(B) panels and whatever of op(A) is not read in place: no barrier between K blocks.
-    static void Deep(CpuAccelerator cpu, Mem a, Mem b, Mem bias, int m, int k, int n, bool transA, bool transB,
+    static void Deep(CpuAccelerator cpu, Mem a, Mem b, Mem bias, int m, int k, int n, int nr, bool transA, bool transB,
         Activation act, bool accumulate, Mem c)
     {
-        int panelsM = (m + MR - 1) / MR, panelsN = (n + NR - 1) / NR, groups = Math.Min(panelsN, cpu.Threads);
+        int panelsM = (m + MR - 1) / MR, panelsN = (n + nr - 1) / nr, groups = Math.Min(panelsN, cpu.Threads);
         cpu.Chunks(groups, 1, (gs, ge) =>
         {
             float* tmp = stackalloc float[MRW * NRW];
             for (int g = gs; g < ge; g++)
             {
                 int p0 = g * panelsN / groups, p1 = (g + 1) * panelsN / groups;
-                float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * KC), bp = ArrayPool<float>.Shared.Rent((p1 - p0) * NR * KC);
+                float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * KC), bp = ArrayPool<float>.Shared.Rent((p1 - p0) * nr * KC);
                 try
                 {
                     for (int k0 = 0; k0 < k; k0 += KC)
@@ -109,14 +109,14 @@ internal static unsafe class CpuGemm
                         int kc = Math.Min(KC, k - k0);
                         bool overwrite = k0 == 0 && !accumulate;
                         int direct = PackAPanels(a, m, k, transA, k0, kc, 0, panelsM, ap);
-                        if (!transB) PackRowwise(b, n, k0, kc, p0 * NR, p1 - p0, NR, bp);
-                        else for (int p = p0; p < p1; p++) PackB(b, k, n, transB, k0, kc, p * NR, bp.AsSpan((p - p0) * NR * kc, NR * kc));
+                        if (!transB) PackRowwise(b, n, k0, kc, p0 * nr, p1 - p0, nr, bp);
+                        else for (int p = p0; p < p1; p++) PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan((p - p0) * nr * kc, nr * kc));
                         fixed (float* pa = ap, pb = bp, pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
                             for (int pn = p0; pn < p1; pn++)
                                 for (int pm = 0; pm < panelsM; pm++)
                                 {
                                     float* ptr = APanel(pA, pa, m, k0, kc, pm * MR, pm, direct, out int step);
-                                    Tile(ptr, step, pb + (pn - p0) * NR * kc, kc, pm * MR, pn * NR, m, n, pc, overwrite, tmp);
+                                    Tile(ptr, step, pb + (pn - p0) * nr * kc, kc, pm * MR, pn * nr, m, n, nr, pc, overwrite, tmp);
                                 }
                     }
                 }
@@ -131,10 +131,10 @@ internal static unsafe class CpuGemm
     /// C[rs..re, :] (+)= op(A)[rs..re, k0..k0+kc] * packed B block at bp[b0..]; the first block overwrites unless
     /// accumulating, the last applies the epilogue.
     /// </summary>
-    static void RowChunk(Mem a, float[] bp, int b0, int m, int k, int n, bool transA, int k0, int rs, int re,
+    static void RowChunk(Mem a, float[] bp, int b0, int m, int k, int n, int nr, bool transA, int k0, int rs, int re,
         Mem c, Mem bias, Activation act, bool accumulate)
     {
-        int kc = Math.Min(KC, k - k0), rows = re - rs, panelsM = (rows + MR - 1) / MR, panelsN = (n + NR - 1) / NR;
+        int kc = Math.Min(KC, k - k0), rows = re - rs, panelsM = (rows + MR - 1) / MR, panelsN = (n + nr - 1) / nr;
         bool overwrite = k0 == 0 && !accumulate;
         float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * kc);
         float* tmp = stackalloc float[MRW * NRW];
@@ -146,7 +146,7 @@ internal static unsafe class CpuGemm
                     for (int pm = 0; pm < panelsM; pm++)
                     {
                         float* ptr = APanel(pA, pa, m, k0, kc, rs + pm * MR, pm, direct, out int step);
-                        Tile(ptr, step, pb + pn * NR * kc, kc, rs + pm * MR, pn * NR, m, n, pc, overwrite, tmp);
+                        Tile(ptr, step, pb + pn * nr * kc, kc, rs + pm * MR, pn * nr, m, n, nr, pc, overwrite, tmp);
                     }
             if (k0 + kc == k)
                 Epilogue(c, rs, re, n, bias, act);
@@ -176,18 +176,32 @@ internal static unsafe class CpuGemm
         return p < direct ? aBase + (long)k0 * m + r : packed + p * MR * kc;
     }
 
-    /// <summary>The C tile at (r0, c0) (+)= A panel (aStep floats per k) x packed B panel: in place when whole, through tmp at the edges.</summary>
-    static void Tile(float* pa, int aStep, float* pb, int kc, int r0, int c0, int m, int n, float* pc, bool overwrite, float* tmp)
+    /// <summary>
+    /// The C tile at (r0, c0) (+)= A panel (aStep floats per k) x packed B panel nr wide: in place when whole,
+    /// through tmp at the edges.
+    /// </summary>
+    static void Tile(float* pa, int aStep, float* pb, int kc, int r0, int c0, int m, int n, int nr, float* pc, bool overwrite, float* tmp)
     {
-        if (r0 + MR <= m && c0 + NR <= n)
+        if (r0 + MR <= m && c0 + nr <= n)
         {
-            if (Wide) MicroWide(pa, aStep, pb, kc, pc + (long)r0 * n + c0, n, overwrite);
-            else MicroNarrow(pa, aStep, pb, kc, pc + (long)r0 * n + c0, n, overwrite);
+            Micro(pa, aStep, pb, kc, pc + (long)r0 * n + c0, n, nr, overwrite);
             return;
         }
-        if (Wide) MicroWide(pa, aStep, pb, kc, tmp, NR, true); else MicroNarrow(pa, aStep, pb, kc, tmp, NR, true);
-        Store(tmp, r0, c0, m, n, pc, overwrite);
+        Micro(pa, aStep, pb, kc, tmp, nr, nr, true);
+        Store(tmp, r0, c0, m, n, nr, pc, overwrite);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Micro(float* pa, int aStep, float* pb, int kc, float* c, int ldc, int nr, bool overwrite)
+    {
+        if (!Wide) MicroNarrow(pa, aStep, pb, kc, c, ldc, overwrite);
+        else if (nr == NRW) MicroWide(pa, aStep, pb, kc, c, ldc, overwrite);
+        else MicroWide16(pa, aStep, pb, kc, c, ldc, overwrite);
+    }
+
+    /// <summary>Panel width for an output n wide: 16 (one 512-bit vector) for outputs up to 16 columns with AVX-512,
+    /// which halves the padded work of the 10- and 2-wide layers, else the micro-kernel's own.</summary>
+    static int PanelWidth(int n) => Wide && n <= 16 ? 16 : NR;
 
     /// <summary>
     /// Rows [r0, r1) of C = act(C + bias): the bias row by row, the activation over the rows' contiguous span in one
@@ -312,31 +326,31 @@ internal static unsafe class CpuGemm
         return kk;
     }
 
-    // op(B) [k0, k0+kc) x columns [c0, c0+NR) into bp[k * NR + j], zero-padded past n.
-    static void PackB(Mem b, int k, int n, bool transB, int k0, int kc, int c0, Span<float> bp)
+    // op(B) [k0, k0+kc) x columns [c0, c0+nr) into bp[k * nr + j], zero-padded past n.
+    static void PackB(Mem b, int k, int n, int nr, bool transB, int k0, int kc, int c0, Span<float> bp)
     {
-        int w = Math.Min(NR, n - c0);
+        int w = Math.Min(nr, n - c0);
         if (!transB)
         {
-            PackRowwise(b, n, k0, kc, c0, 1, NR, bp);
+            PackRowwise(b, n, k0, kc, c0, 1, nr, bp);
             return;
         }
-        for (int j = 0; j < NR; j++)
+        for (int j = 0; j < nr; j++)
         {
-            if (j >= w) { for (int kk = 0; kk < kc; kk++) bp[kk * NR + j] = 0f; continue; }
+            if (j >= w) { for (int kk = 0; kk < kc; kk++) bp[kk * nr + j] = 0f; continue; }
             var src = b.Span((c0 + j) * k + k0, kc);
-            for (int kk = 0; kk < kc; kk++) bp[kk * NR + j] = src[kk];
+            for (int kk = 0; kk < kc; kk++) bp[kk * nr + j] = src[kk];
         }
     }
 
     // The part of a register tile that lies inside C, (+)= into C: masked vector stores eight columns at a time (the
     // edge tiles of narrow outputs, 2 or 10 columns wide, are most of their GEMM), scalar without AVX.
-    static void Store(float* tile, int r0, int c0, int m, int n, float* pc, bool overwrite)
+    static void Store(float* tile, int r0, int c0, int m, int n, int nr, float* pc, bool overwrite)
     {
-        int rows = Math.Min(MR, m - r0), cols = Math.Min(NR, n - c0);
+        int rows = Math.Min(MR, m - r0), cols = Math.Min(nr, n - c0);
         for (int r = 0; r < rows; r++)
         {
-            float* src = tile + r * NR, dst = pc + (long)(r0 + r) * n + c0;
+            float* src = tile + r * nr, dst = pc + (long)(r0 + r) * n + c0;
             int j = 0;
             if (Avx.IsSupported)
                 for (; j < cols; j += 8)
@@ -426,5 +440,32 @@ internal static unsafe class CpuGemm
         Put(c90, c, overwrite); Put(c91, c + 16, overwrite); c += ldc;
         Put(c100, c, overwrite); Put(c101, c + 16, overwrite); c += ldc;
         Put(c110, c, overwrite); Put(c111, c + 16, overwrite);
+    }
+
+    // c[r * ldc + j] (+)= sum_k a[k * aStep + r] b[k * 16 + j] for the 12 x 16 tile (outputs up to 16 wide).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void MicroWide16(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
+            c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        for (int kk = 0; kk < kc; kk++, a += aStep, b += 16)
+        {
+            var bv = Vector512.Load(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), bv, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), bv, c7);
+            c8 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), bv, c8);
+            c9 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), bv, c9);
+            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), bv, c10);
+            c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), bv, c11);
+        }
+        Put(c0, c, overwrite); Put(c1, c += ldc, overwrite); Put(c2, c += ldc, overwrite); Put(c3, c += ldc, overwrite);
+        Put(c4, c += ldc, overwrite); Put(c5, c += ldc, overwrite); Put(c6, c += ldc, overwrite); Put(c7, c += ldc, overwrite);
+        Put(c8, c += ldc, overwrite); Put(c9, c += ldc, overwrite); Put(c10, c += ldc, overwrite); Put(c11, c += ldc, overwrite);
     }
 }
