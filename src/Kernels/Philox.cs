@@ -90,7 +90,7 @@ public static class Philox
         Avx2.Permute2x128(l, h, 0x31).CopyTo(output[8..]);
     }
 
-    static readonly bool Wide = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+    static readonly bool Wide = Cpu.Lanes.Wide && Avx512F.IsSupported;
 
     // As Uniform16 with eight blocks, one per 64-bit lane of a 512-bit vector; the unpacks leave blocks 0, 2, 4, 6 in
     // the 128-bit lanes of l and 1, 3, 5, 7 in those of h, and one two-source permute per half interleaves them.

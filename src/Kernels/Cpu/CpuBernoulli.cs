@@ -20,7 +20,7 @@ public sealed partial class CpuAccelerator
         Chunks(m, Grain(d * 8), (s, e) =>
         {
             for (int r = s; r < e; r++)
-                O[r] = Elementwise.Wide ? RowLogLik<V512>(X.Span(r * d, d), L.Span(r * d, d), clip)
+                O[r] = Lanes.Wide ? RowLogLik<V512>(X.Span(r * d, d), L.Span(r * d, d), clip)
                     : RowLogLik<V256>(X.Span(r * d, d), L.Span(r * d, d), clip);
         });
     }
@@ -66,8 +66,7 @@ public sealed partial class CpuAccelerator
             {
                 float gr = G[r];
                 var lr = L.Span(r * d, d);
-                if (Elementwise.Wide) RowLogitGrad<V512>(X.Span(r * d, d), lr, gr, clip, accumulate, DL.Span(r * d, d));
-                else RowLogitGrad<V256>(X.Span(r * d, d), lr, gr, clip, accumulate, DL.Span(r * d, d));
+                Elementwise.Map(new LogitGradOp(gr, clip), X.Span(r * d, d), lr, DL.Span(r * d, d), accumulate: accumulate);
                 if (!hasDx) continue;
                 var dxr = DX.Span(r * d, d);
                 if (!clip) { TensorPrimitives.MultiplyAdd(lr, gr, dxr, dxr); continue; }
@@ -77,36 +76,16 @@ public sealed partial class CpuAccelerator
         });
     }
 
-    // dl (+)= g (x - sigmoid l), zero where |l| >= the logit clip in the original form (branch-free: trained logits
-    // saturate on much of the background), in one vector pass; the ragged tail goes through a padded copy.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void RowLogitGrad<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> l, float g, bool clip, bool accumulate, Span<float> dl)
-        where T : struct, ISimd<T>
+    // g (x - sigmoid l), zero where |l| >= the logit clip in the original form (branch-free: trained logits
+    // saturate on much of the background).
+    readonly struct LogitGradOp(float g, bool clip) : IBinaryOp
     {
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ls = ref MemoryMarshal.GetReference(l);
-        ref float ds = ref MemoryMarshal.GetReference(dl);
-        var gv = T.Create(g);
-        int d = x.Length, j = 0;
-        for (; j + T.Count <= d; j += T.Count)
+        public T Invoke<T>(T x, T l) where T : struct, ISimd<T>
         {
-            var v = LogitGrad(T.Load(ref xs, (nuint)j), T.Load(ref ls, (nuint)j), gv, clip);
-            T.Store(accumulate ? v + T.Load(ref ds, (nuint)j) : v, ref ds, (nuint)j);
+            var t = x - VectorMath.Sigmoid(l);
+            if (clip) t &= T.Lt(T.Abs(l), T.Create(BernLogitClip));
+            return t * T.Create(g);
         }
-        if (j == d) return;
-        Span<float> xt = stackalloc float[T.Count], lt = stackalloc float[T.Count];
-        xt.Clear(); lt.Clear();
-        x[j..].CopyTo(xt); l[j..].CopyTo(lt);
-        T.Store(LogitGrad(T.Load(ref xt[0], 0), T.Load(ref lt[0], 0), gv, clip), ref xt[0], 0);
-        for (int i = 0; j + i < d; i++) dl[j + i] = accumulate ? xt[i] + dl[j + i] : xt[i];
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static T LogitGrad<T>(T x, T l, T g, bool clip) where T : struct, ISimd<T>
-    {
-        var t = x - VectorMath.Sigmoid(l);
-        if (clip) t &= T.Lt(T.Abs(l), T.Create(BernLogitClip));
-        return t * g;
     }
 
     protected override void BernoulliSampleCore(View logits, View u, int n, float tau, bool relaxed, BernoulliForm form, View xs)
@@ -147,28 +126,12 @@ public sealed partial class CpuAccelerator
     protected override void BernoulliSampleBackwardCore(View xs, View dxs, int n, float tau, View dlogits)
     {
         Mem X = A(xs), D = A(dxs), O = A(dlogits);
-        Chunks(n, 1 << 15, (s, e) =>
-        {
-            if (Elementwise.Wide) RelaxedGrad<V512>(X.Span(s, e - s), D.Span(s, e - s), tau, O.Span(s, e - s));
-            else RelaxedGrad<V256>(X.Span(s, e - s), D.Span(s, e - s), tau, O.Span(s, e - s));
-        });
+        Chunks(n, 1 << 15, (s, e) => Elementwise.Map(new RelaxedGradOp(tau), X.Span(s, e - s), D.Span(s, e - s), O.Span(s, e - s), accumulate: true));
     }
 
-    // dlogits += dxs xs (1 - xs) / tau, vector and tail rounded alike (no fused multiply-add).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void RelaxedGrad<T>(ReadOnlySpan<float> xs, ReadOnlySpan<float> dxs, float tau, Span<float> dl) where T : struct, ISimd<T>
+    // dxs xs (1 - xs) / tau, rounded step by step (no fused multiply-add).
+    readonly struct RelaxedGradOp(float tau) : IBinaryOp
     {
-        ref float x = ref MemoryMarshal.GetReference(xs);
-        ref float d = ref MemoryMarshal.GetReference(dxs);
-        ref float o = ref MemoryMarshal.GetReference(dl);
-        var t = T.Create(tau);
-        var one = T.Create(1f);
-        int n = xs.Length, i = 0;
-        for (; i + T.Count <= n; i += T.Count)
-        {
-            var xv = T.Load(ref x, (nuint)i);
-            T.Store(T.Load(ref o, (nuint)i) + T.Load(ref d, (nuint)i) * xv * (one - xv) / t, ref o, (nuint)i);
-        }
-        for (; i < n; i++) dl[i] += dxs[i] * xs[i] * (1f - xs[i]) / tau;
+        public T Invoke<T>(T xs, T dxs) where T : struct, ISimd<T> => dxs * xs * (T.Create(1f) - xs) / T.Create(tau);
     }
 }

@@ -29,8 +29,7 @@ public sealed partial class CpuAccelerator
                 {
                     int r0 = b * BiasRows, rows = Math.Min(m, r0 + BiasRows) - r0;
                     var dzb = DZ.Span(r0 * n, rows * n);
-                    if (Elementwise.Wide) ActGrad<V512>(Y.Span(r0 * n, rows * n), DY.Span(r0 * n, rows * n), dzb, act);
-                    else ActGrad<V256>(Y.Span(r0 * n, rows * n), DY.Span(r0 * n, rows * n), dzb, act);
+                    ActGrad(Y.Span(r0 * n, rows * n), DY.Span(r0 * n, rows * n), dzb, act);
                     var acc = partial.AsSpan(b * n, n);
                     acc.Clear();
                     for (int r = 0; r < rows; r++)
@@ -50,40 +49,26 @@ public sealed partial class CpuAccelerator
     }
 
     // dz = dy act'(y) elementwise, where act' is written in terms of the output y; dz may be dy (in place).
-    // tanh: dy (1 - y y); sigmoid: dy ((1 - y) y), rounded step by step (no fused multiply-add) in vector and tail
-    // alike; softplus: -expm1(-y), scalar for its precision near 0.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void ActGrad<T>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dz, Activation act) where T : struct, ISimd<T>
+    // tanh: dy (1 - y y); sigmoid: dy ((1 - y) y), rounded step by step (no fused multiply-add); softplus:
+    // -expm1(-y), scalar for its precision near 0.
+    static void ActGrad(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dz, Activation act)
     {
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        ref float dys = ref MemoryMarshal.GetReference(dy);
-        ref float dzs = ref MemoryMarshal.GetReference(dz);
-        int len = y.Length, i = 0;
-        var one = T.Create(1f);
         switch (act)
         {
-            case Activation.Tanh:
-                for (; i + T.Count <= len; i += T.Count)
-                {
-                    var v = T.Load(ref ys, (nuint)i);
-                    T.Store(T.Load(ref dys, (nuint)i) * (one - v * v), ref dzs, (nuint)i);
-                }
-                for (; i < len; i++) dz[i] = dy[i] * (1f - y[i] * y[i]);
-                break;
-            case Activation.Sigmoid:
-                for (; i + T.Count <= len; i += T.Count)
-                {
-                    var v = T.Load(ref ys, (nuint)i);
-                    T.Store(T.Load(ref dys, (nuint)i) * ((one - v) * v), ref dzs, (nuint)i);
-                }
-                for (; i < len; i++) dz[i] = dy[i] * ((1f - y[i]) * y[i]);
-                break;
-            case Activation.Softplus:
-                for (; i < len; i++) dz[i] = dy[i] * Fn.ActGrad(y[i], act);
-                break;
-            default:
-                if (!Unsafe.AreSame(ref dzs, ref dys)) dy.CopyTo(dz);
-                break;
+            case Activation.Tanh: Elementwise.Map(new TanhGradOp(), y, dy, dz); break;
+            case Activation.Sigmoid: Elementwise.Map(new SigmoidGradOp(), y, dy, dz); break;
+            case Activation.Softplus: for (int i = 0; i < y.Length; i++) dz[i] = dy[i] * Fn.ActGrad(y[i], act); break;
+            default: if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(dy))) dy.CopyTo(dz); break;
         }
+    }
+
+    readonly struct TanhGradOp : IBinaryOp
+    {
+        public T Invoke<T>(T y, T dy) where T : struct, ISimd<T> => dy * (T.Create(1f) - y * y);
+    }
+
+    readonly struct SigmoidGradOp : IBinaryOp
+    {
+        public T Invoke<T>(T y, T dy) where T : struct, ISimd<T> => dy * ((T.Create(1f) - y) * y);
     }
 }

@@ -28,7 +28,7 @@ internal static unsafe class CpuGemm
 {
     const int MRW = 12, NRW = 32, MRN = 6, NRN = 16, KC = 256, MC = 96;
     const long WholeBBytes = 8 << 20;
-    static readonly bool Wide = Vector512.IsHardwareAccelerated;
+    static readonly bool Wide = Lanes.Wide;
     static readonly int MR = Wide ? MRW : MRN, NR = Wide ? NRW : NRN;
 
     /// <summary>

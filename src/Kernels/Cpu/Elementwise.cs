@@ -52,14 +52,11 @@ internal interface IBinaryOp
 /// the span (and, since each lane computes the same operations, whatever the width).</summary>
 internal static class Elementwise
 {
-    /// <summary>Whether the CPU kernels run on <see cref="V512"/> rather than <see cref="V256"/>.</summary>
-    public static readonly bool Wide = Vector512.IsHardwareAccelerated;
-
     /// <summary>y[i] = TOp(x[i]); y may be x (in place).</summary>
     public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp
     {
         if (y.Length < x.Length) throw new ArgumentException("destination is shorter than the source", nameof(y));
-        if (Wide) Map<TOp, V512>(x, y); else Map<TOp, V256>(x, y);
+        if (Lanes.Wide) Map<TOp, V512>(x, y); else Map<TOp, V256>(x, y);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -78,27 +75,36 @@ internal static class Elementwise
         t[..(n - i)].CopyTo(y[i..]);
     }
 
-    /// <summary>y[i] = op(a[i], b[i]); y may be a or b. In the padded tail a is 0 and b is <paramref name="bPad"/>.</summary>
-    public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float bPad = 0f) where TOp : struct, IBinaryOp
+    /// <summary>
+    /// y[i] = op(a[i], b[i]), or y[i] + op(a[i], b[i]) when <paramref name="accumulate"/>; y may be a or b. In the
+    /// padded tail a is 0 and b is <paramref name="bPad"/>.
+    /// </summary>
+    public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float bPad = 0f, bool accumulate = false)
+        where TOp : struct, IBinaryOp
     {
         if (b.Length < a.Length || y.Length < a.Length) throw new ArgumentException("operands are shorter than the first", nameof(y));
-        if (Wide) Map<TOp, V512>(op, a, b, y, bPad); else Map<TOp, V256>(op, a, b, y, bPad);
+        if (Lanes.Wide) Map<TOp, V512>(op, a, b, y, bPad, accumulate); else Map<TOp, V256>(op, a, b, y, bPad, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Map<TOp, T>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float bPad) where TOp : struct, IBinaryOp where T : struct, ISimd<T>
+    static void Map<TOp, T>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float bPad, bool accumulate)
+        where TOp : struct, IBinaryOp where T : struct, ISimd<T>
     {
         ref float sa = ref MemoryMarshal.GetReference(a);
         ref float sb = ref MemoryMarshal.GetReference(b);
         ref float sy = ref MemoryMarshal.GetReference(y);
         int n = a.Length, i = 0;
-        for (; i + T.Count <= n; i += T.Count) T.Store(op.Invoke(T.Load(ref sa, (nuint)i), T.Load(ref sb, (nuint)i)), ref sy, (nuint)i);
+        for (; i + T.Count <= n; i += T.Count)
+        {
+            var v = op.Invoke(T.Load(ref sa, (nuint)i), T.Load(ref sb, (nuint)i));
+            T.Store(accumulate ? T.Load(ref sy, (nuint)i) + v : v, ref sy, (nuint)i);
+        }
         if (i == n) return;
         Span<float> ta = stackalloc float[T.Count], tb = stackalloc float[T.Count];
         ta.Clear(); tb.Fill(bPad);
         a[i..].CopyTo(ta); b[i..n].CopyTo(tb);
         ref float pa = ref MemoryMarshal.GetReference(ta);
         T.Store(op.Invoke(T.Load(ref pa, 0), T.Load(ref MemoryMarshal.GetReference(tb), 0)), ref pa, 0);
-        ta[..(n - i)].CopyTo(y[i..]);
+        for (int j = 0; i + j < n; j++) y[i + j] = accumulate ? y[i + j] + ta[j] : ta[j];
     }
 }

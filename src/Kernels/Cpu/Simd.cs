@@ -3,6 +3,13 @@ using System.Runtime.Intrinsics;
 
 namespace Untapped.Kernels.Cpu;
 
+/// <summary>The one place that decides the CPU kernels' vector width.</summary>
+internal static class Lanes
+{
+    /// <summary>16 lanes (<see cref="V512"/>, and the GEMM's AVX-512 tiles) where Vector512 is accelerated, else 8.</summary>
+    public static readonly bool Wide = Vector512.IsHardwareAccelerated;
+}
+
 /// <summary>
 /// One float vector of <see cref="Count"/> lanes: the operations <see cref="VectorMath"/> and the elementwise kernels
 /// need, so that each is written once and runs on <see cref="V256"/> (AVX2) or <see cref="V512"/> (AVX-512). The
