@@ -50,15 +50,19 @@ public sealed partial class CpuAccelerator
         Mem X = A(a), Y = A(b), N = A(dist), G = A(g), D = A(da);
         Chunks(m, Grain(d), (s, e) =>
         {
-            Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
             for (int r = s; r < e; r++)
             {
                 var dr = D.Span(r * d, d);
                 if (!(N[r] > 0f)) { if (!accumulate) dr.Clear(); continue; }
-                TensorPrimitives.Subtract(X.Span(r * d, d), Y.Span(r * d, d), t);
-                if (accumulate) TensorPrimitives.MultiplyAdd(t, G[r] / N[r], dr, dr); else TensorPrimitives.Multiply(t, G[r] / N[r], dr);
+                Elementwise.Map(new ScaledDifferenceOp(G[r] / N[r]), X.Span(r * d, d), Y.Span(r * d, d), dr, accumulate: accumulate);
             }
         });
+    }
+
+    // (a - b) f, rounded step by step.
+    readonly struct ScaledDifferenceOp(float f) : IBinaryOp
+    {
+        public T Invoke<T>(T a, T b) where T : struct, ISimd<T> => (a - b) * T.Create(f);
     }
 
     // Sequential on purpose: one fixed order, and the vectors are small (one value per row).
