@@ -18,7 +18,7 @@ public class KernelBenchmarks
     View[] _views = [];
     DeviceBuffer[] _bufs = [];
 
-    [Params("cpu", "opencl")]
+    [Params("cpu", "ilgpu-cpu")]
     public string Backend { get; set; } = "cpu";
 
     public static IEnumerable<string> Kernels => KernelBench.Cases().Select(c => c.Name);
@@ -29,7 +29,7 @@ public class KernelBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _acc = Backend == "opencl" ? Context.Create(AcceleratorKind.OpenCl) : new CpuAccelerator(2);
+        _acc = Backend == "ilgpu-cpu" ? Context.Create(AcceleratorKind.IlgpuCpu) : new CpuAccelerator(2);
         _case = KernelBench.Cases().Single(c => c.Name == Kernel);
         using var reference = new CpuAccelerator(1);
         _bufs = KernelBench.Validate(_case, _acc, reference);

@@ -2,7 +2,7 @@ using Untapped.Bench;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|bdn [--backend cpu|opencl|cuda] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2] [--by-layer]
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|bdn [--backend cpu|cuda|opencl|ilgpu-cpu] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2] [--by-layer]
 string Arg(string name, string def)
 {
     int i = Array.IndexOf(args, name);
@@ -14,7 +14,7 @@ if (mode == "bdn")
     BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args[1..]);
     return 0;
 }
-var kind = Enum.Parse<AcceleratorKind>(Arg("--backend", "cpu"), ignoreCase: true);
+var kind = Enum.Parse<AcceleratorKind>(Arg("--backend", "cpu").Replace("-", ""), ignoreCase: true);  // ilgpu-cpu -> IlgpuCpu
 using var acc = Context.Create(kind, 0, int.Parse(Arg("--threads", "2")));
 switch (mode)
 {

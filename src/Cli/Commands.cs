@@ -20,7 +20,7 @@ static class Commands
         return o;
     }
 
-    static readonly Option<string> Backend = Opt("--backend", "Compute backend: auto (CUDA, else an OpenCL GPU, else CPU), cpu, opencl, cuda", "auto", true);
+    static readonly Option<string> Backend = Opt("--backend", "Compute backend: auto (CUDA, else an OpenCL GPU, else the managed CPU), cuda, opencl, ilgpu-cpu (ILGPU's CPU accelerator: the device kernels on CPU threads, for testing), cpu", "auto", true);
     static readonly Option<int> Threads = Opt("--threads", "CPU backend worker threads (0 = every core)", 0, true);
     static readonly Option<string?> Data = Opt<string?>("--data", "Folder with the four MNIST IDX files, gzipped or not (default: the embedded data/mnist)");
 
@@ -221,14 +221,15 @@ static class Commands
 
     static Command Devices()
     {
-        var cmd = new Command("devices", "List the compute devices of every backend present on this machine.");
+        var cmd = new Command("devices", "List the compute devices ILGPU sees (CUDA, OpenCL, its CPU accelerator), the managed CPU backend, and every device ILGPU refused, with the reason.");
         cmd.SetAction(_ =>
         {
             var t = new Table().AddColumns("backend", "index", "device", "details");
-            foreach (var d in Context.Devices()) t.AddRow(d.Kind.ToString(), d.Index.ToString(), Markup.Escape(d.Name), Markup.Escape(d.Detail));
+            foreach (var d in Context.Devices()) t.AddRow(Cli.BackendName(d.Kind), d.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.Name), Markup.Escape(d.Detail));
             AnsiConsole.Write(t);
+            foreach (var d in Context.RefusedDevices()) Console.WriteLine($"refused: {d.Name} ({d.Detail}): {d.RefusedBecause}");
             foreach (var k in new[] { AcceleratorKind.Cuda, AcceleratorKind.OpenCl })
-                if (Context.Unavailable(k) is { } why) Console.WriteLine($"{k}: {why}");
+                if (Context.Unavailable(k) is { } why) Console.WriteLine($"{Cli.BackendName(k)}: {why}");
             return Cli.Ok;
         });
         return cmd;

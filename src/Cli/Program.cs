@@ -34,25 +34,26 @@ namespace Untapped.Cli
             catch (IOException e) { Console.Error.WriteLine($"error: {e.Message}"); return Failed; }
         }
 
-        /// <summary>auto | cpu | opencl | cuda, with the CPU's thread count.</summary>
+        /// <summary>The --backend names, in the order `auto` tries the device ones.</summary>
+        public static readonly (string Name, AcceleratorKind Kind)[] Backends =
+            [("cuda", AcceleratorKind.Cuda), ("opencl", AcceleratorKind.OpenCl), ("ilgpu-cpu", AcceleratorKind.IlgpuCpu), ("cpu", AcceleratorKind.Cpu)];
+
+        /// <summary>The --backend name of a backend kind.</summary>
+        public static string BackendName(AcceleratorKind kind) => Backends.First(b => b.Kind == kind).Name;
+
+        /// <summary>auto | cuda | opencl | ilgpu-cpu | cpu, with the managed CPU backend's thread count.</summary>
         public static Accelerator CreateBackend(string backend, int threads)
         {
-            try { return Create(backend, threads); }
-            catch (DeviceException e) when (!backend.Equals("auto", StringComparison.OrdinalIgnoreCase))
+            if (backend.Equals("auto", StringComparison.OrdinalIgnoreCase)) return Context.CreateBest(threads);
+            var names = string.Join(", ", Backends.Select(b => b.Name));
+            var match = Backends.Where(b => b.Name.Equals(backend, StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (match.Length == 0) throw new DeviceException($"unknown backend '{backend}'; valid: auto, {names}");
+            try { return Context.Create(match[0].Kind, 0, threads); }
+            catch (DeviceException e)
             {
-                var present = new[] { AcceleratorKind.Cuda, AcceleratorKind.OpenCl, AcceleratorKind.Cpu }.Where(k => Context.Unavailable(k) is null)
-                    .Select(k => k.ToString().ToLowerInvariant());
+                var present = Backends.Where(b => Context.Unavailable(b.Kind) is null).Select(b => b.Name);
                 throw new DeviceException($"{e.Message}. Backends present here: auto, {string.Join(", ", present)}", e);
             }
         }
-
-        static Accelerator Create(string backend, int threads) => backend.ToLowerInvariant() switch
-        {
-            "auto" => Context.CreateBest(threads),
-            "cpu" => Context.Create(AcceleratorKind.Cpu, 0, threads),
-            "opencl" => Context.Create(AcceleratorKind.OpenCl),
-            "cuda" => Context.Create(AcceleratorKind.Cuda),
-            _ => throw new ArgumentException($"unknown backend '{backend}'; valid: auto, cpu, opencl, cuda"),
-        };
     }
 }

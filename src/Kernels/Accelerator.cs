@@ -8,8 +8,8 @@ namespace Untapped.Kernels;
 /// </summary>
 public abstract partial class Accelerator : IDisposable
 {
-    /// <summary>Number of partial sums used by the global-norm reduction (equals the device work-group size).</summary>
-    public const int NormPartials = 256;
+    /// <summary>Number of partial sums of the global-norm reduction: one per thread of the device group that combines them.</summary>
+    public const int NormPartials = LaunchShape.GroupSize;
 
     /// <summary>Largest class count of the per-row softmax-family kernels.</summary>
     public const int MaxClasses = 16;

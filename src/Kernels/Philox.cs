@@ -139,7 +139,7 @@ public static class Philox
             {
                 bool second = w >= 2;
                 float r = MathF.Sqrt(-2f * MathF.Log(ToUnit(second ? c : a)));
-                float t = 6.2831853071795865f * ToUnit(second ? d : b);
+                float t = KernelConstants.TwoPi * ToUnit(second ? d : b);
                 output[i] = (w & 1) == 0 ? r * MathF.Cos(t) : r * MathF.Sin(t);
             }
         }

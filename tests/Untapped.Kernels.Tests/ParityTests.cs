@@ -5,30 +5,51 @@ using Xunit;
 
 namespace Untapped.Kernels.Tests;
 
-/// <summary>Every catalogue case on a device backend against the managed CPU twin.</summary>
-public abstract class ParityTests
+/// <summary>
+/// Every catalogue case, forward and backward, on an ILGPU backend against the managed CPU twin, within the case's
+/// stated absolute + relative tolerance (random draws and the hard Bernoulli sample: exactly).
+/// </summary>
+public static class Parity
 {
-    protected static void Check(AcceleratorKind kind, string name)
+    public static void Check(Accelerator device, string name)
     {
         var c = KernelCases.Get(name);
         using var cpu = new CpuAccelerator(1);
         var expected = KernelCases.Execute(c, cpu);
-        using var dev = Context.Create(kind);
-        var actual = KernelCases.Execute(c, dev);
-        foreach (var o in c.Outputs) Close.All(expected[o], actual[o], c.Atol, c.Rtol, $"{name}.{o} on {dev.Name}");
+        var actual = KernelCases.Execute(c, device);
+        foreach (var o in c.Outputs) Close.All(expected[o], actual[o], c.Atol, c.Rtol, $"{name}.{o} on {device.Name}");
     }
 }
 
-public sealed class OpenClParityTests : ParityTests
+/// <summary>The device kernels on ILGPU's CPU accelerator: runs everywhere, CI included.</summary>
+public sealed class IlgpuCpuParityTests
+{
+    [Theory]
+    [MemberData(nameof(KernelCases.Names), MemberType = typeof(KernelCases))]
+    public void MatchesCpu(string kernel)
+    {
+        lock (SharedIlgpu.Lock) Parity.Check(SharedIlgpu.Cpu, kernel);
+    }
+}
+
+public sealed class OpenClParityTests
 {
     [BackendTheory(AcceleratorKind.OpenCl)]
     [MemberData(nameof(KernelCases.Names), MemberType = typeof(KernelCases))]
-    public void MatchesCpu(string kernel) => Check(AcceleratorKind.OpenCl, kernel);
+    public void MatchesCpu(string kernel)
+    {
+        using var dev = Context.Create(AcceleratorKind.OpenCl);
+        Parity.Check(dev, kernel);
+    }
 }
 
-public sealed class CudaParityTests : ParityTests
+public sealed class CudaParityTests
 {
     [BackendTheory(AcceleratorKind.Cuda)]
     [MemberData(nameof(KernelCases.Names), MemberType = typeof(KernelCases))]
-    public void MatchesCpu(string kernel) => Check(AcceleratorKind.Cuda, kernel);
+    public void MatchesCpu(string kernel)
+    {
+        using var dev = Context.Create(AcceleratorKind.Cuda);
+        Parity.Check(dev, kernel);
+    }
 }

@@ -136,16 +136,16 @@ public sealed class ReliabilityTests
         Assert.Equal(1, Cli.Cli.Run(["train", "--epochs", "2", "--batch", "16", "--unlabelled", "32", "--data", data, "--out", dir, "--backend", "cpu", "--model", "m2", "--resume"]));
     }
 
-    [Fact]
+    [Untapped.Tests.CudaAbsentFact]
     public void AbsentBackendExitsWith2NamingWhatIsPresent()
     {
-        if (Untapped.Kernels.Context.Unavailable(Untapped.Kernels.AcceleratorKind.Cuda) is null) return; // a CUDA machine: nothing absent to test
         var sw = new StringWriter();
         var old = Console.Error;
         Console.SetError(sw);
         try { Assert.Equal(2, Cli.Cli.Run(["train", "--backend", "cuda", "--epochs", "1", "--data", TinyMnist.Folder(20, 10), "--out", Out()])); }
         finally { Console.SetError(old); }
         Assert.Contains("Backends present here: auto", sw.ToString());
-        Assert.Contains("cpu", sw.ToString());
+        Assert.Contains("ilgpu-cpu, cpu", sw.ToString());
+        Assert.Contains("libcuda", sw.ToString());
     }
 }

@@ -1,6 +1,8 @@
+using static Untapped.Kernels.KernelConstants;
+
 namespace Untapped.Kernels.Cpu;
 
-// Twin of adam.cl.
+// Twin of Device/DeviceAdam.cs.
 public sealed partial class CpuAccelerator
 {
     protected override void SumSquaresPartialsCore(View x, int n, View partials)

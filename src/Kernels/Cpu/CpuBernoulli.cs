@@ -2,15 +2,13 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
+using static Untapped.Kernels.KernelConstants;
+
 namespace Untapped.Kernels.Cpu;
 
-// Twin of bernoulli.cl.
+// Twin of Device/DeviceBernoulli.cs.
 public sealed partial class CpuAccelerator
 {
-    const float BernClip = 1e-5f;
-    /// <summary>sigmoid(+-BernLogitClip) = 1 - 1e-5 and 1e-5: the original form's clip on m, moved to the logits.</summary>
-    const float BernLogitClip = 11.512915464920228f;
-
     // One pass per row: logp = sum x lc - softplus(lc), lc = l (exact) or l clamped to +-ln(99999) (original, the
     // same as clipping m; see bernoulli.cl), summed in one vector of lanes then across them. The ragged tail is masked.
     protected override void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp)

@@ -2,9 +2,11 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
+using static Untapped.Kernels.KernelConstants;
+
 namespace Untapped.Kernels.Cpu;
 
-// Twin of dense.cl.
+// Twin of Device/DeviceDense.cs.
 public sealed partial class CpuAccelerator
 {
     protected override void GemmCore(View a, View b, View bias, int m, int k, int n, bool transA, bool transB,

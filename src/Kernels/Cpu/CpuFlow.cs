@@ -1,6 +1,8 @@
+using static Untapped.Kernels.KernelConstants;
+
 namespace Untapped.Kernels.Cpu;
 
-// Twin of flow.cl.
+// Twin of Device/DeviceFlow.cs.
 public sealed partial class CpuAccelerator
 {
     protected override void LogisticFlowCore(View zt, int m, int d, float lo, float hi, LogDetForm form, View z, View logdet)
@@ -19,7 +21,7 @@ public sealed partial class CpuAccelerator
                     prod *= w * sg * (1f - sg);
                     sum += MathF.Log(w) - Fn.Softplus(-t) - Fn.Softplus(t);
                 }
-                LD[r] = form == LogDetForm.Exact ? sum : MathF.Log(1e-5f + prod);
+                LD[r] = form == LogDetForm.Exact ? sum : MathF.Log(FlowEps + prod);
             }
         });
     }
@@ -38,7 +40,7 @@ public sealed partial class CpuAccelerator
                 for (int i = r * d; i < (r + 1) * d; i++)
                 {
                     float sg = Fn.Sigmoid(ZT[i]);
-                    float dld = form == LogDetForm.Exact ? 1f - 2f * sg : prod * (1f - 2f * sg) / (1e-5f + prod);
+                    float dld = form == LogDetForm.Exact ? 1f - 2f * sg : prod * (1f - 2f * sg) / (FlowEps + prod);
                     O[i] += DZ[i] * w * sg * (1f - sg) + gl * dld;
                 }
             }
@@ -52,7 +54,7 @@ public sealed partial class CpuAccelerator
         {
             for (int i = s; i < e; i++)
             {
-                float sg = Fn.Clamp((Z[i] - lo) / (hi - lo), 1e-5f, 1f - 1e-5f);
+                float sg = Fn.Clamp((Z[i] - lo) / (hi - lo), FlowEps, 1f - FlowEps);
                 O[i] = MathF.Log(sg) - MathF.Log(1f - sg);
             }
         });

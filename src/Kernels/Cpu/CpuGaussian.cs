@@ -1,10 +1,10 @@
+using static Untapped.Kernels.KernelConstants;
+
 namespace Untapped.Kernels.Cpu;
 
-// Twin of gaussian.cl.
+// Twin of Device/DeviceGaussian.cs.
 public sealed partial class CpuAccelerator
 {
-    const float SigmaEps = 1e-5f, LogTwoPiHalf = 0.91893853320467274f;
-
     protected override void GaussianSampleCore(View mu, View sigma, View eps, int n, View zt)
     {
         Mem MU = A(mu), SG = A(sigma), EP = A(eps), Z = A(zt);

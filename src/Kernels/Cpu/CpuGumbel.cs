@@ -1,14 +1,10 @@
+using static Untapped.Kernels.KernelConstants;
+
 namespace Untapped.Kernels.Cpu;
 
-// Twin of gumbel.cl.
+// Twin of Device/DeviceGumbel.cs.
 public sealed partial class CpuAccelerator
 {
-    const float LogFloor = 1e-30f;
-
-    // -log(u + 1e-4) + 1e-4 is at least 5e-9 in exact arithmetic, but u + 1e-4 rounds in float32 for u near 1
-    // and the difference can reach zero or below (a NaN sample, roughly once per 10^7 draws): floor it.
-    const float GumbelFloor = 1e-20f;
-
     protected override void GumbelSoftmaxCore(View logits, View u, int m, int k, float tau, View y)
     {
         Mem L = A(logits), U = A(u), Y = A(y);
@@ -22,7 +18,7 @@ public sealed partial class CpuAccelerator
                 for (int j = 0; j < k; j++)
                 {
                     float v = L[r * k + j];
-                    if (noise) v += -MathF.Log(MathF.Max(-MathF.Log(U[r * k + j] + 1e-4f) + 1e-4f, GumbelFloor));
+                    if (noise) v += -MathF.Log(MathF.Max(-MathF.Log(U[r * k + j] + GumbelShift) + GumbelShift, GumbelFloor));
                     a[j] = v / tau;
                     mx = MathF.Max(mx, a[j]);
                 }

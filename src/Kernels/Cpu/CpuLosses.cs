@@ -1,12 +1,12 @@
 using System.Numerics.Tensors;
 
+using static Untapped.Kernels.KernelConstants;
+
 namespace Untapped.Kernels.Cpu;
 
-// Twin of losses.cl.
+// Twin of Device/DeviceLosses.cs.
 public sealed partial class CpuAccelerator
 {
-    const float CeFloor = 1e-6f;
-
     protected override void ClippedCrossEntropyCore(View p, View target, int m, int k, View loss)
     {
         Mem P = A(p), T = A(target), O = A(loss);

@@ -1,6 +1,8 @@
+using static Untapped.Kernels.KernelConstants;
+
 namespace Untapped.Kernels.Cpu;
 
-// Twin of philox.cl.
+// Twin of Device/DeviceRandom.cs.
 public sealed partial class CpuAccelerator
 {
     protected override void PhiloxUniformCore(ulong seed, uint stream, uint step, int n, View output)

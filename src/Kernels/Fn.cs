@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 
-namespace Untapped.Kernels.Cpu;
+namespace Untapped.Kernels;
 
-/// <summary>Scalar helpers, the managed twins of prelude.h's device functions.</summary>
+/// <summary>Scalar maths shared by the device kernels (ILGPU compiles these same methods) and the CPU twins.</summary>
 internal static class Fn
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

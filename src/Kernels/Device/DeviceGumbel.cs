@@ -1,0 +1,93 @@
+using ILGPU;
+using static Untapped.Kernels.KernelConstants;
+
+namespace Untapped.Kernels.Device;
+
+/// <summary>Gumbel-softmax relaxation and the Concrete log-density; twin of Cpu/CpuGumbel.cs. One thread per row of k &lt;= MaxClasses.</summary>
+static class DeviceGumbel
+{
+    /// <summary>y[r] = softmax((logits[r] + g[r]) / tau), g = -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)); without noise g = 0.</summary>
+    public static void Softmax(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> u /* [m,k] or empty */, int k,
+        float tau, Flag hasNoise, ArrayView<float> y /* [m,k] */)
+    {
+        var a = LocalMemory.Allocate<float>(Accelerator.MaxClasses);
+        float mx = float.MinValue;
+        for (int j = 0; j < k; j++)
+        {
+            float v = logits[r * k + j];
+            if (hasNoise) v += -MathF.Log(MathF.Max(-MathF.Log(u[r * k + j] + GumbelShift) + GumbelShift, GumbelFloor));
+            a[j] = v / tau;
+            mx = MathF.Max(mx, a[j]);
+        }
+        float s = 0f;
+        for (int j = 0; j < k; j++) { a[j] = MathF.Exp(a[j] - mx); s += a[j]; }
+        for (int j = 0; j < k; j++) y[r * k + j] = a[j] / s;
+    }
+
+    /// <summary>dlogits += y (dy - &lt;dy, y&gt;) / tau.</summary>
+    public static void SoftmaxBackward(Index1D r, ArrayView<float> y /* [m,k] */, ArrayView<float> dy /* [m,k] */, int k, float tau,
+        ArrayView<float> dlogits /* [m,k] */)
+    {
+        float s = 0f;
+        for (int j = 0; j < k; j++) s += dy[r * k + j] * y[r * k + j];
+        for (int j = 0; j < k; j++)
+        {
+            int i = r * k + j;
+            dlogits[i] += y[i] * (dy[i] - s) / tau;
+        }
+    }
+
+    /// <summary>
+    /// Concrete log-density of y[r] under p = softmax(logits[r]) at temperature tau, in log space:
+    /// lp = logNorm - k LSE_j(lsm_j - tau log y_j) + sum_j (lsm_j - (tau+1) log y_j), lsm = log_softmax(logits),
+    /// logNorm = log (k-1)! + (k-1) log tau from the host; log y floored at LogFloor.
+    /// </summary>
+    public static void ConcreteLogPdf(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> y /* [m,k] */, int k,
+        float tau, float logNorm, ArrayView<float> lp /* [m] */)
+    {
+        var t = LocalMemory.Allocate<float>(Accelerator.MaxClasses);
+        float tm = Terms(logits, y, r * k, k, tau, t, out float lse);
+        float lin = 0f, st = 0f;
+        for (int j = 0; j < k; j++)
+        {
+            lin += logits[r * k + j] - lse - (tau + 1f) * MathF.Log(MathF.Max(y[r * k + j], LogFloor));
+            st += MathF.Exp(t[j] - tm);
+        }
+        lp[r] = logNorm - k * (tm + MathF.Log(st)) + lin;
+    }
+
+    /// <summary>With w = softmax_j(lsm_j - tau log y_j): dlogits += g (1 - k w); dy += g (k tau w - tau - 1) / y (when hasDy).</summary>
+    public static void ConcreteLogPdfBackward(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> y /* [m,k] */,
+        ArrayView<float> g /* [m] */, int k, float tau, Flag hasDy, ArrayView<float> dlogits /* [m,k] */, ArrayView<float> dy /* [m,k] or empty */)
+    {
+        var t = LocalMemory.Allocate<float>(Accelerator.MaxClasses);
+        float tm = Terms(logits, y, r * k, k, tau, t, out _);
+        float st = 0f;
+        for (int j = 0; j < k; j++) { t[j] = MathF.Exp(t[j] - tm); st += t[j]; }
+        float gr = g[r];
+        for (int j = 0; j < k; j++)
+        {
+            int i = r * k + j;
+            float w = t[j] / st;
+            dlogits[i] += gr * (1f - k * w);
+            if (hasDy) dy[i] += gr * (k * tau * w - tau - 1f) / MathF.Max(y[i], LogFloor);
+        }
+    }
+
+    // t[j] = lsm_j - tau log y_j for the row at offset o; returns max_j t[j] and the row's log-sum-exp of the logits.
+    static float Terms(ArrayView<float> l, ArrayView<float> y, int o, int k, float tau, ArrayView<float> t, out float lse)
+    {
+        float mx = float.MinValue;
+        for (int j = 0; j < k; j++) mx = MathF.Max(mx, l[o + j]);
+        float se = 0f;
+        for (int j = 0; j < k; j++) se += MathF.Exp(l[o + j] - mx);
+        lse = mx + MathF.Log(se);
+        float tm = float.MinValue;
+        for (int j = 0; j < k; j++)
+        {
+            t[j] = l[o + j] - lse - tau * MathF.Log(MathF.Max(y[o + j], LogFloor));
+            tm = MathF.Max(tm, t[j]);
+        }
+        return tm;
+    }
+}

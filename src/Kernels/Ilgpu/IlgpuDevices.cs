@@ -1,0 +1,124 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+using IlgpuContext = ILGPU.Context;
+
+namespace Untapped.Kernels.Ilgpu;
+
+/// <summary>The devices ILGPU sees, per backend, and the contexts the accelerators are made in.</summary>
+public static class IlgpuDevices
+{
+    /// <summary>
+    /// The device ILGPU's CPU accelerator simulates: warps of 32 and groups of up to LaunchShape.GroupSize threads (the
+    /// largest group the kernels launch). Each simulated thread is an OS thread and each barrier a
+    /// System.Threading.Barrier, so it is for testing the device kernels, not for speed.
+    /// </summary>
+    public static readonly CPUDevice SimulatedGpu = new(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: LaunchShape.GroupSize / 32, numMultiprocessors: 1);
+
+    /// <summary>A context holding the devices of one backend (OpenCL: those ILGPU's own filter accepts), with ILGPU.Algorithms' maths.</summary>
+    public static IlgpuContext CreateContext(AcceleratorKind kind)
+    {
+        NativeLibraries.Register();
+        return IlgpuContext.Create(b =>
+        {
+            _ = kind switch
+            {
+                AcceleratorKind.Cuda => b.Cuda(),
+                AcceleratorKind.OpenCl => b.OpenCL(),
+                AcceleratorKind.IlgpuCpu => b.CPU(SimulatedGpu),
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), $"{kind} is not an ILGPU backend"),
+            };
+            b.EnableAlgorithms();
+        });
+    }
+
+    /// <summary>
+    /// The devices of <paramref name="kind"/> in a context made by <see cref="CreateContext"/>. ILGPU adds its default
+    /// CPU device to a context that would otherwise have none, so the list is filtered by kind.
+    /// </summary>
+    public static IReadOnlyList<ILGPU.Runtime.Device> Of(IlgpuContext context, AcceleratorKind kind) => context.Devices.Where(d => kind switch
+    {
+        AcceleratorKind.Cuda => d.AcceleratorType == AcceleratorType.Cuda,
+        AcceleratorKind.OpenCl => d.AcceleratorType == AcceleratorType.OpenCL,
+        _ => d.Equals(SimulatedGpu),
+    }).ToArray();
+
+    /// <summary>Number of usable devices of an ILGPU backend on this machine.</summary>
+    public static int Count(AcceleratorKind kind)
+    {
+        using var context = CreateContext(kind);
+        return Of(context, kind).Count;
+    }
+
+    /// <summary>Why an ILGPU backend has no usable device here, or null when it has one.</summary>
+    public static string? Unavailable(AcceleratorKind kind)
+    {
+        if (kind == AcceleratorKind.IlgpuCpu) return null;
+        if (Count(kind) > 0) return null;
+        return kind switch
+        {
+            AcceleratorKind.Cuda => NativeLibraries.Present("libcuda.so", "libcuda.so.1")
+                ? "the NVIDIA driver (libcuda) is present but reports no CUDA device"
+                : "no NVIDIA driver: libcuda.so.1 not found (ILGPU needs only the driver, not the CUDA toolkit)",
+            AcceleratorKind.OpenCl => OpenClAbsence(),
+            _ => $"{kind} is not an ILGPU backend",
+        };
+    }
+
+    static string OpenClAbsence()
+    {
+        if (!NativeLibraries.Present("libOpenCL.so", "libOpenCL.so.1"))
+            return "no OpenCL ICD loader: libOpenCL.so.1 not found (Debian: apt-get install ocl-icd-libopencl1 and a driver's ICD)";
+        var refused = Refused();
+        if (refused.Count == 0) return "the OpenCL loader is present but no platform has a device";
+        return "ILGPU refused every OpenCL device: " + string.Join("; ", refused.Select(r => $"{r.Name}: {r.RefusedBecause}"));
+    }
+
+    /// <summary>Every device ILGPU sees: CUDA, then the OpenCL devices ILGPU accepts, then its CPU accelerator.</summary>
+    public static IReadOnlyList<DeviceInfo> Usable()
+    {
+        var list = new List<DeviceInfo>();
+        foreach (var kind in new[] { AcceleratorKind.Cuda, AcceleratorKind.OpenCl, AcceleratorKind.IlgpuCpu })
+        {
+            using var context = CreateContext(kind);
+            var devices = Of(context, kind);
+            for (int i = 0; i < devices.Count; i++) list.Add(new DeviceInfo(kind, i, Name(devices[i]), Describe(devices[i])));
+        }
+        return list;
+    }
+
+    /// <summary>The OpenCL devices present that ILGPU's device filter refuses, each with the reason.</summary>
+    public static IReadOnlyList<DeviceInfo> Refused()
+    {
+        NativeLibraries.Register();
+        using var all = IlgpuContext.Create(b => b.OpenCL(_ => true));
+        using var accepted = CreateContext(AcceleratorKind.OpenCl);
+        var ok = new HashSet<IntPtr>();
+        foreach (var d in accepted.GetCLDevices()) ok.Add(d.DeviceId);
+        var refused = new List<DeviceInfo>();
+        foreach (var d in all.GetCLDevices())
+            if (!ok.Contains(d.DeviceId)) refused.Add(new DeviceInfo(AcceleratorKind.OpenCl, refused.Count, Name(d), Describe(d), RefusedBecause: Reason(d)));
+        return refused;
+    }
+
+    // ILGPU 1.5 needs OpenCL C 2.0 and the generic address space (CLContextExtensions.OpenCL's default filter).
+    static string Reason(CLDevice d)
+    {
+        var why = new List<string>();
+        if (!d.Capabilities.GenericAddressSpace) why.Add("no generic address space");
+        if (d.CLStdVersion < ILGPU.Backends.OpenCL.CLBackend.MinimumVersion) why.Add($"OpenCL C {d.CLStdVersion}, ILGPU needs {ILGPU.Backends.OpenCL.CLBackend.MinimumVersion}");
+        return why.Count > 0 ? "refused by ILGPU: " + string.Join(", ", why) : "refused by ILGPU's device filter";
+    }
+
+    static string Name(ILGPU.Runtime.Device d) => d is CPUDevice ? "ILGPU CPU accelerator (simulated GPU)" : d.Name;
+
+    static string Describe(ILGPU.Runtime.Device d) => d switch
+    {
+        CudaDevice c => $"sm_{(int)c.Architecture.GetValueOrDefault().Major}{c.Architecture.GetValueOrDefault().Minor}, {c.MemorySize >> 20} MiB, driver {c.DriverVersion}",
+        CLDevice c => $"{c.PlatformName}, {c.DeviceType}, OpenCL C {c.CLStdVersion}, {c.MemorySize >> 20} MiB",
+        CPUDevice c => $"groups of up to {c.MaxNumThreadsPerGroup} threads, each an OS thread: for tests, not speed",
+        _ => d.AcceleratorType.ToString(),
+    };
+}

@@ -1,0 +1,54 @@
+using Untapped.Tests;
+using Xunit;
+
+namespace Untapped.Kernels.Tests;
+
+/// <summary>What ILGPU finds on this machine, and why it refuses what it refuses.</summary>
+public sealed class DeviceListingTests
+{
+    [Fact]
+    public void TheIlgpuCpuAcceleratorAndTheManagedCpuAreAlwaysListed()
+    {
+        var kinds = Context.Devices().Select(d => d.Kind).ToList();
+        Assert.Contains(AcceleratorKind.IlgpuCpu, kinds);
+        Assert.Equal(AcceleratorKind.Cpu, kinds[^1]);
+        Assert.Null(Context.Unavailable(AcceleratorKind.IlgpuCpu));
+        // ILGPU adds its default CPU device to a context with no device; it must not pass for a CUDA or OpenCL one.
+        Assert.DoesNotContain(Context.Devices(), d => d.Kind is AcceleratorKind.Cuda or AcceleratorKind.OpenCl && d.Name.Contains("ILGPU CPU"));
+    }
+
+    [Fact]
+    public void AnAbsentBackendSaysWhy()
+    {
+        foreach (var kind in new[] { AcceleratorKind.Cuda, AcceleratorKind.OpenCl })
+        {
+            var why = Context.Unavailable(kind);
+            if (why is null) continue; // present here
+            var e = Assert.Throws<DeviceException>(() => Context.Create(kind));
+            Assert.Contains(why, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Debian installs the OpenCL loader only as libOpenCL.so.1, which ILGPU does not look for by itself; CI installs
+    /// it with POCL, which ILGPU 1.5.3 refuses for lacking the generic address space. Seeing POCL refused for that
+    /// reason proves both the loader resolution and the reporting.
+    /// </summary>
+    [Fact]
+    public void OpenClDevicesAreFoundThroughLibOpenClSo1AndRefusalsNamed()
+    {
+        bool loader = File.Exists("/usr/lib/x86_64-linux-gnu/libOpenCL.so.1") && Directory.Exists("/etc/OpenCL/vendors")
+            && Directory.EnumerateFiles("/etc/OpenCL/vendors").Any();
+        if (!loader)
+        {
+            Assert.False(Ci.Required, "CI installs ocl-icd-libopencl1 and pocl-opencl-icd: the OpenCL loader must be present");
+            Console.WriteLine("SKIP (not an error): no OpenCL loader with an ICD here; nothing to enumerate");
+            return;
+        }
+        var usable = Context.Devices().Count(d => d.Kind == AcceleratorKind.OpenCl);
+        var refused = Context.RefusedDevices();
+        Assert.True(usable + refused.Count > 0, "an ICD is installed, yet ILGPU saw no OpenCL device: libOpenCL.so.1 was not resolved");
+        foreach (var r in refused) Assert.StartsWith("refused by ILGPU", r.RefusedBecause);
+        if (usable == 0) Assert.Contains("refused by ILGPU", Context.Unavailable(AcceleratorKind.OpenCl));
+    }
+}

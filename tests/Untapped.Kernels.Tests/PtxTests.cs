@@ -1,0 +1,75 @@
+using ILGPU.Runtime.Cuda;
+using Untapped.Kernels.Ilgpu;
+using Untapped.Tests;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Untapped.Kernels.Tests;
+
+/// <summary>A fact that needs NVIDIA's ptxas; under CI=true a missing ptxas fails the test instead of skipping it.</summary>
+public sealed class PtxasFactAttribute : FactAttribute
+{
+    public PtxasFactAttribute()
+    {
+        if (Ptx.FindPtxas() is null && !Ci.Required)
+            Skip = "ptxas not found ($PTXAS or PATH): .ci/run extracts it from Debian's nvidia-cuda-toolkit .deb";
+    }
+}
+
+/// <summary>
+/// The CUDA path cannot silently break on machines without a GPU: every device kernel goes through ILGPU's PTX
+/// backend for sm_80 and sm_90, and the PTX is assembled by NVIDIA's ptxas.
+/// </summary>
+public sealed class PtxTests(ITestOutputHelper output)
+{
+    static readonly string[] ExpectedKernels =
+    [
+        "DeviceAdam.Adam", "DeviceAdam.GlobalNorm", "DeviceAdam.SumSquaresPartials", "DeviceBernoulli.LogLik",
+        "DeviceBernoulli.LogLikBackward", "DeviceBernoulli.Sample", "DeviceBernoulli.SampleBackward",
+        "DeviceDense.ActBiasBackward", "DeviceFlow.Flow", "DeviceFlow.FlowBackward", "DeviceFlow.Inverse",
+        "DeviceGaussian.LogPdf", "DeviceGaussian.LogPdfBackward", "DeviceGaussian.Sample", "DeviceGaussian.SampleBackward",
+        "DeviceGemm.Gemm", "DeviceGumbel.ConcreteLogPdf", "DeviceGumbel.ConcreteLogPdfBackward", "DeviceGumbel.Softmax",
+        "DeviceGumbel.SoftmaxBackward", "DeviceLosses.ClippedCrossEntropy", "DeviceLosses.ClippedCrossEntropyBackward",
+        "DeviceLosses.Fill", "DeviceLosses.L2Distance", "DeviceLosses.L2DistanceBackward", "DeviceLosses.RowMeanAccumulate",
+        "DeviceRandom.PhiloxNormal", "DeviceRandom.PhiloxUniform",
+    ];
+
+    [Fact]
+    public void TheCatalogueIsEveryKernel() => Assert.Equal(ExpectedKernels, Ptx.Kernels.Select(Ptx.NameOf));
+
+    // ILGPU 1.5.3 writes the lowest target that has every capability it uses (sm_80) also when asked for sm_90; the
+    // driver JIT-compiles that PTX for the device, the step ptxas -arch=sm_90 reproduces below.
+    [Fact]
+    public void EveryKernelCompilesToPtxForSm80AndSm90()
+    {
+        foreach (var arch in new[] { CudaArchitecture.SM_80, CudaArchitecture.SM_90 })
+            foreach (var k in Ptx.Kernels)
+            {
+                var ptx = Ptx.Compile(k, arch);
+                Assert.Contains(".target sm_80", ptx);
+                Assert.Contains(".version 7.8", ptx);
+                Assert.Contains(".entry ", ptx);
+            }
+    }
+
+    [PtxasFact]
+    public void PtxasAssemblesEveryKernelForSm80AndSm90()
+    {
+        var ptxas = Ptx.FindPtxas() ?? throw new InvalidOperationException("CI=true and ptxas is missing: .ci/run should have extracted it ($PTXAS)");
+        foreach (var (arch, target) in new[] { (CudaArchitecture.SM_80, "sm_80"), (CudaArchitecture.SM_90, "sm_90") })
+            foreach (var k in Ptx.Kernels)
+            {
+                var r = Ptx.Assemble(ptxas, Ptx.Compile(k, arch), target);
+                output.WriteLine($"{target} {Ptx.NameOf(k)}: {r.Registers} registers, {r.SharedBytes} B smem, {r.StackBytes} B stack, spills {r.SpillStores}/{r.SpillLoads} B");
+                Assert.InRange(r.Registers, 1, 255);
+                Assert.Equal(0, r.SpillStores);
+            }
+    }
+
+    [PtxasFact]
+    public void PtxasRejectsBrokenPtx()
+    {
+        var e = Assert.Throws<DeviceException>(() => Ptx.Assemble(Ptx.FindPtxas()!, ".version 7.8\n.target sm_80\n.address_size 64\n.visible .entry k() { bogus.instruction; }", "sm_80"));
+        Assert.Contains("bogus", e.Message);
+    }
+}
