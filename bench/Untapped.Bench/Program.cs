@@ -2,7 +2,7 @@ using Untapped.Bench;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|bdn [--backend cpu|cuda|opencl|ilgpu-cpu] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2] [--by-layer]
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|ptx|bdn [--backend cpu|cuda|opencl|ilgpu-cpu] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2] [--by-layer]
 string Arg(string name, string def)
 {
     int i = Array.IndexOf(args, name);
@@ -14,6 +14,7 @@ if (mode == "bdn")
     BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args[1..]);
     return 0;
 }
+if (mode == "ptx") return PtxReport.Run();
 var kind = Enum.Parse<AcceleratorKind>(Arg("--backend", "cpu").Replace("-", ""), ignoreCase: true);  // ilgpu-cpu -> IlgpuCpu
 using var acc = Context.Create(kind, 0, int.Parse(Arg("--threads", "2")));
 switch (mode)
@@ -29,7 +30,7 @@ switch (mode)
         KernelBench.Run(acc, int.Parse(Arg("--threads", "2")), int.Parse(Arg("--reps", "5")));
         break;
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step, gemm, kernels");
+        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step, gemm, kernels, ptx, bdn");
         return 2;
 }
 return 0;

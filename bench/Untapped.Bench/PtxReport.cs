@@ -1,0 +1,30 @@
+using ILGPU.Runtime.Cuda;
+using Untapped.Kernels.Ilgpu;
+
+namespace Untapped.Bench;
+
+/// <summary>
+/// Registers, shared memory, stack and spills of every device kernel as ptxas -v reports them, for sm_80 and sm_90,
+/// from the PTX that ILGPU's backend generates (no GPU needed). A markdown table on stdout.
+/// </summary>
+static class PtxReport
+{
+    public static int Run()
+    {
+        var ptxas = Ptx.FindPtxas();
+        if (ptxas is null)
+        {
+            Console.Error.WriteLine("error: ptxas not found: set PTXAS or put it on PATH (.ci/run extracts it from Debian's nvidia-cuda-toolkit .deb)");
+            return 2;
+        }
+        Console.WriteLine("| kernel | arch | registers | shared B | stack B | spill stores B | spill loads B |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var (arch, target) in new[] { (CudaArchitecture.SM_80, "sm_80"), (CudaArchitecture.SM_90, "sm_90") })
+            foreach (var k in Ptx.Kernels)
+            {
+                var r = Ptx.Assemble(ptxas, Ptx.Compile(k, arch), target);
+                Console.WriteLine($"| {Ptx.NameOf(k)} | {target} | {r.Registers} | {r.SharedBytes} | {r.StackBytes} | {r.SpillStores} | {r.SpillLoads} |");
+            }
+        return 0;
+    }
+}
