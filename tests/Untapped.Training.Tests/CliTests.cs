@@ -68,6 +68,23 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void DevicesListsIlgpusBackendsAndTheManagedCpu()
+    {
+        var sw = new StringWriter();
+        var old = Console.Out;
+        Console.SetOut(sw);
+        try { Assert.Equal(0, Cli.Cli.Run(["devices"])); }
+        finally { Console.SetOut(old); }
+        var text = sw.ToString();
+        Assert.Contains("ilgpu-cpu", text);
+        Assert.Contains("ILGPU CPU accelerator", text);
+        Assert.Contains("managed CPU", text);
+        // Every backend ILGPU finds nothing for is explained on its own line.
+        foreach (var (name, kind) in new[] { ("cuda", Untapped.Kernels.AcceleratorKind.Cuda), ("opencl", Untapped.Kernels.AcceleratorKind.OpenCl) })
+            if (Untapped.Kernels.Context.Unavailable(kind) is { } why) Assert.Contains($"{name}: {why}", text);
+    }
+
+    [Fact]
     public void CorruptDataExitsWith1AndWritesNoResults()
     {
         var data = TinyMnist.Folder(30, 10);
