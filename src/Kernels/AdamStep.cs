@@ -12,4 +12,20 @@ public readonly record struct AdamStep(float StepSize, float Beta1, float Beta2,
         double step = lr * Math.Sqrt(1 - Math.Pow(beta2, t)) / (1 - Math.Pow(beta1, t));
         return new AdamStep((float)step, (float)beta1, (float)beta2, (float)eps, clipNorm, clipValue);
     }
+
+    /// <summary>
+    /// One element's update, the same method on every backend (ILGPU compiles it into the device kernel):
+    /// g *= min(1, clipNorm / norm) if clipNorm &gt; 0; g = clamp(g, -clipValue, clipValue) if clipValue &gt; 0;
+    /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= stepSize m / (sqrt(v) + eps).
+    /// </summary>
+    public readonly void Apply(float g, float norm, ref float p, ref float m, ref float v)
+    {
+        if (ClipNorm > 0f && norm > ClipNorm) g *= ClipNorm / norm;
+        if (ClipValue > 0f) g = Fn.Clamp(g, -ClipValue, ClipValue);
+        float mi = Beta1 * m + (1f - Beta1) * g;
+        float vi = Beta2 * v + (1f - Beta2) * g * g;
+        m = mi;
+        v = vi;
+        p -= StepSize * mi / (MathF.Sqrt(vi) + Eps);
+    }
 }

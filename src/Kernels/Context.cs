@@ -44,8 +44,7 @@ public static class Context
     public static Accelerator CreateBest(int cpuThreads = 0)
     {
         if (IlgpuDevices.Count(AcceleratorKind.Cuda) > 0) return new IlgpuAccelerator(AcceleratorKind.Cuda);
-        var gpu = IlgpuDevices.Usable().FirstOrDefault(d => d.Kind == AcceleratorKind.OpenCl && d.Detail.Contains("GPU", StringComparison.Ordinal));
-        if (gpu is not null) return new IlgpuAccelerator(AcceleratorKind.OpenCl, gpu.Index);
+        if (IlgpuDevices.FirstOpenClGpu() is { } gpu) return new IlgpuAccelerator(AcceleratorKind.OpenCl, gpu);
         return new CpuAccelerator(cpuThreads);
     }
 }

@@ -15,6 +15,27 @@ internal static class Fn
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Log1P(float x) => (float)Math.Log(1.0 + x);
 
+    /// <summary>Gumbel noise from a uniform u: -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float GumbelNoise(float u) =>
+        -MathF.Log(MathF.Max(-MathF.Log(u + KernelConstants.GumbelShift) + KernelConstants.GumbelShift, KernelConstants.GumbelFloor));
+
+    /// <summary>log max(y, LogFloor): the Concrete density's log y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LogFloored(float y) => MathF.Log(MathF.Max(y, KernelConstants.LogFloor));
+
+    /// <summary>The logistic flow's inverse: logit(clip((z - lo) / (hi - lo), FlowEps, 1 - FlowEps)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float FlowInverse(float z, float lo, float hi)
+    {
+        float s = Clamp((z - lo) / (hi - lo), KernelConstants.FlowEps, 1f - KernelConstants.FlowEps);
+        return MathF.Log(s) - MathF.Log(1f - s);
+    }
+
+    /// <summary>One coordinate's exact log-det term of the flow onto a box of width w: log w + log s + log(1-s), s = sigmoid(t).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float FlowLogDetTerm(float t, float w) => MathF.Log(w) - Softplus(-t) - Softplus(t);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Clamp(float x, float lo, float hi) => MathF.Min(MathF.Max(x, lo), hi);
 

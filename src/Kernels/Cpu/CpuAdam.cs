@@ -1,5 +1,3 @@
-using static Untapped.Kernels.KernelConstants;
-
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceAdam.cs.
@@ -31,17 +29,7 @@ public sealed partial class CpuAccelerator
         var st = step;
         Chunks(n, 1 << 14, (s, e) =>
         {
-            for (int i = s; i < e; i++)
-            {
-                float gr = G[i];
-                if (st.ClipNorm > 0f && norm > st.ClipNorm) gr *= st.ClipNorm / norm;
-                if (st.ClipValue > 0f) gr = Fn.Clamp(gr, -st.ClipValue, st.ClipValue);
-                float mi = st.Beta1 * M1[i] + (1f - st.Beta1) * gr;
-                float vi = st.Beta2 * V2[i] + (1f - st.Beta2) * gr * gr;
-                M1[i] = mi;
-                V2[i] = vi;
-                W[i] -= st.StepSize * mi / (MathF.Sqrt(vi) + st.Eps);
-            }
+            for (int i = s; i < e; i++) st.Apply(G[i], norm, ref W[i], ref M1[i], ref V2[i]);
         });
     }
 }

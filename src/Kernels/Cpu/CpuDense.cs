@@ -2,8 +2,6 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-using static Untapped.Kernels.KernelConstants;
-
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceDense.cs.

@@ -19,7 +19,7 @@ public sealed partial class CpuAccelerator
                     float t = ZT[i], sg = Fn.Sigmoid(t);
                     Z[i] = lo + w * sg;
                     prod *= w * sg * (1f - sg);
-                    sum += MathF.Log(w) - Fn.Softplus(-t) - Fn.Softplus(t);
+                    sum += Fn.FlowLogDetTerm(t, w);
                 }
                 LD[r] = form == LogDetForm.Exact ? sum : MathF.Log(FlowEps + prod);
             }
@@ -52,11 +52,7 @@ public sealed partial class CpuAccelerator
         Mem Z = A(z), O = A(zt);
         Chunks(n, 1 << 14, (s, e) =>
         {
-            for (int i = s; i < e; i++)
-            {
-                float sg = Fn.Clamp((Z[i] - lo) / (hi - lo), FlowEps, 1f - FlowEps);
-                O[i] = MathF.Log(sg) - MathF.Log(1f - sg);
-            }
+            for (int i = s; i < e; i++) O[i] = Fn.FlowInverse(Z[i], lo, hi);
         });
     }
 }

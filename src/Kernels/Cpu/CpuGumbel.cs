@@ -18,7 +18,7 @@ public sealed partial class CpuAccelerator
                 for (int j = 0; j < k; j++)
                 {
                     float v = L[r * k + j];
-                    if (noise) v += -MathF.Log(MathF.Max(-MathF.Log(U[r * k + j] + GumbelShift) + GumbelShift, GumbelFloor));
+                    if (noise) v += Fn.GumbelNoise(U[r * k + j]);
                     a[j] = v / tau;
                     mx = MathF.Max(mx, a[j]);
                 }
@@ -53,7 +53,7 @@ public sealed partial class CpuAccelerator
         float lse = mx + MathF.Log(se), tm = -3.0e38f;
         for (int j = 0; j < k; j++)
         {
-            t[j] = L[o + j] - lse - tau * MathF.Log(MathF.Max(Y[o + j], LogFloor));
+            t[j] = L[o + j] - lse - tau * Fn.LogFloored(Y[o + j]);
             tm = MathF.Max(tm, t[j]);
         }
         return (lse, tm);
@@ -71,7 +71,7 @@ public sealed partial class CpuAccelerator
                 float lin = 0f, st = 0f;
                 for (int j = 0; j < k; j++)
                 {
-                    lin += L[r * k + j] - lse - (tau + 1f) * MathF.Log(MathF.Max(Y[r * k + j], LogFloor));
+                    lin += L[r * k + j] - lse - (tau + 1f) * Fn.LogFloored(Y[r * k + j]);
                     st += MathF.Exp(t[j] - tm);
                 }
                 O[r] = logNorm - k * (tm + MathF.Log(st)) + lin;

@@ -1,5 +1,3 @@
-using static Untapped.Kernels.KernelConstants;
-
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceRandom.cs.

@@ -34,28 +34,12 @@ static class DeviceAdam
         if (l == 0) norm[0] = MathF.Sqrt(t);
     }
 
-    /// <summary>
-    /// Clip + Adam over the flat parameter buffer, grid-stride (each thread steps by the grid's size):
-    /// g *= min(1, clipNorm / norm) if clipNorm &gt; 0; g = clamp(g, -clipValue, clipValue) if clipValue &gt; 0;
-    /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= stepSize m / (sqrt(v) + eps).
-    /// </summary>
+    /// <summary>Clip + Adam (<see cref="AdamStep.Apply"/>) over the flat parameter buffer, grid-stride (each thread steps by the grid's size).</summary>
     public static void Adam(ArrayView<float> norm /* [1] */, int n, AdamStep s,
         ArrayView<float> parameters /* [n] */, ArrayView<float> grads /* [n] */, ArrayView<float> m /* [n] */, ArrayView<float> v /* [n] */)
     {
         float nrm = norm[0];
         for (int i = Grid.GlobalIndex.X; i < n; i += Grid.Dimension.X * Group.Dimension.X)
-            Update(i, nrm, s, parameters, grads, m, v);
-    }
-
-    static void Update(int i, float nrm, AdamStep s, ArrayView<float> parameters, ArrayView<float> grads, ArrayView<float> m, ArrayView<float> v)
-    {
-        float g = grads[i];
-        if (s.ClipNorm > 0f && nrm > s.ClipNorm) g *= s.ClipNorm / nrm;
-        if (s.ClipValue > 0f) g = Fn.Clamp(g, -s.ClipValue, s.ClipValue);
-        float mi = s.Beta1 * m[i] + (1f - s.Beta1) * g;
-        float vi = s.Beta2 * v[i] + (1f - s.Beta2) * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        parameters[i] -= s.StepSize * mi / (MathF.Sqrt(vi) + s.Eps);
+            s.Apply(grads[i], nrm, ref parameters[i], ref m[i], ref v[i]);
     }
 }

@@ -19,7 +19,7 @@ static class DeviceFlow
             float t = zt[i], s = Fn.Sigmoid(t);
             z[i] = lo + w * s;
             prod *= w * s * (1f - s);
-            sum += MathF.Log(w) - Fn.Softplus(-t) - Fn.Softplus(t);
+            sum += Fn.FlowLogDetTerm(t, w);
         }
         logdet[r] = form == LogDetForm.Exact ? sum : MathF.Log(FlowEps + prod);
     }
@@ -45,8 +45,5 @@ static class DeviceFlow
 
     /// <summary>zt = logit(clip((z - lo) / (hi - lo), FlowEps, 1 - FlowEps)).</summary>
     public static void Inverse(Index1D i, ArrayView<float> z /* [n] */, float lo, float hi, ArrayView<float> zt /* [n] */)
-    {
-        float s = Fn.Clamp((z[i] - lo) / (hi - lo), FlowEps, 1f - FlowEps);
-        zt[i] = MathF.Log(s) - MathF.Log(1f - s);
-    }
+        => zt[i] = Fn.FlowInverse(z[i], lo, hi);
 }

@@ -15,7 +15,7 @@ static class DeviceGumbel
         for (int j = 0; j < k; j++)
         {
             float v = logits[r * k + j];
-            if (hasNoise) v += -MathF.Log(MathF.Max(-MathF.Log(u[r * k + j] + GumbelShift) + GumbelShift, GumbelFloor));
+            if (hasNoise) v += Fn.GumbelNoise(u[r * k + j]);
             a[j] = v / tau;
             mx = MathF.Max(mx, a[j]);
         }
@@ -50,7 +50,7 @@ static class DeviceGumbel
         float lin = 0f, st = 0f;
         for (int j = 0; j < k; j++)
         {
-            lin += logits[r * k + j] - lse - (tau + 1f) * MathF.Log(MathF.Max(y[r * k + j], LogFloor));
+            lin += logits[r * k + j] - lse - (tau + 1f) * Fn.LogFloored(y[r * k + j]);
             st += MathF.Exp(t[j] - tm);
         }
         lp[r] = logNorm - k * (tm + MathF.Log(st)) + lin;
@@ -85,7 +85,7 @@ static class DeviceGumbel
         float tm = float.MinValue;
         for (int j = 0; j < k; j++)
         {
-            t[j] = l[o + j] - lse - tau * MathF.Log(MathF.Max(y[o + j], LogFloor));
+            t[j] = l[o + j] - lse - tau * Fn.LogFloored(y[o + j]);
             tm = MathF.Max(tm, t[j]);
         }
         return tm;

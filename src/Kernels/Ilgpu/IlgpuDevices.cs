@@ -76,6 +76,16 @@ public static class IlgpuDevices
         return "ILGPU refused every OpenCL device: " + string.Join("; ", refused.Select(r => $"{r.Name}: {r.RefusedBecause}"));
     }
 
+    /// <summary>Index among the usable OpenCL devices of the first GPU, or null when there is none.</summary>
+    public static int? FirstOpenClGpu()
+    {
+        using var context = CreateContext(AcceleratorKind.OpenCl);
+        var devices = Of(context, AcceleratorKind.OpenCl);
+        for (int i = 0; i < devices.Count; i++)
+            if (devices[i] is CLDevice cl && (cl.DeviceType & CLDeviceType.CL_DEVICE_TYPE_GPU) != 0) return i;
+        return null;
+    }
+
     /// <summary>Every device ILGPU sees: CUDA, then the OpenCL devices ILGPU accepts, then its CPU accelerator.</summary>
     public static IReadOnlyList<DeviceInfo> Usable()
     {

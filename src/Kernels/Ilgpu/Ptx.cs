@@ -23,6 +23,9 @@ public static partial class Ptx
         .Where(m => m.ReturnType == typeof(void))
         .OrderBy(m => m.DeclaringType!.Name, StringComparer.Ordinal).ThenBy(m => m.Name, StringComparer.Ordinal).ToArray();
 
+    // One ILGPU context for every compilation of the process (its type and method caches are shared by the kernels).
+    static readonly Lazy<ILGPU.Context> PtxContext = new(() => ILGPU.Context.Create(b => b.EnableAlgorithms()));
+
     /// <summary>The kernel's name as "Class.Method".</summary>
     public static string NameOf(MethodInfo kernel) => $"{kernel.DeclaringType!.Name}.{kernel.Name}";
 
@@ -32,7 +35,7 @@ public static partial class Ptx
     /// </summary>
     public static string Compile(MethodInfo kernel, CudaArchitecture arch)
     {
-        using var context = ILGPU.Context.Create(b => b.EnableAlgorithms());
+        var context = PtxContext.Value;
         // No NVVM: ILGPU's own PTX code generator (its NVVM path is optional and needs the CUDA toolkit).
         using var backend = new PTXBackend(context, arch, CudaInstructionSet.ISA_78, null!);
         var first = kernel.GetParameters().FirstOrDefault()?.ParameterType;
