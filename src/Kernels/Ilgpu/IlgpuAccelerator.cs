@@ -100,9 +100,6 @@ public sealed class IlgpuAccelerator : Accelerator
     public override AcceleratorKind Kind { get; }
     public override string Name { get; }
 
-    /// <summary>The ILGPU accelerator underneath (for benchmarks and diagnostics).</summary>
-    public ILGPU.Runtime.Accelerator Device => _device;
-
     public override DeviceBuffer Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
