@@ -24,7 +24,7 @@ static class StepBench
             for (int i = 0; i < v.Length; i++) v[i] = t.Cols == 10 ? (i % 10 == 0 ? 1 : 0) : r.NextSingle() < 0.3f ? 1 : 0;
             ex.SetInput(t, v);
         }
-        void Step() { ex.Forward(); ex.Backward(); ex.Update(cfg.Adam, 0.01); ex.Step++; }
+        void Step() { ex.Forward(); ex.Backward(); ex.Update(cfg.Adam, 0.01); }
         Step(); acc.Synchronize();
         var times = new List<double>();
         for (int s = 0; s < steps; s++)

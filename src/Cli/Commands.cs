@@ -7,6 +7,8 @@ using Untapped.Training;
 using Untapped.Training.Data;
 using Untapped.Training.Evaluation;
 using Untapped.Training.Model;
+using Untapped.Training.Reports;
+using Untapped.Training.Runs;
 
 namespace Untapped.Cli;
 
@@ -22,6 +24,9 @@ static class Commands
 
     static readonly Option<string> Backend = Opt("--backend", "Compute backend: auto (CUDA, else an OpenCL GPU, else the managed CPU), cuda, opencl, ilgpu-cpu (ILGPU's CPU accelerator: the device kernels on CPU threads, for testing), cpu", "auto", true);
     static readonly Option<int> Threads = Opt("--threads", "CPU backend worker threads (0 = every core)", 0, true);
+    /// <summary>Fires on SIGTERM / SIGINT (set by <see cref="App"/> for each invocation).</summary>
+    internal static CancellationToken Stop { get; set; }
+
     static readonly Option<string?> Data = Opt<string?>("--data", "Folder with the four MNIST IDX files, gzipped or not (default: the embedded data/mnist)");
 
     public static RootCommand Root()
@@ -89,22 +94,24 @@ static class Commands
     {
         var sw = new Switches();
         var outDir = Opt<string?>("--out", "Run directory (default: runs/<model>-<preset>-seed<seed>)");
-        var resume = Opt("--resume", "Continue the run in --out from its last complete epoch", false, true);
+        var resume = Opt("--resume", "Continue the run in --out from its last checkpoint, or start it when --out holds none (so a requeued job is idempotent)", false, true);
+        var every = Opt("--checkpoint-every", "When to commit a checkpoint besides the end and a stop signal: 'epoch', a step count (50) or an interval (90s, 10m, 2h)", "epoch", true);
         var cmd = new Command("train", "Train M2 or Untapped; writes config.json, metrics.jsonl, checkpoint.safetensors, state.json, digits.png, samples.png and eval.json.\n\n" +
             "Example:\n  untapped train --model untapped --preset paper --out runs/untapped");
         foreach (var o in sw.All) cmd.Options.Add(o);
-        foreach (var o in new Option[] { Backend, Threads, Data, outDir, resume }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { Backend, Threads, Data, outDir, resume, every }) cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
             var cfg = sw.Resolve(p);
             string dir = p.GetValue(outDir) ?? Path.Combine("runs", $"{cfg.Model.ToString().ToLowerInvariant()}-{p.GetValue(sw.Preset).ToString().ToLowerInvariant()}-seed{p.GetValue(sw.Seed)}");
             var opts = sw.Options(p, cfg, dir);
             opts.Validate();
-            using var acc = Cli.CreateBackend(p.GetValue(Backend)!, p.GetValue(Threads));
+            var policy = CheckpointPolicy.Parse(p.GetValue(every)!);
+            using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             Console.WriteLine($"untapped train: {cfg.Model} ({p.GetValue(sw.Preset)} preset), {cfg.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
-            var r = ConsoleObserver.Run(cfg.Model.ToString().ToLowerInvariant(), obs => TrainingRun.Train(opts, acc, p.GetValue(resume), obs));
+            var r = ConsoleObserver.Run(cfg.Model.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, p.GetValue(resume), policy, Stop, obs));
             PrintEval(r, opts.OutDir);
-            return Cli.Ok;
+            return ExitCode.Ok;
         });
         return cmd;
     }
@@ -113,7 +120,7 @@ static class Commands
     {
         Console.WriteLine($"held-out (5-9) cross-entropy {r.CeHeldout:F3}, accuracy {r.AccHeldout:P1}; labelled accuracy {r.AccLabelled:P1}; " +
             $"distinct digits {r.DistinctDigits}/10; permutation [{string.Join(",", r.Permutation)}]; reference classifier {r.ReferenceClassifierAcc:P1}");
-        Console.WriteLine($"wrote {Path.Combine(dir, TrainingRun.EvalFile)}, {TrainingRun.DigitsFile}, {TrainingRun.SamplesFile}");
+        Console.WriteLine($"wrote {Path.Combine(dir, RunDirectory.EvalFile)}, {RunDirectory.DigitsFile}, {RunDirectory.SamplesFile}, {RunDirectory.CurvesFile}");
     }
 
     static Command Evaluate()
@@ -122,41 +129,27 @@ static class Commands
         var cmd = new Command("evaluate", "Re-evaluate a run's checkpoint (eval.json, digits.png, samples.png).\n\nExample:\n  untapped evaluate --run runs/untapped") { run, Backend, Threads, Data };
         cmd.SetAction(p =>
         {
-            using var acc = Cli.CreateBackend(p.GetValue(Backend)!, p.GetValue(Threads));
+            using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             var dir = p.GetValue(run)!;
-            var r = ConsoleObserver.Run("evaluate", obs => TrainingRun.Evaluate(dir, acc, p.GetValue(Data), obs));
+            var r = ConsoleObserver.Run("evaluate", obs => RunReports.Evaluate(dir, acc, p.GetValue(Data), obs));
             PrintEval(r, dir);
-            return Cli.Ok;
+            return ExitCode.Ok;
         });
         return cmd;
     }
 
-    enum GridKind { Digits, Samples }
-
     static Command Grid()
     {
         var run = new Option<string>("--run") { Description = "Run directory", Required = true };
-        var kind = Opt("--kind", "digits (paper Figure 2) or samples (rows = label, columns = z sweep)", GridKind.Digits, true);
+        var kind = Opt("--kind", "digits (paper Figure 2) or samples (rows = label, columns = z sweep)", RunReports.GridKind.Digits, true);
         var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
         var cmd = new Command("grid", "Export an image grid from a run's checkpoint.\n\nExample:\n  untapped grid --run runs/untapped --kind samples --out samples.png") { run, kind, output, Backend, Threads, Data };
         cmd.SetAction(p =>
         {
-            var dir = p.GetValue(run)!;
-            var o = TrainingRun.LoadOptions(dir);
-            var set = Networks.ParameterLayout();
-            var (parameters, _, _, _) = Training.Checkpoint.Load(Path.Combine(dir, TrainingRun.CheckpointFile), set);
-            using var acc = Cli.CreateBackend(p.GetValue(Backend)!, p.GetValue(Threads));
-            var file = p.GetValue(output)!;
-            if (!file.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out must name a .png file, got '{file}'");
-            if (p.GetValue(kind) == GridKind.Samples) TrainingRun.WriteSamples(file, acc, parameters, o.Model);
-            else
-            {
-                var data = new ExperimentData(Mnist.Load(p.GetValue(Data) ?? o.DataDir), o.Seed, o.UnlabelledCount);
-                using var inf = new Inference(acc, parameters);
-                TrainingRun.WriteDigits(file, Evaluator.Digits(inf, data, o.Model).Means);
-            }
-            Console.WriteLine($"wrote {file}");
-            return Cli.Ok;
+            using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
+            RunReports.WriteGrid(p.GetValue(run)!, p.GetValue(kind), p.GetValue(output)!, acc, p.GetValue(Data));
+            Console.WriteLine($"wrote {p.GetValue(output)}");
+            return ExitCode.Ok;
         });
         return cmd;
     }
@@ -172,8 +165,8 @@ static class Commands
         cmd.SetAction(p =>
         {
             int n = p.GetValue(trials);
-            if (n < 1) throw new ArgumentException($"--trials must be at least 1, got {n}");
-            using var acc = Cli.CreateBackend(p.GetValue(Backend)!, p.GetValue(Threads));
+            if (n < 1) throw new UsageException($"--trials must be at least 1, got {n}");
+            using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             var results = new Dictionary<ModelKind, List<EvalResult>> { [ModelKind.M2] = [], [ModelKind.Untapped] = [] };
             for (int seed = 1; seed <= n; seed++)
                 foreach (var model in new[] { ModelKind.M2, ModelKind.Untapped })
@@ -181,17 +174,16 @@ static class Commands
                     var cfg = sw.Resolve(p, model);
                     var dir = Path.Combine(p.GetValue(outDir)!, $"{model.ToString().ToLowerInvariant()}-seed{seed}");
                     var opts = sw.Options(p, cfg, dir) with { Seed = (ulong)seed };
-                    bool resume = File.Exists(Path.Combine(opts.OutDir, TrainingRun.StateFile));
-                    var r = ConsoleObserver.Run($"{model.ToString().ToLowerInvariant()} seed {seed}/{n}", obs => TrainingRun.Train(opts, acc, resume, obs));
+                    var r = ConsoleObserver.Run($"{model.ToString().ToLowerInvariant()} seed {seed}/{n}", obs => TrainingSession.Run(opts, acc, true, CheckpointPolicy.EveryEpoch, Stop, obs));
                     results[model].Add(r);
                     PrintEval(r, opts.OutDir);
                 }
             var table = Table(results, p.GetValue(sw.Epochs) ?? ModelConfig.For(p.GetValue(sw.Preset)).Epochs, p.GetValue(sw.Preset), acc.Name);
             var path = Path.Combine(p.GetValue(outDir)!, "results.md");
-            Training.Output.AtomicFile.WriteText(path, table);
+            Training.Storage.AtomicFile.WriteText(path, table);
             Console.WriteLine(table);
             Console.WriteLine($"wrote {path}");
-            return Cli.Ok;
+            return ExitCode.Ok;
         });
         return cmd;
     }
@@ -225,12 +217,12 @@ static class Commands
         cmd.SetAction(_ =>
         {
             var t = new Table().AddColumns("backend", "index", "device", "details");
-            foreach (var d in Context.Devices()) t.AddRow(Cli.BackendName(d.Kind), d.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.Name), Markup.Escape(d.Detail));
+            foreach (var d in Context.Devices()) t.AddRow(Backends.Name(d.Kind), d.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.Name), Markup.Escape(d.Detail));
             AnsiConsole.Write(t);
             foreach (var d in Context.RefusedDevices()) Console.WriteLine($"refused: {d.Name} ({d.Detail}): {d.RefusedBecause}");
             foreach (var k in new[] { AcceleratorKind.Cuda, AcceleratorKind.OpenCl })
-                if (Context.Unavailable(k) is { } why) Console.WriteLine($"{Cli.BackendName(k)}: {why}");
-            return Cli.Ok;
+                if (Context.Unavailable(k) is { } why) Console.WriteLine($"{Backends.Name(k)}: {why}");
+            return ExitCode.Ok;
         });
         return cmd;
     }

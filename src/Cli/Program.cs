@@ -1,59 +1,53 @@
 using System.CommandLine;
-using Spectre.Console;
-using Untapped.Cli;
 using Untapped.Graph;
 using Untapped.Kernels;
 using Untapped.Training;
 using Untapped.Training.Data;
+using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 
-namespace Untapped.Cli
+namespace Untapped.Cli;
+
+/// <summary>The process's exit codes (README "Exit codes").</summary>
+public static class ExitCode
 {
-    /// <summary>Exit codes: 0 success, 1 bad input data / failed run, 2 bad options or absent backend.</summary>
-    public static partial class Cli
+    /// <summary>0 success; 1 bad input data, a failed run or a failed write; 2 bad options or an absent backend;
+    /// 3 stopped by SIGTERM/SIGINT after committing a checkpoint; 130 a second Ctrl-C (the step in progress is lost).</summary>
+    public const int Ok = 0, Failed = 1, Usage = 2, Stopped = 3, Interrupted = 130;
+}
+
+/// <summary>The `untapped` program: parses, runs a command, and turns each kind of failure into its exit code.</summary>
+public static class App
+{
+    public static int Main(string[] args) => Run(args);
+
+    public static int Run(string[] args)
     {
-        public const int Ok = 0, Failed = 1, Usage = 2;
-
-        public static int Main(string[] args) => Run(args);
-
-        public static int Run(string[] args)
+        var parse = Commands.Root().Parse(args);
+        if (parse.Errors.Count > 0)
         {
-            var root = Commands.Root();
-            var parse = root.Parse(args);
-            if (parse.Errors.Count > 0)
-            {
-                foreach (var e in parse.Errors) Console.Error.WriteLine($"error: {e.Message}");
-                Console.Error.WriteLine("Run 'untapped --help' (or 'untapped <command> --help') for the valid options.");
-                return Usage;
-            }
-            try { return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
-            catch (ArgumentException e) { Console.Error.WriteLine($"error: {e.Message}"); return Usage; }
-            catch (DeviceException e) { Console.Error.WriteLine($"error: {e.Message}"); return Usage; }
-            catch (DataFormatException e) { Console.Error.WriteLine($"error: {e.Message}"); return Failed; }
-            catch (SafetensorsException e) { Console.Error.WriteLine($"error: {e.Message}"); return Failed; }
-            catch (TrainingDivergedException e) { Console.Error.WriteLine($"error: {e.Message}; the last complete checkpoint is kept"); return Failed; }
-            catch (IOException e) { Console.Error.WriteLine($"error: {e.Message}"); return Failed; }
+            foreach (var e in parse.Errors) Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine("Run 'untapped --help' (or 'untapped <command> --help') for the valid options.");
+            return ExitCode.Usage;
         }
+        using var stop = new StopSignal();
+        Commands.Stop = stop.Token;
+        try { return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
+        catch (UsageException e) { return Fail(ExitCode.Usage, e.Message); }
+        catch (DeviceException e) { return Fail(ExitCode.Usage, e.Message); }
+        catch (TrainingStoppedException e) { Console.Error.WriteLine(e.Message); return ExitCode.Stopped; }
+        catch (DataFormatException e) { return Fail(ExitCode.Failed, e.Message); }
+        catch (SafetensorsException e) { return Fail(ExitCode.Failed, e.Message); }
+        catch (OutputWriteException e) { return Fail(ExitCode.Failed, e.Message); }
+        catch (TrainingDivergedException e) { return Fail(ExitCode.Failed, $"{e.Message}; the last committed checkpoint is kept"); }
+        catch (IOException e) { return Fail(ExitCode.Failed, e.Message); }
+        // Anything else is a defect of this program, not of the command line: say so, with the trace to report.
+        catch (Exception e) { return Fail(ExitCode.Failed, $"internal error ({e.GetType().Name}): {e.Message}\n{e.StackTrace}"); }
+    }
 
-        /// <summary>The --backend names, in the order `auto` tries the device ones.</summary>
-        public static readonly (string Name, AcceleratorKind Kind)[] Backends =
-            [("cuda", AcceleratorKind.Cuda), ("opencl", AcceleratorKind.OpenCl), ("ilgpu-cpu", AcceleratorKind.IlgpuCpu), ("cpu", AcceleratorKind.Cpu)];
-
-        /// <summary>The --backend name of a backend kind.</summary>
-        public static string BackendName(AcceleratorKind kind) => Backends.First(b => b.Kind == kind).Name;
-
-        /// <summary>auto | cuda | opencl | ilgpu-cpu | cpu, with the managed CPU backend's thread count.</summary>
-        public static Accelerator CreateBackend(string backend, int threads)
-        {
-            if (backend.Equals("auto", StringComparison.OrdinalIgnoreCase)) return Context.CreateBest(threads);
-            var names = string.Join(", ", Backends.Select(b => b.Name));
-            var match = Backends.Where(b => b.Name.Equals(backend, StringComparison.OrdinalIgnoreCase)).ToArray();
-            if (match.Length == 0) throw new DeviceException($"unknown backend '{backend}'; valid: auto, {names}");
-            try { return Context.Create(match[0].Kind, 0, threads); }
-            catch (DeviceException e)
-            {
-                var present = Backends.Where(b => Context.Unavailable(b.Kind) is null).Select(b => b.Name);
-                throw new DeviceException($"{e.Message}. Backends present here: auto, {string.Join(", ", present)}", e);
-            }
-        }
+    static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return code;
     }
 }

@@ -2,17 +2,14 @@ using Untapped.Kernels;
 
 namespace Untapped.Graph;
 
-/// <summary>Adam hyper-parameters and clipping (SPEC 5); a non-positive clip disables it.</summary>
-public sealed record AdamSettings(double Beta1 = 0.9, double Beta2 = 0.999, double Eps = 1e-4, float ClipNorm = 5f, float ClipValue = 1f);
-
 /// <summary>
-/// Runs a <see cref="Graph"/> on an accelerator: one arena laid out by <see cref="MemoryPlan"/>, and one flat
+/// Runs a <see cref="ComputeGraph"/> on an accelerator: one arena laid out by <see cref="MemoryPlan"/>, and one flat
 /// buffer each for parameters, gradients and the two Adam moments. Forward, then the loss reduction on the
 /// device, Backward in reverse order (gradients accumulate; each activation gradient is zero-filled lazily, or
 /// overwritten by its first writer), then one clip+Adam launch. Nothing is copied to
 /// the host inside a step; <see cref="ReadLosses"/> reads the loss vector once.
 /// </summary>
-public sealed class Executor : IDisposable
+public sealed class Executor : IOpContext, IDisposable
 {
     readonly DeviceBuffer _arena, _params, _grads, _m, _v, _losses, _partials;
     readonly Dictionary<Tensor, float> _seeds = new();
@@ -20,7 +17,7 @@ public sealed class Executor : IDisposable
     // first op to write one may overwrite it, and any other access zero-fills it first (see Grad, GradForWrite).
     readonly HashSet<Tensor> _unwritten = new();
 
-    public Executor(Graph graph, Accelerator accelerator, ulong seed)
+    public Executor(ComputeGraph graph, Accelerator accelerator, ulong seed)
     {
         Graph = graph;
         Accelerator = accelerator;
@@ -44,22 +41,18 @@ public sealed class Executor : IDisposable
                     _seeds[part.Rows] = _seeds.GetValueOrDefault(part.Rows) + term.Weight * part.Coefficient / part.Rows.Rows;
     }
 
-    public Graph Graph { get; }
+    public ComputeGraph Graph { get; }
     public Accelerator Accelerator { get; }
     public MemoryPlan Plan { get; }
     public ulong Seed { get; }
 
-    /// <summary>The counter word of every Philox draw in the next pass (the trainer sets the global step).</summary>
-    public int Step { get; set; }
-
-    /// <summary>Adam's step count t (the number of updates applied so far).</summary>
-    public int AdamT { get; set; }
-
     /// <summary>
-    /// Values that replace an op output right after the op runs, by tensor name: explicit noise for oracle
-    /// tests, or frozen hard samples when a finite-difference check must treat them as constants.
+    /// Optimiser steps applied so far (Adam's t). It is the one step counter: the next forward pass draws its noise
+    /// with it as the Philox counter word, and <see cref="Update"/> advances it.
     /// </summary>
-    public Dictionary<string, float[]> Overrides { get; } = new();
+    public int StepsDone { get; private set; }
+
+    int IOpContext.Step => StepsDone;
 
     /// <summary>When set, every op is followed by a synchronise and its time is added here.</summary>
     public OpProfile? Profile { get; set; }
@@ -115,20 +108,20 @@ public sealed class Executor : IDisposable
         Accelerator.CopyFromHost(data, Value(t));
     }
 
+    /// <summary>Runs every op's forward kernel in graph order, then the loss reduction.</summary>
     public void Forward()
     {
+        foreach (var op in Graph.Ops) ForwardOp(op);
+        ReduceLosses();
+    }
+
+    /// <summary>Runs one op's forward kernel (<see cref="Forward"/> is this over the graph's ops, then <see cref="ReduceLosses"/>).</summary>
+    public void ForwardOp(Op op) => Timed(op, false);
+
+    /// <summary>Sums the per-row loss tensors into the loss vector: every term, then the weighted total.</summary>
+    public void ReduceLosses()
+    {
         var a = Accelerator;
-        foreach (var op in Graph.Ops)
-        {
-            Timed(op, false);
-            if (Overrides.Count == 0) continue;
-            foreach (var o in op.Outputs)
-                if (Overrides.TryGetValue(o.Name, out var v))
-                {
-                    if (v.Length != o.Length) throw new ArgumentException($"override for {o} has {v.Length} values");
-                    a.CopyFromHost(v, Value(o));
-                }
-        }
         a.Fill(_losses.Length, 0f, _losses);
         var total = _losses.View.Slice(Graph.Losses.Count, 1);
         for (int i = 0; i < Graph.Losses.Count; i++)
@@ -167,12 +160,25 @@ public sealed class Executor : IDisposable
     /// <summary>Clip and apply one Adam step at learning rate <paramref name="lr"/>.</summary>
     public void Update(AdamSettings s, double lr)
     {
-        AdamT++;
+        StepsDone++;
         var a = Accelerator;
         long t0 = OpProfile.Now();
         a.SumSquaresPartials(_grads, _grads.Length, _partials);
-        a.Adam(_partials, _params.Length, AdamStep.At(AdamT, lr, s.Beta1, s.Beta2, s.Eps, s.ClipNorm, s.ClipValue), _params, _grads, _m, _v);
+        a.Adam(_partials, _params.Length, AdamStep.At(StepsDone, lr, s.Beta1, s.Beta2, s.Eps, s.ClipNorm, s.ClipValue), _params, _grads, _m, _v);
         if (Profile is { } p) { a.Synchronize(); p.Add("adam", OpProfile.Ms(t0)); }
+    }
+
+    /// <summary>
+    /// Loads a saved training state: parameters, Adam's moments (zero when absent) and the step count, which together
+    /// with the seed determine every later draw and update.
+    /// </summary>
+    public void LoadState(ReadOnlySpan<float> parameters, float[]? m, float[]? v, int stepsDone)
+    {
+        if (stepsDone < 0) throw new ArgumentOutOfRangeException(nameof(stepsDone), $"step count {stepsDone} is negative");
+        Accelerator.CopyFromHost(parameters, _params);
+        if (m is not null && v is not null) { Accelerator.CopyFromHost(m, _m); Accelerator.CopyFromHost(v, _v); }
+        else { Accelerator.Fill(_m.Length, 0f, _m); Accelerator.Fill(_v.Length, 0f, _v); }
+        StepsDone = stepsDone;
     }
 
     /// <summary>The loss terms in graph order, then the weighted total.</summary>

@@ -23,7 +23,7 @@ public sealed class MemoryPlan
     /// <summary>Step at which each gradient is first written (and so zero-filled, unless seeded).</summary>
     public ILookup<int, Tensor> GradStarts { get; }
 
-    public MemoryPlan(Graph g)
+    public MemoryPlan(ComputeGraph g)
     {
         int n = g.Ops.Count, seedStep = n;
         int Bwd(int i) => 2 * n - i;

@@ -3,8 +3,10 @@ namespace Untapped.Graph;
 /// <summary>
 /// One node of the static graph. Forward writes <see cref="Outputs"/> from <see cref="Inputs"/>; Backward
 /// accumulates into the gradients of the inputs that have them, reading inputs, outputs and output gradients
-/// (through <see cref="Executor.Grad"/>; an op whose kernel can also overwrite asks <see cref="Executor.GradForWrite"/>
-/// whether it is the first writer of the pass, which saves zero-filling and re-reading the buffer).
+/// through the <see cref="IOpContext"/> it is given (an op whose kernel can also overwrite asks
+/// <see cref="IOpContext.GradForWrite"/> whether it is the first writer of the pass, which saves zero-filling and
+/// re-reading the buffer). Subclasses keep their tensors in named fields; <see cref="Inputs"/> and
+/// <see cref="Outputs"/> exist for the graph's bookkeeping (topological checks, liveness), not for the kernels.
 /// </summary>
 public abstract class Op
 {
@@ -30,8 +32,8 @@ public abstract class Op
     /// <summary>Floating-point operations of Forward (or Backward), for the GFLOP/s column of the timing table; 0 when not counted.</summary>
     public virtual long Flops(bool backward) => 0;
 
-    public abstract void Forward(Executor ex);
-    public abstract void Backward(Executor ex);
+    public abstract void Forward(IOpContext ctx);
+    public abstract void Backward(IOpContext ctx);
 
     public override string ToString() => $"{Kind} {Label}";
 }

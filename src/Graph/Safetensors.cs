@@ -11,14 +11,14 @@ public sealed class SafetensorsException(string message) : Exception(message);
 
 /// <summary>
 /// Reads and writes the safetensors format (8-byte little-endian header length, JSON header, raw
-/// little-endian data), float32 only. Writes go to a temporary file that is flushed and renamed, and carry a
-/// SHA-256 of the data in the metadata ("sha256"), which <see cref="Read"/> verifies when present.
+/// little-endian data), float32 only. <see cref="Encode"/> gives the file's bytes (the caller writes them, atomically);
+/// they carry a SHA-256 of the data in the metadata ("sha256"), which <see cref="Read"/> verifies when present.
 /// </summary>
 public static class Safetensors
 {
     public sealed record Entry(string Name, int[] Shape, float[] Data);
 
-    public static void Write(string path, IEnumerable<Entry> entries, IReadOnlyDictionary<string, string>? metadata = null)
+    public static byte[] Encode(IEnumerable<Entry> entries, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var list = entries.ToList();
         using var data = new MemoryStream();
@@ -48,20 +48,11 @@ public static class Safetensors
         json.CopyTo(padded, 0);
         for (int i = json.Length; i < padded.Length; i++) padded[i] = (byte)' ';
 
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            Span<byte> len = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)padded.Length);
-            f.Write(len);
-            f.Write(padded);
-            data.Position = 0;
-            data.CopyTo(f);
-            f.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        var file = new byte[8 + padded.Length + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)padded.Length);
+        padded.CopyTo(file, 8);
+        data.GetBuffer().AsSpan(0, (int)data.Length).CopyTo(file.AsSpan(8 + padded.Length));
+        return file;
     }
 
     /// <summary>Reads every tensor and the metadata; throws <see cref="SafetensorsException"/> for any malformed or corrupted file.</summary>

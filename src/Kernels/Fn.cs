@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Untapped.Kernels;
 
 /// <summary>Scalar maths shared by the device kernels (ILGPU compiles these same methods) and the CPU twins.</summary>
-internal static class Fn
+public static class Fn
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));

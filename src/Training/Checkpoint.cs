@@ -1,6 +1,38 @@
+using System.Globalization;
 using Untapped.Graph;
+using Untapped.Training.Storage;
 
 namespace Untapped.Training;
+
+/// <summary>
+/// Where a training run stands after a step: the steps taken, the loss sums of the epoch in progress and the
+/// fingerprint of the options that produced it. It travels inside the checkpoint's metadata, so the parameters,
+/// the Adam moments and the position are committed together by one rename: no instant exists at which they disagree.
+/// </summary>
+public sealed record TrainingState(int StepsDone, double[] EpochLossSums, string Fingerprint)
+{
+    const string StepsKey = "untapped.steps_done", SumsKey = "untapped.epoch_loss_sums", FingerprintKey = "untapped.fingerprint";
+
+    public Dictionary<string, string> ToMetadata() => new()
+    {
+        [StepsKey] = StepsDone.ToString(CultureInfo.InvariantCulture),
+        // "R" round-trips every double exactly, so a resumed epoch's mean is the uninterrupted one.
+        [SumsKey] = string.Join(",", EpochLossSums.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
+        [FingerprintKey] = Fingerprint,
+    };
+
+    /// <summary>The state in a checkpoint's metadata; null when the file holds none (parameters only, or an older format).</summary>
+    public static TrainingState? FromMetadata(string path, IReadOnlyDictionary<string, string> meta)
+    {
+        if (!meta.TryGetValue(StepsKey, out var steps)) return null;
+        if (!int.TryParse(steps, NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+            throw new SafetensorsException($"{path}: metadata {StepsKey} '{steps}' is not a step count");
+        var raw = meta.GetValueOrDefault(SumsKey, "");
+        var sums = raw.Length == 0 ? [] : raw.Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
+            : throw new SafetensorsException($"{path}: metadata {SumsKey} holds '{v}', not a number")).ToArray();
+        return new TrainingState(n, sums, meta.GetValueOrDefault(FingerprintKey, ""));
+    }
+}
 
 /// <summary>
 /// Parameters (and Adam moments as adam.m.NAME / adam.v.NAME) to and from safetensors, float32, weights
@@ -18,11 +50,17 @@ public static class Checkpoint
         foreach (var p in set.Items) yield return new("adam.v." + p.Name, Shape(p), v.AsSpan(p.ParameterOffset, p.Length).ToArray());
     }
 
-    public static void Save(string path, Executor ex, bool withAdam, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>
+    /// Writes the executor's parameters, and with a <paramref name="state"/> its Adam moments and that state, in one
+    /// atomic file write.
+    /// </summary>
+    public static void Save(string path, Executor ex, TrainingState? state)
     {
         var a = ex.Accelerator;
-        var set = ex.Graph.Parameters;
-        Safetensors.Write(path, Entries(set, a.ToArray(ex.Parameters), withAdam ? a.ToArray(ex.AdamM) : null, withAdam ? a.ToArray(ex.AdamV) : null), metadata);
+        bool adam = state is not null;
+        var bytes = Safetensors.Encode(Entries(ex.Graph.Parameters, a.ToArray(ex.Parameters), adam ? a.ToArray(ex.AdamM) : null, adam ? a.ToArray(ex.AdamV) : null),
+            state?.ToMetadata());
+        AtomicFile.Write(path, bytes);
     }
 
     /// <summary>Flat parameter (and, when present, moment) arrays in the layout of <paramref name="set"/>; every parameter must be present with its shape.</summary>
@@ -49,18 +87,5 @@ public static class Checkpoint
         var m = Gather("adam.m.", false);
         var v = m is null ? null : Gather("adam.v.", true);
         return (parameters, m, v, meta);
-    }
-
-    /// <summary>Loads a file's parameters (and moments, when present) into an executor.</summary>
-    public static Dictionary<string, string> Restore(string path, Executor ex)
-    {
-        var (p, m, v, meta) = Load(path, ex.Graph.Parameters);
-        ex.Accelerator.CopyFromHost(p, ex.Parameters);
-        if (m is not null && v is not null)
-        {
-            ex.Accelerator.CopyFromHost(m, ex.AdamM);
-            ex.Accelerator.CopyFromHost(v, ex.AdamV);
-        }
-        return meta;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Untapped.Training.Model;
 
@@ -24,27 +25,36 @@ public sealed record RunOptions
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    /// <summary>The settings that must not change across a resume (everything but paths and backend).</summary>
-    public string Fingerprint() => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-        JsonSerializer.SerializeToUtf8Bytes(this with { OutDir = "", DataDir = "", Backend = "", Model = Model with { Epochs = 0 } }, Json)));
+    // What may change across a resume: the paths, the backend (identical maths, other rounding only on other
+    // hardware) and the epoch count (a run may be extended).
+    RunOptions Fixed() => this with { OutDir = "", DataDir = "", Backend = "", Model = Model with { Epochs = 0 } };
+
+    /// <summary>A hash of the settings that must not change across a resume.</summary>
+    public string Fingerprint() => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(Fixed(), Json)));
+
+    /// <summary>"name: theirs -> ours" for every setting that must not change across a resume and differs, by config.json name.</summary>
+    public IReadOnlyList<string> DifferencesFrom(RunOptions other)
+    {
+        var a = Flatten(JsonSerializer.SerializeToNode(other.Fixed(), Json)!, "");
+        var b = Flatten(JsonSerializer.SerializeToNode(Fixed(), Json)!, "");
+        return a.Keys.Union(b.Keys).Where(k => a.GetValueOrDefault(k) != b.GetValueOrDefault(k))
+            .Select(k => $"{k}: {a.GetValueOrDefault(k, "(absent)")} in the run, {b.GetValueOrDefault(k, "(absent)")} now").ToList();
+    }
+
+    static Dictionary<string, string> Flatten(JsonNode node, string prefix)
+    {
+        var d = new Dictionary<string, string>();
+        if (node is JsonObject o)
+            foreach (var (k, v) in o)
+                foreach (var kv in Flatten(v!, prefix.Length == 0 ? k : $"{prefix}.{k}")) d[kv.Key] = kv.Value;
+        else d[prefix] = node.ToJsonString();
+        return d;
+    }
 
     public void Validate()
     {
         Model.Validate();
-        if (Batch < 1) throw new ArgumentException($"batch must be at least 1, got {Batch}");
-        if (UnlabelledCount < 1) throw new ArgumentException($"unlabelled count must be at least 1, got {UnlabelledCount}");
+        if (Batch < 1) throw new UsageException($"batch must be at least 1, got {Batch}");
+        if (UnlabelledCount < 1) throw new UsageException($"unlabelled count must be at least 1, got {UnlabelledCount}");
     }
 }
-
-/// <summary>state.json: where a run stands after its last complete epoch.</summary>
-public sealed record RunState(int Epoch, int AdamT, int StepsPerEpoch, string CheckpointSha256, string Fingerprint);
-
-/// <summary>Receives progress from long work (the CLI draws bars; tests ignore it).</summary>
-public interface ITrainingObserver
-{
-    void Phase(string what) { }
-    void Step(int epoch, int epochs, int step, int steps, float loss) { }
-    void Epoch(EpochMetrics m, int epochs) { }
-}
-
-public sealed class NullObserver : ITrainingObserver;

@@ -14,13 +14,23 @@ public sealed record EpochMetrics(int Epoch, double LearningRate, IReadOnlyDicti
 /// <summary>
 /// SPEC 5: one optimiser step takes one batch of each stream; steps per epoch = ceil(|labelled| / batch);
 /// each stream wraps around inside an epoch and is reshuffled every epoch. Every draw (shuffles, unfeatured z,
-/// kernel noise) is a function of (seed, epoch or step), so an epoch can be re-run exactly, e.g. on resume.
+/// kernel noise) is a function of (seed, epoch or step), and the position in the run is the executor's one step
+/// counter, so training can stop after any step and continue from a checkpoint with identical bits.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
     const uint ShuffleStream = 0xF000_0010, FixedZStream = 0xF000_0020, ResampleZStream = 0xF000_0021;
     readonly ExperimentData _data;
     readonly float[] _xl, _yl, _xu, _yf, _zf, _fixedZ;
+    readonly string[] _termNames;
+    // The shuffles of the epoch in progress, drawn when it starts (or when a run resumes inside it).
+    int _orderEpoch = -1;
+    int[] _orderL = [], _orderU = [];
+    // Sums of each loss term over the steps of the epoch in progress; part of the checkpointed state.
+    double[] _sums;
+    // Wall time and steps of the epoch in progress in this process, for the speed columns.
+    long _epochStart;
+    int _timedSteps;
 
     public Trainer(ModelConfig cfg, ExperimentData data, Accelerator acc, int batch, ulong seed)
     {
@@ -32,12 +42,14 @@ public sealed class Trainer : IDisposable
         Objective = new Objective(cfg, batch, batch, batch);
         Executor = new Executor(Objective.Graph, acc, seed);
         acc.CopyFromHost(Networks.Initialise(Objective.Graph.Parameters, seed), Executor.Parameters);
-        _xl = new float[batch * Mnist.Pixels]; _yl = new float[batch * 10]; _xu = new float[batch * Mnist.Pixels];
-        _yf = new float[batch * 10]; _zf = new float[batch * 2];
-        _fixedZ = new float[20];
+        _xl = new float[batch * Mnist.Pixels]; _yl = new float[batch * Mnist.Classes]; _xu = new float[batch * Mnist.Pixels];
+        _yf = new float[batch * Mnist.Classes]; _zf = new float[batch * Networks.ZDim];
+        _fixedZ = new float[Mnist.Classes * Networks.ZDim];
         Philox.Uniform(seed, FixedZStream, 0, 0, _fixedZ);
         for (int i = 0; i < _fixedZ.Length; i++) _fixedZ[i] = (2 * _fixedZ[i] - 1) * ModelConfig.UnfeaturedZRange;
-        for (int r = 0; r < batch; r++) ExperimentData.Corner(r % 10).CopyTo(_yf, r * 10);
+        for (int r = 0; r < batch; r++) ExperimentData.Corner(r % Mnist.Classes).CopyTo(_yf, r * Mnist.Classes);
+        _termNames = [.. Objective.TermNames, "total"];
+        _sums = new double[_termNames.Length];
     }
 
     public ModelConfig Config { get; }
@@ -46,6 +58,28 @@ public sealed class Trainer : IDisposable
     public int Batch { get; }
     public ulong Seed { get; }
     public int StepsPerEpoch => (_data.Labelled.Length + Batch - 1) / Batch;
+
+    /// <summary>Optimiser steps taken so far (the executor's counter).</summary>
+    public int StepsDone => Executor.StepsDone;
+
+    /// <summary>The loss terms in graph order, then "total".</summary>
+    public IReadOnlyList<string> TermNames => _termNames;
+
+    /// <summary>Per-term loss sums over the completed steps of the epoch in progress (all zero at an epoch boundary).</summary>
+    public IReadOnlyList<double> EpochLossSums => _sums;
+
+    /// <summary>
+    /// Puts the trainer at the state a checkpoint recorded: parameters, Adam moments, steps done and the loss sums of
+    /// the epoch in progress. Training on from here is bitwise the run that wrote it.
+    /// </summary>
+    public void Restore(float[] parameters, float[]? m, float[]? v, int stepsDone, IReadOnlyList<double> epochLossSums)
+    {
+        if (epochLossSums.Count != _sums.Length)
+            throw new Graph.SafetensorsException($"checkpoint holds {epochLossSums.Count} loss sums, this model has {_sums.Length} terms");
+        Executor.LoadState(parameters, m, v, stepsDone);
+        _sums = [.. epochLossSums];
+        _orderEpoch = -1;
+    }
 
     /// <summary>A permutation of [0, n) for (stream, epoch): indices sorted by Philox keys.</summary>
     int[] Shuffle(int stream, int epoch, int n)
@@ -64,59 +98,74 @@ public sealed class Trainer : IDisposable
             int i = pool[order[(step * Batch + j) % order.Length]];
             _data.Pool.Image(i).CopyTo(x.AsSpan(j * Mnist.Pixels));
             if (y is null) continue;
-            Array.Clear(y, j * 10, 10);
-            y[j * 10 + _data.Pool.Labels[i]] = 1f;
+            Array.Clear(y, j * Mnist.Classes, Mnist.Classes);
+            y[j * Mnist.Classes + _data.Pool.Labels[i]] = 1f;
         }
     }
 
-    /// <summary>Runs epoch <paramref name="epoch"/> (0-based). <paramref name="onStep"/> gets (step, steps, total loss).</summary>
-    public EpochMetrics RunEpoch(int epoch, Action<int, int, float>? onStep = null)
+    /// <summary>
+    /// Takes the next optimiser step (step <see cref="StepsDone"/> of the run). Returns the epoch's metrics when the
+    /// step completes an epoch, else null. Throws <see cref="TrainingDivergedException"/> before applying an update
+    /// whose loss is not finite.
+    /// </summary>
+    public EpochMetrics? Step()
     {
         var ex = Executor;
-        var acc = ex.Accelerator;
-        double lr = Config.LearningRateAt(epoch);
-        var orderL = Shuffle(0, epoch, _data.Labelled.Length);
-        var orderU = Shuffle(1, epoch, _data.Unlabelled.Length);
-        var names = Objective.TermNames.Append("total").ToArray();
-        var sums = new double[names.Length];
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        int steps = StepsPerEpoch;
-        for (int s = 0; s < steps; s++)
+        int global = ex.StepsDone, steps = StepsPerEpoch;
+        int epoch = global / steps, s = global % steps;
+        if (_orderEpoch != epoch)
         {
-            int global = epoch * steps + s;
-            ex.Step = global;
-            Fill(orderL, _data.Labelled, s, _xl, _yl);
-            Fill(orderU, _data.Unlabelled, s, _xu, null);
-            ex.SetInput(Objective.XLabelled, _xl);
-            ex.SetInput(Objective.YLabelled, _yl);
-            ex.SetInput(Objective.XUnlabelled, _xu);
-            if (Objective.YUnfeatured is { } yf)
-            {
-                if (Config.UnfeaturedZ == UnfeaturedZ.Fixed)
-                    for (int r = 0; r < Batch; r++) { _zf[2 * r] = _fixedZ[2 * (r % 10)]; _zf[2 * r + 1] = _fixedZ[2 * (r % 10) + 1]; }
-                else
-                {
-                    Philox.Uniform(Seed, ResampleZStream, (uint)global, 0, _zf);
-                    for (int i = 0; i < _zf.Length; i++) _zf[i] = (2 * _zf[i] - 1) * ModelConfig.UnfeaturedZRange;
-                }
-                ex.SetInput(yf, _yf);
-                ex.SetInput(Objective.ZUnfeatured!, _zf);
-            }
-            ex.Forward();
-            var losses = ex.ReadLosses();
-            for (int i = 0; i < names.Length; i++)
-                if (!float.IsFinite(losses[i]))
-                    throw new TrainingDivergedException($"epoch {epoch + 1}, step {s + 1}: loss term '{names[i]}' is {losses[i]}; training stopped before applying the update");
-            ex.Backward();
-            ex.Update(Config.Adam, lr);
-            for (int i = 0; i < names.Length; i++) sums[i] += losses[i];
-            onStep?.Invoke(s + 1, steps, losses[^1]);
+            _orderL = Shuffle(0, epoch, _data.Labelled.Length);
+            _orderU = Shuffle(1, epoch, _data.Unlabelled.Length);
+            _orderEpoch = epoch;
+            _epochStart = System.Diagnostics.Stopwatch.GetTimestamp();
+            _timedSteps = 0;
         }
-        acc.Synchronize();
-        double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        var mean = names.Select((n, i) => (n, sums[i] / steps)).ToDictionary(t => t.n, t => t.Item2);
+        double lr = Config.LearningRateAt(epoch);
+        Fill(_orderL, _data.Labelled, s, _xl, _yl);
+        Fill(_orderU, _data.Unlabelled, s, _xu, null);
+        ex.SetInput(Objective.XLabelled, _xl);
+        ex.SetInput(Objective.YLabelled, _yl);
+        ex.SetInput(Objective.XUnlabelled, _xu);
+        if (Objective.YUnfeatured is { } yf)
+        {
+            if (Config.UnfeaturedZ == UnfeaturedZ.Fixed)
+                for (int r = 0; r < Batch; r++) _fixedZ.AsSpan(Networks.ZDim * (r % Mnist.Classes), Networks.ZDim).CopyTo(_zf.AsSpan(Networks.ZDim * r));
+            else
+            {
+                Philox.Uniform(Seed, ResampleZStream, (uint)global, 0, _zf);
+                for (int i = 0; i < _zf.Length; i++) _zf[i] = (2 * _zf[i] - 1) * ModelConfig.UnfeaturedZRange;
+            }
+            ex.SetInput(yf, _yf);
+            ex.SetInput(Objective.ZUnfeatured!, _zf);
+        }
+        ex.Forward();
+        var losses = ex.ReadLosses();
+        for (int i = 0; i < _termNames.Length; i++)
+            if (!float.IsFinite(losses[i]))
+                throw new TrainingDivergedException($"epoch {epoch + 1}, step {s + 1}: loss term '{_termNames[i]}' is {losses[i]}; training stopped before applying the update");
+        ex.Backward();
+        ex.Update(Config.Adam, lr);
+        for (int i = 0; i < _termNames.Length; i++) _sums[i] += losses[i];
+        _timedSteps++;
+        LastLoss = losses[^1];
+        if (s + 1 < steps) return null;
+
+        ex.Accelerator.Synchronize();
+        double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(_epochStart).TotalSeconds;
+        var mean = _termNames.Select((n, i) => (n, _sums[i] / steps)).ToDictionary(t => t.n, t => t.Item2);
+        Array.Clear(_sums);
         int streams = Objective.YUnfeatured is null ? 2 : 3;
-        return new EpochMetrics(epoch + 1, lr, mean, 1000 * seconds / steps, streams * (double)Batch * steps / seconds, seconds);
+        return new EpochMetrics(epoch + 1, lr, mean, 1000 * seconds / _timedSteps, streams * (double)Batch * _timedSteps / seconds, seconds);
+    }
+
+    /// <summary>The weighted total loss of the last step taken.</summary>
+    public float LastLoss { get; private set; }
+
+    /// <summary>Runs the rest of epoch <c>StepsDone / StepsPerEpoch</c> and returns its metrics.</summary>
+    public EpochMetrics RunEpoch()
+    {
+        while (true) if (Step() is { } m) return m;
     }
 
     public void Dispose() => Executor.Dispose();

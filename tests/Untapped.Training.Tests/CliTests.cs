@@ -18,8 +18,8 @@ public sealed class CliTests
     public void OneEpochWritesEveryOutput()
     {
         var dir = Out();
-        Assert.Equal(0, Cli.Cli.Run(Train(dir, 1)));
-        foreach (var f in new[] { "config.json", "metrics.jsonl", "checkpoint.safetensors", "state.json", "digits.png", "samples.png", "eval.json" })
+        Assert.Equal(0, Cli.App.Run(Train(dir, 1)));
+        foreach (var f in new[] { "config.json", "metrics.jsonl", "checkpoint.safetensors", "digits.png", "samples.png", "curves.png", "eval.json" })
             Assert.True(File.Exists(Path.Combine(dir, f)), $"{f} missing");
         var eval = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "eval.json")))!;
         foreach (var k in new[] { "ce_heldout", "acc_heldout", "acc_labelled", "distinct_digits", "reference_classifier_acc" })
@@ -34,7 +34,7 @@ public sealed class CliTests
         var (w, h, _) = PngReader.Decode(File.ReadAllBytes(Path.Combine(dir, "digits.png")));
         Assert.Equal((20 * 30 + 2, 32), (w, h));
         var grid = Path.Combine(dir, "grid.png");
-        Assert.Equal(0, Cli.Cli.Run(["grid", "--run", dir, "--kind", "samples", "--out", grid, "--backend", "cpu"]));
+        Assert.Equal(0, Cli.App.Run(["grid", "--run", dir, "--kind", "samples", "--out", grid, "--backend", "cpu"]));
         var (gw, gh, _) = PngReader.Decode(File.ReadAllBytes(grid));
         Assert.Equal((10 * 30 + 2, 10 * 30 + 2), (gw, gh));
     }
@@ -43,10 +43,10 @@ public sealed class CliTests
     public void ResumeEndsBitwiseEqualToAnUninterruptedRun()
     {
         string straight = Out(), split = Out();
-        Assert.Equal(0, Cli.Cli.Run(Train(straight, 2, "--model", "m2")));
-        Assert.Equal(0, Cli.Cli.Run(Train(split, 1, "--model", "m2")));
-        Assert.Equal(2, Cli.Cli.Run(Train(split, 2, "--model", "m2")));          // a run is there: refuses without --resume
-        Assert.Equal(0, Cli.Cli.Run(Train(split, 2, "--model", "m2", "--resume")));
+        Assert.Equal(0, Cli.App.Run(Train(straight, 2, "--model", "m2")));
+        Assert.Equal(0, Cli.App.Run(Train(split, 1, "--model", "m2")));
+        Assert.Equal(2, Cli.App.Run(Train(split, 2, "--model", "m2")));          // a run is there: refuses without --resume
+        Assert.Equal(0, Cli.App.Run(Train(split, 2, "--model", "m2", "--resume")));
         var a = Safetensors.Read(Path.Combine(straight, "checkpoint.safetensors")).Tensors;
         var b = Safetensors.Read(Path.Combine(split, "checkpoint.safetensors")).Tensors;
         Assert.Equal(a.Keys.Order(), b.Keys.Order());
@@ -64,7 +64,7 @@ public sealed class CliTests
     public void BadOptionsExitWith2(params string[] args)
     {
         string[] full = args[0] == "train" ? [.. args, "--data", Data, "--out", Out()] : [.. args, "--data", Data, "--out", Out()];
-        Assert.Equal(2, Cli.Cli.Run(full));
+        Assert.Equal(2, Cli.App.Run(full));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class CliTests
         var sw = new StringWriter();
         var old = Console.Out;
         Console.SetOut(sw);
-        try { Assert.Equal(0, Cli.Cli.Run(["devices"])); }
+        try { Assert.Equal(0, Cli.App.Run(["devices"])); }
         finally { Console.SetOut(old); }
         var text = sw.ToString();
         Assert.Contains("ilgpu-cpu", text);
@@ -90,7 +90,7 @@ public sealed class CliTests
         var data = TinyMnist.Folder(30, 10);
         File.WriteAllBytes(Path.Combine(data, "t10k-labels-idx1-ubyte"), TinyMnist.Labels(9));
         var dir = Out();
-        Assert.Equal(1, Cli.Cli.Run(["train", "--epochs", "1", "--batch", "8", "--data", data, "--out", dir, "--backend", "cpu"]));
+        Assert.Equal(1, Cli.App.Run(["train", "--epochs", "1", "--batch", "8", "--data", data, "--out", dir, "--backend", "cpu"]));
         Assert.False(File.Exists(Path.Combine(dir, "eval.json")));
         Assert.False(File.Exists(Path.Combine(dir, "checkpoint.safetensors")));
     }

@@ -14,7 +14,8 @@ public sealed class GraphTests(ITestOutputHelper output)
     public void ParameterLayoutMatchesTheSpec()
     {
         var obj = new Objective(ModelConfig.For(Preset.Original), 2, 2, 2);
-        Assert.Equal(Networks.TotalParameters, obj.Graph.Parameters.TotalLength);
+        // 784*50+50 + 50*50+50 + 50*10+10 (classifier) + 794*10+10 + 10*10+10 + 2*(10*2+2) (encoder) + 12*250+250 + 250*500+500 + 500*784+784 (decoder)
+        Assert.Equal(571_948, obj.Graph.Parameters.TotalLength);
         Assert.Equal(Networks.Layout.Select(l => l.Name), obj.Graph.Parameters.Items.Select(p => p.Name));
         Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct" }, obj.TermNames);
         Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo" }, new Objective(ModelConfig.For(Preset.Paper, ModelKind.M2), 2, 2, 2).TermNames);
@@ -69,6 +70,46 @@ public sealed class GraphTests(ITestOutputHelper output)
         Assert.Equal(clean, cpu.ToArray(ex.Gradients));
     }
 
+    // z = mu(x) + softplus-sigma(x) * eps with eps a named normal noise; loss = mean ||z - t||. With `extra`, an
+    // unrelated noise node and an unrelated layer come first, which would shift id-keyed streams.
+    static float[] TrainTiny(bool extra, string noiseName = "eps")
+    {
+        var g = new ComputeGraph();
+        if (extra) g.Noise("unrelated", 5, 5, normal: false);
+        var w = g.Parameter("w", 3, 2); var b = g.Parameter("b", 1, 2);
+        var w2 = g.Parameter("w2", 3, 2); var b2 = g.Parameter("b2", 1, 2);
+        var x = g.Input("x", 4, 3); var t = g.Input("t", 4, 2);
+        if (extra) g.Dense("unrelated.layer", [x], w, b, Activation.Tanh);
+        var mu = g.Dense("mu", [x], w, b, Activation.None);
+        var sigma = g.Dense("sigma", [x], w2, b2, Activation.Softplus);
+        var z = g.GaussianSample("z", mu, sigma, g.Noise(noiseName, 4, 2, normal: true));
+        g.Loss("fit", 1f, new LossPart(g.L2Distance("dist", z, t), 1f));
+        using var cpu = new CpuAccelerator(1);
+        using var ex = new Executor(g, cpu, 11);
+        cpu.CopyFromHost(g.Parameters.Initialise(11, 1.0, new HashSet<string>()), ex.Parameters);
+        ex.SetInput(x, [0.1f, -0.4f, 0.3f, 0.9f, 0.2f, -0.7f, 0.5f, 0.5f, -0.1f, -0.8f, 0.6f, 0.0f]);
+        ex.SetInput(t, [1f, 0f, 0f, 1f, 1f, 1f, 0f, 0f]);
+        for (int s = 0; s < 4; s++) { ex.Forward(); ex.Backward(); ex.Update(new AdamSettings(), 0.05); }
+        return cpu.ToArray(ex.Parameters);
+    }
+
+    [Fact]
+    public void InsertingAnUnrelatedNodeLeavesEveryDrawAndTheTrainedParametersUnchanged()
+    {
+        var plain = TrainTiny(extra: false);
+        Assert.Equal(plain, TrainTiny(extra: true));
+        // The key is the noise tensor's name: renaming it changes the draws, so the equality above is not vacuous.
+        Assert.NotEqual(plain, TrainTiny(extra: false, noiseName: "eps2"));
+    }
+
+    [Fact]
+    public void NoiseStreamIsFnv1aOfTheNameWithTheTopBitCleared()
+    {
+        // FNV-1a 32 of "a" is 0xE40C292C (published test vector); of "" the offset basis 0x811C9DC5.
+        Assert.Equal(0xE40C292Cu & 0x7FFF_FFFF, Untapped.Graph.Ops.NoiseStreams.Of("a"));
+        Assert.Equal(0x811C9DC5u & 0x7FFF_FFFF, Untapped.Graph.Ops.NoiseStreams.Of(""));
+    }
+
     [Fact]
     public void CheckpointRoundTripsParametersAndMoments()
     {
@@ -78,12 +119,17 @@ public sealed class GraphTests(ITestOutputHelper output)
         var path = Path.Combine(Path.GetTempPath(), $"ckpt-{Guid.NewGuid():N}.safetensors");
         try
         {
-            Checkpoint.Save(path, f.Executor, withAdam: true);
+            Checkpoint.Save(path, f.Executor, new TrainingState(f.Executor.StepsDone, [1.5, 0.1 + 0.2], "fp"));
             var (p, m, v, meta) = Checkpoint.Load(path, f.Objective.Graph.Parameters);
             Assert.Equal(cpu.ToArray(f.Executor.Parameters), p);
             Assert.Equal(cpu.ToArray(f.Executor.AdamM), m);
             Assert.Equal(cpu.ToArray(f.Executor.AdamV), v);
             Assert.True(meta.ContainsKey("sha256"));
+            // The training state rides in the metadata; sums round-trip exactly (0.1 + 0.2 is not 0.3 in binary).
+            var state = TrainingState.FromMetadata(path, meta)!;
+            Assert.Equal(1, state.StepsDone);
+            Assert.Equal(new[] { 1.5, 0.30000000000000004 }, state.EpochLossSums);
+            Assert.Equal("fp", state.Fingerprint);
             var (tensors, _) = Safetensors.Read(path);
             Assert.Equal(new[] { 794, 10 }, tensors["zencoder.l0.w"].Shape);
             Assert.Equal(new[] { 250 }, tensors["decoder.l0.b"].Shape);
@@ -164,7 +210,6 @@ public sealed class BackendStepTests
         {
             foreach (var f in new[] { a, b })
             {
-                f.Executor.Step = step;
                 f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(cfg.Adam, cfg.LearningRate);
             }
             // Losses of the step agree to 1e-3 relative (float32 reductions differ in order).

@@ -33,10 +33,11 @@ public sealed class OracleTests
         foreach (var p in obj.Graph.Parameters.Items) file["param." + p.Name].Data.CopyTo(parameters, p.ParameterOffset);
         cpu.CopyFromHost(parameters, ex.Parameters);
         foreach (var t in obj.Graph.Tensors.Where(t => t.Kind == TensorKind.Input)) ex.SetInput(t, file["input." + t.Name].Data);
+        var noise = new Dictionary<string, float[]>();
         foreach (var (name, e) in file.Where(kv => kv.Key.StartsWith("noise.", StringComparison.Ordinal)))
-            if (obj.Graph.Tensors.Any(t => t.Name == name[6..])) ex.Overrides[name[6..]] = e.Data;
+            if (obj.Graph.Tensors.Any(t => t.Name == name[6..])) noise[name[6..]] = e.Data;
 
-        ex.Forward();
+        Overrides.Forward(ex, noise);
         ex.Backward();
         var losses = ex.ReadLosses();
         var names = obj.TermNames.Append("total").ToArray();

@@ -7,14 +7,13 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
 {
     public override string Kind => "bernoulli_loglik";
 
-    public override void Forward(Executor ex) =>
-        ex.Accelerator.BernoulliLogLik(ex.Value(Inputs[0]), ex.Value(Inputs[1]), Inputs[0].Rows, Inputs[0].Cols, form, ex.Value(Outputs[0]));
+    public override void Forward(IOpContext c) =>
+        c.Accelerator.BernoulliLogLik(c.Value(x), c.Value(logits), x.Rows, x.Cols, form, c.Value(logp));
 
-    public override void Backward(Executor ex)
+    public override void Backward(IOpContext c)
     {
-        var dlogits = ex.GradForWrite(Inputs[1], out bool accumulate);
-        ex.Accelerator.BernoulliLogLikBackward(ex.Value(Inputs[0]), ex.Value(Inputs[1]), ex.Grad(Outputs[0]), Inputs[0].Rows, Inputs[0].Cols,
-            form, accumulate, dlogits, ex.Grad(Inputs[0]));
+        var dlogits = c.GradForWrite(logits, out bool accumulate);
+        c.Accelerator.BernoulliLogLikBackward(c.Value(x), c.Value(logits), c.Grad(logp), x.Rows, x.Cols, form, accumulate, dlogits, c.Grad(x));
     }
 }
 
@@ -29,9 +28,9 @@ public sealed class BernoulliSampleOp(string label, Tensor logits, Tensor u, flo
 
     public override bool Differentiable(int index) => relaxed && index == 0;
 
-    public override void Forward(Executor ex) =>
-        ex.Accelerator.BernoulliSample(ex.Value(Inputs[0]), ex.Value(Inputs[1]), Outputs[0].Length, tau, relaxed, form, ex.Value(Outputs[0]));
+    public override void Forward(IOpContext c) =>
+        c.Accelerator.BernoulliSample(c.Value(logits), c.Value(u), xs.Length, tau, relaxed, form, c.Value(xs));
 
-    public override void Backward(Executor ex) =>
-        ex.Accelerator.BernoulliSampleBackward(ex.Value(Outputs[0]), ex.Grad(Outputs[0]), Outputs[0].Length, tau, ex.Grad(Inputs[0]));
+    public override void Backward(IOpContext c) =>
+        c.Accelerator.BernoulliSampleBackward(c.Value(xs), c.Grad(xs), xs.Length, tau, c.Grad(logits));
 }

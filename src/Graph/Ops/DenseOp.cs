@@ -10,7 +10,8 @@ namespace Untapped.Graph.Ops;
 /// </summary>
 public sealed class DenseOp : Op
 {
-    readonly int _parts;
+    readonly Tensor[] _xs;
+    readonly Tensor _w, _b, _y;
     readonly Activation _act;
 
     public DenseOp(string label, Tensor[] xs, Tensor w, Tensor b, Activation act, Tensor y)
@@ -19,57 +20,54 @@ public sealed class DenseOp : Op
         int fanIn = xs.Sum(x => x.Cols);
         if (fanIn != w.Rows || w.Cols != y.Cols || b.Length != w.Cols || xs.Any(x => x.Rows != y.Rows))
             throw new ArgumentException($"dense {label}: inputs [{string.Join(", ", xs.Select(x => x.ToString()))}] do not fit W {w} and Y {y}");
-        _parts = xs.Length;
+        _xs = xs; _w = w; _b = b; _y = y;
         _act = act;
     }
 
     public override string Kind => "dense";
-    Tensor W => Inputs[_parts];
-    Tensor B => Inputs[_parts + 1];
-    Tensor Y => Outputs[0];
 
     // Part i multiplies rows [first, first + cols_i) of W, where first is the fan-in of the parts before it.
     View Block(View w, int part)
     {
         int r0 = 0;
-        for (int i = 0; i < part; i++) r0 += Inputs[i].Cols;
-        return w.Slice(r0 * W.Cols, Inputs[part].Cols * W.Cols);
+        for (int i = 0; i < part; i++) r0 += _xs[i].Cols;
+        return w.Slice(r0 * _w.Cols, _xs[part].Cols * _w.Cols);
     }
 
     // Forward: 2 m n fan-in. Backward: dW for every part, dX for the parts that take a gradient.
     public override long Flops(bool backward)
     {
-        long mn2 = 2L * Y.Rows * Y.Cols;
-        return Inputs.Take(_parts).Sum(x => mn2 * x.Cols * (backward && x.RequiresGrad ? 2 : 1));
+        long mn2 = 2L * _y.Rows * _y.Cols;
+        return _xs.Sum(x => mn2 * x.Cols * (backward && x.RequiresGrad ? 2 : 1));
     }
 
-    public override void Forward(Executor ex)
+    public override void Forward(IOpContext ex)
     {
         var a = ex.Accelerator;
-        int m = Y.Rows, n = Y.Cols;
-        for (int i = 0; i < _parts; i++)
+        int m = _y.Rows, n = _y.Cols;
+        for (int i = 0; i < _xs.Length; i++)
         {
-            bool last = i == _parts - 1;
-            int k = Inputs[i].Cols;
-            a.Gemm(ex.Value(Inputs[i]), Block(ex.Value(W), i), last ? ex.Value(B) : default, m, k, n, false, false,
-                last ? _act : Activation.None, accumulate: i > 0, ex.Value(Y));
+            bool last = i == _xs.Length - 1;
+            int k = _xs[i].Cols;
+            a.Gemm(ex.Value(_xs[i]), Block(ex.Value(_w), i), last ? ex.Value(_b) : default, m, k, n, false, false,
+                last ? _act : Activation.None, accumulate: i > 0, ex.Value(_y));
         }
     }
 
-    public override void Backward(Executor ex)
+    public override void Backward(IOpContext ex)
     {
         var a = ex.Accelerator;
-        int m = Y.Rows, n = Y.Cols;
-        var dz = ex.Grad(Y);
-        a.ActBiasBackward(ex.Value(Y), dz, m, n, _act, dz, ex.Grad(B));
-        for (int i = 0; i < _parts; i++)
+        int m = _y.Rows, n = _y.Cols;
+        var dz = ex.Grad(_y);
+        a.ActBiasBackward(ex.Value(_y), dz, m, n, _act, dz, ex.Grad(_b));
+        for (int i = 0; i < _xs.Length; i++)
         {
-            var x = Inputs[i];
-            a.Gemm(ex.Value(x), dz, default, x.Cols, m, n, true, false, Activation.None, true, Block(ex.Grad(W), i));
+            var x = _xs[i];
+            a.Gemm(ex.Value(x), dz, default, x.Cols, m, n, true, false, Activation.None, true, Block(ex.Grad(_w), i));
             if (x.RequiresGrad)
             {
                 var dx = ex.GradForWrite(x, out bool accumulate);
-                a.Gemm(dz, Block(ex.Value(W), i), default, m, n, x.Cols, false, true, Activation.None, accumulate, dx);
+                a.Gemm(dz, Block(ex.Value(_w), i), default, m, n, x.Cols, false, true, Activation.None, accumulate, dx);
             }
         }
     }

@@ -8,12 +8,11 @@ public sealed class LogisticFlowOp(string label, Tensor zt, float lo, float hi, 
 {
     public override string Kind => "logistic_flow";
 
-    public override void Forward(Executor ex) =>
-        ex.Accelerator.LogisticFlow(ex.Value(Inputs[0]), Inputs[0].Rows, Inputs[0].Cols, lo, hi, form, ex.Value(Outputs[0]), ex.Value(Outputs[1]));
+    public override void Forward(IOpContext c) =>
+        c.Accelerator.LogisticFlow(c.Value(zt), zt.Rows, zt.Cols, lo, hi, form, c.Value(z), c.Value(logdet));
 
-    public override void Backward(Executor ex) =>
-        ex.Accelerator.LogisticFlowBackward(ex.Value(Inputs[0]), ex.Grad(Outputs[0]), ex.Grad(Outputs[1]),
-            Inputs[0].Rows, Inputs[0].Cols, lo, hi, form, ex.Grad(Inputs[0]));
+    public override void Backward(IOpContext c) =>
+        c.Accelerator.LogisticFlowBackward(c.Value(zt), c.Grad(z), c.Grad(logdet), zt.Rows, zt.Cols, lo, hi, form, c.Grad(zt));
 }
 
 /// <summary>zt = logit(clip((z - lo)/(hi - lo), 1e-5, 1 - 1e-5)); z is data, so there is no gradient.</summary>
@@ -21,8 +20,7 @@ public sealed class FlowInverseOp(string label, Tensor z, float lo, float hi, Te
 {
     public override string Kind => "logistic_flow_inverse";
 
-    public override void Forward(Executor ex) =>
-        ex.Accelerator.LogisticFlowInverse(ex.Value(Inputs[0]), Inputs[0].Length, lo, hi, ex.Value(Outputs[0]));
+    public override void Forward(IOpContext c) => c.Accelerator.LogisticFlowInverse(c.Value(z), z.Length, lo, hi, c.Value(zt));
 
-    public override void Backward(Executor ex) { }
+    public override void Backward(IOpContext c) { }
 }

@@ -5,11 +5,11 @@ public sealed class GaussianSampleOp(string label, Tensor mu, Tensor sigma, Tens
 {
     public override string Kind => "gaussian_sample";
 
-    public override void Forward(Executor ex) =>
-        ex.Accelerator.GaussianSample(ex.Value(Inputs[0]), ex.Value(Inputs[1]), ex.Value(Inputs[2]), Outputs[0].Length, ex.Value(Outputs[0]));
+    public override void Forward(IOpContext c) =>
+        c.Accelerator.GaussianSample(c.Value(mu), c.Value(sigma), c.Value(eps), zt.Length, c.Value(zt));
 
-    public override void Backward(Executor ex) =>
-        ex.Accelerator.GaussianSampleBackward(ex.Value(Inputs[2]), ex.Grad(Outputs[0]), Outputs[0].Length, ex.Grad(Inputs[0]), ex.Grad(Inputs[1]));
+    public override void Backward(IOpContext c) =>
+        c.Accelerator.GaussianSampleBackward(c.Value(eps), c.Grad(zt), zt.Length, c.Grad(mu), c.Grad(sigma));
 }
 
 /// <summary>logN[r] = sum_d log N(zt; mu, sigma + 1e-5).</summary>
@@ -17,10 +17,10 @@ public sealed class GaussianLogPdfOp(string label, Tensor zt, Tensor mu, Tensor 
 {
     public override string Kind => "gaussian_logpdf";
 
-    public override void Forward(Executor ex) =>
-        ex.Accelerator.GaussianLogPdf(ex.Value(Inputs[0]), ex.Value(Inputs[1]), ex.Value(Inputs[2]), Inputs[0].Rows, Inputs[0].Cols, ex.Value(Outputs[0]));
+    public override void Forward(IOpContext c) =>
+        c.Accelerator.GaussianLogPdf(c.Value(zt), c.Value(mu), c.Value(sigma), zt.Rows, zt.Cols, c.Value(logN));
 
-    public override void Backward(Executor ex) =>
-        ex.Accelerator.GaussianLogPdfBackward(ex.Value(Inputs[0]), ex.Value(Inputs[1]), ex.Value(Inputs[2]), ex.Grad(Outputs[0]),
-            Inputs[0].Rows, Inputs[0].Cols, ex.Grad(Inputs[0]), ex.Grad(Inputs[1]), ex.Grad(Inputs[2]));
+    public override void Backward(IOpContext c) =>
+        c.Accelerator.GaussianLogPdfBackward(c.Value(zt), c.Value(mu), c.Value(sigma), c.Grad(logN),
+            zt.Rows, zt.Cols, c.Grad(zt), c.Grad(mu), c.Grad(sigma));
 }

@@ -8,11 +8,11 @@ public sealed class GumbelSoftmaxOp(string label, Tensor logits, Tensor? u, floa
 
     public override bool Differentiable(int index) => index == 0;
 
-    public override void Forward(Executor ex) =>
-        ex.Accelerator.GumbelSoftmax(ex.Value(Inputs[0]), u is null ? default : ex.Value(u), Inputs[0].Rows, Inputs[0].Cols, tau, ex.Value(Outputs[0]));
+    public override void Forward(IOpContext c) =>
+        c.Accelerator.GumbelSoftmax(c.Value(logits), u is null ? default : c.Value(u), logits.Rows, logits.Cols, tau, c.Value(y));
 
-    public override void Backward(Executor ex) =>
-        ex.Accelerator.GumbelSoftmaxBackward(ex.Value(Outputs[0]), ex.Grad(Outputs[0]), Inputs[0].Rows, Inputs[0].Cols, tau, ex.Grad(Inputs[0]));
+    public override void Backward(IOpContext c) =>
+        c.Accelerator.GumbelSoftmaxBackward(c.Value(y), c.Grad(y), logits.Rows, logits.Cols, tau, c.Grad(logits));
 }
 
 /// <summary>lp[r] = Concrete(softmax(logits[r]), tau) log-density of y[r].</summary>
@@ -20,10 +20,9 @@ public sealed class ConcreteLogPdfOp(string label, Tensor logits, Tensor y, floa
 {
     public override string Kind => "concrete_logpdf";
 
-    public override void Forward(Executor ex) =>
-        ex.Accelerator.ConcreteLogPdf(ex.Value(Inputs[0]), ex.Value(Inputs[1]), Inputs[0].Rows, Inputs[0].Cols, tau, ex.Value(Outputs[0]));
+    public override void Forward(IOpContext c) =>
+        c.Accelerator.ConcreteLogPdf(c.Value(logits), c.Value(y), logits.Rows, logits.Cols, tau, c.Value(lp));
 
-    public override void Backward(Executor ex) =>
-        ex.Accelerator.ConcreteLogPdfBackward(ex.Value(Inputs[0]), ex.Value(Inputs[1]), ex.Grad(Outputs[0]), Inputs[0].Rows, Inputs[0].Cols, tau,
-            ex.Grad(Inputs[0]), ex.Grad(Inputs[1]));
+    public override void Backward(IOpContext c) =>
+        c.Accelerator.ConcreteLogPdfBackward(c.Value(logits), c.Value(y), c.Grad(lp), logits.Rows, logits.Cols, tau, c.Grad(logits), c.Grad(y));
 }

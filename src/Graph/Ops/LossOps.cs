@@ -7,11 +7,11 @@ public sealed class ClippedCrossEntropyOp(string label, Tensor p, Tensor target,
 
     public override bool Differentiable(int index) => index == 0;
 
-    public override void Forward(Executor ex) =>
-        ex.Accelerator.ClippedCrossEntropy(ex.Value(Inputs[0]), ex.Value(Inputs[1]), Inputs[0].Rows, Inputs[0].Cols, ex.Value(Outputs[0]));
+    public override void Forward(IOpContext c) =>
+        c.Accelerator.ClippedCrossEntropy(c.Value(p), c.Value(target), p.Rows, p.Cols, c.Value(loss));
 
-    public override void Backward(Executor ex) =>
-        ex.Accelerator.ClippedCrossEntropyBackward(ex.Value(Inputs[0]), ex.Value(Inputs[1]), ex.Grad(Outputs[0]), Inputs[0].Rows, Inputs[0].Cols, ex.Grad(Inputs[0]));
+    public override void Backward(IOpContext c) =>
+        c.Accelerator.ClippedCrossEntropyBackward(c.Value(p), c.Value(target), c.Grad(loss), p.Rows, p.Cols, c.Grad(p));
 }
 
 /// <summary>dist[r] = ||a[r] - b[r]||; b is data.</summary>
@@ -21,13 +21,11 @@ public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist) 
 
     public override bool Differentiable(int index) => index == 0;
 
-    public override void Forward(Executor ex) =>
-        ex.Accelerator.L2Distance(ex.Value(Inputs[0]), ex.Value(Inputs[1]), Inputs[0].Rows, Inputs[0].Cols, ex.Value(Outputs[0]));
+    public override void Forward(IOpContext c) => c.Accelerator.L2Distance(c.Value(a), c.Value(b), a.Rows, a.Cols, c.Value(dist));
 
-    public override void Backward(Executor ex)
+    public override void Backward(IOpContext c)
     {
-        var da = ex.GradForWrite(Inputs[0], out bool accumulate);
-        ex.Accelerator.L2DistanceBackward(ex.Value(Inputs[0]), ex.Value(Inputs[1]), ex.Value(Outputs[0]), ex.Grad(Outputs[0]),
-            Inputs[0].Rows, Inputs[0].Cols, accumulate, da);
+        var da = c.GradForWrite(a, out bool accumulate);
+        c.Accelerator.L2DistanceBackward(c.Value(a), c.Value(b), c.Value(dist), c.Grad(dist), a.Rows, a.Cols, accumulate, da);
     }
 }

@@ -3,18 +3,20 @@ using Untapped.Kernels;
 namespace Untapped.Graph.Ops;
 
 /// <summary>
-/// Fills a tensor with Philox draws keyed by (run seed, tensor id, executor step, element).
+/// Fills a tensor with Philox draws keyed by (run seed, stream, step, element), where the stream is a hash of the
+/// tensor's name (<see cref="NoiseStreams.Of"/>): adding, removing or reordering other nodes leaves every draw unchanged.
 /// </summary>
 public sealed class NoiseOp(string label, Tensor output, bool normal) : Op(label, [], [output])
 {
+    readonly uint _stream = NoiseStreams.Of(output.Name);
+
     public override string Kind => normal ? "noise_normal" : "noise_uniform";
 
-    public override void Forward(Executor ex)
+    public override void Forward(IOpContext ctx)
     {
-        var o = Outputs[0];
-        if (normal) ex.Accelerator.PhiloxNormal(ex.Seed, (uint)o.Id, (uint)ex.Step, o.Length, ex.Value(o));
-        else ex.Accelerator.PhiloxUniform(ex.Seed, (uint)o.Id, (uint)ex.Step, o.Length, ex.Value(o));
+        if (normal) ctx.Accelerator.PhiloxNormal(ctx.Seed, _stream, (uint)ctx.Step, output.Length, ctx.Value(output));
+        else ctx.Accelerator.PhiloxUniform(ctx.Seed, _stream, (uint)ctx.Step, output.Length, ctx.Value(output));
     }
 
-    public override void Backward(Executor ex) { }
+    public override void Backward(IOpContext ctx) { }
 }

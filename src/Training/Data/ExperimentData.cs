@@ -9,7 +9,7 @@ namespace Untapped.Training.Data;
 /// </summary>
 public sealed class ExperimentData
 {
-    public const int UnlabelledCount = 20_000, Classes = 10;
+    public const int UnlabelledCount = 20_000;
     public const float CornerHigh = 0.95f, CornerLow = 0.05f / 9;
     const uint UnlabelledStream = 0xF000_0001;
 
@@ -18,7 +18,7 @@ public sealed class ExperimentData
         Pool = pool;
         Labelled = Enumerable.Range(0, pool.Count).Where(i => pool.Labels[i] <= 4).ToArray();
         HeldOut = Enumerable.Range(0, pool.Count).Where(i => pool.Labels[i] >= 5).ToArray();
-        if (Labelled.Length == 0) throw new ArgumentException("the data holds no image of digits 0-4, so there is no labelled set");
+        if (Labelled.Length == 0) throw new DataFormatException("the data holds no image of digits 0-4, so there is no labelled set");
         var u = new float[unlabelledCount];
         Philox.Uniform(seed, UnlabelledStream, 0, 0, u);
         Unlabelled = u.Select(v => Math.Min(pool.Count - 1, (int)(v * pool.Count))).ToArray();
@@ -32,7 +32,7 @@ public sealed class ExperimentData
 
     public static float[] Corner(int c)
     {
-        var y = new float[Classes];
+        var y = new float[Mnist.Classes];
         Array.Fill(y, CornerLow);
         y[c] = CornerHigh;
         return y;

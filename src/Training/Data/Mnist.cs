@@ -3,7 +3,7 @@ namespace Untapped.Training.Data;
 /// <summary>MNIST pooled (train then test), binarised: pixel &gt;= 129 becomes 1 (SPEC 1).</summary>
 public sealed class Mnist
 {
-    public const int Side = 28, Pixels = Side * Side, BinariseAt = 129;
+    public const int Side = 28, Pixels = Side * Side, Classes = 10, BinariseAt = 129;
 
     public Mnist(float[] images, byte[] labels)
     {

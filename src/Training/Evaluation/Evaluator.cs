@@ -11,19 +11,19 @@ public sealed record EvalResult(
 
 public static class Evaluator
 {
-    public const int Dims = 10, FirstUnlabelledDim = 5;
-
-    static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    /// <summary>Label dimensions 0-4 carry the labelled digits; 5-9 are free and matched to digits by the judge.</summary>
+    public const int FirstUnlabelledDim = 5;
+    const int Dims = Mnist.Classes, Free = Dims - FirstUnlabelledDim;
 
     /// <summary>Gathers [rows, 784] images and one-hot labels of the given pool indices.</summary>
     static (float[] X, float[] Y) Gather(Mnist pool, int[] idx)
     {
         var x = new float[idx.Length * Mnist.Pixels];
-        var y = new float[idx.Length * 10];
+        var y = new float[idx.Length * Dims];
         for (int i = 0; i < idx.Length; i++)
         {
             pool.Image(idx[i]).CopyTo(x.AsSpan(i * Mnist.Pixels));
-            y[i * 10 + pool.Labels[idx[i]]] = 1f;
+            y[i * Dims + pool.Labels[idx[i]]] = 1f;
         }
         return (x, y);
     }
@@ -32,10 +32,9 @@ public static class Evaluator
     public static (float[] ZBar, float[] Means) Digits(Inference inf, ExperimentData data, ModelConfig cfg)
     {
         var (x, y) = Gather(data.Pool, data.Labelled);
-        var mu = inf.EncoderMu(x, y, data.Labelled.Length);
-        var (lo, hi) = cfg.Box;
+        var z = inf.EncoderMeanInBox(x, y, data.Labelled.Length, cfg);
         double z0 = 0, z1 = 0;
-        for (int i = 0; i < data.Labelled.Length; i++) { z0 += lo + (hi - lo) * Sigmoid(mu[2 * i]); z1 += lo + (hi - lo) * Sigmoid(mu[2 * i + 1]); }
+        for (int i = 0; i < data.Labelled.Length; i++) { z0 += z[2 * i]; z1 += z[2 * i + 1]; }
         var zbar = new[] { (float)(z0 / data.Labelled.Length), (float)(z1 / data.Labelled.Length) };
         return (zbar, Decode(inf, [.. Enumerable.Range(0, Dims).Select(d => (d, zbar[0], zbar[1]))]));
     }
@@ -44,11 +43,11 @@ public static class Evaluator
     public static float[] Decode(Inference inf, (int Label, float Z0, float Z1)[] items)
     {
         int n = items.Length;
-        var y = new float[n * 10];
-        var z = new float[n * 2];
-        for (int i = 0; i < n; i++) { y[i * 10 + items[i].Label] = 1f; z[2 * i] = items[i].Z0; z[2 * i + 1] = items[i].Z1; }
+        var y = new float[n * Dims];
+        var z = new float[n * Networks.ZDim];
+        for (int i = 0; i < n; i++) { y[i * Dims + items[i].Label] = 1f; z[2 * i] = items[i].Z0; z[2 * i + 1] = items[i].Z1; }
         var logits = inf.DecoderLogits(y, z, n);
-        for (int i = 0; i < logits.Length; i++) logits[i] = Sigmoid(logits[i]);
+        for (int i = 0; i < logits.Length; i++) logits[i] = Fn.Sigmoid(logits[i]);
         return logits;
     }
 
@@ -61,27 +60,28 @@ public static class Evaluator
         var canon = Threshold(means);
 
         // Permutation of dims 5-9 by the reference classifier restricted (and renormalised) to classes 5-9.
-        var probs = reference.Probabilities(canon, Dims);
-        var sub = new float[25];
-        for (int d = 0; d < 5; d++)
+        var probs = reference.Probabilities(acc, canon, Dims);
+        const int F0 = FirstUnlabelledDim;
+        var sub = new float[Free * Free];
+        for (int d = 0; d < Free; d++)
         {
             float s = 0;
-            for (int c = 0; c < 5; c++) s += probs[(5 + d) * 10 + 5 + c];
-            for (int c = 0; c < 5; c++) sub[d * 5 + c] = probs[(5 + d) * 10 + 5 + c] / Math.Max(s, 1e-30f);
+            for (int c = 0; c < Free; c++) s += probs[(F0 + d) * Dims + F0 + c];
+            for (int c = 0; c < Free; c++) sub[d * Free + c] = probs[(F0 + d) * Dims + F0 + c] / Math.Max(s, 1e-30f);
         }
-        var assign = Permutation.Assign(sub, 5, 5);
-        var perm = Enumerable.Range(0, Dims).Select(d => d < FirstUnlabelledDim ? d : 5 + assign[d - 5]).ToArray();
-        int distinct = Enumerable.Range(0, Dims).Select(d => ReferenceClassifier.ArgMax(probs.AsSpan(d * 10, 10))).Distinct().Count();
+        var assign = Permutation.Assign(sub, Free, Free);
+        var perm = Enumerable.Range(0, Dims).Select(d => d < F0 ? d : F0 + assign[d - F0]).ToArray();
+        int distinct = Enumerable.Range(0, Dims).Select(d => ReferenceClassifier.ArgMax(probs.AsSpan(d * Dims, Dims))).Distinct().Count();
 
         // Discriminative generalisation on the held-out digits, columns permuted: p(digit t) = p(dim showing t).
-        var dimOf = new int[10];
+        var dimOf = new int[Dims];
         for (int d = 0; d < Dims; d++) dimOf[perm[d]] = d;
         var (xh, _) = Gather(data.Pool, data.HeldOut);
-        var lh = inf.ClassifierLogits(xh, data.HeldOut.Length);
+        var ph = inf.ClassifierProbs(xh, data.HeldOut.Length);
         double ce = 0; int right = 0;
         for (int i = 0; i < data.HeldOut.Length; i++)
         {
-            var p = Softmax(lh.AsSpan(i * 10, 10));
+            var p = ph.AsSpan(i * Dims, Dims);
             int t = data.Pool.Labels[data.HeldOut[i]];
             ce += -Math.Log(Math.Max(p[dimOf[t]], 1e-6));
             if (perm[ReferenceClassifier.ArgMax(p)] == t) right++;
@@ -89,20 +89,9 @@ public static class Evaluator
         var (xl, _) = Gather(data.Pool, data.Labelled);
         var ll = inf.ClassifierLogits(xl, data.Labelled.Length);
         int rightL = 0;
-        for (int i = 0; i < data.Labelled.Length; i++) if (ReferenceClassifier.ArgMax(ll.AsSpan(i * 10, 10)) == data.Pool.Labels[data.Labelled[i]]) rightL++;
+        for (int i = 0; i < data.Labelled.Length; i++) if (ReferenceClassifier.ArgMax(ll.AsSpan(i * Dims, Dims)) == data.Pool.Labels[data.Labelled[i]]) rightL++;
 
         int nh = Math.Max(1, data.HeldOut.Length);
         return new EvalResult(ce / nh, (double)right / nh, (double)rightL / data.Labelled.Length, distinct, perm, reference.Accuracy, zbar, means);
-    }
-
-    static float[] Softmax(ReadOnlySpan<float> l)
-    {
-        float mx = float.MinValue;
-        foreach (var v in l) mx = Math.Max(mx, v);
-        var p = new float[l.Length];
-        float s = 0;
-        for (int i = 0; i < l.Length; i++) { p[i] = MathF.Exp(l[i] - mx); s += p[i]; }
-        for (int i = 0; i < l.Length; i++) p[i] /= s;
-        return p;
     }
 }

@@ -1,7 +1,7 @@
 using Untapped.Graph;
 using Untapped.Kernels;
+using Untapped.Training.Data;
 using Untapped.Training.Model;
-using G = Untapped.Graph.Graph;
 
 namespace Untapped.Training.Evaluation;
 
@@ -14,10 +14,10 @@ public sealed class Inference(Accelerator acc, float[] parameters, int chunk = 4
 {
     readonly Dictionary<string, (Executor Ex, Tensor[] Inputs, Tensor Output)> _nets = new();
 
-    (Executor, Tensor[], Tensor) Net(string name, Func<G, Networks, Tensor[], Tensor> build, params int[] inputCols)
+    (Executor, Tensor[], Tensor) Net(string name, Func<ComputeGraph, Networks, Tensor[], Tensor> build, params int[] inputCols)
     {
         if (_nets.TryGetValue(name, out var n)) return n;
-        var g = new G();
+        var g = new ComputeGraph();
         var net = Networks.Declare(g);
         var inputs = inputCols.Select((c, i) => g.Input($"in{i}", chunk, c)).ToArray();
         var output = build(g, net, inputs);
@@ -46,17 +46,25 @@ public sealed class Inference(Accelerator acc, float[] parameters, int chunk = 4
         return result;
     }
 
-    /// <summary>[rows, 10] classifier logits of [rows, 784] images.</summary>
+    /// <summary>[rows, 10] logits of q(y|x) for [rows, 784] images.</summary>
     public float[] ClassifierLogits(float[] x, int rows) =>
-        Run(Net("classifier", (g, net, i) => net.Classifier(i[0], "eval"), Networks.Pixels), rows, x);
+        Run(Net("classifier", (g, net, i) => net.Classifier(i[0], "eval"), Mnist.Pixels), rows, x);
 
-    /// <summary>[rows, 2] encoder means mu(x, y) (before the flow).</summary>
-    public float[] EncoderMu(float[] x, float[] y, int rows) =>
-        Run(Net("encoder", (g, net, i) => net.Encoder(i[0], i[1], "eval").Mu, Networks.Pixels, Networks.Classes), rows, x, y);
+    /// <summary>[rows, 10] probabilities q(y|x) (the softmax op on the logits) for [rows, 784] images.</summary>
+    public float[] ClassifierProbs(float[] x, int rows) =>
+        Run(Net("classifier.probs", (g, net, i) => g.GumbelSoftmax("probs", net.Classifier(i[0], "eval"), null, 1f), Mnist.Pixels), rows, x);
+
+    /// <summary>[rows, 2] flow(mu(x, y)): the encoder's mean carried through the model's logistic flow into its box.</summary>
+    public float[] EncoderMeanInBox(float[] x, float[] y, int rows, ModelConfig cfg)
+    {
+        var (lo, hi) = cfg.Box;
+        return Run(Net($"encoder.flow.{lo}.{hi}", (g, net, i) => g.LogisticFlow("flow", net.Encoder(i[0], i[1], "eval").Mu, lo, hi, cfg.LogDet).Z,
+            Mnist.Pixels, Mnist.Classes), rows, x, y);
+    }
 
     /// <summary>[rows, 784] decoder logits for labels y and latents z.</summary>
     public float[] DecoderLogits(float[] y, float[] z, int rows) =>
-        Run(Net("decoder", (g, net, i) => net.Decoder(i[0], i[1], "eval"), Networks.Classes, Networks.ZDim), rows, y, z);
+        Run(Net("decoder", (g, net, i) => net.Decoder(i[0], i[1], "eval"), Mnist.Classes, Networks.ZDim), rows, y, z);
 
     public void Dispose()
     {

@@ -1,18 +1,25 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using Untapped.Graph;
 using Untapped.Kernels;
 using Untapped.Training.Data;
-using G = Untapped.Graph.Graph;
+using Untapped.Training.Storage;
 
 namespace Untapped.Training.Evaluation;
 
 /// <summary>
 /// SPEC 6's judge: multinomial logistic regression (784 -> 10, softmax) trained on all binarised images with
-/// full-batch Adam on the accelerator, by the same kernels and executor as the model.
+/// full-batch Adam on the accelerator, by the same kernels and executor as the model. It depends on the data alone
+/// (a fixed seed, not the run's), so it is trained once per data set and cached (<see cref="TrainOrLoad"/>).
 /// </summary>
 public sealed class ReferenceClassifier
 {
     public const int Steps = 150;
     public const double LearningRate = 0.02;
+    /// <summary>The seed of its initialisation: the same judge for every run on the same data.</summary>
+    public const ulong Seed = 0x5EED;
+    const int Classes = Mnist.Classes;
+    const string WeightName = "reference.w", BiasName = "reference.b", AccuracyKey = "accuracy", Format = "1";
 
     ReferenceClassifier(float[] weights, double accuracy) { Weights = weights; Accuracy = accuracy; }
 
@@ -22,51 +29,90 @@ public sealed class ReferenceClassifier
     /// <summary>Its own accuracy on the data it was trained on (all images, digits 0-9).</summary>
     public double Accuracy { get; }
 
-    public static ReferenceClassifier Train(Accelerator acc, Mnist data, ulong seed)
+    // softmax(x W + b) over [rows, 784] images; with targets, also the clipped cross-entropy it is trained on.
+    static (ComputeGraph G, Tensor X, Tensor? Y, Tensor P) Build(int rows, bool withLoss)
     {
-        int n = data.Count;
-        var g = new G();
-        var w = g.Parameter("reference.w", Mnist.Pixels, 10);
-        var b = g.Parameter("reference.b", 1, 10);
-        var x = g.Input("x", n, Mnist.Pixels);
-        var y = g.Input("y", n, 10);
-        var p = g.GumbelSoftmax("p", g.Dense("reference", [x], w, b, Kernels.Activation.None), null, 1f);
+        var g = new ComputeGraph();
+        var w = g.Parameter(WeightName, Mnist.Pixels, Classes);
+        var b = g.Parameter(BiasName, 1, Classes);
+        var x = g.Input("x", rows, Mnist.Pixels);
+        var p = g.GumbelSoftmax("p", g.Dense("reference", [x], w, b, Activation.None), null, 1f);
+        if (!withLoss) return (g, x, null, p);
+        var y = g.Input("y", rows, Classes);
         g.Loss("ce", 1f, new LossPart(g.ClippedCrossEntropy("ce", p, y), 1f));
-        using var ex = new Executor(g, acc, seed);
-        acc.CopyFromHost(g.Parameters.Initialise(seed, 1.0, new HashSet<string>()), ex.Parameters);
-        var onehot = new float[n * 10];
-        for (int i = 0; i < n; i++) onehot[i * 10 + data.Labels[i]] = 1f;
-        ex.SetInput(x, data.Images);
-        ex.SetInput(y, onehot);
-        var adam = new AdamSettings(ClipNorm: 0f, ClipValue: 0f);
-        for (int s = 0; s < Steps; s++) { ex.Forward(); ex.Backward(); ex.Update(adam, LearningRate); }
-        var weights = acc.ToArray(ex.Parameters);
-        var clf = new ReferenceClassifier(weights, 0);
-        var probs = clf.Probabilities(data.Images, n);
-        int right = 0;
-        for (int i = 0; i < n; i++) if (ArgMax(probs.AsSpan(i * 10, 10)) == data.Labels[i]) right++;
-        return new ReferenceClassifier(weights, (double)right / n);
+        return (g, x, y, p);
     }
 
-    /// <summary>[rows, 10] class probabilities (host computation; used on a handful of images).</summary>
-    public float[] Probabilities(float[] x, int rows)
+    public static ReferenceClassifier Train(Accelerator acc, Mnist data)
     {
-        var p = new float[rows * 10];
-        Parallel.For(0, rows, r =>
+        int n = data.Count;
+        var (g, x, y, _) = Build(n, withLoss: true);
+        using var ex = new Executor(g, acc, Seed);
+        acc.CopyFromHost(g.Parameters.Initialise(Seed, 1.0, new HashSet<string>()), ex.Parameters);
+        var onehot = new float[n * Classes];
+        for (int i = 0; i < n; i++) onehot[i * Classes + data.Labels[i]] = 1f;
+        ex.SetInput(x, data.Images);
+        ex.SetInput(y!, onehot);
+        var adam = new AdamSettings(ClipNorm: 0f, ClipValue: 0f);
+        for (int s = 0; s < Steps; s++) { ex.Forward(); ex.Backward(); ex.Update(adam, LearningRate); }
+        var clf = new ReferenceClassifier(acc.ToArray(ex.Parameters), 0);
+        var probs = clf.Probabilities(acc, data.Images, n);
+        int right = 0;
+        for (int i = 0; i < n; i++) if (ArgMax(probs.AsSpan(i * Classes, Classes)) == data.Labels[i]) right++;
+        return new ReferenceClassifier(clf.Weights, (double)right / n);
+    }
+
+    /// <summary>
+    /// The classifier for <paramref name="data"/> from <paramref name="cacheDir"/> when one was trained before (the file
+    /// is named by a SHA-256 of the images, labels and training settings), else trained now and stored there.
+    /// </summary>
+    public static ReferenceClassifier TrainOrLoad(Accelerator acc, Mnist data, string cacheDir)
+    {
+        var path = Path.Combine(cacheDir, $"reference-{Key(data)}.safetensors");
+        if (File.Exists(path))
         {
-            Span<double> z = stackalloc double[10];
-            for (int c = 0; c < 10; c++) z[c] = Weights[Mnist.Pixels * 10 + c];
-            for (int k = 0; k < Mnist.Pixels; k++)
+            try
             {
-                float v = x[r * Mnist.Pixels + k];
-                if (v != 0) for (int c = 0; c < 10; c++) z[c] += v * Weights[k * 10 + c];
+                var (t, meta) = Safetensors.Read(path);
+                var weights = t[WeightName].Data.Concat(t[BiasName].Data).ToArray();
+                if (weights.Length == Mnist.Pixels * Classes + Classes && double.TryParse(meta.GetValueOrDefault(AccuracyKey), NumberStyles.Float, CultureInfo.InvariantCulture, out var a))
+                    return new ReferenceClassifier(weights, a);
             }
-            double mx = double.MinValue, s = 0;
-            for (int c = 0; c < 10; c++) mx = Math.Max(mx, z[c]);
-            for (int c = 0; c < 10; c++) s += Math.Exp(z[c] - mx);
-            for (int c = 0; c < 10; c++) p[r * 10 + c] = (float)(Math.Exp(z[c] - mx) / s);
-        });
-        return p;
+            catch (Exception e) when (e is SafetensorsException or KeyNotFoundException) { /* unreadable: train it again and replace the file */ }
+        }
+        var clf = Train(acc, data);
+        var bytes = Safetensors.Encode(
+            [new(WeightName, [Mnist.Pixels, Classes], clf.Weights[..(Mnist.Pixels * Classes)]), new(BiasName, [Classes], clf.Weights[(Mnist.Pixels * Classes)..])],
+            new Dictionary<string, string> { [AccuracyKey] = clf.Accuracy.ToString("R", CultureInfo.InvariantCulture) });
+        try { AtomicFile.Write(path, bytes); }
+        catch (OutputWriteException) { /* a cache that cannot be written only costs the next run the training again */ }
+        return clf;
+    }
+
+    /// <summary>$UNTAPPED_CACHE, else $XDG_CACHE_HOME/untapped, else ~/.cache/untapped.</summary>
+    public static string DefaultCacheDir() =>
+        Environment.GetEnvironmentVariable("UNTAPPED_CACHE") is { Length: > 0 } c ? c
+        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "untapped");
+
+    static string Key(Mnist data)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Images.AsSpan()));
+        h.AppendData(data.Labels);
+        h.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Format}|{Steps}|{LearningRate:R}|{Seed}")));
+        return Convert.ToHexStringLower(h.GetHashAndReset())[..32];
+    }
+
+    /// <summary>[rows, 10] class probabilities of [rows, 784] images: the same dense and softmax ops it was trained with.</summary>
+    public float[] Probabilities(Accelerator acc, float[] x, int rows)
+    {
+        var (g, xin, _, p) = Build(rows, withLoss: false);
+        using var ex = new Executor(g, acc, Seed);
+        acc.CopyFromHost(Weights, ex.Parameters);
+        ex.SetInput(xin, x.AsSpan(0, rows * Mnist.Pixels));
+        ex.Forward();
+        return acc.ToArray(ex.Value(p));
     }
 
     public static int ArgMax(ReadOnlySpan<float> v)

@@ -58,13 +58,13 @@ public sealed record ModelConfig
     public double LearningRateAt(int epoch) =>
         LrDecayAfter > 0 && epoch >= LrDecayAfter ? LearningRate * Math.Pow(LrDecay, epoch - LrDecayAfter + 1) : LearningRate;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible value.</summary>
+    /// <summary>Throws <see cref="UsageException"/> naming the first impossible value.</summary>
     public void Validate()
     {
-        if (!(Tau > 0) || float.IsInfinity(Tau)) throw new ArgumentException($"tau must be a positive number, got {Tau}");
-        if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {Epochs}");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
-        if (!(LrDecay > 0) || LrDecay > 1) throw new ArgumentException($"lr decay must be in (0, 1], got {LrDecay}");
-        if (LrDecayAfter < 0) throw new ArgumentException($"lr decay start must not be negative, got {LrDecayAfter}");
+        if (!(Tau > 0) || float.IsInfinity(Tau)) throw new UsageException($"tau must be a positive number, got {Tau}");
+        if (Epochs < 1) throw new UsageException($"epochs must be at least 1, got {Epochs}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new UsageException($"learning rate must be positive, got {LearningRate}");
+        if (!(LrDecay > 0) || LrDecay > 1) throw new UsageException($"lr decay must be in (0, 1], got {LrDecay}");
+        if (LrDecayAfter < 0) throw new UsageException($"lr decay start must not be negative, got {LrDecayAfter}");
     }
 }

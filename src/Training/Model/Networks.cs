@@ -1,6 +1,6 @@
 using Untapped.Kernels;
-using G = Untapped.Graph.Graph;
 using Untapped.Graph;
+using Untapped.Training.Data;
 
 namespace Untapped.Training.Model;
 
@@ -11,34 +11,34 @@ namespace Untapped.Training.Model;
 /// </summary>
 public sealed class Networks
 {
-    public const int Pixels = 784, Classes = 10, ZDim = 2, TotalParameters = 571_948;
+    public const int ZDim = 2;
 
     public static readonly (string Name, int Rows, int Cols)[] Layout =
     [
-        ("classifier.l0.w", Pixels, 50), ("classifier.l0.b", 1, 50), ("classifier.l1.w", 50, 50), ("classifier.l1.b", 1, 50),
-        ("classifier.out.w", 50, Classes), ("classifier.out.b", 1, Classes),
-        ("zencoder.l0.w", Pixels + Classes, 10), ("zencoder.l0.b", 1, 10), ("zencoder.l1.w", 10, 10), ("zencoder.l1.b", 1, 10),
+        ("classifier.l0.w", Mnist.Pixels, 50), ("classifier.l0.b", 1, 50), ("classifier.l1.w", 50, 50), ("classifier.l1.b", 1, 50),
+        ("classifier.out.w", 50, Mnist.Classes), ("classifier.out.b", 1, Mnist.Classes),
+        ("zencoder.l0.w", Mnist.Pixels + Mnist.Classes, 10), ("zencoder.l0.b", 1, 10), ("zencoder.l1.w", 10, 10), ("zencoder.l1.b", 1, 10),
         ("zencoder.mu.w", 10, ZDim), ("zencoder.mu.b", 1, ZDim), ("zencoder.sigma.w", 10, ZDim), ("zencoder.sigma.b", 1, ZDim),
-        ("decoder.l0.w", Classes + ZDim, 250), ("decoder.l0.b", 1, 250), ("decoder.l1.w", 250, 500), ("decoder.l1.b", 1, 500),
-        ("decoder.out.w", 500, Pixels), ("decoder.out.b", 1, Pixels),
+        ("decoder.l0.w", Mnist.Classes + ZDim, 250), ("decoder.l0.b", 1, 250), ("decoder.l1.w", 250, 500), ("decoder.l1.b", 1, 500),
+        ("decoder.out.w", 500, Mnist.Pixels), ("decoder.out.b", 1, Mnist.Pixels),
     ];
 
     /// <summary>Initialised to zero rather than Glorot (SPEC 2: the sigma head).</summary>
     public static readonly IReadOnlySet<string> ZeroInit = new HashSet<string> { "zencoder.sigma.w", "zencoder.sigma.b" };
 
-    readonly G _g;
+    readonly ComputeGraph _g;
     readonly Dictionary<string, Tensor> _p;
 
-    Networks(G g)
+    Networks(ComputeGraph g)
     {
         _g = g;
         _p = Layout.ToDictionary(l => l.Name, l => g.Parameter(l.Name, l.Rows, l.Cols));
     }
 
-    public static Networks Declare(G g) => new(g);
+    public static Networks Declare(ComputeGraph g) => new(g);
 
     /// <summary>The flat parameter layout every graph of the project shares (for loading checkpoints).</summary>
-    public static ParameterSet ParameterLayout() { var g = new G(); Declare(g); return g.Parameters; }
+    public static ParameterSet ParameterLayout() { var g = new ComputeGraph(); Declare(g); return g.Parameters; }
 
     public static float[] Initialise(ParameterSet set, ulong seed) => set.Initialise(seed, Math.Sqrt(2), ZeroInit);
 

@@ -1,5 +1,5 @@
 using Untapped.Graph;
-using G = Untapped.Graph.Graph;
+using Untapped.Training.Data;
 
 namespace Untapped.Training.Model;
 
@@ -9,7 +9,7 @@ public sealed class Objective
     public const string LabelledElbo = "labelled_elbo", Classify = "classify", UnlabelledElbo = "unlabelled_elbo",
         ReverseElbo = "reverse_elbo", Reconstruct = "reconstruct";
 
-    public G Graph { get; }
+    public ComputeGraph Graph { get; }
     public ModelConfig Config { get; }
     public Tensor XLabelled { get; }
     public Tensor YLabelled { get; }
@@ -24,11 +24,11 @@ public sealed class Objective
     {
         cfg.Validate();
         Config = cfg;
-        var g = Graph = new G();
+        var g = Graph = new ComputeGraph();
         var net = Networks.Declare(g);
         var (lo, hi) = cfg.Box;
         float tau = cfg.Tau;
-        const int P = Networks.Pixels, C = Networks.Classes, Z = Networks.ZDim;
+        const int P = Mnist.Pixels, C = Mnist.Classes, Z = Networks.ZDim;
         bool relaxed = cfg.XTildeGrad == XTildeGrad.Relaxed;
 
         XLabelled = g.Input("x_labelled", batchLabelled, P);

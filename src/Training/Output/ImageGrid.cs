@@ -2,6 +2,8 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 
+using Untapped.Training.Storage;
+
 namespace Untapped.Training.Output;
 
 /// <summary>Lays out 28x28 images (values in [0,1], 1 = ink) as a grid with a 2-pixel white border, ink drawn black.</summary>

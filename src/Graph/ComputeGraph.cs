@@ -14,7 +14,7 @@ public sealed record LossTerm(string Name, float Weight, IReadOnlyList<LossPart>
 /// order, checked), parameters, and loss terms. The builder methods are the only way to add ops, so every
 /// output's RequiresGrad follows from its op's differentiable inputs.
 /// </summary>
-public sealed class Graph
+public sealed class ComputeGraph
 {
     readonly List<Tensor> _tensors = new();
     readonly List<Op> _ops = new();
@@ -62,8 +62,11 @@ public sealed class Graph
         return y;
     }
 
+    /// <summary>Philox noise whose stream is keyed by <paramref name="name"/>, which must therefore be unique among noise tensors.</summary>
     public Tensor Noise(string name, int rows, int cols, bool normal)
     {
+        if (_ops.OfType<NoiseOp>().Any(o => o.Outputs[0].Name == name))
+            throw new ArgumentException($"noise tensor '{name}' is defined twice: its name keys its random stream, so it must be unique");
         var t = Out(name, rows, cols);
         Add(new NoiseOp(name, t, normal));
         return t;

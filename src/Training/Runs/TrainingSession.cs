@@ -1,0 +1,74 @@
+using Untapped.Kernels;
+using Untapped.Training.Data;
+using Untapped.Training.Evaluation;
+using Untapped.Training.Reports;
+
+namespace Untapped.Training.Runs;
+
+/// <summary>
+/// Trains one run into its directory: starts it, or with <c>resume</c> continues it from its checkpoint (starting it
+/// when the directory holds none, so a requeued job is idempotent), commits checkpoints by the policy, stops cleanly
+/// when <c>stop</c> fires, then writes the reports.
+/// </summary>
+public static class TrainingSession
+{
+    public static EvalResult Run(RunOptions o, Accelerator acc, bool resume, CheckpointPolicy policy, CancellationToken stop, ITrainingObserver? observer = null)
+    {
+        observer ??= new NullObserver();
+        o.Validate();
+        var previous = RunDirectory.ReadOptions(o.OutDir);
+        bool hasCheckpoint = File.Exists(Path.Combine(o.OutDir, RunDirectory.CheckpointFile));
+        if (!resume && hasCheckpoint)
+            throw new UsageException($"{o.OutDir} already holds a run ({RunDirectory.CheckpointFile}); pass --resume to continue it or choose another --out");
+        if (resume && previous is not null && o.DifferencesFrom(previous) is { Count: > 0 } diff)
+            throw new UsageException($"{o.OutDir} holds a run of other options; it differs in: {string.Join("; ", diff)}");
+
+        // Data first: a bad file must fail before the run directory holds anything new.
+        observer.Phase("loading MNIST");
+        var data = new ExperimentData(Mnist.Load(o.DataDir), o.Seed, o.UnlabelledCount);
+        using var dir = RunDirectory.Open(o.OutDir);
+        using var trainer = new Trainer(o.Model, data, acc, o.Batch, o.Seed);
+        int steps = trainer.StepsPerEpoch, total = o.Model.Epochs * steps;
+        string fingerprint = o.Fingerprint();
+
+        if (resume && dir.HasCheckpoint)
+        {
+            var (p, m, v, state) = dir.ReadCheckpoint(trainer.Objective.Graph.Parameters);
+            if (state.Fingerprint != fingerprint)
+                throw new Graph.SafetensorsException($"{dir.Checkpoint}: was written by a run of other options than its config.json (compare the two)");
+            if (state.StepsDone > total)
+                throw new UsageException($"{o.OutDir}: the checkpoint is at step {state.StepsDone}, past the {total} steps of --epochs {o.Model.Epochs}");
+            trainer.Restore(p, m, v, state.StepsDone, state.EpochLossSums);
+            dir.KeepMetrics(state.StepsDone / steps);
+            observer.Phase($"resuming at step {state.StepsDone} of {total} (epoch {state.StepsDone / steps + 1}, step {state.StepsDone % steps + 1})");
+        }
+        else
+        {
+            if (resume) observer.Phase($"{o.OutDir} holds no checkpoint yet: starting the run");
+            dir.KeepMetrics(0);
+        }
+        dir.WriteOptions(o);
+
+        var sinceCommit = System.Diagnostics.Stopwatch.StartNew();
+        void Commit()
+        {
+            dir.Commit(trainer.Executor, new TrainingState(trainer.StepsDone, [.. trainer.EpochLossSums], fingerprint));
+            sinceCommit.Restart();
+        }
+        while (trainer.StepsDone < total)
+        {
+            var epochDone = trainer.Step();
+            int done = trainer.StepsDone;
+            observer.Step((done - 1) / steps + 1, o.Model.Epochs, (done - 1) % steps + 1, steps, trainer.LastLoss);
+            // The epoch's line is on disk before any checkpoint that covers the epoch (see RunDirectory).
+            if (epochDone is { } em) { dir.AppendMetrics(em); observer.Epoch(em, o.Model.Epochs); }
+            if (stop.IsCancellationRequested)
+            {
+                Commit();
+                throw new TrainingStoppedException(dir.Checkpoint, done, total);
+            }
+            if (done == total || policy.Due(done, steps, sinceCommit.Elapsed)) Commit();
+        }
+        return RunReports.Write(dir, acc, data, o, acc.ToArray(trainer.Executor.Parameters), observer);
+    }
+}
