@@ -13,7 +13,7 @@ using Untapped.Training.Runs;
 namespace Untapped.Cli;
 
 /// <summary>The `untapped` command tree.</summary>
-static class Commands
+static partial class Commands
 {
     static Option<T> Opt<T>(string name, string description, T? defaultValue = default, bool hasDefault = false)
     {
@@ -32,8 +32,8 @@ static class Commands
     public static RootCommand Root()
     {
         var root = new RootCommand("Untapped.Gpu: train and evaluate the Untapped / M2 semi-supervised VAE on MNIST.\n\n" +
-            "Example:\n  untapped train --model untapped --preset paper --epochs 150 --out runs/untapped\n  untapped experiment --trials 3 --epochs 50");
-        root.Subcommands.Add(Train());
+            "Example:\n  untapped train --model untapped --preset paper --epochs 150 --out runs/untapped\n  untapped experiment --seeds 1-3 --epochs 50");
+        root.Subcommands.Add(new TrainCommand().Command);
         root.Subcommands.Add(Evaluate());
         root.Subcommands.Add(Grid());
         root.Subcommands.Add(Experiment());
@@ -42,7 +42,7 @@ static class Commands
     }
 
     // Every SPEC switch, each overriding the preset only when given.
-    sealed class Switches
+    internal sealed class Switches
     {
         public readonly Option<ModelKind> Model = Opt("--model", "untapped or m2", ModelKind.Untapped, true);
         public readonly Option<Preset> Preset = Opt("--preset", "paper (the paper's settings, 150 epochs) or original (the authors' code, 1000 epochs)", Training.Model.Preset.Paper, true);
@@ -90,30 +90,41 @@ static class Commands
         };
     }
 
-    static Command Train()
+    /// <summary>`untapped train`: the options of one run and the action that trains it.</summary>
+    internal sealed class TrainCommand
     {
-        var sw = new Switches();
-        var outDir = Opt<string?>("--out", "Run directory (default: runs/<model>-<preset>-seed<seed>)");
-        var resume = Opt("--resume", "Continue the run in --out from its last checkpoint, or start it when --out holds none (so a requeued job is idempotent)", false, true);
-        var every = Opt("--checkpoint-every", "When to commit a checkpoint besides the end and a stop signal: 'epoch', a step count (50) or an interval (90s, 10m, 2h)", "epoch", true);
-        var cmd = new Command("train", "Train M2 or Untapped; writes config.json, metrics.jsonl, checkpoint.safetensors, state.json, digits.png, samples.png and eval.json.\n\n" +
-            "Example:\n  untapped train --model untapped --preset paper --out runs/untapped");
-        foreach (var o in sw.All) cmd.Options.Add(o);
-        foreach (var o in new Option[] { Backend, Threads, Data, outDir, resume, every }) cmd.Options.Add(o);
-        cmd.SetAction(p =>
+        public readonly Switches Sw = new();
+        readonly Option<string?> _out = Opt<string?>("--out", "Run directory (default: runs/<model>-<preset>-seed<seed>)");
+        readonly Option<bool> _resume = Opt("--resume", "Continue the run in --out from its last checkpoint, or start it when --out holds none (so a requeued job is idempotent)", false, true);
+        public readonly Option<string> Every = Opt("--checkpoint-every", "When to commit a checkpoint besides the end and a stop signal: 'epoch', a step count (50) or an interval (90s, 10m, 2h)", "epoch", true);
+        public Command Command { get; }
+
+        public TrainCommand()
         {
-            var cfg = sw.Resolve(p);
-            string dir = p.GetValue(outDir) ?? Path.Combine("runs", $"{cfg.Model.ToString().ToLowerInvariant()}-{p.GetValue(sw.Preset).ToString().ToLowerInvariant()}-seed{p.GetValue(sw.Seed)}");
-            var opts = sw.Options(p, cfg, dir);
+            Command = new Command("train", "Train M2 or Untapped; writes config.json, metrics.jsonl, checkpoint.safetensors, digits.png, samples.png, curves.png and eval.json.\n\n" +
+                "Example:\n  untapped train --model untapped --preset paper --out runs/untapped");
+            foreach (var o in Sw.All) Command.Options.Add(o);
+            foreach (var o in new Option[] { Backend, Threads, Data, _out, _resume, Every }) Command.Options.Add(o);
+            Command.SetAction(p =>
+            {
+                var (opts, policy, resume) = Resolve(p);
+                using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
+                Console.WriteLine($"untapped train: {opts.Model.Model} ({opts.Preset} preset), {opts.Model.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
+                var r = ConsoleObserver.Run(opts.Model.Model.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, resume, policy, Stop, obs));
+                PrintEval(r, opts.OutDir);
+                return ExitCode.Ok;
+            });
+        }
+
+        /// <summary>The run a parsed `train` command line describes (validated).</summary>
+        public (RunOptions Options, CheckpointPolicy Policy, bool Resume) Resolve(ParseResult p)
+        {
+            var cfg = Sw.Resolve(p);
+            string dir = p.GetValue(_out) ?? Path.Combine("runs", $"{cfg.Model.ToString().ToLowerInvariant()}-{p.GetValue(Sw.Preset).ToString().ToLowerInvariant()}-seed{p.GetValue(Sw.Seed)}");
+            var opts = Sw.Options(p, cfg, dir);
             opts.Validate();
-            var policy = CheckpointPolicy.Parse(p.GetValue(every)!);
-            using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
-            Console.WriteLine($"untapped train: {cfg.Model} ({p.GetValue(sw.Preset)} preset), {cfg.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
-            var r = ConsoleObserver.Run(cfg.Model.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, p.GetValue(resume), policy, Stop, obs));
-            PrintEval(r, opts.OutDir);
-            return ExitCode.Ok;
-        });
-        return cmd;
+            return (opts, CheckpointPolicy.Parse(p.GetValue(Every)!), p.GetValue(_resume));
+        }
     }
 
     static void PrintEval(EvalResult r, string dir)
@@ -152,63 +163,6 @@ static class Commands
             return ExitCode.Ok;
         });
         return cmd;
-    }
-
-    static Command Experiment()
-    {
-        var sw = new Switches();
-        var trials = Opt("--trials", "Seeds per model (seeds 1..N)", 3, true);
-        var outDir = Opt("--out", "Folder for the runs and results.md", "runs/experiment", true);
-        var cmd = new Command("experiment", "Train M2 and Untapped for N seeds each and write a table like the paper's (results.md).\n\nExample:\n  untapped experiment --trials 3 --epochs 50 --out runs/experiment");
-        foreach (var o in sw.All.Where(o => o != sw.Model && o != sw.Seed)) cmd.Options.Add(o);
-        foreach (var o in new Option[] { trials, outDir, Backend, Threads, Data }) cmd.Options.Add(o);
-        cmd.SetAction(p =>
-        {
-            int n = p.GetValue(trials);
-            if (n < 1) throw new UsageException($"--trials must be at least 1, got {n}");
-            using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
-            var results = new Dictionary<ModelKind, List<EvalResult>> { [ModelKind.M2] = [], [ModelKind.Untapped] = [] };
-            for (int seed = 1; seed <= n; seed++)
-                foreach (var model in new[] { ModelKind.M2, ModelKind.Untapped })
-                {
-                    var cfg = sw.Resolve(p, model);
-                    var dir = Path.Combine(p.GetValue(outDir)!, $"{model.ToString().ToLowerInvariant()}-seed{seed}");
-                    var opts = sw.Options(p, cfg, dir) with { Seed = (ulong)seed };
-                    var r = ConsoleObserver.Run($"{model.ToString().ToLowerInvariant()} seed {seed}/{n}", obs => TrainingSession.Run(opts, acc, true, CheckpointPolicy.EveryEpoch, Stop, obs));
-                    results[model].Add(r);
-                    PrintEval(r, opts.OutDir);
-                }
-            var table = Table(results, p.GetValue(sw.Epochs) ?? ModelConfig.For(p.GetValue(sw.Preset)).Epochs, p.GetValue(sw.Preset), acc.Name);
-            var path = Path.Combine(p.GetValue(outDir)!, "results.md");
-            Training.Storage.AtomicFile.WriteText(path, table);
-            Console.WriteLine(table);
-            Console.WriteLine($"wrote {path}");
-            return ExitCode.Ok;
-        });
-        return cmd;
-    }
-
-    internal static string Table(Dictionary<ModelKind, List<EvalResult>> results, int epochs, Preset preset, string device)
-    {
-        static (double Mean, double Std) Stat(IEnumerable<double> v)
-        {
-            var a = v.ToArray();
-            double m = a.Average();
-            return (m, a.Length > 1 ? Math.Sqrt(a.Sum(x => (x - m) * (x - m)) / (a.Length - 1)) : 0);
-        }
-        var sb = new StringBuilder();
-        sb.AppendLine($"{preset} preset, {epochs} epochs, {results.Values.First().Count} seeds per model, on {device}\n");
-        sb.AppendLine("| model | held-out CE (mean ± std) | paper CE | held-out acc | labelled acc | distinct digits (mean; per seed) | paper digits |");
-        sb.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var (model, rs) in results)
-        {
-            var ce = Stat(rs.Select(r => r.CeHeldout));
-            var acc = Stat(rs.Select(r => r.AccHeldout));
-            string paperCe = model == ModelKind.M2 ? "2.30" : "2.07", paperDigits = model == ModelKind.M2 ? "9" : "10";
-            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {model} | {ce.Mean:F3} ± {ce.Std:F3} | {paperCe} | {acc.Mean:P1} | {rs.Average(r => r.AccLabelled):P1} | {rs.Average(r => r.DistinctDigits):F1}; {string.Join(" ", rs.Select(r => r.DistinctDigits))} | {paperDigits} |"));
-        }
-        return sb.ToString();
     }
 
     static Command Devices()

@@ -5,12 +5,6 @@ using Untapped.Training.Model;
 
 namespace Untapped.Training;
 
-/// <summary>Training stopped because a loss became NaN or infinite.</summary>
-public sealed class TrainingDivergedException(string message) : Exception(message);
-
-/// <summary>Mean loss terms and speed of one epoch.</summary>
-public sealed record EpochMetrics(int Epoch, double LearningRate, IReadOnlyDictionary<string, double> Losses, double StepMs, double SamplesPerSecond, double Seconds);
-
 /// <summary>
 /// SPEC 5: one optimiser step takes one batch of each stream; steps per epoch = ceil(|labelled| / batch);
 /// each stream wraps around inside an epoch and is reshuffled every epoch. Every draw (shuffles, unfeatured z,

@@ -60,7 +60,7 @@ public sealed class CliTests
     [InlineData("train", "--backend", "tpu")]
     [InlineData("train", "--preset", "fancy")]
     [InlineData("train", "--no-such-option")]
-    [InlineData("experiment", "--trials", "0")]
+    [InlineData("experiment", "--seeds", "0")]
     public void BadOptionsExitWith2(params string[] args)
     {
         string[] full = args[0] == "train" ? [.. args, "--data", Data, "--out", Out()] : [.. args, "--data", Data, "--out", Out()];

@@ -155,8 +155,14 @@ public sealed class GraphTests(ITestOutputHelper output)
         Assert.Equal(dense.Count, p.Rows["dense"].Count);
         Assert.Equal(dense.Count(o => o.HasBackward), p.Rows["dense backward"].Count);
         Assert.Equal(1, p.Rows["adam"].Count);
-        // Forward flops are 2 m n fan-in per layer, summed; the table reports them as GFLOP/s.
-        Assert.Equal(dense.Sum(o => 2L * o.Outputs[0].Rows * o.Outputs[0].Cols * o.Inputs.SkipLast(2).Sum(x => x.Cols)), p.Rows["dense"].Flops);
+        // Forward flops: 2 x batch x (fan-in x fan-out) of each layer applied, the layer's size read from the SPEC's layout
+        // table by the op's label ("decoder.l1 (labelled)" -> decoder.l1.w), not from the op.
+        long expected = dense.Sum(o =>
+        {
+            var w = Networks.Layout.First(l => l.Name == o.Label.Split(' ')[0] + ".w");
+            return 2L * 16 * w.Rows * w.Cols;
+        });
+        Assert.Equal(expected, p.Rows["dense"].Flops);
         Assert.Contains("| dense |", p.ToTable());
 
         // By layer: one row per op and direction, keyed by label and output shape.

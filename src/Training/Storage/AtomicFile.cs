@@ -3,9 +3,6 @@ using System.Text;
 
 namespace Untapped.Training.Storage;
 
-/// <summary>A file could not be written (disk full, read-only directory, file-size limit): names the file and the cause.</summary>
-public sealed class OutputWriteException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// The one way this project writes a file: the bytes go to a temporary file in the same directory, which is flushed
 /// to disk and renamed over the target, then the directory entry is flushed. A reader never sees a half-written file,

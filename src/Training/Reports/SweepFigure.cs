@@ -1,0 +1,38 @@
+using ScottPlot;
+using Untapped.Training.Experiments;
+using Untapped.Training.Storage;
+
+namespace Untapped.Training.Reports;
+
+/// <summary>ce_by_group.png: the held-out cross-entropy of every trial by group (points), the group means (bars), and the paper's values.</summary>
+public static class SweepFigure
+{
+    public static void Write(string path, IReadOnlyList<GroupResult> groups)
+    {
+        var plot = new Plot();
+        var rng = new Random(7);
+        for (int i = 0; i < groups.Count; i++)
+        {
+            var g = groups[i];
+            var bar = plot.Add.Bar(i, g.Ce.Mean);
+            bar.Color = Colors.LightGray;
+            var xs = g.Trials.Select(_ => i + (rng.NextDouble() - 0.5) * 0.3).ToArray();
+            var pts = plot.Add.ScatterPoints(xs, g.Trials.Select(t => t.Ce).ToArray());
+            pts.MarkerSize = 7;
+            pts.Color = g.Model == Model.ModelKind.M2 ? Colors.SteelBlue : Colors.OrangeRed;
+        }
+        foreach (var (m, label) in new[] { (Model.ModelKind.M2, "paper M2 (2.30)"), (Model.ModelKind.Untapped, "paper Untapped (2.07)") })
+        {
+            var line = plot.Add.HorizontalLine(SweepReport.PaperCe(m));
+            line.LinePattern = LinePattern.Dashed;
+            line.Color = m == Model.ModelKind.M2 ? Colors.SteelBlue : Colors.OrangeRed;
+            line.LegendText = label;
+        }
+        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, groups.Count).Select(i => (double)i)], [.. groups.Select(g => g.Group.Replace(" / ", "\n"))]);
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 10;
+        plot.YLabel("held-out (digits 5-9) cross-entropy");
+        plot.Title("Each trial's held-out cross-entropy by group (bars: group mean)");
+        plot.ShowLegend(Alignment.UpperRight);
+        AtomicFile.Write(path, plot.GetImageBytes(Math.Max(700, 190 * groups.Count), 560, ImageFormat.Png));
+    }
+}

@@ -1,0 +1,4 @@
+namespace Untapped.Training;
+
+/// <summary>Training stopped because a loss became NaN or infinite.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Untapped.Training.Experiments;
+using Untapped.Training.Model;
+using Untapped.Training.Runs;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Untapped.Training.Tests;
+
+/// <summary>Issue 14: sweeps as resumable trials, their statistics and report, and the Slurm array that runs them.</summary>
+public sealed class ExperimentTests(ITestOutputHelper log)
+{
+    static readonly string Data = TinyMnist.Folder(200, 40);
+
+    static string Out() => Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
+
+    static string[] Sweep(string dir, params string[] extra) =>
+        ["experiment", "--epochs", "1", "--batch", "16", "--unlabelled", "48", "--data", Data, "--out", dir, "--backend", "cpu", "--threads", "1", .. extra];
+
+    static (int Code, string Out, string Err) Capture(string[] args)
+    {
+        var (o, e) = (new StringWriter(), new StringWriter());
+        var (oldO, oldE) = (Console.Out, Console.Error);
+        Console.SetOut(o); Console.SetError(e);
+        try { return (Cli.App.Run(args), o.ToString(), e.ToString()); }
+        finally { Console.SetOut(oldO); Console.SetError(oldE); }
+    }
+
+    [Fact]
+    public void TrialsAreTheCrossProductWithTheModelsOfASeedSideBySide()
+    {
+        var s = new Sweep([ModelKind.M2, ModelKind.Untapped], [Preset.Paper], Training.Experiments.Sweep.ParseSeeds("1-2"),
+            [("x-tilde-grad", ["none", "relaxed"])]);
+        Assert.Equal(new[]
+        {
+            "m2-paper-x-tilde-grad-none-seed1", "untapped-paper-x-tilde-grad-none-seed1", "m2-paper-x-tilde-grad-none-seed2", "untapped-paper-x-tilde-grad-none-seed2",
+            "m2-paper-x-tilde-grad-relaxed-seed1", "untapped-paper-x-tilde-grad-relaxed-seed1", "m2-paper-x-tilde-grad-relaxed-seed2", "untapped-paper-x-tilde-grad-relaxed-seed2",
+        }, s.Trials().Select(t => t.Name));
+        Assert.Equal(new[] { "--model", "untapped", "--preset", "paper", "--seed", "1", "--x-tilde-grad", "none" }, s.Trials()[1].TrainTokens());
+        Assert.Equal(new ulong[] { 2, 3, 4, 9, 1 }, Training.Experiments.Sweep.ParseSeeds("2-4,9,3,1"));
+    }
+
+    [Theory]
+    [InlineData("--trial", "4")]
+    [InlineData("--trial", "-1")]
+    [InlineData("--seeds", "0")]
+    [InlineData("--seeds", "3-1")]
+    [InlineData("--vary", "warp=1,2")]
+    [InlineData("--vary", "x-tilde-grad=sideways")]
+    [InlineData("--models", "m3")]
+    public void ImpossibleSweepOptionsAreUsageErrors(string option, string value)
+    {
+        var (code, _, err) = Capture(Sweep(Out(), "--seeds", option == "--seeds" ? value : "1-2", option == "--seeds" ? "--presets" : option, option == "--seeds" ? "paper" : value));
+        Assert.Equal(Cli.ExitCode.Usage, code);
+        Assert.StartsWith("error: ", err);
+        log.WriteLine(err);
+    }
+
+    [Fact]
+    public void RunsWhatIsLeftSkipsWhatIsCompleteAndEqualsPlainTrainRuns()
+    {
+        var dir = Out();
+        var (code, text, _) = Capture(Sweep(dir, "--models", "m2,untapped", "--seeds", "1"));
+        Assert.Equal(0, code);
+        Assert.Contains("2 trial(s): 2 trained, 0 already complete", text);
+        (code, text, _) = Capture(Sweep(dir, "--models", "m2,untapped", "--seeds", "1"));
+        Assert.Equal(0, code);
+        Assert.Contains("2 trial(s): 0 trained, 2 already complete", text);
+        // A trial is exactly `untapped train` with its options: the same checkpoint as a plain run.
+        var plain = Out();
+        Assert.Equal(0, Cli.App.Run(["train", "--epochs", "1", "--batch", "16", "--unlabelled", "48", "--data", Data, "--out", plain, "--backend", "cpu", "--model", "untapped", "--seed", "1"]));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(plain, RunDirectory.CheckpointFile)), File.ReadAllBytes(Path.Combine(dir, "untapped-paper-seed1", RunDirectory.CheckpointFile)));
+    }
+
+    [Fact]
+    public void AKilledTrialContinuesWhenRunAgain()
+    {
+        var dir = Out();
+        string[] args = Sweep(dir, "--models", "untapped", "--seeds", "1", "--checkpoint-every", "1", "--trial", "0");
+        args[Array.IndexOf(args, "--epochs") + 1] = "6";
+        var ckpt = Path.Combine(dir, "untapped-paper-seed1", RunDirectory.CheckpointFile);
+        using (var child = ChildProcess.Start(args))
+        {
+            var sw = Stopwatch.StartNew();
+            while (!child.HasExited && !File.Exists(ckpt) && sw.Elapsed.TotalSeconds < 120) Thread.Sleep(1);
+            Thread.Sleep(30);
+            Assert.False(child.HasExited, $"the trial finished before it could be killed: {child.StdErr}");
+            child.Kill();
+            child.Wait();
+        }
+        int at = TrainingState.FromMetadata(ckpt, Graph.Safetensors.Read(ckpt).Metadata)!.StepsDone;
+        Assert.InRange(at, 1, 6 * 7 - 1);
+        var (code, text, _) = Capture(args);
+        Assert.Equal(0, code);
+        Assert.Contains("1 trained", text);
+        var plain = Out();
+        Assert.Equal(0, Cli.App.Run(["train", "--epochs", "6", "--batch", "16", "--unlabelled", "48", "--data", Data, "--out", plain, "--backend", "cpu", "--model", "untapped", "--seed", "1"]));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(plain, RunDirectory.CheckpointFile)), File.ReadAllBytes(ckpt));
+    }
+
+    [Fact]
+    public void SlurmScriptIsOneArrayTaskPerTrialAndRequeueSafe()
+    {
+        var dir = Out();
+        var (code, text, _) = Capture(["experiment", "slurm", .. Sweep(dir, "--models", "m2,untapped", "--seeds", "1-3", "--vary", "tau=0.5,1").Skip(1), "--time", "00:30:00", "--max-parallel", "4"]);
+        Assert.Equal(0, code);
+        var script = File.ReadAllText(Path.Combine(dir, "sweep.sbatch"));
+        Assert.Contains("#SBATCH --array=0-11%4\n", script);
+        Assert.Contains("#SBATCH --requeue\n", script);
+        Assert.Contains("#SBATCH --time=00:30:00\n", script);
+        Assert.Contains("--vary tau=0.5,1", script);
+        Assert.Contains("--trial \"$SLURM_ARRAY_TASK_ID\"", script);
+        Assert.Contains($"sbatch {Path.Combine(dir, "sweep.sbatch")}", text);
+        Assert.Equal("'a b'", SlurmScript.Quote("a b"));
+        Assert.Equal("'it'\\''s'", SlurmScript.Quote("it's"));
+    }
+
+    [Fact]
+    public void StatisticsMatchHandComputedValues()
+    {
+        // Sign flips of five equal differences: only all-plus and all-minus reach |sum| = 5, so p = 2/32.
+        Assert.Equal(2.0 / 32, Statistics.SignFlipP([1, 1, 1, 1, 1]));
+        // [3, -1]: the four sign assignments give sums 2, -4, 4, -2; |sum| >= 2 always.
+        Assert.Equal(1.0, Statistics.SignFlipP([3, -1]));
+        // [3, 1, 1]: sums over the 8 flips: 5, 3, 3, 1, -1, -3, -3, -5 -> |sum| >= 5 twice.
+        Assert.Equal(2.0 / 8, Statistics.SignFlipP([3, 1, 1]));
+        var s = Statistics.Summarise([2.0, 4.0, 9.0]);
+        Assert.Equal(5.0, s.Mean, 12);
+        Assert.Equal(Math.Sqrt(13.0), s.Std, 12); // ((9 + 1 + 16) / 2)
+        // Resampled means of [0, 1] are 0, 0.5 or 1 with probabilities 1/4, 1/2, 1/4: the 2.5 % and 97.5 % points are 0 and 1.
+        Assert.Equal((0.0, 1.0), Statistics.BootstrapMeanCi([0.0, 1.0]));
+        Assert.Equal((7.0, 7.0), Statistics.BootstrapMeanCi([7.0, 7.0, 7.0]));
+        var (lo, hi) = Statistics.BootstrapMeanCi([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
+        Assert.InRange(lo, 3.5, 4.5); // normal approximation: 5.5 -+ 1.96 * 2.87 / sqrt(10) = [3.72, 7.28]
+        Assert.InRange(hi, 6.5, 7.5);
+    }
+
+    static void FakeTrial(string root, ModelKind model, ulong seed, double ce, double acc, int digits, string? xTilde = null)
+    {
+        var cfg = ModelConfig.For(Preset.Paper, model) with { Epochs = 150 };
+        if (xTilde == "none") cfg = cfg with { XTildeGrad = XTildeGrad.None };
+        var name = $"{model.ToString().ToLowerInvariant()}-paper{(xTilde is null ? "" : "-x-tilde-grad-" + xTilde)}-seed{seed}";
+        var dir = Path.Combine(root, name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, RunDirectory.ConfigFile), JsonSerializer.Serialize(new RunOptions { Model = cfg, Seed = seed, OutDir = dir }, RunOptions.Json));
+        File.WriteAllText(Path.Combine(dir, RunDirectory.EvalFile), new JsonObject { ["ce_heldout"] = ce, ["acc_heldout"] = acc, ["acc_labelled"] = 0.9, ["distinct_digits"] = digits }.ToJsonString());
+        File.WriteAllText(Path.Combine(dir, RunDirectory.MetricsFile), "{\"epoch\":1,\"seconds\":60}\n{\"epoch\":2,\"seconds\":30}\n");
+    }
+
+    [Fact]
+    public void ReportGroupsTrialsAndPairsUntappedWithM2BySeed()
+    {
+        var root = Out();
+        double[] m2 = [2.4, 2.3, 2.5, 2.2], un = [2.1, 2.2, 2.0, 2.3];
+        for (int i = 0; i < 4; i++)
+        {
+            FakeTrial(root, ModelKind.M2, (ulong)i + 1, m2[i], 0.3, 9);
+            FakeTrial(root, ModelKind.Untapped, (ulong)i + 1, un[i], 0.4 + 0.01 * i, 10);
+        }
+        FakeTrial(root, ModelKind.Untapped, 1, 2.6, 0.2, 7, xTilde: "none");
+        Directory.CreateDirectory(Path.Combine(root, "unfinished")); // no eval.json: not a finished trial
+        var (code, _, _) = Capture(["experiment", "report", "--out", root]);
+        Assert.Equal(0, code);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(root, SweepReport.JsonFile)))!;
+        var groups = json["groups"]!.AsArray();
+        Assert.Equal(3, groups.Count);
+        var u = groups.First(g => g!["group"]!.GetValue<string>() == "untapped / paper / 150 epochs")!;
+        Assert.Equal(2.15, u["ce"]!["mean"]!.GetValue<double>(), 12);
+        Assert.Equal(4, u["n"]!.GetValue<int>());
+        var abl = groups.First(g => g!["switches"]!.GetValue<string>() == "x_tilde_grad=none")!;
+        Assert.Equal(1, abl["n"]!.GetValue<int>());
+        var pair = json["comparisons"]!.AsArray().First(c => c!["what"]!.GetValue<string>() == "Untapped - M2")!;
+        // Differences -0.3, -0.1, -0.5, +0.1: mean -0.2. Sign flips reaching |sum| >= 0.8: all one sign (1.0) or one 0.1
+        // flipped against the rest (0.8, twice), on either side: 6 of 16.
+        Assert.Equal(-0.2, pair["ce"]!["mean_diff"]!.GetValue<double>(), 12);
+        Assert.Equal(6.0 / 16, pair["ce"]!["p_sign_flip"]!.GetValue<double>(), 12);
+        Assert.Equal(3, pair["ce"]!["a_better"]!.GetValue<int>());
+        var ablation = json["comparisons"]!.AsArray().First(c => c!["what"]!.GetValue<string>() == "ablation - Untapped")!;
+        Assert.Equal(2.6 - 2.1, ablation["ce"]!["mean_diff"]!.GetValue<double>(), 12);
+        var md = File.ReadAllText(Path.Combine(root, SweepReport.MarkdownFile));
+        Assert.Contains("| untapped / paper / 150 epochs | 4 | 2.150 ± ", md);
+        Assert.Contains("1.5 min", md); // 90 s of epochs per trial
+        // The PNG's IHDR: width and height, big-endian, at bytes 16 and 20.
+        var png = File.ReadAllBytes(Path.Combine(root, SweepReport.FigureFile));
+        int w = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), h = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20));
+        Assert.True(w >= 700 && h == 560, $"figure is {w}x{h}");
+    }
+}
