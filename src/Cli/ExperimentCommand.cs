@@ -156,7 +156,9 @@ static partial class Commands
             var file = Path.GetFullPath(p.GetValue(script) ?? Path.Combine(outDir, "sweep.sbatch"));
             string[] self = p.GetValue(program) is { } u ? [u] : SelfCommand();
             string[] argv = [.. self, "experiment", "--models", p.GetValue(so.Models)!, "--presets", p.GetValue(so.Presets)!, "--seeds", p.GetValue(so.Seeds)!,
-                .. p.GetValue(so.Vary)!.SelectMany(v => new[] { "--vary", v }), "--out", outDir, .. so.SharedTokens(p)];
+                .. p.GetValue(so.Vary)!.SelectMany(v => new[] { "--vary", v }), "--out", outDir, .. so.SharedTokens(p),
+                // The CPU backend's threads default to every core of the node; a task owns only its --cpus.
+                .. p.GetResult(Threads) is { Implicit: false } ? Array.Empty<string>() : ["--threads", p.GetValue(cpus).ToString(System.Globalization.CultureInfo.InvariantCulture)]];
             var text = SlurmScript.Render(new SlurmScript.Job(trials.Count, Path.Combine(outDir, "slurm"), p.GetValue(partition), p.GetValue(time),
                 p.GetValue(gpus), p.GetValue(cpus), p.GetValue(parallel)), argv);
             Directory.CreateDirectory(Path.Combine(outDir, "slurm"));

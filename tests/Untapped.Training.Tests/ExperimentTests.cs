@@ -111,6 +111,7 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.Contains("#SBATCH --requeue\n", script);
         Assert.Contains("#SBATCH --time=00:30:00\n", script);
         Assert.Contains("--vary tau=0.5,1", script);
+        Assert.Contains("--threads 1", script); // as given; without --threads the task would get --threads <cpus>
         Assert.Contains("--trial \"$SLURM_ARRAY_TASK_ID\"", script);
         Assert.Contains($"sbatch {Path.Combine(dir, "sweep.sbatch")}", text);
         Assert.Equal("'a b'", SlurmScript.Quote("a b"));
