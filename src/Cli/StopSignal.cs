@@ -20,16 +20,19 @@ sealed class StopSignal : IDisposable
 
     public CancellationToken Token => _cts.Token;
 
+    int _signals;
+
     void Handle(PosixSignalContext ctx)
     {
         ctx.Cancel = true;
-        if (_cts.IsCancellationRequested && ctx.Signal == PosixSignal.SIGINT)
+        // Counted before anything else, so a second signal that arrives while the first is still being handled is seen.
+        if (Interlocked.Increment(ref _signals) > 1 && ctx.Signal == PosixSignal.SIGINT)
         {
             Console.Error.WriteLine("second interrupt: exiting now; the work since the last checkpoint is lost");
             Environment.Exit(ExitCode.Interrupted);
         }
-        Console.Error.WriteLine($"{ctx.Signal}: finishing the current step, then committing a checkpoint (Ctrl-C again to exit at once)");
         _cts.Cancel();
+        Console.Error.WriteLine($"{ctx.Signal}: finishing the current step, then committing a checkpoint (Ctrl-C again to exit at once)");
     }
 
     public void Dispose()

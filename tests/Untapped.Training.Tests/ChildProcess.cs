@@ -51,6 +51,8 @@ sealed class ChildProcess : IDisposable
 
     public void Terminate() => kill(_p.Id, 15 /* SIGTERM */);
 
+    public void Interrupt() => kill(_p.Id, 2 /* SIGINT, as Ctrl-C sends */);
+
     /// <summary>Waits for the exit; returns its code (throws when it takes longer than <paramref name="seconds"/>).</summary>
     public int Wait(int seconds = 180)
     {

@@ -153,6 +153,31 @@ public sealed class InterruptionTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void ASecondCtrlCExitsAtOnceAndTheLastCheckpointStillResumes()
+    {
+        // Steps long enough (batch 1000 of 1000 labelled images, one thread) that the second Ctrl-C lands inside one.
+        var data = TinyMnist.Folder(2000, 40);
+        string[] args(string d) => ["train", "--epochs", "8", "--batch", "1000", "--unlabelled", "1000", "--data", data, "--out", d, "--backend", "cpu", "--threads", "1"];
+        var dir = Out();
+        using (var child = ChildProcess.Start(args(dir)))
+        {
+            var sw = Stopwatch.StartNew();
+            while (!child.HasExited && !File.Exists(Path.Combine(dir, RunDirectory.MetricsFile)) && sw.Elapsed.TotalSeconds < 120) Thread.Sleep(2);
+            child.Interrupt();
+            while (!child.HasExited && !child.StdErr.Contains("SIGINT") && sw.Elapsed.TotalSeconds < 120) Thread.Sleep(1);
+            child.Interrupt();
+            int code = child.Wait();
+            log.WriteLine(child.StdErr);
+            Assert.Equal(Cli.ExitCode.Interrupted, code);
+            Assert.Contains("second interrupt", child.StdErr);
+        }
+        var straight = Out();
+        Assert.Equal(0, Cli.App.Run(args(straight)));
+        Assert.Equal(0, Cli.App.Run([.. args(dir), "--resume"]));
+        AssertSameRun(straight, dir);
+    }
+
+    [Fact]
     public void ResumeStartsARunInAnEmptyOrAbsentDirectory()
     {
         var straight = Uninterrupted(2);
