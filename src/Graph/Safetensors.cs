@@ -6,9 +6,6 @@ using System.Text.Json.Nodes;
 
 namespace Untapped.Graph;
 
-/// <summary>A safetensors file could not be read: the message names the file and the problem.</summary>
-public sealed class SafetensorsException(string message) : Exception(message);
-
 /// <summary>
 /// Reads and writes the safetensors format (8-byte little-endian header length, JSON header, raw
 /// little-endian data), float32 only. <see cref="Encode"/> gives the file's bytes (the caller writes them, atomically);

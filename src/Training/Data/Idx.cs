@@ -3,9 +3,6 @@ using System.IO.Compression;
 
 namespace Untapped.Training.Data;
 
-/// <summary>An IDX file is missing or malformed; the message names the file and the problem.</summary>
-public sealed class DataFormatException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>Reader of the IDX format (big-endian magic 0x0000TTDD, DD dimension sizes, then data), gzipped or not.</summary>
 public static class Idx
 {
