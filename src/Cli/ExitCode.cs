@@ -5,5 +5,5 @@ public static class ExitCode
 {
     /// <summary>0 success; 1 bad input data, a failed run or a failed write; 2 bad options or an absent backend;
     /// 3 stopped by SIGTERM/SIGINT after committing a checkpoint; 130 a second Ctrl-C (the step in progress is lost).</summary>
-    public const int Ok = 0, Failed = 1, Usage = 2, Stopped = 3, Interrupted = 130;
+    public const int Ok = 0, Failed = 1, Usage = 2, Stopped = Training.Runs.TrainingStoppedException.ExitCode, Interrupted = 130;
 }

@@ -109,6 +109,8 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         var script = File.ReadAllText(Path.Combine(dir, "sweep.sbatch"));
         Assert.Contains("#SBATCH --array=0-11%4\n", script);
         Assert.Contains("#SBATCH --requeue\n", script);
+        Assert.Contains("#SBATCH --signal=B:TERM@120\n", script);
+        Assert.Contains("trap 'kill -TERM \"$pid\"", script); // the batch shell passes the signal on to untapped
         Assert.Contains("#SBATCH --time=00:30:00\n", script);
         Assert.Contains("--vary tau=0.5,1", script);
         Assert.Contains("--threads 1", script); // as given; without --threads the task would get --threads <cpus>
@@ -116,6 +118,44 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.Contains($"sbatch {Path.Combine(dir, "sweep.sbatch")}", text);
         Assert.Equal("'a b'", SlurmScript.Quote("a b"));
         Assert.Equal("'it'\\''s'", SlurmScript.Quote("it's"));
+    }
+
+    [Fact]
+    public async Task TheArrayScriptPassesSigtermToTheTrialWhichCommitsAndExitsWithTheStoppedCode()
+    {
+        var dir = Out();
+        var args = Sweep(dir, "--models", "untapped", "--seeds", "1");
+        args[Array.IndexOf(args, "--epochs") + 1] = "12";
+        Assert.Equal(0, Capture(["experiment", "slurm", .. args.Skip(1)]).Code);
+        var script = Path.Combine(dir, "sweep.sbatch");
+        var psi = new ProcessStartInfo("bash", [script]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["SLURM_ARRAY_TASK_ID"] = "0";
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var metrics = Path.Combine(dir, "untapped-paper-seed1", RunDirectory.MetricsFile);
+        var sw = Stopwatch.StartNew();
+        while (!p.HasExited && !(File.Exists(metrics) && new FileInfo(metrics).Length > 0) && sw.Elapsed.TotalSeconds < 120) Thread.Sleep(2);
+        Assert.False(p.HasExited, "the trial ended before the signal");
+        Assert.Equal(0, Sh.Kill(p.Id, 15));
+        Assert.True(p.WaitForExit(60_000), "the script did not exit after SIGTERM");
+        var err = await stderr;
+        await stdout;
+        log.WriteLine(err);
+        Assert.Equal(Cli.ExitCode.Stopped, p.ExitCode);
+        Assert.Contains("checkpoint committed to", err);
+        // The requeued task (here: the script run again) resumes and finishes the trial.
+        using var again = Process.Start(psi)!;
+        var drain = Task.WhenAll(again.StandardOutput.ReadToEndAsync(), again.StandardError.ReadToEndAsync());
+        Assert.True(again.WaitForExit(120_000));
+        await drain;
+        Assert.Equal(0, again.ExitCode);
+        Assert.True(File.Exists(Path.Combine(dir, "untapped-paper-seed1", RunDirectory.EvalFile)));
+    }
+
+    static class Sh
+    {
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")] public static extern int Kill(int pid, int sig);
     }
 
     [Fact]

@@ -28,11 +28,23 @@ public static class SlurmScript
         if (job.Time is { } t) sb.Append($"#SBATCH --time={t}\n");
         sb.Append("#SBATCH --requeue\n");
         sb.Append("#SBATCH --open-mode=append\n");
-        // Preempted or near its time limit, the task gets SIGTERM first: untapped commits a checkpoint and exits 3.
-        sb.Append("#SBATCH --signal=TERM@120\n");
+        // 120 s before its time limit the batch shell gets SIGTERM (B:) and passes it to untapped, which commits a
+        // checkpoint and exits 3; the task then requeues itself, and its next run resumes the trial. Preemption sends
+        // SIGTERM to every process of the job (then SIGKILL after KillWait) and requeues it by itself.
+        sb.Append("#SBATCH --signal=B:TERM@120\n");
         sb.Append($"#SBATCH --output={job.LogDir}/%A_%a.out\n");
-        sb.Append("set -euo pipefail\n");
-        sb.Append($"exec {string.Join(" ", argv.Select(Quote))} --trial \"$SLURM_ARRAY_TASK_ID\"\n");
+        sb.Append("set -uo pipefail\n");
+        sb.Append($"{string.Join(" ", argv.Select(Quote))} --trial \"$SLURM_ARRAY_TASK_ID\" &\n");
+        sb.Append("pid=$!\n");
+        sb.Append("trap 'kill -TERM \"$pid\" 2>/dev/null' TERM INT\n");
+        sb.Append("wait \"$pid\"; rc=$?\n");
+        sb.Append("# A trapped signal interrupts wait: wait again for untapped's own exit code.\n");
+        sb.Append("while kill -0 \"$pid\" 2>/dev/null; do wait \"$pid\"; rc=$?; done\n");
+        sb.Append($"if [ \"$rc\" -eq {Runs.TrainingStoppedException.ExitCode} ] && [ -n \"${{SLURM_ARRAY_JOB_ID:-}}\" ]; then\n");
+        sb.Append("  echo \"untapped stopped after committing a checkpoint: requeueing ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n");
+        sb.Append("  scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n");
+        sb.Append("fi\n");
+        sb.Append("exit \"$rc\"\n");
         return sb.ToString();
     }
 }

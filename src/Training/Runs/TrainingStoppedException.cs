@@ -4,6 +4,9 @@ namespace Untapped.Training.Runs;
 public sealed class TrainingStoppedException(string checkpoint, int stepsDone, int totalSteps)
     : Exception($"stopped after step {stepsDone} of {totalSteps}; checkpoint committed to {checkpoint}; continue with --resume")
 {
+    /// <summary>The process exit code of a run stopped this way (the CLI's and the Slurm script's).</summary>
+    public const int ExitCode = 3;
+
     public string Checkpoint { get; } = checkpoint;
     public int StepsDone { get; } = stepsDone;
 }
