@@ -94,18 +94,25 @@ static partial class Commands
                 throw new UsageException($"--trial {i} is out of range: this sweep has {trials.Count} trials (0..{trials.Count - 1}); 'untapped experiment list' shows them");
             var todo = only is { } k ? [k] : Enumerable.Range(0, trials.Count).ToList();
             int skipped = 0, trained = 0;
+            var failed = new List<string>();
             foreach (var idx in todo)
             {
                 var (args, opts) = runs[idx];
                 if (Complete(opts)) { Console.WriteLine($"trial {idx} ({trials[idx].Name}): complete, skipped"); skipped++; continue; }
                 Console.WriteLine($"trial {idx} of {trials.Count}: {trials[idx].Name}");
                 var train = new TrainCommand();
-                int rc = new RootCommand { train.Command }.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-                if (rc != ExitCode.Ok) return rc;
-                trained++;
+                // A trial that fails (bad data, divergence, a failed write) is reported and the sweep goes on; a stop
+                // signal or a usage error ends the whole sweep (they propagate).
+                try { new RootCommand { train.Command }.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); trained++; }
+                catch (Exception e) when (e is TrainingDivergedException or Training.Data.DataFormatException or Graph.SafetensorsException or OutputWriteException)
+                {
+                    Console.Error.WriteLine($"error: trial {idx} ({trials[idx].Name}) failed: {e.Message}");
+                    failed.Add(trials[idx].Name);
+                }
             }
-            Console.WriteLine($"{todo.Count} trial(s): {trained} trained, {skipped} already complete; 'untapped experiment report --out {so.OutDir(p)}' aggregates them");
-            return ExitCode.Ok;
+            Console.WriteLine($"{todo.Count} trial(s): {trained} trained, {skipped} already complete{(failed.Count > 0 ? $", {failed.Count} failed ({string.Join(", ", failed)})" : "")}; " +
+                $"'untapped experiment report --out {so.OutDir(p)}' aggregates them");
+            return failed.Count > 0 ? ExitCode.Failed : ExitCode.Ok;
         });
         cmd.Subcommands.Add(ExperimentList());
         cmd.Subcommands.Add(ExperimentSlurm());

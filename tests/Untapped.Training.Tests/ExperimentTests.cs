@@ -75,6 +75,21 @@ public sealed class ExperimentTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void AFailedTrialIsReportedAndTheSweepGoesOnThenExits1()
+    {
+        var dir = Out();
+        // Trial 0's directory holds a corrupt checkpoint: resuming it fails (exit 1 for the sweep); trial 1 still runs.
+        var bad = Path.Combine(dir, "m2-paper-seed1");
+        Directory.CreateDirectory(bad);
+        File.WriteAllBytes(Path.Combine(bad, RunDirectory.CheckpointFile), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        var (code, text, err) = Capture(Sweep(dir, "--models", "m2,untapped", "--seeds", "1"));
+        Assert.Equal(Cli.ExitCode.Failed, code);
+        Assert.Contains("trial 0 (m2-paper-seed1) failed", err);
+        Assert.Contains("1 trained, 0 already complete, 1 failed (m2-paper-seed1)", text);
+        Assert.True(File.Exists(Path.Combine(dir, "untapped-paper-seed1", RunDirectory.EvalFile)));
+    }
+
+    [Fact]
     public void AKilledTrialContinuesWhenRunAgain()
     {
         var dir = Out();
