@@ -31,6 +31,9 @@ public sealed class CliTests
         var line = JsonNode.Parse(metrics[0])!;
         foreach (var k in new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct", "total", "samples_per_s" })
             Assert.True(double.IsFinite(line[k]!.GetValue<double>()), k);
+        // curves.png: one 190-pixel panel per loss term of metrics.jsonl (five terms and the total), 900 wide (the PNG's IHDR).
+        var curves = File.ReadAllBytes(Path.Combine(dir, "curves.png"));
+        Assert.Equal((900, 6 * 190), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(curves.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(curves.AsSpan(20))));
         var (w, h, _) = PngReader.Decode(File.ReadAllBytes(Path.Combine(dir, "digits.png")));
         Assert.Equal((20 * 30 + 2, 32), (w, h));
         var grid = Path.Combine(dir, "grid.png");

@@ -1,30 +1,44 @@
 using ScottPlot;
+using SkiaSharp;
 using Untapped.Training.Storage;
 
 namespace Untapped.Training.Reports;
 
-/// <summary>curves.png: every loss term of metrics.jsonl against the epoch, one line each (ScottPlot).</summary>
+/// <summary>
+/// curves.png: every loss term of metrics.jsonl against the epoch, one panel per term (ScottPlot), since the terms
+/// differ by orders of magnitude (the reverse ELBO near -570, the classification term near 1).
+/// </summary>
 public static class CurvesFigure
 {
     static readonly HashSet<string> NotLosses = ["epoch", "lr", "step_ms", "samples_per_s", "seconds"];
+    const int Width = 900, PanelHeight = 190;
 
     public static void Write(string path, IReadOnlyList<IReadOnlyDictionary<string, double>> epochs, string title)
     {
-        var plot = new Plot();
-        if (epochs.Count > 0)
+        var terms = epochs.Count == 0 ? [] : epochs[0].Keys.Where(k => !NotLosses.Contains(k)).ToList();
+        int rows = Math.Max(1, terms.Count);
+        // ScottPlot 5.1.59's Grid layout throws for any shape here; one panel per row is what works.
+        var multi = new Multiplot { Layout = new ScottPlot.MultiplotLayouts.Rows() };
+        while (multi.Subplots.Count > 0) multi.Subplots.RemoveAt(0); // it starts with one empty plot of its own
+        var x = epochs.Select(e => e.GetValueOrDefault("epoch")).ToArray();
+        for (int i = 0; i < rows; i++)
         {
-            var x = epochs.Select(e => e.GetValueOrDefault("epoch")).ToArray();
-            foreach (var term in epochs[0].Keys.Where(k => !NotLosses.Contains(k)))
+            var plot = new Plot();
+            if (i < terms.Count)
             {
-                var line = plot.Add.Scatter(x, epochs.Select(e => e.GetValueOrDefault(term, double.NaN)).ToArray());
-                line.LegendText = term;
+                var line = plot.Add.Scatter(x, epochs.Select(e => e.GetValueOrDefault(terms[i], double.NaN)).ToArray());
                 line.MarkerSize = epochs.Count > 30 ? 0 : 4;
+                plot.Title(i == 0 ? $"{title}: {terms[i]}" : terms[i]);
+                if (i == rows - 1) plot.XLabel("epoch");
             }
+            else plot.Title($"{title}: no epochs recorded");
+            multi.Subplots.Add(plot);
         }
-        plot.Title(title);
-        plot.XLabel("epoch");
-        plot.YLabel("mean loss over the epoch's steps");
-        plot.ShowLegend(Alignment.UpperRight);
-        AtomicFile.Write(path, plot.GetImageBytes(900, 540, ImageFormat.Png));
+        int w = Width, h = rows * PanelHeight;
+        using var surface = SKSurface.Create(new SKImageInfo(w, h));
+        surface.Canvas.Clear(SKColors.White);
+        multi.Render(surface.Canvas, new PixelRect(0, w, h, 0));
+        using var png = surface.Snapshot().Encode(SKEncodedImageFormat.Png, 100);
+        AtomicFile.Write(path, png.ToArray());
     }
 }
