@@ -123,7 +123,7 @@ static partial class Commands
     static Command ExperimentList()
     {
         var so = new SweepOptions();
-        var cmd = new Command("list", "List the sweep's trials: index, name, state (complete, started, not started).");
+        var cmd = new Command("list", "List the sweep's trials: index, name, state (complete; started, with the epochs logged so far; not started).");
         so.AddTo(cmd);
         cmd.SetAction(p =>
         {
@@ -131,7 +131,9 @@ static partial class Commands
             for (int i = 0; i < trials.Count; i++)
             {
                 var (_, o) = so.TrialRun(p, trials[i]);
-                string state = Complete(o) ? "complete" : File.Exists(Path.Combine(o.OutDir, RunDirectory.CheckpointFile)) ? "started" : "not started";
+                string state = Complete(o) ? "complete"
+                    : File.Exists(Path.Combine(o.OutDir, RunDirectory.CheckpointFile)) ? $"started: epoch {RunDirectory.EpochsLogged(o.OutDir)} of {o.Model.Epochs} logged"
+                    : "not started";
                 Console.WriteLine($"{i,4}  {trials[i].Name,-50} {state}");
             }
             return ExitCode.Ok;

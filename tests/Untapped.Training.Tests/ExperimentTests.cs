@@ -107,6 +107,14 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         }
         int at = TrainingState.FromMetadata(ckpt, Graph.Safetensors.Read(ckpt).Metadata)!.StepsDone;
         Assert.InRange(at, 1, 6 * 7 - 1);
+        // The listing shows the interrupted trial's progress: the metrics lines written, the checkpoint's epochs or one more.
+        var metrics = Path.Combine(dir, "untapped-paper-seed1", RunDirectory.MetricsFile);
+        int logged = File.Exists(metrics) ? File.ReadAllLines(metrics).Length : 0;
+        Assert.InRange(logged, at / 7, at / 7 + 1);
+        var (listed, listing, _) = Capture(["experiment", "list", .. args.Skip(1).SkipLast(2)]);
+        Assert.Equal(0, listed);
+        Assert.Contains("untapped-paper-seed1", listing);
+        Assert.Contains($"started: epoch {logged} of 6 logged", listing);
         var (code, text, _) = Capture(args);
         Assert.Equal(0, code);
         Assert.Contains("1 trained", text);

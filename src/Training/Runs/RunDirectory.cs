@@ -101,6 +101,17 @@ public sealed class RunDirectory : IDisposable
             .Select(l => (IReadOnlyDictionary<string, double>)JsonNode.Parse(l)!.AsObject()
                 .Where(kv => kv.Value is JsonValue).ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>())).ToList();
 
+    /// <summary>
+    /// How many epochs the metrics.jsonl in <paramref name="dir"/> records (complete lines only). It reads without the
+    /// lock, so a listing can show the progress of a run that is training; the count may run one epoch ahead of the
+    /// checkpoint, whose line is written first.
+    /// </summary>
+    public static int EpochsLogged(string dir)
+    {
+        var p = System.IO.Path.Combine(dir, MetricsFile);
+        return System.IO.File.Exists(p) ? System.IO.File.ReadLines(p).Count(l => l.EndsWith('}')) : 0;
+    }
+
     static string MetricsLine(EpochMetrics m)
     {
         var o = new JsonObject { ["epoch"] = m.Epoch, ["lr"] = m.LearningRate };
