@@ -2,17 +2,18 @@
 # Copies the small files of every finished trial of a sweep (default runs/study) into docs/results/study/<trial>/
 # (config, eval, metrics, digit grid, curves; checkpoints stay out of git), then rebuilds the report there.
 # With REFRESH=1 it first re-runs `untapped evaluate` on each finished trial (regenerates its figures; eval.json comes
-# out the same, the reference classifier being cached).
+# out the same, the reference classifier being cached). UNTAPPED overrides the command.
 set -euo pipefail
+U=${UNTAPPED:-"dotnet run -c Release --project src/Cli --"}
 cd "$(dirname "$0")/../.."
 src=${1:-runs/study}
 dst=docs/results/study
 for d in "$src"/*/; do
   name=$(basename "$d")
   [ -f "$d/eval.json" ] || continue
-  if [ "${REFRESH:-0}" = 1 ]; then dotnet src/Cli/bin/Release/net10.0/untapped.dll evaluate --run "$d" --backend cpu --threads 1 > /dev/null; fi
+  if [ "${REFRESH:-0}" = 1 ]; then $U evaluate --run "$d" --backend cpu --threads 1 > /dev/null; fi
   mkdir -p "$dst/$name"
   cp "$d"/{config.json,eval.json,metrics.jsonl,digits.png,curves.png} "$dst/$name/"
 done
-dotnet run -c Release --project src/Cli -- experiment report --out "$dst" > /dev/null
+$U experiment report --out "$dst" > /dev/null
 echo "collected $(ls -d "$dst"/*/ | wc -l) trials into $dst"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the reproduction study of docs/results.md on this machine as `untapped experiment` sweeps into runs/study
+# (or $1), one seed at a time in the order that completes comparisons soonest: the paper preset (M2 and Untapped),
+# the two ablations of Untapped on it (interleaved by seed), then the original preset. Resumable and safe to kill:
+# a complete trial is skipped, an interrupted one resumes from its checkpoint (`--checkpoint-every 2m`). Trials
+# already collected under docs/results/study count as complete. After each seed it collects finished trials there
+# (collect_study.sh), ready to commit. UNTAPPED overrides the command (e.g. "dotnet /tmp/bin/untapped.dll").
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:-runs/study}
+U=${UNTAPPED:-"dotnet run -c Release --project src/Cli --"}
+common=(--epochs 150 --backend cpu --threads 2 --checkpoint-every 2m --out "$out")
+mkdir -p "$out"
+for d in docs/results/study/*/; do            # a collected trial holds config.json + eval.json: complete
+  n=$(basename "$d"); [ -e "$out/$n" ] || cp -r "$d" "$out/$n"
+done
+step() { $U experiment "$@" "${common[@]}"; UNTAPPED="$U" bash docs/results/collect_study.sh "$out"; }
+for s in $(seq 1 10); do step --seeds "$s"; done
+for s in $(seq 1 5); do
+  step --models untapped --vary x-tilde-grad=none --seeds "$s"
+  step --models untapped --vary reverse-qz=false --seeds "$s"
+done
+for s in $(seq 1 10); do step --presets original --seeds "$s"; done
