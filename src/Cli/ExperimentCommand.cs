@@ -191,7 +191,7 @@ static partial class Commands
     {
         var outDir = Opt("--out", "Folder of the sweep (every subfolder holding eval.json is a trial)", "runs/experiment", true);
         var cmd = new Command("report", "Aggregate every finished trial under --out into results.md, results.json and ce_by_group.png: per group mean, std and 95 % bootstrap CI of " +
-            "held-out cross-entropy and accuracy, distinct digits, paired Untapped-vs-M2 (and ablation-vs-baseline) comparisons by seed.\n\nExample:\n  untapped experiment report --out runs/study") { outDir };
+            "held-out cross-entropy and accuracy, distinct digits, paired Untapped-vs-M2 (and ablation-vs-baseline) comparisons by seed (exact sign-flip p and the CI that inverts it).\n\nExample:\n  untapped experiment report --out runs/study") { outDir };
         cmd.SetAction(p =>
         {
             var dir = Path.GetFullPath(p.GetValue(outDir)!);

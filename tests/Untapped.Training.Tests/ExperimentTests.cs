@@ -201,6 +201,40 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.InRange(hi, 6.5, 7.5);
     }
 
+    /// <summary>The two-sided sign-flip p of mean(x - delta) = 0 by plain enumeration, independent of Statistics.</summary>
+    static double BruteSignFlipP(double[] x, double delta)
+    {
+        int n = x.Length, hits = 0;
+        double observed = Math.Abs(x.Sum() - n * delta);
+        for (int mask = 0; mask < 1 << n; mask++)
+        {
+            double s = 0;
+            for (int i = 0; i < n; i++) s += ((mask >> i) & 1) == 1 ? delta - x[i] : x[i] - delta;
+            if (Math.Abs(s) >= observed - 1e-9) hits++;
+        }
+        return (double)hits / (1 << n);
+    }
+
+    [Fact]
+    public void PairedCiIsTheSetOfDifferencesTheSignFlipTestDoesNotReject()
+    {
+        double[] d = [0.5, 1.2, -0.3, 0.9, 1.5, 0.7, 0.2];
+        var (lo, hi) = Statistics.SignFlipCi(d);
+        Assert.True(lo < d.Average() && d.Average() < hi, $"[{lo}, {hi}] misses the mean {d.Average()}");
+        // Each end is where the test starts rejecting: accepted just inside, rejected just outside.
+        Assert.True(BruteSignFlipP(d, lo + 1e-6) > 0.05 && BruteSignFlipP(d, lo - 1e-6) <= 0.05, $"low end {lo}");
+        Assert.True(BruteSignFlipP(d, hi - 1e-6) > 0.05 && BruteSignFlipP(d, hi + 1e-6) <= 0.05, $"high end {hi}");
+        // p(0) = 6/128: |sum| >= 4.7 for the observed signs (4.7), the -0.3 flipped (5.3) or the -0.3 and the 0.2 flipped
+        // (4.9), each either way round. Below 0.05, so 0 is outside the interval, as the test says.
+        Assert.Equal(6.0 / 128, Statistics.SignFlipP(d), 12);
+        Assert.True(lo > 0);
+        // Five pairs: every shift has p >= 2/32 > 0.05, so nothing bounds the difference.
+        Assert.Equal((double.NegativeInfinity, double.PositiveInfinity), Statistics.SignFlipCi([1.0, 2.0, 3.0, 4.0, 5.0]));
+        var c = Statistics.Paired([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3], [1, 1, 1, 1, 1, 1, 0.1], lowerIsBetter: true);
+        Assert.Equal(6, c.AWins);
+        Assert.Equal(-1.9 / 7, c.MeanDiff, 12); // -0.1 ... -0.6 and +0.2
+    }
+
     static void FakeTrial(string root, ModelKind model, ulong seed, double ce, double acc, int digits, string? xTilde = null)
     {
         var cfg = ModelConfig.For(Preset.Paper, model) with { Epochs = 150 };
@@ -241,6 +275,9 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.Equal(-0.2, pair["ce"]!["mean_diff"]!.GetValue<double>(), 12);
         Assert.Equal(6.0 / 16, pair["ce"]!["p_sign_flip"]!.GetValue<double>(), 12);
         Assert.Equal(3, pair["ce"]!["a_better"]!.GetValue<int>());
+        Assert.Equal(4, pair["acc"]!["a_better"]!.GetValue<int>()); // higher accuracy favours a: 0.40-0.43 against 0.3
+        Assert.Null(pair["ce"]!["ci95"]); // 4 pairs: no difference can be rejected at 5 % (p >= 2/16)
+        Assert.Contains("| -0.200 (unbounded) |", File.ReadAllText(Path.Combine(root, SweepReport.MarkdownFile)));
         var ablation = json["comparisons"]!.AsArray().First(c => c!["what"]!.GetValue<string>() == "ablation - Untapped")!;
         Assert.Equal(2.6 - 2.1, ablation["ce"]!["mean_diff"]!.GetValue<double>(), 12);
         var md = File.ReadAllText(Path.Combine(root, SweepReport.MarkdownFile));

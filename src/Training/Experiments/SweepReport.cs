@@ -71,8 +71,8 @@ public sealed class SweepReport
         if (seeds.Count == 0) return;
         TrialResult By(GroupResult g, ulong s) => g.Trials.First(t => t.Options.Seed == s);
         into.Add(new Comparison(a.Group, b.Group, what,
-            Statistics.Paired(seeds.Select(s => By(a, s).Ce).ToList(), seeds.Select(s => By(b, s).Ce).ToList()),
-            Statistics.Paired(seeds.Select(s => By(a, s).Acc).ToList(), seeds.Select(s => By(b, s).Acc).ToList())));
+            Statistics.Paired(seeds.Select(s => By(a, s).Ce).ToList(), seeds.Select(s => By(b, s).Ce).ToList(), lowerIsBetter: true),
+            Statistics.Paired(seeds.Select(s => By(a, s).Acc).ToList(), seeds.Select(s => By(b, s).Acc).ToList(), lowerIsBetter: false)));
     }
 
     /// <summary>The model switches that differ from the preset's value, as "name=value", comma-separated.</summary>
@@ -100,6 +100,9 @@ public sealed class SweepReport
 
     static string F(double v, int d = 3) => v.ToString("F" + d, CultureInfo.InvariantCulture);
     static string P(double p) => p < 0.001 ? "< 0.001" : F(p, 3);
+    /// <summary>A paired CI in brackets, scaled (100 for percentage points); "(unbounded)" when too few pairs bound it.</summary>
+    static string Ci(PairedComparison c, double scale = 1, int d = 3) =>
+        double.IsInfinity(c.CiLow) ? "(unbounded)" : $"[{F(scale * c.CiLow, d)}, {F(scale * c.CiHigh, d)}]";
 
     static string Render(IReadOnlyList<GroupResult> groups, IReadOnlyList<Comparison> comparisons)
     {
@@ -112,11 +115,11 @@ public sealed class SweepReport
                 $"{F(g.Digits.Mean, 1)} ({string.Join(" ", g.Trials.Select(t => t.Digits))}) | {PaperDigits(g.Model)} | {F(g.Trials.Average(t => t.TrainSeconds) / 60, 1)} min |\n");
         if (comparisons.Count > 0)
         {
-            sb.Append("\nPaired by seed (a - b; negative CE = a is better). CI: percentile bootstrap of the mean difference; p: exact two-sided sign-flip permutation test.\n\n");
+            sb.Append("\nPaired by seed (a - b; negative CE = a is better). p: exact two-sided sign-flip permutation test of the mean difference; CI: the differences that test does not reject at 5 % (so it excludes 0 exactly when p <= 0.05; unbounded with 5 pairs or fewer, which cannot reach p <= 0.05).\n\n");
             sb.Append("| comparison | a | b | pairs | Δ CE [95 % CI] | p (CE) | seeds a better (CE) | Δ acc [95 % CI] | p (acc) |\n|---|---|---|---:|---|---:|---:|---|---:|\n");
             foreach (var c in comparisons)
-                sb.Append($"| {c.What} | {c.A} | {c.B} | {c.Ce.Pairs} | {F(c.Ce.MeanDiff)} [{F(c.Ce.CiLow)}, {F(c.Ce.CiHigh)}] | {P(c.Ce.PValue)} | {c.Ce.AWins}/{c.Ce.Pairs} | " +
-                    $"{F(100 * c.Acc.MeanDiff, 1)} pp [{F(100 * c.Acc.CiLow, 1)}, {F(100 * c.Acc.CiHigh, 1)}] | {P(c.Acc.PValue)} |\n");
+                sb.Append($"| {c.What} | {c.A} | {c.B} | {c.Ce.Pairs} | {F(c.Ce.MeanDiff)} {Ci(c.Ce)} | {P(c.Ce.PValue)} | {c.Ce.AWins}/{c.Ce.Pairs} | " +
+                    $"{F(100 * c.Acc.MeanDiff, 1)} pp {Ci(c.Acc, 100, 1)} | {P(c.Acc.PValue)} |\n");
         }
         double total = groups.SelectMany(g => g.Trials).Sum(t => t.TrainSeconds);
         sb.Append($"\n{groups.Sum(g => g.Trials.Count)} trials; training time {F(total / 3600, 2)} h in all (sum of the epochs' wall time in metrics.jsonl).\n");
@@ -150,5 +153,5 @@ public sealed class SweepReport
     }
 
     static JsonObject Node(Summary s) => new() { ["mean"] = s.Mean, ["std"] = s.Std, ["ci95"] = new JsonArray(s.CiLow, s.CiHigh) };
-    static JsonObject Node(PairedComparison c) => new() { ["pairs"] = c.Pairs, ["mean_diff"] = c.MeanDiff, ["ci95"] = new JsonArray(c.CiLow, c.CiHigh), ["p_sign_flip"] = c.PValue, ["a_better"] = c.AWins };
+    static JsonObject Node(PairedComparison c) => new() { ["pairs"] = c.Pairs, ["mean_diff"] = c.MeanDiff, ["ci95"] = double.IsInfinity(c.CiLow) ? null : new JsonArray(c.CiLow, c.CiHigh), ["p_sign_flip"] = c.PValue, ["a_better"] = c.AWins };
 }
