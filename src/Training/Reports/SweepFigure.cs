@@ -21,18 +21,18 @@ public static class SweepFigure
             pts.MarkerSize = 7;
             pts.Color = g.Model == Model.ModelKind.M2 ? Colors.SteelBlue : Colors.OrangeRed;
         }
-        foreach (var (m, label) in new[] { (Model.ModelKind.M2, "paper M2 (2.30)"), (Model.ModelKind.Untapped, "paper Untapped (2.07)") })
+        foreach (var m in new[] { Model.ModelKind.M2, Model.ModelKind.Untapped })
         {
             var line = plot.Add.HorizontalLine(SweepReport.PaperCe(m));
             line.LinePattern = LinePattern.Dashed;
             line.Color = m == Model.ModelKind.M2 ? Colors.SteelBlue : Colors.OrangeRed;
-            line.LegendText = label;
+            line.LegendText = $"paper {m} ({SweepReport.PaperCe(m).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)})";
         }
         plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, groups.Count).Select(i => (double)i)], [.. groups.Select(g => g.Group.Replace(" / ", "\n"))]);
         plot.Axes.Bottom.TickLabelStyle.FontSize = 10;
         plot.YLabel("held-out (digits 5-9) cross-entropy");
         plot.Title("Each trial's held-out cross-entropy by group (bars: group mean)");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Bottom); // below the axes: inside them it hid trials near the paper's values
         AtomicFile.Write(path, plot.GetImageBytes(Math.Max(700, 190 * groups.Count), 560, ImageFormat.Png));
     }
 }
