@@ -280,6 +280,11 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.Contains("| -0.200 (unbounded) |", File.ReadAllText(Path.Combine(root, SweepReport.MarkdownFile)));
         var ablation = json["comparisons"]!.AsArray().First(c => c!["what"]!.GetValue<string>() == "ablation - Untapped")!;
         Assert.Equal(2.6 - 2.1, ablation["ce"]!["mean_diff"]!.GetValue<double>(), 12);
+        // M2 never reads x_tilde_grad, so the ablated Untapped also pairs with the plain M2 (seed 1: 2.6 - 2.4).
+        var ablatedVsM2 = json["comparisons"]!.AsArray().Single(c => c!["what"]!.GetValue<string>() == "Untapped - M2" && c["a"]!.GetValue<string>().Contains("x_tilde_grad=none"))!;
+        Assert.Equal("m2 / paper / 150 epochs", ablatedVsM2["b"]!.GetValue<string>());
+        Assert.Equal(2.6 - 2.4, ablatedVsM2["ce"]!["mean_diff"]!.GetValue<double>(), 12);
+        Assert.Equal(3, json["comparisons"]!.AsArray().Count);
         var md = File.ReadAllText(Path.Combine(root, SweepReport.MarkdownFile));
         Assert.Contains("| untapped / paper / 150 epochs | 4 | 2.150 ± ", md);
         Assert.Contains("1.5 min", md); // 90 s of epochs per trial

@@ -57,7 +57,8 @@ public sealed class SweepReport
         var comparisons = new List<Comparison>();
         foreach (var a in groups.Where(g => g.Model == ModelKind.Untapped))
         {
-            if (groups.FirstOrDefault(b => b.Model == ModelKind.M2 && b.Preset == a.Preset && b.Switches == a.Switches && b.Epochs == a.Epochs) is { } m2)
+            var m2Switches = string.Join(",", a.Switches.Split(',', StringSplitOptions.RemoveEmptyEntries).Where(kv => !UntappedOnlyJson.Contains(kv[..kv.IndexOf('=')])));
+            if (groups.FirstOrDefault(b => b.Model == ModelKind.M2 && b.Preset == a.Preset && b.Switches == m2Switches && b.Epochs == a.Epochs) is { } m2)
                 Compare(a, m2, "Untapped - M2", comparisons);
             if (a.Switches.Length > 0 && groups.FirstOrDefault(b => b.Model == ModelKind.Untapped && b.Preset == a.Preset && b.Switches.Length == 0 && b.Epochs == a.Epochs) is { } plain)
                 Compare(a, plain, "ablation - Untapped", comparisons);
@@ -74,6 +75,9 @@ public sealed class SweepReport
             Statistics.Paired(seeds.Select(s => By(a, s).Ce).ToList(), seeds.Select(s => By(b, s).Ce).ToList(), lowerIsBetter: true),
             Statistics.Paired(seeds.Select(s => By(a, s).Acc).ToList(), seeds.Select(s => By(b, s).Acc).ToList(), lowerIsBetter: false)));
     }
+
+    /// <summary><see cref="ModelConfig.UntappedOnly"/> by their names in config.json, as <see cref="SwitchesOf"/> spells them.</summary>
+    static readonly HashSet<string> UntappedOnlyJson = [.. ModelConfig.UntappedOnly.Select(RunOptions.Json.PropertyNamingPolicy!.ConvertName)];
 
     /// <summary>The model switches that differ from the preset's value, as "name=value", comma-separated.</summary>
     static string SwitchesOf(RunOptions o)

@@ -32,6 +32,12 @@ public sealed record ModelConfig
     public int LrDecayAfter { get; init; }
     public double LrDecay { get; init; } = 1.0;
 
+    /// <summary>
+    /// The switches only Untapped's reverse ELBO and reconstruction term read (M2's objective stops before them), so an
+    /// M2 run under any of their values is the same run: an ablated Untapped compares with the plain M2.
+    /// </summary>
+    public static readonly IReadOnlySet<string> UntappedOnly = new HashSet<string> { nameof(XTildeGrad), nameof(ReverseQz), nameof(UnfeaturedZ) };
+
     public static ModelConfig For(Preset preset, ModelKind model = ModelKind.Untapped) => preset switch
     {
         Preset.Original => new ModelConfig
