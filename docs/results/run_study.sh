@@ -14,10 +14,20 @@ mkdir -p "$out"
 for d in docs/results/study/*/; do            # a collected trial holds config.json + eval.json: complete
   n=$(basename "$d"); [ -e "$out/$n" ] || cp -r "$d" "$out/$n"
 done
-step() { $U experiment "$@" "${common[@]}"; UNTAPPED="$U" bash docs/results/collect_study.sh "$out"; }
+# A failed trial (exit 1: a diverged run) is reported and the study goes on, the exit status saying so at the end; a
+# stop (exit 3: SIGTERM or Ctrl-C, the checkpoint committed) or a signal ends the study, to resume when run again.
+failed=0
+step() {
+  local rc=0
+  $U experiment "$@" "${common[@]}" || rc=$?
+  UNTAPPED="$U" bash docs/results/collect_study.sh "$out"
+  if [ "$rc" -eq 3 ] || [ "$rc" -ge 128 ]; then echo "run_study: stopped (exit $rc); run it again to resume" >&2; exit "$rc"; fi
+  if [ "$rc" -ne 0 ]; then echo "run_study: experiment $* failed (exit $rc)" >&2; failed=1; fi
+}
 for s in $(seq 1 10); do step --seeds "$s"; done
 for s in $(seq 1 5); do
   step --models untapped --vary x-tilde-grad=none --seeds "$s"
   step --models untapped --vary reverse-qz=false --seeds "$s"
 done
 for s in $(seq 1 10); do step --presets original --seeds "$s"; done
+exit $failed
