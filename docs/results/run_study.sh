@@ -2,7 +2,8 @@
 # Runs the reproduction study of docs/results.md on this machine as `untapped experiment` sweeps into runs/study
 # (or $1), one seed at a time in the order that completes comparisons soonest: the paper preset (M2 and Untapped),
 # the two ablations of Untapped on it (interleaved by seed), then the original preset, then the ablations' seeds 6-10
-# (beyond the issue's 5: five pairs cannot reach p < 0.05, ten can). Resumable and safe to kill:
+# (beyond the issue's 5: five pairs cannot reach p < 0.05, ten can), then Untapped with --reverse-logp-grad none
+# (the test of the mechanism in docs/results.md, "Why the paper preset reverses the claim"). Resumable and safe to kill:
 # a complete trial is skipped, an interrupted one resumes from its checkpoint (`--checkpoint-every 2m`). Trials
 # already collected under docs/results/study count as complete. After each seed it collects finished trials there
 # (collect_study.sh), ready to commit. UNTAPPED overrides the command (e.g. "dotnet /tmp/bin/untapped.dll").
@@ -35,4 +36,5 @@ for s in $(seq 6 10); do
   step --models untapped --vary x-tilde-grad=none --seeds "$s"
   step --models untapped --vary reverse-qz=false --seeds "$s"
 done
+for s in $(seq 1 10); do step --models untapped --vary reverse-logp-grad=none --seeds "$s"; done
 exit $failed

@@ -56,12 +56,13 @@ static partial class Commands
         public readonly Option<ClassifyOn?> ClassifyOn = Opt<ClassifyOn?>("--classify-on", "sample (Gumbel-softmax sample) or probs (softmax)");
         public readonly Option<XTildeGrad?> XTildeGrad = Opt<XTildeGrad?>("--x-tilde-grad", "none (hard sample) or relaxed (relaxed Bernoulli)");
         public readonly Option<bool?> ReverseQz = Opt<bool?>("--reverse-qz", "true adds -log q(z_u | x~, y_u) to the reverse ELBO");
+        public readonly Option<ReverseLogPGrad?> ReverseLogPGrad = Opt<ReverseLogPGrad?>("--reverse-logp-grad", "full (SPEC) or none: log p(x~ | y_u, z_u) in the reverse ELBO counts in the loss but sends no gradient");
         public readonly Option<ClipMode?> Clip = Opt<ClipMode?>("--clip", "original (global norm 5, then [-1,1]) or paper ([-1,1] only)");
         public readonly Option<float?> Tau = Opt<float?>("--tau", "Gumbel-softmax / Concrete temperature (default 1)");
         public readonly Option<double?> Lr = Opt<double?>("--lr", "Learning rate (default 0.01)");
         public readonly Option<int> Unlabelled = Opt("--unlabelled", "Images drawn for the unlabelled stream", ExperimentData.UnlabelledCount, true);
 
-        public IEnumerable<Option> All => [Model, Preset, Epochs, Batch, Seed, UnfeaturedZ, LogDet, ZBox, Bernoulli, ClassifyOn, XTildeGrad, ReverseQz, Clip, Tau, Lr, Unlabelled];
+        public IEnumerable<Option> All => [Model, Preset, Epochs, Batch, Seed, UnfeaturedZ, LogDet, ZBox, Bernoulli, ClassifyOn, XTildeGrad, ReverseQz, ReverseLogPGrad, Clip, Tau, Lr, Unlabelled];
 
         public ModelConfig Resolve(ParseResult p, ModelKind? model = null)
         {
@@ -76,6 +77,7 @@ static partial class Commands
                 ClassifyOn = p.GetValue(ClassifyOn) ?? c.ClassifyOn,
                 XTildeGrad = p.GetValue(XTildeGrad) ?? c.XTildeGrad,
                 ReverseQz = p.GetValue(ReverseQz) ?? c.ReverseQz,
+                ReverseLogPGrad = p.GetValue(ReverseLogPGrad) ?? c.ReverseLogPGrad,
                 Clip = p.GetValue(Clip) ?? c.Clip,
                 Tau = p.GetValue(Tau) ?? c.Tau,
                 LearningRate = p.GetValue(Lr) ?? c.LearningRate,

@@ -3,11 +3,17 @@ using Untapped.Kernels;
 
 namespace Untapped.Graph;
 
-/// <summary>A per-row tensor and the coefficient with which its mean enters a loss term.</summary>
-public readonly record struct LossPart(Tensor Rows, float Coefficient);
+/// <summary>
+/// A per-row tensor and the coefficient with which its mean enters a loss term. A part with <paramref name="Gradient"/>
+/// false counts in the term's value but sends no gradient back (a stop-gradient on that part alone).
+/// </summary>
+public readonly record struct LossPart(Tensor Rows, float Coefficient, bool Gradient = true);
 
-/// <summary>A named loss term: sum of coefficient * mean(rows) over its parts; Weight scales it in the total.</summary>
-public sealed record LossTerm(string Name, float Weight, IReadOnlyList<LossPart> Parts);
+/// <summary>
+/// A named loss term: sum of coefficient * mean(rows) over its parts; Weight scales it in the total. A
+/// <paramref name="Monitor"/> term is only logged: it enters neither the total nor the gradient.
+/// </summary>
+public sealed record LossTerm(string Name, float Weight, IReadOnlyList<LossPart> Parts, bool Monitor = false);
 
 /// <summary>
 /// A static graph built once per model and batch size: tensors, ops in execution order (a valid topological
@@ -143,10 +149,15 @@ public sealed class ComputeGraph
         return o;
     }
 
-    public void Loss(string name, float weight, params LossPart[] parts)
+    public void Loss(string name, float weight, params LossPart[] parts) => _losses.Add(new LossTerm(name, weight, Check(name, parts)));
+
+    static LossPart[] Check(string name, LossPart[] parts)
     {
         foreach (var p in parts)
             if (p.Rows.Cols != 1) throw new ArgumentException($"loss '{name}': {p.Rows} is not a per-row vector");
-        _losses.Add(new LossTerm(name, weight, parts));
+        return parts;
     }
+
+    /// <summary>A term logged beside the losses (sum of coefficient * mean(rows)) that neither enters the total nor the gradient.</summary>
+    public void Monitor(string name, params LossPart[] parts) => _losses.Add(new LossTerm(name, 0f, Check(name, parts), Monitor: true));
 }

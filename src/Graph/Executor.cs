@@ -35,9 +35,9 @@ public sealed class Executor : IOpContext, IDisposable
         accelerator.Fill(p, 0f, _v);
         accelerator.Fill(p, 0f, _grads);
         // d total / d row of each per-row loss input: sum of weight * coefficient / rows over its terms.
-        foreach (var term in graph.Losses)
+        foreach (var term in graph.Losses.Where(t => !t.Monitor))
             foreach (var part in term.Parts)
-                if (part.Rows.RequiresGrad)
+                if (part.Rows.RequiresGrad && part.Gradient)
                     _seeds[part.Rows] = _seeds.GetValueOrDefault(part.Rows) + term.Weight * part.Coefficient / part.Rows.Rows;
     }
 
@@ -118,7 +118,7 @@ public sealed class Executor : IOpContext, IDisposable
     /// <summary>Runs one op's forward kernel (<see cref="Forward"/> is this over the graph's ops, then <see cref="ReduceLosses"/>).</summary>
     public void ForwardOp(Op op) => Timed(op, false);
 
-    /// <summary>Sums the per-row loss tensors into the loss vector: every term, then the weighted total.</summary>
+    /// <summary>Sums the per-row loss tensors into the loss vector: every term, then the weighted total (of the non-monitor terms).</summary>
     public void ReduceLosses()
     {
         var a = Accelerator;
@@ -130,7 +130,7 @@ public sealed class Executor : IOpContext, IDisposable
             foreach (var part in term.Parts)
             {
                 a.RowMeanAccumulate(Value(part.Rows), part.Rows.Rows, part.Coefficient, _losses.View.Slice(i, 1));
-                a.RowMeanAccumulate(Value(part.Rows), part.Rows.Rows, part.Coefficient * term.Weight, total);
+                if (!term.Monitor) a.RowMeanAccumulate(Value(part.Rows), part.Rows.Rows, part.Coefficient * term.Weight, total);
             }
         }
     }

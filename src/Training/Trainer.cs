@@ -148,9 +148,44 @@ public sealed class Trainer : IDisposable
         ex.Accelerator.Synchronize();
         double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(_epochStart).TotalSeconds;
         var mean = _termNames.Select((n, i) => (n, _sums[i] / steps)).ToDictionary(t => t.n, t => t.Item2);
+        mean[DecoderSaturationKey] = DecoderSaturation();
         Array.Clear(_sums);
         int streams = Objective.YUnfeatured is null ? 2 : 3;
         return new EpochMetrics(epoch + 1, lr, mean, 1000 * seconds / _timedSteps, streams * (double)Batch * _timedSteps / seconds, seconds);
+    }
+
+    /// <summary>metrics.jsonl's key for <see cref="DecoderSaturation"/>.</summary>
+    public const string DecoderSaturationKey = "decoder_saturation";
+
+    /// <summary>A pixel mean counts as saturated within this distance of 0 or 1.</summary>
+    public const double SaturationMargin = 1e-3;
+
+    /// <summary>
+    /// The share of the decoder's pixel means m = sigmoid(logit) within <see cref="SaturationMargin"/> of 0 or 1, over the
+    /// 10 softened corners (the unfeatured labels) each decoded at the run's 10 fixed unfeatured z (100 images, the same
+    /// for both models and every step of a run): how far the decoder has moved towards hard images where the reverse
+    /// ELBO acts. Read-only: it changes nothing in the run.
+    /// </summary>
+    public double DecoderSaturation()
+    {
+        const int K = Mnist.Classes, Z = Networks.ZDim;
+        var y = new float[K * K * K];
+        var z = new float[K * K * Z];
+        for (int c = 0, r = 0; c < K; c++)
+            for (int j = 0; j < K; j++, r++)
+            {
+                ExperimentData.Corner(c).CopyTo(y.AsSpan(r * K));
+                _fixedZ.AsSpan(j * Z, Z).CopyTo(z.AsSpan(r * Z));
+            }
+        using var inference = new Evaluation.Inference(Executor.Accelerator, Executor.Accelerator.ToArray(Executor.Parameters), K * K);
+        var logits = inference.DecoderLogits(y, z, K * K);
+        int saturated = 0;
+        foreach (var l in logits)
+        {
+            double m = 1 / (1 + Math.Exp(-(double)l));
+            if (m < SaturationMargin || m > 1 - SaturationMargin) saturated++;
+        }
+        return (double)saturated / logits.Length;
     }
 
     /// <summary>The weighted total loss of the last step taken.</summary>

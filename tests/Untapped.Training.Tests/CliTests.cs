@@ -29,11 +29,19 @@ public sealed class CliTests
         var metrics = File.ReadAllLines(Path.Combine(dir, "metrics.jsonl"));
         Assert.Single(metrics);
         var line = JsonNode.Parse(metrics[0])!;
-        foreach (var k in new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct", "total", "samples_per_s" })
+        foreach (var k in new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct", "total", "samples_per_s",
+                     "reverse.log_p_x", "reverse.log_q_y", "reverse.log_q_z", "decoder_saturation" })
             Assert.True(double.IsFinite(line[k]!.GetValue<double>()), k);
-        // curves.png: one 190-pixel panel per loss term of metrics.jsonl (five terms and the total), 900 wide (the PNG's IHDR).
+        // The logged parts of the reverse ELBO add up to it (paper preset: reverse_qz on), and its log p(x~) is a log-probability of 784 pixels.
+        double V(string k) => line[k]!.GetValue<double>();
+        Assert.True(Math.Abs(V("reverse_elbo") - (V("reverse.log_p_x") - V("reverse.log_q_y") - V("reverse.log_q_z"))) <= 1e-4 * Math.Abs(V("reverse_elbo")) + 1e-3,
+            $"reverse_elbo {V("reverse_elbo")} != log_p_x {V("reverse.log_p_x")} - log_q_y {V("reverse.log_q_y")} - log_q_z {V("reverse.log_q_z")}");
+        Assert.InRange(V("reverse.log_p_x"), -784 * 20.0, 0);
+        Assert.InRange(V("decoder_saturation"), 0, 1);
+        // curves.png: one 190-pixel panel per series of metrics.jsonl (five terms, the total, three reverse parts and the
+        // decoder's saturation), 900 wide (the PNG's IHDR).
         var curves = File.ReadAllBytes(Path.Combine(dir, "curves.png"));
-        Assert.Equal((900, 6 * 190), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(curves.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(curves.AsSpan(20))));
+        Assert.Equal((900, 10 * 190), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(curves.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(curves.AsSpan(20))));
         var (w, h, _) = PngReader.Decode(File.ReadAllBytes(Path.Combine(dir, "digits.png")));
         Assert.Equal((20 * 30 + 2, 32), (w, h));
         var grid = Path.Combine(dir, "grid.png");

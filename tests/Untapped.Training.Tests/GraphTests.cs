@@ -17,7 +17,9 @@ public sealed class GraphTests(ITestOutputHelper output)
         // 784*50+50 + 50*50+50 + 50*10+10 (classifier) + 794*10+10 + 10*10+10 + 2*(10*2+2) (encoder) + 12*250+250 + 250*500+500 + 500*784+784 (decoder)
         Assert.Equal(571_948, obj.Graph.Parameters.TotalLength);
         Assert.Equal(Networks.Layout.Select(l => l.Name), obj.Graph.Parameters.Items.Select(p => p.Name));
-        Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct" }, obj.TermNames);
+        Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct", "reverse.log_p_x", "reverse.log_q_y" }, obj.TermNames);
+        Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct", "reverse.log_p_x", "reverse.log_q_y", "reverse.log_q_z" },
+            new Objective(ModelConfig.For(Preset.Paper), 2, 2, 2).TermNames);
         Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo" }, new Objective(ModelConfig.For(Preset.Paper, ModelKind.M2), 2, 2, 2).TermNames);
     }
 
@@ -100,6 +102,49 @@ public sealed class GraphTests(ITestOutputHelper output)
         Assert.Equal(plain, TrainTiny(extra: true));
         // The key is the noise tensor's name: renaming it changes the draws, so the equality above is not vacuous.
         Assert.NotEqual(plain, TrainTiny(extra: false, noiseName: "eps2"));
+    }
+
+    /// <summary>
+    /// fit = mean(d1) + mean(d2) with d2's part gradient-free, plus a monitor over d1: values from the rows read back,
+    /// the total leaves the monitor out, and the gradient is bitwise that of a graph holding d1 alone.
+    /// </summary>
+    [Fact]
+    public void GradientFreePartsAndMonitorsCountInValuesButNotInTheGradient()
+    {
+        float[] Run(bool extras, out float[] losses, out float[] d1, out float[] d2)
+        {
+            var g = new ComputeGraph();
+            var w = g.Parameter("w", 3, 2); var b = g.Parameter("b", 1, 2);
+            var x = g.Input("x", 4, 3); var t = g.Input("t", 4, 2); var u = g.Input("u", 4, 2);
+            var y = g.Dense("y", [x], w, b, Activation.Tanh);
+            var dist1 = g.L2Distance("d1", y, t);
+            var dist2 = g.L2Distance("d2", y, u);
+            if (extras)
+            {
+                g.Loss("fit", 0.5f, new LossPart(dist1, 1f), new LossPart(dist2, 1f, Gradient: false));
+                g.Monitor("watch", new LossPart(dist1, 2f));
+            }
+            else g.Loss("fit", 0.5f, new LossPart(dist1, 1f));
+            using var cpu = new CpuAccelerator(1);
+            using var ex = new Executor(g, cpu, 3);
+            cpu.CopyFromHost(g.Parameters.Initialise(3, 1.0, new HashSet<string>()), ex.Parameters);
+            ex.SetInput(x, [0.1f, -0.4f, 0.3f, 0.9f, 0.2f, -0.7f, 0.5f, 0.5f, -0.1f, -0.8f, 0.6f, 0.0f]);
+            ex.SetInput(t, [1f, 0f, 0f, 1f, 1f, 1f, 0f, 0f]);
+            ex.SetInput(u, [0.5f, 2f, -1f, 0f, 3f, 1f, 0f, -2f]);
+            ex.Forward(); ex.Backward();
+            losses = ex.ReadLosses();
+            d1 = cpu.ToArray(ex.Value(dist1)); d2 = cpu.ToArray(ex.Value(dist2));
+            return cpu.ToArray(ex.Gradients);
+        }
+        var plain = Run(false, out _, out _, out _);
+        var withExtras = Run(true, out var losses, out var d1, out var d2);
+        Assert.Equal(plain, withExtras);
+        double m1 = d1.Average(v => (double)v), m2 = d2.Average(v => (double)v);
+        Assert.Equal(3, losses.Length);
+        Assert.Equal(m1 + m2, losses[0], 5);
+        Assert.Equal(2 * m1, losses[1], 5);
+        Assert.Equal(0.5 * (m1 + m2), losses[2], 5);
+        Assert.True(m2 > 0.1, "d2 must be non-trivial for the checks above to mean anything");
     }
 
     [Fact]

@@ -7,6 +7,8 @@ public enum UnfeaturedZ { Fixed, Resample }
 public enum ZBox { Original, Paper }
 public enum ClassifyOn { Sample, Probs }
 public enum XTildeGrad { None, Relaxed }
+/// <summary>Whether log p(x~ | y_u, z_u) in the reverse ELBO sends a gradient (<c>Full</c>, SPEC) or only its value (<c>None</c>).</summary>
+public enum ReverseLogPGrad { Full, None }
 public enum ClipMode { Original, Paper }
 public enum Preset { Paper, Original }
 
@@ -24,6 +26,12 @@ public sealed record ModelConfig
     public ClassifyOn ClassifyOn { get; init; } = ClassifyOn.Sample;
     public XTildeGrad XTildeGrad { get; init; } = XTildeGrad.Relaxed;
     public bool ReverseQz { get; init; } = true;
+    /// <summary>
+    /// <c>None</c> stops the gradient of the reverse ELBO's log p(x~ | y_u, z_u) alone: under a relaxed x~ that term's
+    /// pathwise gradient maximises the decoder's entropy at the unfeatured pairs (docs/results.md, "Why the paper preset
+    /// reverses the claim"); the Concrete term keeps its relaxed gradient into the decoder.
+    /// </summary>
+    public ReverseLogPGrad ReverseLogPGrad { get; init; } = ReverseLogPGrad.Full;
     public ClipMode Clip { get; init; } = ClipMode.Paper;
     public float Tau { get; init; } = 1f;
     public int Epochs { get; init; } = 150;
@@ -36,7 +44,7 @@ public sealed record ModelConfig
     /// The switches only Untapped's reverse ELBO and reconstruction term read (M2's objective stops before them), so an
     /// M2 run under any of their values is the same run: an ablated Untapped compares with the plain M2.
     /// </summary>
-    public static readonly IReadOnlySet<string> UntappedOnly = new HashSet<string> { nameof(XTildeGrad), nameof(ReverseQz), nameof(UnfeaturedZ) };
+    public static readonly IReadOnlySet<string> UntappedOnly = new HashSet<string> { nameof(XTildeGrad), nameof(ReverseQz), nameof(ReverseLogPGrad), nameof(UnfeaturedZ) };
 
     public static ModelConfig For(Preset preset, ModelKind model = ModelKind.Untapped) => preset switch
     {

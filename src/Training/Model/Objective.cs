@@ -8,6 +8,8 @@ public sealed class Objective
 {
     public const string LabelledElbo = "labelled_elbo", Classify = "classify", UnlabelledElbo = "unlabelled_elbo",
         ReverseElbo = "reverse_elbo", Reconstruct = "reconstruct";
+    /// <summary>Monitors (logged, not optimised): log p(x~|y_u,z_u), Concrete log q(y_u|x~), log q(z_u|x~,y_u) with its flow log-det.</summary>
+    public const string ReverseLogPx = "reverse.log_p_x", ReverseLogQy = "reverse.log_q_y", ReverseLogQz = "reverse.log_q_z";
 
     public ComputeGraph Graph { get; }
     public ModelConfig Config { get; }
@@ -77,19 +79,27 @@ public sealed class Objective
         var xR = g.BernoulliSample("x_tilde (reverse)", logitsR, g.Noise("u_bernoulli (reverse)", batchUnfeatured, P, false), tau, relaxed, cfg.Bernoulli);
         var logpR = g.BernoulliLogLik("log_p (reverse)", xR, logitsR, cfg.Bernoulli);
         var logqYR = g.ConcreteLogPdf("log_q_y (reverse)", net.Classifier(xR, "reverse"), YUnfeatured, tau);
-        var reverse = new List<LossPart> { new(logpR, 1f), new(logqYR, -1f) };
+        var reverse = new List<LossPart> { new(logpR, 1f, cfg.ReverseLogPGrad == ReverseLogPGrad.Full), new(logqYR, -1f) };
+        LossPart[] logqZR = [];
         if (cfg.ReverseQz)
         {
             var ztR = g.FlowInverse("z_tilde (reverse)", ZUnfeatured, lo, hi);
             var (_, logdetR) = g.LogisticFlow("flow (reverse)", ztR, lo, hi, cfg.LogDet);
             var (muR, sigmaR) = net.Encoder(xR, YUnfeatured, "reverse");
-            reverse.Add(new(g.GaussianLogPdf("log_n (reverse)", ztR, muR, sigmaR), -1f));
+            var logNR = g.GaussianLogPdf("log_n (reverse)", ztR, muR, sigmaR);
+            reverse.Add(new(logNR, -1f));
             reverse.Add(new(logdetR, 1f));
+            logqZR = [new(logNR, 1f), new(logdetR, -1f)];
         }
         g.Loss(ReverseElbo, 0.1f, [.. reverse]);
 
         // 5. reconstruction distance of a decoder sample for the labelled pair.
         var xRec = g.BernoulliSample("x_tilde (reconstruct)", logitsL, g.Noise("u_bernoulli (reconstruct)", batchLabelled, P, false), tau, relaxed, cfg.Bernoulli);
         g.Loss(Reconstruct, 0.01f, new LossPart(g.L2Distance("dist (reconstruct)", xRec, XLabelled), 1f));
+
+        // The reverse ELBO's parts, logged only: reverse_elbo = log_p_x - log_q_y (- log_q_z under reverse_qz).
+        g.Monitor(ReverseLogPx, new LossPart(logpR, 1f));
+        g.Monitor(ReverseLogQy, new LossPart(logqYR, 1f));
+        if (logqZR.Length > 0) g.Monitor(ReverseLogQz, logqZR);
     }
 }
