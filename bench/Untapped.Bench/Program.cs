@@ -2,7 +2,7 @@ using Untapped.Bench;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|ptx|bdn [--backend cpu|cuda|opencl|ilgpu-cpu] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2] [--by-layer]
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|parity|steps|ptx|bdn [--backend cpu|cuda|opencl|ilgpu-cpu] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2] [--by-layer] [--shapes test|model|both] [--json FILE]
 string Arg(string name, string def)
 {
     int i = Array.IndexOf(args, name);
@@ -11,8 +11,13 @@ string Arg(string name, string def)
 var mode = args.Length > 0 ? args[0] : "step";
 if (mode == "bdn")
 {
+#if BDN
     BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args[1..]);
     return 0;
+#else
+    Console.Error.WriteLine("this build leaves BenchmarkDotNet out (-p:WithBenchmarkDotNet=false, as the GPU bundle does); build bench/Untapped.Bench from the repository for bdn");
+    return 2;
+#endif
 }
 if (mode == "ptx") return PtxReport.Run();
 var kind = Enum.Parse<AcceleratorKind>(Arg("--backend", "cpu").Replace("-", ""), ignoreCase: true);  // ilgpu-cpu -> IlgpuCpu
@@ -29,8 +34,12 @@ switch (mode)
     case "kernels":
         KernelBench.Run(acc, int.Parse(Arg("--threads", "2")), int.Parse(Arg("--reps", "5")));
         break;
+    case "parity":
+        return ParityBench.Kernels(acc, Arg("--shapes", "both"), args.Contains("--json") ? Arg("--json", "") : null);
+    case "steps":
+        return ParityBench.Steps(acc, int.Parse(Arg("--batch", "32")), args.Contains("--json") ? Arg("--json", "") : null);
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step, gemm, kernels, ptx, bdn");
+        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step, gemm, kernels, parity, steps, ptx, bdn");
         return 2;
 }
 return 0;

@@ -1,7 +1,7 @@
 """Eager PyTorch peer of one Untapped training step (same model, losses, batch and optimiser as the C# step).
 
-Usage: /usr/bin/python3 bench/peers/torch_step.py [--batch 10000] [--threads 2] [--steps 5] [--preset original|paper]
-Prints one line: "torch step ... median X ms ... Y samples/s". Float32, CPU, torch.set_num_threads(threads).
+Usage: /usr/bin/python3 bench/peers/torch_step.py [--batch 10000] [--threads 2] [--steps 5] [--preset original|paper] [--device cpu|cuda]
+Prints one line: "torch step ... median X ms ... Y samples/s". Float32; on the CPU with torch.set_num_threads(threads), or on a CUDA device.
 The objective is tests/oracle/untapped_reference.py (the oracle the C# gradients are checked against);
 Adam with the original epsilon placement and SPEC 5's clipping is written out below.
 """
@@ -16,8 +16,12 @@ ap.add_argument("--batch", type=int, default=10000)
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--steps", type=int, default=5)
 ap.add_argument("--preset", default="original")
+ap.add_argument("--device", default="cpu", help="cpu, or cuda: every tensor is made there (torch >= 2.0) and each step is synchronised")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
+if a.device != "cpu":
+    torch.set_default_device(a.device)
+sync = torch.cuda.synchronize if a.device.startswith("cuda") else (lambda: None)
 torch.manual_seed(1)
 B, cfg = a.batch, ref.PRESETS[a.preset]
 
@@ -64,11 +68,12 @@ def step():
             p.sub_(step_size * m[k] / (v[k].sqrt() + 1e-4))
 
 
-step()
+step(); sync()
 times = []
 for _ in range(a.steps):
-    t0 = time.perf_counter(); step(); times.append(1000 * (time.perf_counter() - t0))
+    t0 = time.perf_counter(); step(); sync(); times.append(1000 * (time.perf_counter() - t0))
 times.sort()
 med = times[len(times) // 2]
-print(f"torch step untapped {a.preset} batch {B} ({torch.__version__}, {a.threads} threads): median {med:.1f} ms over {a.steps} steps "
+where = torch.cuda.get_device_name() if a.device.startswith("cuda") else f"{a.threads} threads"
+print(f"torch step untapped {a.preset} batch {B} ({torch.__version__}, {where}): median {med:.1f} ms over {a.steps} steps "
       f"(min {times[0]:.1f}), {3 * B / (med / 1000):,.0f} samples/s")

@@ -20,6 +20,7 @@ public abstract partial class Accelerator : IDisposable
     public abstract DeviceBuffer Allocate(int length);
     protected abstract void CopyFromHostCore(ReadOnlySpan<float> source, View destination);
     protected abstract void CopyToHostCore(View source, Span<float> destination);
+    protected abstract void CopyCore(View source, View destination);
 
     /// <summary>Waits for every queued kernel and copy.</summary>
     public abstract void Synchronize();
@@ -42,6 +43,16 @@ public abstract partial class Accelerator : IDisposable
         if (source.Length != destination.Length)
             throw new ArgumentException($"copy of a view of {source.Length} elements into {destination.Length}");
         CopyToHostCore(source, destination);
+    }
+
+    /// <summary>Copies one view into another of the same length on this accelerator (a device-to-device copy on a GPU).</summary>
+    public void Copy(View source, View destination)
+    {
+        Own(source, "source");
+        Own(destination, "destination");
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"copy of a view of {source.Length} elements into one of {destination.Length}");
+        if (source.Length > 0) CopyCore(source, destination);
     }
 
     public DeviceBuffer Upload(ReadOnlySpan<float> data)

@@ -1,3 +1,4 @@
+using Untapped.Checks;
 using Untapped.Tests;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
@@ -100,7 +101,7 @@ public sealed class CpuKernelTests
     }
 
     [Theory]
-    [MemberData(nameof(KernelCases.Names), MemberType = typeof(KernelCases))]
+    [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
     public void ResultsAreBitwiseIdenticalForAnyThreadCount(string kernel)
     {
         var c = KernelCases.Get(kernel);

@@ -1,3 +1,4 @@
+using Untapped.Checks;
 using Untapped.Tests;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
@@ -25,7 +26,7 @@ public static class Parity
 public sealed class IlgpuCpuParityTests
 {
     [Theory]
-    [MemberData(nameof(KernelCases.Names), MemberType = typeof(KernelCases))]
+    [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
     public void MatchesCpu(string kernel)
     {
         lock (SharedIlgpu.Lock) Parity.Check(SharedIlgpu.Cpu, kernel);
@@ -35,7 +36,7 @@ public sealed class IlgpuCpuParityTests
 public sealed class OpenClParityTests
 {
     [BackendTheory(AcceleratorKind.OpenCl)]
-    [MemberData(nameof(KernelCases.Names), MemberType = typeof(KernelCases))]
+    [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
     public void MatchesCpu(string kernel)
     {
         using var dev = Context.Create(AcceleratorKind.OpenCl);
@@ -46,7 +47,7 @@ public sealed class OpenClParityTests
 public sealed class CudaParityTests
 {
     [BackendTheory(AcceleratorKind.Cuda)]
-    [MemberData(nameof(KernelCases.Names), MemberType = typeof(KernelCases))]
+    [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
     public void MatchesCpu(string kernel)
     {
         using var dev = Context.Create(AcceleratorKind.Cuda);

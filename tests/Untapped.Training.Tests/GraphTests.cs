@@ -1,3 +1,4 @@
+using Untapped.Checks;
 using Untapped.Graph;
 using Untapped.Graph.Ops;
 using Untapped.Kernels;
@@ -254,24 +255,10 @@ public sealed class BackendStepTests
 
     static void Compare(Accelerator dev, ModelConfig cfg, int batch)
     {
-        using var cpu = new CpuAccelerator(2);
-        using var a = new ObjectiveFixture(cpu, cfg, batch, 21);
-        using var b = new ObjectiveFixture(dev, cfg, batch, 21);
-        for (int step = 0; step < 5; step++)
-        {
-            foreach (var f in new[] { a, b })
-            {
-                f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(cfg.Adam, cfg.LearningRate);
-            }
-            // Losses of the step agree to 1e-3 relative (float32 reductions differ in order).
-            Untapped.Tests.Close.All(a.Executor.ReadLosses(), b.Executor.ReadLosses(), 1e-3f, 1e-3f, $"losses at step {step}");
-        }
-        // Adam turns rounding noise on near-zero gradients into full-size steps, so parameters are compared by
-        // distribution: 99.9% within 1e-4, and every one within 5 steps of lr.
-        var pa = cpu.ToArray(a.Executor.Parameters);
-        var pb = dev.ToArray(b.Executor.Parameters);
-        int far = pa.Zip(pb).Count(t => Math.Abs(t.First - t.Second) > 1e-4f);
-        Assert.True(far <= pa.Length / 1000, $"{far} of {pa.Length} parameters differ by more than 1e-4");
-        Untapped.Tests.Close.All(pa, pb, 5.1f * (float)cfg.LearningRate, 0, "parameters after 5 steps");
+        var r = Untapped.Checks.StepParity.Compare(dev, cfg, batch);
+        for (int step = 0; step < r.Losses.Length; step++)
+            Assert.True(r.Losses[step].Pass, $"losses at step {step}{r.Losses[step].Problem}");
+        Assert.True(r.FarOk, $"{r.Far} of {r.Parameters} parameters differ by more than {Untapped.Checks.StepParity.FarApart}");
+        Assert.True(r.ParameterResult.Pass, $"parameters after {Untapped.Checks.StepParity.Steps} steps{r.ParameterResult.Problem}");
     }
 }

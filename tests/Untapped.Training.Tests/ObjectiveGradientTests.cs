@@ -1,3 +1,4 @@
+using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Model;

@@ -26,6 +26,7 @@ public sealed partial class CpuAccelerator : Accelerator
 
     protected override void CopyFromHostCore(ReadOnlySpan<float> source, View destination) => source.CopyTo(S(destination));
     protected override void CopyToHostCore(View source, Span<float> destination) => S(source).CopyTo(destination);
+    protected override void CopyCore(View source, View destination) => S(source).CopyTo(S(destination));
     public override void Synchronize() { }
 
     /// <summary>The host span of a view (CPU buffers live in managed arrays).</summary>

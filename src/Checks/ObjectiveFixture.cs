@@ -2,7 +2,7 @@ using Untapped.Graph;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-namespace Untapped.Training.Tests;
+namespace Untapped.Checks;
 
 /// <summary>An objective on an accelerator with small random batches and initialised parameters.</summary>
 public sealed class ObjectiveFixture : IDisposable

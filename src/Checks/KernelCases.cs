@@ -1,8 +1,6 @@
-using Untapped.Tests;
 using Untapped.Kernels;
-using Xunit;
 
-namespace Untapped.Kernels.Tests;
+namespace Untapped.Checks;
 
 /// <summary>One kernel invocation on random inputs; outputs are compared across backends with atol + rtol.</summary>
 public sealed record KernelCase(string Name, float Atol, float Rtol, Func<Random, Dictionary<string, float[]>> Data, string[] Outputs, Action<Accelerator, Harness> Run)
@@ -117,6 +115,7 @@ public static class KernelCases
             (a, h) => a.L2DistanceBackward(h["a"], h["b"], h["n"], h["g"], M, D, false, h["o"]));
         yield return new("row_mean_accumulate", 1e-5f, 1e-5f, r => D_(("v", Gen.Uniform(r, 10007)), ("o", Gen.Uniform(r, 3))), ["o"],
             (a, h) => a.RowMeanAccumulate(h["v"], 10007, 0.1f, h["o"].Slice(1, 1)));
+        yield return new("copy", 0, 0, r => D_(("a", Gen.Uniform(r, 1000)), ("o", Gen.Uniform(r, 1000))), ["o"], (a, h) => a.Copy(h["a"].Slice(3, 777), h["o"].Slice(100, 777)));
         yield return new("fill", 0, 0, r => D_(("o", Gen.Uniform(r, 1000))), ["o"], (a, h) => a.Fill(777, 2.5f, h["o"].Slice(100, 777)));
         yield return new("sum_squares_partials", 1e-4f, 1e-5f, r => D_(("x", Gen.Uniform(r, 100_003)), ("p", new float[Accelerator.NormPartials])), ["p"],
             (a, h) => a.SumSquaresPartials(h["x"], 100_003, h["p"]));
@@ -130,13 +129,6 @@ public static class KernelCases
                 });
     }
 
-    public static TheoryData<string> Names()
-    {
-        var d = new TheoryData<string>();
-        foreach (var c in All()) d.Add(c.Name);
-        return d;
-    }
-
     public static KernelCase Get(string name) => All().Single(c => c.Name == name);
 
     static int StableSeed(string s)
@@ -144,6 +136,21 @@ public static class KernelCases
         uint h = 2166136261;
         foreach (char ch in s) h = (h ^ ch) * 16777619;
         return (int)(h & 0x7fffffff);
+    }
+
+    /// <summary>
+    /// Runs every case on <paramref name="device"/> and on a one-thread managed CPU reference (the same seeded data) and
+    /// measures each output against the case's tolerance: the parity table of the tests and of the GPU check.
+    /// </summary>
+    public static IEnumerable<(KernelCase Case, string Output, Tolerance.Result Result)> Parity(Accelerator device, Func<KernelCase, bool>? filter = null)
+    {
+        using var cpu = new Untapped.Kernels.Cpu.CpuAccelerator(1);
+        foreach (var c in All().Where(c => filter?.Invoke(c) ?? true))
+        {
+            var expected = Execute(c, cpu);
+            var actual = Execute(c, device);
+            foreach (var o in c.Outputs) yield return (c, o, Tolerance.Measure(expected[o], actual[o], c.Atol, c.Rtol));
+        }
     }
 
     /// <summary>Runs a case on an accelerator from seeded data; returns each output.</summary>

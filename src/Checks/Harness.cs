@@ -1,8 +1,6 @@
-using Untapped.Tests;
 using Untapped.Kernels;
-using Xunit;
 
-namespace Untapped.Kernels.Tests;
+namespace Untapped.Checks;
 
 /// <summary>Named host arrays uploaded to an accelerator; a case runs against the views and reads back outputs.</summary>
 public sealed class Harness : IDisposable

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Untapped.Checks;
+using Untapped.Kernels;
+using Untapped.Kernels.Cpu;
+using Untapped.Training.Model;
+
+namespace Untapped.Bench;
+
+/// <summary>
+/// The GPU check's correctness stages (bench/gpu/check.sh): every catalogue case against the one-thread managed CPU
+/// reference, on the test suite's shapes (<see cref="KernelCases"/>, the tests' tolerances) and on the model's shapes
+/// (<see cref="KernelBench.Cases"/>, batch 10,000); and five training steps of each model against the managed CPU
+/// (<see cref="StepParity"/>, the criteria of the tests' BackendStepTests). Each prints a markdown table, writes the
+/// same rows as JSON, and returns 0 only when every row passes.
+/// </summary>
+static class ParityBench
+{
+    sealed record Row(string Kernel, string Shapes, string Output, double MaxAbs, double MaxRel, float Atol, float Rtol, bool Pass, string? Problem);
+
+    public static int Kernels(Accelerator acc, string shapes, string? json)
+    {
+        var rows = new List<Row>();
+        Console.WriteLine($"| kernel on {acc.Name} | shapes | output | max abs err | max rel err | atol + rtol | pass |\n|---|---|---|---:|---:|---|---|");
+        void Add(Row r)
+        {
+            rows.Add(r);
+            Console.WriteLine($"| {r.Kernel} | {r.Shapes} | {r.Output} | {r.MaxAbs:G3} | {r.MaxRel:G3} | {r.Atol:G2} + {r.Rtol:G2} | {(r.Pass ? "yes" : "**NO** " + r.Problem)} |");
+        }
+        if (shapes is "test" or "both")
+            foreach (var (c, o, r) in KernelCases.Parity(acc))
+                Add(new(c.Name, "test", o, r.MaxAbs, r.MaxRel, c.Atol, c.Rtol, r.Pass, r.Problem));
+        if (shapes is "model" or "both")
+        {
+            using var reference = new CpuAccelerator(1);
+            foreach (var c in KernelBench.Cases().Concat(GemmCases()))
+            {
+                var (r, bufs) = KernelBench.Check(c, acc, reference);
+                foreach (var b in bufs) b.Dispose();
+                Add(new(c.Name, "model", $"#{c.Output}", r.MaxAbs, r.MaxRel, c.Atol, c.Rtol, r.Pass, r.Problem));
+            }
+        }
+        int failed = rows.Count(r => !r.Pass);
+        Console.WriteLine($"\n{rows.Count - failed} of {rows.Count} outputs within tolerance on {acc.Name}");
+        if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(new { device = acc.Name, rows, failed }, Json));
+        return failed == 0 ? 0 : 1;
+    }
+
+    public static int Steps(Accelerator acc, int batch, string? json)
+    {
+        var reports = new List<object>();
+        int failed = 0;
+        Console.WriteLine($"| model / preset on {acc.Name} | batch | worst loss abs err over {StepParity.Steps} steps | parameters > {StepParity.FarApart} apart | max parameter diff | pass |\n|---|---:|---:|---:|---:|---|");
+        foreach (var (preset, model) in new[] { (Preset.Paper, ModelKind.Untapped), (Preset.Original, ModelKind.Untapped), (Preset.Paper, ModelKind.M2), (Preset.Original, ModelKind.M2) })
+        {
+            var r = StepParity.Compare(acc, ModelConfig.For(preset, model), batch);
+            if (!r.Pass) failed++;
+            double lossErr = r.Losses.Max(l => l.MaxAbs);
+            Console.WriteLine($"| {r.Model} / {preset.ToString().ToLowerInvariant()} | {batch} | {lossErr:G3} | {r.Far} of {r.Parameters} | {r.ParameterResult.MaxAbs:G3} | {(r.Pass ? "yes" : "**NO**")} |");
+            reports.Add(new { model = r.Model, preset = preset.ToString().ToLowerInvariant(), batch, loss_max_abs = lossErr, far = r.Far, parameters = r.Parameters,
+                parameter_max_abs = r.ParameterResult.MaxAbs, pass = r.Pass });
+        }
+        if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(new { device = acc.Name, steps = StepParity.Steps, reports, failed }, Json));
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The model's three largest GEMMs (decoder 500 -> 784: forward, input gradient, weight gradient over the batch) at
+    /// batch 10,000. K up to 10,000 terms of either sign: backends that add in another order differ by ~1e-4.
+    /// </summary>
+    static IEnumerable<KernelBench.Case> GemmCases()
+    {
+        static float[] U(Random r, int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = r.NextSingle() - 0.5f; return a; }
+        foreach (var (m, k, n, ta, tb, act) in new[] { (10000, 500, 784, false, false, Activation.None), (10000, 784, 500, false, true, Activation.Tanh), (500, 10000, 784, true, false, Activation.None) })
+            yield return new($"gemm_{(ta ? 't' : 'n')}{(tb ? 't' : 'n')}_{act} {m}x{k}x{n}", 4L * (m * k + k * n + m * n), 2e-3f, 1e-3f,
+                r => [U(r, m * k), U(r, k * n), U(r, n), new float[m * n]],
+                (a, v) => a.Gemm(v[0], v[1], v[2], m, k, n, ta, tb, act, false, v[3]), 3);
+    }
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+}

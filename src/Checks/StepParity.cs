@@ -1,0 +1,44 @@
+using Untapped.Kernels;
+using Untapped.Kernels.Cpu;
+using Untapped.Training.Model;
+
+namespace Untapped.Checks;
+
+/// <summary>
+/// Five optimiser steps of one model on a backend against the managed CPU from the same parameters and inputs
+/// (<see cref="ObjectiveFixture"/>): the criteria of the test suite's BackendStepTests and of the GPU check.
+/// Losses agree per step to 1e-3 absolute + 1e-3 relative (float32 reductions add in another order). Adam turns rounding
+/// noise on near-zero gradients into full-size steps, so parameters are judged by distribution: at most 1 in 1,000
+/// further apart than 1e-4, and every one within 5.1 learning rates (five steps of at most lr each, and a margin).
+/// </summary>
+public static class StepParity
+{
+    public const int Steps = 5;
+    public const float LossTol = 1e-3f, FarApart = 1e-4f, StepsOfLr = 5.1f;
+
+    public sealed record Report(string Model, int Batch, Tolerance.Result[] Losses, int Far, int Parameters, Tolerance.Result ParameterResult)
+    {
+        public bool FarOk => Far <= Parameters / 1000;
+        public bool Pass => Losses.All(l => l.Pass) && FarOk && ParameterResult.Pass;
+    }
+
+    public static Report Compare(Accelerator device, ModelConfig cfg, int batch, ulong seed = 21)
+    {
+        using var cpu = new CpuAccelerator(2);
+        using var a = new ObjectiveFixture(cpu, cfg, batch, seed);
+        using var b = new ObjectiveFixture(device, cfg, batch, seed);
+        var losses = new Tolerance.Result[Steps];
+        for (int step = 0; step < Steps; step++)
+        {
+            foreach (var f in new[] { a, b })
+            {
+                f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(cfg.Adam, cfg.LearningRate);
+            }
+            losses[step] = Tolerance.Measure(a.Executor.ReadLosses(), b.Executor.ReadLosses(), LossTol, LossTol);
+        }
+        var pa = cpu.ToArray(a.Executor.Parameters);
+        var pb = device.ToArray(b.Executor.Parameters);
+        int far = pa.Zip(pb).Count(t => Math.Abs(t.First - t.Second) > FarApart);
+        return new($"{cfg.Model.ToString().ToLowerInvariant()}", batch, losses, far, pa.Length, Tolerance.Measure(pa, pb, StepsOfLr * (float)cfg.LearningRate, 0));
+    }
+}
