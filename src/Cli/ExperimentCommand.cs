@@ -190,7 +190,7 @@ static partial class Commands
     static Command ExperimentReport()
     {
         var outDir = Opt("--out", "Folder of the sweep (every subfolder holding eval.json is a trial)", "runs/experiment", true);
-        var cmd = new Command("report", "Aggregate every finished trial under --out into results.md, results.json and ce_by_group.png: per group mean, std and 95 % bootstrap CI of " +
+        var cmd = new Command("report", "Aggregate every finished trial under --out into results.md, results.json, ce_by_group.png and (for trials that logged the reverse ELBO's parts) reverse_by_group.png: per group mean, std and 95 % bootstrap CI of " +
             "held-out cross-entropy and accuracy, distinct digits, paired Untapped-vs-M2 (and ablation-vs-baseline) comparisons by seed (exact sign-flip p and the CI that inverts it).\n\nExample:\n  untapped experiment report --out runs/study") { outDir };
         cmd.SetAction(p =>
         {
@@ -198,7 +198,8 @@ static partial class Commands
             var report = SweepReport.Build(dir);
             report.Write(dir);
             Console.WriteLine(report.Markdown);
-            Console.WriteLine($"wrote {Path.Combine(dir, SweepReport.MarkdownFile)}, {SweepReport.JsonFile}, {SweepReport.FigureFile}");
+            string reverse = File.Exists(Path.Combine(dir, Training.Reports.ReverseFigure.File)) ? $", {Training.Reports.ReverseFigure.File}" : "";
+            Console.WriteLine($"wrote {Path.Combine(dir, SweepReport.MarkdownFile)}, {SweepReport.JsonFile}, {SweepReport.FigureFile}{reverse}");
             return ExitCode.Ok;
         });
         return cmd;

@@ -235,16 +235,41 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.Equal(-1.9 / 7, c.MeanDiff, 12); // -0.1 ... -0.6 and +0.2
     }
 
-    static void FakeTrial(string root, ModelKind model, ulong seed, double ce, double acc, int digits, string? xTilde = null)
+    static void FakeTrial(string root, ModelKind model, ulong seed, double ce, double acc, int digits, string? xTilde = null, string? metrics = null, bool logpNone = false)
     {
         var cfg = ModelConfig.For(Preset.Paper, model) with { Epochs = 150 };
         if (xTilde == "none") cfg = cfg with { XTildeGrad = XTildeGrad.None };
-        var name = $"{model.ToString().ToLowerInvariant()}-paper{(xTilde is null ? "" : "-x-tilde-grad-" + xTilde)}-seed{seed}";
+        if (logpNone) cfg = cfg with { ReverseLogPGrad = ReverseLogPGrad.None };
+        var name = $"{model.ToString().ToLowerInvariant()}-paper{(xTilde is null ? "" : "-x-tilde-grad-" + xTilde)}{(logpNone ? "-reverse-logp-grad-none" : "")}-seed{seed}";
         var dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, RunDirectory.ConfigFile), JsonSerializer.Serialize(new RunOptions { Model = cfg, Seed = seed, OutDir = dir }, RunOptions.Json));
         File.WriteAllText(Path.Combine(dir, RunDirectory.EvalFile), new JsonObject { ["ce_heldout"] = ce, ["acc_heldout"] = acc, ["acc_labelled"] = 0.9, ["distinct_digits"] = digits }.ToJsonString());
-        File.WriteAllText(Path.Combine(dir, RunDirectory.MetricsFile), "{\"epoch\":1,\"seconds\":60}\n{\"epoch\":2,\"seconds\":30}\n");
+        File.WriteAllText(Path.Combine(dir, RunDirectory.MetricsFile), metrics ?? "{\"epoch\":1,\"seconds\":60}\n{\"epoch\":2,\"seconds\":30}\n");
+    }
+
+    /// <summary>
+    /// reverse_by_group.png appears exactly when some trial logged the reverse ELBO's parts, and --reverse-logp-grad none
+    /// (a switch M2 never reads) pairs with the plain M2 as well as with the plain Untapped.
+    /// </summary>
+    [Fact]
+    public void ReportDrawsTheReverseFigureOnlyForTrialsThatLoggedIt()
+    {
+        var root = Out();
+        FakeTrial(root, ModelKind.M2, 1, 2.0, 0.5, 9);
+        FakeTrial(root, ModelKind.Untapped, 1, 2.2, 0.4, 9);
+        Assert.Equal(0, Capture(["experiment", "report", "--out", root]).Item1);
+        Assert.False(File.Exists(Path.Combine(root, Untapped.Training.Reports.ReverseFigure.File)));
+        FakeTrial(root, ModelKind.Untapped, 1, 1.5, 0.6, 10, logpNone: true,
+            metrics: "{\"epoch\":1,\"seconds\":60,\"reverse.log_p_x\":-400,\"decoder_saturation\":0.1}\n{\"epoch\":2,\"seconds\":60,\"reverse.log_p_x\":-300,\"decoder_saturation\":0.3}\n");
+        Assert.Equal(0, Capture(["experiment", "report", "--out", root]).Item1);
+        var png = File.ReadAllBytes(Path.Combine(root, Untapped.Training.Reports.ReverseFigure.File));
+        Assert.Equal((1100, 660), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20))));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(root, SweepReport.JsonFile)))!;
+        var vsM2 = json["comparisons"]!.AsArray().Single(c => c!["what"]!.GetValue<string>() == "Untapped - M2" && c["a"]!.GetValue<string>().Contains("reverse_log_p_grad=none"))!;
+        Assert.Equal(1.5 - 2.0, vsM2["ce"]!["mean_diff"]!.GetValue<double>(), 12);
+        var vsPlain = json["comparisons"]!.AsArray().Single(c => c!["what"]!.GetValue<string>() == "ablation - Untapped")!;
+        Assert.Equal(1.5 - 2.2, vsPlain["ce"]!["mean_diff"]!.GetValue<double>(), 12);
     }
 
     [Fact]

@@ -154,6 +154,7 @@ public sealed class SweepReport
         };
         AtomicFile.WriteText(Path.Combine(root, JsonFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         SweepFigure.Write(Path.Combine(root, FigureFile), Groups);
+        ReverseFigure.Write(root, Groups);
     }
 
     static JsonObject Node(Summary s) => new() { ["mean"] = s.Mean, ["std"] = s.Std, ["ci95"] = new JsonArray(s.CiLow, s.CiHigh) };

@@ -34,11 +34,16 @@ public static class CurvesFigure
             else plot.Title($"{title}: no epochs recorded");
             multi.Subplots.Add(plot);
         }
-        int w = Width, h = rows * PanelHeight;
+        AtomicFile.Write(path, Png(multi, Width, rows * PanelHeight));
+    }
+
+    /// <summary>A multiplot rendered to PNG bytes (ScottPlot 5.1's Multiplot has no image export of its own).</summary>
+    internal static byte[] Png(Multiplot multi, int w, int h)
+    {
         using var surface = SKSurface.Create(new SKImageInfo(w, h));
         surface.Canvas.Clear(SKColors.White);
         multi.Render(surface.Canvas, new PixelRect(0, w, h, 0));
         using var png = surface.Snapshot().Encode(SKEncodedImageFormat.Png, 100);
-        AtomicFile.Write(path, png.ToArray());
+        return png.ToArray();
     }
 }
