@@ -45,6 +45,30 @@ static class ParityBench
         return failed == 0 ? 0 : 1;
     }
 
+    /// <summary>
+    /// One line per case output: SHA-256 of its bits on <paramref name="acc"/> from the case table's seeded data, for
+    /// comparing code paths bit for bit (run it under DOTNET_EnableAVX512=0 or DOTNET_EnableAVX2=0 and diff the output).
+    /// </summary>
+    public static int Digest(Accelerator acc, string shapes)
+    {
+        static string Hash(float[] v) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan())))[..16];
+        Console.WriteLine($"# bits of every case output on {acc.Name}");
+        if (shapes is "test" or "both")
+            foreach (var c in KernelCases.All())
+                foreach (var (o, v) in KernelCases.Execute(c, acc))
+                    Console.WriteLine($"{c.Name}.{o} {Hash(v)}");
+        if (shapes is "model" or "both")
+            foreach (var c in KernelBench.Cases().Concat(GemmCases()))
+            {
+                var data = c.Data(new Random(5));
+                var bufs = data.Select(d => acc.Upload(d)).ToArray();
+                c.Run(acc, bufs.Select(b => b.View).ToArray());
+                Console.WriteLine($"{c.Name.Replace(' ', '_')}.model {Hash(acc.ToArray(bufs[c.Output]))}");
+                foreach (var b in bufs) b.Dispose();
+            }
+        return 0;
+    }
+
     public static int Steps(Accelerator acc, int batch, string? json)
     {
         var reports = new List<object>();

@@ -2,7 +2,7 @@ using Untapped.Bench;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|parity|steps|ptx|bdn [--backend cpu|cuda|opencl|ilgpu-cpu] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2] [--by-layer] [--shapes test|model|both] [--json FILE]
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|parity|steps|digest|ptx|bdn [--backend cpu|cuda|opencl|ilgpu-cpu] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2] [--by-layer] [--shapes test|model|both] [--json FILE]
 string Arg(string name, string def)
 {
     int i = Array.IndexOf(args, name);
@@ -36,10 +36,12 @@ switch (mode)
         break;
     case "parity":
         return ParityBench.Kernels(acc, Arg("--shapes", "both"), args.Contains("--json") ? Arg("--json", "") : null);
+    case "digest":
+        return ParityBench.Digest(acc, Arg("--shapes", "both"));
     case "steps":
         return ParityBench.Steps(acc, int.Parse(Arg("--batch", "32")), args.Contains("--json") ? Arg("--json", "") : null);
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step, gemm, kernels, parity, steps, ptx, bdn");
+        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step, gemm, kernels, parity, steps, digest, ptx, bdn");
         return 2;
 }
 return 0;

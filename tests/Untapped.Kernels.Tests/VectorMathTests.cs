@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Untapped.Kernels.Cpu;
 using Xunit;
 using Xunit.Abstractions;
@@ -86,6 +87,22 @@ public sealed class VectorMathTests(ITestOutputHelper output)
         Same<ExpOp>("exp"); Same<LogOp>("log"); Same<TanhOp>("tanh"); Same<SigmoidOp>("sigmoid"); Same<SoftplusTailOp>("softplus tail");
     }
 
+    // The 128-bit path (Arm64 NEON, x86 without AVX2) against the 256-bit one: the same bits lane by lane.
+    [Fact]
+    public void FourAndEightLanesGiveIdenticalBits()
+    {
+        var x = Sweep(-110f, 89f, 100_003).Concat(Sweep(1e-6f, 10f, 10_007)).Concat(Specials).ToArray();
+        void Same<TOp>(string name) where TOp : struct, IUnaryOp
+        {
+            float[] a = new float[x.Length], b = new float[x.Length];
+            Elementwise.Map<TOp, V256>(x, a);
+            Elementwise.Map<TOp, V128>(x, b);
+            for (int i = 0; i < x.Length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(a[i]) == BitConverter.SingleToInt32Bits(b[i]), $"{name}({x[i]:R}): 8 lanes {a[i]:R}, 4 lanes {b[i]:R}");
+        }
+        Same<ExpOp>("exp"); Same<LogOp>("log"); Same<TanhOp>("tanh"); Same<SigmoidOp>("sigmoid"); Same<SoftplusTailOp>("softplus tail");
+    }
+
     [Fact]
     public void RaggedTailGetsTheSameBitsAsFullVectors()
     {
@@ -96,5 +113,39 @@ public sealed class VectorMathTests(ITestOutputHelper output)
         for (int i = 0; i < x.Length; i++) { Elementwise.Map<TanhOp>([x[i]], one); Assert.Equal(whole[i], one[0]); }
         Elementwise.Map<TanhOp>(x, x);                           // in place
         Assert.Equal(whole, x);
+    }
+}
+
+/// <summary>The 128-bit path's exact FMA without an FMA instruction, against the instruction (MathF.FusedMultiplyAdd).</summary>
+public sealed class Fma128Tests
+{
+    [Fact]
+    public void EmulatedFmaMatchesTheInstructionBitForBit()
+    {
+        var r = new Random(3);
+        int n = 0;
+        void Check(float a, float b, float c)
+        {
+            var got = Untapped.Kernels.Cpu.Fma128.Emulated(System.Runtime.Intrinsics.Vector128.Create(a), System.Runtime.Intrinsics.Vector128.Create(b), System.Runtime.Intrinsics.Vector128.Create(c)).ToScalar();
+            float want = MathF.FusedMultiplyAdd(a, b, c);
+            Assert.True(BitConverter.SingleToInt32Bits(got) == BitConverter.SingleToInt32Bits(want) || (float.IsNaN(got) && float.IsNaN(want)),
+                $"fma({a:R}, {b:R}, {c:R}): emulated {got:R}, instruction {want:R}");
+            n++;
+        }
+        float F() => (float)((r.NextDouble() * 2 - 1) * Math.Pow(2, r.Next(-30, 30)));
+        for (int i = 0; i < 300_000; i++) Check(F(), F(), F());
+        // Cancellation and ties, where a double-rounded sum would differ: c close to -a b, and a b + c halfway cases.
+        for (int i = 0; i < 300_000; i++)
+        {
+            float a = F(), b = F();
+            float p = a * b;
+            Check(a, b, -p);
+            Check(a, b, BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(p) ^ (r.Next(2) << 31)) * MathF.ScaleB(1f, -r.Next(0, 30)));
+            Check(1f + MathF.ScaleB(r.Next(1, 1 << 12), -23), 1f + MathF.ScaleB(r.Next(1, 1 << 12), -23), MathF.ScaleB(r.Next(-8, 8), -r.Next(20, 50)));
+        }
+        foreach (var s in new[] { 0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.MaxValue, float.Epsilon, 1e-30f })
+            foreach (var t in new[] { 0f, -0f, 1f, -1f, float.MaxValue, float.Epsilon })
+            { Check(s, t, 1f); Check(t, s, -0f); Check(1f, t, s); }
+        Assert.True(n > 1_000_000);
     }
 }

@@ -32,6 +32,16 @@ sealed class ChildProcess : IDisposable
         return new ChildProcess(psi);
     }
 
+    /// <summary>Starts `dotnet untapped.dll args` with extra environment variables (JIT switches, say).</summary>
+    public static ChildProcess StartWith(IReadOnlyDictionary<string, string> env, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet");
+        psi.ArgumentList.Add(Dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        return new ChildProcess(psi);
+    }
+
     /// <summary>Starts the CLI under bash after <paramref name="prelude"/> (for example a ulimit), replacing the shell.</summary>
     public static ChildProcess StartUnder(string prelude, params string[] args)
     {

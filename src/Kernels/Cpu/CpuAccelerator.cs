@@ -20,7 +20,7 @@ public sealed partial class CpuAccelerator : Accelerator
 
     public int Threads { get; }
     public override AcceleratorKind Kind => AcceleratorKind.Cpu;
-    public override string Name => $"managed CPU ({Threads} threads, {(Lanes.Wide ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")})";
+    public override string Name => $"managed CPU ({Threads} threads, {Lanes.Path})";
 
     public override DeviceBuffer Allocate(int length) => new CpuBuffer(this, length);
 

@@ -10,46 +10,25 @@ namespace Untapped.Kernels.Cpu;
 public sealed partial class CpuAccelerator
 {
     // One pass per row: logp = sum x lc - softplus(lc), lc = l (exact) or l clamped to +-ln(99999) (original, the
-    // same as clipping m; see bernoulli.cl), summed in one vector of lanes then across them. The ragged tail is masked.
+    // same as clipping m), summed in RowSum's fixed order, so every vector width gives the same bits.
     protected override void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp)
     {
         Mem X = A(x), L = A(logits), O = A(logp);
-        bool clip = form == BernoulliForm.Original;
+        var term = new LogLikTerm(form == BernoulliForm.Original);
         Chunks(m, Grain(d * 8), (s, e) =>
         {
-            for (int r = s; r < e; r++)
-                O[r] = Lanes.Wide ? RowLogLik<V512>(X.Span(r * d, d), L.Span(r * d, d), clip)
-                    : RowLogLik<V256>(X.Span(r * d, d), L.Span(r * d, d), clip);
+            for (int r = s; r < e; r++) O[r] = RowSum.Of(term, X.Span(r * d, d), L.Span(r * d, d));
         });
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static float RowLogLik<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> l, bool clip) where T : struct, ISimd<T>
+    readonly struct LogLikTerm(bool clip) : IRowTerm
     {
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ls = ref MemoryMarshal.GetReference(l);
-        var acc = T.Create(0f);
-        int d = x.Length, j = 0;
-        for (; j + T.Count <= d; j += T.Count) acc += LogLikTerm(T.Load(ref xs, (nuint)j), T.Load(ref ls, (nuint)j), clip);
-        if (j < d) acc += Tail<T>(x[j..], l[j..], clip);
-        return T.Sum(acc);
-    }
-
-    // The last d mod Count elements, padded with zeros and masked out of the sum.
-    static T Tail<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> l, bool clip) where T : struct, ISimd<T>
-    {
-        Span<float> xt = stackalloc float[T.Count], lt = stackalloc float[T.Count], live = stackalloc float[T.Count];
-        xt.Clear(); lt.Clear();
-        x.CopyTo(xt); l.CopyTo(lt);
-        for (int i = 0; i < live.Length; i++) live[i] = i < x.Length ? BitConverter.Int32BitsToSingle(-1) : 0f;
-        return LogLikTerm(T.Load(ref xt[0], 0), T.Load(ref lt[0], 0), clip) & T.Load(ref live[0], 0);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static T LogLikTerm<T>(T x, T l, bool clip) where T : struct, ISimd<T>
-    {
-        if (clip) l = T.Min(T.Max(l, T.Create(-BernLogitClip)), T.Create(BernLogitClip));
-        return x * l - T.Max(l, T.Create(0f)) - SoftplusTailOp.Invoke(l);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Invoke<T>(T x, T l) where T : struct, ISimd<T>
+        {
+            if (clip) l = T.Min(T.Max(l, T.Create(-BernLogitClip)), T.Create(BernLogitClip));
+            return x * l - T.Max(l, T.Create(0f)) - SoftplusTailOp.Invoke(l);
+        }
     }
 
     // dlogits += g (x - sigmoid l), only strictly inside the clip in the original form; dx += g lc.

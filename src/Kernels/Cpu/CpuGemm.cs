@@ -28,7 +28,7 @@ internal static unsafe class CpuGemm
 {
     const int MRW = 12, NRW = 32, MRN = 6, NRN = 16, KC = 256, MC = 96;
     const long WholeBBytes = 8 << 20;
-    static readonly bool Wide = Lanes.Wide;
+    static readonly bool Wide = Lanes.Wide, Has256 = Lanes.Has256;
     static readonly int MR = Wide ? MRW : MRN, NR = Wide ? NRW : NRN;
 
     /// <summary>
@@ -194,7 +194,11 @@ internal static unsafe class CpuGemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Micro(float* pa, int aStep, float* pb, int kc, float* c, int ldc, int nr, bool overwrite)
     {
-        if (!Wide) MicroNarrow(pa, aStep, pb, kc, c, ldc, overwrite);
+        if (!Wide)
+        {
+            if (Has256) MicroNarrow(pa, aStep, pb, kc, c, ldc, overwrite);
+            else MicroNarrow128(pa, aStep, pb, kc, c, ldc, overwrite);
+        }
         else if (nr == NRW) MicroWide(pa, aStep, pb, kc, c, ldc, overwrite);
         else MicroWide16(pa, aStep, pb, kc, c, ldc, overwrite);
     }
@@ -267,7 +271,7 @@ internal static unsafe class CpuGemm
     static void CopyRun(float* src, float* dst, int len)
     {
         int i = 0;
-        for (; i + 8 <= len; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        if (Has256) for (; i + 8 <= len; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
         for (; i + 4 <= len; i += 4) Vector128.Store(Vector128.Load(src + i), dst + i);
         for (; i < len; i++) dst[i] = src[i];
     }
@@ -368,6 +372,9 @@ internal static unsafe class CpuGemm
     static void Put(Vector256<float> v, float* p, bool overwrite) => (overwrite ? v : v + Vector256.Load(p)).Store(p);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Put(Vector128<float> v, float* p, bool overwrite) => (overwrite ? v : v + Vector128.Load(p)).Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void Put(Vector512<float> v, float* p, bool overwrite) => (overwrite ? v : v + Vector512.Load(p)).Store(p);
 
     // c[r * ldc + j] (+)= sum_k a[k * aStep + r] b[k * NRN + j] for the 6 x 16 tile.
@@ -393,6 +400,37 @@ internal static unsafe class CpuGemm
         Put(c30, c, overwrite); Put(c31, c + 8, overwrite); c += ldc;
         Put(c40, c, overwrite); Put(c41, c + 8, overwrite); c += ldc;
         Put(c50, c, overwrite); Put(c51, c + 8, overwrite);
+    }
+
+    // The 6 x 16 tile with 128-bit vectors (SSE/AVX without AVX2, Arm64 NEON: 16 registers), as two passes of three rows
+    // so that the 12 accumulators and the 4 B vectors fit. Each element runs the same FMA chain over k as in
+    // MicroNarrow, so the bits are those of the 256-bit path.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void MicroNarrow128(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
+    {
+        for (int half = 0; half < MRN; half += 3)
+        {
+            Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default,
+                c12 = default, c13 = default, c20 = default, c21 = default, c22 = default, c23 = default;
+            float* pa = a + half, pb = b;
+            for (int kk = 0; kk < kc; kk++, pa += aStep, pb += NRN)
+            {
+                var b0 = Vector128.Load(pb); var b1 = Vector128.Load(pb + 4); var b2 = Vector128.Load(pb + 8); var b3 = Vector128.Load(pb + 12);
+                var x = Vector128.Create(pa[0]);
+                c00 = Fma128.Of(x, b0, c00); c01 = Fma128.Of(x, b1, c01);
+                c02 = Fma128.Of(x, b2, c02); c03 = Fma128.Of(x, b3, c03);
+                x = Vector128.Create(pa[1]);
+                c10 = Fma128.Of(x, b0, c10); c11 = Fma128.Of(x, b1, c11);
+                c12 = Fma128.Of(x, b2, c12); c13 = Fma128.Of(x, b3, c13);
+                x = Vector128.Create(pa[2]);
+                c20 = Fma128.Of(x, b0, c20); c21 = Fma128.Of(x, b1, c21);
+                c22 = Fma128.Of(x, b2, c22); c23 = Fma128.Of(x, b3, c23);
+            }
+            float* pc = c + (long)half * ldc;
+            Put(c00, pc, overwrite); Put(c01, pc + 4, overwrite); Put(c02, pc + 8, overwrite); Put(c03, pc + 12, overwrite); pc += ldc;
+            Put(c10, pc, overwrite); Put(c11, pc + 4, overwrite); Put(c12, pc + 8, overwrite); Put(c13, pc + 12, overwrite); pc += ldc;
+            Put(c20, pc, overwrite); Put(c21, pc + 4, overwrite); Put(c22, pc + 8, overwrite); Put(c23, pc + 12, overwrite);
+        }
     }
 
     // c[r * ldc + j] (+)= sum_k a[k * aStep + r] b[k * NRW + j] for the 12 x 32 tile.

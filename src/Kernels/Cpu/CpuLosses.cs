@@ -41,8 +41,14 @@ public sealed partial class CpuAccelerator
         Mem X = A(a), Y = A(b), O = A(dist);
         Chunks(m, Grain(d), (s, e) =>
         {
-            for (int r = s; r < e; r++) O[r] = TensorPrimitives.Distance(X.Span(r * d, d), Y.Span(r * d, d));
+            for (int r = s; r < e; r++) O[r] = MathF.Sqrt(RowSum.Of(new SquaredDifference(), X.Span(r * d, d), Y.Span(r * d, d)));
         });
+    }
+
+    // (a - b)^2; summed by RowSum (TensorPrimitives.Distance adds in an order that depends on the vector width).
+    readonly struct SquaredDifference : IRowTerm
+    {
+        public T Invoke<T>(T a, T b) where T : struct, ISimd<T> { var t = a - b; return t * t; }
     }
 
     protected override void L2DistanceBackwardCore(View a, View b, View dist, View g, int m, int d, bool accumulate, View da)

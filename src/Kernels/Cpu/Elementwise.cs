@@ -56,7 +56,7 @@ internal static class Elementwise
     public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp
     {
         if (y.Length < x.Length) throw new ArgumentException("destination is shorter than the source", nameof(y));
-        if (Lanes.Wide) Map<TOp, V512>(x, y); else Map<TOp, V256>(x, y);
+        if (Lanes.Wide) Map<TOp, V512>(x, y); else if (Lanes.Has256) Map<TOp, V256>(x, y); else Map<TOp, V128>(x, y);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -83,7 +83,7 @@ internal static class Elementwise
         where TOp : struct, IBinaryOp
     {
         if (b.Length < a.Length || y.Length < a.Length) throw new ArgumentException("operands are shorter than the first", nameof(y));
-        if (Lanes.Wide) Map<TOp, V512>(op, a, b, y, bPad, accumulate); else Map<TOp, V256>(op, a, b, y, bPad, accumulate);
+        if (Lanes.Wide) Map<TOp, V512>(op, a, b, y, bPad, accumulate); else if (Lanes.Has256) Map<TOp, V256>(op, a, b, y, bPad, accumulate); else Map<TOp, V128>(op, a, b, y, bPad, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -3,16 +3,79 @@ using System.Runtime.Intrinsics;
 
 namespace Untapped.Kernels.Cpu;
 
-/// <summary>The one place that decides the CPU kernels' vector width.</summary>
+/// <summary>
+/// The one place that decides the CPU kernels' vector width. Whatever it decides, every kernel gives the same bits:
+/// elementwise maths does the same operations in every lane, every reduction adds in one fixed order
+/// (<see cref="RowSum"/>) and every GEMM element runs one FMA chain per K block.
+/// </summary>
 internal static class Lanes
 {
-    /// <summary>16 lanes (<see cref="V512"/>, and the GEMM's AVX-512 tiles) where Vector512 is accelerated, else 8.</summary>
+    /// <summary>16 lanes (<see cref="V512"/>, and the GEMM's AVX-512 tiles) where Vector512 is accelerated.</summary>
     public static readonly bool Wide = Vector512.IsHardwareAccelerated;
+
+    /// <summary>
+    /// 8 lanes (<see cref="V256"/>) where Vector256 is accelerated (AVX2), else 4 (<see cref="V128"/>: SSE/AVX without AVX2,
+    /// Arm64 NEON), which .NET accelerates on every 64-bit CPU it runs on; emulated Vector256 would be scalar and slow.
+    /// </summary>
+    public static readonly bool Has256 = Vector256.IsHardwareAccelerated;
+
+    /// <summary>The path's name for banners and benchmark tables.</summary>
+    public static string Path => Wide ? "AVX-512" : Has256 ? "AVX2" : Vector128.IsHardwareAccelerated ? "128-bit" : "scalar";
+}
+
+/// <summary>
+/// Row sums in one fixed order for every vector width: element j of a row adds into lane j mod 8 in order (two V128
+/// accumulators, or one V256), the ragged tail padded with zeros, then the eight lanes add as ((0+1)+(2+3))+((4+5)+(6+7)),
+/// the tree of Vector256.Sum on AVX2. AVX-512 machines run these reductions on 256-bit vectors: a 16-lane accumulator
+/// would add in another order.
+/// </summary>
+internal static class RowSum
+{
+    public const int Lanes8 = 8;
+
+    /// <summary>sum_j term(a_j, b_j) over the row, in the fixed order above.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Of<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b) where TTerm : struct, IRowTerm =>
+        Lanes.Has256 ? Of<TTerm, V256>(term, a, b) : Of<TTerm, V128>(term, a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b) where TTerm : struct, IRowTerm where T : struct, ISimd<T>
+    {
+        ref float sa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
+        ref float sb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        // Lanes 0..Count-1 in acc0, the rest of the eight in acc1 (used only when T has four lanes).
+        T acc0 = T.Create(0f), acc1 = T.Create(0f);
+        int d = a.Length, j = 0;
+        for (; j + Lanes8 <= d; j += Lanes8)
+        {
+            acc0 += term.Invoke(T.Load(ref sa, (nuint)j), T.Load(ref sb, (nuint)j));
+            if (T.Count < Lanes8) acc1 += term.Invoke(T.Load(ref sa, (nuint)(j + T.Count)), T.Load(ref sb, (nuint)(j + T.Count)));
+        }
+        Span<float> lanes = stackalloc float[Lanes8];
+        T.Store(acc0, ref lanes[0], 0);
+        if (T.Count < Lanes8) T.Store(acc1, ref lanes[0], (nuint)T.Count);
+        if (j < d)
+        {
+            // The tail, padded with zeros and masked out of the sum, lane by lane as a full vector would add it.
+            Span<float> ta = stackalloc float[Lanes8], tb = stackalloc float[Lanes8], t = stackalloc float[Lanes8];
+            ta.Clear(); tb.Clear();
+            a[j..].CopyTo(ta); b[j..].CopyTo(tb);
+            for (int q = 0; q < Lanes8; q += T.Count) T.Store(term.Invoke(T.Load(ref ta[0], (nuint)q), T.Load(ref tb[0], (nuint)q)), ref t[0], (nuint)q);
+            for (int q = 0; q < d - j; q++) lanes[q] += t[q];
+        }
+        return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    }
+}
+
+/// <summary>The per-element term of a <see cref="RowSum"/>, written once for every vector width.</summary>
+internal interface IRowTerm
+{
+    T Invoke<T>(T a, T b) where T : struct, ISimd<T>;
 }
 
 /// <summary>
 /// One float vector of <see cref="Count"/> lanes: the operations <see cref="VectorMath"/> and the elementwise kernels
-/// need, so that each is written once and runs on <see cref="V256"/> (AVX2) or <see cref="V512"/> (AVX-512). The
+/// need, so that each is written once and runs on <see cref="V128"/> (SSE, NEON), <see cref="V256"/> (AVX2) or <see cref="V512"/> (AVX-512). The
 /// wrappers are single-field structs the JIT keeps in registers; measured against hand-written Vector512 code they
 /// cost nothing, while 512-bit lanes run the transcendental kernels ~1.4x faster than 256-bit ones on Zen 4.
 /// Comparisons return all-ones / all-zeros lane masks, as floats, for <see cref="Select"/> and the bitwise operators.
@@ -94,6 +157,51 @@ internal readonly struct V256(Vector256<float> v) : ISimd<V256>
         var bits = x._v.AsInt32();
         e = new(Vector256.ConvertToSingle((bits >> 23) - Vector256.Create(126)));
         return new(((bits & Vector256.Create(0x007FFFFF)) | Vector256.Create(0x3F000000)).AsSingle());
+    }
+}
+
+internal readonly struct V128(Vector128<float> v) : ISimd<V128>
+{
+    readonly Vector128<float> _v = v;
+    public static int Count => 4;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Create(float v) => new(Vector128.Create(v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Load(ref float src, nuint i) => new(Vector128.LoadUnsafe(ref src, i));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(V128 v, ref float dst, nuint i) => v._v.StoreUnsafe(ref dst, i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V128 v) => Vector128.Sum(v._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator +(V128 a, V128 b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator -(V128 a, V128 b) => new(a._v - b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator *(V128 a, V128 b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator /(V128 a, V128 b) => new(a._v / b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator -(V128 a) => new(-a._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator &(V128 a, V128 b) => new(a._v & b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator |(V128 a, V128 b) => new(a._v | b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator ~(V128 a) => new(~a._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Fma(V128 a, V128 b, V128 c) => new(Fma128.Of(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Floor(V128 x) => new(Vector128.Floor(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Abs(V128 x) => new(Vector128.Abs(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 CopySign(V128 x, V128 s) => new(Vector128.CopySign(x._v, s._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Min(V128 a, V128 b) => new(Vector128.MinNative(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Max(V128 a, V128 b) => new(Vector128.MaxNative(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Select(V128 m, V128 a, V128 b) => new(Vector128.ConditionalSelect(m._v, a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Lt(V128 a, V128 b) => new(Vector128.LessThan(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Gt(V128 a, V128 b) => new(Vector128.GreaterThan(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Eq(V128 a, V128 b) => new(Vector128.Equals(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 ScaleByPow2(V128 p, V128 n)
+    {
+        var i = Vector128.ConvertToInt32Native(n._v);
+        var half = i >> 1;
+        var bias = Vector128.Create(127);
+        return new(p._v * ((half + bias) << 23).AsSingle() * ((i - half + bias) << 23).AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Frexp(V128 x, out V128 e)
+    {
+        var bits = x._v.AsInt32();
+        e = new(Vector128.ConvertToSingle((bits >> 23) - Vector128.Create(126)));
+        return new(((bits & Vector128.Create(0x007FFFFF)) | Vector128.Create(0x3F000000)).AsSingle());
     }
 }
 
