@@ -70,35 +70,26 @@ public sealed class VectorMathTests(ITestOutputHelper output)
     // log(1 + e) in double without the rounding of 1 + e for small e.
     static double Log1p(double e) => e < 1e-4 ? e - e * e / 2 + e * e * e / 3 : Math.Log(1 + e);
 
-    // The kernels run 16 lanes with AVX-512 and 8 without: every lane does the same operations, so the width must not
-    // change a single bit (the ulp tests above cover whichever width this CPU runs; CI reruns them with AVX-512 off).
+    // The kernels run 16 lanes with AVX-512, 8 with AVX2 and 4 on the 128-bit path (Arm64 NEON, x86 without AVX2):
+    // every lane does the same operations, so the width must not change a single bit (the ulp tests above cover
+    // whichever width this CPU runs; CI reruns them with AVX-512 off and with 128-bit vectors).
     [Untapped.Tests.Avx512Fact]
-    public void SixteenAndEightLanesGiveIdenticalBits()
-    {
-        var x = Sweep(-110f, 89f, 100_003).Concat(Sweep(1e-6f, 10f, 10_007)).Concat(Specials).ToArray();
-        void Same<TOp>(string name) where TOp : struct, IUnaryOp
-        {
-            float[] a = new float[x.Length], b = new float[x.Length];
-            Elementwise.Map<TOp, V256>(x, a);
-            Elementwise.Map<TOp, V512>(x, b);
-            for (int i = 0; i < x.Length; i++)
-                Assert.True(BitConverter.SingleToInt32Bits(a[i]) == BitConverter.SingleToInt32Bits(b[i]), $"{name}({x[i]:R}): 8 lanes {a[i]:R}, 16 lanes {b[i]:R}");
-        }
-        Same<ExpOp>("exp"); Same<LogOp>("log"); Same<TanhOp>("tanh"); Same<SigmoidOp>("sigmoid"); Same<SoftplusTailOp>("softplus tail");
-    }
+    public void SixteenAndEightLanesGiveIdenticalBits() => SameBitsAs<V512>("16 lanes");
 
-    // The 128-bit path (Arm64 NEON, x86 without AVX2) against the 256-bit one: the same bits lane by lane.
     [Fact]
-    public void FourAndEightLanesGiveIdenticalBits()
+    public void FourAndEightLanesGiveIdenticalBits() => SameBitsAs<V128>("4 lanes");
+
+    // Every elementwise op on 8 lanes against T's lanes, over the ulp tests' sweep.
+    static void SameBitsAs<T>(string lanes) where T : struct, ISimd<T>
     {
         var x = Sweep(-110f, 89f, 100_003).Concat(Sweep(1e-6f, 10f, 10_007)).Concat(Specials).ToArray();
         void Same<TOp>(string name) where TOp : struct, IUnaryOp
         {
             float[] a = new float[x.Length], b = new float[x.Length];
             Elementwise.Map<TOp, V256>(x, a);
-            Elementwise.Map<TOp, V128>(x, b);
+            Elementwise.Map<TOp, T>(x, b);
             for (int i = 0; i < x.Length; i++)
-                Assert.True(BitConverter.SingleToInt32Bits(a[i]) == BitConverter.SingleToInt32Bits(b[i]), $"{name}({x[i]:R}): 8 lanes {a[i]:R}, 4 lanes {b[i]:R}");
+                Assert.True(BitConverter.SingleToInt32Bits(a[i]) == BitConverter.SingleToInt32Bits(b[i]), $"{name}({x[i]:R}): 8 lanes {a[i]:R}, {lanes} {b[i]:R}");
         }
         Same<ExpOp>("exp"); Same<LogOp>("log"); Same<TanhOp>("tanh"); Same<SigmoidOp>("sigmoid"); Same<SoftplusTailOp>("softplus tail");
     }
