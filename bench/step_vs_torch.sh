@@ -2,16 +2,25 @@
 # The C# training step (Cpu accelerator) and the eager PyTorch peer, same batch, same threads, interleaved:
 # ours, torch, ours, torch, ... for R rounds of 5 timed steps each, so that a noisy neighbour on a shared machine
 # hits both sides alike. Prints every round, each side's median over the rounds, and the throughput ratio.
-# Usage: bash bench/step_vs_torch.sh [batch] [threads] [preset] [rounds]
+# Usage: bash bench/step_vs_torch.sh [--avx2 | --128] [batch] [threads] [preset] [rounds]
+#   --avx2  runs ours with AVX-512 off in the JIT (DOTNET_EnableAVX512=0): the AVX2 paths, what most laptops, desktops
+#           and cloud VMs run, on any x86 machine; --128 runs ours on 128-bit vectors with FMA
+#           (DOTNET_PreferredVectorBitWidth=128), what Arm64 NEON runs. PyTorch runs as it is either way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+jit=()
+case "${1:-}" in
+  --avx2) jit=(DOTNET_EnableAVX512=0); shift ;;
+  --128) jit=(DOTNET_PreferredVectorBitWidth=128); shift ;;
+  -*) echo "unknown option '$1' (options: --avx2, --128)" >&2; exit 2 ;;
+esac
 batch=${1:-10000}; threads=${2:-2}; preset=${3:-original}; rounds=${4:-3}
 [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import torch' 2>/dev/null \
   || { echo "PyTorch not found for /usr/bin/python3: apt-get install python3-torch" >&2; exit 1; }
 dotnet build -c Release bench/Untapped.Bench -v q -nologo >/dev/null
 ours_all=(); peer_all=()
 for r in $(seq 1 "$rounds"); do
-  ours=$(dotnet bench/Untapped.Bench/bin/Release/net10.0/Untapped.Bench.dll step --backend cpu --threads "$threads" --batch "$batch" --preset "$preset" --steps 5 | head -1)
+  ours=$(env "${jit[@]}" dotnet bench/Untapped.Bench/bin/Release/net10.0/Untapped.Bench.dll step --backend cpu --threads "$threads" --batch "$batch" --preset "$preset" --steps 5 | head -1)
   peer=$(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/peers/torch_step.py --batch "$batch" --threads "$threads" --preset "$preset" --steps 5)
   echo "round $r: $ours"
   echo "round $r: $peer"

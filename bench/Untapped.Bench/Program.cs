@@ -29,7 +29,7 @@ switch (mode)
             int.Parse(Arg("--batch", "10000")), int.Parse(Arg("--steps", "5")), args.Contains("--by-layer"));
         break;
     case "gemm":
-        GemmBench.Run(acc, int.Parse(Arg("--threads", "2")), int.Parse(Arg("--reps", "5")));
+        GemmBench.Run(acc, int.Parse(Arg("--threads", "2")), int.Parse(Arg("--reps", "5")), args.Contains("--only") ? Arg("--only", "") : null);
         break;
     case "kernels":
         KernelBench.Run(acc, int.Parse(Arg("--threads", "2")), int.Parse(Arg("--reps", "5")));
