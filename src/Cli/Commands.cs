@@ -24,19 +24,18 @@ static partial class Commands
 
     static readonly Option<string> Backend = Opt("--backend", "Compute backend: auto (CUDA, else an OpenCL GPU, else the managed CPU), cuda, opencl, ilgpu-cpu (ILGPU's CPU accelerator: the device kernels on CPU threads, for testing), cpu", "auto", true);
     static readonly Option<int> Threads = Opt("--threads", "CPU backend worker threads (0 = every core)", 0, true);
-    /// <summary>Fires on SIGTERM / SIGINT (set by <see cref="App"/> for each invocation).</summary>
-    internal static CancellationToken Stop { get; set; }
 
     static readonly Option<string?> Data = Opt<string?>("--data", "Folder with the four MNIST IDX files, gzipped or not (default: the embedded data/mnist)");
 
-    public static RootCommand Root()
+    /// <summary>The command tree; <paramref name="stop"/> fires on SIGTERM / SIGINT (<see cref="StopSignal"/>).</summary>
+    public static RootCommand Root(CancellationToken stop = default)
     {
         var root = new RootCommand("Untapped.Gpu: train and evaluate the Untapped / M2 semi-supervised VAE on MNIST.\n\n" +
             "Example:\n  untapped train --model untapped --preset paper --epochs 150 --out runs/untapped\n  untapped experiment --seeds 1-3 --epochs 50");
-        root.Subcommands.Add(new TrainCommand().Command);
+        root.Subcommands.Add(new TrainCommand(stop).Command);
         root.Subcommands.Add(Evaluate());
         root.Subcommands.Add(Grid());
-        root.Subcommands.Add(Experiment());
+        root.Subcommands.Add(Experiment(stop));
         root.Subcommands.Add(Devices());
         return root;
     }
@@ -101,7 +100,7 @@ static partial class Commands
         public readonly Option<string> Every = Opt("--checkpoint-every", "When to commit a checkpoint besides the end and a stop signal: 'epoch', a step count (50) or an interval (90s, 10m, 2h)", "epoch", true);
         public Command Command { get; }
 
-        public TrainCommand()
+        public TrainCommand(CancellationToken stop = default)
         {
             Command = new Command("train", "Train M2 or Untapped; writes config.json, metrics.jsonl, checkpoint.safetensors, digits.png, samples.png, curves.png and eval.json.\n\n" +
                 "Example:\n  untapped train --model untapped --preset paper --out runs/untapped");
@@ -110,12 +109,18 @@ static partial class Commands
             Command.SetAction(p =>
             {
                 var (opts, policy, resume) = Resolve(p);
-                using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
-                Console.WriteLine($"untapped train: {opts.Model.Model} ({opts.Preset} preset), {opts.Model.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
-                var r = ConsoleObserver.Run(opts.Model.Model.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, resume, policy, Stop, obs));
-                PrintEval(r, opts.OutDir);
+                Train(opts, policy, resume, p.GetValue(Threads), stop);
                 return ExitCode.Ok;
             });
+        }
+
+        /// <summary>Trains one run with console progress and prints its evaluation (also each trial of a sweep).</summary>
+        public static void Train(RunOptions opts, CheckpointPolicy policy, bool resume, int threads, CancellationToken stop)
+        {
+            using var acc = Backends.Create(opts.Backend, threads);
+            Console.WriteLine($"untapped train: {opts.Model.Model} ({opts.Preset} preset), {opts.Model.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
+            var r = ConsoleObserver.Run(opts.Model.Model.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, resume, policy, stop, obs));
+            PrintEval(r, opts.OutDir);
         }
 
         /// <summary>The run a parsed `train` command line describes (validated).</summary>

@@ -8,9 +8,10 @@ using Untapped.Training.Storage;
 namespace Untapped.Cli;
 
 /// <summary>
-/// `untapped experiment`: a sweep as independent, resumable trials. Each trial is exactly an `untapped train ... --resume`
-/// into its own directory under --out, so the trial runner is the train command itself; `--trial i` runs one (a Slurm
-/// array task), no --trial runs what is left in order. `slurm` writes the array script; `report` aggregates.
+/// `untapped experiment`: parses a sweep and hands its trials to <see cref="SweepRunner"/>. Each trial's options are
+/// exactly those of `untapped train ... --resume` into its own directory under --out (resolved by the train command's
+/// own parser, so every switch is checked as train checks it); `--trial i` runs one (a Slurm array task), no --trial
+/// runs what is left in order. `slurm` writes the array script; `report` aggregates.
 /// </summary>
 static partial class Commands
 {
@@ -61,22 +62,19 @@ static partial class Commands
 
         public string OutDir(ParseResult p) => Path.GetFullPath(p.GetValue(Out)!);
 
-        /// <summary>The `train` command line of trial <paramref name="t"/>, parsed and resolved (options checked here, before any run).</summary>
-        public (string[] Args, RunOptions Options) TrialRun(ParseResult p, Trial t)
+        /// <summary>The run of trial <paramref name="t"/> as `train` resolves its command line (options checked here, before any run).</summary>
+        public (RunOptions Options, CheckpointPolicy Policy) TrialRun(ParseResult p, Trial t)
         {
             string[] args = ["train", .. SharedTokens(p), .. t.TrainTokens(), "--out", Path.Combine(OutDir(p), t.Name), "--resume"];
             var train = new TrainCommand();
             var parse = new RootCommand { train.Command }.Parse(args);
             if (parse.Errors.Count > 0) throw new UsageException($"trial {t.Name}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
-            return (args, train.Resolve(parse).Options);
+            var (options, policy, _) = train.Resolve(parse);
+            return (options, policy);
         }
     }
 
-    /// <summary>Whether a trial's run directory holds a finished run of the requested length (its eval.json is written last).</summary>
-    static bool Complete(RunOptions o) =>
-        File.Exists(Path.Combine(o.OutDir, RunDirectory.EvalFile)) && RunDirectory.ReadOptions(o.OutDir) is { } c && c.Model.Epochs == o.Model.Epochs;
-
-    static Command Experiment()
+    static Command Experiment(CancellationToken stop)
     {
         var so = new SweepOptions();
         var trial = Opt<int?>("--trial", "Run only trial i (0-based; what a Slurm array task or an indexed Job passes); without it, every trial not yet complete, in order");
@@ -92,27 +90,11 @@ static partial class Commands
             int? only = p.GetValue(trial);
             if (only is { } i && (i < 0 || i >= trials.Count))
                 throw new UsageException($"--trial {i} is out of range: this sweep has {trials.Count} trials (0..{trials.Count - 1}); 'untapped experiment list' shows them");
-            var todo = only is { } k ? [k] : Enumerable.Range(0, trials.Count).ToList();
-            int skipped = 0, trained = 0;
-            var failed = new List<string>();
-            foreach (var idx in todo)
-            {
-                var (args, opts) = runs[idx];
-                if (Complete(opts)) { Console.WriteLine($"trial {idx} ({trials[idx].Name}): complete, skipped"); skipped++; continue; }
-                Console.WriteLine($"trial {idx} of {trials.Count}: {trials[idx].Name}");
-                var train = new TrainCommand();
-                // A trial that fails (bad data, divergence, a failed write) is reported and the sweep goes on; a stop
-                // signal or a usage error ends the whole sweep (they propagate).
-                try { new RootCommand { train.Command }.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); trained++; }
-                catch (Exception e) when (e is TrainingDivergedException or Training.Data.DataFormatException or Graph.SafetensorsException or OutputWriteException)
-                {
-                    Console.Error.WriteLine($"error: trial {idx} ({trials[idx].Name}) failed: {e.Message}");
-                    failed.Add(trials[idx].Name);
-                }
-            }
-            Console.WriteLine($"{todo.Count} trial(s): {trained} trained, {skipped} already complete{(failed.Count > 0 ? $", {failed.Count} failed ({string.Join(", ", failed)})" : "")}; " +
-                $"'untapped experiment report --out {so.OutDir(p)}' aggregates them");
-            return failed.Count > 0 ? ExitCode.Failed : ExitCode.Ok;
+            var todo = (only is { } k ? [k] : Enumerable.Range(0, trials.Count)).Select(x => new SweepRunner.TrialRun(x, trials[x], runs[x].Options)).ToList();
+            var policy = runs[0].Policy;   // --checkpoint-every is shared by every trial
+            var summary = SweepRunner.Run(todo, trials.Count, o => TrainCommand.Train(o, policy, resume: true, p.GetValue(Threads), stop), Console.Out, Console.Error);
+            Console.WriteLine($"{summary}; 'untapped experiment report --out {so.OutDir(p)}' aggregates them");
+            return summary.Failed.Count > 0 ? ExitCode.Failed : summary.Busy.Count > 0 ? ExitCode.Usage : ExitCode.Ok;
         });
         cmd.Subcommands.Add(ExperimentList());
         cmd.Subcommands.Add(ExperimentSlurm());
@@ -130,11 +112,8 @@ static partial class Commands
             var trials = so.Sweep(p).Trials();
             for (int i = 0; i < trials.Count; i++)
             {
-                var (_, o) = so.TrialRun(p, trials[i]);
-                string state = Complete(o) ? "complete"
-                    : File.Exists(Path.Combine(o.OutDir, RunDirectory.CheckpointFile)) ? $"started: epoch {RunDirectory.EpochsLogged(o.OutDir)} of {o.Model.Epochs} logged"
-                    : "not started";
-                Console.WriteLine($"{i,4}  {trials[i].Name,-50} {state}");
+                var (o, _) = so.TrialRun(p, trials[i]);
+                Console.WriteLine($"{i,4}  {trials[i].Name,-50} {SweepRunner.State(o)}");
             }
             return ExitCode.Ok;
         });

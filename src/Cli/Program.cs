@@ -15,24 +15,19 @@ public static class App
 
     public static int Run(string[] args)
     {
-        var parse = Commands.Root().Parse(args);
+        using var stop = new StopSignal();
+        var parse = Commands.Root(stop.Token).Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors) Console.Error.WriteLine($"error: {e.Message}");
             Console.Error.WriteLine("Run 'untapped --help' (or 'untapped <command> --help') for the valid options.");
             return ExitCode.Usage;
         }
-        using var stop = new StopSignal();
-        Commands.Stop = stop.Token;
         try { return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
         catch (UsageException e) { return Fail(ExitCode.Usage, e.Message); }
         catch (DeviceException e) { return Fail(ExitCode.Usage, e.Message); }
         catch (TrainingStoppedException e) { Console.Error.WriteLine(e.Message); return ExitCode.Stopped; }
-        catch (DataFormatException e) { return Fail(ExitCode.Failed, e.Message); }
-        catch (SafetensorsException e) { return Fail(ExitCode.Failed, e.Message); }
-        catch (OutputWriteException e) { return Fail(ExitCode.Failed, e.Message); }
-        catch (TrainingDivergedException e) { return Fail(ExitCode.Failed, $"{e.Message}; the last committed checkpoint is kept"); }
-        catch (IOException e) { return Fail(ExitCode.Failed, e.Message); }
+        catch (Exception e) when (RunFailure.Is(e)) { return Fail(ExitCode.Failed, RunFailure.Describe(e)); }
         // Anything else is a defect of this program, not of the command line: say so, with the trace to report.
         catch (Exception e) { return Fail(ExitCode.Failed, $"internal error ({e.GetType().Name}): {e.Message}\n{e.StackTrace}"); }
     }

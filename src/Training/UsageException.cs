@@ -4,4 +4,4 @@ namespace Untapped.Training;
 /// The user asked for something impossible (an option out of range, a run directory that holds another run): the
 /// command line must change. The CLI's only source of exit code 2 besides its parser.
 /// </summary>
-public sealed class UsageException(string message) : Exception(message);
+public class UsageException(string message) : Exception(message);

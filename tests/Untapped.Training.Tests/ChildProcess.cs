@@ -54,6 +54,7 @@ sealed class ChildProcess : IDisposable
     }
 
     public bool HasExited => _p.HasExited;
+    public int Id => _p.Id;
     public string StdErr { get { lock (_err) return _err.ToString(); } }
     public string StdOut { get { lock (_out) return _out.ToString(); } }
 

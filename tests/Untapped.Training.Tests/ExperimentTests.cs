@@ -28,6 +28,43 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         finally { Console.SetOut(oldO); Console.SetError(oldE); }
     }
 
+    // The runner's policy without the CLI's parser: a stub trains; complete trials are skipped, a busy directory and
+    // a failed run are reported and the sweep goes on, a stop ends it with the trials after it untouched.
+    [Fact]
+    public void TheRunnerSkipsCompleteAndBusyTrialsRecordsFailuresAndStopsOnAStop()
+    {
+        var root = Out();
+        var trials = new Sweep([ModelKind.Untapped], [Preset.Paper], Training.Experiments.Sweep.ParseSeeds("1-6"), []).Trials();
+        var runs = trials.Select((t, i) => new SweepRunner.TrialRun(i, t, new RunOptions { Seed = t.Seed, OutDir = Path.Combine(root, t.Name) })).ToList();
+        using (var d = RunDirectory.Open(runs[1].Options.OutDir)) d.WriteOptions(runs[1].Options);   // seed 2: complete
+        File.WriteAllText(Path.Combine(runs[1].Options.OutDir, RunDirectory.EvalFile), "{}");
+        Assert.Equal("complete", SweepRunner.State(runs[1].Options));
+        Assert.Equal("not started", SweepRunner.State(runs[0].Options));
+        var called = new List<ulong>();
+        var (o, e) = (new StringWriter(), new StringWriter());
+        void Train(RunOptions opts)
+        {
+            called.Add(opts.Seed);
+            switch (opts.Seed)
+            {
+                case 3: throw new TrainingDivergedException("loss is NaN at step 4");
+                case 4: throw new RunDirectoryBusyException(opts.OutDir, new LockHolder(4242, "node7", DateTimeOffset.UnixEpoch, "train"));
+            }
+        }
+        var summary = SweepRunner.Run(runs.Take(5).ToList(), runs.Count, Train, o, e);
+        Assert.Equal(new ulong[] { 1, 3, 4, 5 }, called);
+        Assert.Equal((5, 2, 1), (summary.Requested, summary.Trained, summary.Complete));
+        Assert.Equal(["untapped-paper-seed3"], summary.Failed);
+        Assert.Equal(["untapped-paper-seed4"], summary.Busy);
+        Assert.Contains("trial 2 (untapped-paper-seed3) failed: loss is NaN at step 4; the last committed checkpoint is kept", e.ToString());
+        Assert.Contains("untapped pid 4242 on node7 since 1970-01-01 00:00:00 UTC", e.ToString());
+        Assert.Equal("5 trial(s): 2 trained, 1 already complete, 1 in use by another process (untapped-paper-seed4), 1 failed (untapped-paper-seed3)", summary.ToString());
+        called.Clear();
+        Assert.Throws<TrainingStoppedException>(() => SweepRunner.Run(runs, runs.Count,
+            opts => { called.Add(opts.Seed); if (opts.Seed == 5) throw new TrainingStoppedException("c", 1, 2); }, o, e));
+        Assert.Equal(new ulong[] { 1, 3, 4, 5 }, called);   // seed 6 never starts
+    }
+
     [Fact]
     public void TrialsAreTheCrossProductWithTheModelsOfASeedSideBySide()
     {

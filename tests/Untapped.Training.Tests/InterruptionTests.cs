@@ -50,6 +50,31 @@ public sealed class InterruptionTests(ITestOutputHelper log)
         Assert.Empty(Directory.GetFiles(actual, ".*.tmp"));
     }
 
+    // Two real processes on one run directory: the second is refused with exit 2 and a message naming the first (its
+    // pid, this host, the command), and leaves the first's run untouched: it goes on, stops on SIGTERM with exit 3 and
+    // its checkpoint resumes.
+    [Fact]
+    public void ASecondTrainerOnABusyDirectoryIsToldWhoHoldsIt()
+    {
+        var dir = Out();
+        using var first = ChildProcess.Start(Args(dir, 500));
+        var sw = Stopwatch.StartNew();
+        while (!first.HasExited && !File.Exists(Path.Combine(dir, RunDirectory.MetricsFile)) && sw.Elapsed.TotalSeconds < 120) Thread.Sleep(20);
+        Assert.False(first.HasExited, $"the first trainer exited early: {first.StdErr}");
+        using var second = ChildProcess.Start(Args(dir, 500, "--resume"));
+        int code = second.Wait();
+        log.WriteLine(second.StdErr);
+        Assert.Equal(Cli.ExitCode.Usage, code);
+        Assert.Contains($"{dir} is in use: untapped pid {first.Id} on {Environment.MachineName} since ", second.StdErr);
+        Assert.Contains($"kill -TERM {first.Id}", second.StdErr);
+        Assert.Contains($"--out {dir}", second.StdErr);   // the holder's command line
+        Assert.False(first.HasExited, "the refused second trainer disturbed the first");
+        first.Terminate();
+        Assert.Equal(Cli.ExitCode.Stopped, first.Wait());
+        Assert.False(File.Exists(Path.Combine(dir, ".holder.json")), "the holder file outlived the lock");
+        Assert.True(StepsIn(dir) > 0);
+    }
+
     [Fact]
     public void SigkillAtManyInstantsThenResumeEqualsTheUninterruptedRun()
     {

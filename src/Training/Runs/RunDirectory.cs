@@ -15,14 +15,18 @@ namespace Untapped.Training.Runs;
 /// resume it is cut back to the epochs the checkpoint holds, so lines of an epoch that will run again disappear;</item>
 /// <item>digits.png, samples.png, curves.png, eval.json: the reports, written after training.</item>
 /// </list>
-/// An open directory holds an exclusive lock (.lock), so two processes never train into it at once.
+/// An open directory holds an exclusive lock (.lock), so two processes never train into it at once, and names its
+/// holder in .holder.json (<see cref="LockHolder"/>), so that a second process can say who holds it.
 /// </summary>
 public sealed class RunDirectory : IDisposable
 {
     public const string ConfigFile = "config.json", MetricsFile = "metrics.jsonl", CheckpointFile = "checkpoint.safetensors",
         DigitsFile = "digits.png", SamplesFile = "samples.png", CurvesFile = "curves.png", EvalFile = "eval.json";
-    const string LockFile = ".lock";
-    const int SharingViolation = unchecked((int)0x80070020);
+    const string LockFile = ".lock", HolderFile = ".holder.json";
+    // What the IOException of a lock that another process holds carries: on Unix .NET puts flock's errno in HResult
+    // (EWOULDBLOCK: 11 on Linux, 35 on macOS), on Windows the sharing violation.
+    static bool HeldByAnother(IOException e) =>
+        e.HResult == unchecked((int)0x80070020) || e.HResult == (OperatingSystem.IsMacOS() ? 35 : 11);
 
     readonly FileStream _lock;
 
@@ -47,12 +51,18 @@ public sealed class RunDirectory : IDisposable
             lockStream = new FileStream(System.IO.Path.Combine(path, LockFile), FileMode.OpenOrCreate, FileAccess.Read, FileShare.None);
         }
         catch (UnauthorizedAccessException e) { throw new OutputWriteException($"cannot write the run directory {path}: {e.Message}", e); }
-        catch (IOException e) when (e.HResult == SharingViolation)
+        catch (IOException e) when (HeldByAnother(e))
         {
-            throw new OutputWriteException($"{path} is in use by another untapped process (its {LockFile} is locked)", e);
+            throw new RunDirectoryBusyException(path, LockHolder.Read(System.IO.Path.Combine(path, HolderFile)));
         }
         catch (IOException e) { throw new OutputWriteException($"cannot write the run directory {path}: {e.Message}", e); }
-        AtomicFile.RemoveStale(path);
+        try
+        {
+            AtomicFile.RemoveStale(path);
+            // The lock file itself cannot say who holds it: on Unix any other open of it takes a conflicting flock.
+            AtomicFile.WriteText(System.IO.Path.Combine(path, HolderFile), LockHolder.OfThisProcess().ToJson());
+        }
+        catch { lockStream.Dispose(); throw; }
         return new RunDirectory(path, lockStream);
     }
 
@@ -122,5 +132,9 @@ public sealed class RunDirectory : IDisposable
         return o.ToJsonString();
     }
 
-    public void Dispose() => _lock.Dispose();
+    public void Dispose()
+    {
+        try { System.IO.File.Delete(System.IO.Path.Combine(Path, HolderFile)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _lock.Dispose();
+    }
 }
