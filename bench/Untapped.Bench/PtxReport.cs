@@ -1,4 +1,5 @@
 using ILGPU.Runtime.Cuda;
+using Untapped.Checks;
 using Untapped.Kernels.Ilgpu;
 
 namespace Untapped.Bench;
@@ -11,7 +12,7 @@ static class PtxReport
 {
     public static int Run()
     {
-        var ptxas = Ptx.FindPtxas();
+        var ptxas = Ptxas.Find();
         if (ptxas is null)
         {
             Console.Error.WriteLine("error: ptxas not found: set PTXAS or put it on PATH (.ci/run extracts it from Debian's nvidia-cuda-toolkit .deb)");
@@ -22,7 +23,7 @@ static class PtxReport
         foreach (var (arch, target) in new[] { (CudaArchitecture.SM_80, "sm_80"), (CudaArchitecture.SM_90, "sm_90") })
             foreach (var k in Ptx.Kernels)
             {
-                var r = Ptx.Assemble(ptxas, Ptx.Compile(k, arch), target);
+                var r = Ptxas.Assemble(ptxas, Ptx.Compile(k, arch), target);
                 Console.WriteLine($"| {Ptx.NameOf(k)} | {target} | {r.Registers} | {r.SharedBytes} | {r.StackBytes} | {r.SpillStores} | {r.SpillLoads} |");
             }
         return 0;

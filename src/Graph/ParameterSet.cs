@@ -23,7 +23,7 @@ public sealed class ParameterSet
 
     /// <summary>
     /// Glorot-uniform weights with the given gain (limit = gain sqrt(6 / (fan_in + fan_out))), zero biases and zero
-    /// for the names in <paramref name="zeroed"/>; drawn from Philox stream 0xFFFF_0000 + index with the run seed.
+    /// for the names in <paramref name="zeroed"/>; drawn from Philox stream RandomStreams.ParameterBase + index with the run seed.
     /// </summary>
     public float[] Initialise(ulong seed, double gain, IReadOnlySet<string> zeroed)
     {
@@ -33,7 +33,7 @@ public sealed class ParameterSet
             var p = _items[i];
             if (zeroed.Contains(p.Name) || p.Rows == 1) continue;
             var span = flat.AsSpan(p.ParameterOffset, p.Length);
-            Untapped.Kernels.Philox.Uniform(seed, 0xFFFF_0000u + (uint)i, 0, 0, span);
+            Untapped.Kernels.Philox.Uniform(seed, RandomStreams.ParameterBase + (uint)i, 0, 0, span);
             float limit = (float)(gain * Math.Sqrt(6.0 / (p.Rows + p.Cols)));
             for (int j = 0; j < span.Length; j++) span[j] = (2f * span[j] - 1f) * limit;
         }

@@ -50,11 +50,4 @@ public readonly record struct View(DeviceBuffer? Buffer, int Offset, int Length)
         if (Buffer.IsDisposed) throw new ObjectDisposedException(name, $"buffer '{name}' was disposed");
         return Buffer;
     }
-
-    internal void Check(string name, long minLength)
-    {
-        Required(name);
-        if (Length < minLength)
-            throw new ArgumentException($"buffer '{name}' holds {Length} elements but the kernel needs {minLength}", name);
-    }
 }

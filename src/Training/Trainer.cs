@@ -13,7 +13,7 @@ namespace Untapped.Training;
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    const uint ShuffleStream = 0xF000_0010, FixedZStream = 0xF000_0020, ResampleZStream = 0xF000_0021;
+    const uint ShuffleStream = RandomStreams.Shuffle, FixedZStream = RandomStreams.FixedZ, ResampleZStream = RandomStreams.ResampleZ;
     readonly ExperimentData _data;
     readonly float[] _xl, _yl, _xu, _yf, _zf, _fixedZ;
     readonly string[] _termNames;

@@ -1,4 +1,5 @@
 using ILGPU.Runtime.Cuda;
+using Untapped.Checks;
 using Untapped.Kernels.Ilgpu;
 using Untapped.Tests;
 using Xunit;
@@ -11,7 +12,7 @@ public sealed class PtxasFactAttribute : FactAttribute
 {
     public PtxasFactAttribute()
     {
-        if (Ptx.FindPtxas() is null && !Ci.Required)
+        if (Ptxas.Find() is null && !Ci.Required)
             Skip = "ptxas not found ($PTXAS or PATH): .ci/run extracts it from Debian's nvidia-cuda-toolkit .deb";
     }
 }
@@ -24,12 +25,12 @@ public sealed class PtxTests(ITestOutputHelper output)
 {
     static readonly string[] ExpectedKernels =
     [
-        "DeviceAdam.Adam", "DeviceAdam.GlobalNorm", "DeviceAdam.SumSquaresPartials", "DeviceBernoulli.LogLik",
-        "DeviceBernoulli.LogLikBackward", "DeviceBernoulli.Sample", "DeviceBernoulli.SampleBackward",
-        "DeviceDense.ActBiasBackward", "DeviceFlow.Flow", "DeviceFlow.FlowBackward", "DeviceFlow.Inverse",
-        "DeviceGaussian.LogPdf", "DeviceGaussian.LogPdfBackward", "DeviceGaussian.Sample", "DeviceGaussian.SampleBackward",
-        "DeviceGemm.Gemm", "DeviceGumbel.ConcreteLogPdf", "DeviceGumbel.ConcreteLogPdfBackward", "DeviceGumbel.Softmax",
-        "DeviceGumbel.SoftmaxBackward", "DeviceLosses.ClippedCrossEntropy", "DeviceLosses.ClippedCrossEntropyBackward",
+        "DeviceAdam.Adam", "DeviceAdam.GlobalNorm", "DeviceAdam.SumSquaresPartials", "DeviceBernoulli.BernoulliLogLik",
+        "DeviceBernoulli.BernoulliLogLikBackward", "DeviceBernoulli.BernoulliSample", "DeviceBernoulli.BernoulliSampleBackward",
+        "DeviceDense.ActBiasBackward", "DeviceFlow.LogisticFlow", "DeviceFlow.LogisticFlowBackward", "DeviceFlow.LogisticFlowInverse",
+        "DeviceGaussian.GaussianLogPdf", "DeviceGaussian.GaussianLogPdfBackward", "DeviceGaussian.GaussianSample", "DeviceGaussian.GaussianSampleBackward",
+        "DeviceGemm.Gemm", "DeviceGumbel.ConcreteLogPdf", "DeviceGumbel.ConcreteLogPdfBackward", "DeviceGumbel.GumbelSoftmax",
+        "DeviceGumbel.GumbelSoftmaxBackward", "DeviceLosses.ClippedCrossEntropy", "DeviceLosses.ClippedCrossEntropyBackward",
         "DeviceLosses.Fill", "DeviceLosses.L2Distance", "DeviceLosses.L2DistanceBackward", "DeviceLosses.RowMeanAccumulate",
         "DeviceRandom.PhiloxNormal", "DeviceRandom.PhiloxUniform",
     ];
@@ -55,11 +56,11 @@ public sealed class PtxTests(ITestOutputHelper output)
     [PtxasFact]
     public void PtxasAssemblesEveryKernelForSm80AndSm90()
     {
-        var ptxas = Ptx.FindPtxas() ?? throw new InvalidOperationException("CI=true and ptxas is missing: .ci/run should have extracted it ($PTXAS)");
+        var ptxas = Ptxas.Find() ?? throw new InvalidOperationException("CI=true and ptxas is missing: .ci/run should have extracted it ($PTXAS)");
         foreach (var (arch, target) in new[] { (CudaArchitecture.SM_80, "sm_80"), (CudaArchitecture.SM_90, "sm_90") })
             foreach (var k in Ptx.Kernels)
             {
-                var r = Ptx.Assemble(ptxas, Ptx.Compile(k, arch), target);
+                var r = Ptxas.Assemble(ptxas, Ptx.Compile(k, arch), target);
                 output.WriteLine($"{target} {Ptx.NameOf(k)}: {r.Registers} registers, {r.SharedBytes} B smem, {r.StackBytes} B stack, spills {r.SpillStores}/{r.SpillLoads} B");
                 Assert.InRange(r.Registers, 1, 255);
                 Assert.Equal(0, r.SpillStores);
@@ -69,7 +70,7 @@ public sealed class PtxTests(ITestOutputHelper output)
     [PtxasFact]
     public void PtxasRejectsBrokenPtx()
     {
-        var e = Assert.Throws<DeviceException>(() => Ptx.Assemble(Ptx.FindPtxas()!, ".version 7.8\n.target sm_80\n.address_size 64\n.visible .entry k() { bogus.instruction; }", "sm_80"));
+        var e = Assert.Throws<DeviceException>(() => Ptxas.Assemble(Ptxas.Find()!, ".version 7.8\n.target sm_80\n.address_size 64\n.visible .entry k() { bogus.instruction; }", "sm_80"));
         Assert.Contains("bogus", e.Message);
     }
 }

@@ -152,8 +152,8 @@ public sealed class GraphTests(ITestOutputHelper output)
     public void NoiseStreamIsFnv1aOfTheNameWithTheTopBitCleared()
     {
         // FNV-1a 32 of "a" is 0xE40C292C (published test vector); of "" the offset basis 0x811C9DC5.
-        Assert.Equal(0xE40C292Cu & 0x7FFF_FFFF, Untapped.Graph.Ops.NoiseStreams.Of("a"));
-        Assert.Equal(0x811C9DC5u & 0x7FFF_FFFF, Untapped.Graph.Ops.NoiseStreams.Of(""));
+        Assert.Equal(0xE40C292Cu & 0x7FFF_FFFF, Untapped.Graph.RandomStreams.Of("a"));
+        Assert.Equal(0x811C9DC5u & 0x7FFF_FFFF, Untapped.Graph.RandomStreams.Of(""));
     }
 
     [Fact]

@@ -4,11 +4,11 @@ namespace Untapped.Graph.Ops;
 
 /// <summary>
 /// Fills a tensor with Philox draws keyed by (run seed, stream, step, element), where the stream is a hash of the
-/// tensor's name (<see cref="NoiseStreams.Of"/>): adding, removing or reordering other nodes leaves every draw unchanged.
+/// tensor's name (<see cref="RandomStreams.Of"/>): adding, removing or reordering other nodes leaves every draw unchanged.
 /// </summary>
 public sealed class NoiseOp(string label, Tensor output, bool normal) : Op(label, [], [output])
 {
-    readonly uint _stream = NoiseStreams.Of(output.Name);
+    readonly uint _stream = RandomStreams.Of(output.Name);
 
     public override string Kind => normal ? "noise_normal" : "noise_uniform";
 

@@ -2,7 +2,7 @@ namespace Untapped.Kernels.Cpu;
 
 /// <summary>
 /// The managed backend: each kernel of the catalogue has a twin here with the same name and maths
-/// (partial-class files named for the device .cl file they mirror). Work is split into chunks whose
+/// (partial-class files named for the Device/ file they mirror: CpuDense for DeviceDense, ...). Work is split into chunks whose
 /// boundaries depend only on the problem size, never on the thread count, and every reduction runs
 /// in a fixed order inside its chunk: results are bitwise identical for any number of threads.
 /// </summary>

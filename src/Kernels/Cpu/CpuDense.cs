@@ -11,7 +11,9 @@ public sealed partial class CpuAccelerator
         Activation act, bool accumulate, View c) =>
         CpuGemm.Run(this, A(a), A(b), A(bias), m, k, n, transA, transB, act, accumulate, A(c));
 
-    const int BiasRows = 128;
+    // Rows per block of the bias gradient's partial sums: a block's dZ and its partial row stay in L1/L2. Not the
+    // device kernel's LaunchShape.BiasRows (its row lanes per group); both sum in a fixed order of their own.
+    const int BiasBlockRows = 128;
 
     // Fixed blocks of 128 rows (in parallel): the block's dZ is formed in one pass over its contiguous rows, then its
     // rows are added to the block's partial row; the partials are then added in block order, one fixed order per
@@ -19,15 +21,15 @@ public sealed partial class CpuAccelerator
     protected override void ActBiasBackwardCore(View y, View dy, int m, int n, Activation act, View dz, View db)
     {
         Mem Y = A(y), DY = A(dy), DZ = A(dz), DB = A(db);
-        int blocks = (m + BiasRows - 1) / BiasRows;
+        int blocks = (m + BiasBlockRows - 1) / BiasBlockRows;
         float[] partial = System.Buffers.ArrayPool<float>.Shared.Rent(blocks * n);
         try
         {
-            Chunks(blocks, Math.Max(1, Grain(BiasRows * n, 1 << 17)), (s, e) =>
+            Chunks(blocks, Math.Max(1, Grain(BiasBlockRows * n, 1 << 17)), (s, e) =>
             {
                 for (int b = s; b < e; b++)
                 {
-                    int r0 = b * BiasRows, rows = Math.Min(m, r0 + BiasRows) - r0;
+                    int r0 = b * BiasBlockRows, rows = Math.Min(m, r0 + BiasBlockRows) - r0;
                     var dzb = DZ.Span(r0 * n, rows * n);
                     ActGrad(Y.Span(r0 * n, rows * n), DY.Span(r0 * n, rows * n), dzb, act);
                     var acc = partial.AsSpan(b * n, n);

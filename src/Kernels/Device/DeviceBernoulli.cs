@@ -11,7 +11,7 @@ static class DeviceBernoulli
     /// arithmetic and free of the cancellation in 1 - m. The original form clips m to [1e-5, 1-1e-5], the same as
     /// clamping l to +-BernLogitClip. One group of RowGroup threads per row (grid: m).
     /// </summary>
-    public static void LogLik(ArrayView<float> x /* [m,d] */, ArrayView<float> logits /* [m,d] */, int d, BernoulliForm form,
+    public static void BernoulliLogLik(ArrayView<float> x /* [m,d] */, ArrayView<float> logits /* [m,d] */, int d, BernoulliForm form,
         ArrayView<float> logp /* [m] */)
     {
         var shared = SharedMemory.Allocate<float>(LaunchShape.RowGroup);
@@ -32,7 +32,7 @@ static class DeviceBernoulli
     /// dx += g[r] d logp / d x when <paramref name="hasDx"/>. The clipped mean passes gradient only strictly inside the
     /// clip; d logp / dx = log m - log(1-m) = the (clamped) logit. One thread per element.
     /// </summary>
-    public static void LogLikBackward(Index1D i, ArrayView<float> x /* [m,d] */, ArrayView<float> logits /* [m,d] */,
+    public static void BernoulliLogLikBackward(Index1D i, ArrayView<float> x /* [m,d] */, ArrayView<float> logits /* [m,d] */,
         ArrayView<float> g /* [m] */, int d, BernoulliForm form, Flag accumulate, Flag hasDx,
         ArrayView<float> dlogits /* [m,d] */, ArrayView<float> dx /* [m,d] or empty */)
     {
@@ -49,7 +49,7 @@ static class DeviceBernoulli
     }
 
     /// <summary>Hard: xs = [u &lt; m] (m clipped in the original form); relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau).</summary>
-    public static void Sample(Index1D i, ArrayView<float> logits /* [n] */, ArrayView<float> u /* [n] */, float tau, Flag relaxed,
+    public static void BernoulliSample(Index1D i, ArrayView<float> logits /* [n] */, ArrayView<float> u /* [n] */, float tau, Flag relaxed,
         BernoulliForm form, ArrayView<float> xs /* [n] */)
     {
         float lv = logits[i], uv = u[i];
@@ -64,7 +64,7 @@ static class DeviceBernoulli
     }
 
     /// <summary>Relaxed sample: dlogits += dxs xs (1 - xs) / tau.</summary>
-    public static void SampleBackward(Index1D i, ArrayView<float> xs /* [n] */, ArrayView<float> dxs /* [n] */, float tau,
+    public static void BernoulliSampleBackward(Index1D i, ArrayView<float> xs /* [n] */, ArrayView<float> dxs /* [n] */, float tau,
         ArrayView<float> dlogits /* [n] */)
     {
         float s = xs[i];

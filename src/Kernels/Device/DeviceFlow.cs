@@ -10,7 +10,7 @@ static class DeviceFlow
     /// z = lo + (hi-lo) sigmoid(zt); logdet[r] = log(FlowEps + prod_d (hi-lo) s (1-s)) (original) or
     /// sum_d log(hi-lo) - softplus(-zt) - softplus(zt) (exact). One thread per row.
     /// </summary>
-    public static void Flow(Index1D r, ArrayView<float> zt /* [m,d] */, int d, float lo, float hi, LogDetForm form,
+    public static void LogisticFlow(Index1D r, ArrayView<float> zt /* [m,d] */, int d, float lo, float hi, LogDetForm form,
         ArrayView<float> z /* [m,d] */, ArrayView<float> logdet /* [m] */)
     {
         float prod = 1f, sum = 0f, w = hi - lo;
@@ -25,7 +25,7 @@ static class DeviceFlow
     }
 
     /// <summary>dzt += dz (hi-lo) s (1-s) + dlogdet[r] d logdet / d zt. One thread per row.</summary>
-    public static void FlowBackward(Index1D r, ArrayView<float> zt /* [m,d] */, ArrayView<float> dz /* [m,d] */,
+    public static void LogisticFlowBackward(Index1D r, ArrayView<float> zt /* [m,d] */, ArrayView<float> dz /* [m,d] */,
         ArrayView<float> dlogdet /* [m] */, int d, float lo, float hi, LogDetForm form, ArrayView<float> dzt /* [m,d] */)
     {
         float w = hi - lo, prod = 1f;
@@ -44,6 +44,6 @@ static class DeviceFlow
     }
 
     /// <summary>zt = logit(clip((z - lo) / (hi - lo), FlowEps, 1 - FlowEps)).</summary>
-    public static void Inverse(Index1D i, ArrayView<float> z /* [n] */, float lo, float hi, ArrayView<float> zt /* [n] */)
+    public static void LogisticFlowInverse(Index1D i, ArrayView<float> z /* [n] */, float lo, float hi, ArrayView<float> zt /* [n] */)
         => zt[i] = Fn.FlowInverse(z[i], lo, hi);
 }

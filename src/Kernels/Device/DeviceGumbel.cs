@@ -7,7 +7,7 @@ namespace Untapped.Kernels.Device;
 static class DeviceGumbel
 {
     /// <summary>y[r] = softmax((logits[r] + g[r]) / tau), g = -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)); without noise g = 0.</summary>
-    public static void Softmax(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> u /* [m,k] or empty */, int k,
+    public static void GumbelSoftmax(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> u /* [m,k] or empty */, int k,
         float tau, Flag hasNoise, ArrayView<float> y /* [m,k] */)
     {
         var a = LocalMemory.Allocate<float>(Accelerator.MaxClasses);
@@ -25,7 +25,7 @@ static class DeviceGumbel
     }
 
     /// <summary>dlogits += y (dy - &lt;dy, y&gt;) / tau.</summary>
-    public static void SoftmaxBackward(Index1D r, ArrayView<float> y /* [m,k] */, ArrayView<float> dy /* [m,k] */, int k, float tau,
+    public static void GumbelSoftmaxBackward(Index1D r, ArrayView<float> y /* [m,k] */, ArrayView<float> dy /* [m,k] */, int k, float tau,
         ArrayView<float> dlogits /* [m,k] */)
     {
         float s = 0f;

@@ -11,7 +11,7 @@ public sealed class ExperimentData
 {
     public const int UnlabelledCount = 20_000;
     public const float CornerHigh = 0.95f, CornerLow = 0.05f / 9;
-    const uint UnlabelledStream = 0xF000_0001;
+    const uint UnlabelledStream = Graph.RandomStreams.Unlabelled;
 
     public ExperimentData(Mnist pool, ulong seed, int unlabelledCount = UnlabelledCount)
     {

@@ -83,7 +83,7 @@ public static class Evaluator
         {
             var p = ph.AsSpan(i * Dims, Dims);
             int t = data.Pool.Labels[data.HeldOut[i]];
-            ce += -Math.Log(Math.Max(p[dimOf[t]], 1e-6));
+            ce += -Math.Log(Math.Max(p[dimOf[t]], Kernels.KernelConstants.CeFloor));
             if (perm[ReferenceClassifier.ArgMax(p)] == t) right++;
         }
         var (xl, _) = Gather(data.Pool, data.Labelled);

@@ -64,9 +64,7 @@ public sealed record ModelConfig
     public const float UnfeaturedZRange = 1.5f;
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public Untapped.Graph.AdamSettings Adam => Clip == ClipMode.Original
-        ? new(0.9, 0.999, 1e-4, ClipNorm: 5f, ClipValue: 1f)
-        : new(0.9, 0.999, 1e-4, ClipNorm: 0f, ClipValue: 1f);
+    public Untapped.Graph.AdamSettings Adam => Clip == ClipMode.Original ? new() : new() { ClipNorm = 0f };
 
     /// <summary>Learning rate in (0-based) epoch <paramref name="epoch"/>.</summary>
     public double LearningRateAt(int epoch) =>
