@@ -112,27 +112,12 @@ internal static unsafe class CpuGemm
                         if (!transB) PackRowwise(b, n, k0, kc, p0 * nr, p1 - p0, nr, bp);
                         else for (int p = p0; p < p1; p++) PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan((p - p0) * nr * kc, nr * kc));
                         fixed (float* pa = ap, pb = bp, pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
-                        {
-                            // 6-row panels (256- and 128-bit vectors): each A panel is held while the group's B
-                            // panels pass it, as the in-place panel's 24 bytes per k come from a new line and page per
-                            // k, costly to stream again per B panel (measured on AVX2: the hidden layer's 250x10000x500
-                            // weight gradient from 52-68 % to 82-91 % of OpenBLAS). The 12-row AVX-512 panel keeps
-                            // the B panel in L1 and streams A, as measured on that path.
-                            if (!Wide)
+                            for (int pn = p0; pn < p1; pn++)
                                 for (int pm = 0; pm < panelsM; pm++)
                                 {
                                     float* ptr = APanel(pA, pa, m, k0, kc, pm * MR, pm, direct, out int step);
-                                    for (int pn = p0; pn < p1; pn++)
-                                        Tile(ptr, step, pb + (pn - p0) * nr * kc, kc, pm * MR, pn * nr, m, n, nr, pc, overwrite, tmp);
+                                    Tile(ptr, step, pb + (pn - p0) * nr * kc, kc, pm * MR, pn * nr, m, n, nr, pc, overwrite, tmp);
                                 }
-                            else
-                                for (int pn = p0; pn < p1; pn++)
-                                    for (int pm = 0; pm < panelsM; pm++)
-                                    {
-                                        float* ptr = APanel(pA, pa, m, k0, kc, pm * MR, pm, direct, out int step);
-                                        Tile(ptr, step, pb + (pn - p0) * nr * kc, kc, pm * MR, pn * nr, m, n, nr, pc, overwrite, tmp);
-                                    }
-                        }
                     }
                 }
                 finally { ArrayPool<float>.Shared.Return(ap); ArrayPool<float>.Shared.Return(bp); }
