@@ -2,6 +2,8 @@ using Untapped.Graph;
 using Untapped.Training.Data;
 using Untapped.Training.Storage;
 
+using Untapped.Training.Runs;
+
 namespace Untapped.Training;
 
 /// <summary>
@@ -12,7 +14,7 @@ namespace Untapped.Training;
 public static class RunFailure
 {
     public static bool Is(Exception e) =>
-        e is TrainingDivergedException or DataFormatException or SafetensorsException or OutputWriteException or IOException;
+        e is TrainingDivergedException or DataFormatException or CheckpointException or OutputWriteException or IOException;
 
     /// <summary>The message to print for a run failure.</summary>
     public static string Describe(Exception e) =>

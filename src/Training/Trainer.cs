@@ -3,6 +3,8 @@ using Untapped.Kernels;
 using Untapped.Training.Data;
 using Untapped.Training.Model;
 
+using Untapped.Training.Runs;
+
 namespace Untapped.Training;
 
 /// <summary>
@@ -69,7 +71,7 @@ public sealed class Trainer : IDisposable
     public void Restore(float[] parameters, float[]? m, float[]? v, int stepsDone, IReadOnlyList<double> epochLossSums)
     {
         if (epochLossSums.Count != _sums.Length)
-            throw new Graph.SafetensorsException($"checkpoint holds {epochLossSums.Count} loss sums, this model has {_sums.Length} terms");
+            throw new CheckpointException($"checkpoint holds {epochLossSums.Count} loss sums, this model has {_sums.Length} terms");
         Executor.LoadState(parameters, m, v, stepsDone);
         _sums = [.. epochLossSums];
         _orderEpoch = -1;

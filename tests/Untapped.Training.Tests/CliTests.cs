@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Untapped.Graph;
 using Xunit;
 
+using Untapped.Training.Runs;
+
 namespace Untapped.Training.Tests;
 
 /// <summary>The `untapped` command end to end, in-process, on a tiny MNIST-format folder.</summary>

@@ -142,7 +142,7 @@ public sealed class ExperimentTests(ITestOutputHelper log)
             child.Kill();
             child.Wait();
         }
-        int at = TrainingState.FromMetadata(ckpt, Graph.Safetensors.Read(ckpt).Metadata)!.StepsDone;
+        int at = TrainingState.FromMetadata(ckpt, Safetensors.Read(ckpt).Metadata)!.StepsDone;
         Assert.InRange(at, 1, 6 * 7 - 1);
         // The listing shows the interrupted trial's progress: the metrics lines written, the checkpoint's epochs or one more.
         var metrics = Path.Combine(dir, "untapped-paper-seed1", RunDirectory.MetricsFile);

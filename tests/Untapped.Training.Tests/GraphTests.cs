@@ -7,6 +7,8 @@ using Untapped.Training.Model;
 using Xunit;
 using Xunit.Abstractions;
 
+using Untapped.Training.Runs;
+
 namespace Untapped.Training.Tests;
 
 public sealed class GraphTests(ITestOutputHelper output)
@@ -183,7 +185,7 @@ public sealed class GraphTests(ITestOutputHelper output)
             var bytes = File.ReadAllBytes(path);
             bytes[^5] ^= 0x40;
             File.WriteAllBytes(path, bytes);
-            var e = Assert.Throws<SafetensorsException>(() => Safetensors.Read(path));
+            var e = Assert.Throws<CheckpointException>(() => Safetensors.Read(path));
             Assert.Contains("checksum", e.Message);
         }
         finally { File.Delete(path); }

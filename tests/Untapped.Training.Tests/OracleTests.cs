@@ -3,6 +3,8 @@ using Untapped.Kernels.Cpu;
 using Untapped.Training.Model;
 using Xunit;
 
+using Untapped.Training.Runs;
+
 namespace Untapped.Training.Tests;
 
 /// <summary>

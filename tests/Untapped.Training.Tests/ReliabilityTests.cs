@@ -4,6 +4,8 @@ using Untapped.Training.Data;
 using Untapped.Training.Model;
 using Xunit;
 
+using Untapped.Training.Runs;
+
 namespace Untapped.Training.Tests;
 
 public sealed class ReliabilityTests
@@ -49,7 +51,7 @@ public sealed class ReliabilityTests
         for (int i = 0; i < 3000; i++)
         {
             try { Safetensors.Parse("fuzz.safetensors", Mutate(r, valid)); }
-            catch (SafetensorsException e) { Assert.Contains("fuzz.safetensors", e.Message); rejected++; }
+            catch (CheckpointException e) { Assert.Contains("fuzz.safetensors", e.Message); rejected++; }
         }
         Assert.True(rejected > 2500, $"only {rejected} of 3000 corruptions were detected (the checksum should catch data changes)");
     }

@@ -5,6 +5,8 @@ using Untapped.Kernels;
 using Untapped.Training.Data;
 using Untapped.Training.Storage;
 
+using Untapped.Training.Runs;
+
 namespace Untapped.Training.Evaluation;
 
 /// <summary>
@@ -78,7 +80,7 @@ public sealed class ReferenceClassifier
                 if (weights.Length == Mnist.Pixels * Classes + Classes && double.TryParse(meta.GetValueOrDefault(AccuracyKey), NumberStyles.Float, CultureInfo.InvariantCulture, out var a))
                     return new ReferenceClassifier(weights, a);
             }
-            catch (Exception e) when (e is SafetensorsException or KeyNotFoundException) { /* unreadable: train it again and replace the file */ }
+            catch (Exception e) when (e is CheckpointException or KeyNotFoundException) { /* unreadable: train it again and replace the file */ }
         }
         var clf = Train(acc, data);
         var bytes = Safetensors.Encode(

@@ -91,15 +91,11 @@ public sealed class SweepReport
     {
         var evalPath = Path.Combine(dir, RunDirectory.EvalFile);
         if (!File.Exists(evalPath) || RunDirectory.ReadOptions(dir) is not { } o) return null;
-        JsonNode e;
-        try { e = JsonNode.Parse(File.ReadAllText(evalPath)) ?? throw new JsonException("empty"); }
-        catch (JsonException ex) { throw new Data.DataFormatException($"{evalPath}: not valid JSON: {ex.Message}"); }
-        double Num(string k) => e[k]?.GetValue<double>() ?? throw new Data.DataFormatException($"{evalPath}: no '{k}'");
-        var metrics = Path.Combine(dir, RunDirectory.MetricsFile);
-        double seconds = File.Exists(metrics) ? File.ReadLines(metrics).Where(l => l.Length > 0).Sum(l => JsonNode.Parse(l)?["seconds"]?.GetValue<double>() ?? 0) : 0;
+        var e = EvalJson.Read(evalPath);
+        double seconds = MetricsJsonl.Read(Path.Combine(dir, RunDirectory.MetricsFile)).Sum(m => m.Seconds);
         var sw = SwitchesOf(o);
         var group = $"{o.Model.Model.ToString().ToLowerInvariant()} / {o.Preset.ToString().ToLowerInvariant()}{(sw.Length > 0 ? " / " + sw : "")} / {o.Model.Epochs} epochs";
-        return new TrialResult(Path.GetFileName(dir), o, group, Num("ce_heldout"), Num("acc_heldout"), Num("acc_labelled"), (int)Num("distinct_digits"), seconds);
+        return new TrialResult(Path.GetFileName(dir), o, group, e.CeHeldout, e.AccHeldout, e.AccLabelled, e.DistinctDigits, seconds);
     }
 
     static string F(double v, int d = 3) => v.ToString("F" + d, CultureInfo.InvariantCulture);

@@ -10,23 +10,22 @@ namespace Untapped.Training.Reports;
 /// </summary>
 public static class CurvesFigure
 {
-    static readonly HashSet<string> NotLosses = ["epoch", "lr", "step_ms", "samples_per_s", "seconds"];
     const int Width = 900, PanelHeight = 190;
 
-    public static void Write(string path, IReadOnlyList<IReadOnlyDictionary<string, double>> epochs, string title)
+    public static void Write(string path, IReadOnlyList<EpochMetrics> epochs, string title)
     {
-        var terms = epochs.Count == 0 ? [] : epochs[0].Keys.Where(k => !NotLosses.Contains(k)).ToList();
+        var terms = epochs.Count == 0 ? [] : epochs[0].Losses.Keys.ToList();
         int rows = Math.Max(1, terms.Count);
         // ScottPlot 5.1.59's Grid layout throws for any shape here; one panel per row is what works.
         var multi = new Multiplot { Layout = new ScottPlot.MultiplotLayouts.Rows() };
         while (multi.Subplots.Count > 0) multi.Subplots.RemoveAt(0); // it starts with one empty plot of its own
-        var x = epochs.Select(e => e.GetValueOrDefault("epoch")).ToArray();
+        var x = epochs.Select(e => (double)e.Epoch).ToArray();
         for (int i = 0; i < rows; i++)
         {
             var plot = new Plot();
             if (i < terms.Count)
             {
-                var line = plot.Add.Scatter(x, epochs.Select(e => e.GetValueOrDefault(terms[i], double.NaN)).ToArray());
+                var line = plot.Add.Scatter(x, epochs.Select(e => e.Losses.GetValueOrDefault(terms[i], double.NaN)).ToArray());
                 line.MarkerSize = epochs.Count > 30 ? 0 : 4;
                 plot.Title(i == 0 ? $"{title}: {terms[i]}" : terms[i]);
                 if (i == rows - 1) plot.XLabel("epoch");

@@ -1,5 +1,4 @@
 using ScottPlot;
-using System.Text.Json.Nodes;
 using Untapped.Training.Experiments;
 using Untapped.Training.Model;
 using Untapped.Training.Runs;
@@ -23,12 +22,10 @@ public static class ReverseFigure
         for (int gi = 0; gi < groups.Count; gi++)
             foreach (var t in groups[gi].Trials)
             {
-                var path = Path.Combine(root, t.Name, RunDirectory.MetricsFile);
-                if (!System.IO.File.Exists(path)) continue;
-                var rows = System.IO.File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!).ToList();
+                var rows = MetricsJsonl.Read(Path.Combine(root, t.Name, RunDirectory.MetricsFile));
                 foreach (var k in Keys)
-                    if (rows.Count > 0 && rows[0][k] is not null)
-                        series.Add((gi, k, [.. rows.Select(r => r["epoch"]!.GetValue<double>())], [.. rows.Select(r => r[k]!.GetValue<double>())]));
+                    if (rows.Count > 0 && rows[0].Losses.ContainsKey(k))
+                        series.Add((gi, k, [.. rows.Select(r => (double)r.Epoch)], [.. rows.Select(r => r.Losses[k])]));
             }
         var target = Path.Combine(root, File);
         if (series.Count == 0) { System.IO.File.Delete(target); return; }

@@ -23,14 +23,7 @@ public static class RunReports
         WriteDigits(dir.File(RunDirectory.DigitsFile), r.DigitMeans);
         WriteSamples(dir.File(RunDirectory.SamplesFile), acc, parameters, o.Model);
         CurvesFigure.Write(dir.File(RunDirectory.CurvesFile), dir.ReadMetrics(), $"{o.Model.Model.ToString().ToLowerInvariant()}, {o.Preset.ToString().ToLowerInvariant()} preset, seed {o.Seed}");
-        var json = new JsonObject
-        {
-            ["model"] = o.Model.Model.ToString().ToLowerInvariant(),
-            ["ce_heldout"] = r.CeHeldout, ["acc_heldout"] = r.AccHeldout, ["acc_labelled"] = r.AccLabelled,
-            ["distinct_digits"] = r.DistinctDigits, ["permutation"] = new JsonArray(r.Permutation.Select(v => (JsonNode)v).ToArray()),
-            ["reference_classifier_acc"] = r.ReferenceClassifierAcc, ["zbar"] = new JsonArray(r.ZBar.Select(v => (JsonNode)v).ToArray()),
-        };
-        AtomicFile.WriteText(dir.File(RunDirectory.EvalFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteText(dir.File(RunDirectory.EvalFile), EvalJson.Of(o.Model.Model.ToString().ToLowerInvariant(), r).ToJson());
         return r;
     }
 

@@ -86,17 +86,17 @@ public sealed class RunDirectory : IDisposable
     /// <summary>Reads the committed checkpoint and the training state in it.</summary>
     public (float[] Parameters, float[]? M, float[]? V, TrainingState State) ReadCheckpoint(ParameterSet set)
     {
-        var (p, m, v, meta) = Training.Checkpoint.Load(Checkpoint, set);
+        var (p, m, v, meta) = Runs.Checkpoint.Load(Checkpoint, set);
         var state = TrainingState.FromMetadata(Checkpoint, meta)
-            ?? throw new SafetensorsException($"{Checkpoint}: holds parameters but no training state (written by evaluate-only tools or an older version); it cannot be resumed");
-        if (m is null || v is null) throw new SafetensorsException($"{Checkpoint}: has a training state but no Adam moments");
+            ?? throw new CheckpointException($"{Checkpoint}: holds parameters but no training state (written by evaluate-only tools or an older version); it cannot be resumed");
+        if (m is null || v is null) throw new CheckpointException($"{Checkpoint}: has a training state but no Adam moments");
         return (p, m, v, state);
     }
 
     /// <summary>Commits a checkpoint of the executor at <paramref name="state"/> (one atomic write).</summary>
-    public void Commit(Executor ex, TrainingState state) => Training.Checkpoint.Save(Checkpoint, ex, state);
+    public void Commit(Executor ex, TrainingState state) => Runs.Checkpoint.Save(Checkpoint, ex, state);
 
-    public void AppendMetrics(EpochMetrics m) => AtomicFile.AppendLine(Metrics, MetricsLine(m));
+    public void AppendMetrics(EpochMetrics m) => AtomicFile.AppendLine(Metrics, MetricsJsonl.Format(m));
 
     /// <summary>Keeps the first <paramref name="epochs"/> lines of metrics.jsonl (those the checkpoint covers); the rest belong to epochs that run again.</summary>
     public void KeepMetrics(int epochs)
@@ -105,11 +105,8 @@ public sealed class RunDirectory : IDisposable
         AtomicFile.WriteText(Metrics, kept.Count == 0 ? "" : string.Join("\n", kept) + "\n");
     }
 
-    /// <summary>The per-epoch metrics recorded so far (loss terms and lr by name), for the curves figure.</summary>
-    public IReadOnlyList<IReadOnlyDictionary<string, double>> ReadMetrics() =>
-        !System.IO.File.Exists(Metrics) ? [] : System.IO.File.ReadLines(Metrics).Where(l => l.Length > 0)
-            .Select(l => (IReadOnlyDictionary<string, double>)JsonNode.Parse(l)!.AsObject()
-                .Where(kv => kv.Value is JsonValue).ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>())).ToList();
+    /// <summary>The per-epoch metrics recorded so far, for the curves figure.</summary>
+    public IReadOnlyList<EpochMetrics> ReadMetrics() => MetricsJsonl.Read(Metrics);
 
     /// <summary>
     /// How many epochs the metrics.jsonl in <paramref name="dir"/> records (complete lines only). It reads without the
@@ -120,16 +117,6 @@ public sealed class RunDirectory : IDisposable
     {
         var p = System.IO.Path.Combine(dir, MetricsFile);
         return System.IO.File.Exists(p) ? System.IO.File.ReadLines(p).Count(l => l.EndsWith('}')) : 0;
-    }
-
-    static string MetricsLine(EpochMetrics m)
-    {
-        var o = new JsonObject { ["epoch"] = m.Epoch, ["lr"] = m.LearningRate };
-        foreach (var (k, v) in m.Losses) o[k] = v;
-        o["step_ms"] = Math.Round(m.StepMs, 3);
-        o["samples_per_s"] = Math.Round(m.SamplesPerSecond, 1);
-        o["seconds"] = Math.Round(m.Seconds, 3);
-        return o.ToJsonString();
     }
 
     public void Dispose()

@@ -35,7 +35,7 @@ public static class TrainingSession
         {
             var (p, m, v, state) = dir.ReadCheckpoint(trainer.Objective.Graph.Parameters);
             if (state.Fingerprint != fingerprint)
-                throw new Graph.SafetensorsException($"{dir.Checkpoint}: was written by a run of other options than its config.json (compare the two)");
+                throw new CheckpointException($"{dir.Checkpoint}: was written by a run of other options than its config.json (compare the two)");
             if (state.StepsDone > total)
                 throw new UsageException($"{o.OutDir}: the checkpoint is at step {state.StepsDone}, past the {total} steps of --epochs {o.Model.Epochs}");
             trainer.Restore(p, m, v, state.StepsDone, state.EpochLossSums);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Untapped.Graph;
 
-namespace Untapped.Training;
+namespace Untapped.Training.Runs;
 
 /// <summary>
 /// Where a training run stands after a step: the steps taken, the loss sums of the epoch in progress and the
@@ -25,10 +25,10 @@ public sealed record TrainingState(int StepsDone, double[] EpochLossSums, string
     {
         if (!meta.TryGetValue(StepsKey, out var steps)) return null;
         if (!int.TryParse(steps, NumberStyles.None, CultureInfo.InvariantCulture, out int n))
-            throw new SafetensorsException($"{path}: metadata {StepsKey} '{steps}' is not a step count");
+            throw new CheckpointException($"{path}: metadata {StepsKey} '{steps}' is not a step count");
         var raw = meta.GetValueOrDefault(SumsKey, "");
         var sums = raw.Length == 0 ? [] : raw.Split(',').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
-            : throw new SafetensorsException($"{path}: metadata {SumsKey} holds '{v}', not a number")).ToArray();
+            : throw new CheckpointException($"{path}: metadata {SumsKey} holds '{v}', not a number")).ToArray();
         return new TrainingState(n, sums, meta.GetValueOrDefault(FingerprintKey, ""));
     }
 }

@@ -1,7 +1,7 @@
 using Untapped.Graph;
 using Untapped.Training.Storage;
 
-namespace Untapped.Training;
+namespace Untapped.Training.Runs;
 
 /// <summary>
 /// Parameters (and Adam moments as adam.m.NAME / adam.v.NAME) to and from safetensors, float32, weights
@@ -43,11 +43,11 @@ public static class Checkpoint
             {
                 if (!tensors.TryGetValue(prefix + p.Name, out var e))
                 {
-                    if (required) throw new SafetensorsException($"{path}: tensor '{prefix + p.Name}' is missing");
+                    if (required) throw new CheckpointException($"{path}: tensor '{prefix + p.Name}' is missing");
                     return null!;
                 }
                 if (!e.Shape.SequenceEqual(Shape(p)))
-                    throw new SafetensorsException($"{path}: tensor '{e.Name}' has shape [{string.Join(",", e.Shape)}], expected [{string.Join(",", Shape(p))}]");
+                    throw new CheckpointException($"{path}: tensor '{e.Name}' has shape [{string.Join(",", e.Shape)}], expected [{string.Join(",", Shape(p))}]");
                 e.Data.CopyTo(flat, p.ParameterOffset);
             }
             return flat;

@@ -1,0 +1,61 @@
+using Untapped.Training.Data;
+using Untapped.Training.Runs;
+using Xunit;
+
+namespace Untapped.Training.Tests;
+
+/// <summary>
+/// The run's file formats are each one typed record with one reader and writer: the committed study's files (written
+/// by the earlier, hand-keyed writers) read back and write out byte for byte, and a broken file is named.
+/// </summary>
+public sealed class RunFilesTests
+{
+    static string Study()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (Directory.Exists(Path.Combine(d.FullName, "docs", "results", "study"))) return Path.Combine(d.FullName, "docs", "results", "study");
+        throw new DirectoryNotFoundException("docs/results/study not found above the test binaries");
+    }
+
+    [Fact]
+    public void EveryCommittedEvalJsonRoundTripsByteForByte()
+    {
+        var files = Directory.GetFiles(Study(), RunDirectory.EvalFile, SearchOption.AllDirectories);
+        Assert.True(files.Length >= 70, $"expected the study's 70 trials, found {files.Length}");
+        foreach (var f in files) Assert.Equal(File.ReadAllText(f), EvalJson.Read(f).ToJson());
+    }
+
+    [Fact]
+    public void EveryCommittedMetricsLineRoundTripsByteForByte()
+    {
+        var files = Directory.GetFiles(Study(), RunDirectory.MetricsFile, SearchOption.AllDirectories);
+        Assert.True(files.Length >= 70);
+        int lines = 0;
+        foreach (var f in files)
+            foreach (var line in File.ReadLines(f).Where(l => l.Length > 0))
+            {
+                var m = MetricsJsonl.Parse(line, f);
+                Assert.Equal(line, MetricsJsonl.Format(m));
+                lines++;
+            }
+        Assert.True(lines >= 70 * 150);
+        // The figures see the monitors as terms like any other.
+        var logged = MetricsJsonl.Read(Path.Combine(Study(), "untapped-paper-reverse-logp-grad-none-seed1", RunDirectory.MetricsFile));
+        Assert.Equal(150, logged.Count);
+        Assert.InRange(logged[^1].Losses["reverse.log_p_x"], -200, -180);
+    }
+
+    [Fact]
+    public void ABrokenEvalJsonOrMetricsLineIsNamed()
+    {
+        var dir = Directory.CreateTempSubdirectory("untapped-runfiles-").FullName;
+        var eval = Path.Combine(dir, RunDirectory.EvalFile);
+        File.WriteAllText(eval, "{\"model\": \"m2\", \"acc_heldout\": 0.5}");
+        var e = Assert.Throws<DataFormatException>(() => EvalJson.Read(eval));
+        Assert.Contains(eval, e.Message);
+        Assert.Contains("ce_heldout", e.Message);
+        var m = Assert.Throws<DataFormatException>(() => MetricsJsonl.Parse("{\"epoch\": 1, \"lr\": 0.01, \"loss\": 2}", "x/metrics.jsonl"));
+        Assert.Contains("x/metrics.jsonl", m.Message);
+        Assert.Contains("step_ms", m.Message);
+    }
+}
