@@ -28,8 +28,10 @@ internal static unsafe class CpuGemm
 {
     const int MRW = 12, NRW = 32, MRN = 6, NRN = 16, KC = 256, MC = 96;
     const long WholeBBytes = 8 << 20;
-    static readonly bool Wide = Lanes.Wide, Has256 = Lanes.Has256;
-    static readonly int MR = Wide ? MRW : MRN, NR = Wide ? NRW : NRN;
+    static bool Wide => Lanes.Wide;
+    static bool Has256 => Lanes.Has256;
+    static int MR => Wide ? MRW : MRN;
+    static int NR => Wide ? NRW : NRN;
 
     /// <summary>
     /// Which loop nest runs; <see cref="Auto"/> takes tall when packed op(B) fits in <see cref="WholeBBytes"/> and there
@@ -425,17 +427,17 @@ internal static unsafe class CpuGemm
         Put(c50, c, overwrite); Put(c51, c + 8, overwrite);
     }
 
-    // The 6 x 16 tile with 128-bit vectors (SSE/AVX without AVX2, Arm64 NEON: 16 registers), as two passes of three rows
-    // so that the 12 accumulators and the 4 B vectors fit. Each element runs the same FMA chain over k as in
-    // MicroNarrow, so the bits are those of the 256-bit path.
+    // The 6 x 16 tile with 128-bit vectors (SSE/AVX without AVX2, Arm64 NEON), as three passes of two rows: 8
+    // accumulators, 4 B vectors and a broadcast fit x86's 16 vector registers (three rows need 17 and spill). Each
+    // element runs the same FMA chain over k as in MicroNarrow, so the bits are those of the 256-bit path.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void MicroNarrow128(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
     {
-        for (int half = 0; half < MRN; half += 3)
+        for (int pair = 0; pair < MRN; pair += 2)
         {
-            Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default,
-                c12 = default, c13 = default, c20 = default, c21 = default, c22 = default, c23 = default;
-            float* pa = a + half, pb = b;
+            Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default,
+                c10 = default, c11 = default, c12 = default, c13 = default;
+            float* pa = a + pair, pb = b;
             for (int kk = 0; kk < kc; kk++, pa += aStep, pb += NRN)
             {
                 var b0 = Vector128.Load(pb); var b1 = Vector128.Load(pb + 4); var b2 = Vector128.Load(pb + 8); var b3 = Vector128.Load(pb + 12);
@@ -445,14 +447,10 @@ internal static unsafe class CpuGemm
                 x = Vector128.Create(pa[1]);
                 c10 = Fma128.Of(x, b0, c10); c11 = Fma128.Of(x, b1, c11);
                 c12 = Fma128.Of(x, b2, c12); c13 = Fma128.Of(x, b3, c13);
-                x = Vector128.Create(pa[2]);
-                c20 = Fma128.Of(x, b0, c20); c21 = Fma128.Of(x, b1, c21);
-                c22 = Fma128.Of(x, b2, c22); c23 = Fma128.Of(x, b3, c23);
             }
-            float* pc = c + (long)half * ldc;
+            float* pc = c + (long)pair * ldc;
             Put(c00, pc, overwrite); Put(c01, pc + 4, overwrite); Put(c02, pc + 8, overwrite); Put(c03, pc + 12, overwrite); pc += ldc;
-            Put(c10, pc, overwrite); Put(c11, pc + 4, overwrite); Put(c12, pc + 8, overwrite); Put(c13, pc + 12, overwrite); pc += ldc;
-            Put(c20, pc, overwrite); Put(c21, pc + 4, overwrite); Put(c22, pc + 8, overwrite); Put(c23, pc + 12, overwrite);
+            Put(c10, pc, overwrite); Put(c11, pc + 4, overwrite); Put(c12, pc + 8, overwrite); Put(c13, pc + 12, overwrite);
         }
     }
 

@@ -13,13 +13,13 @@ namespace Untapped.Kernels.Cpu;
 /// </summary>
 internal static class Fma128
 {
-    static readonly bool Native = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
-
+    // IsSupported, not a static readonly copy of it: a JIT-time constant at every tier, where a static field is one
+    // only once its class is initialised, which a method compiled straight to full opts (the bench, tier-0 code before
+    // OSR) cannot assume: there every FMA carried a class-initialisation check and the 6x16 kernel spilled its tile.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Of(Vector128<float> a, Vector128<float> b, Vector128<float> c)
-    {
-        return Native ? Vector128.FusedMultiplyAdd(a, b, c) : Emulated(a, b, c);
-    }
+    public static Vector128<float> Of(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported
+            ? Vector128.FusedMultiplyAdd(a, b, c) : Emulated(a, b, c);
 
     /// <summary>The double-precision path alone (tests compare it with the instruction on CPUs that have one).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

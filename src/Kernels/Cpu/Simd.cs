@@ -11,13 +11,15 @@ namespace Untapped.Kernels.Cpu;
 internal static class Lanes
 {
     /// <summary>16 lanes (<see cref="V512"/>, and the GEMM's AVX-512 tiles) where Vector512 is accelerated.</summary>
-    public static readonly bool Wide = Vector512.IsHardwareAccelerated;
+    // Properties over IsHardwareAccelerated, not static readonly copies: JIT-time constants at every tier, with no
+    // class-initialisation check in code compiled before this class is initialised.
+    public static bool Wide => Vector512.IsHardwareAccelerated;
 
     /// <summary>
     /// 8 lanes (<see cref="V256"/>) where Vector256 is accelerated (AVX2), else 4 (<see cref="V128"/>: SSE/AVX without AVX2,
     /// Arm64 NEON), which .NET accelerates on every 64-bit CPU it runs on; emulated Vector256 would be scalar and slow.
     /// </summary>
-    public static readonly bool Has256 = Vector256.IsHardwareAccelerated;
+    public static bool Has256 => Vector256.IsHardwareAccelerated;
 
     /// <summary>The path's name for banners and benchmark tables.</summary>
     public static string Path => Wide ? "AVX-512" : Has256 ? "AVX2" : Vector128.IsHardwareAccelerated ? "128-bit" : "scalar";
