@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 
@@ -14,7 +15,7 @@ namespace Untapped.Bench;
 public class KernelBenchmarks
 {
     Accelerator? _acc;
-    KernelBench.Case? _case;
+    ModelCase? _case;
     View[] _views = [];
     DeviceBuffer[] _bufs = [];
 
@@ -24,7 +25,7 @@ public class KernelBenchmarks
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "cpu";
 
-    public static IEnumerable<string> Kernels => KernelBench.Cases().Select(c => c.Name);
+    public static IEnumerable<string> Kernels => ModelCases.All().Select(c => c.Name);
 
     [ParamsSource(nameof(Kernels))]
     public string Kernel { get; set; } = "adam";
@@ -33,9 +34,9 @@ public class KernelBenchmarks
     public void Setup()
     {
         _acc = Backend == "cuda" ? Context.Create(AcceleratorKind.Cuda) : new CpuAccelerator(2);
-        _case = KernelBench.Cases().Single(c => c.Name == Kernel);
+        _case = ModelCases.All().Single(c => c.Name == Kernel);
         using var reference = new CpuAccelerator(1);
-        _bufs = KernelBench.Validate(_case, _acc, reference);
+        _bufs = ModelCases.Validate(_case, _acc, reference);
         _views = _bufs.Select(b => b.View).ToArray();
     }
 

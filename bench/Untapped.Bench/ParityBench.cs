@@ -9,7 +9,7 @@ namespace Untapped.Bench;
 /// <summary>
 /// The GPU check's correctness stages (bench/gpu/check.sh): every catalogue case against the one-thread managed CPU
 /// reference, on the test suite's shapes (<see cref="KernelCases"/>, the tests' tolerances) and on the model's shapes
-/// (<see cref="KernelBench.Cases"/>, batch 10,000); and five training steps of each model against the managed CPU
+/// (<see cref="ModelCases"/>, batch 10,000); and five training steps of each model against the managed CPU
 /// (<see cref="StepParity"/>, the criteria of the tests' BackendStepTests). Each prints a markdown table, writes the
 /// same rows as JSON, and returns 0 only when every row passes.
 /// </summary>
@@ -32,9 +32,9 @@ static class ParityBench
         if (shapes is "model" or "both")
         {
             using var reference = new CpuAccelerator(1);
-            foreach (var c in KernelBench.Cases().Concat(GemmCases()))
+            foreach (var c in ModelCases.All())
             {
-                var (r, bufs) = KernelBench.Check(c, acc, reference);
+                var (r, bufs) = ModelCases.Check(c, acc, reference);
                 foreach (var b in bufs) b.Dispose();
                 Add(new(c.Name, "model", $"#{c.Output}", r.MaxAbs, r.MaxRel, c.Atol, c.Rtol, r.Pass, r.Problem));
             }
@@ -58,7 +58,7 @@ static class ParityBench
                 foreach (var (o, v) in KernelCases.Execute(c, acc))
                     Console.WriteLine($"{c.Name}.{o} {Hash(v)}");
         if (shapes is "model" or "both")
-            foreach (var c in KernelBench.Cases().Concat(GemmCases()))
+            foreach (var c in ModelCases.All())
             {
                 var data = c.Data(new Random(5));
                 var bufs = data.Select(d => acc.Upload(d)).ToArray();
@@ -85,19 +85,6 @@ static class ParityBench
         }
         if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(new { device = acc.Name, steps = StepParity.Steps, reports, failed }, Json));
         return failed == 0 ? 0 : 1;
-    }
-
-    /// <summary>
-    /// The model's three largest GEMMs (decoder 500 -> 784: forward, input gradient, weight gradient over the batch) at
-    /// batch 10,000. K up to 10,000 terms of either sign: backends that add in another order differ by ~1e-4.
-    /// </summary>
-    static IEnumerable<KernelBench.Case> GemmCases()
-    {
-        static float[] U(Random r, int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = r.NextSingle() - 0.5f; return a; }
-        foreach (var (m, k, n, ta, tb, act) in new[] { (10000, 500, 784, false, false, Activation.None), (10000, 784, 500, false, true, Activation.Tanh), (500, 10000, 784, true, false, Activation.None) })
-            yield return new($"gemm_{(ta ? 't' : 'n')}{(tb ? 't' : 'n')}_{act} {m}x{k}x{n}", 4L * (m * k + k * n + m * n), 2e-3f, 1e-3f,
-                r => [U(r, m * k), U(r, k * n), U(r, n), new float[m * n]],
-                (a, v) => a.Gemm(v[0], v[1], v[2], m, k, n, ta, tb, act, false, v[3]), 3);
     }
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };

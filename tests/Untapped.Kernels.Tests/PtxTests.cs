@@ -23,23 +23,23 @@ public sealed class PtxasFactAttribute : FactAttribute
 /// </summary>
 public sealed class PtxTests(ITestOutputHelper output)
 {
-    // The catalogue is the Accelerator's abstract *Core methods, one per public operation. Every one of them has a
+    // The catalogue is the Accelerator's abstract *Core methods (Catalogue.Operations). Every one of them has a
     // device kernel of the same name in Device/ (found by reflection, which is also how the PTX list and this test get
     // it, so nothing is kept by hand); the only device kernels without an operation of their own are the named steps
     // of a multi-kernel operation.
     static readonly string[] StepsOfOtherOperations = ["GlobalNorm"];   // Adam: the global norm, then the update
 
-    static IEnumerable<string> Operations() => typeof(Untapped.Kernels.Accelerator)
-        .GetMethods(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
-        .Where(m => m.IsAbstract && m.Name.EndsWith("Core", StringComparison.Ordinal) && !m.Name.StartsWith("Copy", StringComparison.Ordinal))
-        .Select(m => m.Name[..^4]).Order(StringComparer.Ordinal);
-
     [Fact]
     public void EveryOperationHasADeviceKernelOfItsName()
     {
         var device = Ptx.Kernels.Select(k => k.Name).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(Operations().Concat(StepsOfOtherOperations).Order(StringComparer.Ordinal), device);
+        Assert.Equal(Catalogue.Operations().Where(o => o != "Copy").Concat(StepsOfOtherOperations).Order(StringComparer.Ordinal), device);   // Copy is the backend's own copy
     }
+
+    // Every operation is benchmarked and checked at the model's sizes (bench kernels, bench gemm, the GPU check).
+    [Fact]
+    public void TheModelSizedCasesCoverEveryOperation() =>
+        Assert.Equal(Catalogue.Operations(), ModelCases.All().Select(c => c.Op).Distinct().Order(StringComparer.Ordinal));
 
     // ILGPU 1.5.3 writes the lowest target that has every capability it uses (sm_80) also when asked for sm_90; the
     // driver JIT-compiles that PTX for the device, the step ptxas -arch=sm_90 reproduces below.
