@@ -17,7 +17,7 @@ esac
 batch=${1:-10000}; threads=${2:-2}; preset=${3:-original}; rounds=${4:-3}
 [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import torch' 2>/dev/null \
   || { echo "PyTorch not found for /usr/bin/python3: apt-get install python3-torch" >&2; exit 1; }
-dotnet build -c Release bench/Untapped.Bench -v q -nologo >/dev/null
+log=$(mktemp); dotnet build -c Release bench/Untapped.Bench -v q -nologo > "$log" 2>&1 || { cat "$log" >&2; echo "step_vs_torch: the bench does not build" >&2; exit 1; }
 ours_all=(); peer_all=()
 for r in $(seq 1 "$rounds"); do
   ours=$(env "${jit[@]}" dotnet bench/Untapped.Bench/bin/Release/net10.0/Untapped.Bench.dll step --backend cpu --threads "$threads" --batch "$batch" --preset "$preset" --steps 5 | head -1)

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 batch=${1:-10000}; preset=${2:-paper}; rounds=${3:-3}
-dotnet build -c Release bench/Untapped.Bench -v q -nologo > /dev/null
+log=$(mktemp); dotnet build -c Release bench/Untapped.Bench -v q -nologo > "$log" 2>&1 || { cat "$log" >&2; echo "vector_paths: the bench does not build" >&2; exit 1; }
 B=bench/Untapped.Bench/bin/Release/net10.0/Untapped.Bench.dll
 paths=("default:" "avx2:DOTNET_EnableAVX512=0" "128-bit:DOTNET_PreferredVectorBitWidth=128")
 [ "${ALL:-0}" = 1 ] && paths+=("128-bit-no-fma:DOTNET_EnableAVX2=0")

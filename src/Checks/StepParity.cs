@@ -39,6 +39,6 @@ public static class StepParity
         var pa = cpu.ToArray(a.Executor.Parameters);
         var pb = device.ToArray(b.Executor.Parameters);
         int far = pa.Zip(pb).Count(t => Math.Abs(t.First - t.Second) > FarApart);
-        return new($"{cfg.Model.ToString().ToLowerInvariant()}", batch, losses, far, pa.Length, Tolerance.Measure(pa, pb, StepsOfLr * (float)cfg.LearningRate, 0));
+        return new($"{cfg.Kind.ToString().ToLowerInvariant()}", batch, losses, far, pa.Length, Tolerance.Measure(pa, pb, StepsOfLr * (float)cfg.LearningRate, 0));
     }
 }

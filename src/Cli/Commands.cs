@@ -118,8 +118,8 @@ static partial class Commands
         public static void Train(RunOptions opts, CheckpointPolicy policy, bool resume, int threads, CancellationToken stop)
         {
             using var acc = Backends.Create(opts.Backend, threads);
-            Console.WriteLine($"untapped train: {opts.Model.Model} ({opts.Preset} preset), {opts.Model.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
-            var r = ConsoleObserver.Run(opts.Model.Model.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, resume, policy, stop, obs));
+            Console.WriteLine($"untapped train: {opts.Model.Kind} ({opts.Preset} preset), {opts.Model.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
+            var r = ConsoleObserver.Run(opts.Model.Kind.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, resume, policy, stop, obs));
             PrintEval(r, opts.OutDir);
         }
 
@@ -127,7 +127,7 @@ static partial class Commands
         public (RunOptions Options, CheckpointPolicy Policy, bool Resume) Resolve(ParseResult p)
         {
             var cfg = Sw.Resolve(p);
-            string dir = p.GetValue(_out) ?? Path.Combine("runs", $"{cfg.Model.ToString().ToLowerInvariant()}-{p.GetValue(Sw.Preset).ToString().ToLowerInvariant()}-seed{p.GetValue(Sw.Seed)}");
+            string dir = p.GetValue(_out) ?? Path.Combine("runs", $"{cfg.Kind.ToString().ToLowerInvariant()}-{p.GetValue(Sw.Preset).ToString().ToLowerInvariant()}-seed{p.GetValue(Sw.Seed)}");
             var opts = Sw.Options(p, cfg, dir);
             opts.Validate();
             return (opts, CheckpointPolicy.Parse(p.GetValue(Every)!), p.GetValue(_resume));

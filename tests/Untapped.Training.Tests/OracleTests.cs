@@ -45,7 +45,7 @@ public sealed class OracleTests
         // The loss terms (monitors are not in the oracle; CliTests checks that they add up to the reverse ELBO), then the total.
         var checks = obj.Graph.Losses.Select((l, i) => (l.Name, Index: i, l.Monitor)).Where(t => !t.Monitor).Select(t => (t.Name, t.Index))
             .Append(("total", losses.Length - 1)).ToArray();
-        Assert.Equal(cfg.Model == ModelKind.M2 ? 4 : 6, checks.Length);
+        Assert.Equal(cfg.Kind == ModelKind.M2 ? 4 : 6, checks.Length);
         foreach (var (name, i) in checks)
         {
             double expected = file[$"{preset}.{model}.loss.{name}"].Data[0];

@@ -49,7 +49,7 @@ public sealed class SweepReport
         {
             var o = g.First().Options;
             var list = g.OrderBy(t => t.Options.Seed).ToList();
-            return new GroupResult(g.Key, o.Model.Model, o.Preset, SwitchesOf(o), o.Model.Epochs, list,
+            return new GroupResult(g.Key, o.Model.Kind, o.Preset, SwitchesOf(o), o.Model.Epochs, list,
                 Statistics.Summarise(list.Select(t => t.Ce).ToList()), Statistics.Summarise(list.Select(t => t.Acc).ToList()),
                 Statistics.Summarise(list.Select(t => (double)t.Digits).ToList()));
         }).OrderBy(g => g.Preset).ThenBy(g => g.Switches.Length > 0).ThenBy(g => g.Switches, StringComparer.Ordinal).ThenBy(g => g.Model == ModelKind.Untapped).ToList();
@@ -82,7 +82,7 @@ public sealed class SweepReport
     /// <summary>The model switches that differ from the preset's value, as "name=value", comma-separated.</summary>
     static string SwitchesOf(RunOptions o)
     {
-        var preset = JsonSerializer.SerializeToNode(ModelConfig.For(o.Preset, o.Model.Model) with { Epochs = 0 }, RunOptions.Json)!.AsObject();
+        var preset = JsonSerializer.SerializeToNode(ModelConfig.For(o.Preset, o.Model.Kind) with { Epochs = 0 }, RunOptions.Json)!.AsObject();
         var mine = JsonSerializer.SerializeToNode(o.Model with { Epochs = 0 }, RunOptions.Json)!.AsObject();
         return string.Join(",", mine.Where(kv => preset[kv.Key]?.ToJsonString() != kv.Value?.ToJsonString()).Select(kv => $"{kv.Key}={kv.Value?.ToJsonString().Trim('"')}"));
     }
@@ -94,7 +94,7 @@ public sealed class SweepReport
         var e = EvalJson.Read(evalPath);
         double seconds = MetricsJsonl.Read(Path.Combine(dir, RunDirectory.MetricsFile)).Sum(m => m.Seconds);
         var sw = SwitchesOf(o);
-        var group = $"{o.Model.Model.ToString().ToLowerInvariant()} / {o.Preset.ToString().ToLowerInvariant()}{(sw.Length > 0 ? " / " + sw : "")} / {o.Model.Epochs} epochs";
+        var group = $"{o.Model.Kind.ToString().ToLowerInvariant()} / {o.Preset.ToString().ToLowerInvariant()}{(sw.Length > 0 ? " / " + sw : "")} / {o.Model.Epochs} epochs";
         return new TrialResult(Path.GetFileName(dir), o, group, e.CeHeldout, e.AccHeldout, e.AccLabelled, e.DistinctDigits, seconds);
     }
 

@@ -18,7 +18,9 @@ public enum Preset { Paper, Original }
 /// </summary>
 public sealed record ModelConfig
 {
-    public ModelKind Model { get; init; } = ModelKind.Untapped;
+    /// <summary>M2 or Untapped ("model" in config.json, the name it has always had there).</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("model")]
+    public ModelKind Kind { get; init; } = ModelKind.Untapped;
     public UnfeaturedZ UnfeaturedZ { get; init; } = UnfeaturedZ.Resample;
     public LogDetForm LogDet { get; init; } = LogDetForm.Exact;
     public ZBox ZBox { get; init; } = ZBox.Paper;
@@ -50,11 +52,11 @@ public sealed record ModelConfig
     {
         Preset.Original => new ModelConfig
         {
-            Model = model, UnfeaturedZ = UnfeaturedZ.Fixed, LogDet = LogDetForm.Original, ZBox = ZBox.Original,
+            Kind = model, UnfeaturedZ = UnfeaturedZ.Fixed, LogDet = LogDetForm.Original, ZBox = ZBox.Original,
             Bernoulli = BernoulliForm.Original, ClassifyOn = ClassifyOn.Sample, XTildeGrad = XTildeGrad.None,
             ReverseQz = false, Clip = ClipMode.Original, Epochs = 1000, LrDecayAfter = 500, LrDecay = 0.9995,
         },
-        _ => new ModelConfig { Model = model },
+        _ => new ModelConfig { Kind = model },
     };
 
     [System.Text.Json.Serialization.JsonIgnore]

@@ -70,7 +70,7 @@ public sealed class Objective
         var logpU = g.BernoulliLogLik("log_p (unlabelled)", XUnlabelled, logitsUx, cfg.Bernoulli);
         g.Loss(UnlabelledElbo, 0.1f, [new(logqY, 1f), .. logqU, new(logpU, -1f)]);
 
-        if (cfg.Model == ModelKind.M2) return;
+        if (cfg.Kind == ModelKind.M2) return;
 
         // 4. reverse ELBO on unfeatured (y, z): generate x~, score it, and ask the classifier to recognise y.
         YUnfeatured = g.Input("y_unfeatured", batchUnfeatured, C);

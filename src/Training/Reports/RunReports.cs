@@ -22,8 +22,8 @@ public static class RunReports
         var r = Evaluator.Run(acc, data, o.Model, parameters, reference);
         WriteDigits(dir.File(RunDirectory.DigitsFile), r.DigitMeans);
         WriteSamples(dir.File(RunDirectory.SamplesFile), acc, parameters, o.Model);
-        CurvesFigure.Write(dir.File(RunDirectory.CurvesFile), dir.ReadMetrics(), $"{o.Model.Model.ToString().ToLowerInvariant()}, {o.Preset.ToString().ToLowerInvariant()} preset, seed {o.Seed}");
-        AtomicFile.WriteText(dir.File(RunDirectory.EvalFile), EvalJson.Of(o.Model.Model.ToString().ToLowerInvariant(), r).ToJson());
+        CurvesFigure.Write(dir.File(RunDirectory.CurvesFile), dir.ReadMetrics(), $"{o.Model.Kind.ToString().ToLowerInvariant()}, {o.Preset.ToString().ToLowerInvariant()} preset, seed {o.Seed}");
+        AtomicFile.WriteText(dir.File(RunDirectory.EvalFile), EvalJson.Of(o.Model.Kind.ToString().ToLowerInvariant(), r).ToJson());
         return r;
     }
 
