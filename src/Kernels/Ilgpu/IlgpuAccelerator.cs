@@ -17,33 +17,11 @@ public sealed class IlgpuAccelerator : Accelerator
     readonly IlgpuContext _context;
     readonly ILGPU.Runtime.Accelerator _device;
 
-    // Implicitly grouped kernels take an index (ILGPU picks the group size); explicitly grouped ones a KernelConfig.
-    readonly Action<Index1D, int, ulong, uint, uint, V> _philoxUniform, _philoxNormal;
-    readonly Action<KernelConfig, V, V, V, GemmArgs, V> _gemm;
-    readonly Action<KernelConfig, V, V, int, int, Activation, Flag, V, V> _actBiasBackward;
-    readonly Action<KernelConfig, V, V, int, BernoulliForm, V> _bernoulliLogLik;
-    readonly Action<Index1D, V, V, V, int, BernoulliForm, Flag, Flag, V, V> _bernoulliLogLikBackward;
-    readonly Action<Index1D, V, V, float, Flag, BernoulliForm, V> _bernoulliSample;
-    readonly Action<Index1D, V, V, float, V> _bernoulliSampleBackward;
-    readonly Action<Index1D, V, V, V, V> _gaussianSample, _gaussianSampleBackward;
-    readonly Action<Index1D, V, V, V, int, V> _gaussianLogPdf;
-    readonly Action<Index1D, V, V, V, V, int, Flag, V, V, V> _gaussianLogPdfBackward;
-    readonly Action<Index1D, V, int, float, float, LogDetForm, V, V> _logisticFlow;
-    readonly Action<Index1D, V, V, V, int, float, float, LogDetForm, V> _logisticFlowBackward;
-    readonly Action<Index1D, V, float, float, V> _logisticFlowInverse;
-    readonly Action<Index1D, V, V, int, float, Flag, V> _gumbelSoftmax;
-    readonly Action<Index1D, V, V, int, float, V> _gumbelSoftmaxBackward;
-    readonly Action<Index1D, V, V, int, float, float, V> _concreteLogPdf;
-    readonly Action<Index1D, V, V, V, int, float, Flag, V, V> _concreteLogPdfBackward;
-    readonly Action<Index1D, V, V, int, V> _clippedCe;
-    readonly Action<Index1D, V, V, V, int, V> _clippedCeBackward;
-    readonly Action<KernelConfig, V, V, int, V> _l2Distance;
-    readonly Action<Index1D, V, V, V, V, int, Flag, V> _l2DistanceBackward;
-    readonly Action<KernelConfig, V, int, float, V> _rowMeanAccumulate;
-    readonly Action<KernelConfig, int, float, V> _fill;
-    readonly Action<KernelConfig, V, int, V> _sumSquaresPartials;
-    readonly Action<KernelConfig, V, V> _globalNorm;
-    readonly Action<KernelConfig, V, int, AdamStep, V, V, V, V> _adam;
+    // Every kernel of Device/ (Ptx.Kernels: found by reflection, so a new device method needs no line here), compiled
+    // once for this device when the accelerator is made, by name; and its typed launcher, made on its first launch from
+    // the argument types of the call (no boxing, one dictionary lookup per launch).
+    readonly Dictionary<string, Kernel> _kernels = new(StringComparer.Ordinal);
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Delegate> _launchers = new(StringComparer.Ordinal);
     readonly MemoryBuffer1D<float, Stride1D.Dense> _norm;  // [1]: the global gradient norm of the current update
 
     /// <param name="kind">Cuda, OpenCl or IlgpuCpu.</param>
@@ -59,34 +37,7 @@ public sealed class IlgpuAccelerator : Accelerator
                 throw new DeviceException($"{kind} device {index} does not exist: ILGPU sees {devices.Count} ({IlgpuDevices.Unavailable(kind) ?? "see `untapped devices`"})");
             _device = devices[index].CreateAccelerator(_context);
             Name = $"{_device.Name} (ILGPU {kind})";
-            _philoxUniform = Compile(nameof(DeviceRandom.PhiloxUniform), () => _device.LoadAutoGroupedStreamKernel<Index1D, int, ulong, uint, uint, V>(DeviceRandom.PhiloxUniform));
-            _philoxNormal = Compile(nameof(DeviceRandom.PhiloxNormal), () => _device.LoadAutoGroupedStreamKernel<Index1D, int, ulong, uint, uint, V>(DeviceRandom.PhiloxNormal));
-            _gemm = Compile(nameof(DeviceGemm.Gemm), () => _device.LoadStreamKernel<V, V, V, GemmArgs, V>(DeviceGemm.Gemm));
-            _actBiasBackward = Compile(nameof(DeviceDense.ActBiasBackward), () => _device.LoadStreamKernel<V, V, int, int, Activation, Flag, V, V>(DeviceDense.ActBiasBackward));
-            _bernoulliLogLik = Compile(nameof(DeviceBernoulli.BernoulliLogLik), () => _device.LoadStreamKernel<V, V, int, BernoulliForm, V>(DeviceBernoulli.BernoulliLogLik));
-            _bernoulliLogLikBackward = Compile(nameof(DeviceBernoulli.BernoulliLogLikBackward), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, V, int, BernoulliForm, Flag, Flag, V, V>(DeviceBernoulli.BernoulliLogLikBackward));
-            _bernoulliSample = Compile(nameof(DeviceBernoulli.BernoulliSample), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, float, Flag, BernoulliForm, V>(DeviceBernoulli.BernoulliSample));
-            _bernoulliSampleBackward = Compile(nameof(DeviceBernoulli.BernoulliSampleBackward), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, float, V>(DeviceBernoulli.BernoulliSampleBackward));
-            _gaussianSample = Compile(nameof(DeviceGaussian.GaussianSample), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, V, V>(DeviceGaussian.GaussianSample));
-            _gaussianSampleBackward = Compile(nameof(DeviceGaussian.GaussianSampleBackward), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, V, V>(DeviceGaussian.GaussianSampleBackward));
-            _gaussianLogPdf = Compile(nameof(DeviceGaussian.GaussianLogPdf), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, V, int, V>(DeviceGaussian.GaussianLogPdf));
-            _gaussianLogPdfBackward = Compile(nameof(DeviceGaussian.GaussianLogPdfBackward), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, V, V, int, Flag, V, V, V>(DeviceGaussian.GaussianLogPdfBackward));
-            _logisticFlow = Compile(nameof(DeviceFlow.LogisticFlow), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, int, float, float, LogDetForm, V, V>(DeviceFlow.LogisticFlow));
-            _logisticFlowBackward = Compile(nameof(DeviceFlow.LogisticFlowBackward), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, V, int, float, float, LogDetForm, V>(DeviceFlow.LogisticFlowBackward));
-            _logisticFlowInverse = Compile(nameof(DeviceFlow.LogisticFlowInverse), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, float, float, V>(DeviceFlow.LogisticFlowInverse));
-            _gumbelSoftmax = Compile(nameof(DeviceGumbel.GumbelSoftmax), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, int, float, Flag, V>(DeviceGumbel.GumbelSoftmax));
-            _gumbelSoftmaxBackward = Compile(nameof(DeviceGumbel.GumbelSoftmaxBackward), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, int, float, V>(DeviceGumbel.GumbelSoftmaxBackward));
-            _concreteLogPdf = Compile(nameof(DeviceGumbel.ConcreteLogPdf), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, int, float, float, V>(DeviceGumbel.ConcreteLogPdf));
-            _concreteLogPdfBackward = Compile(nameof(DeviceGumbel.ConcreteLogPdfBackward), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, V, int, float, Flag, V, V>(DeviceGumbel.ConcreteLogPdfBackward));
-            _clippedCe = Compile(nameof(DeviceLosses.ClippedCrossEntropy), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, int, V>(DeviceLosses.ClippedCrossEntropy));
-            _clippedCeBackward = Compile(nameof(DeviceLosses.ClippedCrossEntropyBackward), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, V, int, V>(DeviceLosses.ClippedCrossEntropyBackward));
-            _l2Distance = Compile(nameof(DeviceLosses.L2Distance), () => _device.LoadStreamKernel<V, V, int, V>(DeviceLosses.L2Distance));
-            _l2DistanceBackward = Compile(nameof(DeviceLosses.L2DistanceBackward), () => _device.LoadAutoGroupedStreamKernel<Index1D, V, V, V, V, int, Flag, V>(DeviceLosses.L2DistanceBackward));
-            _rowMeanAccumulate = Compile(nameof(DeviceLosses.RowMeanAccumulate), () => _device.LoadStreamKernel<V, int, float, V>(DeviceLosses.RowMeanAccumulate));
-            _fill = Compile(nameof(DeviceLosses.Fill), () => _device.LoadStreamKernel<int, float, V>(DeviceLosses.Fill));
-            _sumSquaresPartials = Compile(nameof(DeviceAdam.SumSquaresPartials), () => _device.LoadStreamKernel<V, int, V>(DeviceAdam.SumSquaresPartials));
-            _globalNorm = Compile(nameof(DeviceAdam.GlobalNorm), () => _device.LoadStreamKernel<V, V>(DeviceAdam.GlobalNorm));
-            _adam = Compile(nameof(DeviceAdam.Adam), () => _device.LoadStreamKernel<V, int, AdamStep, V, V, V, V>(DeviceAdam.Adam));
+            foreach (var k in Ptx.Kernels) _kernels[k.Name] = Compile(k);
             _norm = _device.Allocate1D<float>(1);
         }
         catch
@@ -144,12 +95,36 @@ public sealed class IlgpuAccelerator : Accelerator
     // The ILGPU view of a view; an absent view becomes the empty view (the kernel's has* flag keeps it unread).
     static V Arr(View v) => v.IsEmpty ? V.Empty : ((IlgpuBuffer)v.Buffer!).Memory.View.SubView(v.Offset, v.Length);
 
-    // Compiles one kernel for this device; a failure names the kernel and keeps ILGPU's message.
-    T Compile<T>(string kernel, Func<T> load)
+    // Compiles one kernel for this device; a failure names the kernel and keeps ILGPU's message. A kernel whose first
+    // parameter is an index is implicitly grouped (ILGPU picks the group size), any other explicitly (a KernelConfig).
+    Kernel Compile(System.Reflection.MethodInfo kernel)
     {
-        try { return load(); }
-        catch (Exception e) { throw new DeviceException($"compiling kernel '{kernel}' for {Name} failed: {e.Message}", e); }
+        try { return Ptx.IsImplicitlyGrouped(kernel) ? _device.LoadAutoGroupedKernel(kernel) : _device.LoadKernel(kernel); }
+        catch (Exception e) { throw new DeviceException($"compiling kernel '{Ptx.NameOf(kernel)}' for {Name} failed: {e.Message}", e); }
     }
+
+    // Queues kernel `name` on the default stream. TIndex is Index1D for implicitly grouped kernels, KernelConfig for the
+    // others; the argument types must be the kernel's parameter types exactly (a mismatch fails on the first launch).
+    TLauncher Launcher<TLauncher>(string name) where TLauncher : Delegate =>
+        (TLauncher)_launchers.GetOrAdd(name, n => _kernels.TryGetValue(n, out var k) ? k.CreateLauncherDelegate<TLauncher>()
+            : throw new DeviceException($"no device kernel '{n}' in Device/"));
+
+    void Run<TI, T1, T2>(string name, TI index, T1 a1, T2 a2) where TI : struct =>
+        Launcher<Action<AcceleratorStream, TI, T1, T2>>(name)(_device.DefaultStream, index, a1, a2);
+    void Run<TI, T1, T2, T3>(string name, TI index, T1 a1, T2 a2, T3 a3) where TI : struct =>
+        Launcher<Action<AcceleratorStream, TI, T1, T2, T3>>(name)(_device.DefaultStream, index, a1, a2, a3);
+    void Run<TI, T1, T2, T3, T4>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4) where TI : struct =>
+        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4>>(name)(_device.DefaultStream, index, a1, a2, a3, a4);
+    void Run<TI, T1, T2, T3, T4, T5>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) where TI : struct =>
+        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5);
+    void Run<TI, T1, T2, T3, T4, T5, T6>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6) where TI : struct =>
+        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6);
+    void Run<TI, T1, T2, T3, T4, T5, T6, T7>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7) where TI : struct =>
+        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6, T7>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7);
+    void Run<TI, T1, T2, T3, T4, T5, T6, T7, T8>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8) where TI : struct =>
+        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6, T7, T8>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8);
+    void Run<TI, T1, T2, T3, T4, T5, T6, T7, T8, T9>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9) where TI : struct =>
+        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6, T7, T8, T9>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8, a9);
 
     // A grid-stride launch over n elements for the kernels that run over whole buffers (the flat parameters and their
     // gradients): as many groups as the device keeps resident, at most one per GroupSize elements. ILGPU's CPU
@@ -164,20 +139,19 @@ public sealed class IlgpuAccelerator : Accelerator
 
     protected override void PhiloxUniformCore(ulong seed, uint stream, uint step, int n, View output)
     {
-        if (n > 0) _philoxUniform((n + 3) / 4, n, seed, stream, step, Arr(output));
+        if (n > 0) Run(nameof(DeviceRandom.PhiloxUniform), (Index1D)((n + 3) / 4), n, seed, stream, step, Arr(output));
     }
 
     protected override void PhiloxNormalCore(ulong seed, uint stream, uint step, int n, View output)
     {
-        if (n > 0) _philoxNormal((n + 3) / 4, n, seed, stream, step, Arr(output));
+        if (n > 0) Run(nameof(DeviceRandom.PhiloxNormal), (Index1D)((n + 3) / 4), n, seed, stream, step, Arr(output));
     }
 
     protected override void GemmCore(View a, View b, View bias, int m, int k, int n, bool transA, bool transB, Activation act, bool accumulate, View c)
     {
         if (m == 0 || n == 0) return;
         var grid = new Index2D((n + GemmTile - 1) / GemmTile, (m + GemmTile - 1) / GemmTile);
-        _gemm(new KernelConfig(grid, new Index2D(GemmThreads, GemmThreads)), Arr(a), Arr(b), Arr(bias),
-            new GemmArgs(m, k, n, transA, transB, !bias.IsEmpty, act, accumulate), Arr(c));
+        Run(nameof(DeviceGemm.Gemm), new KernelConfig(grid, new Index2D(GemmThreads, GemmThreads)), Arr(a), Arr(b), Arr(bias), new GemmArgs(m, k, n, transA, transB, !bias.IsEmpty, act, accumulate), Arr(c));
     }
 
     // dZ is written unless it is dY itself and there is no activation to apply.
@@ -185,119 +159,119 @@ public sealed class IlgpuAccelerator : Accelerator
     {
         if (n == 0) return;
         var config = new KernelConfig(new Index2D((n + BiasCols - 1) / BiasCols, 1), new Index2D(BiasCols, BiasRows));
-        _actBiasBackward(config, Arr(y), Arr(dy), m, n, act, act != Activation.None || !dz.Equals(dy), Arr(dz), Arr(db));
+        Run(nameof(DeviceDense.ActBiasBackward), config, Arr(y), Arr(dy), m, n, act, (Flag)(act != Activation.None || !dz.Equals(dy)), Arr(dz), Arr(db));
     }
 
     protected override void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp)
     {
-        if (m > 0) _bernoulliLogLik(Groups(m, RowGroup), Arr(x), Arr(logits), d, form, Arr(logp));
+        if (m > 0) Run(nameof(DeviceBernoulli.BernoulliLogLik), Groups(m, RowGroup), Arr(x), Arr(logits), d, form, Arr(logp));
     }
 
     protected override void BernoulliLogLikBackwardCore(View x, View logits, View g, int m, int d, BernoulliForm form, bool accumulate, View dlogits, View dx)
     {
-        if (m * d > 0) _bernoulliLogLikBackward(m * d, Arr(x), Arr(logits), Arr(g), d, form, accumulate, !dx.IsEmpty, Arr(dlogits), Arr(dx));
+        if (m * d > 0) Run(nameof(DeviceBernoulli.BernoulliLogLikBackward), (Index1D)(m * d), Arr(x), Arr(logits), Arr(g), d, form, (Flag)accumulate, (Flag)(!dx.IsEmpty), Arr(dlogits), Arr(dx));
     }
 
     protected override void BernoulliSampleCore(View logits, View u, int n, float tau, bool relaxed, BernoulliForm form, View xs)
     {
-        if (n > 0) _bernoulliSample(n, Arr(logits), Arr(u), tau, relaxed, form, Arr(xs));
+        if (n > 0) Run(nameof(DeviceBernoulli.BernoulliSample), (Index1D)n, Arr(logits), Arr(u), tau, (Flag)relaxed, form, Arr(xs));
     }
 
     protected override void BernoulliSampleBackwardCore(View xs, View dxs, int n, float tau, View dlogits)
     {
-        if (n > 0) _bernoulliSampleBackward(n, Arr(xs), Arr(dxs), tau, Arr(dlogits));
+        if (n > 0) Run(nameof(DeviceBernoulli.BernoulliSampleBackward), (Index1D)n, Arr(xs), Arr(dxs), tau, Arr(dlogits));
     }
 
     protected override void GaussianSampleCore(View mu, View sigma, View eps, int n, View zt)
     {
-        if (n > 0) _gaussianSample(n, Arr(mu), Arr(sigma), Arr(eps), Arr(zt));
+        if (n > 0) Run(nameof(DeviceGaussian.GaussianSample), (Index1D)n, Arr(mu), Arr(sigma), Arr(eps), Arr(zt));
     }
 
     protected override void GaussianSampleBackwardCore(View eps, View dzt, int n, View dmu, View dsigma)
     {
-        if (n > 0) _gaussianSampleBackward(n, Arr(eps), Arr(dzt), Arr(dmu), Arr(dsigma));
+        if (n > 0) Run(nameof(DeviceGaussian.GaussianSampleBackward), (Index1D)n, Arr(eps), Arr(dzt), Arr(dmu), Arr(dsigma));
     }
 
     protected override void GaussianLogPdfCore(View zt, View mu, View sigma, int m, int d, View logN)
     {
-        if (m > 0) _gaussianLogPdf(m, Arr(zt), Arr(mu), Arr(sigma), d, Arr(logN));
+        if (m > 0) Run(nameof(DeviceGaussian.GaussianLogPdf), (Index1D)m, Arr(zt), Arr(mu), Arr(sigma), d, Arr(logN));
     }
 
     protected override void GaussianLogPdfBackwardCore(View zt, View mu, View sigma, View g, int m, int d, View dzt, View dmu, View dsigma)
     {
-        if (m * d > 0) _gaussianLogPdfBackward(m * d, Arr(zt), Arr(mu), Arr(sigma), Arr(g), d, !dzt.IsEmpty, Arr(dzt), Arr(dmu), Arr(dsigma));
+        if (m * d > 0) Run(nameof(DeviceGaussian.GaussianLogPdfBackward), (Index1D)(m * d), Arr(zt), Arr(mu), Arr(sigma), Arr(g), d, (Flag)(!dzt.IsEmpty), Arr(dzt), Arr(dmu), Arr(dsigma));
     }
 
     protected override void LogisticFlowCore(View zt, int m, int d, float lo, float hi, LogDetForm form, View z, View logdet)
     {
-        if (m > 0) _logisticFlow(m, Arr(zt), d, lo, hi, form, Arr(z), Arr(logdet));
+        if (m > 0) Run(nameof(DeviceFlow.LogisticFlow), (Index1D)m, Arr(zt), d, lo, hi, form, Arr(z), Arr(logdet));
     }
 
     protected override void LogisticFlowBackwardCore(View zt, View dz, View dlogdet, int m, int d, float lo, float hi, LogDetForm form, View dzt)
     {
-        if (m > 0) _logisticFlowBackward(m, Arr(zt), Arr(dz), Arr(dlogdet), d, lo, hi, form, Arr(dzt));
+        if (m > 0) Run(nameof(DeviceFlow.LogisticFlowBackward), (Index1D)m, Arr(zt), Arr(dz), Arr(dlogdet), d, lo, hi, form, Arr(dzt));
     }
 
     protected override void LogisticFlowInverseCore(View z, int n, float lo, float hi, View zt)
     {
-        if (n > 0) _logisticFlowInverse(n, Arr(z), lo, hi, Arr(zt));
+        if (n > 0) Run(nameof(DeviceFlow.LogisticFlowInverse), (Index1D)n, Arr(z), lo, hi, Arr(zt));
     }
 
     protected override void GumbelSoftmaxCore(View logits, View u, int m, int k, float tau, View y)
     {
-        if (m > 0) _gumbelSoftmax(m, Arr(logits), Arr(u), k, tau, !u.IsEmpty, Arr(y));
+        if (m > 0) Run(nameof(DeviceGumbel.GumbelSoftmax), (Index1D)m, Arr(logits), Arr(u), k, tau, (Flag)(!u.IsEmpty), Arr(y));
     }
 
     protected override void GumbelSoftmaxBackwardCore(View y, View dy, int m, int k, float tau, View dlogits)
     {
-        if (m > 0) _gumbelSoftmaxBackward(m, Arr(y), Arr(dy), k, tau, Arr(dlogits));
+        if (m > 0) Run(nameof(DeviceGumbel.GumbelSoftmaxBackward), (Index1D)m, Arr(y), Arr(dy), k, tau, Arr(dlogits));
     }
 
     protected override void ConcreteLogPdfCore(View logits, View y, int m, int k, float tau, float logNorm, View lp)
     {
-        if (m > 0) _concreteLogPdf(m, Arr(logits), Arr(y), k, tau, logNorm, Arr(lp));
+        if (m > 0) Run(nameof(DeviceGumbel.ConcreteLogPdf), (Index1D)m, Arr(logits), Arr(y), k, tau, logNorm, Arr(lp));
     }
 
     protected override void ConcreteLogPdfBackwardCore(View logits, View y, View g, int m, int k, float tau, View dlogits, View dy)
     {
-        if (m > 0) _concreteLogPdfBackward(m, Arr(logits), Arr(y), Arr(g), k, tau, !dy.IsEmpty, Arr(dlogits), Arr(dy));
+        if (m > 0) Run(nameof(DeviceGumbel.ConcreteLogPdfBackward), (Index1D)m, Arr(logits), Arr(y), Arr(g), k, tau, (Flag)(!dy.IsEmpty), Arr(dlogits), Arr(dy));
     }
 
     protected override void ClippedCrossEntropyCore(View p, View target, int m, int k, View loss)
     {
-        if (m > 0) _clippedCe(m, Arr(p), Arr(target), k, Arr(loss));
+        if (m > 0) Run(nameof(DeviceLosses.ClippedCrossEntropy), (Index1D)m, Arr(p), Arr(target), k, Arr(loss));
     }
 
     protected override void ClippedCrossEntropyBackwardCore(View p, View target, View g, int m, int k, View dp)
     {
-        if (m > 0) _clippedCeBackward(m, Arr(p), Arr(target), Arr(g), k, Arr(dp));
+        if (m > 0) Run(nameof(DeviceLosses.ClippedCrossEntropyBackward), (Index1D)m, Arr(p), Arr(target), Arr(g), k, Arr(dp));
     }
 
     protected override void L2DistanceCore(View a, View b, int m, int d, View dist)
     {
-        if (m > 0) _l2Distance(Groups(m, RowGroup), Arr(a), Arr(b), d, Arr(dist));
+        if (m > 0) Run(nameof(DeviceLosses.L2Distance), Groups(m, RowGroup), Arr(a), Arr(b), d, Arr(dist));
     }
 
     protected override void L2DistanceBackwardCore(View a, View b, View dist, View g, int m, int d, bool accumulate, View da)
     {
-        if (m * d > 0) _l2DistanceBackward(m * d, Arr(a), Arr(b), Arr(dist), Arr(g), d, accumulate, Arr(da));
+        if (m * d > 0) Run(nameof(DeviceLosses.L2DistanceBackward), (Index1D)(m * d), Arr(a), Arr(b), Arr(dist), Arr(g), d, (Flag)accumulate, Arr(da));
     }
 
     protected override void RowMeanAccumulateCore(View v, int m, float coef, View output) =>
-        _rowMeanAccumulate(Groups(1, GroupSize), Arr(v), m, coef, Arr(output));
+        Run(nameof(DeviceLosses.RowMeanAccumulate), Groups(1, GroupSize), Arr(v), m, coef, Arr(output));
 
     protected override void FillCore(int n, float value, View output)
     {
-        if (n > 0) _fill(Strided(n), n, value, Arr(output));
+        if (n > 0) Run(nameof(DeviceLosses.Fill), Strided(n), n, value, Arr(output));
     }
 
     protected override void SumSquaresPartialsCore(View x, int n, View partials) =>
-        _sumSquaresPartials(Groups(1, NormPartials), Arr(x), n, Arr(partials));
+        Run(nameof(DeviceAdam.SumSquaresPartials), Groups(1, NormPartials), Arr(x), n, Arr(partials));
 
     protected override void AdamCore(View partials, int n, AdamStep s, View parameters, View grads, View m, View v)
     {
         if (n == 0) return;
-        _globalNorm(Groups(1, GroupSize), Arr(partials), _norm.View);
-        _adam(Strided(n), _norm.View, n, s, Arr(parameters), Arr(grads), Arr(m), Arr(v));
+        Run(nameof(DeviceAdam.GlobalNorm), Groups(1, GroupSize), Arr(partials), (V)_norm.View);
+        Run(nameof(DeviceAdam.Adam), Strided(n), (V)_norm.View, n, s, Arr(parameters), Arr(grads), Arr(m), Arr(v));
     }
 }

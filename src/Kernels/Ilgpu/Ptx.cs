@@ -24,6 +24,10 @@ public static class Ptx
     // One ILGPU context for every compilation of the process (its type and method caches are shared by the kernels).
     static readonly Lazy<ILGPU.Context> PtxContext = new(() => ILGPU.Context.Create(b => b.EnableAlgorithms()));
 
+    /// <summary>Whether the kernel takes an index first (ILGPU picks its group size) rather than an explicit KernelConfig.</summary>
+    public static bool IsImplicitlyGrouped(MethodInfo kernel) =>
+        kernel.GetParameters().FirstOrDefault()?.ParameterType is { } first && typeof(IIndex).IsAssignableFrom(first);
+
     /// <summary>The kernel's name as "Class.Method".</summary>
     public static string NameOf(MethodInfo kernel) => $"{kernel.DeclaringType!.Name}.{kernel.Name}";
 
@@ -36,8 +40,7 @@ public static class Ptx
         var context = PtxContext.Value;
         // No NVVM: ILGPU's own PTX code generator (its NVVM path is optional and needs the CUDA toolkit).
         using var backend = new PTXBackend(context, arch, CudaInstructionSet.ISA_78, null!);
-        var first = kernel.GetParameters().FirstOrDefault()?.ParameterType;
-        var entry = first is not null && typeof(IIndex).IsAssignableFrom(first)
+        var entry = IsImplicitlyGrouped(kernel)
             ? EntryPointDescription.FromImplicitlyGroupedKernel(kernel)
             : EntryPointDescription.FromExplicitlyGroupedKernel(kernel);
         var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
