@@ -272,6 +272,10 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.Equal(-1.9 / 7, c.MeanDiff, 12); // -0.1 ... -0.6 and +0.2
     }
 
+    // A finished trial's files, written by the run files' own writers (EvalJson, MetricsJsonl).
+    static string Metrics(params (int Epoch, double Seconds, (string, double)[] Losses)[] epochs) =>
+        string.Concat(epochs.Select(e => MetricsJsonl.Format(new EpochMetrics(e.Epoch, 0.01, e.Losses.ToDictionary(l => l.Item1, l => l.Item2), 1, 1, e.Seconds)) + "\n"));
+
     static void FakeTrial(string root, ModelKind model, ulong seed, double ce, double acc, int digits, string? xTilde = null, string? metrics = null, bool logpNone = false)
     {
         var cfg = ModelConfig.For(Preset.Paper, model) with { Epochs = 150 };
@@ -281,8 +285,8 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         var dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, RunDirectory.ConfigFile), JsonSerializer.Serialize(new RunOptions { Model = cfg, Seed = seed, OutDir = dir }, RunOptions.Json));
-        File.WriteAllText(Path.Combine(dir, RunDirectory.EvalFile), new JsonObject { ["ce_heldout"] = ce, ["acc_heldout"] = acc, ["acc_labelled"] = 0.9, ["distinct_digits"] = digits }.ToJsonString());
-        File.WriteAllText(Path.Combine(dir, RunDirectory.MetricsFile), metrics ?? "{\"epoch\":1,\"seconds\":60}\n{\"epoch\":2,\"seconds\":30}\n");
+        File.WriteAllText(Path.Combine(dir, RunDirectory.EvalFile), new EvalJson(model.ToString().ToLowerInvariant(), ce, acc, 0.9, digits, [.. Enumerable.Range(0, 10)], 1.0, [0f, 0f]).ToJson());
+        File.WriteAllText(Path.Combine(dir, RunDirectory.MetricsFile), metrics ?? Metrics((1, 60, []), (2, 30, [])));
     }
 
     /// <summary>
@@ -298,7 +302,7 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.Equal(0, Capture(["experiment", "report", "--out", root]).Item1);
         Assert.False(File.Exists(Path.Combine(root, Untapped.Training.Reports.ReverseFigure.File)));
         FakeTrial(root, ModelKind.Untapped, 1, 1.5, 0.6, 10, logpNone: true,
-            metrics: "{\"epoch\":1,\"seconds\":60,\"reverse.log_p_x\":-400,\"decoder_saturation\":0.1}\n{\"epoch\":2,\"seconds\":60,\"reverse.log_p_x\":-300,\"decoder_saturation\":0.3}\n");
+            metrics: Metrics((1, 60, [("reverse.log_p_x", -400), ("decoder_saturation", 0.1)]), (2, 60, [("reverse.log_p_x", -300), ("decoder_saturation", 0.3)])));
         Assert.Equal(0, Capture(["experiment", "report", "--out", root]).Item1);
         var png = File.ReadAllBytes(Path.Combine(root, Untapped.Training.Reports.ReverseFigure.File));
         Assert.Equal((1100, 660), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20))));

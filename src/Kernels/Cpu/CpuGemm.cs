@@ -29,6 +29,14 @@ internal static unsafe class CpuGemm
     const int MRW = 12, NRW = 32, MRN = 6, NRN = 16, KC = 256, MC = 96;
     const long WholeBBytes = 8 << 20;
     static bool Wide => Lanes.Wide;
+
+    /// <summary>
+    /// Where a packing buffer rented from the pool starts on a 64-byte line (rent 16 floats more): a k step of a 16-wide
+    /// B panel is then exactly one cache line, not two halves (measured on AVX2: the 500x10000x784 weight gradient
+    /// 86-88 % -> 90 % of OpenBLAS, four paired runs). The buffers are large enough to live on the large-object heap,
+    /// which does not move them; if one ever moves, the offset stays correct and only the alignment is lost.
+    /// </summary>
+    static int Aligned(float[] a) { fixed (float* p = a) return (int)((64 - ((nint)p & 63)) & 63) / sizeof(float); }
     static bool Has256 => Lanes.Has256;
     static int MR => Wide ? MRW : MRN;
     static int NR => Wide ? NRW : NRN;
@@ -71,7 +79,8 @@ internal static unsafe class CpuGemm
             return;
         }
         // Block kb of packed B starts at kb * KC * panelsN * nr; panel p of it at + p * nr * kc.
-        float[] bp = ArrayPool<float>.Shared.Rent(k * panelsN * nr);
+        float[] bp = ArrayPool<float>.Shared.Rent(k * panelsN * nr + 16);
+        int bo = Aligned(bp);
         try
         {
             cpu.Chunks(blocksK * panelsN, Math.Max(1, panelsN / 4), (s, e) =>
@@ -79,13 +88,13 @@ internal static unsafe class CpuGemm
                 for (int t = s; t < e; t++)
                 {
                     int kb = t / panelsN, p = t % panelsN, k0 = kb * KC, kc = Math.Min(KC, k - k0);
-                    PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan(k0 * panelsN * nr + p * nr * kc, nr * kc));
+                    PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan(bo + k0 * panelsN * nr + p * nr * kc, nr * kc));
                 }
             });
             cpu.Chunks(m, mc, (rs, re) =>
             {
                 for (int k0 = 0; k0 < k; k0 += KC)
-                    RowChunk(a, bp, k0 * panelsN * nr, m, k, n, nr, transA, k0, rs, re, c, bias, act, accumulate);
+                    RowChunk(a, bp, bo + k0 * panelsN * nr, m, k, n, nr, transA, k0, rs, re, c, bias, act, accumulate);
             });
         }
         finally { ArrayPool<float>.Shared.Return(bp); }
@@ -103,17 +112,18 @@ internal static unsafe class CpuGemm
             for (int g = gs; g < ge; g++)
             {
                 int p0 = g * panelsN / groups, p1 = (g + 1) * panelsN / groups;
-                float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * KC), bp = ArrayPool<float>.Shared.Rent((p1 - p0) * nr * KC);
+                float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * KC + 16), bp = ArrayPool<float>.Shared.Rent((p1 - p0) * nr * KC + 16);
+                int ao = Aligned(ap), bo = Aligned(bp);
                 try
                 {
                     for (int k0 = 0; k0 < k; k0 += KC)
                     {
                         int kc = Math.Min(KC, k - k0);
                         bool overwrite = k0 == 0 && !accumulate;
-                        int direct = PackAPanels(a, m, k, transA, k0, kc, 0, panelsM, ap);
-                        if (!transB) PackRowwise(b, n, k0, kc, p0 * nr, p1 - p0, nr, bp);
-                        else for (int p = p0; p < p1; p++) PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan((p - p0) * nr * kc, nr * kc));
-                        fixed (float* pa = ap, pb = bp, pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
+                        int direct = PackAPanels(a, m, k, transA, k0, kc, 0, panelsM, ap.AsSpan(ao));
+                        if (!transB) PackRowwise(b, n, k0, kc, p0 * nr, p1 - p0, nr, bp.AsSpan(bo));
+                        else for (int p = p0; p < p1; p++) PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan(bo + (p - p0) * nr * kc, nr * kc));
+                        fixed (float* pa = &ap[ao], pb = &bp[bo], pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
                             for (int pn = p0; pn < p1; pn++)
                                 for (int pm = 0; pm < panelsM; pm++)
                                 {
@@ -138,12 +148,13 @@ internal static unsafe class CpuGemm
     {
         int kc = Math.Min(KC, k - k0), rows = re - rs, panelsM = (rows + MR - 1) / MR, panelsN = (n + nr - 1) / nr;
         bool overwrite = k0 == 0 && !accumulate;
-        float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * kc);
+        float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * kc + 16);
+        int ao = Aligned(ap);
         float* tmp = stackalloc float[MRW * NRW];
         try
         {
-            int direct = PackAPanels(a, m, k, transA, k0, kc, rs, panelsM, ap);
-            fixed (float* pa = ap, pb = &bp[b0], pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
+            int direct = PackAPanels(a, m, k, transA, k0, kc, rs, panelsM, ap.AsSpan(ao));
+            fixed (float* pa = &ap[ao], pb = &bp[b0], pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
                 for (int pn = 0; pn < panelsN; pn++)
                     for (int pm = 0; pm < panelsM; pm++)
                     {
@@ -163,10 +174,10 @@ internal static unsafe class CpuGemm
     /// straight from A with step m, and only a partial last panel is packed. Skipping that copy matters most in the
     /// deep schedule, where every column group would otherwise pack all of op(A) again.
     /// </summary>
-    static int PackAPanels(Mem a, int m, int k, bool transA, int k0, int kc, int r0, int count, float[] ap)
+    static int PackAPanels(Mem a, int m, int k, bool transA, int k0, int kc, int r0, int count, Span<float> ap)
     {
         int direct = transA ? Math.Min(count, (m - r0) / MR) : 0;
-        for (int p = direct; p < count; p++) PackA(a, m, k, transA, r0 + p * MR, k0, kc, ap.AsSpan(p * MR * kc, MR * kc));
+        for (int p = direct; p < count; p++) PackA(a, m, k, transA, r0 + p * MR, k0, kc, ap.Slice(p * MR * kc, MR * kc));
         return direct;
     }
 
