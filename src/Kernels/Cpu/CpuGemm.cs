@@ -31,6 +31,16 @@ internal static unsafe class CpuGemm
     static bool Wide => Lanes.Wide;
 
     /// <summary>
+    /// Whether the deep schedule reads a transposed A in place (else it packs each K block of it, whole, per column
+    /// group). The 12-row AVX-512 panel reads 48 contiguous bytes per k, and in place it measured best there. A 6-row
+    /// panel (AVX2, 128-bit) reads 24 bytes from a new line per k: once the K block of A (KC x m floats) no longer sits in
+    /// half of a 512 KiB L2, streaming it strided from L3 for every B panel costs more than packing it. Measured on AVX2
+    /// in one process, alternating rep by rep: the decoder's 500x10000x784 weight gradient 14-18 % faster packed (three
+    /// runs), the hidden layer's 250x10000x500 (a 256 KiB block) -6 to +5 %.
+    /// </summary>
+    static bool DeepInPlace(int m) => Wide || (long)m * KC * sizeof(float) <= 256 << 10;
+
+    /// <summary>
     /// Where a packing buffer rented from the pool starts on a 64-byte line (rent 16 floats more): a k step of a 16-wide
     /// B panel is then exactly one cache line, not two halves (measured on AVX2: the 500x10000x784 weight gradient
     /// 86-88 % -> 90 % of OpenBLAS, four paired runs). The buffers are large enough to live on the large-object heap,
@@ -120,7 +130,7 @@ internal static unsafe class CpuGemm
                     {
                         int kc = Math.Min(KC, k - k0);
                         bool overwrite = k0 == 0 && !accumulate;
-                        int direct = PackAPanels(a, m, k, transA, k0, kc, 0, panelsM, ap.AsSpan(ao));
+                        int direct = PackAPanels(a, m, k, transA, DeepInPlace(m), k0, kc, 0, panelsM, ap.AsSpan(ao));
                         if (!transB) PackRowwise(b, n, k0, kc, p0 * nr, p1 - p0, nr, bp.AsSpan(bo));
                         else for (int p = p0; p < p1; p++) PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan(bo + (p - p0) * nr * kc, nr * kc));
                         fixed (float* pa = &ap[ao], pb = &bp[bo], pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
@@ -153,7 +163,7 @@ internal static unsafe class CpuGemm
         float* tmp = stackalloc float[MRW * NRW];
         try
         {
-            int direct = PackAPanels(a, m, k, transA, k0, kc, rs, panelsM, ap.AsSpan(ao));
+            int direct = PackAPanels(a, m, k, transA, true, k0, kc, rs, panelsM, ap.AsSpan(ao));
             fixed (float* pa = &ap[ao], pb = &bp[b0], pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
                 for (int pn = 0; pn < panelsN; pn++)
                     for (int pm = 0; pm < panelsM; pm++)
@@ -170,12 +180,14 @@ internal static unsafe class CpuGemm
     /// <summary>
     /// Packs the count op(A) panels of rows [r0, r0 + count MR) for K block k0 into ap[p MR kc], except those the
     /// micro-kernel reads in place (returned: panels [0, direct) are not packed). Transposed A (X^T of a
-    /// weight gradient) is stored [k, m]: the MR rows of one k are already contiguous, so every whole panel is read
-    /// straight from A with step m, and only a partial last panel is packed. Skipping that copy matters most in the
-    /// deep schedule, where every column group would otherwise pack all of op(A) again.
+    /// weight gradient) is stored [k, m]: the MR rows of one k are already contiguous, so every whole panel can be read
+    /// straight from A with step m (<paramref name="inPlace"/>), and only a partial last panel is packed. Skipping that
+    /// copy matters most in the deep schedule, where every column group would otherwise pack all of op(A) again;
+    /// otherwise transposed A is packed row by row of A, front to back.
     /// </summary>
-    static int PackAPanels(Mem a, int m, int k, bool transA, int k0, int kc, int r0, int count, Span<float> ap)
+    static int PackAPanels(Mem a, int m, int k, bool transA, bool inPlace, int k0, int kc, int r0, int count, Span<float> ap)
     {
+        if (transA && !inPlace) { PackRowwise(a, m, k0, kc, r0, count, MR, ap); return 0; }
         int direct = transA ? Math.Min(count, (m - r0) / MR) : 0;
         for (int p = direct; p < count; p++) PackA(a, m, k, transA, r0 + p * MR, k0, kc, ap.Slice(p * MR * kc, MR * kc));
         return direct;
