@@ -1,7 +1,5 @@
-using Untapped.Graph;
 using Untapped.Training.Data;
 using Untapped.Training.Storage;
-
 using Untapped.Training.Runs;
 
 namespace Untapped.Training;

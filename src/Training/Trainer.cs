@@ -2,7 +2,6 @@ using Untapped.Graph;
 using Untapped.Kernels;
 using Untapped.Training.Data;
 using Untapped.Training.Model;
-
 using Untapped.Training.Runs;
 
 namespace Untapped.Training;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Untapped.Graph;
 using Xunit;
-
 using Untapped.Training.Runs;
 
 namespace Untapped.Training.Tests;

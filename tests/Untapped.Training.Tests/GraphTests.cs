@@ -6,7 +6,6 @@ using Untapped.Kernels.Cpu;
 using Untapped.Training.Model;
 using Xunit;
 using Xunit.Abstractions;
-
 using Untapped.Training.Runs;
 
 namespace Untapped.Training.Tests;

@@ -2,7 +2,6 @@ using Untapped.Graph;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Model;
 using Xunit;
-
 using Untapped.Training.Runs;
 
 namespace Untapped.Training.Tests;

@@ -3,7 +3,6 @@ using Untapped.Kernels.Cpu;
 using Untapped.Training.Data;
 using Untapped.Training.Model;
 using Xunit;
-
 using Untapped.Training.Runs;
 
 namespace Untapped.Training.Tests;

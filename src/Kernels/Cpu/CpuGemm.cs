@@ -29,6 +29,9 @@ internal static unsafe class CpuGemm
     const int MRW = 12, NRW = 32, MRN = 6, NRN = 16, KC = 256, MC = 96;
     const long WholeBBytes = 8 << 20;
     static bool Wide => Lanes.Wide;
+    static bool Has256 => Lanes.Has256;
+    static int MR => Wide ? MRW : MRN;
+    static int NR => Wide ? NRW : NRN;
 
     /// <summary>
     /// Whether the deep schedule reads a transposed A in place (else it packs each K block of it, whole, per column
@@ -41,15 +44,18 @@ internal static unsafe class CpuGemm
     static bool DeepInPlace(int m) => Wide || (long)m * KC * sizeof(float) <= 256 << 10;
 
     /// <summary>
-    /// Where a packing buffer rented from the pool starts on a 64-byte line (rent 16 floats more): a k step of a 16-wide
-    /// B panel is then exactly one cache line, not two halves (measured on AVX2: the 500x10000x784 weight gradient
-    /// 86-88 % -> 90 % of OpenBLAS, four paired runs). The buffers are large enough to live on the large-object heap,
-    /// which does not move them; if one ever moves, the offset stays correct and only the alignment is lost.
+    /// A packing buffer of at least <paramref name="length"/> floats from the pool, and the offset at which it starts
+    /// on a 64-byte line: a k step of a 16-wide B panel is then exactly one cache line, not two halves (measured on AVX2:
+    /// the 500x10000x784 weight gradient 86-88 % -> 90 % of OpenBLAS, four paired runs). The buffers are large enough to
+    /// live on the large-object heap, which does not move them; if one ever moves, the offset stays correct and only the
+    /// alignment is lost.
     /// </summary>
-    static int Aligned(float[] a) { fixed (float* p = a) return (int)((64 - ((nint)p & 63)) & 63) / sizeof(float); }
-    static bool Has256 => Lanes.Has256;
-    static int MR => Wide ? MRW : MRN;
-    static int NR => Wide ? NRW : NRN;
+    static float[] RentAligned(int length, out int offset)
+    {
+        var a = ArrayPool<float>.Shared.Rent(length + 64 / sizeof(float));
+        fixed (float* p = a) offset = (int)((64 - ((nint)p & 63)) & 63) / sizeof(float);
+        return a;
+    }
 
     /// <summary>
     /// Which loop nest runs; <see cref="Auto"/> takes tall when packed op(B) fits in <see cref="WholeBBytes"/> and there
@@ -89,8 +95,7 @@ internal static unsafe class CpuGemm
             return;
         }
         // Block kb of packed B starts at kb * KC * panelsN * nr; panel p of it at + p * nr * kc.
-        float[] bp = ArrayPool<float>.Shared.Rent(k * panelsN * nr + 16);
-        int bo = Aligned(bp);
+        float[] bp = RentAligned(k * panelsN * nr, out int bo);
         try
         {
             cpu.Chunks(blocksK * panelsN, Math.Max(1, panelsN / 4), (s, e) =>
@@ -122,8 +127,7 @@ internal static unsafe class CpuGemm
             for (int g = gs; g < ge; g++)
             {
                 int p0 = g * panelsN / groups, p1 = (g + 1) * panelsN / groups;
-                float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * KC + 16), bp = ArrayPool<float>.Shared.Rent((p1 - p0) * nr * KC + 16);
-                int ao = Aligned(ap), bo = Aligned(bp);
+                float[] ap = RentAligned(panelsM * MR * KC, out int ao), bp = RentAligned((p1 - p0) * nr * KC, out int bo);
                 try
                 {
                     for (int k0 = 0; k0 < k; k0 += KC)
@@ -158,8 +162,7 @@ internal static unsafe class CpuGemm
     {
         int kc = Math.Min(KC, k - k0), rows = re - rs, panelsM = (rows + MR - 1) / MR, panelsN = (n + nr - 1) / nr;
         bool overwrite = k0 == 0 && !accumulate;
-        float[] ap = ArrayPool<float>.Shared.Rent(panelsM * MR * kc + 16);
-        int ao = Aligned(ap);
+        float[] ap = RentAligned(panelsM * MR * kc, out int ao);
         float* tmp = stackalloc float[MRW * NRW];
         try
         {

@@ -4,7 +4,6 @@ using Untapped.Graph;
 using Untapped.Kernels;
 using Untapped.Training.Data;
 using Untapped.Training.Storage;
-
 using Untapped.Training.Runs;
 
 namespace Untapped.Training.Evaluation;

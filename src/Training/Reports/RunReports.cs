@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Untapped.Kernels;
 using Untapped.Training.Data;
 using Untapped.Training.Evaluation;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Untapped.Graph;
 using Untapped.Training.Storage;
 
