@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Copies the small files of every finished trial of a sweep (default runs/study) into docs/results/study/<trial>/
-# (config, eval, metrics, digit grid, curves; checkpoints stay out of git), then rebuilds the report there.
+# Copies the small files of every finished trial of a sweep ($1, default runs/study) into $2/<trial>/ (default
+# docs/results/study; config, eval, metrics, digit grid, curves; checkpoints stay out of git), then rebuilds the
+# report there.
 # With REFRESH=1 it first re-runs `untapped evaluate` on each finished trial (regenerates its figures; eval.json comes
 # out the same, the reference classifier being cached). UNTAPPED overrides the command.
 set -euo pipefail
 U=${UNTAPPED:-"dotnet run -c Release --project src/Cli --"}
 cd "$(dirname "$0")/../.."
 src=${1:-runs/study}
-dst=docs/results/study
+dst=${2:-docs/results/study}
 for d in "$src"/*/; do
   name=$(basename "$d")
   [ -f "$d/eval.json" ] || continue
@@ -15,5 +16,7 @@ for d in "$src"/*/; do
   mkdir -p "$dst/$name"
   cp "$d"/{config.json,eval.json,metrics.jsonl,digits.png,curves.png} "$dst/$name/"
 done
+mkdir -p "$dst"
+if ! ls -d "$dst"/*/ > /dev/null 2>&1; then echo "no finished trial under $src yet"; exit 0; fi
 $U experiment report --out "$dst" > /dev/null
 echo "collected $(ls -d "$dst"/*/ | wc -l) trials into $dst"

@@ -98,6 +98,7 @@ static partial class Commands
         readonly Option<string?> _out = Opt<string?>("--out", "Run directory (default: runs/<model>-<preset>-seed<seed>)");
         readonly Option<bool> _resume = Opt("--resume", "Continue the run in --out from its last checkpoint, or start it when --out holds none (so a requeued job is idempotent)", false, true);
         public readonly Option<string> Every = Opt("--checkpoint-every", "When to commit a checkpoint besides the end and a stop signal: 'epoch', a step count (50) or an interval (90s, 10m, 2h)", "epoch", true);
+        public readonly Option<int> EvalEvery = Opt("--eval-every", $"Log the held-out metrics (cross-entropy, accuracy, distinct digits, permutation, entropy of q(y|x)) into metrics.jsonl every N epochs and after the last; 0: after the last only. Changes no trained number", RunSchedule.DefaultEvalEvery, true);
         public Command Command { get; }
 
         public TrainCommand(CancellationToken stop = default)
@@ -105,32 +106,34 @@ static partial class Commands
             Command = new Command("train", "Train M2 or Untapped; writes config.json, metrics.jsonl, checkpoint.safetensors, digits.png, samples.png, curves.png and eval.json.\n\n" +
                 "Example:\n  untapped train --model untapped --preset paper --out runs/untapped");
             foreach (var o in Sw.All) Command.Options.Add(o);
-            foreach (var o in new Option[] { Backend, Threads, Data, _out, _resume, Every }) Command.Options.Add(o);
+            foreach (var o in new Option[] { Backend, Threads, Data, _out, _resume, Every, EvalEvery }) Command.Options.Add(o);
             Command.SetAction(p =>
             {
-                var (opts, policy, resume) = Resolve(p);
-                Train(opts, policy, resume, p.GetValue(Threads), stop);
+                var (opts, schedule, resume) = Resolve(p);
+                Train(opts, schedule, resume, p.GetValue(Threads), stop);
                 return ExitCode.Ok;
             });
         }
 
         /// <summary>Trains one run with console progress and prints its evaluation (also each trial of a sweep).</summary>
-        public static void Train(RunOptions opts, CheckpointPolicy policy, bool resume, int threads, CancellationToken stop)
+        public static void Train(RunOptions opts, RunSchedule schedule, bool resume, int threads, CancellationToken stop)
         {
             using var acc = Backends.Create(opts.Backend, threads);
             Console.WriteLine($"untapped train: {opts.Model.Kind} ({opts.Preset} preset), {opts.Model.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
-            var r = ConsoleObserver.Run(opts.Model.Kind.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, resume, policy, stop, obs));
+            var r = ConsoleObserver.Run(opts.Model.Kind.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, resume, schedule, stop, obs));
             PrintEval(r, opts.OutDir);
         }
 
         /// <summary>The run a parsed `train` command line describes (validated).</summary>
-        public (RunOptions Options, CheckpointPolicy Policy, bool Resume) Resolve(ParseResult p)
+        public (RunOptions Options, RunSchedule Schedule, bool Resume) Resolve(ParseResult p)
         {
             var cfg = Sw.Resolve(p);
             string dir = p.GetValue(_out) ?? Path.Combine("runs", $"{cfg.Kind.ToString().ToLowerInvariant()}-{p.GetValue(Sw.Preset).ToString().ToLowerInvariant()}-seed{p.GetValue(Sw.Seed)}");
             var opts = Sw.Options(p, cfg, dir);
             opts.Validate();
-            return (opts, CheckpointPolicy.Parse(p.GetValue(Every)!), p.GetValue(_resume));
+            var schedule = new RunSchedule(CheckpointPolicy.Parse(p.GetValue(Every)!), p.GetValue(EvalEvery));
+            schedule.Validate();
+            return (opts, schedule, p.GetValue(_resume));
         }
     }
 

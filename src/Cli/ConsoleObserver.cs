@@ -35,6 +35,12 @@ sealed class ConsoleObserver : ITrainingObserver
         _speed = $" | {m.SamplesPerSecond:N0} samples/s";
         if (_ctx is null)
             Console.WriteLine($"[{_tag}] epoch {m.Epoch}/{epochs} loss {m.Losses["total"]:F4} ({string.Join(", ", m.Losses.Where(kv => kv.Key != "total").Select(kv => $"{kv.Key} {kv.Value:F3}"))}) {m.StepMs:F0} ms/step {m.SamplesPerSecond:N0} samples/s");
+        if (m.HeldOut is { } h)
+        {
+            string line = $"epoch {m.Epoch}: held-out cross-entropy {h.Ce:F3}, accuracy {h.Accuracy:P1}, distinct digits {h.DistinctDigits}/10, entropy of q(y|x) {h.Entropy:F3}";
+            if (_ctx is null) Console.WriteLine($"[{_tag}] {line}");
+            else AnsiConsole.MarkupLine(Markup.Escape(line));
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> under a progress display suited to the console.</summary>

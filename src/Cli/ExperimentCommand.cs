@@ -29,7 +29,7 @@ static partial class Commands
         public readonly Option<string> Out = Opt("--out", "Folder of the sweep: one run directory per trial, results.md and results.json", "runs/experiment", true);
 
         // Options handed to every trial's `train` as given (the SPEC switches, sizes, backend, data, checkpointing).
-        public IEnumerable<Option> Forwarded => Train.Sw.All.Where(o => !IsTrialAxis(o)).Concat([Backend, Threads, Data, Train.Every]);
+        public IEnumerable<Option> Forwarded => Train.Sw.All.Where(o => !IsTrialAxis(o)).Concat([Backend, Threads, Data, Train.Every, Train.EvalEvery]);
         bool IsTrialAxis(Option o) => o == Train.Sw.Model || o == Train.Sw.Preset || o == Train.Sw.Seed;
 
         /// <summary>Switch names --vary accepts: every train switch but the sweep's own axes.</summary>
@@ -63,14 +63,14 @@ static partial class Commands
         public string OutDir(ParseResult p) => Path.GetFullPath(p.GetValue(Out)!);
 
         /// <summary>The run of trial <paramref name="t"/> as `train` resolves its command line (options checked here, before any run).</summary>
-        public (RunOptions Options, CheckpointPolicy Policy) TrialRun(ParseResult p, Trial t)
+        public (RunOptions Options, RunSchedule Schedule) TrialRun(ParseResult p, Trial t)
         {
             string[] args = ["train", .. SharedTokens(p), .. t.TrainTokens(), "--out", Path.Combine(OutDir(p), t.Name), "--resume"];
             var train = new TrainCommand();
             var parse = new RootCommand { train.Command }.Parse(args);
             if (parse.Errors.Count > 0) throw new UsageException($"trial {t.Name}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
-            var (options, policy, _) = train.Resolve(parse);
-            return (options, policy);
+            var (options, schedule, _) = train.Resolve(parse);
+            return (options, schedule);
         }
     }
 
@@ -91,8 +91,8 @@ static partial class Commands
             if (only is { } i && (i < 0 || i >= trials.Count))
                 throw new UsageException($"--trial {i} is out of range: this sweep has {trials.Count} trials (0..{trials.Count - 1}); 'untapped experiment list' shows them");
             var todo = (only is { } k ? [k] : Enumerable.Range(0, trials.Count)).Select(x => new SweepRunner.TrialRun(x, trials[x], runs[x].Options)).ToList();
-            var policy = runs[0].Policy;   // --checkpoint-every is shared by every trial
-            var summary = SweepRunner.Run(todo, trials.Count, o => TrainCommand.Train(o, policy, resume: true, p.GetValue(Threads), stop), Console.Out, Console.Error);
+            var schedule = runs[0].Schedule;   // --checkpoint-every and --eval-every are shared by every trial
+            var summary = SweepRunner.Run(todo, trials.Count, o => TrainCommand.Train(o, schedule, resume: true, p.GetValue(Threads), stop), Console.Out, Console.Error);
             Console.WriteLine($"{summary}; 'untapped experiment report --out {so.OutDir(p)}' aggregates them");
             return summary.Failed.Count > 0 ? ExitCode.Failed : summary.Busy.Count > 0 ? ExitCode.Usage : ExitCode.Ok;
         });

@@ -5,9 +5,10 @@ using Untapped.Training.Model;
 namespace Untapped.Training.Evaluation;
 
 /// <summary>The paper's measurements of one trained model (SPEC 6).</summary>
+/// <remarks><see cref="EntropyHeldout"/>: mean over the held-out images of -sum_k q(k|x) ln q(k|x), in nats.</remarks>
 public sealed record EvalResult(
     double CeHeldout, double AccHeldout, double AccLabelled, int DistinctDigits, int[] Permutation,
-    double ReferenceClassifierAcc, float[] ZBar, float[] DigitMeans);
+    double ReferenceClassifierAcc, float[] ZBar, float[] DigitMeans, double EntropyHeldout);
 
 public static class Evaluator
 {
@@ -78,10 +79,11 @@ public static class Evaluator
         for (int d = 0; d < Dims; d++) dimOf[perm[d]] = d;
         var (xh, _) = Gather(data.Pool, data.HeldOut);
         var ph = inf.ClassifierProbs(xh, data.HeldOut.Length);
-        double ce = 0; int right = 0;
+        double ce = 0, entropy = 0; int right = 0;
         for (int i = 0; i < data.HeldOut.Length; i++)
         {
             var p = ph.AsSpan(i * Dims, Dims);
+            foreach (float pk in p) if (pk > 0) entropy -= pk * Math.Log(pk);
             int t = data.Pool.Labels[data.HeldOut[i]];
             ce += -Math.Log(Math.Max(p[dimOf[t]], Kernels.KernelConstants.CeFloor));
             if (perm[ReferenceClassifier.ArgMax(p)] == t) right++;
@@ -92,6 +94,6 @@ public static class Evaluator
         for (int i = 0; i < data.Labelled.Length; i++) if (ReferenceClassifier.ArgMax(ll.AsSpan(i * Dims, Dims)) == data.Pool.Labels[data.Labelled[i]]) rightL++;
 
         int nh = Math.Max(1, data.HeldOut.Length);
-        return new EvalResult(ce / nh, (double)right / nh, (double)rightL / data.Labelled.Length, distinct, perm, reference.Accuracy, zbar, means);
+        return new EvalResult(ce / nh, (double)right / nh, (double)rightL / data.Labelled.Length, distinct, perm, reference.Accuracy, zbar, means, entropy / nh);
     }
 }

@@ -6,7 +6,8 @@ namespace Untapped.Training.Reports;
 
 /// <summary>
 /// curves.png: every loss term of metrics.jsonl against the epoch, one panel per term (ScottPlot), since the terms
-/// differ by orders of magnitude (the reverse ELBO near -570, the classification term near 1).
+/// differ by orders of magnitude (the reverse ELBO near -570, the classification term near 1); then, when the run
+/// logged them (<c>--eval-every</c>), the held-out metrics at the evaluated epochs.
 /// </summary>
 public static class CurvesFigure
 {
@@ -15,7 +16,13 @@ public static class CurvesFigure
     public static void Write(string path, IReadOnlyList<EpochMetrics> epochs, string title)
     {
         var terms = epochs.Count == 0 ? [] : epochs[0].Losses.Keys.ToList();
-        int rows = Math.Max(1, terms.Count);
+        var evaluated = epochs.Where(e => e.HeldOut is not null).ToList();
+        (string Name, Func<HeldOutMetrics, double> Value)[] heldOut = evaluated.Count == 0 ? [] :
+        [
+            ("held-out cross-entropy (ln 10 = uniform guess)", h => h.Ce), ("held-out accuracy", h => h.Accuracy),
+            ("held-out entropy of q(y|x), nats", h => h.Entropy), ("distinct digits", h => h.DistinctDigits),
+        ];
+        int rows = Math.Max(1, terms.Count + heldOut.Length);
         // ScottPlot 5.1.59's Grid layout throws for any shape here; one panel per row is what works.
         var multi = new Multiplot { Layout = new ScottPlot.MultiplotLayouts.Rows() };
         while (multi.Subplots.Count > 0) multi.Subplots.RemoveAt(0); // it starts with one empty plot of its own
@@ -30,7 +37,17 @@ public static class CurvesFigure
                 plot.Title(i == 0 ? $"{title}: {terms[i]}" : terms[i]);
                 if (i == rows - 1) plot.XLabel("epoch");
             }
+            else if (i - terms.Count < heldOut.Length)
+            {
+                var (name, value) = heldOut[i - terms.Count];
+                var line = plot.Add.Scatter(evaluated.Select(e => (double)e.Epoch).ToArray(), evaluated.Select(e => value(e.HeldOut!)).ToArray());
+                line.MarkerSize = evaluated.Count > 30 ? 0 : 4;
+                plot.Title(name);
+                if (i == rows - 1) plot.XLabel("epoch");
+            }
             else plot.Title($"{title}: no epochs recorded");
+            // Epochs are whole numbers: without this ScottPlot labels a short run 0.9, 1.1, ... 2.9.
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
             multi.Subplots.Add(plot);
         }
         AtomicFile.Write(path, Png(multi, Width, rows * PanelHeight));

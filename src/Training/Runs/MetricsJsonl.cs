@@ -5,12 +5,14 @@ namespace Untapped.Training.Runs;
 
 /// <summary>
 /// metrics.jsonl, one <see cref="EpochMetrics"/> per line: {"epoch", "lr", every loss term and monitor by name,
-/// "step_ms", "samples_per_s", "seconds"}. The one writer and reader of the format (the run writes it; the curves and
+/// "step_ms", "samples_per_s", "seconds"}, and on evaluated epochs "heldout": {"ce", "acc", "distinct_digits",
+/// "permutation", "entropy"} (<see cref="HeldOutMetrics"/>). The one writer and reader of the format (the run writes it; the curves and
 /// sweep figures and the sweep report read it).
 /// </summary>
 public static class MetricsJsonl
 {
     const string Epoch = "epoch", Lr = "lr", StepMs = "step_ms", SamplesPerSecond = "samples_per_s", Seconds = "seconds";
+    const string HeldOut = "heldout", Ce = "ce", Acc = "acc", Distinct = "distinct_digits", Permutation = "permutation", Entropy = "entropy";
 
     /// <summary>One line, without its newline.</summary>
     public static string Format(EpochMetrics m)
@@ -20,20 +22,42 @@ public static class MetricsJsonl
         o[StepMs] = Math.Round(m.StepMs, 3);
         o[SamplesPerSecond] = Math.Round(m.SamplesPerSecond, 1);
         o[Seconds] = Math.Round(m.Seconds, 3);
+        if (m.HeldOut is { } h)
+            o[HeldOut] = new JsonObject
+            {
+                [Ce] = h.Ce, [Acc] = h.Accuracy, [Distinct] = h.DistinctDigits,
+                [Permutation] = new JsonArray([.. h.Permutation.Select(p => (JsonNode)p)]), [Entropy] = h.Entropy,
+            };
         return o.ToJsonString();
     }
 
-    /// <summary>One line back: every key that is not one of the five fixed ones is a loss term, in file order.</summary>
+    /// <summary>One line back: every key that is not one of the fixed ones (nor "heldout") is a loss term, in file order.</summary>
     public static EpochMetrics Parse(string line, string file)
     {
         JsonObject o;
         try { o = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not an object"); }
         catch (JsonException e) { throw new Data.DataFormatException($"{file}: a line is not a metrics record: {e.Message}"); }
-        double Num(string k) => o[k] is JsonValue v && v.TryGetValue(out double d) ? d : throw new Data.DataFormatException($"{file}: a line has no number '{k}'");
+        double Num(JsonObject from, string k) => from[k] is JsonValue v && v.TryGetValue(out double d) ? d
+            : throw new Data.DataFormatException($"{file}: a line has no number '{k}'");
         var losses = new Dictionary<string, double>();
         foreach (var (k, v) in o)
-            if (k is not (Epoch or Lr or StepMs or SamplesPerSecond or Seconds)) losses[k] = Num(k);
-        return new EpochMetrics((int)Num(Epoch), Num(Lr), losses, Num(StepMs), Num(SamplesPerSecond), Num(Seconds));
+            if (k is not (Epoch or Lr or StepMs or SamplesPerSecond or Seconds or HeldOut)) losses[k] = Num(o, k);
+        return new EpochMetrics((int)Num(o, Epoch), Num(o, Lr), losses, Num(o, StepMs), Num(o, SamplesPerSecond), Num(o, Seconds),
+            o[HeldOut] is null ? null : ParseHeldOut(o[HeldOut], file, Num));
+    }
+
+    static HeldOutMetrics ParseHeldOut(JsonNode? node, string file, Func<JsonObject, string, double> num)
+    {
+        if (node is not JsonObject h || h[Permutation] is not JsonArray perm)
+            throw new Data.DataFormatException($"{file}: a line's '{HeldOut}' is not an object with a '{Permutation}' list");
+        var p = new int[perm.Count];
+        for (int i = 0; i < p.Length; i++)
+            p[i] = perm[i] is JsonValue v && v.TryGetValue(out int d) ? d
+                : throw new Data.DataFormatException($"{file}: '{HeldOut}.{Permutation}' holds a non-integer");
+        double distinct = num(h, Distinct);
+        if (distinct != Math.Floor(distinct) || distinct < 0 || distinct > int.MaxValue)
+            throw new Data.DataFormatException($"{file}: '{HeldOut}.{Distinct}' is not a count: {distinct}");
+        return new HeldOutMetrics(num(h, Ce), num(h, Acc), (int)distinct, p, num(h, Entropy));
     }
 
     /// <summary>Every complete line of <paramref name="file"/>; none when it does not exist.</summary>

@@ -8,14 +8,17 @@ namespace Untapped.Training.Runs;
 /// <summary>
 /// Trains one run into its directory: starts it, or with <c>resume</c> continues it from its checkpoint (starting it
 /// when the directory holds none, so a requeued job is idempotent), commits checkpoints by the policy, stops cleanly
-/// when <c>stop</c> fires, then writes the reports.
+/// when <c>stop</c> fires, then writes the reports. On the epochs the schedule names it logs the held-out metrics
+/// (<see cref="HeldOutMetrics"/>) with the epoch's line; they read a copy of the parameters and draw nothing from the
+/// run's random streams, so the trained bits are those of a run without them.
 /// </summary>
 public static class TrainingSession
 {
-    public static EvalResult Run(RunOptions o, Accelerator acc, bool resume, CheckpointPolicy policy, CancellationToken stop, ITrainingObserver? observer = null)
+    public static EvalResult Run(RunOptions o, Accelerator acc, bool resume, RunSchedule schedule, CancellationToken stop, ITrainingObserver? observer = null)
     {
         observer ??= new NullObserver();
         o.Validate();
+        schedule.Validate();
         var previous = RunDirectory.ReadOptions(o.OutDir);
         bool hasCheckpoint = File.Exists(Path.Combine(o.OutDir, RunDirectory.CheckpointFile));
         if (!resume && hasCheckpoint)
@@ -48,6 +51,12 @@ public static class TrainingSession
             dir.KeepMetrics(0);
         }
         dir.WriteOptions(o);
+        ReferenceClassifier? reference = null;
+        HeldOutMetrics HeldOut()
+        {
+            reference ??= ReferenceClassifier.TrainOrLoad(acc, data.Pool, ReferenceClassifier.DefaultCacheDir());
+            return HeldOutMetrics.Of(Evaluator.Run(acc, data, o.Model, acc.ToArray(trainer.Executor.Parameters), reference));
+        }
 
         var sinceCommit = System.Diagnostics.Stopwatch.StartNew();
         void Commit()
@@ -61,13 +70,18 @@ public static class TrainingSession
             int done = trainer.StepsDone;
             observer.Step((done - 1) / steps + 1, o.Model.Epochs, (done - 1) % steps + 1, steps, trainer.LastLoss);
             // The epoch's line is on disk before any checkpoint that covers the epoch (see RunDirectory).
-            if (epochDone is { } em) { dir.AppendMetrics(em); observer.Epoch(em, o.Model.Epochs); }
+            if (epochDone is { } em)
+            {
+                if (schedule.EvalDue(em.Epoch, o.Model.Epochs)) em = em with { HeldOut = HeldOut() };
+                dir.AppendMetrics(em);
+                observer.Epoch(em, o.Model.Epochs);
+            }
             if (stop.IsCancellationRequested)
             {
                 Commit();
                 throw new TrainingStoppedException(dir.Checkpoint, done, total);
             }
-            if (done == total || policy.Due(done, steps, sinceCommit.Elapsed)) Commit();
+            if (done == total || schedule.Checkpoints.Due(done, steps, sinceCommit.Elapsed)) Commit();
         }
         return RunReports.Write(dir, acc, data, o, acc.ToArray(trainer.Executor.Parameters), observer);
     }

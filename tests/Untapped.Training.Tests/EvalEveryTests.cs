@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using Untapped.Kernels;
+using Untapped.Kernels.Cpu;
+using Untapped.Training.Data;
+using Untapped.Training.Evaluation;
+using Untapped.Training.Reports;
+using Untapped.Training.Runs;
+using Xunit;
+
+namespace Untapped.Training.Tests;
+
+/// <summary>
+/// `--eval-every`: the held-out metrics by epoch in metrics.jsonl, measured by eval.json's code, changing no trained
+/// bit and no part of the run's fingerprint.
+/// </summary>
+public sealed class EvalEveryTests
+{
+    static readonly string Data = TinyMnist.Folder(160, 40);
+
+    static string Out() => Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
+
+    static string[] Train(string outDir, int epochs, params string[] extra) =>
+        ["train", "--model", "m2", "--epochs", epochs.ToString(), "--batch", "32", "--unlabelled", "64", "--data", Data, "--out", outDir, "--backend", "cpu", .. extra];
+
+    static Dictionary<string, float[]> Tensors(string dir) =>
+        Safetensors.Read(Path.Combine(dir, RunDirectory.CheckpointFile)).Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Data);
+
+    [Fact]
+    public void HeldOutMetricsAreLoggedOnTheScheduleAndChangeNoTrainedBit()
+    {
+        string none = Out(), every2 = Out(), resumed = Out();
+        Assert.Equal(0, Cli.App.Run(Train(none, 3, "--eval-every", "0")));
+        Assert.Equal(0, Cli.App.Run(Train(every2, 3, "--eval-every", "2")));
+        // --eval-every is not part of the run: a resume may change it.
+        Assert.Equal(0, Cli.App.Run(Train(resumed, 1, "--eval-every", "1")));
+        Assert.Equal(0, Cli.App.Run(Train(resumed, 3, "--eval-every", "2", "--resume")));
+
+        var reference = Tensors(none);
+        foreach (var other in new[] { every2, resumed })
+        {
+            var t = Tensors(other);
+            Assert.Equal(reference.Keys.Order(), t.Keys.Order());
+            foreach (var k in reference.Keys) Assert.Equal(reference[k], t[k]);
+        }
+
+        var logged = MetricsJsonl.Read(Path.Combine(every2, RunDirectory.MetricsFile));
+        Assert.Equal([2, 3], logged.Where(m => m.HeldOut is not null).Select(m => m.Epoch));
+        Assert.Equal([3], MetricsJsonl.Read(Path.Combine(none, RunDirectory.MetricsFile)).Where(m => m.HeldOut is not null).Select(m => m.Epoch));
+        Assert.Equal([1, 2, 3], MetricsJsonl.Read(Path.Combine(resumed, RunDirectory.MetricsFile)).Where(m => m.HeldOut is not null).Select(m => m.Epoch));
+
+        // The last epoch's record is eval.json's numbers exactly.
+        var last = logged[^1].HeldOut!;
+        var eval = EvalJson.Read(Path.Combine(every2, RunDirectory.EvalFile));
+        Assert.Equal(eval.CeHeldout, last.Ce);
+        Assert.Equal(eval.AccHeldout, last.Accuracy);
+        Assert.Equal(eval.DistinctDigits, last.DistinctDigits);
+        Assert.Equal(eval.Permutation, last.Permutation);
+
+        // The entropy, recomputed here from the classifier's probabilities on the held-out images.
+        var o = RunDirectory.LoadOptions(every2);
+        var data = new ExperimentData(Mnist.Load(Data), o.Seed, o.UnlabelledCount);
+        using var acc = new CpuAccelerator(1);
+        using var inf = new Inference(acc, RunReports.LoadParameters(every2));
+        var x = data.HeldOut.SelectMany(i => data.Pool.Image(i).ToArray()).ToArray();
+        var p = inf.ClassifierProbs(x, data.HeldOut.Length);
+        double h = 0;
+        for (int i = 0; i < p.Length; i++) if (p[i] > 0) h -= p[i] * Math.Log(p[i]);
+        Assert.Equal(h / data.HeldOut.Length, last.Entropy, 1e-9);
+        Assert.InRange(last.Entropy, 0, Math.Log(10) + 1e-9);
+    }
+
+    [Fact]
+    public void HeldOutRecordsRoundTripAndABrokenOneIsNamed()
+    {
+        var m = new EpochMetrics(7, 0.01, new Dictionary<string, double> { ["total"] = 1.5 }, 2, 3, 4,
+            new HeldOutMetrics(1.25, 0.5, 9, [0, 1, 2, 3, 4, 9, 8, 7, 6, 5], 0.75));
+        string line = MetricsJsonl.Format(m);
+        Assert.Equal("""{"epoch":7,"lr":0.01,"total":1.5,"step_ms":2,"samples_per_s":3,"seconds":4,"heldout":{"ce":1.25,"acc":0.5,"distinct_digits":9,"permutation":[0,1,2,3,4,9,8,7,6,5],"entropy":0.75}}""", line);
+        var back = MetricsJsonl.Parse(line, "m.jsonl");
+        Assert.Equal(line, MetricsJsonl.Format(back));
+        Assert.Equal(["total"], back.Losses.Keys);
+        foreach (var bad in new[] { """{"heldout":{"ce":1}}""", """{"heldout":3}""", """{"heldout":{"ce":1,"acc":1,"distinct_digits":2.5,"permutation":[],"entropy":1}}""" })
+        {
+            var broken = line[..line.IndexOf("\"heldout\"", StringComparison.Ordinal)] + bad[1..];
+            var e = Assert.Throws<DataFormatException>(() => MetricsJsonl.Parse(broken, "x/metrics.jsonl"));
+            Assert.Contains("x/metrics.jsonl", e.Message);
+            Assert.Contains("heldout", e.Message);
+        }
+    }
+
+    [Fact]
+    public void ANegativeScheduleIsAUsageError() => Assert.Equal(2, Cli.App.Run(Train(Out(), 1, "--eval-every", "-1")));
+}
