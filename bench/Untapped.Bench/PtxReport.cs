@@ -18,14 +18,7 @@ static class PtxReport
             Console.Error.WriteLine("error: ptxas not found: set PTXAS or put it on PATH (.ci/run extracts it from Debian's nvidia-cuda-toolkit .deb)");
             return 2;
         }
-        Console.WriteLine("| kernel | arch | registers | shared B | stack B | spill stores B | spill loads B |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
-        foreach (var (arch, target) in new[] { (CudaArchitecture.SM_80, "sm_80"), (CudaArchitecture.SM_90, "sm_90") })
-            foreach (var k in Ptx.Kernels)
-            {
-                var r = Ptxas.Assemble(ptxas, Ptx.Compile(k, arch), target);
-                Console.WriteLine($"| {Ptx.NameOf(k)} | {target} | {r.Registers} | {r.SharedBytes} | {r.StackBytes} | {r.SpillStores} | {r.SpillLoads} |");
-            }
+        foreach (var line in Ptxas.Table(Ptxas.All(ptxas))) Console.WriteLine(line);
         return 0;
     }
 }

@@ -7,24 +7,27 @@
 #   3 training  five steps of each model against the managed CPU; then the paper preset trained and evaluated
 #   4 speed     kernel GB/s against a device copy, GEMM GFLOP/s (against the GPU's fp32 peak), the training step
 #   5 peer      the eager PyTorch step on the same device and shapes, beside ours: the step-time ratio
-# Usage: check.sh OUT [--backend cuda|cpu|ilgpu-cpu] [--epochs N]
+# Usage: check.sh OUT [--backend cuda|cpu|ilgpu-cpu] [--epochs N]   (options and OUT in any order)
 #   cuda (default): the real check, about 5-8 minutes on an H100/H200. cpu: the same stages on the managed CPU at small
 #   sizes (2 training epochs at batch 1,000), what CI runs; ilgpu-cpu: ILGPU's CPU accelerator at tiny sizes.
 # Exit: 0 every stage that ran passed; 1 a stage failed (report.md says which and why); 2 bad usage.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-usage() { echo "usage: $0 OUT [--backend cuda|cpu|ilgpu-cpu] [--epochs N]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-out=$1; shift
-backend=cuda; epochs=""; only=""
+usage() { echo "usage: $0 OUT [--backend cuda|cpu|ilgpu-cpu] [--epochs N]  (in any order)" >&2; exit 2; }
+out=""; backend=cuda; epochs=""; only=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --backend) backend=${2:-}; shift 2 ;;
-    --epochs) epochs=${2:-}; shift 2 ;;
-    --stage) only=${2:-}; shift 2 ;;   # internal: run one stage in this process (how `run` gives each its own time limit)
-    *) usage ;;
+    --backend|--epochs|--stage) [ $# -ge 2 ] || { echo "check.sh: $1 needs a value" >&2; usage; } ;;
+  esac
+  case "$1" in
+    --backend) backend=$2; shift 2 ;;
+    --epochs) epochs=$2; shift 2 ;;
+    --stage) only=$2; shift 2 ;;   # internal: run one stage in this process (how `run` gives each its own time limit)
+    -*) echo "check.sh: unknown option '$1'" >&2; usage ;;
+    *) [ -z "$out" ] || { echo "check.sh: two output folders given ('$out', '$1')" >&2; usage; }; out=$1; shift ;;
   esac
 done
+[ -n "$out" ] || usage
 case "$backend" in cuda|cpu|ilgpu-cpu) ;; *) echo "check.sh: unknown backend '$backend'" >&2; usage ;; esac
 mkdir -p "$out" || { echo "check.sh: cannot create $out" >&2; exit 2; }
 out=$(cd "$out" && pwd)
@@ -35,7 +38,7 @@ threads=$(nproc 2>/dev/null || echo 2)
 # Sizes per backend: the GPU runs the model's real sizes; the CPU modes keep CI short.
 case "$backend" in
   cuda)      shapes=both; step_batch=32; train=(--epochs "${epochs:-150}"); bench_batch=10000; lim=(60 300 420 300 240) ;;
-  cpu)       shapes=both; step_batch=32; train=(--epochs "${epochs:-2}" --batch 1000); bench_batch=2000; lim=(60 300 400 300 240) ;;
+  cpu)       shapes=both; step_batch=32; train=(--epochs "${epochs:-2}" --batch 1000); bench_batch=2000; lim=(60 480 400 300 240) ;;
   ilgpu-cpu) shapes=test; step_batch=2;  train=(--epochs "${epochs:-1}" --batch 16 --unlabelled 64); bench_batch=16; lim=(60 900 900 600 120) ;;
 esac
 
@@ -96,13 +99,17 @@ stage_devices() {
 }
 
 stage_parity() {
-  { echo "## 2. Kernel parity ($backend against the one-thread managed CPU)"; echo; } > "$out/parity.md"
-  "$B" parity --backend "$backend" --threads "$threads" --shapes "$shapes" --json "$out/parity.json" >> "$out/parity.md" || return 1
-  if [ "$backend" = cpu ]; then
-    # Without a GPU, the device kernels still run: ILGPU compiles them from this bundle for its CPU accelerator.
-    { echo; echo "The ILGPU device kernels on ILGPU's CPU accelerator (the tests' shapes):"; echo; } >> "$out/parity.md"
-    "$B" parity --backend ilgpu-cpu --shapes test --json "$out/parity_ilgpu_cpu.json" >> "$out/parity.md"
-  fi
+  local rc=0 sc=$backend
+  # First the self-check that guards training (`untapped devices --check`: every kernel at the tests' shapes with
+  # assertions on and a synchronize after each, then one training step). Without a GPU the device kernels still run:
+  # ILGPU compiles them from this bundle for its CPU accelerator, with CUDA's launch geometry.
+  [ "$backend" = cpu ] && sc=ilgpu-cpu
+  { echo "## 2. Kernel parity ($backend against the one-thread managed CPU)"; echo; echo "Self-check (\`untapped devices --check --backend $sc\`):"; echo; echo '```'; } > "$out/parity.md"
+  "$U" devices --check --backend "$sc" > "$out/selfcheck.log" 2>&1 || rc=1
+  grep -v '^\[self-check\]' "$out/selfcheck.log" >> "$out/parity.md"
+  { echo '```'; echo; } >> "$out/parity.md"
+  "$B" parity --backend "$backend" --threads "$threads" --shapes "$shapes" --json "$out/parity.json" >> "$out/parity.md" || rc=1
+  return $rc
 }
 
 stage_training() {

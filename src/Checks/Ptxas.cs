@@ -44,6 +44,29 @@ public static partial class Ptxas
         finally { dir.Delete(recursive: true); }
     }
 
+    /// <summary>The architectures every kernel is assembled for: ILGPU's PTX for each, and ptxas's -arch.</summary>
+    public static readonly (ILGPU.Runtime.Cuda.CudaArchitecture Arch, string Target)[] Targets =
+        [(ILGPU.Runtime.Cuda.CudaArchitecture.SM_80, "sm_80"), (ILGPU.Runtime.Cuda.CudaArchitecture.SM_90, "sm_90")];
+
+    /// <summary>The most shared memory a group may use: ILGPU 1.5.3 never raises CUDA's default 48 KB limit.</summary>
+    public const int SharedLimitBytes = 48 * 1024;
+
+    /// <summary>Every kernel's resources at every target, in <see cref="Targets"/> then catalogue order.</summary>
+    public static IEnumerable<(string Kernel, string Target, Resources R)> All(string ptxas)
+    {
+        foreach (var (arch, target) in Targets)
+            foreach (var k in Kernels.Ilgpu.Ptx.Kernels)
+                yield return (Kernels.Ilgpu.Ptx.NameOf(k), target, Assemble(ptxas, Kernels.Ilgpu.Ptx.Compile(k, arch), target));
+    }
+
+    /// <summary>The resource table as markdown lines (docs/kernels.md holds it; `bench ptx` prints it).</summary>
+    public static IEnumerable<string> Table(IEnumerable<(string Kernel, string Target, Resources R)> rows)
+    {
+        yield return "| kernel | arch | registers | shared B | stack B | spill stores B | spill loads B |";
+        yield return "|---|---|---:|---:|---:|---:|---:|";
+        foreach (var (k, t, r) in rows) yield return $"| {k} | {t} | {r.Registers} | {r.SharedBytes} | {r.StackBytes} | {r.SpillStores} | {r.SpillLoads} |";
+    }
+
     [GeneratedRegex(@"Used (\d+) registers")] private static partial Regex RegistersRx();
     [GeneratedRegex(@"(\d+) bytes smem")] private static partial Regex SharedRx();
     [GeneratedRegex(@"(\d+) bytes stack frame")] private static partial Regex StackRx();

@@ -9,12 +9,13 @@ namespace Untapped.Checks;
 /// (<see cref="ObjectiveFixture"/>): the criteria of the test suite's BackendStepTests and of the GPU check.
 /// Losses agree per step to 1e-3 absolute + 1e-3 relative (float32 reductions add in another order). Adam turns rounding
 /// noise on near-zero gradients into full-size steps, so parameters are judged by distribution: at most 1 in 1,000
-/// further apart than 1e-4, and every one within 5.1 learning rates (five steps of at most lr each, and a margin).
+/// further apart than 1e-4, and every one within (steps + 0.1) learning rates (each step moves a parameter by at most lr
+/// under Adam, and a margin).
 /// </summary>
 public static class StepParity
 {
     public const int Steps = 5;
-    public const float LossTol = 1e-3f, FarApart = 1e-4f, StepsOfLr = 5.1f;
+    public const float LossTol = 1e-3f, FarApart = 1e-4f, LrMargin = 0.1f;
 
     public sealed record Report(string Model, int Batch, Tolerance.Result[] Losses, int Far, int Parameters, Tolerance.Result ParameterResult)
     {
@@ -22,13 +23,13 @@ public static class StepParity
         public bool Pass => Losses.All(l => l.Pass) && FarOk && ParameterResult.Pass;
     }
 
-    public static Report Compare(Accelerator device, ModelConfig cfg, int batch, ulong seed = 21)
+    public static Report Compare(Accelerator device, ModelConfig cfg, int batch, ulong seed = 21, int steps = Steps)
     {
         using var cpu = new CpuAccelerator(2);
         using var a = new ObjectiveFixture(cpu, cfg, batch, seed);
         using var b = new ObjectiveFixture(device, cfg, batch, seed);
-        var losses = new Tolerance.Result[Steps];
-        for (int step = 0; step < Steps; step++)
+        var losses = new Tolerance.Result[steps];
+        for (int step = 0; step < steps; step++)
         {
             foreach (var f in new[] { a, b })
             {
@@ -39,6 +40,6 @@ public static class StepParity
         var pa = cpu.ToArray(a.Executor.Parameters);
         var pb = device.ToArray(b.Executor.Parameters);
         int far = pa.Zip(pb).Count(t => Math.Abs(t.First - t.Second) > FarApart);
-        return new($"{cfg.Kind.ToString().ToLowerInvariant()}", batch, losses, far, pa.Length, Tolerance.Measure(pa, pb, StepsOfLr * (float)cfg.LearningRate, 0));
+        return new($"{cfg.Kind.ToString().ToLowerInvariant()}", batch, losses, far, pa.Length, Tolerance.Measure(pa, pb, (steps + LrMargin) * (float)cfg.LearningRate, 0));
     }
 }

@@ -1,4 +1,6 @@
+using Untapped.Checks;
 using Untapped.Kernels;
+using Untapped.Training.Evaluation;
 
 namespace Untapped.Cli;
 
@@ -16,14 +18,39 @@ static class Backends
     public static Accelerator Create(string backend, int threads)
     {
         if (backend.Equals("auto", StringComparison.OrdinalIgnoreCase)) return Context.CreateBest(threads);
+        return Create(Parse(backend), threads);
+    }
+
+    /// <summary>The backend kind of a --backend name other than auto.</summary>
+    public static AcceleratorKind Parse(string backend)
+    {
         var names = string.Join(", ", All.Select(b => b.Name));
         var match = All.Where(b => b.Name.Equals(backend, StringComparison.OrdinalIgnoreCase)).ToArray();
-        if (match.Length == 0) throw new DeviceException($"unknown backend '{backend}'; valid: auto, {names}");
-        try { return Context.Create(match[0].Kind, 0, threads); }
-        catch (DeviceException e)
+        if (match.Length == 0) throw new BackendUnavailableException($"unknown backend '{backend}'; valid: auto, {names}");
+        return match[0].Kind;
+    }
+
+    /// <summary>
+    /// The accelerator a run trains on: as <see cref="Create(string, int)"/>, but a CUDA or OpenCL device first passes
+    /// its self-check (<see cref="GpuGate"/>): under auto a failure falls back to the managed CPU, under an explicit
+    /// name it is an error (exit 1). Called before the run directory is touched.
+    /// </summary>
+    public static Accelerator ForTraining(string backend, int threads, SelfCheckMode mode)
+    {
+        bool auto = backend.Equals("auto", StringComparison.OrdinalIgnoreCase);
+        var (kind, index) = auto ? Context.Best() : (Parse(backend), 0);
+        if (kind is not (AcceleratorKind.Cuda or AcceleratorKind.OpenCl)) return Create(auto ? Name(kind) : backend, threads);
+        if (Context.Unavailable(kind) is not null) return Create(backend, threads);   // throws, naming why
+        return GpuGate.Open(kind, index, explicitChoice: !auto, mode, KernelCases.All(), threads, Console.Out, ReferenceClassifier.DefaultCacheDir()).Accelerator;
+    }
+
+    static Accelerator Create(AcceleratorKind kind, int threads)
+    {
+        try { return Context.Create(kind, 0, threads); }
+        catch (BackendUnavailableException e)
         {
             var present = All.Where(b => Context.Unavailable(b.Kind) is null).Select(b => b.Name);
-            throw new DeviceException($"{e.Message}. Backends present here: auto, {string.Join(", ", present)}", e);
+            throw new BackendUnavailableException($"{e.Message}. Backends present here: auto, {string.Join(", ", present)}", e);
         }
     }
 }

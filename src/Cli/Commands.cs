@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Spectre.Console;
+using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Training;
 using Untapped.Training.Data;
@@ -98,6 +99,7 @@ static partial class Commands
         readonly Option<string?> _out = Opt<string?>("--out", "Run directory (default: runs/<model>-<preset>-seed<seed>)");
         readonly Option<bool> _resume = Opt("--resume", "Continue the run in --out from its last checkpoint, or start it when --out holds none (so a requeued job is idempotent)", false, true);
         public readonly Option<string> Every = Opt("--checkpoint-every", "When to commit a checkpoint besides the end and a stop signal: 'epoch', a step count (50) or an interval (90s, 10m, 2h)", "epoch", true);
+        public readonly Option<SelfCheckMode> SelfCheck = Opt("--self-check", "Before training on CUDA or OpenCL, check every kernel and one training step against the managed CPU: auto (unless a pass is cached for this GPU, driver and build), always, never. A failure falls back to the CPU under --backend auto and exits 1 under an explicit --backend", SelfCheckMode.Auto, true);
         public readonly Option<int> EvalEvery = Opt("--eval-every", $"Log the held-out metrics (cross-entropy, accuracy, distinct digits, permutation, entropy of q(y|x)) into metrics.jsonl every N epochs and after the last; 0: after the last only. Changes no trained number", RunSchedule.DefaultEvalEvery, true);
         public Command Command { get; }
 
@@ -106,19 +108,19 @@ static partial class Commands
             Command = new Command("train", "Train M2 or Untapped; writes config.json, metrics.jsonl, checkpoint.safetensors, digits.png, samples.png, curves.png and eval.json.\n\n" +
                 "Example:\n  untapped train --model untapped --preset paper --out runs/untapped");
             foreach (var o in Sw.All) Command.Options.Add(o);
-            foreach (var o in new Option[] { Backend, Threads, Data, _out, _resume, Every, EvalEvery }) Command.Options.Add(o);
+            foreach (var o in new Option[] { Backend, Threads, Data, _out, _resume, Every, EvalEvery, SelfCheck }) Command.Options.Add(o);
             Command.SetAction(p =>
             {
                 var (opts, schedule, resume) = Resolve(p);
-                Train(opts, schedule, resume, p.GetValue(Threads), stop);
+                Train(opts, schedule, resume, p.GetValue(Threads), p.GetValue(SelfCheck), stop);
                 return ExitCode.Ok;
             });
         }
 
         /// <summary>Trains one run with console progress and prints its evaluation (also each trial of a sweep).</summary>
-        public static void Train(RunOptions opts, RunSchedule schedule, bool resume, int threads, CancellationToken stop)
+        public static void Train(RunOptions opts, RunSchedule schedule, bool resume, int threads, SelfCheckMode selfCheck, CancellationToken stop)
         {
-            using var acc = Backends.Create(opts.Backend, threads);
+            using var acc = Backends.ForTraining(opts.Backend, threads, selfCheck);
             Console.WriteLine($"untapped train: {opts.Model.Kind} ({opts.Preset} preset), {opts.Model.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
             var r = ConsoleObserver.Run(opts.Model.Kind.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, resume, schedule, stop, obs));
             PrintEval(r, opts.OutDir);
@@ -177,9 +179,12 @@ static partial class Commands
 
     static Command Devices()
     {
-        var cmd = new Command("devices", "List the compute devices ILGPU sees (CUDA, OpenCL, its CPU accelerator), the managed CPU backend, and every device ILGPU refused, with the reason.");
-        cmd.SetAction(_ =>
+        var check = Opt("--check", "Run the self-check on --backend: every catalogue kernel against the managed CPU (assertions on; ILGPU's CPU accelerator with CUDA's geometry), then one training step; prints kernel, output, max abs and rel error, tolerance, pass. Exit 0 when all pass, 1 otherwise", false, true);
+        var cmd = new Command("devices", "List the compute devices ILGPU sees (CUDA, OpenCL, its CPU accelerator), the managed CPU backend, and every device ILGPU refused, with the reason; --check runs the self-check on one.\n\n" +
+            "Examples:\n  untapped devices\n  untapped devices --check --backend ilgpu-cpu") { check, Backend, Threads };
+        cmd.SetAction(p =>
         {
+            if (p.GetValue(check)) return CheckDevice(p.GetValue(Backend)!, p.GetValue(Threads));
             var t = new Table().AddColumns("backend", "index", "device", "details");
             foreach (var d in Context.Devices()) t.AddRow(Backends.Name(d.Kind), d.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.Name), Markup.Escape(d.Detail));
             AnsiConsole.Write(t);
@@ -189,5 +194,28 @@ static partial class Commands
             return ExitCode.Ok;
         });
         return cmd;
+    }
+
+    // `devices --check`: the self-check the GPU gate runs, on any backend, as a table.
+    static int CheckDevice(string backend, int threads)
+    {
+        var (kind, index) = backend.Equals("auto", StringComparison.OrdinalIgnoreCase) ? Context.Best() : (Backends.Parse(backend), 0);
+        if (Context.Unavailable(kind) is { } why) throw new BackendUnavailableException($"{Backends.Name(kind)} backend is not available: {why}");
+        using Accelerator acc = kind == AcceleratorKind.Cpu ? new Kernels.Cpu.CpuAccelerator(threads)
+            : new Kernels.Ilgpu.IlgpuAccelerator(kind, index, new Kernels.Ilgpu.IlgpuSettings(Assertions: true, CudaGeometry: kind == AcceleratorKind.IlgpuCpu));
+        Console.WriteLine($"self-check of {acc.Name} against the managed CPU (one thread)");
+        var r = ConsoleObserver.Run("self-check", obs => SelfCheck.Run(acc, KernelCases.All(), step: true, progress: name => obs.Phase(name)));
+        Console.WriteLine($"{"kernel",-44} {"output",-8} {"max abs err",12} {"max rel err",12} {"atol + rtol",-18} pass");
+        foreach (var row in r.Rows)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{row.Kernel,-44} {row.Output,-8} {row.MaxAbs,12:G3} {row.MaxRel,12:G3} {$"{row.Atol:G2} + {row.Rtol:G2}",-18} {(row.Pass ? "yes" : "NO: " + row.Problem)}"));
+        if (r.Step is { } s)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{$"training step ({s.Model}, batch {s.Batch})",-44} {"loss",-8} {s.Losses[0].MaxAbs,12:G3} {s.Losses[0].MaxRel,12:G3} {$"{StepParity.LossTol:G2} + {StepParity.LossTol:G2}",-18} {(s.Pass ? "yes" : "NO")}"));
+        else if (r.StepProblem is { } sp) Console.WriteLine($"training step: NO: {sp}");
+        int passed = r.Rows.Count(x => x.Pass);
+        Console.WriteLine($"{passed} of {r.Rows.Count} kernel outputs within tolerance, training step {(r.StepProblem is null && (r.Step?.Pass ?? false) ? "agrees" : "FAILED")} ({r.Elapsed.TotalSeconds:F1} s)");
+        if (r.Failure is { } f) Console.Error.WriteLine($"error: {f}");
+        return r.Pass ? ExitCode.Ok : ExitCode.Failed;
     }
 }

@@ -29,7 +29,7 @@ static partial class Commands
         public readonly Option<string> Out = Opt("--out", "Folder of the sweep: one run directory per trial, results.md and results.json", "runs/experiment", true);
 
         // Options handed to every trial's `train` as given (the SPEC switches, sizes, backend, data, checkpointing).
-        public IEnumerable<Option> Forwarded => Train.Sw.All.Where(o => !IsTrialAxis(o)).Concat([Backend, Threads, Data, Train.Every, Train.EvalEvery]);
+        public IEnumerable<Option> Forwarded => Train.Sw.All.Where(o => !IsTrialAxis(o)).Concat([Backend, Threads, Data, Train.Every, Train.EvalEvery, Train.SelfCheck]);
         bool IsTrialAxis(Option o) => o == Train.Sw.Model || o == Train.Sw.Preset || o == Train.Sw.Seed;
 
         /// <summary>Switch names --vary accepts: every train switch but the sweep's own axes.</summary>
@@ -92,7 +92,7 @@ static partial class Commands
                 throw new UsageException($"--trial {i} is out of range: this sweep has {trials.Count} trials (0..{trials.Count - 1}); 'untapped experiment list' shows them");
             var todo = (only is { } k ? [k] : Enumerable.Range(0, trials.Count)).Select(x => new SweepRunner.TrialRun(x, trials[x], runs[x].Options)).ToList();
             var schedule = runs[0].Schedule;   // --checkpoint-every and --eval-every are shared by every trial
-            var summary = SweepRunner.Run(todo, trials.Count, o => TrainCommand.Train(o, schedule, resume: true, p.GetValue(Threads), stop), Console.Out, Console.Error);
+            var summary = SweepRunner.Run(todo, trials.Count, o => TrainCommand.Train(o, schedule, resume: true, p.GetValue(Threads), p.GetValue(so.Train.SelfCheck), stop), Console.Out, Console.Error);
             Console.WriteLine($"{summary}; 'untapped experiment report --out {so.OutDir(p)}' aggregates them");
             return summary.Failed.Count > 0 ? ExitCode.Failed : summary.Busy.Count > 0 ? ExitCode.Usage : ExitCode.Ok;
         });

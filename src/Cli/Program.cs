@@ -25,7 +25,7 @@ public static class App
         }
         try { return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
         catch (UsageException e) { return Fail(ExitCode.Usage, e.Message); }
-        catch (DeviceException e) { return Fail(ExitCode.Usage, e.Message); }
+        catch (BackendUnavailableException e) { return Fail(ExitCode.Usage, e.Message); }
         catch (TrainingStoppedException e) { Console.Error.WriteLine(e.Message); return ExitCode.Stopped; }
         catch (Exception e) when (RunFailure.Is(e)) { return Fail(ExitCode.Failed, RunFailure.Describe(e)); }
         // Anything else is a defect of this program, not of the command line: say so, with the trace to report.

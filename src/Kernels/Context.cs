@@ -29,11 +29,11 @@ public static class Context
     /// <summary>Why a backend is absent on this machine, or null when it is present.</summary>
     public static string? Unavailable(AcceleratorKind kind) => kind == AcceleratorKind.Cpu ? null : IlgpuDevices.Unavailable(kind);
 
-    /// <summary>Creates an accelerator of <paramref name="kind"/>; throws <see cref="DeviceException"/> naming why when it is absent.</summary>
+    /// <summary>Creates an accelerator of <paramref name="kind"/>; throws <see cref="BackendUnavailableException"/> naming why when it is absent.</summary>
     public static Accelerator Create(AcceleratorKind kind, int index = 0, int cpuThreads = 0)
     {
         if (kind == AcceleratorKind.Cpu) return new CpuAccelerator(cpuThreads);
-        if (Unavailable(kind) is { } why) throw new DeviceException($"{kind} backend is not available: {why}");
+        if (Unavailable(kind) is { } why) throw new BackendUnavailableException($"{kind} backend is not available: {why}");
         return new IlgpuAccelerator(kind, index);
     }
 
@@ -41,10 +41,14 @@ public static class Context
     /// The best backend present: CUDA, else an OpenCL GPU, else the managed CPU (on a CPU it is far faster than ILGPU's
     /// CPU accelerator, which simulates GPU threads for testing).
     /// </summary>
-    public static Accelerator CreateBest(int cpuThreads = 0)
+    public static Accelerator CreateBest(int cpuThreads = 0) => Best() is var (kind, index) && kind != AcceleratorKind.Cpu
+        ? new IlgpuAccelerator(kind, index) : new CpuAccelerator(cpuThreads);
+
+    /// <summary>The backend and device index <see cref="CreateBest"/> takes.</summary>
+    public static (AcceleratorKind Kind, int Index) Best()
     {
-        if (IlgpuDevices.Count(AcceleratorKind.Cuda) > 0) return new IlgpuAccelerator(AcceleratorKind.Cuda);
-        if (IlgpuDevices.FirstOpenClGpu() is { } gpu) return new IlgpuAccelerator(AcceleratorKind.OpenCl, gpu);
-        return new CpuAccelerator(cpuThreads);
+        if (IlgpuDevices.Count(AcceleratorKind.Cuda) > 0) return (AcceleratorKind.Cuda, 0);
+        if (IlgpuDevices.FirstOpenClGpu() is { } gpu) return (AcceleratorKind.OpenCl, gpu);
+        return (AcceleratorKind.Cpu, 0);
     }
 }

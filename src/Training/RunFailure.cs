@@ -6,15 +6,17 @@ namespace Untapped.Training;
 
 /// <summary>
 /// The one rule for which exceptions mean "this run failed" (exit 1) rather than a bad command line (exit 2), a stop
-/// (exit 3) or a defect: bad input data, a corrupt checkpoint, a failed write, divergence. The CLI maps them to exit 1;
+/// (exit 3) or a defect: bad input data, a corrupt checkpoint, a failed write, divergence, a kernel fault or driver
+/// error of a backend that is present (<see cref="Kernels.DeviceException"/>). The CLI maps them to exit 1;
 /// a sweep records the trial as failed and goes on to the next.
 /// </summary>
 public static class RunFailure
 {
     public static bool Is(Exception e) =>
-        e is TrainingDivergedException or DataFormatException or CheckpointException or OutputWriteException or IOException;
+        e is TrainingDivergedException or DataFormatException or CheckpointException or OutputWriteException or IOException
+        or Kernels.DeviceException;
 
     /// <summary>The message to print for a run failure.</summary>
     public static string Describe(Exception e) =>
-        e is TrainingDivergedException ? $"{e.Message}; the last committed checkpoint is kept" : e.Message;
+        e is TrainingDivergedException or Kernels.DeviceException ? $"{e.Message}; the last committed checkpoint is kept" : e.Message;
 }

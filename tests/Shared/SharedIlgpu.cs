@@ -4,14 +4,20 @@ using Untapped.Kernels.Ilgpu;
 namespace Untapped.Tests;
 
 /// <summary>
-/// One ILGPU CPU accelerator per test assembly: making one compiles the whole catalogue (seconds), so the tests share
-/// it. xunit runs test classes in parallel, so a test holds <see cref="Lock"/> while it uses the accelerator.
+/// ILGPU CPU accelerators shared per test assembly: making one compiles the whole catalogue (seconds), so the tests
+/// share them. xunit runs test classes in parallel, so a test holds <see cref="Lock"/> while it uses one.
 /// </summary>
 public static class SharedIlgpu
 {
     static readonly Lazy<IlgpuAccelerator> Instance = new(() => new IlgpuAccelerator(AcceleratorKind.IlgpuCpu));
+    static readonly Lazy<IlgpuAccelerator> CudaLike = new(() =>
+        new IlgpuAccelerator(AcceleratorKind.IlgpuCpu, 0, new IlgpuSettings(Assertions: true, CudaGeometry: true)));
 
     public static readonly object Lock = new();
 
+    /// <summary>The tests' simulated device: warps of 32, groups of up to 256 threads.</summary>
     public static IlgpuAccelerator Cpu => Instance.Value;
+
+    /// <summary>CUDA's geometry (warps of 32, groups of up to 1024 threads) with ILGPU's assertions on: auto-grouped launches get the group size a GPU gives them.</summary>
+    public static IlgpuAccelerator CudaGeometry => CudaLike.Value;
 }

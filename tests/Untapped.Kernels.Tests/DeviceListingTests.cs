@@ -24,7 +24,7 @@ public sealed class DeviceListingTests
         {
             var why = Context.Unavailable(kind);
             if (why is null) continue; // present here
-            var e = Assert.Throws<DeviceException>(() => Context.Create(kind));
+            var e = Assert.Throws<BackendUnavailableException>(() => Context.Create(kind));
             Assert.Contains(why, e.Message);
         }
     }

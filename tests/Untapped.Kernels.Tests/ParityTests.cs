@@ -33,6 +33,29 @@ public sealed class IlgpuCpuParityTests
     }
 }
 
+/// <summary>
+/// The same on ILGPU's CPU accelerator with CUDA's launch geometry and assertions on: an auto-grouped kernel gets up to
+/// 1024 threads per group, as on a GPU, so a launch that assumes the smaller simulated groups fails here.
+/// </summary>
+public sealed class CudaGeometryParityTests
+{
+    [Theory]
+    [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
+    public void MatchesCpu(string kernel)
+    {
+        lock (SharedIlgpu.Lock) Parity.Check(SharedIlgpu.CudaGeometry, kernel);
+    }
+
+    [Fact]
+    public void TheGeometryIsCudas()
+    {
+        var d = SharedIlgpu.CudaGeometry.Device;
+        Assert.Equal((32, 1024), (d.WarpSize, d.MaxNumThreadsPerGroup));
+        Assert.True(SharedIlgpu.CudaGeometry.Settings.Assertions);
+        Assert.Equal((32, 256), (SharedIlgpu.Cpu.Device.WarpSize, SharedIlgpu.Cpu.Device.MaxNumThreadsPerGroup));
+    }
+}
+
 public sealed class OpenClParityTests
 {
     [BackendTheory(AcceleratorKind.OpenCl)]

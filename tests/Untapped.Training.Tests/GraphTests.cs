@@ -236,6 +236,13 @@ public sealed class BackendStepTests
         lock (Untapped.Tests.SharedIlgpu.Lock) Compare(Untapped.Tests.SharedIlgpu.Cpu, ModelConfig.For(preset, model), batch: 2);
     }
 
+    // The same five steps with CUDA's launch geometry (groups of up to 1024 threads) and ILGPU's assertions on.
+    [Fact]
+    public void IlgpuCpuWithCudaGeometryMatchesCpuForFiveSteps()
+    {
+        lock (Untapped.Tests.SharedIlgpu.Lock) Compare(Untapped.Tests.SharedIlgpu.CudaGeometry, ModelConfig.For(Preset.Paper, ModelKind.Untapped), batch: 2);
+    }
+
     [Untapped.Tests.BackendTheory(AcceleratorKind.OpenCl)]
     [InlineData(Preset.Paper)]
     [InlineData(Preset.Original)]

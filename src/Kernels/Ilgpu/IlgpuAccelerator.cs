@@ -26,17 +26,20 @@ public sealed class IlgpuAccelerator : Accelerator
 
     /// <param name="kind">Cuda, OpenCl or IlgpuCpu.</param>
     /// <param name="index">Which device of that backend (see <see cref="IlgpuDevices.Usable"/>).</param>
-    public IlgpuAccelerator(AcceleratorKind kind, int index = 0)
+    /// <param name="settings">Assertions, and the CPU accelerator's simulated geometry (<see cref="IlgpuSettings"/>).</param>
+    public IlgpuAccelerator(AcceleratorKind kind, int index = 0, IlgpuSettings? settings = null)
     {
         Kind = kind;
-        _context = IlgpuDevices.CreateContext(kind);
+        Settings = settings ?? IlgpuSettings.Default;
+        _context = IlgpuDevices.CreateContext(kind, Settings);
         try
         {
-            var devices = IlgpuDevices.Of(_context, kind);
+            var devices = IlgpuDevices.Of(_context, kind, Settings);
             if (index < 0 || index >= devices.Count)
-                throw new DeviceException($"{kind} device {index} does not exist: ILGPU sees {devices.Count} ({IlgpuDevices.Unavailable(kind) ?? "see `untapped devices`"})");
+                throw new BackendUnavailableException($"{kind} device {index} does not exist: ILGPU sees {devices.Count} ({IlgpuDevices.Unavailable(kind) ?? "see `untapped devices`"})");
             _device = devices[index].CreateAccelerator(_context);
-            Name = $"{_device.Name} (ILGPU {kind})";
+            Name = $"{_device.Name} (ILGPU {kind}{(Settings.CudaGeometry ? ", CUDA geometry" : "")}{(Settings.Assertions ? ", assertions on" : "")})";
+            Device = devices[index];
             foreach (var k in Ptx.Kernels) _kernels[k.Name] = Compile(k);
             _norm = _device.Allocate1D<float>(1);
         }
@@ -50,6 +53,10 @@ public sealed class IlgpuAccelerator : Accelerator
 
     public override AcceleratorKind Kind { get; }
     public override string Name { get; }
+    public IlgpuSettings Settings { get; }
+
+    /// <summary>ILGPU's description of the device (for a CUDA device: its architecture, driver and PTX ISA).</summary>
+    public ILGPU.Runtime.Device Device { get; private set; } = null!;
 
     public override DeviceBuffer Allocate(int length)
     {
@@ -109,22 +116,50 @@ public sealed class IlgpuAccelerator : Accelerator
         (TLauncher)_launchers.GetOrAdd(name, n => _kernels.TryGetValue(n, out var k) ? k.CreateLauncherDelegate<TLauncher>()
             : throw new DeviceException($"no device kernel '{n}' in Device/"));
 
-    void Run<TI, T1, T2>(string name, TI index, T1 a1, T2 a2) where TI : struct =>
-        Launcher<Action<AcceleratorStream, TI, T1, T2>>(name)(_device.DefaultStream, index, a1, a2);
-    void Run<TI, T1, T2, T3>(string name, TI index, T1 a1, T2 a2, T3 a3) where TI : struct =>
-        Launcher<Action<AcceleratorStream, TI, T1, T2, T3>>(name)(_device.DefaultStream, index, a1, a2, a3);
-    void Run<TI, T1, T2, T3, T4>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4) where TI : struct =>
-        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4>>(name)(_device.DefaultStream, index, a1, a2, a3, a4);
-    void Run<TI, T1, T2, T3, T4, T5>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) where TI : struct =>
-        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5);
-    void Run<TI, T1, T2, T3, T4, T5, T6>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6) where TI : struct =>
-        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6);
-    void Run<TI, T1, T2, T3, T4, T5, T6, T7>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7) where TI : struct =>
-        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6, T7>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7);
-    void Run<TI, T1, T2, T3, T4, T5, T6, T7, T8>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8) where TI : struct =>
-        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6, T7, T8>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8);
-    void Run<TI, T1, T2, T3, T4, T5, T6, T7, T8, T9>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9) where TI : struct =>
-        Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6, T7, T8, T9>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+    void Run<TI, T1, T2>(string name, TI index, T1 a1, T2 a2) where TI : struct
+    {
+        try { Launcher<Action<AcceleratorStream, TI, T1, T2>>(name)(_device.DefaultStream, index, a1, a2); }
+        catch (Exception e) when (e is not DeviceException) { throw Fault(name, e); }
+    }
+    void Run<TI, T1, T2, T3>(string name, TI index, T1 a1, T2 a2, T3 a3) where TI : struct
+    {
+        try { Launcher<Action<AcceleratorStream, TI, T1, T2, T3>>(name)(_device.DefaultStream, index, a1, a2, a3); }
+        catch (Exception e) when (e is not DeviceException) { throw Fault(name, e); }
+    }
+    void Run<TI, T1, T2, T3, T4>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4) where TI : struct
+    {
+        try { Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4>>(name)(_device.DefaultStream, index, a1, a2, a3, a4); }
+        catch (Exception e) when (e is not DeviceException) { throw Fault(name, e); }
+    }
+    void Run<TI, T1, T2, T3, T4, T5>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) where TI : struct
+    {
+        try { Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5); }
+        catch (Exception e) when (e is not DeviceException) { throw Fault(name, e); }
+    }
+    void Run<TI, T1, T2, T3, T4, T5, T6>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6) where TI : struct
+    {
+        try { Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6); }
+        catch (Exception e) when (e is not DeviceException) { throw Fault(name, e); }
+    }
+    void Run<TI, T1, T2, T3, T4, T5, T6, T7>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7) where TI : struct
+    {
+        try { Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6, T7>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7); }
+        catch (Exception e) when (e is not DeviceException) { throw Fault(name, e); }
+    }
+    void Run<TI, T1, T2, T3, T4, T5, T6, T7, T8>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8) where TI : struct
+    {
+        try { Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6, T7, T8>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8); }
+        catch (Exception e) when (e is not DeviceException) { throw Fault(name, e); }
+    }
+    void Run<TI, T1, T2, T3, T4, T5, T6, T7, T8, T9>(string name, TI index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9) where TI : struct
+    {
+        try { Launcher<Action<AcceleratorStream, TI, T1, T2, T3, T4, T5, T6, T7, T8, T9>>(name)(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8, a9); }
+        catch (Exception e) when (e is not DeviceException) { throw Fault(name, e); }
+    }
+
+    // A launch that the driver refuses (or, on ILGPU's CPU accelerator, a kernel that throws: an out-of-bounds view)
+    // names the kernel. A GPU fault inside a kernel surfaces later, at the next Synchronize or copy.
+    DeviceException Fault(string kernel, Exception e) => new($"{Name}: kernel '{kernel}' failed: {e.Message}", e);
 
     // A grid-stride launch over n elements for the kernels that run over whole buffers (the flat parameters and their
     // gradients): as many groups as the device keeps resident, at most one per GroupSize elements. ILGPU's CPU

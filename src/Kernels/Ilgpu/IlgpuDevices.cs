@@ -7,6 +7,18 @@ using IlgpuContext = ILGPU.Context;
 
 namespace Untapped.Kernels.Ilgpu;
 
+/// <summary>
+/// How an ILGPU accelerator is made. <paramref name="Assertions"/> turns on ILGPU's checks inside the kernels (view
+/// bounds, Debug.Assert): on a GPU an out-of-bounds access then traps instead of corrupting memory, at some cost in
+/// speed, so the self-check uses it and training does not. <paramref name="CudaGeometry"/> (ILGPU's CPU accelerator
+/// only) simulates CUDA's launch geometry, warps of 32 and groups of up to 1024 threads, instead of the tests' smaller
+/// simulated device.
+/// </summary>
+public sealed record IlgpuSettings(bool Assertions = false, bool CudaGeometry = false)
+{
+    public static readonly IlgpuSettings Default = new();
+}
+
 /// <summary>The devices ILGPU sees, per backend, and the contexts the accelerators are made in.</summary>
 public static class IlgpuDevices
 {
@@ -17,9 +29,15 @@ public static class IlgpuDevices
     /// </summary>
     public static readonly CPUDevice SimulatedGpu = new(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: LaunchShape.GroupSize / 32, numMultiprocessors: 1);
 
+    /// <summary>CUDA's geometry on ILGPU's CPU accelerator: warps of 32, up to 32 warps (1024 threads) per group (ILGPU's own Nvidia profile).</summary>
+    public static CPUDevice CudaGeometry => CPUDevice.Nvidia;
+
+    static CPUDevice Simulated(IlgpuSettings s) => s.CudaGeometry ? CudaGeometry : SimulatedGpu;
+
     /// <summary>A context holding the devices of one backend (OpenCL: those ILGPU's own filter accepts), with ILGPU.Algorithms' maths.</summary>
-    public static IlgpuContext CreateContext(AcceleratorKind kind)
+    public static IlgpuContext CreateContext(AcceleratorKind kind, IlgpuSettings? settings = null)
     {
+        settings ??= IlgpuSettings.Default;
         NativeLibraries.Register();
         return IlgpuContext.Create(b =>
         {
@@ -27,9 +45,10 @@ public static class IlgpuDevices
             {
                 AcceleratorKind.Cuda => b.Cuda(),
                 AcceleratorKind.OpenCl => b.OpenCL(),
-                AcceleratorKind.IlgpuCpu => b.CPU(SimulatedGpu),
+                AcceleratorKind.IlgpuCpu => b.CPU(Simulated(settings)),
                 _ => throw new ArgumentOutOfRangeException(nameof(kind), $"{kind} is not an ILGPU backend"),
             };
+            if (settings.Assertions) b.Assertions();
             b.EnableAlgorithms();
         });
     }
@@ -38,11 +57,11 @@ public static class IlgpuDevices
     /// The devices of <paramref name="kind"/> in a context made by <see cref="CreateContext"/>. ILGPU adds its default
     /// CPU device to a context that would otherwise have none, so the list is filtered by kind.
     /// </summary>
-    public static IReadOnlyList<ILGPU.Runtime.Device> Of(IlgpuContext context, AcceleratorKind kind) => context.Devices.Where(d => kind switch
+    public static IReadOnlyList<ILGPU.Runtime.Device> Of(IlgpuContext context, AcceleratorKind kind, IlgpuSettings? settings = null) => context.Devices.Where(d => kind switch
     {
         AcceleratorKind.Cuda => d.AcceleratorType == AcceleratorType.Cuda,
         AcceleratorKind.OpenCl => d.AcceleratorType == AcceleratorType.OpenCL,
-        _ => d.Equals(SimulatedGpu),
+        _ => d.Equals(Simulated(settings ?? IlgpuSettings.Default)),
     }).ToArray();
 
     /// <summary>Number of usable devices of an ILGPU backend on this machine.</summary>
@@ -126,7 +145,8 @@ public static class IlgpuDevices
 
     static string Describe(ILGPU.Runtime.Device d) => d switch
     {
-        CudaDevice c => $"sm_{(int)c.Architecture.GetValueOrDefault().Major}{c.Architecture.GetValueOrDefault().Minor}, {c.MemorySize >> 20} MiB, driver {c.DriverVersion}",
+        CudaDevice c => $"compute capability {c.Architecture?.Major}.{c.Architecture?.Minor}, {c.MemorySize >> 20} MiB, driver (CUDA API) {c.DriverVersion}, " +
+            (c.InstructionSet is { } isa ? $"PTX ISA {isa} (ILGPU's newest that this driver accepts), .target sm_80 for every kernel" : "no PTX ISA of ILGPU 1.5.3 fits this driver: ILGPU cannot run here"),
         CLDevice c => $"{c.PlatformName}, {c.DeviceType}, OpenCL C {c.CLStdVersion}, {c.MemorySize >> 20} MiB",
         CPUDevice c => $"groups of up to {c.MaxNumThreadsPerGroup} threads, each an OS thread: for tests, not speed",
         _ => d.AcceleratorType.ToString(),

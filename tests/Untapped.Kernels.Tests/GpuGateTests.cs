@@ -1,0 +1,70 @@
+using Untapped.Checks;
+using Untapped.Kernels;
+using Untapped.Kernels.Cpu;
+using Untapped.Kernels.Ilgpu;
+using Xunit;
+
+namespace Untapped.Kernels.Tests;
+
+/// <summary>
+/// The self-check gate in front of a GPU, driven without one: <see cref="GpuGate.Open"/> is a function of the backend
+/// and the case list, so ILGPU's CPU accelerator stands in for the GPU and a case that must fail stands in for a broken
+/// kernel. Under auto a failure falls back to the managed CPU and says which kernel failed and by how much; under an
+/// explicit backend it is an error; a pass is cached and not run again.
+/// </summary>
+public sealed class GpuGateTests
+{
+    static string Cache() => Directory.CreateTempSubdirectory("untapped-gate-").FullName;
+
+    // Fill writes 2 on the device under test and 1 on the managed CPU reference: an error of exactly 1 everywhere.
+    static readonly KernelCase Broken = new("fill_broken_on_device", 0, 0, _ => new() { ["o"] = new float[300] }, ["o"],
+        (a, h) => a.Fill(300, a.Kind == AcceleratorKind.Cpu ? 1f : 2f, h["o"]));
+
+    static IEnumerable<KernelCase> Good() => KernelCases.All().Where(c => c.Name is "philox_uniform" or "gemm_nn_None" or "sum_squares_partials");
+
+    [Fact]
+    public void AFailingKernelMakesAutoFallBackToTheCpuAndSaysWhichAndHow()
+    {
+        var log = new StringWriter();
+        var outcome = GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, explicitChoice: false, SelfCheckMode.Auto, [.. Good(), Broken], 1, log, Cache(), step: false);
+        using var acc = outcome.Accelerator;
+        Assert.True(outcome.FellBack);
+        Assert.IsType<CpuAccelerator>(acc);
+        Assert.False(outcome.Report!.Pass);
+        var bad = Assert.Single(outcome.Report.Rows, r => !r.Pass);
+        Assert.Equal(("fill_broken_on_device", 1.0, 1.0), (bad.Kernel, bad.MaxAbs, bad.MaxRel));
+        Assert.All(outcome.Report.Rows.Where(r => r.Kernel != Broken.Name), r => Assert.True(r.Pass, r.Problem));
+        string text = log.ToString();
+        Assert.Contains("self-check failed: kernel 'fill_broken_on_device' (o)", text);
+        Assert.Contains("expected 1, got 2", text);
+        Assert.Contains("falling back to the managed CPU", text);
+    }
+
+    [Fact]
+    public void AFailingKernelUnderAnExplicitBackendIsAnErrorNamingIt()
+    {
+        var e = Assert.Throws<DeviceException>(() =>
+            GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, explicitChoice: true, SelfCheckMode.Auto, [Broken], 1, TextWriter.Null, Cache(), step: false));
+        Assert.Contains("kernel 'fill_broken_on_device'", e.Message);
+        Assert.Contains("expected 1, got 2", e.Message);
+        Assert.True(Training.RunFailure.Is(e));   // exit 1, a failed run, not a usage error
+    }
+
+    [Fact]
+    public void APassIsCachedPerDeviceDriverAndBuildAndNeverSkipsTheCheck()
+    {
+        var cache = Cache();
+        var log = new StringWriter();
+        using (var first = GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, true, SelfCheckMode.Auto, Good(), 1, log, cache, step: false).Accelerator)
+            Assert.IsType<IlgpuAccelerator>(first);
+        Assert.Single(Directory.GetFiles(Path.Combine(cache, "selfcheck"), "*.json"));
+        // Cached: the broken case is not run again (the pass vouches for this device, driver and build).
+        var cached = GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, true, SelfCheckMode.Auto, [Broken], 1, log, cache, step: false);
+        using (cached.Accelerator) Assert.Null(cached.Report);
+        Assert.Contains("is cached", log.ToString());
+        // always re-runs it; never skips it.
+        Assert.Throws<DeviceException>(() => GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, true, SelfCheckMode.Always, [Broken], 1, TextWriter.Null, cache, step: false));
+        var skipped = GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, true, SelfCheckMode.Never, [Broken], 1, TextWriter.Null, Cache(), step: false);
+        using (skipped.Accelerator) Assert.Null(skipped.Report);
+    }
+}
