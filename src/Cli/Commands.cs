@@ -26,7 +26,7 @@ static partial class Commands
     static readonly Option<string> Backend = Opt("--backend", "Compute backend: auto (CUDA, else an OpenCL GPU, else the managed CPU), cuda, opencl, ilgpu-cpu (ILGPU's CPU accelerator: the device kernels on CPU threads, for testing), cpu", "auto", true);
     static readonly Option<int> Threads = Opt("--threads", "CPU backend worker threads (0 = every core)", 0, true);
 
-    static readonly Option<string?> Data = Opt<string?>("--data", "Folder with the four MNIST IDX files, gzipped or not (default: the embedded data/mnist)");
+    static readonly Option<string?> Data = Opt<string?>("--data", "Folder with the four MNIST IDX files, gzipped or not [default: the embedded data/mnist]");
 
     /// <summary>The command tree; <paramref name="stop"/> fires on SIGTERM / SIGINT (<see cref="StopSignal"/>).</summary>
     public static RootCommand Root(CancellationToken stop = default)
@@ -37,6 +37,8 @@ static partial class Commands
         root.Subcommands.Add(Evaluate());
         root.Subcommands.Add(Grid());
         root.Subcommands.Add(Experiment(stop));
+        root.Subcommands.Add(Predict());
+        root.Subcommands.Add(Export());
         root.Subcommands.Add(Devices());
         return root;
     }
@@ -44,22 +46,35 @@ static partial class Commands
     // Every SPEC switch, each overriding the preset only when given.
     internal sealed class Switches
     {
+        // " (default: the preset's; paper X, original Y)", read from the presets themselves.
+        static string ByPreset(Func<ModelConfig, object> value)
+        {
+            string V(Training.Model.Preset p)
+            {
+                object v = value(ModelConfig.For(p, ModelKind.Untapped));
+                string text = v is bool b ? (b ? "true" : "false") : v is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : v.ToString()!;
+                return text.ToLowerInvariant();
+            }
+            var (paper, original) = (V(Training.Model.Preset.Paper), V(Training.Model.Preset.Original));
+            return paper == original ? $" [default: {paper}]" : $" [default: the preset's: paper {paper}, original {original}]";
+        }
+
         public readonly Option<ModelKind> Model = Opt("--model", "untapped or m2", ModelKind.Untapped, true);
         public readonly Option<Preset> Preset = Opt("--preset", "paper (the paper's settings, 150 epochs) or original (the authors' code, 1000 epochs)", Training.Model.Preset.Paper, true);
-        public readonly Option<int?> Epochs = Opt<int?>("--epochs", "Epochs (default: the preset's)");
+        public readonly Option<int?> Epochs = Opt<int?>("--epochs", "Epochs" + ByPreset(c => c.Epochs));
         public readonly Option<int> Batch = Opt("--batch", "Rows per stream per step", 10_000, true);
         public readonly Option<ulong> Seed = Opt("--seed", "Seed of every random draw", 1UL, true);
-        public readonly Option<UnfeaturedZ?> UnfeaturedZ = Opt<UnfeaturedZ?>("--unfeatured-z", "fixed (10 z drawn once) or resample (fresh z per row per step)");
-        public readonly Option<Kernels.LogDetForm?> LogDet = Opt<Kernels.LogDetForm?>("--logdet", "original (log(1e-5 + prod)) or exact");
-        public readonly Option<ZBox?> ZBox = Opt<ZBox?>("--z-box", "original (-pi/2, pi/2) or paper (-1.5, 1.5)");
-        public readonly Option<Kernels.BernoulliForm?> Bernoulli = Opt<Kernels.BernoulliForm?>("--bernoulli", "original (clipped mean) or exact (softplus form)");
-        public readonly Option<ClassifyOn?> ClassifyOn = Opt<ClassifyOn?>("--classify-on", "sample (Gumbel-softmax sample) or probs (softmax)");
-        public readonly Option<XTildeGrad?> XTildeGrad = Opt<XTildeGrad?>("--x-tilde-grad", "none (hard sample) or relaxed (relaxed Bernoulli)");
-        public readonly Option<bool?> ReverseQz = Opt<bool?>("--reverse-qz", "true adds -log q(z_u | x~, y_u) to the reverse ELBO");
-        public readonly Option<ReverseLogPGrad?> ReverseLogPGrad = Opt<ReverseLogPGrad?>("--reverse-logp-grad", "full (SPEC) or none: log p(x~ | y_u, z_u) in the reverse ELBO counts in the loss but sends no gradient");
-        public readonly Option<ClipMode?> Clip = Opt<ClipMode?>("--clip", "original (global norm 5, then [-1,1]) or paper ([-1,1] only)");
-        public readonly Option<float?> Tau = Opt<float?>("--tau", "Gumbel-softmax / Concrete temperature (default 1)");
-        public readonly Option<double?> Lr = Opt<double?>("--lr", "Learning rate (default 0.01)");
+        public readonly Option<UnfeaturedZ?> UnfeaturedZ = Opt<UnfeaturedZ?>("--unfeatured-z", "fixed (10 z drawn once) or resample (fresh z per row per step)" + ByPreset(c => c.UnfeaturedZ));
+        public readonly Option<Kernels.LogDetForm?> LogDet = Opt<Kernels.LogDetForm?>("--logdet", "original (log(1e-5 + prod)) or exact" + ByPreset(c => c.LogDet));
+        public readonly Option<ZBox?> ZBox = Opt<ZBox?>("--z-box", "original (-pi/2, pi/2) or paper (-1.5, 1.5)" + ByPreset(c => c.ZBox));
+        public readonly Option<Kernels.BernoulliForm?> Bernoulli = Opt<Kernels.BernoulliForm?>("--bernoulli", "original (clipped mean) or exact (softplus form)" + ByPreset(c => c.Bernoulli));
+        public readonly Option<ClassifyOn?> ClassifyOn = Opt<ClassifyOn?>("--classify-on", "sample (Gumbel-softmax sample) or probs (softmax)" + ByPreset(c => c.ClassifyOn));
+        public readonly Option<XTildeGrad?> XTildeGrad = Opt<XTildeGrad?>("--x-tilde-grad", "none (hard sample) or relaxed (relaxed Bernoulli)" + ByPreset(c => c.XTildeGrad));
+        public readonly Option<bool?> ReverseQz = Opt<bool?>("--reverse-qz", "true adds -log q(z_u | x~, y_u) to the reverse ELBO" + ByPreset(c => c.ReverseQz));
+        public readonly Option<ReverseLogPGrad?> ReverseLogPGrad = Opt<ReverseLogPGrad?>("--reverse-logp-grad", "full (the paper's objective) or none: log p(x~ | y_u, z_u) in the reverse ELBO counts in the loss but sends no gradient" + ByPreset(c => c.ReverseLogPGrad));
+        public readonly Option<ClipMode?> Clip = Opt<ClipMode?>("--clip", "original (global norm 5, then [-1,1]) or paper ([-1,1] only)" + ByPreset(c => c.Clip));
+        public readonly Option<float?> Tau = Opt<float?>("--tau", "Gumbel-softmax / Concrete temperature" + ByPreset(c => c.Tau));
+        public readonly Option<double?> Lr = Opt<double?>("--lr", "Learning rate" + ByPreset(c => c.LearningRate));
         public readonly Option<int> Unlabelled = Opt("--unlabelled", "Images drawn for the unlabelled stream", ExperimentData.UnlabelledCount, true);
 
         public IEnumerable<Option> All => [Model, Preset, Epochs, Batch, Seed, UnfeaturedZ, LogDet, ZBox, Bernoulli, ClassifyOn, XTildeGrad, ReverseQz, ReverseLogPGrad, Clip, Tau, Lr, Unlabelled];
@@ -96,7 +111,7 @@ static partial class Commands
     internal sealed class TrainCommand
     {
         public readonly Switches Sw = new();
-        readonly Option<string?> _out = Opt<string?>("--out", "Run directory (default: runs/<model>-<preset>-seed<seed>)");
+        readonly Option<string?> _out = Opt<string?>("--out", "Run directory [default: runs/<model>-<preset>-seed<seed>]");
         readonly Option<bool> _resume = Opt("--resume", "Continue the run in --out from its last checkpoint, or start it when --out holds none (so a requeued job is idempotent)", false, true);
         public readonly Option<string> Every = Opt("--checkpoint-every", "When to commit a checkpoint besides the end and a stop signal: 'epoch', a step count (50) or an interval (90s, 10m, 2h)", "epoch", true);
         public readonly Option<SelfCheckMode> SelfCheck = Opt("--self-check", "Before training on CUDA or OpenCL, check every kernel and one training step against the managed CPU: auto (unless a pass is cached for this GPU, driver and build), always, never. A failure falls back to the CPU under --backend auto and exits 1 under an explicit --backend", SelfCheckMode.Auto, true);
@@ -176,6 +191,44 @@ static partial class Commands
         });
         return cmd;
     }
+
+    static Command Predict()
+    {
+        var run = new Option<string>("--run") { Description = "Run directory", Required = true };
+        var count = Opt("--count", "How many images (the first of the data, training file first) to classify", 8, true);
+        var output = Opt<string?>("--out", "JSON file to write (default: print it)");
+        var cmd = new Command("predict", "Print (or write) what a run computes, for checking a port of it: the ten one-hot labels decoded at the run's z-bar into pixel means, and q(y|x)'s logits for the first --count images. " +
+            "examples/python/decode_digits.py computes the same with numpy alone.\n\nExample:\n  untapped predict --run runs/untapped --count 8 --out predictions.json") { run, count, output, Backend, Threads, Data };
+        cmd.SetAction(p =>
+        {
+            using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
+            var json = Training.Export.Prediction.Of(p.GetValue(run)!, acc, p.GetValue(count), p.GetValue(Data)).ToJson();
+            if (p.GetValue(output) is { } file) { Training.Storage.AtomicFile.WriteText(file, json); Console.WriteLine($"wrote {file}"); }
+            else Console.WriteLine(json);
+            return ExitCode.Ok;
+        });
+        return cmd;
+    }
+
+    static Command Export()
+    {
+        var run = new Option<string>("--run") { Description = "Run directory", Required = true };
+        var onnx = new Option<string>("--onnx") { Description = "Folder to write decoder.onnx and classifier.onnx into", Required = true };
+        var cmd = new Command("export", $"Export a run's decoder (y [n,10], z [n,2] -> pixel means [n,784]) and classifier (x [n,784] -> logits [n,10]) as ONNX models (opset {Training.Export.OnnxExport.Opset}, batch dimension n dynamic).\n\n" +
+            "Example:\n  untapped export --run runs/untapped --onnx runs/untapped/onnx") { run, onnx };
+        cmd.SetAction(p =>
+        {
+            var (dec, clf) = Training.Export.OnnxExport.Write(p.GetValue(onnx)!, RunReports.LoadParameters(p.GetValue(run)!), Version());
+            Console.WriteLine($"wrote {dec} and {clf} (ONNX opset {Training.Export.OnnxExport.Opset})");
+            return ExitCode.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>The build's version and commit, as `untapped --version` prints them.</summary>
+    static string Version() =>
+        typeof(Commands).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
 
     static Command Devices()
     {

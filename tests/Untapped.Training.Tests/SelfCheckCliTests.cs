@@ -28,3 +28,30 @@ public sealed class SelfCheckCliTests
         Assert.Contains("libcuda", child.StdErr);
     }
 }
+
+/// <summary>What `--help` and `--version` tell a user.</summary>
+public sealed class HelpTests
+{
+    [Fact]
+    public void HelpNamesEachSwitchsDefaultFromThePresets()
+    {
+        using var child = ChildProcess.Start("train", "--help");
+        Assert.Equal(0, child.Wait());
+        var help = child.StdOut;
+        Assert.Contains("[default: the preset's: paper 150, original 1000]", help);
+        Assert.Contains("[default: the preset's: paper exact, original original]", help);   // --logdet
+        Assert.Contains("[default: 20]", help);                                               // --eval-every
+        Assert.Contains("[default: Auto]", help);                                             // --self-check
+        // Every option line of train names its default (or says where it comes from), except the flags and --help.
+        foreach (var line in help.Split('\n').Where(l => l.TrimStart().StartsWith("--", StringComparison.Ordinal)))
+            if (!line.TrimStart().StartsWith("--resume", StringComparison.Ordinal)) Assert.Contains("default", line);
+    }
+
+    [Fact]
+    public void VersionPrintsTheVersionAndTheBuildsCommit()
+    {
+        using var child = ChildProcess.Start("--version");
+        Assert.Equal(0, child.Wait());
+        Assert.Matches(@"^\d+\.\d+\.\d+\+[0-9a-f]{40}\s*$", child.StdOut);
+    }
+}

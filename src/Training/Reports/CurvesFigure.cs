@@ -5,53 +5,79 @@ using Untapped.Training.Storage;
 namespace Untapped.Training.Reports;
 
 /// <summary>
-/// curves.png: every loss term of metrics.jsonl against the epoch, one panel per term (ScottPlot), since the terms
-/// differ by orders of magnitude (the reverse ELBO near -570, the classification term near 1); then, when the run
-/// logged them (<c>--eval-every</c>), the held-out metrics at the evaluated epochs.
+/// curves.png: metrics.jsonl against the epoch in a few panels a person reads at a glance, each a group of terms on
+/// one scale: the total; the ELBO terms; the classifier's term; the reverse ELBO's parts; the decoder's saturation; any other term alone; and,
+/// when the run logged them (<c>--eval-every</c>), the held-out cross-entropy with q(y|x)'s entropy (ln 10 marked:
+/// a uniform guess) and the held-out accuracy with the share of distinct digits. A panel whose values are all
+/// positive and span more than a decade is drawn on a log scale. Epoch ticks are whole numbers.
 /// </summary>
 public static class CurvesFigure
 {
-    const int Width = 900, PanelHeight = 190;
+    const int Width = 900, PanelHeight = 230;
+
+    // The panel of each known term; a term not named here goes to "other terms".
+    static readonly (string Title, string[] Terms)[] Groups =
+    [
+        ("total loss", ["total"]),
+        ("ELBO terms (nats)", ["labelled_elbo", "unlabelled_elbo", "reverse_elbo"]),
+        ("classifier term", ["classify"]),
+        ("reverse ELBO's parts (nats, logged)", ["reverse.log_p_x", "reverse.log_q_y", "reverse.log_q_z"]),
+        ("decoder saturation: share of pixel means within 1e-3 of 0 or 1 at the unfeatured pairs", [Trainer.DecoderSaturationKey]),
+    ];
 
     public static void Write(string path, IReadOnlyList<EpochMetrics> epochs, string title)
     {
         var terms = epochs.Count == 0 ? [] : epochs[0].Losses.Keys.ToList();
-        var evaluated = epochs.Where(e => e.HeldOut is not null).ToList();
-        (string Name, Func<HeldOutMetrics, double> Value)[] heldOut = evaluated.Count == 0 ? [] :
-        [
-            ("held-out cross-entropy (ln 10 = uniform guess)", h => h.Ce), ("held-out accuracy", h => h.Accuracy),
-            ("held-out entropy of q(y|x), nats", h => h.Entropy), ("distinct digits", h => h.DistinctDigits),
-        ];
-        int rows = Math.Max(1, terms.Count + heldOut.Length);
+        var x = epochs.Select(e => (double)e.Epoch).ToArray();
+        var panels = new List<(string Title, List<(string Name, double[] X, double[] Y)> Series, double? Mark)>();
+        foreach (var (t, names) in Groups)
+            if (names.Where(terms.Contains).ToList() is { Count: > 0 } present) panels.Add((t, [.. present.Select(n => (n, x, Values(epochs, n)))], null));
+        foreach (var other in terms.Where(t => !Groups.Any(g => g.Terms.Contains(t)))) panels.Add((other, [(other, x, Values(epochs, other))], null));
+        var ev = epochs.Where(e => e.HeldOut is not null).ToList();
+        if (ev.Count > 0)
+        {
+            var ex = ev.Select(e => (double)e.Epoch).ToArray();
+            panels.Add(("held-out (digits 5-9), nats; dashed: ln 10, a uniform guess",
+                [("cross-entropy", ex, [.. ev.Select(e => e.HeldOut!.Ce)]), ("entropy of q(y|x)", ex, [.. ev.Select(e => e.HeldOut!.Entropy)])], Math.Log(10)));
+            panels.Add(("held-out accuracy and distinct digits / 10",
+                [("accuracy", ex, [.. ev.Select(e => e.HeldOut!.Accuracy)]), ("distinct digits / 10", ex, [.. ev.Select(e => e.HeldOut!.DistinctDigits / 10.0)])], null));
+        }
+
         // ScottPlot 5.1.59's Grid layout throws for any shape here; one panel per row is what works.
         var multi = new Multiplot { Layout = new ScottPlot.MultiplotLayouts.Rows() };
         while (multi.Subplots.Count > 0) multi.Subplots.RemoveAt(0); // it starts with one empty plot of its own
-        var x = epochs.Select(e => (double)e.Epoch).ToArray();
-        for (int i = 0; i < rows; i++)
+        if (panels.Count == 0)
         {
+            var empty = new Plot();
+            empty.Title($"{title}: no epochs recorded");
+            multi.Subplots.Add(empty);
+        }
+        for (int i = 0; i < panels.Count; i++)
+        {
+            var (name, series, mark) = panels[i];
             var plot = new Plot();
-            if (i < terms.Count)
+            bool log = series.SelectMany(s => s.Y).Where(double.IsFinite).ToList() is { Count: > 0 } all && all.Min() > 0 && all.Max() / all.Min() > 10;
+            foreach (var (label, sx, sy) in series)
             {
-                var line = plot.Add.Scatter(x, epochs.Select(e => e.Losses.GetValueOrDefault(terms[i], double.NaN)).ToArray());
-                line.MarkerSize = epochs.Count > 30 ? 0 : 4;
-                plot.Title(i == 0 ? $"{title}: {terms[i]}" : terms[i]);
-                if (i == rows - 1) plot.XLabel("epoch");
+                var line = plot.Add.Scatter(sx, log ? [.. sy.Select(Math.Log10)] : sy);
+                line.MarkerSize = sx.Length > 30 ? 0 : 4;
+                line.LegendText = label;
             }
-            else if (i - terms.Count < heldOut.Length)
-            {
-                var (name, value) = heldOut[i - terms.Count];
-                var line = plot.Add.Scatter(evaluated.Select(e => (double)e.Epoch).ToArray(), evaluated.Select(e => value(e.HeldOut!)).ToArray());
-                line.MarkerSize = evaluated.Count > 30 ? 0 : 4;
-                plot.Title(name);
-                if (i == rows - 1) plot.XLabel("epoch");
-            }
-            else plot.Title($"{title}: no epochs recorded");
+            if (mark is { } m) { var h = plot.Add.HorizontalLine(log ? Math.Log10(m) : m); h.LinePattern = LinePattern.Dashed; h.Color = Colors.Gray; }
+            if (log)
+                plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture) };
+            plot.Title(i == 0 ? $"{title}: {name}{(log ? " (log scale)" : "")}" : $"{name}{(log ? " (log scale)" : "")}");
+            if (series.Count > 1) plot.ShowLegend(Edge.Right);
+            else plot.HideLegend();
+            if (i == panels.Count - 1) plot.XLabel("epoch");
             // Epochs are whole numbers: without this ScottPlot labels a short run 0.9, 1.1, ... 2.9.
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
             multi.Subplots.Add(plot);
         }
-        AtomicFile.Write(path, Png(multi, Width, rows * PanelHeight));
+        AtomicFile.Write(path, Png(multi, Width, Math.Max(1, panels.Count) * PanelHeight));
     }
+
+    static double[] Values(IReadOnlyList<EpochMetrics> epochs, string term) => [.. epochs.Select(e => e.Losses.GetValueOrDefault(term, double.NaN))];
 
     /// <summary>A multiplot rendered to PNG bytes (ScottPlot 5.1's Multiplot has no image export of its own).</summary>
     internal static byte[] Png(Multiplot multi, int w, int h)

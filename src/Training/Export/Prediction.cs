@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Untapped.Kernels;
+using Untapped.Training.Data;
+using Untapped.Training.Evaluation;
+using Untapped.Training.Reports;
+using Untapped.Training.Runs;
+
+namespace Untapped.Training.Export;
+
+/// <summary>
+/// What a trained run computes, for checking a port of it (examples/python/decode_digits.py, the ONNX models): the
+/// ten one-hot labels decoded at the run's z-bar (eval.json) into pixel means, and q(y|x)'s logits for the first
+/// <c>count</c> images of the data (the training file first, binarised at <see cref="Mnist.BinariseAt"/>).
+/// </summary>
+/// <param name="DigitMeans">[10][784] Bernoulli means sigmoid(decoder(onehot(d), zbar)).</param>
+/// <param name="Logits">[count][10].</param>
+public sealed record Prediction(float[] Zbar, float[][] DigitMeans, int[] Images, float[][] Logits)
+{
+    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static Prediction Of(string run, Accelerator acc, int count, string? dataDir = null)
+    {
+        if (count < 0) throw new UsageException($"--count must be at least 0, got {count}");
+        var o = RunDirectory.LoadOptions(run);
+        var evalFile = Path.Combine(run, RunDirectory.EvalFile);
+        if (!File.Exists(evalFile)) throw new DataFormatException($"{evalFile}: not found (a run writes it when it finishes; `untapped evaluate --run {run}` rewrites it)");
+        var zbar = EvalJson.Read(evalFile).Zbar;
+        if (zbar.Length != Model.Networks.ZDim) throw new DataFormatException($"{evalFile}: zbar has {zbar.Length} values, expected {Model.Networks.ZDim}");
+        var data = Mnist.Load(dataDir ?? o.DataDir);
+        count = Math.Min(count, data.Count);
+        using var inf = new Inference(acc, RunReports.LoadParameters(run));
+        var means = Evaluator.Decode(inf, [.. Enumerable.Range(0, Mnist.Classes).Select(d => (d, zbar[0], zbar[1]))]);
+        var logits = inf.ClassifierLogits(data.Images.AsSpan(0, count * Mnist.Pixels).ToArray(), count);
+        return new Prediction(zbar, Rows(means, Mnist.Pixels), [.. Enumerable.Range(0, count)], Rows(logits, Mnist.Classes));
+    }
+
+    static float[][] Rows(float[] flat, int cols) => [.. Enumerable.Range(0, flat.Length / cols).Select(r => flat.AsSpan(r * cols, cols).ToArray())];
+}
