@@ -177,7 +177,8 @@ static partial class Commands
             var report = SweepReport.Build(dir);
             report.Write(dir);
             Console.WriteLine(report.Markdown);
-            string reverse = File.Exists(Path.Combine(dir, Training.Reports.ReverseFigure.File)) ? $", {Training.Reports.ReverseFigure.File}" : "";
+            string reverse = string.Concat(new[] { Training.Reports.ReverseFigure.File, Training.Reports.HeldOutFigure.File }
+                .Where(f => File.Exists(Path.Combine(dir, f))).Select(f => $", {f}"));
             Console.WriteLine($"wrote {Path.Combine(dir, SweepReport.MarkdownFile)}, {SweepReport.JsonFile}, {SweepReport.FigureFile}{reverse}");
             return ExitCode.Ok;
         });

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Untapped.Training.Experiments;
 using Untapped.Training.Model;
+using Untapped.Training.Reports;
 using Untapped.Training.Runs;
 using Xunit;
 using Xunit.Abstractions;
@@ -358,5 +359,54 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         var png = File.ReadAllBytes(Path.Combine(root, SweepReport.FigureFile));
         int w = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), h = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20));
         Assert.True(w >= 700 && h == 560, $"figure is {w}x{h}");
+    }
+}
+
+/// <summary>The report's held-out metrics by epoch (trials trained with --eval-every), against sums done here.</summary>
+public sealed class HeldOutByEpochTests
+{
+    static void Trial(string root, ModelKind model, ulong seed, Func<int, double> ce)
+    {
+        var cfg = ModelConfig.For(Preset.Original, model) with { Epochs = 1000 };
+        var dir = Path.Combine(root, $"{model.ToString().ToLowerInvariant()}-original-seed{seed}");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, RunDirectory.ConfigFile), JsonSerializer.Serialize(new RunOptions { Model = cfg, Preset = Preset.Original, Seed = seed, OutDir = dir }, RunOptions.Json));
+        File.WriteAllText(Path.Combine(dir, RunDirectory.EvalFile), new EvalJson(model.ToString().ToLowerInvariant(), ce(1000), 0.5, 0.9, 9, [.. Enumerable.Range(0, 10)], 1.0, [0f, 0f]).ToJson());
+        var lines = Enumerable.Range(1, 100).Select(i => i * 10).Select(e => MetricsJsonl.Format(new EpochMetrics(e, 0.01, new Dictionary<string, double> { ["total"] = 1 }, 1, 1, 1,
+            new HeldOutMetrics(ce(e), 0.5 + seed / 100.0, 9, [.. Enumerable.Range(0, 10)], Math.Min(ce(e), 2.0)))));
+        File.WriteAllText(Path.Combine(dir, RunDirectory.MetricsFile), string.Join("\n", lines) + "\n");
+    }
+
+    [Fact]
+    public void MeansPairedTestsAndTheDetectableEffectAreThoseComputedHere()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
+        // Untapped - M2 at epoch e and seed s: (s - 5.5) / 10 - e / 10000 (ten pairs).
+        for (ulong s = 1; s <= 10; s++)
+        {
+            Trial(root, ModelKind.M2, s, e => 1.0 + s / 10.0);
+            Trial(root, ModelKind.Untapped, s, e => 1.0 + s / 10.0 + (s - 5.5) / 10 - e / 10000.0);
+        }
+        var report = SweepReport.Build(root);
+        var m2 = Assert.Single(report.Curves, c => c.Group.Model == ModelKind.M2);
+        Assert.Equal(100, m2.Points.Count);
+        var at150 = m2.Points.Single(p => p.Epoch == 150);
+        Assert.Equal(1.55, at150.Ce.Mean, 12);                // 1 + mean(1..10)/10
+        Assert.Equal(0.555, at150.Acc.Mean, 12);
+        // Paired at 150, 500 and 1000: the mean difference is -e/10000 (the seed terms cancel), and every seed with
+        // (s - 5.5)/10 < e/10000 favours Untapped.
+        foreach (int e in HeldOutByEpoch.TestedAt)
+        {
+            double mean = -e / 10000.0;
+            int wins = Enumerable.Range(1, 10).Count(s => (s - 5.5) / 10 - e / 10000.0 < 0);
+            Assert.Contains($"| untapped / original / 1000 epochs - m2 / original / 1000 epochs | {e} | 10 | {mean.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)} ", report.Markdown);
+            Assert.Contains($" | {wins}/10 | ", report.Markdown);
+        }
+        // (t(0.975, 9) + t(0.80, 9)) sd / sqrt(10) with sd of (s - 5.5)/10 over s = 1..10: sqrt(55/6)/10 = 0.30277; the
+        // quantiles by numerical integration of Student's t density (2.2621571628, 0.8834038597).
+        double sd = Math.Sqrt(55.0 / 6) / 10;
+        Assert.Equal((2.2621571628 + 0.8834038597) * sd / Math.Sqrt(10), HeldOutByEpoch.DetectableAt80([.. Enumerable.Range(1, 10).Select(s => (s - 5.5) / 10)]), 6);
+        report.Write(root);
+        Assert.True(File.Exists(Path.Combine(root, HeldOutFigure.File)));
     }
 }

@@ -31,10 +31,13 @@ public sealed class SweepReport
     public static double PaperCe(ModelKind m) => m == ModelKind.M2 ? 2.30 : 2.07;
     public static int PaperDigits(ModelKind m) => m == ModelKind.M2 ? 9 : 10;
 
-    SweepReport(IReadOnlyList<GroupResult> groups, IReadOnlyList<Comparison> comparisons, string markdown)
+    SweepReport(IReadOnlyList<GroupResult> groups, IReadOnlyList<Comparison> comparisons, IReadOnlyList<GroupCurve> curves, string markdown)
     {
-        Groups = groups; Comparisons = comparisons; Markdown = markdown;
+        Groups = groups; Comparisons = comparisons; Curves = curves; Markdown = markdown;
     }
+
+    /// <summary>The held-out metrics by epoch of the groups whose trials logged them (<see cref="HeldOutByEpoch"/>).</summary>
+    public IReadOnlyList<GroupCurve> Curves { get; }
 
     public IReadOnlyList<GroupResult> Groups { get; }
     public IReadOnlyList<Comparison> Comparisons { get; }
@@ -63,7 +66,8 @@ public sealed class SweepReport
             if (a.Switches.Length > 0 && groups.FirstOrDefault(b => b.Model == ModelKind.Untapped && b.Preset == a.Preset && b.Switches.Length == 0 && b.Epochs == a.Epochs) is { } plain)
                 Compare(a, plain, "ablation - Untapped", comparisons);
         }
-        return new SweepReport(groups, comparisons, Render(groups, comparisons));
+        var curves = HeldOutByEpoch.Of(root, groups);
+        return new SweepReport(groups, comparisons, curves, Render(groups, comparisons) + HeldOutByEpoch.Markdown(curves, comparisons));
     }
 
     static void Compare(GroupResult a, GroupResult b, string what, List<Comparison> into)
@@ -151,6 +155,7 @@ public sealed class SweepReport
         AtomicFile.WriteText(Path.Combine(root, JsonFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         SweepFigure.Write(Path.Combine(root, FigureFile), Groups);
         ReverseFigure.Write(root, Groups);
+        HeldOutFigure.Write(root, Curves);
     }
 
     static JsonObject Node(Summary s) => new() { ["mean"] = s.Mean, ["std"] = s.Std, ["ci95"] = new JsonArray(s.CiLow, s.CiHigh) };
