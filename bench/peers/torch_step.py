@@ -3,7 +3,7 @@
 Usage: /usr/bin/python3 bench/peers/torch_step.py [--batch 10000] [--threads 2] [--steps 5] [--preset original|paper] [--device cpu|cuda]
 Prints one line: "torch step ... median X ms ... Y samples/s". Float32; on the CPU with torch.set_num_threads(threads), or on a CUDA device.
 The objective is tests/oracle/untapped_reference.py (the oracle the C# gradients are checked against);
-Adam with the original epsilon placement and SPEC 5's clipping is written out below.
+Adam with the original epsilon placement and docs/model.md §5: clipping is written out below.
 """
 import argparse, math, os, sys, time
 import torch

@@ -43,7 +43,7 @@ static partial class Commands
         return root;
     }
 
-    // Every SPEC switch, each overriding the preset only when given.
+    // Every switch of docs/model.md, each overriding the preset only when given.
     internal sealed class Switches
     {
         // " (default: the preset's; paper X, original Y)", read from the presets themselves.

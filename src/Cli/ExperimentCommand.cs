@@ -28,7 +28,7 @@ static partial class Commands
         };
         public readonly Option<string> Out = Opt("--out", "Folder of the sweep: one run directory per trial, results.md and results.json", "runs/experiment", true);
 
-        // Options handed to every trial's `train` as given (the SPEC switches, sizes, backend, data, checkpointing).
+        // Options handed to every trial's `train` as given (the model's switches (docs/model.md), sizes, backend, data, checkpointing).
         public IEnumerable<Option> Forwarded => Train.Sw.All.Where(o => !IsTrialAxis(o)).Concat([Backend, Threads, Data, Train.Every, Train.EvalEvery, Train.SelfCheck]);
         bool IsTrialAxis(Option o) => o == Train.Sw.Model || o == Train.Sw.Preset || o == Train.Sw.Seed;
 

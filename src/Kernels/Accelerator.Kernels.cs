@@ -107,7 +107,7 @@ public abstract partial class Accelerator
         GaussianLogPdfBackwardCore(zt, mu, sigma, g, m, d, dzt, dmu, dsigma);
     }
 
-    /// <summary>z = lo + (hi-lo) sigmoid(zt); logdet[r] per <paramref name="form"/> (SPEC 3).</summary>
+    /// <summary>z = lo + (hi-lo) sigmoid(zt); logdet[r] per <paramref name="form"/> (docs/model.md §3).</summary>
     public void LogisticFlow(View zt /* [m,d] */, int m, int d, float lo, float hi, LogDetForm form, View z /* [m,d] */, View logdet /* [m] */)
     {
         Positive(m, nameof(m)); Positive(d, nameof(d)); Box(lo, hi);

@@ -1,7 +1,7 @@
 namespace Untapped.Kernels;
 
 /// <summary>
-/// Scalars of one Adam update (SPEC 5). <see cref="StepSize"/> = lr * sqrt(1-b2^t) / (1-b1^t);
+/// Scalars of one Adam update (docs/model.md §5). <see cref="StepSize"/> = lr * sqrt(1-b2^t) / (1-b1^t);
 /// a non-positive <see cref="ClipNorm"/> or <see cref="ClipValue"/> disables that clip.
 /// </summary>
 public readonly record struct AdamStep(float StepSize, float Beta1, float Beta2, float Eps, float ClipNorm, float ClipValue)

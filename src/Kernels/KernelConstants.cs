@@ -1,7 +1,7 @@
 namespace Untapped.Kernels;
 
 /// <summary>
-/// Numerical constants of the kernel maths (SPEC 3), defined once: the ILGPU device kernels and the CPU twins both
+/// Numerical constants of the kernel maths (docs/model.md §3), defined once: the ILGPU device kernels and the CPU twins both
 /// read them from here.
 /// </summary>
 public static class KernelConstants

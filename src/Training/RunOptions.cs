@@ -15,7 +15,7 @@ public sealed record RunOptions
     public string Backend { get; init; } = "auto";
     public string DataDir { get; init; } = "";
     public string OutDir { get; init; } = "";
-    /// <summary>Size of the unlabelled draw (SPEC: 20,000); smaller only for quick tests.</summary>
+    /// <summary>Size of the unlabelled draw (docs/model.md §1: 20,000); smaller only for quick tests.</summary>
     public int UnlabelledCount { get; init; } = Data.ExperimentData.UnlabelledCount;
 
     public static readonly JsonSerializerOptions Json = new()

@@ -7,7 +7,7 @@ using Untapped.Training.Runs;
 namespace Untapped.Training;
 
 /// <summary>
-/// SPEC 5: one optimiser step takes one batch of each stream; steps per epoch = ceil(|labelled| / batch);
+/// docs/model.md §5: one optimiser step takes one batch of each stream; steps per epoch = ceil(|labelled| / batch);
 /// each stream wraps around inside an epoch and is reshuffled every epoch. Every draw (shuffles, unfeatured z,
 /// kernel noise) is a function of (seed, epoch or step), and the position in the run is the executor's one step
 /// counter, so training can stop after any step and continue from a checkpoint with identical bits.

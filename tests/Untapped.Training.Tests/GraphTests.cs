@@ -202,7 +202,7 @@ public sealed class GraphTests(ITestOutputHelper output)
         Assert.Equal(dense.Count, p.Rows["dense"].Count);
         Assert.Equal(dense.Count(o => o.HasBackward), p.Rows["dense backward"].Count);
         Assert.Equal(1, p.Rows["adam"].Count);
-        // Forward flops: 2 x batch x (fan-in x fan-out) of each layer applied, the layer's size read from the SPEC's layout
+        // Forward flops: 2 x batch x (fan-in x fan-out) of each layer applied, the layer's size read from docs/model.md §2's layout
         // table by the op's label ("decoder.l1 (labelled)" -> decoder.l1.w), not from the op.
         long expected = dense.Sum(o =>
         {

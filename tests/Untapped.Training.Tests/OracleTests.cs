@@ -8,7 +8,7 @@ namespace Untapped.Training.Tests;
 
 /// <summary>
 /// Loss terms and every parameter gradient against an independent PyTorch implementation (float64) of
-/// SPEC 4 for fixed weights, inputs and explicitly given noise: tests/oracle/oracle.safetensors, written by
+/// docs/model.md §4 for fixed weights, inputs and explicitly given noise: tests/oracle/oracle.safetensors, written by
 /// tests/oracle/make_oracle.py. Tolerances: losses 1e-4 relative; gradients |diff| &lt;= 1e-5 + 2e-3 |g| per element.
 /// </summary>
 public sealed class OracleTests

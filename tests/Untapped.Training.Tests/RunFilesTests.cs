@@ -58,4 +58,29 @@ public sealed class RunFilesTests
         Assert.Contains("x/metrics.jsonl", m.Message);
         Assert.Contains("step_ms", m.Message);
     }
+
+    // config.json records the run directory as "." and a data folder of the same repository relative to the run, so
+    // the run reads the same after the repository moves (another clone); outside a repository the paths stay absolute.
+    [Fact]
+    public void RunRecordsTravelWithTheRepository()
+    {
+        var repo = Directory.CreateTempSubdirectory("untapped-repo-").FullName;
+        Directory.CreateDirectory(Path.Combine(repo, ".git"));
+        var data = Path.Combine(repo, "data", "tiny");
+        Directory.CreateDirectory(data);
+        foreach (var f in Directory.GetFiles(TinyMnist.Folder(60, 20))) File.Copy(f, Path.Combine(data, Path.GetFileName(f)));
+        var run = Path.Combine(repo, "runs", "r1");
+        Assert.Equal(0, Cli.App.Run(["train", "--model", "m2", "--epochs", "1", "--batch", "16", "--unlabelled", "32", "--data", data, "--out", run, "--backend", "cpu", "--threads", "1"]));
+        var cfg = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, RunDirectory.ConfigFile)))!;
+        Assert.Equal((".", "../../data/tiny"), (cfg["out_dir"]!.GetValue<string>(), cfg["data_dir"]!.GetValue<string>()));
+        var moved = repo + "-moved";
+        Directory.Move(repo, moved);
+        var o = RunDirectory.LoadOptions(Path.Combine(moved, "runs", "r1"));
+        Assert.Equal((Path.Combine(moved, "runs", "r1"), Path.Combine(moved, "data", "tiny")), (o.OutDir, o.DataDir));
+        Assert.Equal(0, Cli.App.Run(["evaluate", "--run", Path.Combine(moved, "runs", "r1"), "--backend", "cpu", "--threads", "1"]));
+
+        var outside = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
+        var absolute = RunPaths.Relative(new Training.RunOptions { OutDir = outside, DataDir = data }, outside);
+        Assert.Equal((".", data), (absolute.OutDir, absolute.DataDir));
+    }
 }

@@ -1,4 +1,4 @@
-"""Independent PyTorch reference of the Untapped / M2 objective (SPEC.md section 4).
+"""Independent PyTorch reference of the Untapped / M2 objective (docs/model.md §4).
 
 Written from the spec, not from the C# code: the C# graph must reproduce these loss terms and gradients.
 Used by make_oracle.py (test oracle, float64) and bench/peers/torch_step.py (speed peer, float32).

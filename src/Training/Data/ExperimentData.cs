@@ -3,7 +3,7 @@ using Untapped.Kernels;
 namespace Untapped.Training.Data;
 
 /// <summary>
-/// The experiment's streams (SPEC 1): labelled = digits 0-4 with one-hot labels; held-out = digits 5-9;
+/// The experiment's streams (docs/model.md §1): labelled = digits 0-4 with one-hot labels; held-out = digits 5-9;
 /// unlabelled = <see cref="UnlabelledCount"/> images drawn with replacement from the whole pool;
 /// unfeatured = the 10 softened corners (0.95 on the class, 0.05/9 elsewhere).
 /// </summary>

@@ -1,6 +1,6 @@
 namespace Untapped.Training.Data;
 
-/// <summary>MNIST pooled (train then test), binarised: pixel &gt;= 129 becomes 1 (SPEC 1).</summary>
+/// <summary>MNIST pooled (train then test), binarised: pixel &gt;= 129 becomes 1 (docs/model.md §1).</summary>
 public sealed class Mnist
 {
     public const int Side = 28, Pixels = Side * Side, Classes = 10, BinariseAt = 129;
@@ -49,15 +49,23 @@ public sealed class Mnist
         return new Mnist(images, labels.ToArray());
     }
 
-    /// <summary>The project's embedded copy: data/mnist beside the repository root, or next to the program.</summary>
+    /// <summary>
+    /// The project's embedded copy: data/mnist in a folder above the program (a clone's root, the GPU bundle's), else
+    /// the copy beside the program (the .NET tool's), else above the current folder. A clone's root comes before the
+    /// build's own copy so that runs record the repository's data folder, which every clone has.
+    /// </summary>
     public static string DefaultFolder()
     {
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                var c = Path.Combine(d.FullName, "data", "mnist");
-                if (Directory.Exists(c)) return c;
-            }
+        static string? Above(DirectoryInfo? d)
+        {
+            for (; d is not null; d = d.Parent)
+                if (Directory.Exists(Path.Combine(d.FullName, "data", "mnist"))) return Path.Combine(d.FullName, "data", "mnist");
+            return null;
+        }
+        var exe = new DirectoryInfo(AppContext.BaseDirectory);
+        if (Above(exe.Parent) is { } repo) return repo;
+        if (Directory.Exists(Path.Combine(exe.FullName, "data", "mnist"))) return Path.Combine(exe.FullName, "data", "mnist");
+        if (Above(new DirectoryInfo(Directory.GetCurrentDirectory())) is { } here) return here;
         return Path.Combine(Directory.GetCurrentDirectory(), "data", "mnist");
     }
 }

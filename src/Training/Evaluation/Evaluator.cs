@@ -4,7 +4,7 @@ using Untapped.Training.Model;
 
 namespace Untapped.Training.Evaluation;
 
-/// <summary>The paper's measurements of one trained model (SPEC 6).</summary>
+/// <summary>The paper's measurements of one trained model (docs/model.md §6).</summary>
 /// <remarks><see cref="EntropyHeldout"/>: mean over the held-out images of -sum_k q(k|x) ln q(k|x), in nats.</remarks>
 public sealed record EvalResult(
     double CeHeldout, double AccHeldout, double AccLabelled, int DistinctDigits, int[] Permutation,

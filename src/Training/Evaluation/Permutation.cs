@@ -1,7 +1,7 @@
 namespace Untapped.Training.Evaluation;
 
 /// <summary>
-/// SPEC 6's assignment of latent dims to digits: each dim proposes its most probable class among those left;
+/// docs/model.md §6: assignment of latent dims to digits: each dim proposes its most probable class among those left;
 /// a dim whose proposal no other dim shares takes it; of dims that contest a class, the one with the highest
 /// probability wins it (ties: the lower dim) and the rest try again on the classes left.
 /// </summary>

@@ -9,7 +9,7 @@ using Untapped.Training.Runs;
 namespace Untapped.Training.Evaluation;
 
 /// <summary>
-/// SPEC 6's judge: multinomial logistic regression (784 -> 10, softmax) trained on all binarised images with
+/// docs/model.md §6: judge: multinomial logistic regression (784 -> 10, softmax) trained on all binarised images with
 /// full-batch Adam on the accelerator, by the same kernels and executor as the model. It depends on the data alone
 /// (a fixed seed, not the run's), so it is trained once per data set and cached (<see cref="TrainOrLoad"/>).
 /// </summary>

@@ -7,13 +7,13 @@ public enum UnfeaturedZ { Fixed, Resample }
 public enum ZBox { Original, Paper }
 public enum ClassifyOn { Sample, Probs }
 public enum XTildeGrad { None, Relaxed }
-/// <summary>Whether log p(x~ | y_u, z_u) in the reverse ELBO sends a gradient (<c>Full</c>, SPEC) or only its value (<c>None</c>).</summary>
+/// <summary>Whether log p(x~ | y_u, z_u) in the reverse ELBO sends a gradient (<c>Full</c>, docs/model.md §4) or only its value (<c>None</c>).</summary>
 public enum ReverseLogPGrad { Full, None }
 public enum ClipMode { Original, Paper }
 public enum Preset { Paper, Original }
 
 /// <summary>
-/// Every switch of SPEC.md that shapes the objective, plus the optimisation schedule. <see cref="For"/> gives
+/// Every switch of docs/model.md that shapes the objective, plus the optimisation schedule. <see cref="For"/> gives
 /// the two presets: <c>original</c> (the authors' Theano code) and <c>paper</c> (the paper's text).
 /// </summary>
 public sealed record ModelConfig
@@ -62,7 +62,7 @@ public sealed record ModelConfig
     [System.Text.Json.Serialization.JsonIgnore]
     public (float Lo, float Hi) Box => ZBox == ZBox.Original ? (-MathF.PI / 2, MathF.PI / 2) : (-1.5f, 1.5f);
 
-    /// <summary>Unfeatured z are drawn from U(-1.5, 1.5)^2 whatever the flow's box (SPEC 1).</summary>
+    /// <summary>Unfeatured z are drawn from U(-1.5, 1.5)^2 whatever the flow's box (docs/model.md §1).</summary>
     public const float UnfeaturedZRange = 1.5f;
 
     [System.Text.Json.Serialization.JsonIgnore]

@@ -5,7 +5,7 @@ using Untapped.Training.Data;
 namespace Untapped.Training.Model;
 
 /// <summary>
-/// The three networks of SPEC 2 as parameters of a graph (names and [fan_in, fan_out] shapes fixed by the
+/// The three networks of docs/model.md §2 as parameters of a graph (names and [fan_in, fan_out] shapes fixed by the
 /// checkpoint format) and builders that apply them to tensors. Every graph of the project declares the
 /// parameters through <see cref="Declare"/>, so all share one flat layout.
 /// </summary>
@@ -23,7 +23,7 @@ public sealed class Networks
         ("decoder.out.w", 500, Mnist.Pixels), ("decoder.out.b", 1, Mnist.Pixels),
     ];
 
-    /// <summary>Initialised to zero rather than Glorot (SPEC 2: the sigma head).</summary>
+    /// <summary>Initialised to zero rather than Glorot (docs/model.md §2: the sigma head).</summary>
     public static readonly IReadOnlySet<string> ZeroInit = new HashSet<string> { "zencoder.sigma.w", "zencoder.sigma.b" };
 
     readonly ComputeGraph _g;

@@ -3,7 +3,7 @@ using Untapped.Training.Data;
 
 namespace Untapped.Training.Model;
 
-/// <summary>The training graph of M2 or Untapped (SPEC 4) and the input tensors the trainer fills each step.</summary>
+/// <summary>The training graph of M2 or Untapped (docs/model.md §4) and the input tensors the trainer fills each step.</summary>
 public sealed class Objective
 {
     public const string LabelledElbo = "labelled_elbo", Classify = "classify", UnlabelledElbo = "unlabelled_elbo",

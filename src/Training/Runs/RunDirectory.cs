@@ -5,7 +5,7 @@ using Untapped.Training.Storage;
 namespace Untapped.Training.Runs;
 
 /// <summary>
-/// The files of one run (DESIGN "Outputs") and the rules that keep them consistent across kills:
+/// The files of one run (docs/design.md, "Runs") and the rules that keep them consistent across kills:
 /// <list type="bullet">
 /// <item>config.json: the resolved options, written when training starts;</item>
 /// <item>checkpoint.safetensors: parameters, Adam moments and the <see cref="TrainingState"/> in its metadata,
@@ -72,7 +72,7 @@ public sealed class RunDirectory : IDisposable
     {
         var p = System.IO.Path.Combine(dir, ConfigFile);
         if (!System.IO.File.Exists(p)) return null;
-        try { return JsonSerializer.Deserialize<RunOptions>(System.IO.File.ReadAllText(p), RunOptions.Json) ?? throw new JsonException("null"); }
+        try { return RunPaths.Resolve(JsonSerializer.Deserialize<RunOptions>(System.IO.File.ReadAllText(p), RunOptions.Json) ?? throw new JsonException("null"), dir); }
         catch (JsonException e) { throw new Data.DataFormatException($"{p}: not a valid run configuration: {e.Message}"); }
     }
 
@@ -80,7 +80,8 @@ public sealed class RunDirectory : IDisposable
     public static RunOptions LoadOptions(string dir) =>
         ReadOptions(dir) ?? throw new UsageException($"{System.IO.Path.GetFullPath(dir)}: not a run directory (no {ConfigFile})");
 
-    public void WriteOptions(RunOptions o) => AtomicFile.WriteText(Config, JsonSerializer.Serialize(o, RunOptions.Json));
+    /// <summary>config.json, its paths recorded as <see cref="RunPaths"/> says (relative where they travel with the repository).</summary>
+    public void WriteOptions(RunOptions o) => AtomicFile.WriteText(Config, JsonSerializer.Serialize(RunPaths.Relative(o, Path), RunOptions.Json));
 
     /// <summary>Reads the committed checkpoint and the training state in it.</summary>
     public (float[] Parameters, float[]? M, float[]? V, TrainingState State) ReadCheckpoint(ParameterSet set)
