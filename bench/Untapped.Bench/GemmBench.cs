@@ -26,7 +26,7 @@ static unsafe class GemmBench
         return false;
     }
 
-    public static void Run(Accelerator acc, int threads, int reps, string? only = null)
+    public static void Run(Backend acc, int threads, int reps, string? only = null)
     {
         bool blas = LoadBlas();
         if (blas) _setThreads(threads); else Console.WriteLine("OpenBLAS not found (apt-get install libopenblas0-pthread): timing ours only");

@@ -26,8 +26,8 @@ public static unsafe class KernelBench
         return 2.0 * n / (ms * 1e6);
     }
 
-    /// <summary>GB/s of <see cref="Accelerator.Copy"/> of 256 MiB (read + write counted): on a GPU, its device-to-device copy.</summary>
-    public static double DeviceCopyBandwidth(Accelerator acc, int reps)
+    /// <summary>GB/s of <see cref="Backend.Copy"/> of 256 MiB (read + write counted): on a GPU, its device-to-device copy.</summary>
+    public static double DeviceCopyBandwidth(Backend acc, int reps)
     {
         const int n = 64 << 20;
         using var a = acc.Allocate(n); using var b = acc.Allocate(n);
@@ -36,15 +36,15 @@ public static unsafe class KernelBench
         return 2.0 * 4 * n / (ms * 1e6);
     }
 
-    public static void Run(Accelerator acc, int threads, int reps)
+    public static void Run(Backend acc, int threads, int reps)
     {
         // The managed CPU's reference is a multi-threaded host copy; a device's is its own device-to-device copy.
-        double copy = acc.Kind == AcceleratorKind.Cpu ? CopyBandwidth(threads) : DeviceCopyBandwidth(acc, reps);
+        double copy = acc.Kind == BackendKind.Cpu ? CopyBandwidth(threads) : DeviceCopyBandwidth(acc, reps);
         Console.WriteLine($"memory copy on {acc.Name}: {copy:F1} GB/s (read + write)\n");
         Console.WriteLine($"| kernel on {acc.Name} | ms | GB/s | of copy | validated |\n|---|---:|---:|---:|---|");
-        using var reference = new CpuAccelerator(1);
+        using var reference = new CpuBackend(1);
         // Every operation of the catalogue at the model's sizes but the GEMMs, which `bench gemm` times against OpenBLAS.
-        foreach (var c in ModelCases.All().Where(c => c.Op != nameof(Accelerator.Gemm)))
+        foreach (var c in ModelCases.All().Where(c => c.Op != nameof(Backend.Gemm)))
         {
             var bufs = ModelCases.Validate(c, acc, reference);
             double ms = GemmBench.Time(reps, () => { c.Run(acc, bufs.Select(b => b.View).ToArray()); acc.Synchronize(); });

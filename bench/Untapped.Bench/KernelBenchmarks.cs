@@ -14,13 +14,13 @@ namespace Untapped.Bench;
 [SimpleJob(warmupCount: 2, iterationCount: 5, launchCount: 1)]
 public class KernelBenchmarks
 {
-    Accelerator? _acc;
+    Backend? _acc;
     ModelCase? _case;
     View[] _views = [];
-    DeviceBuffer[] _bufs = [];
+    BackendBuffer[] _bufs = [];
 
     /// <summary>The managed CPU, and CUDA where ILGPU finds a device (ILGPU's CPU accelerator simulates a GPU for tests: timing it means nothing).</summary>
-    public static IEnumerable<string> Backends => Context.Unavailable(AcceleratorKind.Cuda) is null ? ["cpu", "cuda"] : ["cpu"];
+    public static IEnumerable<string> Backends => Untapped.Kernels.Backends.Unavailable(BackendKind.Cuda) is null ? ["cpu", "cuda"] : ["cpu"];
 
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "cpu";
@@ -33,9 +33,9 @@ public class KernelBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _acc = Backend == "cuda" ? Context.Create(AcceleratorKind.Cuda) : new CpuAccelerator(2);
+        _acc = Backend == "cuda" ? Untapped.Kernels.Backends.Create(BackendKind.Cuda) : new CpuBackend(2);
         _case = ModelCases.All().Single(c => c.Name == Kernel);
-        using var reference = new CpuAccelerator(1);
+        using var reference = new CpuBackend(1);
         _bufs = ModelCases.Validate(_case, _acc, reference);
         _views = _bufs.Select(b => b.View).ToArray();
     }

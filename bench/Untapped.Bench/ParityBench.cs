@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Untapped.Checks;
+using Untapped.Training.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Model;
@@ -17,7 +18,7 @@ static class ParityBench
 {
     sealed record Row(string Kernel, string Shapes, string Output, double MaxAbs, double MaxRel, float Atol, float Rtol, bool Pass, string? Problem);
 
-    public static int Kernels(Accelerator acc, string shapes, string? json)
+    public static int Kernels(Backend acc, string shapes, string? json)
     {
         var rows = new List<Row>();
         Console.WriteLine($"| kernel on {acc.Name} | shapes | output | max abs err | max rel err | atol + rtol | pass |\n|---|---|---|---:|---:|---|---|");
@@ -31,7 +32,7 @@ static class ParityBench
                 Add(new(c.Name, "test", o, r.MaxAbs, r.MaxRel, c.Atol, c.Rtol, r.Pass, r.Problem));
         if (shapes is "model" or "both")
         {
-            using var reference = new CpuAccelerator(1);
+            using var reference = new CpuBackend(1);
             foreach (var c in ModelCases.All())
             {
                 var (r, bufs) = ModelCases.Check(c, acc, reference);
@@ -49,7 +50,7 @@ static class ParityBench
     /// One line per case output: SHA-256 of its bits on <paramref name="acc"/> from the case table's seeded data, for
     /// comparing code paths bit for bit (run it under DOTNET_EnableAVX512=0 or DOTNET_EnableAVX2=0 and diff the output).
     /// </summary>
-    public static int Digest(Accelerator acc, string shapes)
+    public static int Digest(Backend acc, string shapes)
     {
         static string Hash(float[] v) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan())))[..16];
         Console.WriteLine($"# bits of every case output on {acc.Name}");
@@ -69,7 +70,7 @@ static class ParityBench
         return 0;
     }
 
-    public static int Steps(Accelerator acc, int batch, string? json)
+    public static int Steps(Backend acc, int batch, string? json)
     {
         var reports = new List<object>();
         int failed = 0;

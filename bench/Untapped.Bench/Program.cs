@@ -20,8 +20,8 @@ if (mode == "bdn")
 #endif
 }
 if (mode == "ptx") return PtxReport.Run();
-var kind = Enum.Parse<AcceleratorKind>(Arg("--backend", "cpu").Replace("-", ""), ignoreCase: true);  // ilgpu-cpu -> IlgpuCpu
-using var acc = Context.Create(kind, 0, int.Parse(Arg("--threads", "2")));
+var kind = Enum.Parse<BackendKind>(Arg("--backend", "cpu").Replace("-", ""), ignoreCase: true);  // ilgpu-cpu -> IlgpuCpu
+using var acc = Backends.Create(kind, 0, int.Parse(Arg("--threads", "2")));
 switch (mode)
 {
     case "step":

@@ -11,7 +11,7 @@ namespace Untapped.Bench;
 /// </summary>
 static class StepBench
 {
-    public static void Run(Accelerator acc, Preset preset, ModelKind model, int batch, int steps, bool byLayer)
+    public static void Run(Backend acc, Preset preset, ModelKind model, int batch, int steps, bool byLayer)
     {
         var cfg = ModelConfig.For(preset, model);
         var obj = new Objective(cfg, batch, batch, batch);
@@ -37,7 +37,7 @@ static class StepBench
         double med = times[times.Count / 2];
         int streams = model == ModelKind.M2 ? 2 : 3;
         Console.WriteLine($"step {model} {preset} batch {batch} on {acc.Name}: median {med:F1} ms over {steps} steps (min {times[0]:F1}), " +
-            $"{streams * batch / (med / 1000):N0} samples/s; planned arena {ex.Plan.PeakBytes / 1048576.0:F1} MiB, device total {ex.DeviceBytes / 1048576.0:F1} MiB");
+            $"{streams * batch / (med / 1000):N0} samples/s; planned arena {ex.Plan.PeakBytes / 1048576.0:F1} MiB, device total {ex.BackendBytes / 1048576.0:F1} MiB");
         ex.Profile = new OpProfile { ByLayer = byLayer };
         long p0 = Stopwatch.GetTimestamp();
         Step(); acc.Synchronize();

@@ -5,10 +5,10 @@ namespace Untapped.Checks;
 /// <summary>Named host arrays uploaded to an accelerator; a case runs against the views and reads back outputs.</summary>
 public sealed class Harness : IDisposable
 {
-    readonly Dictionary<string, DeviceBuffer> _buffers = new();
-    public Accelerator Acc { get; }
+    readonly Dictionary<string, BackendBuffer> _buffers = new();
+    public Backend Acc { get; }
 
-    public Harness(Accelerator acc, IReadOnlyDictionary<string, float[]> data)
+    public Harness(Backend acc, IReadOnlyDictionary<string, float[]> data)
     {
         Acc = acc;
         foreach (var (k, v) in data) _buffers[k] = acc.Upload(v);

@@ -3,7 +3,7 @@ using Untapped.Kernels;
 namespace Untapped.Checks;
 
 /// <summary>One kernel invocation on random inputs; outputs are compared across backends with atol + rtol.</summary>
-public sealed record KernelCase(string Name, float Atol, float Rtol, Func<Random, Dictionary<string, float[]>> Data, string[] Outputs, Action<Accelerator, Harness> Run)
+public sealed record KernelCase(string Name, float Atol, float Rtol, Func<Random, Dictionary<string, float[]>> Data, string[] Outputs, Action<Backend, Harness> Run)
 {
     public override string ToString() => Name;
 }
@@ -117,11 +117,11 @@ public static class KernelCases
             (a, h) => a.RowMeanAccumulate(h["v"], 10007, 0.1f, h["o"].Slice(1, 1)));
         yield return new("copy", 0, 0, r => D_(("a", Gen.Uniform(r, 1000)), ("o", Gen.Uniform(r, 1000))), ["o"], (a, h) => a.Copy(h["a"].Slice(3, 777), h["o"].Slice(100, 777)));
         yield return new("fill", 0, 0, r => D_(("o", Gen.Uniform(r, 1000))), ["o"], (a, h) => a.Fill(777, 2.5f, h["o"].Slice(100, 777)));
-        yield return new("sum_squares_partials", 1e-4f, 1e-5f, r => D_(("x", Gen.Uniform(r, 100_003)), ("p", new float[Accelerator.NormPartials])), ["p"],
+        yield return new("sum_squares_partials", 1e-4f, 1e-5f, r => D_(("x", Gen.Uniform(r, 100_003)), ("p", new float[Backend.NormPartials])), ["p"],
             (a, h) => a.SumSquaresPartials(h["x"], 100_003, h["p"]));
         foreach (var (clipNorm, clipValue) in new[] { (5f, 1f), (0f, 1f), (1000f, 0f) })
             yield return new($"adam_clip_{clipNorm}_{clipValue}", 1e-6f, 1e-5f,
-                r => D_(("p", Gen.Uniform(r, 5003)), ("g", Gen.Uniform(r, 5003, -3, 3)), ("m", Gen.Uniform(r, 5003, -0.1f, 0.1f)), ("v", Gen.Uniform(r, 5003, 0, 0.1f)), ("s", new float[Accelerator.NormPartials])),
+                r => D_(("p", Gen.Uniform(r, 5003)), ("g", Gen.Uniform(r, 5003, -3, 3)), ("m", Gen.Uniform(r, 5003, -0.1f, 0.1f)), ("v", Gen.Uniform(r, 5003, 0, 0.1f)), ("s", new float[Backend.NormPartials])),
                 ["p", "m", "v"], (a, h) =>
                 {
                     a.SumSquaresPartials(h["g"], 5003, h["s"]);
@@ -142,9 +142,9 @@ public static class KernelCases
     /// Runs every case on <paramref name="device"/> and on a one-thread managed CPU reference (the same seeded data) and
     /// measures each output against the case's tolerance: the parity table of the tests and of the GPU check.
     /// </summary>
-    public static IEnumerable<(KernelCase Case, string Output, Tolerance.Result Result)> Parity(Accelerator device, Func<KernelCase, bool>? filter = null)
+    public static IEnumerable<(KernelCase Case, string Output, Tolerance.Result Result)> Parity(Backend device, Func<KernelCase, bool>? filter = null)
     {
-        using var cpu = new Untapped.Kernels.Cpu.CpuAccelerator(1);
+        using var cpu = new Untapped.Kernels.Cpu.CpuBackend(1);
         foreach (var c in All().Where(c => filter?.Invoke(c) ?? true))
         {
             var expected = Execute(c, cpu);
@@ -154,7 +154,7 @@ public static class KernelCases
     }
 
     /// <summary>Runs a case on an accelerator from seeded data; returns each output.</summary>
-    public static Dictionary<string, float[]> Execute(KernelCase c, Accelerator acc)
+    public static Dictionary<string, float[]> Execute(KernelCase c, Backend acc)
     {
         using var h = new Harness(acc, c.Data(new Random(StableSeed(c.Name))));
         c.Run(acc, h);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Spectre.Console;
 using Untapped.Checks;
+using Untapped.Training.Checks;
 using Untapped.Kernels;
 using Untapped.Training;
 using Untapped.Training.Data;
@@ -135,7 +136,7 @@ static partial class Commands
         /// <summary>Trains one run with console progress and prints its evaluation (also each trial of a sweep).</summary>
         public static void Train(RunOptions opts, RunSchedule schedule, bool resume, int threads, SelfCheckMode selfCheck, CancellationToken stop)
         {
-            using var acc = Backends.ForTraining(opts.Backend, threads, selfCheck);
+            using var acc = BackendOption.ForTraining(opts.Backend, threads, selfCheck);
             Console.WriteLine($"untapped train: {opts.Model.Kind} ({opts.Preset} preset), {opts.Model.Epochs} epochs, batch {opts.Batch}, seed {opts.Seed}, on {acc.Name}; writing {opts.OutDir}");
             var r = ConsoleObserver.Run(opts.Model.Kind.ToString().ToLowerInvariant(), obs => TrainingSession.Run(opts, acc, resume, schedule, stop, obs));
             PrintEval(r, opts.OutDir);
@@ -167,7 +168,7 @@ static partial class Commands
         var cmd = new Command("evaluate", "Re-evaluate a run's checkpoint (eval.json, digits.png, samples.png).\n\nExample:\n  untapped evaluate --run runs/untapped") { run, Backend, Threads, Data };
         cmd.SetAction(p =>
         {
-            using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
+            using var acc = BackendOption.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             var dir = p.GetValue(run)!;
             var r = ConsoleObserver.Run("evaluate", obs => RunReports.Evaluate(dir, acc, p.GetValue(Data), obs));
             PrintEval(r, dir);
@@ -184,7 +185,7 @@ static partial class Commands
         var cmd = new Command("grid", "Export an image grid from a run's checkpoint.\n\nExample:\n  untapped grid --run runs/untapped --kind samples --out samples.png") { run, kind, output, Backend, Threads, Data };
         cmd.SetAction(p =>
         {
-            using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
+            using var acc = BackendOption.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             RunReports.WriteGrid(p.GetValue(run)!, p.GetValue(kind), p.GetValue(output)!, acc, p.GetValue(Data));
             Console.WriteLine($"wrote {p.GetValue(output)}");
             return ExitCode.Ok;
@@ -201,7 +202,7 @@ static partial class Commands
             "examples/python/decode_digits.py computes the same with numpy alone.\n\nExample:\n  untapped predict --run runs/untapped --count 8 --out predictions.json") { run, count, output, Backend, Threads, Data };
         cmd.SetAction(p =>
         {
-            using var acc = Backends.Create(p.GetValue(Backend)!, p.GetValue(Threads));
+            using var acc = BackendOption.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             var json = Training.Export.Prediction.Of(p.GetValue(run)!, acc, p.GetValue(count), p.GetValue(Data)).ToJson();
             if (p.GetValue(output) is { } file) { Training.Storage.AtomicFile.WriteText(file, json); Console.WriteLine($"wrote {file}"); }
             else Console.WriteLine(json);
@@ -239,11 +240,11 @@ static partial class Commands
         {
             if (p.GetValue(check)) return CheckDevice(p.GetValue(Backend)!, p.GetValue(Threads));
             var t = new Table().AddColumns("backend", "index", "device", "details");
-            foreach (var d in Context.Devices()) t.AddRow(Backends.Name(d.Kind), d.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.Name), Markup.Escape(d.Detail));
+            foreach (var d in Backends.Devices()) t.AddRow(BackendOption.Name(d.Kind), d.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.Name), Markup.Escape(d.Detail));
             AnsiConsole.Write(t);
-            foreach (var d in Context.RefusedDevices()) Console.WriteLine($"refused: {d.Name} ({d.Detail}): {d.RefusedBecause}");
-            foreach (var k in new[] { AcceleratorKind.Cuda, AcceleratorKind.OpenCl })
-                if (Context.Unavailable(k) is { } why) Console.WriteLine($"{Backends.Name(k)}: {why}");
+            foreach (var d in Backends.RefusedDevices()) Console.WriteLine($"refused: {d.Name} ({d.Detail}): {d.RefusedBecause}");
+            foreach (var k in new[] { BackendKind.Cuda, BackendKind.OpenCl })
+                if (Backends.Unavailable(k) is { } why) Console.WriteLine($"{BackendOption.Name(k)}: {why}");
             return ExitCode.Ok;
         });
         return cmd;
@@ -252,22 +253,21 @@ static partial class Commands
     // `devices --check`: the self-check the GPU gate runs, on any backend, as a table.
     static int CheckDevice(string backend, int threads)
     {
-        var (kind, index) = backend.Equals("auto", StringComparison.OrdinalIgnoreCase) ? Context.Best() : (Backends.Parse(backend), 0);
-        if (Context.Unavailable(kind) is { } why) throw new BackendUnavailableException($"{Backends.Name(kind)} backend is not available: {why}");
-        using Accelerator acc = kind == AcceleratorKind.Cpu ? new Kernels.Cpu.CpuAccelerator(threads)
-            : new Kernels.Ilgpu.IlgpuAccelerator(kind, index, new Kernels.Ilgpu.IlgpuSettings(Assertions: true, CudaGeometry: kind == AcceleratorKind.IlgpuCpu));
+        var (kind, index) = backend.Equals("auto", StringComparison.OrdinalIgnoreCase) ? Backends.Best() : (BackendOption.Parse(backend), 0);
+        if (Backends.Unavailable(kind) is { } why) throw new BackendUnavailableException($"{BackendOption.Name(kind)} backend is not available: {why}");
+        using Backend acc = kind == BackendKind.Cpu ? new Kernels.Cpu.CpuBackend(threads)
+            : new Kernels.Ilgpu.IlgpuBackend(kind, index, new Kernels.Ilgpu.IlgpuSettings(Assertions: true, CudaGeometry: kind == BackendKind.IlgpuCpu));
         Console.WriteLine($"self-check of {acc.Name} against the managed CPU (one thread)");
-        var r = ConsoleObserver.Run("self-check", obs => SelfCheck.Run(acc, KernelCases.All(), step: true, progress: name => obs.Phase(name)));
+        var r = ConsoleObserver.Run("self-check", obs => SelfCheck.Run(acc, KernelCases.All(), StepParity.OneStep, progress: name => obs.Phase(name)));
         Console.WriteLine($"{"kernel",-44} {"output",-8} {"max abs err",12} {"max rel err",12} {"atol + rtol",-18} pass");
         foreach (var row in r.Rows)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{row.Kernel,-44} {row.Output,-8} {row.MaxAbs,12:G3} {row.MaxRel,12:G3} {$"{row.Atol:G2} + {row.Rtol:G2}",-18} {(row.Pass ? "yes" : "NO: " + row.Problem)}"));
-        if (r.Step is { } s)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{$"training step ({s.Model}, batch {s.Batch})",-44} {"loss",-8} {s.Losses[0].MaxAbs,12:G3} {s.Losses[0].MaxRel,12:G3} {$"{StepParity.LossTol:G2} + {StepParity.LossTol:G2}",-18} {(s.Pass ? "yes" : "NO")}"));
-        else if (r.StepProblem is { } sp) Console.WriteLine($"training step: NO: {sp}");
+        var s = r.StepCheck!;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{s.What,-44} {"loss",-8} {s.MaxAbs,12:G3} {s.MaxRel,12:G3} {s.Tolerance,-18} {(s.Pass ? "yes" : "NO: " + s.Problem)}"));
         int passed = r.Rows.Count(x => x.Pass);
-        Console.WriteLine($"{passed} of {r.Rows.Count} kernel outputs within tolerance, training step {(r.StepProblem is null && (r.Step?.Pass ?? false) ? "agrees" : "FAILED")} ({r.Elapsed.TotalSeconds:F1} s)");
+        Console.WriteLine($"{passed} of {r.Rows.Count} kernel outputs within tolerance, training step {(s.Pass ? "agrees" : "FAILED")} ({r.Elapsed.TotalSeconds:F1} s)");
         if (r.Failure is { } f) Console.Error.WriteLine($"error: {f}");
         return r.Pass ? ExitCode.Ok : ExitCode.Failed;
     }

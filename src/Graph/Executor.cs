@@ -11,16 +11,16 @@ namespace Untapped.Graph;
 /// </summary>
 public sealed class Executor : IOpContext, IDisposable
 {
-    readonly DeviceBuffer _arena, _params, _grads, _m, _v, _losses, _partials;
+    readonly BackendBuffer _arena, _params, _grads, _m, _v, _losses, _partials;
     readonly Dictionary<Tensor, float> _seeds = new();
     // Activation gradients whose buffer has not been written yet in this backward pass (it holds garbage): the
     // first op to write one may overwrite it, and any other access zero-fills it first (see Grad, GradForWrite).
     readonly HashSet<Tensor> _unwritten = new();
 
-    public Executor(ComputeGraph graph, Accelerator accelerator, ulong seed)
+    public Executor(ComputeGraph graph, Backend accelerator, ulong seed)
     {
         Graph = graph;
-        Accelerator = accelerator;
+        Backend = accelerator;
         Seed = seed;
         Plan = new MemoryPlan(graph);
         int p = graph.Parameters.TotalLength;
@@ -30,7 +30,7 @@ public sealed class Executor : IOpContext, IDisposable
         _m = accelerator.Allocate(p);
         _v = accelerator.Allocate(p);
         _losses = accelerator.Allocate(graph.Losses.Count + 1);
-        _partials = accelerator.Allocate(Accelerator.NormPartials);
+        _partials = accelerator.Allocate(Backend.NormPartials);
         accelerator.Fill(p, 0f, _m);
         accelerator.Fill(p, 0f, _v);
         accelerator.Fill(p, 0f, _grads);
@@ -42,7 +42,7 @@ public sealed class Executor : IOpContext, IDisposable
     }
 
     public ComputeGraph Graph { get; }
-    public Accelerator Accelerator { get; }
+    public Backend Backend { get; }
     public MemoryPlan Plan { get; }
     public ulong Seed { get; }
 
@@ -58,7 +58,7 @@ public sealed class Executor : IOpContext, IDisposable
     public OpProfile? Profile { get; set; }
 
     /// <summary>Bytes of device memory this executor holds: arena, four flat parameter buffers and small vectors.</summary>
-    public long DeviceBytes => 4L * (_arena.Length + 4L * _params.Length + _losses.Length + _partials.Length);
+    public long BackendBytes => 4L * (_arena.Length + 4L * _params.Length + _losses.Length + _partials.Length);
 
     public View Parameters => _params;
     public View Gradients => _grads;
@@ -79,7 +79,7 @@ public sealed class Executor : IOpContext, IDisposable
     public View Grad(Tensor t)
     {
         var g = GradView(t);
-        if (_unwritten.Remove(t)) Accelerator.Fill(t.Length, 0f, g);
+        if (_unwritten.Remove(t)) Backend.Fill(t.Length, 0f, g);
         return g;
     }
 
@@ -105,7 +105,7 @@ public sealed class Executor : IOpContext, IDisposable
     {
         if (t.Kind != TensorKind.Input) throw new ArgumentException($"{t} is not an input");
         if (data.Length != t.Length) throw new ArgumentException($"input {t} needs {t.Length} values, got {data.Length}");
-        Accelerator.CopyFromHost(data, Value(t));
+        Backend.CopyFromHost(data, Value(t));
     }
 
     /// <summary>Runs every op's forward kernel in graph order, then the loss reduction.</summary>
@@ -121,7 +121,7 @@ public sealed class Executor : IOpContext, IDisposable
     /// <summary>Sums the per-row loss tensors into the loss vector: every term, then the weighted total (of the non-monitor terms).</summary>
     public void ReduceLosses()
     {
-        var a = Accelerator;
+        var a = Backend;
         a.Fill(_losses.Length, 0f, _losses);
         var total = _losses.View.Slice(Graph.Losses.Count, 1);
         for (int i = 0; i < Graph.Losses.Count; i++)
@@ -137,7 +137,7 @@ public sealed class Executor : IOpContext, IDisposable
 
     public void Backward()
     {
-        var a = Accelerator;
+        var a = Backend;
         int n = Graph.Ops.Count;
         a.Fill(_grads.Length, 0f, _grads);
         _unwritten.Clear();
@@ -161,7 +161,7 @@ public sealed class Executor : IOpContext, IDisposable
     public void Update(AdamSettings s, double lr)
     {
         StepsDone++;
-        var a = Accelerator;
+        var a = Backend;
         long t0 = OpProfile.Now();
         a.SumSquaresPartials(_grads, _grads.Length, _partials);
         a.Adam(_partials, _params.Length, AdamStep.At(StepsDone, lr, s.Beta1, s.Beta2, s.Eps, s.ClipNorm, s.ClipValue), _params, _grads, _m, _v);
@@ -175,21 +175,21 @@ public sealed class Executor : IOpContext, IDisposable
     public void LoadState(ReadOnlySpan<float> parameters, float[]? m, float[]? v, int stepsDone)
     {
         if (stepsDone < 0) throw new ArgumentOutOfRangeException(nameof(stepsDone), $"step count {stepsDone} is negative");
-        Accelerator.CopyFromHost(parameters, _params);
-        if (m is not null && v is not null) { Accelerator.CopyFromHost(m, _m); Accelerator.CopyFromHost(v, _v); }
-        else { Accelerator.Fill(_m.Length, 0f, _m); Accelerator.Fill(_v.Length, 0f, _v); }
+        Backend.CopyFromHost(parameters, _params);
+        if (m is not null && v is not null) { Backend.CopyFromHost(m, _m); Backend.CopyFromHost(v, _v); }
+        else { Backend.Fill(_m.Length, 0f, _m); Backend.Fill(_v.Length, 0f, _v); }
         StepsDone = stepsDone;
     }
 
     /// <summary>The loss terms in graph order, then the weighted total.</summary>
-    public float[] ReadLosses() => Accelerator.ToArray(_losses);
+    public float[] ReadLosses() => Backend.ToArray(_losses);
 
     void Timed(Op op, bool backward)
     {
         long t0 = Profile is null ? 0 : OpProfile.Now();
         if (backward) op.Backward(this); else op.Forward(this);
         if (Profile is null) return;
-        Accelerator.Synchronize();
+        Backend.Synchronize();
         Profile.Add(Profile.Key(op, backward), OpProfile.Ms(t0), op.Flops(backward));
     }
 

@@ -8,7 +8,7 @@ namespace Untapped.Graph;
 /// </summary>
 public interface IOpContext
 {
-    Accelerator Accelerator { get; }
+    Backend Backend { get; }
 
     /// <summary>The storage of <paramref name="t"/>'s value.</summary>
     View Value(Tensor t);

@@ -13,4 +13,4 @@ public enum LogDetForm { Original = 0, Exact = 1 }
 /// Kind of compute backend: the vectorised managed CPU backend, or ILGPU over one of its accelerators (CUDA through the
 /// driver alone, OpenCL, or ILGPU's CPU accelerator, which runs the device kernels on CPU threads).
 /// </summary>
-public enum AcceleratorKind { Cpu, Cuda, OpenCl, IlgpuCpu }
+public enum BackendKind { Cpu, Cuda, OpenCl, IlgpuCpu }

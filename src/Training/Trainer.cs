@@ -27,7 +27,7 @@ public sealed class Trainer : IDisposable
     long _epochStart;
     int _timedSteps;
 
-    public Trainer(ModelConfig cfg, ExperimentData data, Accelerator acc, int batch, ulong seed)
+    public Trainer(ModelConfig cfg, ExperimentData data, Backend acc, int batch, ulong seed)
     {
         if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), $"batch must be at least 1, got {batch}");
         Config = cfg;
@@ -146,7 +146,7 @@ public sealed class Trainer : IDisposable
         LastLoss = losses[^1];
         if (s + 1 < steps) return null;
 
-        ex.Accelerator.Synchronize();
+        ex.Backend.Synchronize();
         double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(_epochStart).TotalSeconds;
         var mean = _termNames.Select((n, i) => (n, _sums[i] / steps)).ToDictionary(t => t.n, t => t.Item2);
         mean[DecoderSaturationKey] = DecoderSaturation();
@@ -178,7 +178,7 @@ public sealed class Trainer : IDisposable
                 ExperimentData.Corner(c).CopyTo(y.AsSpan(r * K));
                 _fixedZ.AsSpan(j * Z, Z).CopyTo(z.AsSpan(r * Z));
             }
-        using var inference = new Evaluation.Inference(Executor.Accelerator, Executor.Accelerator.ToArray(Executor.Parameters), K * K);
+        using var inference = new Evaluation.Inference(Executor.Backend, Executor.Backend.ToArray(Executor.Parameters), K * K);
         var logits = inference.DecoderLogits(y, z, K * K);
         int saturated = 0;
         foreach (var l in logits)

@@ -9,9 +9,9 @@ namespace Untapped.Tests;
 /// </summary>
 public sealed class BackendTheoryAttribute : TheoryAttribute
 {
-    public BackendTheoryAttribute(AcceleratorKind kind)
+    public BackendTheoryAttribute(BackendKind kind)
     {
-        if (Context.Unavailable(kind) is { } why) Skip = $"{kind} backend absent: {why}";
+        if (Backends.Unavailable(kind) is { } why) Skip = $"{kind} backend absent: {why}";
     }
 }
 
@@ -35,6 +35,6 @@ public sealed class CudaAbsentFactAttribute : FactAttribute
 {
     public CudaAbsentFactAttribute()
     {
-        if (Context.Unavailable(AcceleratorKind.Cuda) is null) Skip = "this machine has a CUDA device: no absent backend to ask for";
+        if (Backends.Unavailable(BackendKind.Cuda) is null) Skip = "this machine has a CUDA device: no absent backend to ask for";
     }
 }

@@ -9,15 +9,15 @@ namespace Untapped.Tests;
 /// </summary>
 public static class SharedIlgpu
 {
-    static readonly Lazy<IlgpuAccelerator> Instance = new(() => new IlgpuAccelerator(AcceleratorKind.IlgpuCpu));
-    static readonly Lazy<IlgpuAccelerator> CudaLike = new(() =>
-        new IlgpuAccelerator(AcceleratorKind.IlgpuCpu, 0, new IlgpuSettings(Assertions: true, CudaGeometry: true)));
+    static readonly Lazy<IlgpuBackend> Instance = new(() => new IlgpuBackend(BackendKind.IlgpuCpu));
+    static readonly Lazy<IlgpuBackend> CudaLike = new(() =>
+        new IlgpuBackend(BackendKind.IlgpuCpu, 0, new IlgpuSettings(Assertions: true, CudaGeometry: true)));
 
     public static readonly object Lock = new();
 
     /// <summary>The tests' simulated device: warps of 32, groups of up to 256 threads.</summary>
-    public static IlgpuAccelerator Cpu => Instance.Value;
+    public static IlgpuBackend Cpu => Instance.Value;
 
     /// <summary>CUDA's geometry (warps of 32, groups of up to 1024 threads) with ILGPU's assertions on: auto-grouped launches get the group size a GPU gives them.</summary>
-    public static IlgpuAccelerator CudaGeometry => CudaLike.Value;
+    public static IlgpuBackend CudaGeometry => CudaLike.Value;
 }

@@ -19,7 +19,7 @@ public sealed class CpuKernelTests
     [Fact]
     public void PhiloxUniformIsTheDocumentedWordOfTheStream()
     {
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         using var o = cpu.Allocate(10);
         cpu.PhiloxUniform(0xAAAA_BBBB_0000_0001UL, 5, 9, 10, o);
         var got = cpu.ToArray(o);
@@ -61,7 +61,7 @@ public sealed class CpuKernelTests
         for (int i = 0; i < x.Length; i += 3) x[i] = MathF.Round(x[i]);
         var l = Gen.Uniform(r, m * d, -25, 25);                  // a third of the logits lie beyond the clip
         var g = Gen.Uniform(r, m);
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         using var X = cpu.Upload(x); using var L = cpu.Upload(l); using var G = cpu.Upload(g);
         using var O = cpu.Allocate(m); using var DL = cpu.Allocate(m * d); using var DX = cpu.Allocate(m * d);
         cpu.BernoulliLogLik(X, L, m, d, BernoulliForm.Original, O);
@@ -88,7 +88,7 @@ public sealed class CpuKernelTests
     [Fact]
     public void PhiloxDrawsHaveTheRightMoments()
     {
-        using var cpu = new CpuAccelerator();
+        using var cpu = new CpuBackend();
         const int n = 200_000;
         using var u = cpu.Allocate(n);
         using var z = cpu.Allocate(n);
@@ -105,8 +105,8 @@ public sealed class CpuKernelTests
     public void ResultsAreBitwiseIdenticalForAnyThreadCount(string kernel)
     {
         var c = KernelCases.Get(kernel);
-        using var one = new CpuAccelerator(1);
-        using var three = new CpuAccelerator(3);
+        using var one = new CpuBackend(1);
+        using var three = new CpuBackend(3);
         var a = KernelCases.Execute(c, one);
         var b = KernelCases.Execute(c, three);
         foreach (var o in c.Outputs) Assert.Equal(a[o], b[o]);
@@ -121,7 +121,7 @@ public sealed class CpuKernelTests
         var r = new Random(4);
         var a = Gen.Uniform(r, m * d); var b = Gen.Uniform(r, m * d); var g = Gen.Uniform(r, m);
         var n = Enumerable.Range(0, m).Select(i => i % 4 == 0 ? 0f : 0.5f + i).ToArray();
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         using var A = cpu.Upload(a); using var B = cpu.Upload(b); using var G = cpu.Upload(g); using var N = cpu.Upload(n);
         using var Added = cpu.Allocate(m * d); using var Written = cpu.Allocate(m * d);
         cpu.Fill(m * d, 0f, Added); cpu.Fill(m * d, float.NaN, Written);
@@ -140,7 +140,7 @@ public sealed class CpuKernelTests
         var r = new Random(3);
         int m = 131, k = 517, n = 45;
         var a = Gen.Uniform(r, k * m); var b = Gen.Uniform(r, n * k); var bias = Gen.Uniform(r, n);
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         using var A = cpu.Upload(a); using var B = cpu.Upload(b); using var Bi = cpu.Upload(bias); using var C = cpu.Allocate(m * n);
         cpu.Gemm(A, B, Bi, m, k, n, transA: true, transB: true, Activation.Tanh, false, C);
         var c = cpu.ToArray(C);
@@ -181,10 +181,10 @@ public sealed class CpuKernelTests
         foreach (var schedule in new[] { CpuGemm.Schedule.Tall, CpuGemm.Schedule.Deep })
             foreach (int threads in new[] { 1, 3 })
             {
-                using var cpu = new CpuAccelerator(threads);
+                using var cpu = new CpuBackend(threads);
                 using var A = cpu.Upload(a); using var B = cpu.Upload(b); using var Bi = cpu.Upload(bias); using var C = cpu.Upload(c0);
-                CpuGemm.Run(cpu, CpuAccelerator.A(A), CpuAccelerator.A(B), CpuAccelerator.A(Bi), m, k, n, transA, transB,
-                    Activation.Tanh, accumulate: true, CpuAccelerator.A(C), schedule);
+                CpuGemm.Run(cpu, CpuBackend.A(A), CpuBackend.A(B), CpuBackend.A(Bi), m, k, n, transA, transB,
+                    Activation.Tanh, accumulate: true, CpuBackend.A(C), schedule);
                 results.Add(cpu.ToArray(C));
             }
         foreach (var other in results.Skip(1)) Assert.Equal(results[0], other);
@@ -202,14 +202,14 @@ public sealed class CpuKernelTests
     [Fact]
     public void BadShapesAreRejectedWithTheBufferName()
     {
-        using var cpu = new CpuAccelerator(1);
+        using var cpu = new CpuBackend(1);
         using var small = cpu.Allocate(5);
         using var big = cpu.Allocate(100);
         var e = Assert.Throws<ArgumentException>(() => cpu.Gemm(big, big, default, 10, 10, 10, false, false, Activation.None, false, small));
         Assert.Contains("'c'", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => cpu.GumbelSoftmax(big, default, 5, 20, 1f, big));
         Assert.Throws<ArgumentOutOfRangeException>(() => cpu.GumbelSoftmax(big, default, 10, 10, 0f, big));
-        using var other = new CpuAccelerator(1);
+        using var other = new CpuBackend(1);
         using var foreign = other.Allocate(100);
         Assert.Throws<ArgumentException>(() => cpu.Fill(10, 1f, foreign));
     }
@@ -223,7 +223,7 @@ public sealed class CpuKernelTests
         var p = logits.Select(l => Math.Exp(l) / z).ToArray();
         double expected = Math.Log(2) + 2 * Math.Log(tau) + p.Sum(Math.Log) - (tau + 1) * y.Sum(v => Math.Log(v))
             - 3 * Math.Log(p.Select((pi, i) => pi * Math.Pow(y[i], -tau)).Sum());
-        using var cpu = new CpuAccelerator(1);
+        using var cpu = new CpuBackend(1);
         using var L = cpu.Upload(logits); using var Y = cpu.Upload(y); using var O = cpu.Allocate(1);
         cpu.ConcreteLogPdf(L, Y, 1, 3, 0.5f, O);
         Assert.Equal(expected, cpu.ToArray(O)[0], 5);
@@ -237,7 +237,7 @@ public sealed class GumbelEdgeTests
     {
         // The largest uniforms Philox can produce: u + 1e-4 rounds in float32, so the unguarded formula gives NaN.
         float top = Philox.ToUnit(uint.MaxValue), next = Philox.ToUnit(uint.MaxValue - 256);
-        using var cpu = new CpuAccelerator(1);
+        using var cpu = new CpuBackend(1);
         using var l = cpu.Upload(new float[20]);
         using var u = cpu.Upload([top, next, top, next, top, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, .. Enumerable.Repeat(top, 10)]);
         using var y = cpu.Allocate(20);

@@ -9,22 +9,22 @@ public sealed class DeviceListingTests
     [Fact]
     public void TheIlgpuCpuAcceleratorAndTheManagedCpuAreAlwaysListed()
     {
-        var kinds = Context.Devices().Select(d => d.Kind).ToList();
-        Assert.Contains(AcceleratorKind.IlgpuCpu, kinds);
-        Assert.Equal(AcceleratorKind.Cpu, kinds[^1]);
-        Assert.Null(Context.Unavailable(AcceleratorKind.IlgpuCpu));
+        var kinds = Backends.Devices().Select(d => d.Kind).ToList();
+        Assert.Contains(BackendKind.IlgpuCpu, kinds);
+        Assert.Equal(BackendKind.Cpu, kinds[^1]);
+        Assert.Null(Backends.Unavailable(BackendKind.IlgpuCpu));
         // ILGPU adds its default CPU device to a context with no device; it must not pass for a CUDA or OpenCL one.
-        Assert.DoesNotContain(Context.Devices(), d => d.Kind is AcceleratorKind.Cuda or AcceleratorKind.OpenCl && d.Name.Contains("ILGPU CPU"));
+        Assert.DoesNotContain(Backends.Devices(), d => d.Kind is BackendKind.Cuda or BackendKind.OpenCl && d.Name.Contains("ILGPU CPU"));
     }
 
     [Fact]
     public void AnAbsentBackendSaysWhy()
     {
-        foreach (var kind in new[] { AcceleratorKind.Cuda, AcceleratorKind.OpenCl })
+        foreach (var kind in new[] { BackendKind.Cuda, BackendKind.OpenCl })
         {
-            var why = Context.Unavailable(kind);
+            var why = Backends.Unavailable(kind);
             if (why is null) continue; // present here
-            var e = Assert.Throws<BackendUnavailableException>(() => Context.Create(kind));
+            var e = Assert.Throws<BackendUnavailableException>(() => Backends.Create(kind));
             Assert.Contains(why, e.Message);
         }
     }
@@ -37,11 +37,11 @@ public sealed class DeviceListingTests
     [OpenClLoaderFact]
     public void OpenClDevicesAreFoundThroughLibOpenClSo1AndRefusalsNamed()
     {
-        var usable = Context.Devices().Count(d => d.Kind == AcceleratorKind.OpenCl);
-        var refused = Context.RefusedDevices();
+        var usable = Backends.Devices().Count(d => d.Kind == BackendKind.OpenCl);
+        var refused = Backends.RefusedDevices();
         Assert.True(usable + refused.Count > 0, "an ICD is installed, yet ILGPU saw no OpenCL device: libOpenCL.so.1 was not resolved");
         foreach (var r in refused) Assert.StartsWith("refused by ILGPU", r.RefusedBecause);
-        if (usable == 0) Assert.Contains("refused by ILGPU", Context.Unavailable(AcceleratorKind.OpenCl));
+        if (usable == 0) Assert.Contains("refused by ILGPU", Backends.Unavailable(BackendKind.OpenCl));
     }
 }
 

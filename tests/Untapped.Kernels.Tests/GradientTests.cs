@@ -11,7 +11,7 @@ namespace Untapped.Kernels.Tests;
 /// the backward, fed the cotangents, must give dL/d(input) for every input named in Wrt (grads in "d_" + name).
 /// </summary>
 public sealed record GradCase(string Name, Func<Random, Dictionary<string, float[]>> Data, string[] Wrt, string[] Outputs,
-    Action<Accelerator, Harness> Forward, Action<Accelerator, Harness> Backward, float Step = 1e-2f)
+    Action<Backend, Harness> Forward, Action<Backend, Harness> Backward, float Step = 1e-2f)
 {
     public override string ToString() => Name;
 }
@@ -88,7 +88,7 @@ public sealed class GradientTests
     {
         var c = Cases().Single(x => x.Name == name);
         var data = c.Data(new Random(11));
-        using var cpu = new CpuAccelerator(1);
+        using var cpu = new CpuBackend(1);
         double Loss(Dictionary<string, float[]> d)
         {
             using var h = new Harness(cpu, d);

@@ -12,10 +12,10 @@ namespace Untapped.Kernels.Tests;
 /// </summary>
 public static class Parity
 {
-    public static void Check(Accelerator device, string name)
+    public static void Check(Backend device, string name)
     {
         var c = KernelCases.Get(name);
-        using var cpu = new CpuAccelerator(1);
+        using var cpu = new CpuBackend(1);
         var expected = KernelCases.Execute(c, cpu);
         var actual = KernelCases.Execute(c, device);
         foreach (var o in c.Outputs) Close.All(expected[o], actual[o], c.Atol, c.Rtol, $"{name}.{o} on {device.Name}");
@@ -58,22 +58,22 @@ public sealed class CudaGeometryParityTests
 
 public sealed class OpenClParityTests
 {
-    [BackendTheory(AcceleratorKind.OpenCl)]
+    [BackendTheory(BackendKind.OpenCl)]
     [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
     public void MatchesCpu(string kernel)
     {
-        using var dev = Context.Create(AcceleratorKind.OpenCl);
+        using var dev = Backends.Create(BackendKind.OpenCl);
         Parity.Check(dev, kernel);
     }
 }
 
 public sealed class CudaParityTests
 {
-    [BackendTheory(AcceleratorKind.Cuda)]
+    [BackendTheory(BackendKind.Cuda)]
     [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
     public void MatchesCpu(string kernel)
     {
-        using var dev = Context.Create(AcceleratorKind.Cuda);
+        using var dev = Backends.Create(BackendKind.Cuda);
         Parity.Check(dev, kernel);
     }
 }

@@ -23,7 +23,7 @@ public sealed class PtxasFactAttribute : FactAttribute
 /// </summary>
 public sealed class PtxTests(ITestOutputHelper output)
 {
-    // The catalogue is the Accelerator's abstract *Core methods (Catalogue.Operations). Every one of them has a
+    // The catalogue is the Backend's abstract *Core methods (Catalogue.Operations). Every one of them has a
     // device kernel of the same name in Device/ (found by reflection, which is also how the PTX list and this test get
     // it, so nothing is kept by hand); the only device kernels without an operation of their own are the named steps
     // of a multi-kernel operation.

@@ -93,8 +93,8 @@ public sealed class CliTests
         Assert.Contains("ILGPU CPU accelerator", text);
         Assert.Contains("managed CPU", text);
         // Every backend ILGPU finds nothing for is explained on its own line.
-        foreach (var (name, kind) in new[] { ("cuda", Untapped.Kernels.AcceleratorKind.Cuda), ("opencl", Untapped.Kernels.AcceleratorKind.OpenCl) })
-            if (Untapped.Kernels.Context.Unavailable(kind) is { } why) Assert.Contains($"{name}: {why}", text);
+        foreach (var (name, kind) in new[] { ("cuda", Untapped.Kernels.BackendKind.Cuda), ("opencl", Untapped.Kernels.BackendKind.OpenCl) })
+            if (Untapped.Kernels.Backends.Unavailable(kind) is { } why) Assert.Contains($"{name}: {why}", text);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Untapped.Training.Checks;
 using Untapped.Checks;
 using Untapped.Graph;
 using Untapped.Graph.Ops;
@@ -59,7 +60,7 @@ public sealed class GraphTests(ITestOutputHelper output)
     [InlineData(Preset.Paper)]
     public void GradientsIgnoreWhateverTheArenaHeldBefore(Preset preset)
     {
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         using var f = new ObjectiveFixture(cpu, ModelConfig.For(preset), 16, 3);
         var ex = f.Executor;
         ex.Forward(); ex.Backward();
@@ -88,7 +89,7 @@ public sealed class GraphTests(ITestOutputHelper output)
         var sigma = g.Dense("sigma", [x], w2, b2, Activation.Softplus);
         var z = g.GaussianSample("z", mu, sigma, g.Noise(noiseName, 4, 2, normal: true));
         g.Loss("fit", 1f, new LossPart(g.L2Distance("dist", z, t), 1f));
-        using var cpu = new CpuAccelerator(1);
+        using var cpu = new CpuBackend(1);
         using var ex = new Executor(g, cpu, 11);
         cpu.CopyFromHost(g.Parameters.Initialise(11, 1.0, new HashSet<string>()), ex.Parameters);
         ex.SetInput(x, [0.1f, -0.4f, 0.3f, 0.9f, 0.2f, -0.7f, 0.5f, 0.5f, -0.1f, -0.8f, 0.6f, 0.0f]);
@@ -127,7 +128,7 @@ public sealed class GraphTests(ITestOutputHelper output)
                 g.Monitor("watch", new LossPart(dist1, 2f));
             }
             else g.Loss("fit", 0.5f, new LossPart(dist1, 1f));
-            using var cpu = new CpuAccelerator(1);
+            using var cpu = new CpuBackend(1);
             using var ex = new Executor(g, cpu, 3);
             cpu.CopyFromHost(g.Parameters.Initialise(3, 1.0, new HashSet<string>()), ex.Parameters);
             ex.SetInput(x, [0.1f, -0.4f, 0.3f, 0.9f, 0.2f, -0.7f, 0.5f, 0.5f, -0.1f, -0.8f, 0.6f, 0.0f]);
@@ -160,7 +161,7 @@ public sealed class GraphTests(ITestOutputHelper output)
     [Fact]
     public void CheckpointRoundTripsParametersAndMoments()
     {
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         using var f = new ObjectiveFixture(cpu, ModelConfig.For(Preset.Original), 4, 9);
         f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(f.Objective.Config.Adam, 0.01);
         var path = Path.Combine(Path.GetTempPath(), $"ckpt-{Guid.NewGuid():N}.safetensors");
@@ -193,7 +194,7 @@ public sealed class GraphTests(ITestOutputHelper output)
     [Fact]
     public void ProfileTableCoversTheStep()
     {
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         using var f = new ObjectiveFixture(cpu, ModelConfig.For(Preset.Paper), 16, 3);
         f.Executor.Profile = new OpProfile();
         f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(f.Objective.Config.Adam, 0.01);
@@ -243,30 +244,30 @@ public sealed class BackendStepTests
         lock (Untapped.Tests.SharedIlgpu.Lock) Compare(Untapped.Tests.SharedIlgpu.CudaGeometry, ModelConfig.For(Preset.Paper, ModelKind.Untapped), batch: 2);
     }
 
-    [Untapped.Tests.BackendTheory(AcceleratorKind.OpenCl)]
+    [Untapped.Tests.BackendTheory(BackendKind.OpenCl)]
     [InlineData(Preset.Paper)]
     [InlineData(Preset.Original)]
     public void OpenClMatchesCpuForFiveSteps(Preset preset)
     {
-        using var dev = Context.Create(AcceleratorKind.OpenCl);
+        using var dev = Backends.Create(BackendKind.OpenCl);
         Compare(dev, ModelConfig.For(preset), batch: 32);
     }
 
-    [Untapped.Tests.BackendTheory(AcceleratorKind.Cuda)]
+    [Untapped.Tests.BackendTheory(BackendKind.Cuda)]
     [InlineData(Preset.Paper)]
     [InlineData(Preset.Original)]
     public void CudaMatchesCpuForFiveSteps(Preset preset)
     {
-        using var dev = Context.Create(AcceleratorKind.Cuda);
+        using var dev = Backends.Create(BackendKind.Cuda);
         Compare(dev, ModelConfig.For(preset), batch: 32);
     }
 
-    static void Compare(Accelerator dev, ModelConfig cfg, int batch)
+    static void Compare(Backend dev, ModelConfig cfg, int batch)
     {
-        var r = Untapped.Checks.StepParity.Compare(dev, cfg, batch);
+        var r = Untapped.Training.Checks.StepParity.Compare(dev, cfg, batch);
         for (int step = 0; step < r.Losses.Length; step++)
             Assert.True(r.Losses[step].Pass, $"losses at step {step}{r.Losses[step].Problem}");
-        Assert.True(r.FarOk, $"{r.Far} of {r.Parameters} parameters differ by more than {Untapped.Checks.StepParity.FarApart}");
-        Assert.True(r.ParameterResult.Pass, $"parameters after {Untapped.Checks.StepParity.Steps} steps{r.ParameterResult.Problem}");
+        Assert.True(r.FarOk, $"{r.Far} of {r.Parameters} parameters differ by more than {Untapped.Training.Checks.StepParity.FarApart}");
+        Assert.True(r.ParameterResult.Pass, $"parameters after {Untapped.Training.Checks.StepParity.Steps} steps{r.ParameterResult.Problem}");
     }
 }

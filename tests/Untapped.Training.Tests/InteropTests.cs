@@ -111,7 +111,7 @@ public sealed class InteropTests
         var folder = Path.Combine(run, "onnx");
         Assert.Equal(0, Cli.App.Run(["export", "--run", run, "--onnx", folder]));
 
-        using var acc = new CpuAccelerator(1);
+        using var acc = new CpuBackend(1);
         using var inf = new Inference(acc, RunReports.LoadParameters(run));
         var images = Mnist.Load(Data);
         const int n = 7;   // a batch size the models were not written for: n is dynamic
@@ -160,7 +160,7 @@ public sealed class InteropTests
         var copy = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(copy);
         foreach (var f in new[] { RunDirectory.ConfigFile, RunDirectory.CheckpointFile }) File.Copy(Path.Combine(run, f), Path.Combine(copy, f));
-        var e = Assert.Throws<DataFormatException>(() => Prediction.Of(copy, new CpuAccelerator(1), 3));
+        var e = Assert.Throws<DataFormatException>(() => Prediction.Of(copy, new CpuBackend(1), 3));
         Assert.Contains(Path.Combine(copy, RunDirectory.EvalFile), e.Message);
     }
 }

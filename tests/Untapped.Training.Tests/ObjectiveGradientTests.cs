@@ -1,3 +1,4 @@
+using Untapped.Training.Checks;
 using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
@@ -20,7 +21,7 @@ public sealed class ObjectiveGradientTests
     public void GradientMatchesCentralDifferences(ModelKind model, Preset preset)
     {
         var cfg = ModelConfig.For(preset, model);
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         using var f = new ObjectiveFixture(cpu, cfg, batch: 3, seed: 5);
         var ex = f.Executor;
         ex.Forward();
@@ -72,7 +73,7 @@ public sealed class ObjectiveGradientTests
     [Fact]
     public void ReverseLogPGradNoneRemovesExactlyTheLogPxGradient()
     {
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         var full = ModelConfig.For(Preset.Paper);
         using var a = new ObjectiveFixture(cpu, full, batch: 3, seed: 5);
         using var b = new ObjectiveFixture(cpu, full with { ReverseLogPGrad = ReverseLogPGrad.None }, batch: 3, seed: 5);

@@ -28,7 +28,7 @@ public sealed class OracleTests
         var cfg = ModelConfig.For(preset == "paper" ? Preset.Paper : Preset.Original, model == "m2" ? ModelKind.M2 : ModelKind.Untapped);
         int batch = file["input.x_labelled"].Shape[0];
         var obj = new Objective(cfg, batch, batch, batch);
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         using var ex = new Executor(obj.Graph, cpu, 1);
         var parameters = new float[obj.Graph.Parameters.TotalLength];
         foreach (var p in obj.Graph.Parameters.Items) file["param." + p.Name].Data.CopyTo(parameters, p.ParameterOffset);

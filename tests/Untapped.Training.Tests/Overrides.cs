@@ -18,7 +18,7 @@ static class Overrides
                 if (values.TryGetValue(o.Name, out var v))
                 {
                     if (v.Length != o.Length) throw new ArgumentException($"override for {o} has {v.Length} values");
-                    ex.Accelerator.CopyFromHost(v, ex.Value(o));
+                    ex.Backend.CopyFromHost(v, ex.Value(o));
                 }
         }
         ex.ReduceLosses();

@@ -13,7 +13,7 @@ public sealed class ReferenceCacheTests
     {
         var cache = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
         var pool = Mnist.Load(TinyMnist.Folder(60, 20));
-        using var cpu = new CpuAccelerator(1);
+        using var cpu = new CpuBackend(1);
         var fresh = ReferenceClassifier.Train(cpu, pool);
 
         var first = ReferenceClassifier.TrainOrLoad(cpu, pool, cache);

@@ -59,7 +59,7 @@ public sealed class ReliabilityTests
     public void NanLossStopsNamingEpochAndTermAndKeepsTheCheckpoint()
     {
         var data = new ExperimentData(Mnist.Load(TinyMnist.Folder(80, 20)), 3, 40);
-        using var cpu = new CpuAccelerator(2);
+        using var cpu = new CpuBackend(2);
         using var t = new Trainer(ModelConfig.For(Preset.Paper), data, cpu, 16, 3);
         t.RunEpoch();
         var ckpt = Path.Combine(Out(), "checkpoint.safetensors");

@@ -8,12 +8,12 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
     public override string Kind => "bernoulli_loglik";
 
     public override void Forward(IOpContext c) =>
-        c.Accelerator.BernoulliLogLik(c.Value(x), c.Value(logits), x.Rows, x.Cols, form, c.Value(logp));
+        c.Backend.BernoulliLogLik(c.Value(x), c.Value(logits), x.Rows, x.Cols, form, c.Value(logp));
 
     public override void Backward(IOpContext c)
     {
         var dlogits = c.GradForWrite(logits, out bool accumulate);
-        c.Accelerator.BernoulliLogLikBackward(c.Value(x), c.Value(logits), c.Grad(logp), x.Rows, x.Cols, form, accumulate, dlogits, c.Grad(x));
+        c.Backend.BernoulliLogLikBackward(c.Value(x), c.Value(logits), c.Grad(logp), x.Rows, x.Cols, form, accumulate, dlogits, c.Grad(x));
     }
 }
 
@@ -29,8 +29,8 @@ public sealed class BernoulliSampleOp(string label, Tensor logits, Tensor u, flo
     public override bool Differentiable(int index) => relaxed && index == 0;
 
     public override void Forward(IOpContext c) =>
-        c.Accelerator.BernoulliSample(c.Value(logits), c.Value(u), xs.Length, tau, relaxed, form, c.Value(xs));
+        c.Backend.BernoulliSample(c.Value(logits), c.Value(u), xs.Length, tau, relaxed, form, c.Value(xs));
 
     public override void Backward(IOpContext c) =>
-        c.Accelerator.BernoulliSampleBackward(c.Value(xs), c.Grad(xs), xs.Length, tau, c.Grad(logits));
+        c.Backend.BernoulliSampleBackward(c.Value(xs), c.Grad(xs), xs.Length, tau, c.Grad(logits));
 }

@@ -43,7 +43,7 @@ public sealed class DenseOp : Op
 
     public override void Forward(IOpContext ex)
     {
-        var a = ex.Accelerator;
+        var a = ex.Backend;
         int m = _y.Rows, n = _y.Cols;
         for (int i = 0; i < _xs.Length; i++)
         {
@@ -56,7 +56,7 @@ public sealed class DenseOp : Op
 
     public override void Backward(IOpContext ex)
     {
-        var a = ex.Accelerator;
+        var a = ex.Backend;
         int m = _y.Rows, n = _y.Cols;
         var dz = ex.Grad(_y);
         a.ActBiasBackward(ex.Value(_y), dz, m, n, _act, dz, ex.Grad(_b));

@@ -9,10 +9,10 @@ public sealed class LogisticFlowOp(string label, Tensor zt, float lo, float hi, 
     public override string Kind => "logistic_flow";
 
     public override void Forward(IOpContext c) =>
-        c.Accelerator.LogisticFlow(c.Value(zt), zt.Rows, zt.Cols, lo, hi, form, c.Value(z), c.Value(logdet));
+        c.Backend.LogisticFlow(c.Value(zt), zt.Rows, zt.Cols, lo, hi, form, c.Value(z), c.Value(logdet));
 
     public override void Backward(IOpContext c) =>
-        c.Accelerator.LogisticFlowBackward(c.Value(zt), c.Grad(z), c.Grad(logdet), zt.Rows, zt.Cols, lo, hi, form, c.Grad(zt));
+        c.Backend.LogisticFlowBackward(c.Value(zt), c.Grad(z), c.Grad(logdet), zt.Rows, zt.Cols, lo, hi, form, c.Grad(zt));
 }
 
 /// <summary>zt = logit(clip((z - lo)/(hi - lo), 1e-5, 1 - 1e-5)); z is data, so there is no gradient.</summary>
@@ -20,7 +20,7 @@ public sealed class FlowInverseOp(string label, Tensor z, float lo, float hi, Te
 {
     public override string Kind => "logistic_flow_inverse";
 
-    public override void Forward(IOpContext c) => c.Accelerator.LogisticFlowInverse(c.Value(z), z.Length, lo, hi, c.Value(zt));
+    public override void Forward(IOpContext c) => c.Backend.LogisticFlowInverse(c.Value(z), z.Length, lo, hi, c.Value(zt));
 
     public override void Backward(IOpContext c) { }
 }

@@ -6,10 +6,10 @@ public sealed class GaussianSampleOp(string label, Tensor mu, Tensor sigma, Tens
     public override string Kind => "gaussian_sample";
 
     public override void Forward(IOpContext c) =>
-        c.Accelerator.GaussianSample(c.Value(mu), c.Value(sigma), c.Value(eps), zt.Length, c.Value(zt));
+        c.Backend.GaussianSample(c.Value(mu), c.Value(sigma), c.Value(eps), zt.Length, c.Value(zt));
 
     public override void Backward(IOpContext c) =>
-        c.Accelerator.GaussianSampleBackward(c.Value(eps), c.Grad(zt), zt.Length, c.Grad(mu), c.Grad(sigma));
+        c.Backend.GaussianSampleBackward(c.Value(eps), c.Grad(zt), zt.Length, c.Grad(mu), c.Grad(sigma));
 }
 
 /// <summary>logN[r] = sum_d log N(zt; mu, sigma + 1e-5).</summary>
@@ -18,9 +18,9 @@ public sealed class GaussianLogPdfOp(string label, Tensor zt, Tensor mu, Tensor 
     public override string Kind => "gaussian_logpdf";
 
     public override void Forward(IOpContext c) =>
-        c.Accelerator.GaussianLogPdf(c.Value(zt), c.Value(mu), c.Value(sigma), zt.Rows, zt.Cols, c.Value(logN));
+        c.Backend.GaussianLogPdf(c.Value(zt), c.Value(mu), c.Value(sigma), zt.Rows, zt.Cols, c.Value(logN));
 
     public override void Backward(IOpContext c) =>
-        c.Accelerator.GaussianLogPdfBackward(c.Value(zt), c.Value(mu), c.Value(sigma), c.Grad(logN),
+        c.Backend.GaussianLogPdfBackward(c.Value(zt), c.Value(mu), c.Value(sigma), c.Grad(logN),
             zt.Rows, zt.Cols, c.Grad(zt), c.Grad(mu), c.Grad(sigma));
 }

@@ -9,10 +9,10 @@ public sealed class GumbelSoftmaxOp(string label, Tensor logits, Tensor? u, floa
     public override bool Differentiable(int index) => index == 0;
 
     public override void Forward(IOpContext c) =>
-        c.Accelerator.GumbelSoftmax(c.Value(logits), u is null ? default : c.Value(u), logits.Rows, logits.Cols, tau, c.Value(y));
+        c.Backend.GumbelSoftmax(c.Value(logits), u is null ? default : c.Value(u), logits.Rows, logits.Cols, tau, c.Value(y));
 
     public override void Backward(IOpContext c) =>
-        c.Accelerator.GumbelSoftmaxBackward(c.Value(y), c.Grad(y), logits.Rows, logits.Cols, tau, c.Grad(logits));
+        c.Backend.GumbelSoftmaxBackward(c.Value(y), c.Grad(y), logits.Rows, logits.Cols, tau, c.Grad(logits));
 }
 
 /// <summary>lp[r] = Concrete(softmax(logits[r]), tau) log-density of y[r].</summary>
@@ -21,8 +21,8 @@ public sealed class ConcreteLogPdfOp(string label, Tensor logits, Tensor y, floa
     public override string Kind => "concrete_logpdf";
 
     public override void Forward(IOpContext c) =>
-        c.Accelerator.ConcreteLogPdf(c.Value(logits), c.Value(y), logits.Rows, logits.Cols, tau, c.Value(lp));
+        c.Backend.ConcreteLogPdf(c.Value(logits), c.Value(y), logits.Rows, logits.Cols, tau, c.Value(lp));
 
     public override void Backward(IOpContext c) =>
-        c.Accelerator.ConcreteLogPdfBackward(c.Value(logits), c.Value(y), c.Grad(lp), logits.Rows, logits.Cols, tau, c.Grad(logits), c.Grad(y));
+        c.Backend.ConcreteLogPdfBackward(c.Value(logits), c.Value(y), c.Grad(lp), logits.Rows, logits.Cols, tau, c.Grad(logits), c.Grad(y));
 }

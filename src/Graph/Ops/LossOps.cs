@@ -8,10 +8,10 @@ public sealed class ClippedCrossEntropyOp(string label, Tensor p, Tensor target,
     public override bool Differentiable(int index) => index == 0;
 
     public override void Forward(IOpContext c) =>
-        c.Accelerator.ClippedCrossEntropy(c.Value(p), c.Value(target), p.Rows, p.Cols, c.Value(loss));
+        c.Backend.ClippedCrossEntropy(c.Value(p), c.Value(target), p.Rows, p.Cols, c.Value(loss));
 
     public override void Backward(IOpContext c) =>
-        c.Accelerator.ClippedCrossEntropyBackward(c.Value(p), c.Value(target), c.Grad(loss), p.Rows, p.Cols, c.Grad(p));
+        c.Backend.ClippedCrossEntropyBackward(c.Value(p), c.Value(target), c.Grad(loss), p.Rows, p.Cols, c.Grad(p));
 }
 
 /// <summary>dist[r] = ||a[r] - b[r]||; b is data.</summary>
@@ -21,11 +21,11 @@ public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist) 
 
     public override bool Differentiable(int index) => index == 0;
 
-    public override void Forward(IOpContext c) => c.Accelerator.L2Distance(c.Value(a), c.Value(b), a.Rows, a.Cols, c.Value(dist));
+    public override void Forward(IOpContext c) => c.Backend.L2Distance(c.Value(a), c.Value(b), a.Rows, a.Cols, c.Value(dist));
 
     public override void Backward(IOpContext c)
     {
         var da = c.GradForWrite(a, out bool accumulate);
-        c.Accelerator.L2DistanceBackward(c.Value(a), c.Value(b), c.Value(dist), c.Grad(dist), a.Rows, a.Cols, accumulate, da);
+        c.Backend.L2DistanceBackward(c.Value(a), c.Value(b), c.Value(dist), c.Grad(dist), a.Rows, a.Cols, accumulate, da);
     }
 }

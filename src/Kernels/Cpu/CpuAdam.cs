@@ -1,7 +1,7 @@
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceAdam.cs.
-public sealed partial class CpuAccelerator
+public sealed partial class CpuBackend
 {
     protected override void SumSquaresPartialsCore(View x, int n, View partials)
     {

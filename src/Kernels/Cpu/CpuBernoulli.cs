@@ -7,7 +7,7 @@ using static Untapped.Kernels.KernelConstants;
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceBernoulli.cs.
-public sealed partial class CpuAccelerator
+public sealed partial class CpuBackend
 {
     // One pass per row: logp = sum x lc - softplus(lc), lc = l (exact) or l clamped to +-ln(99999) (original, the
     // same as clipping m), summed in RowSum's fixed order, so every vector width gives the same bits.

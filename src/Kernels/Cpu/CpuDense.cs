@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceDense.cs.
-public sealed partial class CpuAccelerator
+public sealed partial class CpuBackend
 {
     protected override void GemmCore(View a, View b, View bias, int m, int k, int n, bool transA, bool transB,
         Activation act, bool accumulate, View c) =>

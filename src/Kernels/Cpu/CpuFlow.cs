@@ -3,7 +3,7 @@ using static Untapped.Kernels.KernelConstants;
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceFlow.cs.
-public sealed partial class CpuAccelerator
+public sealed partial class CpuBackend
 {
     protected override void LogisticFlowCore(View zt, int m, int d, float lo, float hi, LogDetForm form, View z, View logdet)
     {

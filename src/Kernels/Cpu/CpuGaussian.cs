@@ -3,7 +3,7 @@ using static Untapped.Kernels.KernelConstants;
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceGaussian.cs.
-public sealed partial class CpuAccelerator
+public sealed partial class CpuBackend
 {
     protected override void GaussianSampleCore(View mu, View sigma, View eps, int n, View zt)
     {

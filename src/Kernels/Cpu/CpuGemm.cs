@@ -63,13 +63,13 @@ internal static unsafe class CpuGemm
     /// </summary>
     internal enum Schedule { Auto, Tall, Deep }
 
-    public static void Run(CpuAccelerator cpu, Mem a, Mem b, Mem bias, int m, int k, int n,
+    public static void Run(CpuBackend cpu, Mem a, Mem b, Mem bias, int m, int k, int n,
         bool transA, bool transB, Activation act, bool accumulate, Mem c, Schedule schedule = Schedule.Auto)
     {
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
-            cpu.Chunks(m, CpuAccelerator.Grain(n), (s, e) =>
+            cpu.Chunks(m, CpuBackend.Grain(n), (s, e) =>
             {
                 if (!accumulate) c.Span(s * n, (e - s) * n).Clear();
                 Epilogue(c, s, e, n, bias, act);
@@ -117,7 +117,7 @@ internal static unsafe class CpuGemm
 
     // C is split by columns into one group per thread; each group walks every K block on its own, packing its own
     // op(B) panels and whatever of op(A) is not read in place: no barrier between K blocks.
-    static void Deep(CpuAccelerator cpu, Mem a, Mem b, Mem bias, int m, int k, int n, int nr, bool transA, bool transB,
+    static void Deep(CpuBackend cpu, Mem a, Mem b, Mem bias, int m, int k, int n, int nr, bool transA, bool transB,
         Activation act, bool accumulate, Mem c)
     {
         int panelsM = (m + MR - 1) / MR, panelsN = (n + nr - 1) / nr, groups = Math.Min(panelsN, cpu.Threads);
@@ -150,7 +150,7 @@ internal static unsafe class CpuGemm
             }
         });
         if (!bias.IsEmpty || act != Activation.None)
-            cpu.Chunks(m, CpuAccelerator.Grain(n), (s, e) => Epilogue(c, s, e, n, bias, act));
+            cpu.Chunks(m, CpuBackend.Grain(n), (s, e) => Epilogue(c, s, e, n, bias, act));
     }
 
     /// <summary>

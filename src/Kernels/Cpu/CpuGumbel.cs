@@ -3,7 +3,7 @@ using static Untapped.Kernels.KernelConstants;
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceGumbel.cs.
-public sealed partial class CpuAccelerator
+public sealed partial class CpuBackend
 {
     protected override void GumbelSoftmaxCore(View logits, View u, int m, int k, float tau, View y)
     {

@@ -5,7 +5,7 @@ using static Untapped.Kernels.KernelConstants;
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceLosses.cs.
-public sealed partial class CpuAccelerator
+public sealed partial class CpuBackend
 {
     protected override void ClippedCrossEntropyCore(View p, View target, int m, int k, View loss)
     {

@@ -1,7 +1,7 @@
 namespace Untapped.Kernels.Cpu;
 
 // Twin of Device/DeviceRandom.cs.
-public sealed partial class CpuAccelerator
+public sealed partial class CpuBackend
 {
     protected override void PhiloxUniformCore(ulong seed, uint stream, uint step, int n, View output)
     {

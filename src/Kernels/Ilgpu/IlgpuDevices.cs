@@ -35,7 +35,7 @@ public static class IlgpuDevices
     static CPUDevice Simulated(IlgpuSettings s) => s.CudaGeometry ? CudaGeometry : SimulatedGpu;
 
     /// <summary>A context holding the devices of one backend (OpenCL: those ILGPU's own filter accepts), with ILGPU.Algorithms' maths.</summary>
-    public static IlgpuContext CreateContext(AcceleratorKind kind, IlgpuSettings? settings = null)
+    public static IlgpuContext CreateContext(BackendKind kind, IlgpuSettings? settings = null)
     {
         settings ??= IlgpuSettings.Default;
         NativeLibraries.Register();
@@ -43,9 +43,9 @@ public static class IlgpuDevices
         {
             _ = kind switch
             {
-                AcceleratorKind.Cuda => b.Cuda(),
-                AcceleratorKind.OpenCl => b.OpenCL(),
-                AcceleratorKind.IlgpuCpu => b.CPU(Simulated(settings)),
+                BackendKind.Cuda => b.Cuda(),
+                BackendKind.OpenCl => b.OpenCL(),
+                BackendKind.IlgpuCpu => b.CPU(Simulated(settings)),
                 _ => throw new ArgumentOutOfRangeException(nameof(kind), $"{kind} is not an ILGPU backend"),
             };
             if (settings.Assertions) b.Assertions();
@@ -57,31 +57,31 @@ public static class IlgpuDevices
     /// The devices of <paramref name="kind"/> in a context made by <see cref="CreateContext"/>. ILGPU adds its default
     /// CPU device to a context that would otherwise have none, so the list is filtered by kind.
     /// </summary>
-    public static IReadOnlyList<ILGPU.Runtime.Device> Of(IlgpuContext context, AcceleratorKind kind, IlgpuSettings? settings = null) => context.Devices.Where(d => kind switch
+    public static IReadOnlyList<ILGPU.Runtime.Device> Of(IlgpuContext context, BackendKind kind, IlgpuSettings? settings = null) => context.Devices.Where(d => kind switch
     {
-        AcceleratorKind.Cuda => d.AcceleratorType == AcceleratorType.Cuda,
-        AcceleratorKind.OpenCl => d.AcceleratorType == AcceleratorType.OpenCL,
+        BackendKind.Cuda => d.AcceleratorType == AcceleratorType.Cuda,
+        BackendKind.OpenCl => d.AcceleratorType == AcceleratorType.OpenCL,
         _ => d.Equals(Simulated(settings ?? IlgpuSettings.Default)),
     }).ToArray();
 
     /// <summary>Number of usable devices of an ILGPU backend on this machine.</summary>
-    public static int Count(AcceleratorKind kind)
+    public static int Count(BackendKind kind)
     {
         using var context = CreateContext(kind);
         return Of(context, kind).Count;
     }
 
     /// <summary>Why an ILGPU backend has no usable device here, or null when it has one.</summary>
-    public static string? Unavailable(AcceleratorKind kind)
+    public static string? Unavailable(BackendKind kind)
     {
-        if (kind == AcceleratorKind.IlgpuCpu) return null;
+        if (kind == BackendKind.IlgpuCpu) return null;
         if (Count(kind) > 0) return null;
         return kind switch
         {
-            AcceleratorKind.Cuda => NativeLibraries.Present("libcuda.so", "libcuda.so.1")
+            BackendKind.Cuda => NativeLibraries.Present("libcuda.so", "libcuda.so.1")
                 ? "the NVIDIA driver (libcuda) is present but reports no CUDA device"
                 : "no NVIDIA driver: libcuda.so.1 not found (ILGPU needs only the driver, not the CUDA toolkit)",
-            AcceleratorKind.OpenCl => OpenClAbsence(),
+            BackendKind.OpenCl => OpenClAbsence(),
             _ => $"{kind} is not an ILGPU backend",
         };
     }
@@ -98,37 +98,37 @@ public static class IlgpuDevices
     /// <summary>Index among the usable OpenCL devices of the first GPU, or null when there is none.</summary>
     public static int? FirstOpenClGpu()
     {
-        using var context = CreateContext(AcceleratorKind.OpenCl);
-        var devices = Of(context, AcceleratorKind.OpenCl);
+        using var context = CreateContext(BackendKind.OpenCl);
+        var devices = Of(context, BackendKind.OpenCl);
         for (int i = 0; i < devices.Count; i++)
             if (devices[i] is CLDevice cl && (cl.DeviceType & CLDeviceType.CL_DEVICE_TYPE_GPU) != 0) return i;
         return null;
     }
 
     /// <summary>Every device ILGPU sees: CUDA, then the OpenCL devices ILGPU accepts, then its CPU accelerator.</summary>
-    public static IReadOnlyList<DeviceInfo> Usable()
+    public static IReadOnlyList<BackendDevice> Usable()
     {
-        var list = new List<DeviceInfo>();
-        foreach (var kind in new[] { AcceleratorKind.Cuda, AcceleratorKind.OpenCl, AcceleratorKind.IlgpuCpu })
+        var list = new List<BackendDevice>();
+        foreach (var kind in new[] { BackendKind.Cuda, BackendKind.OpenCl, BackendKind.IlgpuCpu })
         {
             using var context = CreateContext(kind);
             var devices = Of(context, kind);
-            for (int i = 0; i < devices.Count; i++) list.Add(new DeviceInfo(kind, i, Name(devices[i]), Describe(devices[i])));
+            for (int i = 0; i < devices.Count; i++) list.Add(new BackendDevice(kind, i, Name(devices[i]), Describe(devices[i])));
         }
         return list;
     }
 
     /// <summary>The OpenCL devices present that ILGPU's device filter refuses, each with the reason.</summary>
-    public static IReadOnlyList<DeviceInfo> Refused()
+    public static IReadOnlyList<BackendDevice> Refused()
     {
         NativeLibraries.Register();
         using var all = IlgpuContext.Create(b => b.OpenCL(_ => true));
-        using var accepted = CreateContext(AcceleratorKind.OpenCl);
+        using var accepted = CreateContext(BackendKind.OpenCl);
         var ok = new HashSet<IntPtr>();
         foreach (var d in accepted.GetCLDevices()) ok.Add(d.DeviceId);
-        var refused = new List<DeviceInfo>();
+        var refused = new List<BackendDevice>();
         foreach (var d in all.GetCLDevices())
-            if (!ok.Contains(d.DeviceId)) refused.Add(new DeviceInfo(AcceleratorKind.OpenCl, refused.Count, Name(d), Describe(d), RefusedBecause: Reason(d)));
+            if (!ok.Contains(d.DeviceId)) refused.Add(new BackendDevice(BackendKind.OpenCl, refused.Count, Name(d), Describe(d), RefusedBecause: Reason(d)));
         return refused;
     }
 

@@ -54,7 +54,7 @@ public static class Evaluator
 
     public static float[] Threshold(float[] means) => means.Select(m => m >= 0.5f ? 1f : 0f).ToArray();
 
-    public static EvalResult Run(Accelerator acc, ExperimentData data, ModelConfig cfg, float[] parameters, ReferenceClassifier reference)
+    public static EvalResult Run(Backend acc, ExperimentData data, ModelConfig cfg, float[] parameters, ReferenceClassifier reference)
     {
         using var inf = new Inference(acc, parameters);
         var (zbar, means) = Digits(inf, data, cfg);

@@ -10,7 +10,7 @@ namespace Untapped.Training.Evaluation;
 /// any accelerator. Each network gets its own small graph that declares the full parameter layout, so the
 /// trained flat parameter vector loads unchanged.
 /// </summary>
-public sealed class Inference(Accelerator acc, float[] parameters, int chunk = 4096) : IDisposable
+public sealed class Inference(Backend acc, float[] parameters, int chunk = 4096) : IDisposable
 {
     readonly Dictionary<string, (Executor Ex, Tensor[] Inputs, Tensor Output)> _nets = new();
 

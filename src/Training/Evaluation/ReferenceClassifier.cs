@@ -44,7 +44,7 @@ public sealed class ReferenceClassifier
         return (g, x, y, p);
     }
 
-    public static ReferenceClassifier Train(Accelerator acc, Mnist data)
+    public static ReferenceClassifier Train(Backend acc, Mnist data)
     {
         int n = data.Count;
         var (g, x, y, _) = Build(n, withLoss: true);
@@ -67,7 +67,7 @@ public sealed class ReferenceClassifier
     /// The classifier for <paramref name="data"/> from <paramref name="cacheDir"/> when one was trained before (the file
     /// is named by a SHA-256 of the images, labels and training settings), else trained now and stored there.
     /// </summary>
-    public static ReferenceClassifier TrainOrLoad(Accelerator acc, Mnist data, string cacheDir)
+    public static ReferenceClassifier TrainOrLoad(Backend acc, Mnist data, string cacheDir)
     {
         var path = Path.Combine(cacheDir, $"reference-{Key(data)}.safetensors");
         if (File.Exists(path))
@@ -106,7 +106,7 @@ public sealed class ReferenceClassifier
     }
 
     /// <summary>[rows, 10] class probabilities of [rows, 784] images: the same dense and softmax ops it was trained with.</summary>
-    public float[] Probabilities(Accelerator acc, float[] x, int rows)
+    public float[] Probabilities(Backend acc, float[] x, int rows)
     {
         var (g, xin, _, p) = Build(rows, withLoss: false);
         using var ex = new Executor(g, acc, Seed);

@@ -20,7 +20,7 @@ public sealed record Prediction(float[] Zbar, float[][] DigitMeans, int[] Images
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static Prediction Of(string run, Accelerator acc, int count, string? dataDir = null)
+    public static Prediction Of(string run, Backend acc, int count, string? dataDir = null)
     {
         if (count < 0) throw new UsageException($"--count must be at least 0, got {count}");
         var o = RunDirectory.LoadOptions(run);

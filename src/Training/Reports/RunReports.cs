@@ -12,7 +12,7 @@ namespace Untapped.Training.Reports;
 public static class RunReports
 {
     /// <summary>Evaluates <paramref name="parameters"/> and writes every report into the run directory.</summary>
-    public static EvalResult Write(RunDirectory dir, Accelerator acc, ExperimentData data, RunOptions o, float[] parameters, ITrainingObserver observer)
+    public static EvalResult Write(RunDirectory dir, Backend acc, ExperimentData data, RunOptions o, float[] parameters, ITrainingObserver observer)
     {
         observer.Phase("reference classifier (trained once per data set, then cached)");
         var reference = ReferenceClassifier.TrainOrLoad(acc, data.Pool, ReferenceClassifier.DefaultCacheDir());
@@ -26,7 +26,7 @@ public static class RunReports
     }
 
     /// <summary>Re-evaluates a run directory's checkpoint and rewrites its reports.</summary>
-    public static EvalResult Evaluate(string path, Accelerator acc, string? dataDir = null, ITrainingObserver? observer = null)
+    public static EvalResult Evaluate(string path, Backend acc, string? dataDir = null, ITrainingObserver? observer = null)
     {
         var o = RunDirectory.LoadOptions(path);
         var data = new ExperimentData(Mnist.Load(dataDir ?? o.DataDir), o.Seed, o.UnlabelledCount);
@@ -41,7 +41,7 @@ public static class RunReports
     public enum GridKind { Digits, Samples }
 
     /// <summary>Writes one image grid of a run's checkpoint to <paramref name="file"/> (a .png).</summary>
-    public static void WriteGrid(string path, GridKind kind, string file, Accelerator acc, string? dataDir = null)
+    public static void WriteGrid(string path, GridKind kind, string file, Backend acc, string? dataDir = null)
     {
         if (!file.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name a .png file, got '{file}'");
         var o = RunDirectory.LoadOptions(path);
@@ -63,7 +63,7 @@ public static class RunReports
     }
 
     /// <summary>Rows: one-hot y = 0..9; columns: z swept along the box's diagonal from lo to hi.</summary>
-    public static void WriteSamples(string path, Accelerator acc, float[] parameters, ModelConfig cfg, int columns = 10)
+    public static void WriteSamples(string path, Backend acc, float[] parameters, ModelConfig cfg, int columns = 10)
     {
         var (lo, hi) = cfg.Box;
         using var inf = new Inference(acc, parameters, 128);

@@ -25,7 +25,7 @@ public static class Checkpoint
     /// </summary>
     public static void Save(string path, Executor ex, TrainingState? state)
     {
-        var a = ex.Accelerator;
+        var a = ex.Backend;
         bool adam = state is not null;
         var bytes = Safetensors.Encode(Entries(ex.Graph.Parameters, a.ToArray(ex.Parameters), adam ? a.ToArray(ex.AdamM) : null, adam ? a.ToArray(ex.AdamV) : null),
             state?.ToMetadata());

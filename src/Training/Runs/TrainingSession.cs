@@ -14,7 +14,7 @@ namespace Untapped.Training.Runs;
 /// </summary>
 public static class TrainingSession
 {
-    public static EvalResult Run(RunOptions o, Accelerator acc, bool resume, RunSchedule schedule, CancellationToken stop, ITrainingObserver? observer = null)
+    public static EvalResult Run(RunOptions o, Backend acc, bool resume, RunSchedule schedule, CancellationToken stop, ITrainingObserver? observer = null)
     {
         observer ??= new NullObserver();
         o.Validate();

@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>
 /// Sums across the threads of a group in one fixed order, so that a run is bitwise repeatable on the same device.

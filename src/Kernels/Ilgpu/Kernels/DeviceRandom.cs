@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>
 /// Philox fills; twin of Cpu/CpuRandom.cs. Both call the same <see cref="Philox"/> block function, so every backend

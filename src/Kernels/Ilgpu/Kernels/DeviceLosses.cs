@@ -1,7 +1,7 @@
 using ILGPU;
 using static Untapped.Kernels.KernelConstants;
 
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>Losses, distances and small reductions; twin of Cpu/CpuLosses.cs.</summary>
 static class DeviceLosses

@@ -1,6 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
-using Untapped.Kernels.Device;
+using Untapped.Kernels.Ilgpu.Kernels;
 using static Untapped.Kernels.LaunchShape;
 using IlgpuContext = ILGPU.Context;
 using V = ILGPU.ArrayView<float>;
@@ -12,7 +12,7 @@ namespace Untapped.Kernels.Ilgpu;
 /// ILGPU's CPU accelerator. Every kernel of Device/ is compiled once, when the accelerator is made; each Core method
 /// is one launch. No kernel uses atomics, so a run is bitwise repeatable on the same device.
 /// </summary>
-public sealed class IlgpuAccelerator : Accelerator
+public sealed class IlgpuBackend : Backend
 {
     readonly IlgpuContext _context;
     readonly ILGPU.Runtime.Accelerator _device;
@@ -27,7 +27,7 @@ public sealed class IlgpuAccelerator : Accelerator
     /// <param name="kind">Cuda, OpenCl or IlgpuCpu.</param>
     /// <param name="index">Which device of that backend (see <see cref="IlgpuDevices.Usable"/>).</param>
     /// <param name="settings">Assertions, and the CPU accelerator's simulated geometry (<see cref="IlgpuSettings"/>).</param>
-    public IlgpuAccelerator(AcceleratorKind kind, int index = 0, IlgpuSettings? settings = null)
+    public IlgpuBackend(BackendKind kind, int index = 0, IlgpuSettings? settings = null)
     {
         Kind = kind;
         Settings = settings ?? IlgpuSettings.Default;
@@ -51,14 +51,14 @@ public sealed class IlgpuAccelerator : Accelerator
         }
     }
 
-    public override AcceleratorKind Kind { get; }
+    public override BackendKind Kind { get; }
     public override string Name { get; }
     public IlgpuSettings Settings { get; }
 
     /// <summary>ILGPU's description of the device (for a CUDA device: its architecture, driver and PTX ISA).</summary>
     public ILGPU.Runtime.Device Device { get; private set; } = null!;
 
-    public override DeviceBuffer Allocate(int length)
+    public override BackendBuffer Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         try { return new IlgpuBuffer(this, _device.Allocate1D<float>(length)); }

@@ -1,7 +1,7 @@
 using ILGPU;
 using static Untapped.Kernels.KernelConstants;
 
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>Bernoulli log-likelihood and samples; twin of Cpu/CpuBernoulli.cs.</summary>
 static class DeviceBernoulli

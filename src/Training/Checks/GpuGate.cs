@@ -1,3 +1,4 @@
+using Untapped.Checks;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -7,7 +8,7 @@ using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Kernels.Ilgpu;
 
-namespace Untapped.Checks;
+namespace Untapped.Training.Checks;
 
 /// <summary>When a GPU backend runs its <see cref="SelfCheck"/> before training (<c>--self-check</c>).</summary>
 public enum SelfCheckMode
@@ -30,7 +31,7 @@ public enum SelfCheckMode
 public static class GpuGate
 {
     /// <summary>What the gate decided: the accelerator to train on, and the report of the check it ran (null when cached or skipped).</summary>
-    public sealed record Outcome(Accelerator Accelerator, SelfCheck.Report? Report, bool FellBack);
+    public sealed record Outcome(Backend Backend, SelfCheck.Report? Report, bool FellBack);
 
     /// <param name="kind">The ILGPU backend chosen (Cuda, OpenCl; IlgpuCpu in tests and `devices --check`).</param>
     /// <param name="index">Its device index.</param>
@@ -38,16 +39,17 @@ public static class GpuGate
     /// <param name="cases">The kernel cases of the check (<see cref="KernelCases.All"/>).</param>
     /// <param name="cpuThreads">Threads of the managed CPU backend it falls back to.</param>
     /// <param name="log">Where it says what it does (checking, cached pass, fallback).</param>
-    public static Outcome Open(AcceleratorKind kind, int index, bool explicitChoice, SelfCheckMode mode, IEnumerable<KernelCase> cases,
+    /// <param name="step">Also run the training step (<see cref="StepParity.OneStep"/>); tests of the gate alone skip it.</param>
+    public static Outcome Open(BackendKind kind, int index, bool explicitChoice, SelfCheckMode mode, IEnumerable<KernelCase> cases,
         int cpuThreads, TextWriter log, string cacheDir, bool step = true)
     {
-        if (mode == SelfCheckMode.Never) return new(new IlgpuAccelerator(kind, index), null, false);
+        if (mode == SelfCheckMode.Never) return new(new IlgpuBackend(kind, index), null, false);
         string? key = null;
         SelfCheck.Report? report = null;
         string? failure;
         try
         {
-            using var checking = new IlgpuAccelerator(kind, index, new IlgpuSettings(Assertions: true));
+            using var checking = new IlgpuBackend(kind, index, new IlgpuSettings(Assertions: true));
             key = CacheKey(checking);
             if (mode == SelfCheckMode.Auto && File.Exists(CacheFile(cacheDir, key)))
             {
@@ -57,7 +59,7 @@ public static class GpuGate
             else
             {
                 log.WriteLine($"self-check of {checking.Name}: every kernel against the managed CPU, then one training step (--self-check never skips it)");
-                report = SelfCheck.Run(checking, cases, step);
+                report = SelfCheck.Run(checking, cases, step ? StepParity.OneStep : null);
                 failure = report.Failure;
             }
         }
@@ -69,16 +71,16 @@ public static class GpuGate
                 log.WriteLine($"self-check passed: {report.Rows.Count} kernel outputs and the training step agree with the managed CPU ({report.Elapsed.TotalSeconds:F1} s)");
                 WritePass(cacheDir, key!, report);
             }
-            return new(new IlgpuAccelerator(kind, index), report, false);
+            return new(new IlgpuBackend(kind, index), report, false);
         }
         if (explicitChoice) throw new DeviceException($"self-check failed: {failure}. Train on the managed CPU with --backend cpu, or skip the check with --self-check never");
         log.WriteLine($"self-check failed: {failure}");
         log.WriteLine("falling back to the managed CPU backend (name the backend, e.g. --backend cuda, to make this an error)");
-        return new(new CpuAccelerator(cpuThreads), report, true);
+        return new(new CpuBackend(cpuThreads), report, true);
     }
 
     /// <summary>Device name, driver version and this build (the kernel assembly's module version id): what a cached pass vouches for.</summary>
-    public static string CacheKey(IlgpuAccelerator acc)
+    public static string CacheKey(IlgpuBackend acc)
     {
         string driver = acc.Device switch
         {
@@ -86,7 +88,7 @@ public static class GpuGate
             CLDevice c => $"opencl {c.PlatformName} {c.PlatformVersion} {c.DeviceVersion}",
             _ => "ilgpu-cpu",
         };
-        return $"{acc.Name} | {driver} | {typeof(IlgpuAccelerator).Assembly.ManifestModule.ModuleVersionId}";
+        return $"{acc.Name} | {driver} | {typeof(IlgpuBackend).Assembly.ManifestModule.ModuleVersionId}";
     }
 
     static string CacheFile(string cacheDir, string key) =>

@@ -1,7 +1,7 @@
 using ILGPU;
 using static Untapped.Kernels.KernelConstants;
 
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>The logistic flow onto the box [lo, hi]^d, its log-determinant and inverse; twin of Cpu/CpuFlow.cs.</summary>
 static class DeviceFlow

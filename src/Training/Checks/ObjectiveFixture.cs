@@ -1,8 +1,9 @@
+using Untapped.Checks;
 using Untapped.Graph;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-namespace Untapped.Checks;
+namespace Untapped.Training.Checks;
 
 /// <summary>An objective on an accelerator with small random batches and initialised parameters.</summary>
 public sealed class ObjectiveFixture : IDisposable
@@ -11,7 +12,7 @@ public sealed class ObjectiveFixture : IDisposable
     public Executor Executor { get; }
     public Dictionary<Tensor, float[]> Inputs { get; } = new();
 
-    public ObjectiveFixture(Accelerator acc, ModelConfig cfg, int batch, ulong seed)
+    public ObjectiveFixture(Backend acc, ModelConfig cfg, int batch, ulong seed)
     {
         Objective = new Objective(cfg, batch, batch, batch);
         Executor = new Executor(Objective.Graph, acc, seed);

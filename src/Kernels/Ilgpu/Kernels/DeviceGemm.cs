@@ -1,7 +1,7 @@
 using ILGPU;
 using static Untapped.Kernels.LaunchShape;
 
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>Sizes and switches of one GEMM launch.</summary>
 public readonly struct GemmArgs(int m, int k, int n, Flag transA, Flag transB, Flag hasBias, Activation act, Flag accumulate)

@@ -1,7 +1,7 @@
 using ILGPU;
 using static Untapped.Kernels.KernelConstants;
 
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>Reparameterised Gaussian sample and log-density; twin of Cpu/CpuGaussian.cs.</summary>
 static class DeviceGaussian

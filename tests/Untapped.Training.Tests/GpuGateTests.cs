@@ -1,10 +1,11 @@
+using Untapped.Training.Checks;
 using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Kernels.Ilgpu;
 using Xunit;
 
-namespace Untapped.Kernels.Tests;
+namespace Untapped.Training.Tests;
 
 /// <summary>
 /// The self-check gate in front of a GPU, driven without one: <see cref="GpuGate.Open"/> is a function of the backend
@@ -18,7 +19,7 @@ public sealed class GpuGateTests
 
     // Fill writes 2 on the device under test and 1 on the managed CPU reference: an error of exactly 1 everywhere.
     static readonly KernelCase Broken = new("fill_broken_on_device", 0, 0, _ => new() { ["o"] = new float[300] }, ["o"],
-        (a, h) => a.Fill(300, a.Kind == AcceleratorKind.Cpu ? 1f : 2f, h["o"]));
+        (a, h) => a.Fill(300, a.Kind == BackendKind.Cpu ? 1f : 2f, h["o"]));
 
     static IEnumerable<KernelCase> Good() => KernelCases.All().Where(c => c.Name is "philox_uniform" or "gemm_nn_None" or "sum_squares_partials");
 
@@ -26,10 +27,10 @@ public sealed class GpuGateTests
     public void AFailingKernelMakesAutoFallBackToTheCpuAndSaysWhichAndHow()
     {
         var log = new StringWriter();
-        var outcome = GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, explicitChoice: false, SelfCheckMode.Auto, [.. Good(), Broken], 1, log, Cache(), step: false);
-        using var acc = outcome.Accelerator;
+        var outcome = GpuGate.Open(BackendKind.IlgpuCpu, 0, explicitChoice: false, SelfCheckMode.Auto, [.. Good(), Broken], 1, log, Cache(), step: false);
+        using var acc = outcome.Backend;
         Assert.True(outcome.FellBack);
-        Assert.IsType<CpuAccelerator>(acc);
+        Assert.IsType<CpuBackend>(acc);
         Assert.False(outcome.Report!.Pass);
         var bad = Assert.Single(outcome.Report.Rows, r => !r.Pass);
         Assert.Equal(("fill_broken_on_device", 1.0, 1.0), (bad.Kernel, bad.MaxAbs, bad.MaxRel));
@@ -44,7 +45,7 @@ public sealed class GpuGateTests
     public void AFailingKernelUnderAnExplicitBackendIsAnErrorNamingIt()
     {
         var e = Assert.Throws<DeviceException>(() =>
-            GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, explicitChoice: true, SelfCheckMode.Auto, [Broken], 1, TextWriter.Null, Cache(), step: false));
+            GpuGate.Open(BackendKind.IlgpuCpu, 0, explicitChoice: true, SelfCheckMode.Auto, [Broken], 1, TextWriter.Null, Cache(), step: false));
         Assert.Contains("kernel 'fill_broken_on_device'", e.Message);
         Assert.Contains("expected 1, got 2", e.Message);
         Assert.True(Training.RunFailure.Is(e));   // exit 1, a failed run, not a usage error
@@ -55,16 +56,16 @@ public sealed class GpuGateTests
     {
         var cache = Cache();
         var log = new StringWriter();
-        using (var first = GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, true, SelfCheckMode.Auto, Good(), 1, log, cache, step: false).Accelerator)
-            Assert.IsType<IlgpuAccelerator>(first);
+        using (var first = GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Auto, Good(), 1, log, cache, step: false).Backend)
+            Assert.IsType<IlgpuBackend>(first);
         Assert.Single(Directory.GetFiles(Path.Combine(cache, "selfcheck"), "*.json"));
         // Cached: the broken case is not run again (the pass vouches for this device, driver and build).
-        var cached = GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, true, SelfCheckMode.Auto, [Broken], 1, log, cache, step: false);
-        using (cached.Accelerator) Assert.Null(cached.Report);
+        var cached = GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Auto, [Broken], 1, log, cache, step: false);
+        using (cached.Backend) Assert.Null(cached.Report);
         Assert.Contains("is cached", log.ToString());
         // always re-runs it; never skips it.
-        Assert.Throws<DeviceException>(() => GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, true, SelfCheckMode.Always, [Broken], 1, TextWriter.Null, cache, step: false));
-        var skipped = GpuGate.Open(AcceleratorKind.IlgpuCpu, 0, true, SelfCheckMode.Never, [Broken], 1, TextWriter.Null, Cache(), step: false);
-        using (skipped.Accelerator) Assert.Null(skipped.Report);
+        Assert.Throws<DeviceException>(() => GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Always, [Broken], 1, TextWriter.Null, cache, step: false));
+        var skipped = GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Never, [Broken], 1, TextWriter.Null, Cache(), step: false);
+        using (skipped.Backend) Assert.Null(skipped.Report);
     }
 }

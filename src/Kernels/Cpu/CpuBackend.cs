@@ -6,12 +6,12 @@ namespace Untapped.Kernels.Cpu;
 /// boundaries depend only on the problem size, never on the thread count, and every reduction runs
 /// in a fixed order inside its chunk: results are bitwise identical for any number of threads.
 /// </summary>
-public sealed partial class CpuAccelerator : Accelerator
+public sealed partial class CpuBackend : Backend
 {
     readonly ParallelOptions _parallel;
 
     /// <param name="threads">Worker threads; 0 means every core.</param>
-    public CpuAccelerator(int threads = 0)
+    public CpuBackend(int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         Threads = threads == 0 ? Environment.ProcessorCount : threads;
@@ -19,10 +19,10 @@ public sealed partial class CpuAccelerator : Accelerator
     }
 
     public int Threads { get; }
-    public override AcceleratorKind Kind => AcceleratorKind.Cpu;
+    public override BackendKind Kind => BackendKind.Cpu;
     public override string Name => $"managed CPU ({Threads} threads, {Lanes.Path})";
 
-    public override DeviceBuffer Allocate(int length) => new CpuBuffer(this, length);
+    public override BackendBuffer Allocate(int length) => new CpuBuffer(this, length);
 
     protected override void CopyFromHostCore(ReadOnlySpan<float> source, View destination) => source.CopyTo(S(destination));
     protected override void CopyToHostCore(View source, Span<float> destination) => S(source).CopyTo(destination);
@@ -61,7 +61,7 @@ internal readonly struct Mem(float[] data, int offset)
     public bool IsEmpty => Data is null;
 }
 
-sealed class CpuBuffer(CpuAccelerator owner, int length) : DeviceBuffer(owner, length)
+sealed class CpuBuffer(CpuBackend owner, int length) : BackendBuffer(owner, length)
 {
     public float[] Data { get; } = new float[length];
     protected override void Release() { }

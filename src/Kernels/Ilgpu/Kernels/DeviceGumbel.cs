@@ -1,7 +1,7 @@
 using ILGPU;
 using static Untapped.Kernels.KernelConstants;
 
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>Gumbel-softmax relaxation and the Concrete log-density; twin of Cpu/CpuGumbel.cs. One thread per row of k &lt;= MaxClasses.</summary>
 static class DeviceGumbel
@@ -10,7 +10,7 @@ static class DeviceGumbel
     public static void GumbelSoftmax(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> u /* [m,k] or empty */, int k,
         float tau, Flag hasNoise, ArrayView<float> y /* [m,k] */)
     {
-        var a = LocalMemory.Allocate<float>(Accelerator.MaxClasses);
+        var a = LocalMemory.Allocate<float>(Backend.MaxClasses);
         float mx = float.MinValue;
         for (int j = 0; j < k; j++)
         {
@@ -45,7 +45,7 @@ static class DeviceGumbel
     public static void ConcreteLogPdf(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> y /* [m,k] */, int k,
         float tau, float logNorm, ArrayView<float> lp /* [m] */)
     {
-        var t = LocalMemory.Allocate<float>(Accelerator.MaxClasses);
+        var t = LocalMemory.Allocate<float>(Backend.MaxClasses);
         float tm = Terms(logits, y, r * k, k, tau, t, out float lse);
         float lin = 0f, st = 0f;
         for (int j = 0; j < k; j++)
@@ -60,7 +60,7 @@ static class DeviceGumbel
     public static void ConcreteLogPdfBackward(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> y /* [m,k] */,
         ArrayView<float> g /* [m] */, int k, float tau, Flag hasDy, ArrayView<float> dlogits /* [m,k] */, ArrayView<float> dy /* [m,k] or empty */)
     {
-        var t = LocalMemory.Allocate<float>(Accelerator.MaxClasses);
+        var t = LocalMemory.Allocate<float>(Backend.MaxClasses);
         float tm = Terms(logits, y, r * k, k, tau, t, out _);
         float st = 0f;
         for (int j = 0; j < k; j++) { t[j] = MathF.Exp(t[j] - tm); st += t[j]; }

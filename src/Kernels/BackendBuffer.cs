@@ -1,22 +1,22 @@
 namespace Untapped.Kernels;
 
 /// <summary>A float32 allocation owned by one accelerator. Dispose releases the device memory.</summary>
-public abstract class DeviceBuffer : IDisposable
+public abstract class BackendBuffer : IDisposable
 {
-    protected DeviceBuffer(Accelerator owner, int length)
+    protected BackendBuffer(Backend owner, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Owner = owner;
         Length = length;
     }
 
-    public Accelerator Owner { get; }
+    public Backend Owner { get; }
     public int Length { get; }
     public bool IsDisposed { get; private set; }
 
     public View View => new(this, 0, Length);
 
-    public static implicit operator View(DeviceBuffer b) => b.View;
+    public static implicit operator View(BackendBuffer b) => b.View;
 
     public void Dispose()
     {
@@ -33,7 +33,7 @@ public abstract class DeviceBuffer : IDisposable
 /// A contiguous range [Offset, Offset+Length) of a buffer. Kernels take views so that parameters,
 /// gradients and activations can live in flat arenas; a default view is "absent".
 /// </summary>
-public readonly record struct View(DeviceBuffer? Buffer, int Offset, int Length)
+public readonly record struct View(BackendBuffer? Buffer, int Offset, int Length)
 {
     public bool IsEmpty => Buffer is null;
 
@@ -44,7 +44,7 @@ public readonly record struct View(DeviceBuffer? Buffer, int Offset, int Length)
         return new View(Buffer, Offset + offset, length);
     }
 
-    internal DeviceBuffer Required(string name)
+    internal BackendBuffer Required(string name)
     {
         if (Buffer is null) throw new ArgumentException($"buffer '{name}' is required", name);
         if (Buffer.IsDisposed) throw new ObjectDisposedException(name, $"buffer '{name}' was disposed");

@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>The global gradient norm and clip + Adam over the flat parameter buffer; twin of Cpu/CpuAdam.cs.</summary>
 static class DeviceAdam
@@ -14,7 +14,7 @@ static class DeviceAdam
     public static void SumSquaresPartials(ArrayView<float> x /* [n] */, int n, ArrayView<float> partials /* [NormPartials] */)
     {
         int g = Group.IdxX;
-        int chunk = (n + Accelerator.NormPartials - 1) / Accelerator.NormPartials;
+        int chunk = (n + Backend.NormPartials - 1) / Backend.NormPartials;
         int lo = Math.Min(n, g * chunk), hi = Math.Min(n, lo + chunk);
         float s = 0f;
         for (int i = lo; i < hi; i++) s += x[i] * x[i];

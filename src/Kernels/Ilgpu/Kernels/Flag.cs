@@ -1,4 +1,4 @@
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>
 /// A bool that can cross into a kernel: ILGPU passes only blittable parameters, and bool is not blittable in .NET.

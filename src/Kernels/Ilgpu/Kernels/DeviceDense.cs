@@ -1,7 +1,7 @@
 using ILGPU;
 using static Untapped.Kernels.LaunchShape;
 
-namespace Untapped.Kernels.Device;
+namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>The dense layer's elementwise backward; twin of Cpu/CpuDense.cs (the GEMMs are in <see cref="DeviceGemm"/>).</summary>
 static class DeviceDense

@@ -6,7 +6,7 @@ namespace Untapped.Kernels;
 /// one order: inputs, then sizes and switches, then outputs. Backward kernels accumulate (+=) into
 /// their gradient outputs, so a tensor used by several ops gets the sum of their gradients.
 /// </summary>
-public abstract partial class Accelerator : IDisposable
+public abstract partial class Backend : IDisposable
 {
     /// <summary>Number of partial sums of the global-norm reduction: one per thread of the device group that combines them.</summary>
     public const int NormPartials = LaunchShape.GroupSize;
@@ -14,10 +14,10 @@ public abstract partial class Accelerator : IDisposable
     /// <summary>Largest class count of the per-row softmax-family kernels.</summary>
     public const int MaxClasses = 16;
 
-    public abstract AcceleratorKind Kind { get; }
+    public abstract BackendKind Kind { get; }
     public abstract string Name { get; }
 
-    public abstract DeviceBuffer Allocate(int length);
+    public abstract BackendBuffer Allocate(int length);
     protected abstract void CopyFromHostCore(ReadOnlySpan<float> source, View destination);
     protected abstract void CopyToHostCore(View source, Span<float> destination);
     protected abstract void CopyCore(View source, View destination);
@@ -55,7 +55,7 @@ public abstract partial class Accelerator : IDisposable
         if (source.Length > 0) CopyCore(source, destination);
     }
 
-    public DeviceBuffer Upload(ReadOnlySpan<float> data)
+    public BackendBuffer Upload(ReadOnlySpan<float> data)
     {
         var b = Allocate(data.Length);
         if (data.Length > 0) CopyFromHost(data, b);

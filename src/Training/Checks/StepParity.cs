@@ -1,8 +1,9 @@
+using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Model;
 
-namespace Untapped.Checks;
+namespace Untapped.Training.Checks;
 
 /// <summary>
 /// Five optimiser steps of one model on a backend against the managed CPU from the same parameters and inputs
@@ -23,9 +24,26 @@ public static class StepParity
         public bool Pass => Losses.All(l => l.Pass) && FarOk && ParameterResult.Pass;
     }
 
-    public static Report Compare(Accelerator device, ModelConfig cfg, int batch, ulong seed = 21, int steps = Steps)
+    /// <summary>Batch of the self-check's step: small, since ILGPU's CPU accelerator simulates every thread.</summary>
+    public const int SelfCheckBatch = 2;
+
+    /// <summary>
+    /// The self-check's step (<see cref="SelfCheck"/>): one optimiser step of Untapped on the paper preset at
+    /// <see cref="SelfCheckBatch"/> against the managed CPU, by the criteria above.
+    /// </summary>
+    public static SelfCheck.Step OneStep(Backend device)
     {
-        using var cpu = new CpuAccelerator(2);
+        var s = Compare(device, ModelConfig.For(Preset.Paper, ModelKind.Untapped), SelfCheckBatch, steps: 1);
+        string? problem = s.Losses.Select((l, i) => (l, i)).FirstOrDefault(t => !t.l.Pass) is { l.Problem: not null } bad ? $"losses at step {bad.i + 1}{bad.l.Problem}"
+            : !s.FarOk ? $"{s.Far} of {s.Parameters} parameters more than {FarApart} apart"
+            : !s.ParameterResult.Pass ? $"parameters {s.ParameterResult.Problem}" : null;
+        return new SelfCheck.Step($"training step ({s.Model}, batch {s.Batch})", s.Losses[0].MaxAbs, s.Losses[0].MaxRel,
+            $"{LossTol:G2} + {LossTol:G2}", problem);
+    }
+
+    public static Report Compare(Backend device, ModelConfig cfg, int batch, ulong seed = 21, int steps = Steps)
+    {
+        using var cpu = new CpuBackend(2);
         using var a = new ObjectiveFixture(cpu, cfg, batch, seed);
         using var b = new ObjectiveFixture(device, cfg, batch, seed);
         var losses = new Tolerance.Result[steps];

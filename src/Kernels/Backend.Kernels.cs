@@ -1,7 +1,7 @@
 namespace Untapped.Kernels;
 
 // The kernel catalogue (DESIGN.md). Each method: shape comments, validation, then the backend's Core.
-public abstract partial class Accelerator
+public abstract partial class Backend
 {
     /// <summary>out[i] ~ U(0,1) from Philox4x32-10: word i%4 of block i/4, counter {i/4, 0, step, stream}, key = seed.</summary>
     public void PhiloxUniform(ulong seed, uint stream, uint step, int n, View output /* [n] */)
