@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Untapped.Checks;
-using Untapped.Training.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
+using Untapped.Training.Checks;
 using Untapped.Training.Model;
 
 namespace Untapped.Bench;
@@ -81,8 +81,17 @@ static class ParityBench
             if (!r.Pass) failed++;
             double lossErr = r.Losses.Max(l => l.MaxAbs);
             Console.WriteLine($"| {r.Model} / {preset.ToString().ToLowerInvariant()} | {batch} | {lossErr:G3} | {r.Far} of {r.Parameters} | {r.ParameterResult.MaxAbs:G3} | {(r.Pass ? "yes" : "**NO**")} |");
-            reports.Add(new { model = r.Model, preset = preset.ToString().ToLowerInvariant(), batch, loss_max_abs = lossErr, far = r.Far, parameters = r.Parameters,
-                parameter_max_abs = r.ParameterResult.MaxAbs, pass = r.Pass });
+            reports.Add(new
+            {
+                model = r.Model,
+                preset = preset.ToString().ToLowerInvariant(),
+                batch,
+                loss_max_abs = lossErr,
+                far = r.Far,
+                parameters = r.Parameters,
+                parameter_max_abs = r.ParameterResult.MaxAbs,
+                pass = r.Pass
+            });
         }
         if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(new { device = acc.Name, steps = StepParity.Steps, reports, failed }, Json));
         return failed == 0 ? 0 : 1;

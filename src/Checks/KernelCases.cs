@@ -37,15 +37,15 @@ public static class KernelCases
         // 7 columns take the CPU's narrow column-sum path.
         foreach (var act in Enum.GetValues<Activation>())
             foreach (bool inPlace in new[] { false, true })
-            foreach (int n in new[] { 37, 7 })
-            {
-                const int m = 301;
-                yield return new($"act_bias_backward_{act}{(inPlace ? "_in_place" : "")}{(n == 37 ? "" : $"_n{n}")}", 1e-6f, 1e-4f,
-                    r => D_(("y", Gen.Uniform(r, m * n, act == Activation.Softplus ? 0.01f : -0.99f, 0.99f)), ("dy", Gen.Uniform(r, m * n)),
-                        ("dz", new float[m * n]), ("db", Gen.Uniform(r, n))),
-                    inPlace ? ["dy", "db"] : ["dz", "db"],
-                    (a, h) => a.ActBiasBackward(h["y"], h["dy"], m, n, act, inPlace ? h["dy"] : h["dz"], h["db"]));
-            }
+                foreach (int n in new[] { 37, 7 })
+                {
+                    const int m = 301;
+                    yield return new($"act_bias_backward_{act}{(inPlace ? "_in_place" : "")}{(n == 37 ? "" : $"_n{n}")}", 1e-6f, 1e-4f,
+                        r => D_(("y", Gen.Uniform(r, m * n, act == Activation.Softplus ? 0.01f : -0.99f, 0.99f)), ("dy", Gen.Uniform(r, m * n)),
+                            ("dz", new float[m * n]), ("db", Gen.Uniform(r, n))),
+                        inPlace ? ["dy", "db"] : ["dz", "db"],
+                        (a, h) => a.ActBiasBackward(h["y"], h["dy"], m, n, act, inPlace ? h["dy"] : h["dz"], h["db"]));
+                }
 
         foreach (var form in Enum.GetValues<BernoulliForm>())
         {

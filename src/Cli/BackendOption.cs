@@ -1,6 +1,6 @@
 using Untapped.Checks;
-using Untapped.Training.Checks;
 using Untapped.Kernels;
+using Untapped.Training.Checks;
 using Untapped.Training.Evaluation;
 
 namespace Untapped.Cli;

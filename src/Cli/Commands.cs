@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Text;
 using Spectre.Console;
 using Untapped.Checks;
-using Untapped.Training.Checks;
 using Untapped.Kernels;
 using Untapped.Training;
+using Untapped.Training.Checks;
 using Untapped.Training.Data;
 using Untapped.Training.Evaluation;
 using Untapped.Training.Model;
@@ -102,8 +102,13 @@ static partial class Commands
 
         public RunOptions Options(ParseResult p, ModelConfig cfg, string outDir) => new()
         {
-            Model = cfg, Preset = p.GetValue(Preset), Batch = p.GetValue(Batch), Seed = p.GetValue(Seed),
-            Backend = p.GetValue(Backend)!, DataDir = Path.GetFullPath(p.GetValue(Data) ?? Mnist.DefaultFolder()), OutDir = Path.GetFullPath(outDir),
+            Model = cfg,
+            Preset = p.GetValue(Preset),
+            Batch = p.GetValue(Batch),
+            Seed = p.GetValue(Seed),
+            Backend = p.GetValue(Backend)!,
+            DataDir = Path.GetFullPath(p.GetValue(Data) ?? Mnist.DefaultFolder()),
+            OutDir = Path.GetFullPath(outDir),
             UnlabelledCount = p.GetValue(Unlabelled),
         };
     }

@@ -1,6 +1,6 @@
 using Untapped.Training.Data;
-using Untapped.Training.Storage;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 
 namespace Untapped.Training;
 

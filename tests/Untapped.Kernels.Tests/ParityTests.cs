@@ -1,7 +1,7 @@
 using Untapped.Checks;
-using Untapped.Tests;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
+using Untapped.Tests;
 using Xunit;
 
 namespace Untapped.Kernels.Tests;

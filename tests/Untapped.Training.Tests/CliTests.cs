@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Untapped.Graph;
-using Xunit;
 using Untapped.Training.Runs;
+using Xunit;
 
 namespace Untapped.Training.Tests;
 

@@ -1,8 +1,8 @@
-using Untapped.Training.Checks;
 using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Kernels.Ilgpu;
+using Untapped.Training.Checks;
 using Xunit;
 
 namespace Untapped.Training.Tests;

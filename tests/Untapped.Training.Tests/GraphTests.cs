@@ -1,13 +1,13 @@
-using Untapped.Training.Checks;
 using Untapped.Checks;
 using Untapped.Graph;
 using Untapped.Graph.Ops;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
+using Untapped.Training.Checks;
 using Untapped.Training.Model;
+using Untapped.Training.Runs;
 using Xunit;
 using Xunit.Abstractions;
-using Untapped.Training.Runs;
 
 namespace Untapped.Training.Tests;
 

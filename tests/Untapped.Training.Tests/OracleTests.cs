@@ -1,8 +1,8 @@
 using Untapped.Graph;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Model;
-using Xunit;
 using Untapped.Training.Runs;
+using Xunit;
 
 namespace Untapped.Training.Tests;
 

@@ -2,8 +2,8 @@ using Untapped.Graph;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Data;
 using Untapped.Training.Model;
-using Xunit;
 using Untapped.Training.Runs;
+using Xunit;
 
 namespace Untapped.Training.Tests;
 

@@ -1,9 +1,9 @@
-using Untapped.Checks;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
+using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Kernels.Ilgpu;

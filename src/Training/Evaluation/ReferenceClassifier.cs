@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using Untapped.Graph;
 using Untapped.Kernels;
 using Untapped.Training.Data;
-using Untapped.Training.Storage;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 
 namespace Untapped.Training.Evaluation;
 

@@ -137,19 +137,35 @@ public sealed class SweepReport
         {
             ["groups"] = new JsonArray(Groups.Select(g => (JsonNode)new JsonObject
             {
-                ["group"] = g.Group, ["model"] = g.Model.ToString().ToLowerInvariant(), ["preset"] = g.Preset.ToString().ToLowerInvariant(),
-                ["switches"] = g.Switches, ["epochs"] = g.Epochs, ["n"] = g.Ce.N,
-                ["ce"] = Node(g.Ce), ["acc"] = Node(g.Acc), ["distinct_digits"] = Node(g.Digits),
-                ["paper_ce"] = PaperCe(g.Model), ["paper_digits"] = PaperDigits(g.Model),
+                ["group"] = g.Group,
+                ["model"] = g.Model.ToString().ToLowerInvariant(),
+                ["preset"] = g.Preset.ToString().ToLowerInvariant(),
+                ["switches"] = g.Switches,
+                ["epochs"] = g.Epochs,
+                ["n"] = g.Ce.N,
+                ["ce"] = Node(g.Ce),
+                ["acc"] = Node(g.Acc),
+                ["distinct_digits"] = Node(g.Digits),
+                ["paper_ce"] = PaperCe(g.Model),
+                ["paper_digits"] = PaperDigits(g.Model),
                 ["trials"] = new JsonArray(g.Trials.Select(t => (JsonNode)new JsonObject
                 {
-                    ["name"] = t.Name, ["seed"] = t.Options.Seed, ["ce_heldout"] = t.Ce, ["acc_heldout"] = t.Acc, ["acc_labelled"] = t.AccLabelled,
-                    ["distinct_digits"] = t.Digits, ["train_seconds"] = t.TrainSeconds,
+                    ["name"] = t.Name,
+                    ["seed"] = t.Options.Seed,
+                    ["ce_heldout"] = t.Ce,
+                    ["acc_heldout"] = t.Acc,
+                    ["acc_labelled"] = t.AccLabelled,
+                    ["distinct_digits"] = t.Digits,
+                    ["train_seconds"] = t.TrainSeconds,
                 }).ToArray()),
             }).ToArray()),
             ["comparisons"] = new JsonArray(Comparisons.Select(c => (JsonNode)new JsonObject
             {
-                ["what"] = c.What, ["a"] = c.A, ["b"] = c.B, ["ce"] = Node(c.Ce), ["acc"] = Node(c.Acc),
+                ["what"] = c.What,
+                ["a"] = c.A,
+                ["b"] = c.B,
+                ["ce"] = Node(c.Ce),
+                ["acc"] = Node(c.Acc),
             }).ToArray()),
         };
         AtomicFile.WriteText(Path.Combine(root, JsonFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

@@ -52,9 +52,18 @@ public sealed record ModelConfig
     {
         Preset.Original => new ModelConfig
         {
-            Kind = model, UnfeaturedZ = UnfeaturedZ.Fixed, LogDet = LogDetForm.Original, ZBox = ZBox.Original,
-            Bernoulli = BernoulliForm.Original, ClassifyOn = ClassifyOn.Sample, XTildeGrad = XTildeGrad.None,
-            ReverseQz = false, Clip = ClipMode.Original, Epochs = 1000, LrDecayAfter = 500, LrDecay = 0.9995,
+            Kind = model,
+            UnfeaturedZ = UnfeaturedZ.Fixed,
+            LogDet = LogDetForm.Original,
+            ZBox = ZBox.Original,
+            Bernoulli = BernoulliForm.Original,
+            ClassifyOn = ClassifyOn.Sample,
+            XTildeGrad = XTildeGrad.None,
+            ReverseQz = false,
+            Clip = ClipMode.Original,
+            Epochs = 1000,
+            LrDecayAfter = 500,
+            LrDecay = 0.9995,
         },
         _ => new ModelConfig { Kind = model },
     };

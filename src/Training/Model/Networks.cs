@@ -1,5 +1,5 @@
-using Untapped.Kernels;
 using Untapped.Graph;
+using Untapped.Kernels;
 using Untapped.Training.Data;
 
 namespace Untapped.Training.Model;

@@ -12,8 +12,10 @@ public sealed record EvalJson(string Model, double CeHeldout, double AccHeldout,
 {
     static readonly JsonSerializerOptions Json = new()
     {
-        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true,
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
     };
 
     public static EvalJson Of(string model, EvalResult r) =>

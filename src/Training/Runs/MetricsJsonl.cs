@@ -25,8 +25,11 @@ public static class MetricsJsonl
         if (m.HeldOut is { } h)
             o[HeldOut] = new JsonObject
             {
-                [Ce] = h.Ce, [Acc] = h.Accuracy, [Distinct] = h.DistinctDigits,
-                [Permutation] = new JsonArray([.. h.Permutation.Select(p => (JsonNode)p)]), [Entropy] = h.Entropy,
+                [Ce] = h.Ce,
+                [Acc] = h.Accuracy,
+                [Distinct] = h.DistinctDigits,
+                [Permutation] = new JsonArray([.. h.Permutation.Select(p => (JsonNode)p)]),
+                [Entropy] = h.Entropy,
             };
         return o.ToJsonString();
     }
