@@ -21,8 +21,9 @@ public sealed record LockHolder(int Pid, string Host, DateTimeOffset Since, stri
     /// not have written it yet, or a version before it took the lock).</summary>
     public static LockHolder? Read(string file)
     {
-        try { return JsonSerializer.Deserialize<LockHolder>(File.ReadAllText(file), Json); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
+        // A record missing its host or command is no record (found by fuzzing: its ToString() dereferenced them).
+        try { return JsonSerializer.Deserialize<LockHolder>(File.ReadAllText(file), Json) is { Host: not null, Command: not null } h ? h : null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException or ArgumentException) { return null; }
     }
 
     /// <summary>"pid 4242 on node17 since 2026-12-03 12:01:07 UTC (running `train --out runs/x`)".</summary>

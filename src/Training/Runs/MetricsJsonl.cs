@@ -37,6 +37,17 @@ public static class MetricsJsonl
     /// <summary>One line back: every key that is not one of the fixed ones (nor "heldout") is a loss term, in file order.</summary>
     public static EpochMetrics Parse(string line, string file)
     {
+        // A JSON object with a key twice parses, and throws ArgumentException when first read (found by fuzzing:
+        // tests/fuzz/regressions/metrics).
+        try { return ParseObject(line, file); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new Data.DataFormatException($"{file}: a line is not a metrics record: {e.Message}");
+        }
+    }
+
+    static EpochMetrics ParseObject(string line, string file)
+    {
         JsonObject o;
         try { o = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not an object"); }
         catch (JsonException e) { throw new Data.DataFormatException($"{file}: a line is not a metrics record: {e.Message}"); }
