@@ -90,7 +90,7 @@ public static class IlgpuDevices
     {
         if (!NativeLibraries.Present("libOpenCL.so", "libOpenCL.so.1"))
             return "no OpenCL ICD loader: libOpenCL.so.1 not found (Debian: apt-get install ocl-icd-libopencl1 and a driver's ICD)";
-        var refused = Refused();
+        var refused = Refused().Where(r => r.Kind == BackendKind.OpenCl).ToList();
         if (refused.Count == 0) return "the OpenCL loader is present but no platform has a device";
         return "ILGPU refused every OpenCL device: " + string.Join("; ", refused.Select(r => $"{r.Name}: {r.RefusedBecause}"));
     }
@@ -118,17 +118,32 @@ public static class IlgpuDevices
         return list;
     }
 
-    /// <summary>The OpenCL devices present that ILGPU's device filter refuses, each with the reason.</summary>
+    /// <summary>
+    /// The devices present that ILGPU's default filters drop without a word, each with the reason: CUDA devices for which
+    /// no PTX instruction set of ILGPU 1.5.3 fits the driver, and OpenCL devices its filter refuses.
+    /// </summary>
     public static IReadOnlyList<BackendDevice> Refused()
     {
         NativeLibraries.Register();
+        var refused = new List<BackendDevice>();
+        using (var allCuda = IlgpuContext.Create(b => b.Cuda(_ => true)))
+        using (var acceptedCuda = CreateContext(BackendKind.Cuda))
+        {
+            var ok = new HashSet<int>();
+            foreach (var d in acceptedCuda.GetCudaDevices()) ok.Add(d.DeviceId);
+            foreach (var d in allCuda.GetCudaDevices())
+                if (!ok.Contains(d.DeviceId))
+                    refused.Add(new BackendDevice(BackendKind.Cuda, refused.Count, d.Name, Describe(d), RefusedBecause: d.InstructionSet is null
+                        ? $"refused by ILGPU 1.5.3: no PTX instruction set it generates fits driver (CUDA API) {d.DriverVersion} for compute capability {d.Architecture?.Major}.{d.Architecture?.Minor}; a newer driver (or ILGPU) is needed"
+                        : $"refused by ILGPU 1.5.3: PTX instruction set {d.InstructionSet} is not one its generator supports"));
+        }
         using var all = IlgpuContext.Create(b => b.OpenCL(_ => true));
         using var accepted = CreateContext(BackendKind.OpenCl);
-        var ok = new HashSet<IntPtr>();
-        foreach (var d in accepted.GetCLDevices()) ok.Add(d.DeviceId);
-        var refused = new List<BackendDevice>();
+        var okCl = new HashSet<IntPtr>();
+        foreach (var d in accepted.GetCLDevices()) okCl.Add(d.DeviceId);
+        int cl = 0;
         foreach (var d in all.GetCLDevices())
-            if (!ok.Contains(d.DeviceId)) refused.Add(new BackendDevice(BackendKind.OpenCl, refused.Count, Name(d), Describe(d), RefusedBecause: Reason(d)));
+            if (!okCl.Contains(d.DeviceId)) refused.Add(new BackendDevice(BackendKind.OpenCl, cl++, Name(d), Describe(d), RefusedBecause: Reason(d)));
         return refused;
     }
 
