@@ -22,11 +22,18 @@ for d in "$dst"/*/; do                       # a collected trial holds config.js
   [ -d "$d" ] || continue
   n=$(basename "$d"); [ -e "$out/$n" ] || cp -r "$d" "$out/$n"
 done
+# A trial a session stopped part-way (SIGTERM) and committed whole, checkpoint included, so the next session's clone
+# resumes it (docs/results/schedule-partial/<trial>/; removed once the trial is collected).
+for d in docs/results/schedule-partial/*/; do
+  [ -d "$d" ] || continue
+  n=$(basename "$d"); [ -e "$out/$n/checkpoint.safetensors" ] || { mkdir -p "$out/$n"; cp "$d"/* "$out/$n/"; }
+done
 for s in $(seq 1 10); do
   for m in m2 untapped; do
     rc=0
     nice -n 10 $U experiment --models "$m" --seeds "$s" "${common[@]}" || rc=$?
     UNTAPPED="$U" bash docs/results/collect_study.sh "$out" "$dst"
+    for d in "$dst"/*/; do n=$(basename "$d"); rm -rf "docs/results/schedule-partial/$n"; done
     if [ "$rc" -eq 3 ] || [ "$rc" -ge 128 ]; then echo "run_schedule: stopped (exit $rc); run it again to resume" >&2; exit "$rc"; fi
     if [ "$rc" -ne 0 ]; then echo "run_schedule: $m seed $s failed (exit $rc)" >&2; fi
   done
