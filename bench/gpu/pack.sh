@@ -21,6 +21,9 @@ echo "pack: publishing the CLI and the bench (self-contained linux-x64)"
 dotnet publish src/Cli "${common[@]}" > "$stage/publish.log" 2>&1 || { cat "$stage/publish.log" >&2; exit 1; }
 dotnet publish bench/Untapped.Bench "${common[@]}" >> "$stage/publish.log" 2>&1 || { cat "$stage/publish.log" >&2; exit 1; }
 rm -f "$root"/bin/*.pdb
+# The CLI's build carries the gzipped MNIST beside itself (for the .NET tool); the bundle has its own binarised copy in
+# data/mnist above bin/, which the program finds first.
+rm -rf "$root/bin/data"
 echo "pack: binarising MNIST"
 python3 - data/mnist "$root/data/mnist" <<'PY'
 import gzip, os, sys
