@@ -15,6 +15,17 @@ for d in "$src"/*/; do
   if [ "${REFRESH:-0}" = 1 ]; then $U evaluate --run "$d" --backend cpu --threads 1 > /dev/null; fi
   mkdir -p "$dst/$name"
   cp "$d"/{config.json,eval.json,metrics.jsonl,digits.png,curves.png} "$dst/$name/"
+  # config.json's paths are relative to the run directory (RunPaths): re-anchor them where the copy lies.
+  python3 - "$d" "$dst/$name/config.json" <<'PY'
+import json, os, re, sys
+src, cfg = sys.argv[1], sys.argv[2]
+text = open(cfg).read()
+def anchor(m):
+    p = m.group(2)
+    full = p if os.path.isabs(p) else os.path.normpath(os.path.join(src, p))
+    return '"%s": "%s"' % (m.group(1), "." if m.group(1) == "out_dir" else os.path.relpath(full, os.path.dirname(os.path.abspath(cfg))))
+open(cfg, "w").write(re.sub(r'"(out_dir|data_dir)": "([^"]*)"', anchor, text))
+PY
 done
 mkdir -p "$dst"
 if ! ls -d "$dst"/*/ > /dev/null 2>&1; then echo "no finished trial under $src yet"; exit 0; fi
