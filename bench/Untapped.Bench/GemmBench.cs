@@ -1,35 +1,19 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Untapped.Kernels;
+using Untapped.Kernels.Cpu;
 
 namespace Untapped.Bench;
 
 /// <summary>
-/// The managed GEMM against OpenBLAS's cblas_sgemm (libopenblas.so.0, Debian's libopenblas0-pthread) on the model's
+/// The managed GEMM against OpenBLAS's cblas_sgemm (<see cref="OpenBlas"/>: on the kernels our vector path deserves) on the model's
 /// three largest shapes, same threads, side by side in one process: validate first, then median GFLOP/s.
 /// </summary>
 static unsafe class GemmBench
 {
-    const int RowMajor = 101, NoTrans = 111, Trans = 112;
-    static delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
-    static delegate* unmanaged<int, void> _setThreads;
-
-    static bool LoadBlas()
+    public static void Run(Backend acc, int threads, int reps, string? only, string? blasCore)
     {
-        foreach (var n in new[] { "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0", "libopenblas.so.0", "libopenblas.so" })
-            if (NativeLibrary.TryLoad(n, out var lib))
-            {
-                _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_sgemm");
-                _setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads");
-                return true;
-            }
-        return false;
-    }
-
-    public static void Run(Backend acc, int threads, int reps, string? only = null)
-    {
-        bool blas = LoadBlas();
-        if (blas) _setThreads(threads); else Console.WriteLine("OpenBLAS not found (apt-get install libopenblas0-pthread): timing ours only");
+        bool blas = OpenBlas.Load(blasCore, threads);
+        Console.WriteLine(blas ? $"OpenBLAS on {OpenBlas.CoreName} kernels, ours on {Lanes.Path}, {threads} threads" : OpenBlas.Missing + ": timing ours only");
         Console.WriteLine($"| shape MxKxN | op | ours GFLOP/s | OpenBLAS GFLOP/s | ratio | max rel diff |\n|---|---|---:|---:|---:|---:|");
         // The three largest shapes of the model (as the issue names them), then the narrow layers of the original
         // preset (classifier 784->50, z-encoder 784->10, decoder 12->250), where padding and packing dominate, and the
@@ -57,8 +41,7 @@ static unsafe class GemmBench
                 var cb = new float[m * n];
                 Action blasRun = () =>
                 {
-                    fixed (float* pa = a, pb = b, pc = cb)
-                        _sgemm(RowMajor, ta ? Trans : NoTrans, tb ? Trans : NoTrans, m, n, k, 1f, pa, ta ? m : k, pb, tb ? k : n, 0f, pc, n);
+                    fixed (float* pa = a, pb = b, pc = cb) OpenBlas.Sgemm(pa, pb, pc, m, k, n, ta, tb, accumulate: false);
                 };
                 // Rep by rep, ours then theirs, so that a noisy neighbour hits both alike; the ratio is the median of the
                 // per-rep ratios, steadier on a shared machine than the ratio of two medians.

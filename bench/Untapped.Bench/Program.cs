@@ -2,7 +2,9 @@ using Untapped.Bench;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|gemm|kernels|parity|steps|digest|ptx|bdn [--backend cpu|cuda|opencl|ilgpu-cpu] [--threads N] [--batch N] [--steps N] [--preset original|paper] [--model untapped|m2] [--by-layer] [--shapes test|model|both] [--json FILE]
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|limit|gemm|kernels|parity|steps|digest|ptx|bdn
+//   [--backend auto|cuda|opencl|ilgpu-cpu|cpu] [--threads N (0 = every core)] [--batch N] [--steps N] [--reps N]
+//   [--preset original|paper] [--model untapped|m2] [--by-layer] [--shapes test|model|both] [--json FILE] [--blas-core NAME]
 string Arg(string name, string def)
 {
     int i = Array.IndexOf(args, name);
@@ -20,19 +22,28 @@ if (mode == "bdn")
 #endif
 }
 if (mode == "ptx") return PtxReport.Run();
-var kind = Enum.Parse<BackendKind>(Arg("--backend", "cpu").Replace("-", ""), ignoreCase: true);  // ilgpu-cpu -> IlgpuCpu
-using var acc = Backends.Create(kind, 0, int.Parse(Arg("--threads", "2")));
+int threads = int.Parse(Arg("--threads", "0"));
+if (threads <= 0) threads = Environment.ProcessorCount;
+Backend acc;
+try { acc = BackendNames.Create(Arg("--backend", BackendNames.Auto), threads); }   // the CLI's parser and default
+catch (BackendUnavailableException e) { Console.Error.WriteLine(e.Message); return 2; }
+using var _ = acc;
+var preset = Enum.Parse<Preset>(Arg("--preset", "original"), true);
+var model = Enum.Parse<ModelKind>(Arg("--model", "untapped"), true);
+int batch = int.Parse(Arg("--batch", "10000")), reps = int.Parse(Arg("--reps", "5"));
+string? blasCore = args.Contains("--blas-core") ? Arg("--blas-core", "") : null;
 switch (mode)
 {
     case "step":
-        StepBench.Run(acc, Enum.Parse<Preset>(Arg("--preset", "original"), true), Enum.Parse<ModelKind>(Arg("--model", "untapped"), true),
-            int.Parse(Arg("--batch", "10000")), int.Parse(Arg("--steps", "5")), args.Contains("--by-layer"));
+        StepBench.Run(acc, preset, model, batch, int.Parse(Arg("--steps", "5")), args.Contains("--by-layer"));
         break;
+    case "limit":
+        return LimitBench.Run(acc, preset, model, batch, threads, reps, blasCore);
     case "gemm":
-        GemmBench.Run(acc, int.Parse(Arg("--threads", "2")), int.Parse(Arg("--reps", "5")), args.Contains("--only") ? Arg("--only", "") : null);
+        GemmBench.Run(acc, threads, reps, args.Contains("--only") ? Arg("--only", "") : null, blasCore ?? OpenBlas.FairCore());
         break;
     case "kernels":
-        KernelBench.Run(acc, int.Parse(Arg("--threads", "2")), int.Parse(Arg("--reps", "5")));
+        KernelBench.Run(acc, threads, reps);
         break;
     case "parity":
         return ParityBench.Kernels(acc, Arg("--shapes", "both"), args.Contains("--json") ? Arg("--json", "") : null);
@@ -41,7 +52,7 @@ switch (mode)
     case "steps":
         return ParityBench.Steps(acc, int.Parse(Arg("--batch", "32")), args.Contains("--json") ? Arg("--json", "") : null);
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step, gemm, kernels, parity, steps, digest, ptx, bdn");
+        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step, limit, gemm, kernels, parity, steps, digest, ptx, bdn");
         return 2;
 }
 return 0;

@@ -173,7 +173,7 @@ static partial class Commands
         var cmd = new Command("evaluate", "Re-evaluate a run's checkpoint (eval.json, digits.png, samples.png).\n\nExample:\n  untapped evaluate --run runs/untapped") { run, Backend, Threads, Data };
         cmd.SetAction(p =>
         {
-            using var acc = BackendOption.Create(p.GetValue(Backend)!, p.GetValue(Threads));
+            using var acc = BackendNames.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             var dir = p.GetValue(run)!;
             var r = ConsoleObserver.Run("evaluate", obs => RunReports.Evaluate(dir, acc, p.GetValue(Data), obs));
             PrintEval(r, dir);
@@ -190,7 +190,7 @@ static partial class Commands
         var cmd = new Command("grid", "Export an image grid from a run's checkpoint.\n\nExample:\n  untapped grid --run runs/untapped --kind samples --out samples.png") { run, kind, output, Backend, Threads, Data };
         cmd.SetAction(p =>
         {
-            using var acc = BackendOption.Create(p.GetValue(Backend)!, p.GetValue(Threads));
+            using var acc = BackendNames.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             RunReports.WriteGrid(p.GetValue(run)!, p.GetValue(kind), p.GetValue(output)!, acc, p.GetValue(Data));
             Console.WriteLine($"wrote {p.GetValue(output)}");
             return ExitCode.Ok;
@@ -207,7 +207,7 @@ static partial class Commands
             "examples/python/decode_digits.py computes the same with numpy alone.\n\nExample:\n  untapped predict --run runs/untapped --count 8 --out predictions.json") { run, count, output, Backend, Threads, Data };
         cmd.SetAction(p =>
         {
-            using var acc = BackendOption.Create(p.GetValue(Backend)!, p.GetValue(Threads));
+            using var acc = BackendNames.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             var json = Training.Export.Prediction.Of(p.GetValue(run)!, acc, p.GetValue(count), p.GetValue(Data)).ToJson();
             if (p.GetValue(output) is { } file) { Training.Storage.AtomicFile.WriteText(file, json); Console.WriteLine($"wrote {file}"); }
             else Console.WriteLine(json);
@@ -245,11 +245,11 @@ static partial class Commands
         {
             if (p.GetValue(check)) return CheckDevice(p.GetValue(Backend)!, p.GetValue(Threads));
             var t = new Table().AddColumns("backend", "index", "device", "details");
-            foreach (var d in Backends.Devices()) t.AddRow(BackendOption.Name(d.Kind), d.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.Name), Markup.Escape(d.Detail));
+            foreach (var d in Backends.Devices()) t.AddRow(BackendNames.Name(d.Kind), d.Index.ToString(CultureInfo.InvariantCulture), Markup.Escape(d.Name), Markup.Escape(d.Detail));
             AnsiConsole.Write(t);
             foreach (var d in Backends.RefusedDevices()) Console.WriteLine($"refused: {d.Name} ({d.Detail}): {d.RefusedBecause}");
             foreach (var k in new[] { BackendKind.Cuda, BackendKind.OpenCl })
-                if (Backends.Unavailable(k) is { } why) Console.WriteLine($"{BackendOption.Name(k)}: {why}");
+                if (Backends.Unavailable(k) is { } why) Console.WriteLine($"{BackendNames.Name(k)}: {why}");
             return ExitCode.Ok;
         });
         return cmd;
@@ -258,8 +258,8 @@ static partial class Commands
     // `devices --check`: the self-check the GPU gate runs, on any backend, as a table.
     static int CheckDevice(string backend, int threads)
     {
-        var (kind, index) = backend.Equals("auto", StringComparison.OrdinalIgnoreCase) ? Backends.Best() : (BackendOption.Parse(backend), 0);
-        if (Backends.Unavailable(kind) is { } why) throw new BackendUnavailableException($"{BackendOption.Name(kind)} backend is not available: {why}");
+        var (kind, index) = BackendNames.IsAuto(backend) ? Backends.Best() : (BackendNames.Parse(backend), 0);
+        if (Backends.Unavailable(kind) is { } why) throw new BackendUnavailableException($"{BackendNames.Name(kind)} backend is not available: {why}");
         using Backend acc = kind == BackendKind.Cpu ? new Kernels.Cpu.CpuBackend(threads)
             : new Kernels.Ilgpu.IlgpuBackend(kind, index, new Kernels.Ilgpu.IlgpuSettings(Assertions: true, CudaGeometry: kind == BackendKind.IlgpuCpu));
         Console.WriteLine($"self-check of {acc.Name} against the managed CPU (one thread)");

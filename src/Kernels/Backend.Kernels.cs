@@ -23,7 +23,10 @@ public abstract partial class Backend
     {
         Positive(m, nameof(m)); Positive(k, nameof(k)); Positive(n, nameof(n));
         In(a, nameof(a), (long)m * k); In(b, nameof(b), (long)k * n); Opt(bias, nameof(bias), n); In(c, nameof(c), (long)m * n);
-        GemmCore(a, b, bias, m, k, n, transA, transB, act, accumulate, c);
+        if (GemmTrace is { } trace)
+            trace.Record(this, m, k, n, transA, transB, act, accumulate, !bias.IsEmpty,
+                () => GemmCore(a, b, bias, m, k, n, transA, transB, act, accumulate, c));
+        else GemmCore(a, b, bias, m, k, n, transA, transB, act, accumulate, c);
     }
 
     /// <summary>

@@ -22,6 +22,9 @@ public abstract partial class Backend : IDisposable
     protected abstract void CopyToHostCore(View source, Span<float> destination);
     protected abstract void CopyCore(View source, View destination);
 
+    /// <summary>When set, every <see cref="Gemm"/> is timed and recorded there (a synchronize before and after each).</summary>
+    public GemmTrace? GemmTrace { get; set; }
+
     /// <summary>Waits for every queued kernel and copy.</summary>
     public abstract void Synchronize();
 

@@ -58,3 +58,53 @@ public sealed class OpenClLoaderFactAttribute : FactAttribute
         if (!loader && !Ci.Required) Skip = "no OpenCL loader (libOpenCL.so.1) with an ICD here: apt-get install ocl-icd-libopencl1 pocl-opencl-icd";
     }
 }
+
+/// <summary>The --backend names of the CLI and the bench (<see cref="BackendNames"/>), and the GEMM trace `bench limit` reads.</summary>
+public sealed class BackendNamesAndTraceTests
+{
+    [Theory]
+    [InlineData("cpu", BackendKind.Cpu)]
+    [InlineData("ILGPU-CPU", BackendKind.IlgpuCpu)]
+    [InlineData("cuda", BackendKind.Cuda)]
+    [InlineData("OpenCL", BackendKind.OpenCl)]
+    public void EveryNameParsesToItsKindAndBack(string name, BackendKind kind)
+    {
+        Assert.Equal(kind, BackendNames.Parse(name));
+        Assert.Equal(name.ToLowerInvariant(), BackendNames.Name(kind));
+    }
+
+    [Fact]
+    public void AnUnknownNameListsTheValidOnes()
+    {
+        var e = Assert.Throws<BackendUnavailableException>(() => BackendNames.Create("gpu", 1));
+        Assert.Equal("unknown backend 'gpu'; valid: auto, cuda, opencl, ilgpu-cpu, cpu", e.Message);
+        Assert.True(BackendNames.IsAuto("AUTO"));
+        Assert.IsType<Cpu.CpuBackend>(BackendNames.Create("cpu", 1));
+    }
+
+    [Fact]
+    public void TheTraceRecordsEachGemmAsCalledAndChangesNoBit()
+    {
+        using var acc = new Cpu.CpuBackend(2);
+        var r = new Random(3);
+        float[] Rand(int n) => Enumerable.Range(0, n).Select(_ => r.NextSingle() - 0.5f).ToArray();
+        using var a = acc.Upload(Rand(37 * 29)); using var b = acc.Upload(Rand(29 * 11)); using var bias = acc.Upload(Rand(11));
+        using var c1 = acc.Allocate(37 * 11); using var c2 = acc.Allocate(37 * 11); using var w = acc.Allocate(29 * 11);
+        acc.Gemm(a, b, bias, 37, 29, 11, false, false, Activation.Tanh, false, c1);
+        var trace = new GemmTrace();
+        acc.GemmTrace = trace;
+        acc.Gemm(a, b, bias, 37, 29, 11, false, false, Activation.Tanh, false, c2);
+        acc.Gemm(a, c2, default, 29, 37, 11, true, false, Activation.None, true, w);   // a weight gradient: X^T dZ, accumulated
+        acc.GemmTrace = null;
+        acc.Gemm(a, b, default, 37, 29, 11, false, false, Activation.None, false, c1);   // not recorded
+        Assert.Equal(2, trace.Calls.Count);
+        Assert.Equal(new GemmCall(37, 29, 11, false, false, Activation.Tanh, false, true, trace.Calls[0].Ms), trace.Calls[0]);
+        Assert.Equal(new GemmCall(29, 37, 11, true, false, Activation.None, true, false, trace.Calls[1].Ms), trace.Calls[1]);
+        Assert.Equal("29x37x11 TN", trace.Calls[1].Shape);
+        Assert.Equal(2L * 29 * 37 * 11, trace.Calls[1].Flops);
+        Assert.All(trace.Calls, g => Assert.True(g.Ms > 0));
+        // The traced call's output equals the untraced one bit for bit (recomputed here untraced into c1).
+        acc.Gemm(a, b, bias, 37, 29, 11, false, false, Activation.Tanh, false, c1);
+        Assert.Equal(acc.ToArray(c1), acc.ToArray(c2));
+    }
+}
