@@ -4,13 +4,17 @@
 # hits both sides alike. Prints every round, each side's median over the rounds, and the throughput ratio.
 # Usage: bash bench/step_vs_torch.sh [--avx2 | --128] [batch] [threads] [preset] [rounds]
 #   --avx2  runs ours with AVX-512 off in the JIT (DOTNET_EnableAVX512=0): the AVX2 paths, what most laptops, desktops
-#           and cloud VMs run, on any x86 machine; --128 runs ours on 128-bit vectors with FMA
-#           (DOTNET_PreferredVectorBitWidth=128), what Arm64 NEON runs. PyTorch runs as it is either way.
+#           and cloud VMs run, on any x86 machine, against torch with OpenBLAS held on its AVX2 kernels
+#           (OPENBLAS_CORETYPE=Haswell); --128 runs ours on 128-bit vectors with FMA (DOTNET_PreferredVectorBitWidth=128),
+#           what Arm64 NEON runs. Otherwise (and for --128) torch's OpenBLAS picks its kernels for this CPU itself:
+#           OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which these machines set to hold it on Haswell, are unset for the
+#           peer's process only. The peer is first checked against the test oracle (--check), then timed; its line
+#           names the OpenBLAS kernel family it ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jit=()
+jit=(); blas=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 case "${1:-}" in
-  --avx2) jit=(DOTNET_EnableAVX512=0); shift ;;
+  --avx2) jit=(DOTNET_EnableAVX512=0); blas=(OPENBLAS_CORETYPE=Haswell); shift ;;
   --128) jit=(DOTNET_PreferredVectorBitWidth=128); shift ;;
   -*) echo "unknown option '$1' (options: --avx2, --128)" >&2; exit 2 ;;
 esac
@@ -18,10 +22,13 @@ batch=${1:-10000}; threads=${2:-2}; preset=${3:-original}; rounds=${4:-3}
 [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import torch' 2>/dev/null \
   || { echo "PyTorch not found for /usr/bin/python3: apt-get install python3-torch" >&2; exit 1; }
 log=$(mktemp); dotnet build -c Release bench/Untapped.Bench -v q -nologo > "$log" 2>&1 || { cat "$log" >&2; echo "step_vs_torch: the bench does not build" >&2; exit 1; }
+peer() { env "${blas[@]}" OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/peers/torch_step.py --batch "$batch" --threads "$threads" --preset "$preset" "$@"; }
+chk=$(peer --check --steps 1) || { echo "$chk"; echo "step_vs_torch: the torch peer disagrees with the oracle" >&2; exit 1; }
+echo "${chk%%$'\n'*}"
 ours_all=(); peer_all=()
 for r in $(seq 1 "$rounds"); do
   ours=$(env "${jit[@]}" dotnet bench/Untapped.Bench/bin/Release/net10.0/Untapped.Bench.dll step --backend cpu --threads "$threads" --batch "$batch" --preset "$preset" --steps 5 | head -1)
-  peer=$(OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/peers/torch_step.py --batch "$batch" --threads "$threads" --preset "$preset" --steps 5)
+  peer=$(peer --steps 5)
   echo "round $r: $ours"
   echo "round $r: $peer"
   o_r=$(echo "$ours" | grep -o 'median [0-9.]*' | awk '{print $2}')

@@ -15,7 +15,7 @@ sealed class StepFixture : IDisposable
     public StepFixture(Backend acc, Preset preset, ModelKind model, int batch)
     {
         Config = ModelConfig.For(preset, model);
-        var obj = new Objective(Config, batch, batch, batch);
+        var obj = new Objective(Config, batch, batch, batch, unfeaturedTiled: Config.UnfeaturedZ == UnfeaturedZ.Fixed);
         Executor = new Executor(obj.Graph, acc, 1);
         acc.CopyFromHost(Networks.Initialise(obj.Graph.Parameters, 1), Executor.Parameters);
         var r = new Random(1);
@@ -23,6 +23,7 @@ sealed class StepFixture : IDisposable
         {
             var v = new float[t.Length];
             for (int i = 0; i < v.Length; i++) v[i] = t.Cols == 10 ? (i % 10 == 0 ? 1 : 0) : r.NextSingle() < 0.3f ? 1 : 0;
+            for (int i = t.RowPeriod * t.Cols; i < v.Length && t.RowPeriod > 0; i++) v[i] = v[i - t.RowPeriod * t.Cols];   // as the trainer tiles them
             Executor.SetInput(t, v);
         }
         Samples = (model == ModelKind.M2 ? 2 : 3) * batch;

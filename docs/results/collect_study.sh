@@ -12,6 +12,9 @@ dst=${2:-docs/results/study}
 for d in "$src"/*/; do
   name=$(basename "$d")
   [ -f "$d/eval.json" ] || continue
+  # Already collected (run_schedule.sh copies collected trials back into $src): copying again would re-anchor paths
+  # that were anchored for $dst, not for $src.
+  if [ "${REFRESH:-0}" != 1 ] && cmp -s "$d/eval.json" "$dst/$name/eval.json"; then continue; fi
   if [ "${REFRESH:-0}" = 1 ]; then $U evaluate --run "$d" --backend cpu --threads 1 > /dev/null; fi
   mkdir -p "$dst/$name"
   cp "$d"/{config.json,eval.json,metrics.jsonl,digits.png,curves.png} "$dst/$name/"

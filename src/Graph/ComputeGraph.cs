@@ -46,8 +46,17 @@ public sealed class ComputeGraph
         return t;
     }
 
-    /// <summary>Data copied in by the caller before each forward pass.</summary>
-    public Tensor Input(string name, int rows, int cols) => New(name, rows, cols, TensorKind.Input, false);
+    /// <summary>
+    /// Data copied in by the caller before each forward pass; <paramref name="rowPeriod"/> &gt; 0 promises rows that
+    /// repeat with that period (<see cref="Tensor.RowPeriod"/>), which every SetInput checks.
+    /// </summary>
+    public Tensor Input(string name, int rows, int cols, int rowPeriod = 0)
+    {
+        if (rowPeriod < 0 || rowPeriod > rows) throw new ArgumentOutOfRangeException(nameof(rowPeriod), $"input {name}: row period {rowPeriod} outside 0..{rows}");
+        var t = New(name, rows, cols, TensorKind.Input, false);
+        t.RowPeriod = rowPeriod == rows ? 0 : rowPeriod;
+        return t;
+    }
 
     T Add<T>(T op) where T : Op
     {
@@ -64,6 +73,8 @@ public sealed class ComputeGraph
     public Tensor Dense(string label, Tensor[] xs, Tensor w, Tensor b, Activation act)
     {
         var y = Out(label, xs[0].Rows, w.Cols, w);
+        int p = xs[0].RowPeriod;
+        if (p > 0 && xs.All(x => x.RowPeriod == p)) y.RowPeriod = p;
         Add(new DenseOp(label, xs, w, b, act, y));
         return y;
     }

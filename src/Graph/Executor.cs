@@ -105,6 +105,13 @@ public sealed class Executor : IOpContext, IDisposable
     {
         if (t.Kind != TensorKind.Input) throw new ArgumentException($"{t} is not an input");
         if (data.Length != t.Length) throw new ArgumentException($"input {t} needs {t.Length} values, got {data.Length}");
+        if (t.RowPeriod > 0)
+        {
+            int stride = t.RowPeriod * t.Cols;   // bitwise equal (a NaN row too), as the dense layer's copy makes them
+            var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(data);
+            if (!bits[stride..].SequenceEqual(bits[..^stride]))
+                throw new ArgumentException($"input {t} is declared with rows repeating every {t.RowPeriod}, and its data's do not");
+        }
         Backend.CopyFromHost(data, Value(t));
     }
 

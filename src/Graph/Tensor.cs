@@ -19,6 +19,14 @@ public sealed class Tensor
     public TensorKind Kind { get; }
     public bool RequiresGrad { get; }
 
+    /// <summary>
+    /// 0, or a promise that row r equals row r - RowPeriod for every r at or past it: an input so declared is
+    /// checked by <see cref="Executor.SetInput"/>, and a dense layer whose inputs all share the period computes only
+    /// the first RowPeriod rows and copies them down (bit for bit what the whole GEMM gives: each output row is its
+    /// own FMA chain over K, whatever the number of rows), the output keeping the period.
+    /// </summary>
+    public int RowPeriod { get; internal set; }
+
     /// <summary>Set for parameters: the element offset of this tensor in the flat parameter buffer.</summary>
     public int ParameterOffset { get; internal set; } = -1;
 

@@ -34,7 +34,7 @@ public sealed class Trainer : IDisposable
         _data = data;
         Batch = batch;
         Seed = seed;
-        Objective = new Objective(cfg, batch, batch, batch);
+        Objective = new Objective(cfg, batch, batch, batch, unfeaturedTiled: cfg.UnfeaturedZ == UnfeaturedZ.Fixed);
         Executor = new Executor(Objective.Graph, acc, seed);
         acc.CopyFromHost(Networks.Initialise(Objective.Graph.Parameters, seed), Executor.Parameters);
         _xl = new float[batch * Mnist.Pixels]; _yl = new float[batch * Mnist.Classes]; _xu = new float[batch * Mnist.Pixels];

@@ -34,24 +34,29 @@ public sealed class DenseOp : Op
         return w.Slice(r0 * _w.Cols, _xs[part].Cols * _w.Cols);
     }
 
-    // Forward: 2 m n fan-in. Backward: dW for every part, dX for the parts that take a gradient.
+    // Forward: 2 m n fan-in (m: one period of rows when periodic). Backward: dW for every part, dX for the parts that take a gradient.
     public override long Flops(bool backward)
     {
-        long mn2 = 2L * _y.Rows * _y.Cols;
+        long mn2 = 2L * (backward || _y.RowPeriod == 0 ? _y.Rows : _y.RowPeriod) * _y.Cols;
         return _xs.Sum(x => mn2 * x.Cols * (backward && x.RequiresGrad ? 2 : 1));
     }
 
+    // With periodic inputs (Tensor.RowPeriod) only the first period of rows is multiplied; doubling copies fill the
+    // rest. The decoder of the unfeatured stream under `--unfeatured-z fixed`: 10 distinct (y, z) rows of 10,000.
     public override void Forward(IOpContext ex)
     {
         var a = ex.Backend;
-        int m = _y.Rows, n = _y.Cols;
+        int n = _y.Cols, m = _y.RowPeriod > 0 ? _y.RowPeriod : _y.Rows;
+        var y = ex.Value(_y);
         for (int i = 0; i < _xs.Length; i++)
         {
             bool last = i == _xs.Length - 1;
             int k = _xs[i].Cols;
-            a.Gemm(ex.Value(_xs[i]), Block(ex.Value(_w), i), last ? ex.Value(_b) : default, m, k, n, false, false,
-                last ? _act : Activation.None, accumulate: i > 0, ex.Value(_y));
+            a.Gemm(ex.Value(_xs[i]).Slice(0, m * k), Block(ex.Value(_w), i), last ? ex.Value(_b) : default, m, k, n, false, false,
+                last ? _act : Activation.None, accumulate: i > 0, y.Slice(0, m * n));
         }
+        for (int done = m; done < _y.Rows; done += Math.Min(done, _y.Rows - done))
+            a.Copy(y.Slice(0, Math.Min(done, _y.Rows - done) * n), y.Slice(done * n, Math.Min(done, _y.Rows - done) * n));
     }
 
     public override void Backward(IOpContext ex)

@@ -22,7 +22,11 @@ public sealed class Objective
     /// <summary>Loss term names in the order of the executor's loss vector (the weighted total follows).</summary>
     public IReadOnlyList<string> TermNames => Graph.Losses.Select(l => l.Name).ToArray();
 
-    public Objective(ModelConfig cfg, int batchLabelled, int batchUnlabelled, int batchUnfeatured)
+    /// <param name="unfeaturedTiled">
+    /// The caller feeds the unfeatured (y, z) as the ten corners' pairs tiled down the batch (the trainer does under
+    /// `--unfeatured-z fixed`): the reverse decoder's forward then computes 10 rows and copies them.
+    /// </param>
+    public Objective(ModelConfig cfg, int batchLabelled, int batchUnlabelled, int batchUnfeatured, bool unfeaturedTiled = false)
     {
         cfg.Validate();
         Config = cfg;
@@ -73,8 +77,9 @@ public sealed class Objective
         if (cfg.Kind == ModelKind.M2) return;
 
         // 4. reverse ELBO on unfeatured (y, z): generate x~, score it, and ask the classifier to recognise y.
-        YUnfeatured = g.Input("y_unfeatured", batchUnfeatured, C);
-        ZUnfeatured = g.Input("z_unfeatured", batchUnfeatured, Z);
+        int period = unfeaturedTiled && batchUnfeatured > C ? C : 0;
+        YUnfeatured = g.Input("y_unfeatured", batchUnfeatured, C, period);
+        ZUnfeatured = g.Input("z_unfeatured", batchUnfeatured, Z, period);
         var logitsR = net.Decoder(YUnfeatured, ZUnfeatured, "reverse");
         var xR = g.BernoulliSample("x_tilde (reverse)", logitsR, g.Noise("u_bernoulli (reverse)", batchUnfeatured, P, false), tau, relaxed, cfg.Bernoulli);
         var logpR = g.BernoulliLogLik("log_p (reverse)", xR, logitsR, cfg.Bernoulli);
