@@ -80,38 +80,44 @@ static partial class Commands
 
         public IEnumerable<Option> All => [Model, Preset, Epochs, Batch, Seed, UnfeaturedZ, LogDet, ZBox, Bernoulli, ClassifyOn, XTildeGrad, ReverseQz, ReverseLogPGrad, Clip, Tau, Lr, Unlabelled];
 
-        public ModelConfig Resolve(ParseResult p, ModelKind? model = null)
+        /// <summary>The switches given on this command line (the preset's values stand for the rest).</summary>
+        public RunOverrides Overrides(ParseResult p) => new()
         {
-            var c = ModelConfig.For(p.GetValue(Preset), model ?? p.GetValue(Model));
-            return c with
-            {
-                Epochs = p.GetValue(Epochs) ?? c.Epochs,
-                UnfeaturedZ = p.GetValue(UnfeaturedZ) ?? c.UnfeaturedZ,
-                LogDet = p.GetValue(LogDet) ?? c.LogDet,
-                ZBox = p.GetValue(ZBox) ?? c.ZBox,
-                Bernoulli = p.GetValue(Bernoulli) ?? c.Bernoulli,
-                ClassifyOn = p.GetValue(ClassifyOn) ?? c.ClassifyOn,
-                XTildeGrad = p.GetValue(XTildeGrad) ?? c.XTildeGrad,
-                ReverseQz = p.GetValue(ReverseQz) ?? c.ReverseQz,
-                ReverseLogPGrad = p.GetValue(ReverseLogPGrad) ?? c.ReverseLogPGrad,
-                Clip = p.GetValue(Clip) ?? c.Clip,
-                Tau = p.GetValue(Tau) ?? c.Tau,
-                LearningRate = p.GetValue(Lr) ?? c.LearningRate,
-            };
-        }
-
-        public RunOptions Options(ParseResult p, ModelConfig cfg, string outDir) => new()
-        {
-            Model = cfg,
-            Preset = p.GetValue(Preset),
-            Batch = p.GetValue(Batch),
-            Seed = p.GetValue(Seed),
-            Backend = p.GetValue(Backend)!,
-            DataDir = Path.GetFullPath(p.GetValue(Data) ?? Mnist.DefaultFolder()),
-            OutDir = Path.GetFullPath(outDir),
-            UnlabelledCount = p.GetValue(Unlabelled),
+            Epochs = p.GetValue(Epochs),
+            UnfeaturedZ = p.GetValue(UnfeaturedZ),
+            LogDet = p.GetValue(LogDet),
+            ZBox = p.GetValue(ZBox),
+            Bernoulli = p.GetValue(Bernoulli),
+            ClassifyOn = p.GetValue(ClassifyOn),
+            XTildeGrad = p.GetValue(XTildeGrad),
+            ReverseQz = p.GetValue(ReverseQz),
+            ReverseLogPGrad = p.GetValue(ReverseLogPGrad),
+            Clip = p.GetValue(Clip),
+            Tau = p.GetValue(Tau),
+            LearningRate = p.GetValue(Lr),
+            Batch = p.GetResult(Batch) is { Implicit: false } ? p.GetValue(Batch) : null,
+            UnlabelledCount = p.GetResult(Unlabelled) is { Implicit: false } ? p.GetValue(Unlabelled) : null,
         };
+
+        /// <summary>
+        /// One value of one switch, as its option parses it (a --vary value), typed: the overrides holding it alone.
+        /// </summary>
+        public static RunOverrides Parse(string name, string value)
+        {
+            var sw = new Switches();
+            var option = sw.All.Single(o => o.Name == "--" + name);
+            var parse = new RootCommand { option }.Parse([option.Name, value]);
+            if (parse.Errors.Count > 0) throw new UsageException($"--{name} {value}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
+            return sw.Overrides(parse);
+        }
     }
+
+    /// <summary>The backend and data folder a run takes from its command line (train's and the sweep's options).</summary>
+    static RunOptions Placement(ParseResult p) => new()
+    {
+        Backend = p.GetValue(Backend)!,
+        DataDir = Path.GetFullPath(p.GetValue(Data) ?? Mnist.DefaultFolder()),
+    };
 
     /// <summary>`untapped train`: the options of one run and the action that trains it.</summary>
     internal sealed class TrainCommand
@@ -150,13 +156,21 @@ static partial class Commands
         /// <summary>The run a parsed `train` command line describes (validated).</summary>
         public (RunOptions Options, RunSchedule Schedule, bool Resume) Resolve(ParseResult p)
         {
-            var cfg = Sw.Resolve(p);
-            string dir = p.GetValue(_out) ?? Path.Combine("runs", $"{cfg.Kind.ToString().ToLowerInvariant()}-{p.GetValue(Sw.Preset).ToString().ToLowerInvariant()}-seed{p.GetValue(Sw.Seed)}");
-            var opts = Sw.Options(p, cfg, dir);
+            var (model, preset, seed) = (p.GetValue(Sw.Model), p.GetValue(Sw.Preset), p.GetValue(Sw.Seed));
+            string dir = p.GetValue(_out) ?? Path.Combine("runs", $"{model.ToString().ToLowerInvariant()}-{preset.ToString().ToLowerInvariant()}-seed{seed}");
+            var opts = Sw.Overrides(p).ApplyTo(Placement(p) with { Seed = seed, OutDir = Path.GetFullPath(dir) }, preset, model);
             opts.Validate();
-            var schedule = new RunSchedule(CheckpointPolicy.Parse(p.GetValue(Every)!), p.GetValue(EvalEvery));
+            return (opts, Schedule(p), p.GetValue(_resume));
+        }
+
+        /// <summary>The checkpoint and evaluation schedule of a parsed `train` or `experiment` command line.</summary>
+        public RunSchedule Schedule(ParseResult p)
+        {
+            int evalEvery = p.GetValue(EvalEvery);
+            if (evalEvery < 0) throw new UsageException($"--eval-every must be 0 (only at the end) or a positive epoch count, got {evalEvery}");
+            var schedule = new RunSchedule(CheckpointPolicy.Parse(p.GetValue(Every)!, Every.Name), evalEvery);
             schedule.Validate();
-            return (opts, schedule, p.GetValue(_resume));
+            return schedule;
         }
     }
 
@@ -190,6 +204,8 @@ static partial class Commands
         var cmd = new Command("grid", "Export an image grid from a run's checkpoint.\n\nExample:\n  untapped grid --run runs/untapped --kind samples --out samples.png") { run, kind, output, Backend, Threads, Data };
         cmd.SetAction(p =>
         {
+            if (!p.GetValue(output)!.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"--out must name a .png file, got '{p.GetValue(output)}'");
             using var acc = BackendNames.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             RunReports.WriteGrid(p.GetValue(run)!, p.GetValue(kind), p.GetValue(output)!, acc, p.GetValue(Data));
             Console.WriteLine($"wrote {p.GetValue(output)}");
@@ -207,6 +223,7 @@ static partial class Commands
             "examples/python/decode_digits.py computes the same with numpy alone.\n\nExample:\n  untapped predict --run runs/untapped --count 8 --out predictions.json") { run, count, output, Backend, Threads, Data };
         cmd.SetAction(p =>
         {
+            if (p.GetValue(count) < 0) throw new UsageException($"--count must be at least 0, got {p.GetValue(count)}");
             using var acc = BackendNames.Create(p.GetValue(Backend)!, p.GetValue(Threads));
             var json = Training.Export.Prediction.Of(p.GetValue(run)!, acc, p.GetValue(count), p.GetValue(Data)).ToJson();
             if (p.GetValue(output) is { } file) { Training.Storage.AtomicFile.WriteText(file, json); Console.WriteLine($"wrote {file}"); }

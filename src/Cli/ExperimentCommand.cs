@@ -8,14 +8,14 @@ using Untapped.Training.Storage;
 namespace Untapped.Cli;
 
 /// <summary>
-/// `untapped experiment`: parses a sweep and hands its trials to <see cref="SweepRunner"/>. Each trial's options are
-/// exactly those of `untapped train ... --resume` into its own directory under --out (resolved by the train command's
-/// own parser, so every switch is checked as train checks it); `--trial i` runs one (a Slurm array task), no --trial
+/// `untapped experiment`: parses a sweep and hands its trials to <see cref="SweepRunner"/>. Each trial's run is what
+/// `untapped train ... --resume` would resolve into its own directory under --out: the same typed overrides
+/// (<see cref="RunOverrides"/>) on the same preset, every value parsed by train's own option; `--trial i` runs one (a Slurm array task), no --trial
 /// runs what is left in order. `slurm` writes the array script; `report` aggregates.
 /// </summary>
 static partial class Commands
 {
-    sealed class SweepOptions
+    internal sealed class SweepOptions
     {
         public readonly TrainCommand Train = new();
         public readonly Option<string> Models = Opt("--models", "Models, comma-separated: m2, untapped", "m2,untapped", true);
@@ -42,16 +42,16 @@ static partial class Commands
 
         public Sweep Sweep(ParseResult p)
         {
-            var vary = p.GetValue(Vary)!.Select(v => Training.Experiments.Sweep.ParseVary(v, VaryNames)).ToList();
+            var vary = p.GetValue(Vary)!.Select(v => SweepText.ParseVary(v, VaryNames)).ToList();
             foreach (var g in vary.GroupBy(v => v.Switch).Where(g => g.Count() > 1)) throw new UsageException($"--vary {g.Key} is given twice; list all its values in one --vary");
             foreach (var (sw, _) in vary)
                 if (p.GetResult(Forwarded.First(o => o.Name == "--" + sw)) is { Implicit: false })
                     throw new UsageException($"--{sw} is both fixed and varied; drop one of them");
-            return new Sweep(Training.Experiments.Sweep.ParseList<ModelKind>("--models", p.GetValue(Models)!),
-                Training.Experiments.Sweep.ParseList<Preset>("--presets", p.GetValue(Presets)!), Training.Experiments.Sweep.ParseSeeds(p.GetValue(Seeds)!), [.. vary.Select(v => (v.Switch, v.Values))]);
+            return new Sweep(SweepText.ParseList<ModelKind>("--models", p.GetValue(Models)!), SweepText.ParseList<Preset>("--presets", p.GetValue(Presets)!),
+                SweepText.ParseSeeds(p.GetValue(Seeds)!), [.. vary.Select(v => (v.Switch, (IReadOnlyList<(string, RunOverrides)>)[.. v.Values.Select(x => (x, Switches.Parse(v.Switch, x)))]))]);
         }
 
-        /// <summary>The tokens of the options the user gave that every trial shares, as typed.</summary>
+        /// <summary>The tokens of the options the user gave that every trial shares, as typed (for the Slurm script).</summary>
         public List<string> SharedTokens(ParseResult p)
         {
             var t = new List<string>();
@@ -62,15 +62,11 @@ static partial class Commands
 
         public string OutDir(ParseResult p) => Path.GetFullPath(p.GetValue(Out)!);
 
-        /// <summary>The run of trial <paramref name="t"/> as `train` resolves its command line (options checked here, before any run).</summary>
-        public (RunOptions Options, RunSchedule Schedule) TrialRun(ParseResult p, Trial t)
+        /// <summary>The run of trial <paramref name="t"/>: the shared options, then its own (checked here, before any run).</summary>
+        public RunOptions TrialRun(ParseResult p, Trial t)
         {
-            string[] args = ["train", .. SharedTokens(p), .. t.TrainTokens(), "--out", Path.Combine(OutDir(p), t.Name), "--resume"];
-            var train = new TrainCommand();
-            var parse = new RootCommand { train.Command }.Parse(args);
-            if (parse.Errors.Count > 0) throw new UsageException($"trial {t.Name}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
-            var (options, schedule, _) = train.Resolve(parse);
-            return (options, schedule);
+            try { return t.Options(Placement(p), Train.Sw.Overrides(p), OutDir(p)); }
+            catch (UsageException e) { throw new UsageException($"trial {t.Name}: {e.Message}"); }
         }
     }
 
@@ -90,8 +86,8 @@ static partial class Commands
             int? only = p.GetValue(trial);
             if (only is { } i && (i < 0 || i >= trials.Count))
                 throw new UsageException($"--trial {i} is out of range: this sweep has {trials.Count} trials (0..{trials.Count - 1}); 'untapped experiment list' shows them");
-            var todo = (only is { } k ? [k] : Enumerable.Range(0, trials.Count)).Select(x => new SweepRunner.TrialRun(x, trials[x], runs[x].Options)).ToList();
-            var schedule = runs[0].Schedule;   // --checkpoint-every and --eval-every are shared by every trial
+            var todo = (only is { } k ? [k] : Enumerable.Range(0, trials.Count)).Select(x => new SweepRunner.TrialRun(x, trials[x], runs[x])).ToList();
+            var schedule = so.Train.Schedule(p);   // --checkpoint-every and --eval-every are shared by every trial
             var summary = SweepRunner.Run(todo, trials.Count, o => TrainCommand.Train(o, schedule, resume: true, p.GetValue(Threads), p.GetValue(so.Train.SelfCheck), stop), Console.Out, Console.Error);
             Console.WriteLine($"{summary}; 'untapped experiment report --out {so.OutDir(p)}' aggregates them");
             return summary.Failed.Count > 0 ? ExitCode.Failed : summary.Busy.Count > 0 ? ExitCode.Usage : ExitCode.Ok;
@@ -112,7 +108,7 @@ static partial class Commands
             var trials = so.Sweep(p).Trials();
             for (int i = 0; i < trials.Count; i++)
             {
-                var (o, _) = so.TrialRun(p, trials[i]);
+                var o = so.TrialRun(p, trials[i]);
                 Console.WriteLine($"{i,4}  {trials[i].Name,-50} {SweepRunner.State(o)}");
             }
             return ExitCode.Ok;
@@ -138,6 +134,7 @@ static partial class Commands
         {
             var trials = so.Sweep(p).Trials();
             foreach (var t in trials) so.TrialRun(p, t); // every trial's options are checked now, not on the cluster
+            so.Train.Schedule(p);
             if (p.GetValue(gpus) < 0 || p.GetValue(cpus) < 1) throw new UsageException("--gpus must be at least 0 and --cpus at least 1");
             if (p.GetValue(parallel) is < 1) throw new UsageException("--max-parallel must be at least 1");
             var outDir = so.OutDir(p);
@@ -177,7 +174,7 @@ static partial class Commands
             var report = SweepReport.Build(dir);
             report.Write(dir);
             Console.WriteLine(report.Markdown);
-            string reverse = string.Concat(new[] { Training.Reports.ReverseFigure.File, Training.Reports.HeldOutFigure.File }
+            string reverse = string.Concat(new[] { ReverseFigure.File, HeldOutFigure.File }
                 .Where(f => File.Exists(Path.Combine(dir, f))).Select(f => $", {f}"));
             Console.WriteLine($"wrote {Path.Combine(dir, SweepReport.MarkdownFile)}, {SweepReport.JsonFile}, {SweepReport.FigureFile}{reverse}");
             return ExitCode.Ok;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Untapped.Graph;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 using Xunit;
 
 namespace Untapped.Training.Tests;

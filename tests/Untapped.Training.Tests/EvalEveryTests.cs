@@ -5,6 +5,7 @@ using Untapped.Training.Data;
 using Untapped.Training.Evaluation;
 using Untapped.Training.Reports;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 using Xunit;
 
 namespace Untapped.Training.Tests;

@@ -5,6 +5,7 @@ using Untapped.Training.Experiments;
 using Untapped.Training.Model;
 using Untapped.Training.Reports;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -35,7 +36,7 @@ public sealed class ExperimentTests(ITestOutputHelper log)
     public void TheRunnerSkipsCompleteAndBusyTrialsRecordsFailuresAndStopsOnAStop()
     {
         var root = Out();
-        var trials = new Sweep([ModelKind.Untapped], [Preset.Paper], Training.Experiments.Sweep.ParseSeeds("1-6"), []).Trials();
+        var trials = new Sweep([ModelKind.Untapped], [Preset.Paper], Cli.SweepText.ParseSeeds("1-6"), []).Trials();
         var runs = trials.Select((t, i) => new SweepRunner.TrialRun(i, t, new RunOptions { Seed = t.Seed, OutDir = Path.Combine(root, t.Name) })).ToList();
         using (var d = RunDirectory.Open(runs[1].Options.OutDir)) d.WriteOptions(runs[1].Options);   // seed 2: complete
         File.WriteAllText(Path.Combine(runs[1].Options.OutDir, RunDirectory.EvalFile), "{}");
@@ -69,15 +70,46 @@ public sealed class ExperimentTests(ITestOutputHelper log)
     [Fact]
     public void TrialsAreTheCrossProductWithTheModelsOfASeedSideBySide()
     {
-        var s = new Sweep([ModelKind.M2, ModelKind.Untapped], [Preset.Paper], Training.Experiments.Sweep.ParseSeeds("1-2"),
-            [("x-tilde-grad", ["none", "relaxed"])]);
+        var none = new RunOverrides { XTildeGrad = XTildeGrad.None };
+        var s = new Sweep([ModelKind.M2, ModelKind.Untapped], [Preset.Paper], Cli.SweepText.ParseSeeds("1-2"),
+            [("x-tilde-grad", [("none", none), ("relaxed", new RunOverrides { XTildeGrad = XTildeGrad.Relaxed })])]);
         Assert.Equal(new[]
         {
             "m2-paper-x-tilde-grad-none-seed1", "untapped-paper-x-tilde-grad-none-seed1", "m2-paper-x-tilde-grad-none-seed2", "untapped-paper-x-tilde-grad-none-seed2",
             "m2-paper-x-tilde-grad-relaxed-seed1", "untapped-paper-x-tilde-grad-relaxed-seed1", "m2-paper-x-tilde-grad-relaxed-seed2", "untapped-paper-x-tilde-grad-relaxed-seed2",
         }, s.Trials().Select(t => t.Name));
-        Assert.Equal(new[] { "--model", "untapped", "--preset", "paper", "--seed", "1", "--x-tilde-grad", "none" }, s.Trials()[1].TrainTokens());
-        Assert.Equal(new ulong[] { 2, 3, 4, 9, 1 }, Training.Experiments.Sweep.ParseSeeds("2-4,9,3,1"));
+        Assert.Equal(none, s.Trials()[1].Varied);
+        Assert.Equal(new ulong[] { 2, 3, 4, 9, 1 }, Cli.SweepText.ParseSeeds("2-4,9,3,1"));
+    }
+
+    // The sweep applies typed overrides rather than re-parsing a made-up `train` line: each trial's run must still be
+    // field for field what `untapped train` resolves from the equivalent command line (the same fingerprint, so a
+    // sweep resumes the runs of an earlier one), shared options and varied switches alike.
+    [Fact]
+    public void ATrialsRunIsWhatTrainResolvesFromTheEquivalentCommandLine()
+    {
+        var dir = Out();
+        string[] shared = ["--epochs", "7", "--batch", "300", "--tau", "0.5", "--backend", "cpu", "--unlabelled", "900"];
+        var so = new Cli.Commands.SweepOptions();
+        var experiment = new System.CommandLine.Command("experiment");
+        so.AddTo(experiment);
+        var p = new System.CommandLine.RootCommand { experiment }.Parse(["experiment", "--models", "m2,untapped", "--presets", "original", "--seeds", "3",
+            "--vary", "reverse-logp-grad=none", "--vary", "lr=0.003", "--out", dir, .. shared]);
+        var trials = so.Sweep(p).Trials();
+        Assert.Equal(2, trials.Count);
+        foreach (var t in trials)
+        {
+            var train = new Cli.Commands.TrainCommand();
+            var tp = new System.CommandLine.RootCommand { train.Command }.Parse(["train", .. shared, "--model", t.Model.ToString().ToLowerInvariant(),
+                "--preset", "original", "--seed", "3", "--reverse-logp-grad", "none", "--lr", "0.003", "--out", Path.Combine(dir, t.Name)]);
+            var expected = train.Resolve(tp).Options;
+            var actual = so.TrialRun(p, t);
+            Assert.Equal(expected, actual);
+            Assert.Equal(expected.Fingerprint(), actual.Fingerprint());
+        }
+        var u = so.TrialRun(p, trials[1]);
+        Assert.Equal((ModelKind.Untapped, 7, 300, 0.5f, 900, ReverseLogPGrad.None, 0.003, UnfeaturedZ.Fixed),
+            (u.Model.Kind, u.Model.Epochs, u.Batch, u.Model.Tau, u.UnlabelledCount, u.Model.ReverseLogPGrad, u.Model.LearningRate, u.Model.UnfeaturedZ));
     }
 
     [Theory]
@@ -301,11 +333,11 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         FakeTrial(root, ModelKind.M2, 1, 2.0, 0.5, 9);
         FakeTrial(root, ModelKind.Untapped, 1, 2.2, 0.4, 9);
         Assert.Equal(0, Capture(["experiment", "report", "--out", root]).Item1);
-        Assert.False(File.Exists(Path.Combine(root, Untapped.Training.Reports.ReverseFigure.File)));
+        Assert.False(File.Exists(Path.Combine(root, ReverseFigure.File)));
         FakeTrial(root, ModelKind.Untapped, 1, 1.5, 0.6, 10, logpNone: true,
             metrics: Metrics((1, 60, [("reverse.log_p_x", -400), ("decoder_saturation", 0.1)]), (2, 60, [("reverse.log_p_x", -300), ("decoder_saturation", 0.3)])));
         Assert.Equal(0, Capture(["experiment", "report", "--out", root]).Item1);
-        var png = File.ReadAllBytes(Path.Combine(root, Untapped.Training.Reports.ReverseFigure.File));
+        var png = File.ReadAllBytes(Path.Combine(root, ReverseFigure.File));
         Assert.Equal((1100, 660), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20))));
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(root, SweepReport.JsonFile)))!;
         var vsM2 = json["comparisons"]!.AsArray().Single(c => c!["what"]!.GetValue<string>() == "Untapped - M2" && c["a"]!.GetValue<string>().Contains("reverse_log_p_grad=none"))!;

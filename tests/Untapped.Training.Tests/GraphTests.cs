@@ -6,6 +6,7 @@ using Untapped.Kernels.Cpu;
 using Untapped.Training.Checks;
 using Untapped.Training.Model;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Untapped.Graph;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 using Xunit;
 using Xunit.Abstractions;
 

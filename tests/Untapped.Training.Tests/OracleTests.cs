@@ -2,6 +2,7 @@ using Untapped.Graph;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Model;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 using Xunit;
 
 namespace Untapped.Training.Tests;

@@ -3,6 +3,7 @@ using Untapped.Kernels.Cpu;
 using Untapped.Training.Data;
 using Untapped.Training.Model;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 using Xunit;
 
 namespace Untapped.Training.Tests;

@@ -80,7 +80,7 @@ public sealed class RunFilesTests
         Assert.Equal(0, Cli.App.Run(["evaluate", "--run", Path.Combine(moved, "runs", "r1"), "--backend", "cpu", "--threads", "1"]));
 
         var outside = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
-        var absolute = RunPaths.Relative(new Training.RunOptions { OutDir = outside, DataDir = data }, outside);
+        var absolute = RunPaths.Relative(new RunOptions { OutDir = outside, DataDir = data }, outside);
         Assert.Equal((".", data), (absolute.OutDir, absolute.DataDir));
     }
 }

@@ -8,7 +8,11 @@ namespace Untapped.Training.Evaluation;
 /// <remarks><see cref="EntropyHeldout"/>: mean over the held-out images of -sum_k q(k|x) ln q(k|x), in nats.</remarks>
 public sealed record EvalResult(
     double CeHeldout, double AccHeldout, double AccLabelled, int DistinctDigits, int[] Permutation,
-    double ReferenceClassifierAcc, float[] ZBar, float[] DigitMeans, double EntropyHeldout);
+    double ReferenceClassifierAcc, float[] ZBar, float[] DigitMeans, double EntropyHeldout)
+{
+    /// <summary>The held-out part that metrics.jsonl logs by epoch.</summary>
+    public HeldOutMetrics HeldOut => new(CeHeldout, AccHeldout, DistinctDigits, Permutation, EntropyHeldout);
+}
 
 public static class Evaluator
 {

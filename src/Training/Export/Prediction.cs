@@ -22,7 +22,7 @@ public sealed record Prediction(float[] Zbar, float[][] DigitMeans, int[] Images
 
     public static Prediction Of(string run, Backend acc, int count, string? dataDir = null)
     {
-        if (count < 0) throw new UsageException($"--count must be at least 0, got {count}");
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         var o = RunDirectory.LoadOptions(run);
         var evalFile = Path.Combine(run, RunDirectory.EvalFile);
         if (!File.Exists(evalFile)) throw new DataFormatException($"{evalFile}: not found (a run writes it when it finishes; `untapped evaluate --run {run}` rewrites it)");

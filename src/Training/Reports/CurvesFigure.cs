@@ -22,7 +22,7 @@ public static class CurvesFigure
         ("ELBO terms (nats)", ["labelled_elbo", "unlabelled_elbo", "reverse_elbo"]),
         ("classifier term", ["classify"]),
         ("reverse ELBO's parts (nats, logged)", ["reverse.log_p_x", "reverse.log_q_y", "reverse.log_q_z"]),
-        ("decoder saturation: share of pixel means within 1e-3 of 0 or 1 at the unfeatured pairs", [Trainer.DecoderSaturationKey]),
+        ("decoder saturation: share of pixel means within 1e-3 of 0 or 1 at the unfeatured pairs", [EpochMetrics.DecoderSaturationKey]),
     ];
 
     public static void Write(string path, IReadOnlyList<EpochMetrics> epochs, string title)

@@ -10,8 +10,9 @@ public sealed record CheckpointPolicy(int? EverySteps = null, TimeSpan? Interval
 {
     public static readonly CheckpointPolicy EveryEpoch = new();
 
-    /// <summary>"epoch", a step count ("50"), or an interval ("90s", "10m", "2h").</summary>
-    public static CheckpointPolicy Parse(string text)
+    /// <summary>"epoch", a step count ("50"), or an interval ("90s", "10m", "2h"); <paramref name="what"/> names the
+    /// setting in the error (the caller's option).</summary>
+    public static CheckpointPolicy Parse(string text, string what)
     {
         var t = text.Trim().ToLowerInvariant();
         if (t == "epoch") return EveryEpoch;
@@ -21,7 +22,7 @@ public sealed record CheckpointPolicy(int? EverySteps = null, TimeSpan? Interval
             var span = t[^1] switch { 's' => TimeSpan.FromSeconds(v), 'm' => TimeSpan.FromMinutes(v), 'h' => TimeSpan.FromHours(v), _ => (TimeSpan?)null };
             if (span is { } s) return new(Interval: s);
         }
-        throw new UsageException($"--checkpoint-every '{text}' is not 'epoch', a positive step count (e.g. 50) or an interval (e.g. 90s, 10m, 2h)");
+        throw new UsageException($"{what} '{text}' is not 'epoch', a positive step count (e.g. 50) or an interval (e.g. 90s, 10m, 2h)");
     }
 
     /// <summary>Whether to commit after a step, given the steps done, the steps per epoch and the time since the last commit.</summary>

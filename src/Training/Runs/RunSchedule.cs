@@ -11,7 +11,7 @@ namespace Untapped.Training.Runs;
 public sealed record RunSchedule(CheckpointPolicy Checkpoints, int EvalEvery = RunSchedule.DefaultEvalEvery)
 {
     /// <summary>
-    /// The default of <c>--eval-every</c>. One evaluation (the encoder over the 35,000 labelled images, the classifier
+    /// The default interval (the CLI's <c>--eval-every</c>). One evaluation (the encoder over the 35,000 labelled images, the classifier
     /// over them and the 35,000 held-out ones, the reference classifier on the ten digits) took 0.7 s on a 2-core
     /// AVX-512 EPYC against 1.65 s for an epoch of the paper preset (4 epochs evaluated after each: 20.2 s, not at
     /// all: 18.1 s, one process each), so every 20 epochs costs about 2 % of a run, every 10 about 4 %.
@@ -23,6 +23,6 @@ public sealed record RunSchedule(CheckpointPolicy Checkpoints, int EvalEvery = R
 
     public void Validate()
     {
-        if (EvalEvery < 0) throw new UsageException($"--eval-every must be 0 (only at the end) or a positive epoch count, got {EvalEvery}");
+        if (EvalEvery < 0) throw new UsageException($"the held-out evaluation interval must be 0 (only at the end) or a positive epoch count, got {EvalEvery}");
     }
 }

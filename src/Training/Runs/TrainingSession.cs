@@ -2,6 +2,7 @@ using Untapped.Kernels;
 using Untapped.Training.Data;
 using Untapped.Training.Evaluation;
 using Untapped.Training.Reports;
+using Untapped.Training.Storage;
 
 namespace Untapped.Training.Runs;
 
@@ -55,7 +56,7 @@ public static class TrainingSession
         HeldOutMetrics HeldOut()
         {
             reference ??= ReferenceClassifier.TrainOrLoad(acc, data.Pool, ReferenceClassifier.DefaultCacheDir());
-            return HeldOutMetrics.Of(Evaluator.Run(acc, data, o.Model, acc.ToArray(trainer.Executor.Parameters), reference));
+            return Evaluator.Run(acc, data, o.Model, acc.ToArray(trainer.Executor.Parameters), reference).HeldOut;
         }
 
         var sinceCommit = System.Diagnostics.Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Untapped.Graph;
+using Untapped.Training.Storage;
 
 namespace Untapped.Training.Runs;
 

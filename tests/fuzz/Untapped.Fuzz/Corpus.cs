@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Untapped.Training;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 
 namespace Untapped.Fuzz;
 

@@ -4,6 +4,7 @@ using Untapped.Training.Data;
 using Untapped.Training.Experiments;
 using Untapped.Training.Model;
 using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 
 namespace Untapped.Fuzz;
 

@@ -2,7 +2,7 @@ using ScottPlot;
 using Untapped.Training.Experiments;
 using Untapped.Training.Storage;
 
-namespace Untapped.Training.Reports;
+namespace Untapped.Training.Experiments;
 
 /// <summary>ce_by_group.png: the held-out cross-entropy of every trial by group (points), the group means (bars), and the paper's values.</summary>
 public static class SweepFigure

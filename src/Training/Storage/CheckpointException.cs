@@ -1,4 +1,4 @@
-namespace Untapped.Training.Runs;
+namespace Untapped.Training.Storage;
 
 /// <summary>
 /// A checkpoint (or any safetensors file) cannot be used: missing, unreadable, corrupt, or holding something this run

@@ -2,9 +2,9 @@ using Untapped.Graph;
 using Untapped.Kernels;
 using Untapped.Training.Data;
 using Untapped.Training.Model;
-using Untapped.Training.Runs;
+using Untapped.Training.Storage;
 
-namespace Untapped.Training;
+namespace Untapped.Training.Runs;
 
 /// <summary>
 /// docs/model.md §5: one optimiser step takes one batch of each stream; steps per epoch = ceil(|labelled| / batch);
@@ -149,14 +149,12 @@ public sealed class Trainer : IDisposable
         ex.Backend.Synchronize();
         double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(_epochStart).TotalSeconds;
         var mean = _termNames.Select((n, i) => (n, _sums[i] / steps)).ToDictionary(t => t.n, t => t.Item2);
-        mean[DecoderSaturationKey] = DecoderSaturation();
+        mean[EpochMetrics.DecoderSaturationKey] = DecoderSaturation();
         Array.Clear(_sums);
         int streams = Objective.YUnfeatured is null ? 2 : 3;
         return new EpochMetrics(epoch + 1, lr, mean, 1000 * seconds / _timedSteps, streams * (double)Batch * _timedSteps / seconds, seconds);
     }
 
-    /// <summary>metrics.jsonl's key for <see cref="DecoderSaturation"/>.</summary>
-    public const string DecoderSaturationKey = "decoder_saturation";
 
     /// <summary>A pixel mean counts as saturated within this distance of 0 or 1.</summary>
     public const double SaturationMargin = 1e-3;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Untapped.Training.Runs;
+namespace Untapped.Training.Storage;
 
 /// <summary>
 /// Reads and writes the safetensors format (8-byte little-endian header length, JSON header, raw

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Untapped.Training.Model;
 
-namespace Untapped.Training;
+namespace Untapped.Training.Runs;
 
 /// <summary>Everything a training run needs besides the accelerator; written to config.json, resolved.</summary>
 public sealed record RunOptions

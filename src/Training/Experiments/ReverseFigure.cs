@@ -1,10 +1,10 @@
 using ScottPlot;
-using Untapped.Training.Experiments;
 using Untapped.Training.Model;
+using Untapped.Training.Reports;
 using Untapped.Training.Runs;
 using Untapped.Training.Storage;
 
-namespace Untapped.Training.Reports;
+namespace Untapped.Training.Experiments;
 
 /// <summary>
 /// reverse_by_group.png: per epoch, the reverse ELBO's log p(x~|y_u,z_u) (with its bound -784 log 2, a decoder at m = 1/2
@@ -14,7 +14,7 @@ namespace Untapped.Training.Reports;
 public static class ReverseFigure
 {
     public const string File = "reverse_by_group.png";
-    static readonly string[] Keys = [Objective.ReverseLogPx, Trainer.DecoderSaturationKey];
+    static readonly string[] Keys = [Objective.ReverseLogPx, EpochMetrics.DecoderSaturationKey];
 
     public static void Write(string root, IReadOnlyList<GroupResult> groups)
     {

@@ -3,10 +3,10 @@ using Untapped.Training.Data;
 using Untapped.Training.Evaluation;
 using Untapped.Training.Model;
 using Untapped.Training.Output;
-using Untapped.Training.Runs;
+using Untapped.Training.Reports;
 using Untapped.Training.Storage;
 
-namespace Untapped.Training.Reports;
+namespace Untapped.Training.Runs;
 
 /// <summary>What a run writes once trained: eval.json, digits.png, samples.png and curves.png.</summary>
 public static class RunReports
@@ -43,7 +43,6 @@ public static class RunReports
     /// <summary>Writes one image grid of a run's checkpoint to <paramref name="file"/> (a .png).</summary>
     public static void WriteGrid(string path, GridKind kind, string file, Backend acc, string? dataDir = null)
     {
-        if (!file.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new UsageException($"--out must name a .png file, got '{file}'");
         var o = RunDirectory.LoadOptions(path);
         var parameters = LoadParameters(path);
         if (kind == GridKind.Samples) { WriteSamples(file, acc, parameters, o.Model); return; }

@@ -1,8 +1,8 @@
 using ScottPlot;
-using Untapped.Training.Experiments;
+using Untapped.Training.Reports;
 using Untapped.Training.Storage;
 
-namespace Untapped.Training.Reports;
+namespace Untapped.Training.Experiments;
 
 /// <summary>
 /// heldout_by_epoch.png: per group, the mean held-out cross-entropy (ln 10 dashed: a uniform guess), accuracy and
