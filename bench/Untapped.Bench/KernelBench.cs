@@ -5,7 +5,7 @@ using Untapped.Kernels.Cpu;
 namespace Untapped.Bench;
 
 /// <summary>
-/// llm.c-style kernel microbenchmarks at the model's sizes (<see cref="ModelCases"/>, every operation of the catalogue):
+/// llm.c-style kernel microbenchmarks at the model's sizes (<see cref="OpCases"/> at <see cref="CaseSize.Model"/>, every operation of the catalogue):
 /// each case first runs on the chosen backend and on a single-thread managed CPU reference and must agree
 /// (|diff| &lt;= atol + rtol |ref|), then is timed (median) and reported as GB/s of compulsory traffic, next to a
 /// measured memory-copy bandwidth of this machine.
@@ -44,13 +44,12 @@ public static unsafe class KernelBench
         Console.WriteLine($"| kernel on {acc.Name} | ms | GB/s | of copy | validated |\n|---|---:|---:|---:|---|");
         using var reference = new CpuBackend(1);
         // Every operation of the catalogue at the model's sizes but the GEMMs, which `bench gemm` times against OpenBLAS.
-        foreach (var c in ModelCases.All().Where(c => c.Op != nameof(Backend.Gemm)))
+        foreach (var c in OpCases.At(CaseSize.Model).Where(c => c.Op != nameof(Backend.Gemm)))
         {
-            var bufs = ModelCases.Validate(c, acc, reference);
-            double ms = GemmBench.Time(reps, () => { c.Run(acc, bufs.Select(b => b.View).ToArray()); acc.Synchronize(); });
+            using var h = OpCases.Validate(c, acc, reference);
+            double ms = GemmBench.Time(reps, () => { c.Run(acc, h); acc.Synchronize(); });
             double gbs = c.Bytes / (ms * 1e6);
             Console.WriteLine($"| {c.Name} | {ms:F2} | {gbs:F1} | {gbs / copy:P0} | yes |");
-            foreach (var b in bufs) b.Dispose();
         }
     }
 }

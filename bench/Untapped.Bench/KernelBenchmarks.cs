@@ -15,9 +15,8 @@ namespace Untapped.Bench;
 public class KernelBenchmarks
 {
     Backend? _acc;
-    ModelCase? _case;
-    View[] _views = [];
-    BackendBuffer[] _bufs = [];
+    OpCase? _case;
+    Harness? _buffers;
 
     /// <summary>The managed CPU, and CUDA where ILGPU finds a device (ILGPU's CPU accelerator simulates a GPU for tests: timing it means nothing).</summary>
     public static IEnumerable<string> Backends => Untapped.Kernels.Backends.Unavailable(BackendKind.Cuda) is null ? ["cpu", "cuda"] : ["cpu"];
@@ -25,7 +24,7 @@ public class KernelBenchmarks
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "cpu";
 
-    public static IEnumerable<string> Kernels => ModelCases.All().Select(c => c.Name);
+    public static IEnumerable<string> Kernels => OpCases.At(CaseSize.Model).Select(c => c.Name);
 
     [ParamsSource(nameof(Kernels))]
     public string Kernel { get; set; } = "adam";
@@ -34,23 +33,22 @@ public class KernelBenchmarks
     public void Setup()
     {
         _acc = Backend == "cuda" ? Untapped.Kernels.Backends.Create(BackendKind.Cuda) : new CpuBackend(2);
-        _case = ModelCases.All().Single(c => c.Name == Kernel);
+        _case = OpCases.Get(CaseSize.Model, Kernel);
         using var reference = new CpuBackend(1);
-        _bufs = ModelCases.Validate(_case, _acc, reference);
-        _views = _bufs.Select(b => b.View).ToArray();
+        _buffers = OpCases.Validate(_case, _acc, reference);
     }
 
     [Benchmark]
     public void Run()
     {
-        _case!.Run(_acc!, _views);
+        _case!.Run(_acc!, _buffers!);
         _acc!.Synchronize();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var b in _bufs) b.Dispose();
+        _buffers?.Dispose();
         _acc?.Dispose();
     }
 }

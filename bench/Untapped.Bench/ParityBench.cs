@@ -9,14 +9,23 @@ namespace Untapped.Bench;
 
 /// <summary>
 /// The GPU check's correctness stages (bench/gpu/check.sh): every catalogue case against the one-thread managed CPU
-/// reference, on the test suite's shapes (<see cref="KernelCases"/>, the tests' tolerances) and on the model's shapes
-/// (<see cref="ModelCases"/>, batch 10,000); and five training steps of each model against the managed CPU
+/// reference, on the test suite's shapes (<see cref="CaseSize.Test"/>, the tests' tolerances) and on the model's shapes
+/// (<see cref="CaseSize.Model"/>, batch 10,000); and five training steps of each model against the managed CPU
 /// (<see cref="StepParity"/>, the criteria of the tests' BackendStepTests). Each prints a markdown table, writes the
 /// same rows as JSON, and returns 0 only when every row passes.
 /// </summary>
 static class ParityBench
 {
     sealed record Row(string Kernel, string Shapes, string Output, double MaxAbs, double MaxRel, float Atol, float Rtol, bool Pass, string? Problem);
+
+    /// <summary>The case sizes `--shapes` names: test, model or both.</summary>
+    static CaseSize[] Sizes(string shapes) => shapes switch
+    {
+        "test" => [CaseSize.Test],
+        "model" => [CaseSize.Model],
+        "both" => [CaseSize.Test, CaseSize.Model],
+        _ => throw new ArgumentException($"--shapes must be test, model or both, not '{shapes}'"),
+    };
 
     public static int Kernels(Backend acc, string shapes, string? json)
     {
@@ -27,19 +36,9 @@ static class ParityBench
             rows.Add(r);
             Console.WriteLine($"| {r.Kernel} | {r.Shapes} | {r.Output} | {r.MaxAbs:G3} | {r.MaxRel:G3} | {r.Atol:G2} + {r.Rtol:G2} | {(r.Pass ? "yes" : "**NO** " + r.Problem)} |");
         }
-        if (shapes is "test" or "both")
-            foreach (var (c, o, r) in KernelCases.Parity(acc))
-                Add(new(c.Name, "test", o, r.MaxAbs, r.MaxRel, c.Atol, c.Rtol, r.Pass, r.Problem));
-        if (shapes is "model" or "both")
-        {
-            using var reference = new CpuBackend(1);
-            foreach (var c in ModelCases.All())
-            {
-                var (r, bufs) = ModelCases.Check(c, acc, reference);
-                foreach (var b in bufs) b.Dispose();
-                Add(new(c.Name, "model", $"#{c.Output}", r.MaxAbs, r.MaxRel, c.Atol, c.Rtol, r.Pass, r.Problem));
-            }
-        }
+        foreach (var size in Sizes(shapes))
+            foreach (var (c, o, r) in OpCases.Parity(acc, size))
+                Add(new(c.Name, size.Name, o, r.MaxAbs, r.MaxRel, c.Atol, c.Rtol, r.Pass, r.Problem));
         int failed = rows.Count(r => !r.Pass);
         Console.WriteLine($"\n{rows.Count - failed} of {rows.Count} outputs within tolerance on {acc.Name}");
         if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(new { device = acc.Name, rows, failed }, Json));
@@ -54,19 +53,10 @@ static class ParityBench
     {
         static string Hash(float[] v) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan())))[..16];
         Console.WriteLine($"# bits of every case output on {acc.Name}");
-        if (shapes is "test" or "both")
-            foreach (var c in KernelCases.All())
-                foreach (var (o, v) in KernelCases.Execute(c, acc))
-                    Console.WriteLine($"{c.Name}.{o} {Hash(v)}");
-        if (shapes is "model" or "both")
-            foreach (var c in ModelCases.All())
-            {
-                var data = c.Data(new Random(5));
-                var bufs = data.Select(d => acc.Upload(d)).ToArray();
-                c.Run(acc, bufs.Select(b => b.View).ToArray());
-                Console.WriteLine($"{c.Name.Replace(' ', '_')}.model {Hash(acc.ToArray(bufs[c.Output]))}");
-                foreach (var b in bufs) b.Dispose();
-            }
+        foreach (var size in Sizes(shapes))
+            foreach (var c in OpCases.At(size))
+                foreach (var (o, v) in OpCases.Execute(c, acc))
+                    Console.WriteLine($"{c.Name.Replace(' ', '_')}.{o}.{size} {Hash(v)}");
         return 0;
     }
 

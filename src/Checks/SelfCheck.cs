@@ -47,7 +47,7 @@ public static class SelfCheck
     /// Runs <paramref name="cases"/> on <paramref name="device"/> against the managed CPU, then <paramref name="step"/>
     /// (when given; a fault it throws becomes its problem); <paramref name="progress"/> hears each case's name.
     /// </summary>
-    public static Report Run(Backend device, IEnumerable<KernelCase> cases, Func<Backend, Step>? step = null, Action<string>? progress = null)
+    public static Report Run(Backend device, IEnumerable<OpCase> cases, Func<Backend, Step>? step = null, Action<string>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         var rows = new List<Row>();
@@ -57,8 +57,8 @@ public static class SelfCheck
             progress?.Invoke(c.Name);
             try
             {
-                var expected = KernelCases.Execute(c, cpu);
-                var actual = KernelCases.Execute(c, device);
+                var expected = OpCases.Execute(c, cpu);
+                var actual = OpCases.Execute(c, device);
                 device.Synchronize();
                 foreach (var o in c.Outputs)
                 {

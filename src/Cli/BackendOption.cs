@@ -19,6 +19,6 @@ static class BackendOption
         var (kind, index) = auto ? Backends.Best() : (BackendNames.Parse(backend), 0);
         if (kind is not (BackendKind.Cuda or BackendKind.OpenCl)) return BackendNames.Create(kind, threads);
         if (Backends.Unavailable(kind) is not null) return BackendNames.Create(kind, threads);   // throws, naming why
-        return GpuGate.Open(kind, index, explicitChoice: !auto, mode, KernelCases.All(), threads, Console.Out, ReferenceClassifier.DefaultCacheDir()).Backend;
+        return GpuGate.Open(kind, index, explicitChoice: !auto, mode, OpCases.At(CaseSize.Test), threads, Console.Out, ReferenceClassifier.DefaultCacheDir()).Backend;
     }
 }

@@ -104,11 +104,11 @@ public sealed class CpuKernelTests
     [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
     public void ResultsAreBitwiseIdenticalForAnyThreadCount(string kernel)
     {
-        var c = KernelCases.Get(kernel);
+        var c = OpCases.Get(CaseSize.Test, kernel);
         using var one = new CpuBackend(1);
         using var three = new CpuBackend(3);
-        var a = KernelCases.Execute(c, one);
-        var b = KernelCases.Execute(c, three);
+        var a = OpCases.Execute(c, one);
+        var b = OpCases.Execute(c, three);
         foreach (var o in c.Outputs) Assert.Equal(a[o], b[o]);
     }
 

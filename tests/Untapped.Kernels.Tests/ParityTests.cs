@@ -14,10 +14,10 @@ public static class Parity
 {
     public static void Check(Backend device, string name)
     {
-        var c = KernelCases.Get(name);
+        var c = OpCases.Get(CaseSize.Test, name);
         using var cpu = new CpuBackend(1);
-        var expected = KernelCases.Execute(c, cpu);
-        var actual = KernelCases.Execute(c, device);
+        var expected = OpCases.Execute(c, cpu);
+        var actual = OpCases.Execute(c, device);
         foreach (var o in c.Outputs) Close.All(expected[o], actual[o], c.Atol, c.Rtol, $"{name}.{o} on {device.Name}");
     }
 }

@@ -36,10 +36,16 @@ public sealed class PtxTests(ITestOutputHelper output)
         Assert.Equal(Catalogue.Operations().Where(o => o != "Copy").Concat(StepsOfOtherOperations).Order(StringComparer.Ordinal), device);   // Copy is the backend's own copy
     }
 
-    // Every operation is benchmarked and checked at the model's sizes (bench kernels, bench gemm, the GPU check).
-    [Fact]
-    public void TheModelSizedCasesCoverEveryOperation() =>
-        Assert.Equal(Catalogue.Operations(), ModelCases.All().Select(c => c.Op).Distinct().Order(StringComparer.Ordinal));
+    // Every operation is checked at the test size (parity tests, the GPU check) and benchmarked and checked at the
+    // model's (bench kernels, bench gemm, bench parity); every case names a real operation.
+    [Theory]
+    [InlineData("test")]
+    [InlineData("model")]
+    public void TheCasesOfASizeCoverEveryOperation(string size)
+    {
+        var s = size == "test" ? CaseSize.Test : CaseSize.Model;
+        Assert.Equal(Catalogue.Operations(), OpCases.At(s).Select(c => c.Op).Distinct().Order(StringComparer.Ordinal));
+    }
 
     // ILGPU 1.5.3 writes the lowest target that has every capability it uses (sm_80) also when asked for sm_90; the
     // driver JIT-compiles that PTX for the device, the step ptxas -arch=sm_90 reproduces below.

@@ -18,10 +18,10 @@ public sealed class GpuGateTests
     static string Cache() => Directory.CreateTempSubdirectory("untapped-gate-").FullName;
 
     // Fill writes 2 on the device under test and 1 on the managed CPU reference: an error of exactly 1 everywhere.
-    static readonly KernelCase Broken = new("fill_broken_on_device", 0, 0, _ => new() { ["o"] = new float[300] }, ["o"],
+    static readonly OpCase Broken = new("fill_broken_on_device", nameof(Backend.Fill), 0, 0, _ => new() { ["o"] = new float[300] }, ["o"],
         (a, h) => a.Fill(300, a.Kind == BackendKind.Cpu ? 1f : 2f, h["o"]));
 
-    static IEnumerable<KernelCase> Good() => KernelCases.All().Where(c => c.Name is "philox_uniform" or "gemm_nn_None" or "sum_squares_partials");
+    static IEnumerable<OpCase> Good() => OpCases.At(CaseSize.Test).Where(c => c.Name is "philox_uniform" or "gemm_nn_None" or "sum_squares_partials");
 
     [Fact]
     public void AFailingKernelMakesAutoFallBackToTheCpuAndSaysWhichAndHow()

@@ -12,8 +12,8 @@ public sealed class SelfCheckCliTests
         using var child = ChildProcess.Start("devices", "--check", "--backend", "cpu", "--threads", "2");
         Assert.Equal(0, child.Wait());
         var lines = child.StdOut.Split('\n');
-        int outputs = KernelCases.All().Sum(c => c.Outputs.Length);
-        foreach (var c in KernelCases.All())
+        int outputs = OpCases.At(CaseSize.Test).Sum(c => c.Outputs.Length);
+        foreach (var c in OpCases.At(CaseSize.Test))
             foreach (var o in c.Outputs)
                 Assert.Single(lines, l => l.StartsWith($"{c.Name} ", StringComparison.Ordinal) && l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var output, _, _, _, _, _, "yes"] && output == o);
         Assert.Contains($"{outputs} of {outputs} kernel outputs within tolerance, training step agrees", child.StdOut);

@@ -36,11 +36,11 @@ public static class GpuGate
     /// <param name="kind">The ILGPU backend chosen (Cuda, OpenCl; IlgpuCpu in tests and `devices --check`).</param>
     /// <param name="index">Its device index.</param>
     /// <param name="explicitChoice">The user named the backend (not <c>auto</c>): a failure is an error, not a fallback.</param>
-    /// <param name="cases">The kernel cases of the check (<see cref="KernelCases.All"/>).</param>
+    /// <param name="cases">The kernel cases of the check (<see cref="OpCases.At"/> at <see cref="CaseSize.Test"/>).</param>
     /// <param name="cpuThreads">Threads of the managed CPU backend it falls back to.</param>
     /// <param name="log">Where it says what it does (checking, cached pass, fallback).</param>
     /// <param name="step">Also run the training step (<see cref="StepParity.OneStep"/>); tests of the gate alone skip it.</param>
-    public static Outcome Open(BackendKind kind, int index, bool explicitChoice, SelfCheckMode mode, IEnumerable<KernelCase> cases,
+    public static Outcome Open(BackendKind kind, int index, bool explicitChoice, SelfCheckMode mode, IEnumerable<OpCase> cases,
         int cpuThreads, TextWriter log, string cacheDir, bool step = true)
     {
         if (mode == SelfCheckMode.Never) return new(new IlgpuBackend(kind, index), null, false);

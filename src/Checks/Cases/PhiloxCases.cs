@@ -1,0 +1,42 @@
+using Untapped.Kernels;
+
+namespace Untapped.Checks;
+
+public static partial class OpCases
+{
+    const long F = sizeof(float);
+
+    /// <summary>Counter-based draws: exact on every backend (the normal's Box-Muller within 2e-6).</summary>
+    static IEnumerable<OpCase> Philox(CaseSize s)
+    {
+        if (s == CaseSize.Gradient)
+            yield break;
+        // Odd counts at test size reach the tail of the last 4-draw block; the model's are the step's.
+        int nu = s == CaseSize.Model ? s.M * s.D : 1001;
+        int nn = s == CaseSize.Model ? s.M * s.Z : 1003;
+        yield return new(
+            "philox_uniform",
+            nameof(Backend.PhiloxUniform),
+            0,
+            0,
+            r => OpCase.Buffers(("o", new float[nu])),
+            ["o"],
+            (a, h) => a.PhiloxUniform(0x1234_5678_9abc_def0UL, 7, 3, nu, h["o"])
+        )
+        {
+            Bytes = nu * F,
+        };
+        yield return new(
+            "philox_normal",
+            nameof(Backend.PhiloxNormal),
+            2e-6f,
+            2e-6f,
+            r => OpCase.Buffers(("o", new float[nn])),
+            ["o"],
+            (a, h) => a.PhiloxNormal(42, 9, 1, nn, h["o"])
+        )
+        {
+            Bytes = nn * F,
+        };
+    }
+}
