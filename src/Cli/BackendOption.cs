@@ -1,5 +1,6 @@
 using Untapped.Checks;
 using Untapped.Kernels;
+using Untapped.Training;
 using Untapped.Training.Checks;
 using Untapped.Training.Evaluation;
 
@@ -19,6 +20,8 @@ static class BackendOption
         var (kind, index) = auto ? Backends.Best() : (BackendNames.Parse(backend), 0);
         if (kind is not (BackendKind.Cuda or BackendKind.OpenCl)) return BackendNames.Create(kind, threads);
         if (Backends.Unavailable(kind) is not null) return BackendNames.Create(kind, threads);   // throws, naming why
-        return GpuGate.Open(kind, index, explicitChoice: !auto, mode, OpCases.At(CaseSize.Test), threads, Console.Out, ReferenceClassifier.DefaultCacheDir()).Backend;
+        var gate = GpuGate.Open(kind, index, explicitChoice: !auto, mode, OpCases.At(CaseSize.Test), threads, Console.Out, ReferenceClassifier.DefaultCacheDir());
+        if (gate.FellBack) Console.Out.WriteLine($"({RemedyText.Of(Remedy.NameTheBackend)})");
+        return gate.Backend;
     }
 }

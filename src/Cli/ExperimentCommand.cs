@@ -66,7 +66,7 @@ static partial class Commands
         public RunOptions TrialRun(ParseResult p, Trial t)
         {
             try { return t.Options(Placement(p), Train.Sw.Overrides(p), OutDir(p)); }
-            catch (UsageException e) { throw new UsageException($"trial {t.Name}: {e.Message}"); }
+            catch (UsageException e) { throw new UsageException($"trial {t.Name}: {e.Message}", [.. e.Remedies]); }
         }
     }
 

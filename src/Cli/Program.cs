@@ -24,10 +24,10 @@ public static class App
             return ExitCode.Usage;
         }
         try { return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }); }
-        catch (UsageException e) { return Fail(ExitCode.Usage, e.Message); }
+        catch (UsageException e) { return Fail(ExitCode.Usage, RemedyText.Message(e)); }
         catch (BackendUnavailableException e) { return Fail(ExitCode.Usage, e.Message); }
-        catch (TrainingStoppedException e) { Console.Error.WriteLine(e.Message); return ExitCode.Stopped; }
-        catch (Exception e) when (RunFailure.Is(e)) { return Fail(ExitCode.Failed, RunFailure.Describe(e)); }
+        catch (TrainingStoppedException e) { Console.Error.WriteLine(RemedyText.Message(e)); return ExitCode.Stopped; }
+        catch (Exception e) when (RunFailure.Is(e)) { return Fail(ExitCode.Failed, RemedyText.Message(e, RunFailure.Describe(e))); }
         // Anything else is a defect of this program, not of the command line: say so, with the trace to report.
         catch (Exception e) { return Fail(ExitCode.Failed, $"internal error ({e.GetType().Name}): {e.Message}\n{e.StackTrace}"); }
     }

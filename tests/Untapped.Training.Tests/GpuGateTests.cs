@@ -44,11 +44,12 @@ public sealed class GpuGateTests
     [Fact]
     public void AFailingKernelUnderAnExplicitBackendIsAnErrorNamingIt()
     {
-        var e = Assert.Throws<DeviceException>(() =>
+        var e = Assert.Throws<SelfCheckFailedException>(() =>
             GpuGate.Open(BackendKind.IlgpuCpu, 0, explicitChoice: true, SelfCheckMode.Auto, [Broken], 1, TextWriter.Null, Cache(), step: false));
         Assert.Contains("kernel 'fill_broken_on_device'", e.Message);
         Assert.Contains("expected 1, got 2", e.Message);
         Assert.True(Training.RunFailure.Is(e));   // exit 1, a failed run, not a usage error
+        Assert.Equal([Remedy.TrainOnCpu, Remedy.SkipSelfCheck], ((IRemedied)e).Remedies);
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class GpuGateTests
         using (cached.Backend) Assert.Null(cached.Report);
         Assert.Contains("is cached", log.ToString());
         // always re-runs it; never skips it.
-        Assert.Throws<DeviceException>(() => GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Always, [Broken], 1, TextWriter.Null, cache, step: false));
+        Assert.Throws<SelfCheckFailedException>(() => GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Always, [Broken], 1, TextWriter.Null, cache, step: false));
         var skipped = GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Never, [Broken], 1, TextWriter.Null, Cache(), step: false);
         using (skipped.Backend) Assert.Null(skipped.Report);
     }

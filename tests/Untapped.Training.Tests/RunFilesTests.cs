@@ -10,12 +10,7 @@ namespace Untapped.Training.Tests;
 /// </summary>
 public sealed class RunFilesTests
 {
-    static string Study()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (Directory.Exists(Path.Combine(d.FullName, "docs", "results", "study"))) return Path.Combine(d.FullName, "docs", "results", "study");
-        throw new DirectoryNotFoundException("docs/results/study not found above the test binaries");
-    }
+    static string Study() => Path.Combine(RepoPaths.Root, "docs", "results", "study");
 
     [Fact]
     public void EveryCommittedEvalJsonRoundTripsByteForByte()

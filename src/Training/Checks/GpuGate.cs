@@ -58,7 +58,7 @@ public static class GpuGate
             }
             else
             {
-                log.WriteLine($"self-check of {checking.Name}: every kernel against the managed CPU, then one training step (--self-check never skips it)");
+                log.WriteLine($"self-check of {checking.Name}: every kernel against the managed CPU, then one training step");
                 report = SelfCheck.Run(checking, cases, step ? StepParity.OneStep : null);
                 failure = report.Failure;
             }
@@ -73,9 +73,9 @@ public static class GpuGate
             }
             return new(new IlgpuBackend(kind, index), report, false);
         }
-        if (explicitChoice) throw new DeviceException($"self-check failed: {failure}. Train on the managed CPU with --backend cpu, or skip the check with --self-check never");
+        if (explicitChoice) throw new SelfCheckFailedException($"self-check failed: {failure}");
         log.WriteLine($"self-check failed: {failure}");
-        log.WriteLine("falling back to the managed CPU backend (name the backend, e.g. --backend cuda, to make this an error)");
+        log.WriteLine("falling back to the managed CPU backend");
         return new(new CpuBackend(cpuThreads), report, true);
     }
 

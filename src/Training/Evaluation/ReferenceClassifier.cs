@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Untapped.Graph;
 using Untapped.Kernels;
 using Untapped.Training.Data;
-using Untapped.Training.Runs;
 using Untapped.Training.Storage;
 
 namespace Untapped.Training.Evaluation;

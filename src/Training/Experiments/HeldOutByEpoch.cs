@@ -66,7 +66,7 @@ public static class HeldOutByEpoch
     public static string Markdown(IReadOnlyList<GroupCurve> curves, IReadOnlyList<Comparison> comparisons)
     {
         if (curves.Count == 0) return "";
-        var sb = new StringBuilder("\n## Held-out metrics by epoch (logged with --eval-every)\n");
+        var sb = new StringBuilder("\n## Held-out metrics by epoch\n");
         foreach (var c in curves)
         {
             int last = c.Points[^1].Epoch;

@@ -25,7 +25,7 @@ public sealed record Prediction(float[] Zbar, float[][] DigitMeans, int[] Images
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var o = RunDirectory.LoadOptions(run);
         var evalFile = Path.Combine(run, RunDirectory.EvalFile);
-        if (!File.Exists(evalFile)) throw new DataFormatException($"{evalFile}: not found (a run writes it when it finishes; `untapped evaluate --run {run}` rewrites it)");
+        if (!File.Exists(evalFile)) throw new IncompleteRunException($"{evalFile}: not found (a run writes it when it finishes)");
         var zbar = EvalJson.Read(evalFile).Zbar;
         if (zbar.Length != Model.Networks.ZDim) throw new DataFormatException($"{evalFile}: zbar has {zbar.Length} values, expected {Model.Networks.ZDim}");
         var data = Mnist.Load(dataDir ?? o.DataDir);

@@ -38,8 +38,8 @@ public sealed record LockHolder(int Pid, string Host, DateTimeOffset Since, stri
 /// </summary>
 public sealed class RunDirectoryBusyException(string dir, LockHolder? holder) : UsageException(
     $"{dir} is in use: " + (holder is null ? "another untapped process holds its lock" : $"untapped {holder} holds its lock") +
-    ". Wait for it to finish, stop it (" + (holder is null ? "SIGTERM" : $"kill -TERM {holder.Pid}") +
-    ": it commits a checkpoint and exits 3, then `--resume` continues), or choose another --out")
+    ". Wait for it to finish or stop it (" + (holder is null ? "SIGTERM" : $"kill -TERM {holder.Pid}") +
+    ": it commits a checkpoint and exits 3)", Remedy.Resume, Remedy.ChooseAnotherOutDir)
 {
     public LockHolder? Holder { get; } = holder;
 }

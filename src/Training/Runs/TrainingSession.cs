@@ -23,7 +23,7 @@ public static class TrainingSession
         var previous = RunDirectory.ReadOptions(o.OutDir);
         bool hasCheckpoint = File.Exists(Path.Combine(o.OutDir, RunDirectory.CheckpointFile));
         if (!resume && hasCheckpoint)
-            throw new UsageException($"{o.OutDir} already holds a run ({RunDirectory.CheckpointFile}); pass --resume to continue it or choose another --out");
+            throw new UsageException($"{o.OutDir} already holds a run ({RunDirectory.CheckpointFile})", Remedy.Resume, Remedy.ChooseAnotherOutDir);
         if (resume && previous is not null && o.DifferencesFrom(previous) is { Count: > 0 } diff)
             throw new UsageException($"{o.OutDir} holds a run of other options; it differs in: {string.Join("; ", diff)}");
 
@@ -41,7 +41,7 @@ public static class TrainingSession
             if (state.Fingerprint != fingerprint)
                 throw new CheckpointException($"{dir.Checkpoint}: was written by a run of other options than its config.json (compare the two)");
             if (state.StepsDone > total)
-                throw new UsageException($"{o.OutDir}: the checkpoint is at step {state.StepsDone}, past the {total} steps of --epochs {o.Model.Epochs}");
+                throw new UsageException($"{o.OutDir}: the checkpoint is at step {state.StepsDone}, past the {total} steps of {o.Model.Epochs} epochs", Remedy.AskForMoreEpochs, Remedy.ChooseAnotherOutDir);
             trainer.Restore(p, m, v, state.StepsDone, state.EpochLossSums);
             dir.KeepMetrics(state.StepsDone / steps);
             observer.Phase($"resuming at step {state.StepsDone} of {total} (epoch {state.StepsDone / steps + 1}, step {state.StepsDone % steps + 1})");
