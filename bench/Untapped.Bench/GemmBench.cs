@@ -13,47 +13,100 @@ static unsafe class GemmBench
     public static void Run(Backend acc, int threads, int reps, string? only, string? blasCore)
     {
         bool blas = OpenBlas.Load(blasCore, threads);
-        Console.WriteLine(blas ? $"OpenBLAS on {OpenBlas.CoreName} kernels, ours on {Lanes.Path}, {threads} threads" : OpenBlas.Missing + ": timing ours only");
-        Console.WriteLine($"| shape MxKxN | op | ours GFLOP/s | OpenBLAS GFLOP/s | ratio | max rel diff |\n|---|---|---:|---:|---:|---:|");
+        Console.WriteLine(
+            blas
+                ? $"OpenBLAS on {OpenBlas.CoreName} kernels, ours on {Lanes.Path}, {threads} threads"
+                : OpenBlas.Missing + ": timing ours only"
+        );
+        Console.WriteLine(
+            $"| shape MxKxN | op | ours GFLOP/s | OpenBLAS GFLOP/s | ratio | max rel diff |\n|---|---|---:|---:|---:|---:|"
+        );
         // The three largest shapes of the model (as the issue names them), then the narrow layers of the original
         // preset (classifier 784->50, z-encoder 784->10, decoder 12->250), where padding and packing dominate, and the
         // decoder's hidden 250->500 layer, then the small layers (classifier 50->50, z-encoder 10->2) where fixed costs show.
-        foreach (var (m, k, n, ta, tb, what) in new[] {
-            (10000, 500, 784, false, false, "forward X W"), (10000, 784, 500, false, true, "input grad dZ W^T"), (500, 10000, 784, true, false, "weight grad X^T dZ"),
-            (10000, 784, 50, false, false, "narrow forward"), (784, 10000, 50, true, false, "narrow weight grad"),
-            (10000, 784, 10, false, false, "narrow forward"), (784, 10000, 10, true, false, "narrow weight grad"),
-            (10000, 12, 250, false, false, "short-K forward"),
-            (10000, 250, 500, false, false, "hidden forward"), (10000, 500, 250, false, true, "hidden input grad"), (250, 10000, 500, true, false, "hidden weight grad"),
-            (10000, 50, 50, false, false, "small forward"), (50, 10000, 50, true, false, "small weight grad"), (10000, 50, 50, false, true, "small input grad"),
-            (10000, 10, 2, false, false, "tiny forward"), (10, 10000, 2, true, false, "tiny weight grad"), (10000, 2, 10, false, true, "tiny input grad") })
+        foreach (
+            var (m, k, n, ta, tb, what) in new[]
+            {
+                (10000, 500, 784, false, false, "forward X W"),
+                (10000, 784, 500, false, true, "input grad dZ W^T"),
+                (500, 10000, 784, true, false, "weight grad X^T dZ"),
+                (10000, 784, 50, false, false, "narrow forward"),
+                (784, 10000, 50, true, false, "narrow weight grad"),
+                (10000, 784, 10, false, false, "narrow forward"),
+                (784, 10000, 10, true, false, "narrow weight grad"),
+                (10000, 12, 250, false, false, "short-K forward"),
+                (10000, 250, 500, false, false, "hidden forward"),
+                (10000, 500, 250, false, true, "hidden input grad"),
+                (250, 10000, 500, true, false, "hidden weight grad"),
+                (10000, 50, 50, false, false, "small forward"),
+                (50, 10000, 50, true, false, "small weight grad"),
+                (10000, 50, 50, false, true, "small input grad"),
+                (10000, 10, 2, false, false, "tiny forward"),
+                (10, 10000, 2, true, false, "tiny weight grad"),
+                (10000, 2, 10, false, true, "tiny input grad"),
+            }
+        )
         {
-            if (only != null && !$"{m}x{k}x{n} {what}".Contains(only)) continue;
+            if (only != null && !$"{m}x{k}x{n} {what}".Contains(only))
+                continue;
             var r = new Random(1);
-            var a = new float[m * k]; var b = new float[k * n];
-            for (int i = 0; i < a.Length; i++) a[i] = r.NextSingle() - 0.5f;
-            for (int i = 0; i < b.Length; i++) b[i] = r.NextSingle() - 0.5f;
-            using var A = acc.Upload(a); using var Bm = acc.Upload(b); using var C = acc.Allocate(m * n);
-            Action oursRun = () => { acc.Gemm(A, Bm, default, m, k, n, ta, tb, Activation.None, false, C); acc.Synchronize(); };
-            string theirs = "-", ratio = "-", diff = "-";
+            var a = new float[m * k];
+            var b = new float[k * n];
+            for (int i = 0; i < a.Length; i++)
+                a[i] = r.NextSingle() - 0.5f;
+            for (int i = 0; i < b.Length; i++)
+                b[i] = r.NextSingle() - 0.5f;
+            using var A = acc.Upload(a);
+            using var Bm = acc.Upload(b);
+            using var C = acc.Allocate(m * n);
+            Action oursRun = () =>
+            {
+                acc.Gemm(A, Bm, default, m, k, n, ta, tb, Activation.None, false, C);
+                acc.Synchronize();
+            };
+            string theirs = "-",
+                ratio = "-",
+                diff = "-";
             double ours;
             if (blas)
             {
                 var cb = new float[m * n];
                 Action blasRun = () =>
                 {
-                    fixed (float* pa = a, pb = b, pc = cb) OpenBlas.Sgemm(pa, pb, pc, m, k, n, ta, tb, accumulate: false);
+                    fixed (
+                        float* pa = a,
+                            pb = b,
+                            pc = cb
+                    )
+                    {
+                        OpenBlas.Sgemm(pa, pb, pc, m, k, n, ta, tb, accumulate: false);
+                    }
                 };
                 // Rep by rep, ours then theirs, so that a noisy neighbour hits both alike; the ratio is the median of the
                 // per-rep ratios, steadier on a shared machine than the ratio of two medians.
                 var (o, t, q) = TimePair(reps, oursRun, blasRun);
                 ours = o;
                 var c = acc.ToArray(C);
-                double worst = 0, scale = cb.Max(Math.Abs);
-                for (int i = 0; i < c.Length; i++) worst = Math.Max(worst, Math.Abs(c[i] - cb[i]) / scale);
-                if (worst > 1e-4) throw new InvalidOperationException($"{what}: ours differs from OpenBLAS by {worst:G3} (relative to max |C|)");
-                theirs = $"{Gflops(m, k, n, t):F1}"; ratio = $"{q:P0}"; diff = $"{worst:G2}";
+                double worst = 0,
+                    scale = cb.Max(Math.Abs);
+                for (int i = 0; i < c.Length; i++)
+                    worst = Math.Max(worst, Math.Abs(c[i] - cb[i]) / scale);
+                if (worst > 1e-4)
+                {
+                    throw new InvalidOperationException(
+                        $"{what}: ours differs from OpenBLAS by {worst:G3} (relative to max |C|)"
+                    );
+                }
+
+                theirs = $"{Gflops(m, k, n, t):F1}";
+                ratio = $"{q:P0}";
+                diff = $"{worst:G2}";
             }
-            else ours = Time(reps, oursRun);
+            else
+            {
+                ours = Time(reps, oursRun);
+            }
+
             Console.WriteLine($"| {m}x{k}x{n} | {what} | {Gflops(m, k, n, ours):F1} | {theirs} | {ratio} | {diff} |");
         }
     }
@@ -66,7 +119,8 @@ static unsafe class GemmBench
     /// </summary>
     public static (double First, double Second, double Ratio) TimePair(int reps, Action first, Action second)
     {
-        first(); second();
+        first();
+        second();
         var (f, s, r) = (new List<double>(), new List<double>(), new List<double>());
         for (int i = 0; i < reps; i++)
         {
@@ -76,9 +130,15 @@ static unsafe class GemmBench
             t0 = Stopwatch.GetTimestamp();
             second();
             double b = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            f.Add(a); s.Add(b); r.Add(b / a);
+            f.Add(a);
+            s.Add(b);
+            r.Add(b / a);
         }
-        static double Median(List<double> x) { x.Sort(); return x.Count % 2 == 1 ? x[x.Count / 2] : (x[x.Count / 2 - 1] + x[x.Count / 2]) / 2; }
+        static double Median(List<double> x)
+        {
+            x.Sort();
+            return x.Count % 2 == 1 ? x[x.Count / 2] : (x[x.Count / 2 - 1] + x[x.Count / 2]) / 2;
+        }
         return (Median(f), Median(s), Median(r));
     }
 

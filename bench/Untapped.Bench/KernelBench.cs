@@ -16,13 +16,22 @@ public static unsafe class KernelBench
     public static double CopyBandwidth(int threads)
     {
         const int n = 64 << 20;
-        var src = new byte[n]; var dst = new byte[n];
+        var src = new byte[n];
+        var dst = new byte[n];
         new Random(1).NextBytes(src);
-        double ms = GemmBench.Time(5, () => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-        {
-            long chunk = n / threads;
-            fixed (byte* s = src, d = dst) Buffer.MemoryCopy(s + t * chunk, d + t * chunk, chunk, chunk);
-        }));
+        double ms = GemmBench.Time(5, () =>
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                long chunk = n / threads;
+                fixed (
+                    byte* s = src,
+                        d = dst
+                )
+                {
+                    Buffer.MemoryCopy(s + t * chunk, d + t * chunk, chunk, chunk);
+                }
+            })
+        );
         return 2.0 * n / (ms * 1e6);
     }
 
@@ -30,9 +39,14 @@ public static unsafe class KernelBench
     public static double DeviceCopyBandwidth(Backend acc, int reps)
     {
         const int n = 64 << 20;
-        using var a = acc.Allocate(n); using var b = acc.Allocate(n);
+        using var a = acc.Allocate(n);
+        using var b = acc.Allocate(n);
         acc.Fill(n, 1f, a);
-        double ms = GemmBench.Time(reps, () => { acc.Copy(a, b); acc.Synchronize(); });
+        double ms = GemmBench.Time(reps, () =>
+        {
+            acc.Copy(a, b);
+            acc.Synchronize();
+        });
         return 2.0 * 4 * n / (ms * 1e6);
     }
 
@@ -47,7 +61,11 @@ public static unsafe class KernelBench
         foreach (var c in OpCases.At(CaseSize.Model).Where(c => c.Op != nameof(Backend.Gemm)))
         {
             using var h = OpCases.Validate(c, acc, reference);
-            double ms = GemmBench.Time(reps, () => { c.Run(acc, h); acc.Synchronize(); });
+            double ms = GemmBench.Time(reps, () =>
+            {
+                c.Run(acc, h);
+                acc.Synchronize();
+            });
             double gbs = c.Bytes / (ms * 1e6);
             Console.WriteLine($"| {c.Name} | {ms:F2} | {gbs:F1} | {gbs / copy:P0} | yes |");
         }

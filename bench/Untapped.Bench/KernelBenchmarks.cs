@@ -19,7 +19,8 @@ public class KernelBenchmarks
     Harness? _buffers;
 
     /// <summary>The managed CPU, and CUDA where ILGPU finds a device (ILGPU's CPU accelerator simulates a GPU for tests: timing it means nothing).</summary>
-    public static IEnumerable<string> Backends => Untapped.Kernels.Backends.Unavailable(BackendKind.Cuda) is null ? ["cpu", "cuda"] : ["cpu"];
+    public static IEnumerable<string> Backends =>
+        Untapped.Kernels.Backends.Unavailable(BackendKind.Cuda) is null ? ["cpu", "cuda"] : ["cpu"];
 
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "cpu";

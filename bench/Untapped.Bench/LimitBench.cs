@@ -17,20 +17,39 @@ namespace Untapped.Bench;
 /// </summary>
 static unsafe class LimitBench
 {
-    public static int Run(Backend acc, Preset preset, ModelKind model, int batch, int threads, int reps, string? blasCore)
+    public static int Run(
+        Backend acc,
+        Preset preset,
+        ModelKind model,
+        int batch,
+        int threads,
+        int reps,
+        string? blasCore
+    )
     {
-        if (!OpenBlas.Load(blasCore ?? OpenBlas.FairCore(), threads)) { Console.Error.WriteLine(OpenBlas.Missing); return 1; }
+        if (!OpenBlas.Load(blasCore ?? OpenBlas.FairCore(), threads))
+        {
+            Console.Error.WriteLine(OpenBlas.Missing);
+            return 1;
+        }
         using var f = new StepFixture(acc, preset, model, batch);
-        Console.WriteLine($"limit: {model} {preset} batch {batch} on {acc.Name}; OpenBLAS on {OpenBlas.CoreName} kernels, " +
-            $"{threads} threads; ours on {Lanes.Path}; {reps} reps");
-        f.Step(); f.Step();
+        Console.WriteLine(
+            $"limit: {model} {preset} batch {batch} on {acc.Name}; OpenBLAS on {OpenBlas.CoreName} kernels, "
+                + $"{threads} threads; ours on {Lanes.Path}; {reps} reps"
+        );
+        f.Step();
+        f.Step();
         var trace = new GemmTrace();
         acc.GemmTrace = trace;
         f.Step();
         acc.GemmTrace = null;
         var calls = trace.Calls.ToArray();
-        long aLen = calls.Max(c => (long)c.M * c.K), bLen = calls.Max(c => (long)c.K * c.N), cLen = calls.Max(c => (long)c.M * c.N);
-        float* a = Random(aLen, 1), b = Random(bLen, 2), c = Random(cLen, 3);
+        long aLen = calls.Max(c => (long)c.M * c.K),
+            bLen = calls.Max(c => (long)c.K * c.N),
+            cLen = calls.Max(c => (long)c.M * c.N);
+        float* a = Random(aLen, 1),
+            b = Random(bLen, 2),
+            c = Random(cLen, 3);
         try
         {
             void Blas(double[] into)
@@ -44,39 +63,67 @@ static unsafe class LimitBench
                 }
             }
             Blas(new double[calls.Length]);
-            var steps = new List<double>(); var bounds = new List<double>(); var ratios = new List<double>();
-            var ours = new double[reps][]; var theirs = new double[reps][];
+            var steps = new List<double>();
+            var bounds = new List<double>();
+            var ratios = new List<double>();
+            var ours = new double[reps][];
+            var theirs = new double[reps][];
             for (int r = 0; r < reps; r++)
             {
                 double s = f.Step();
-                trace.Clear(); acc.GemmTrace = trace; f.Step(); acc.GemmTrace = null;
+                trace.Clear();
+                acc.GemmTrace = trace;
+                f.Step();
+                acc.GemmTrace = null;
                 ours[r] = trace.Calls.Select(g => g.Ms).ToArray();
                 theirs[r] = new double[calls.Length];
                 Blas(theirs[r]);
                 double bound = theirs[r].Sum();
-                steps.Add(s); bounds.Add(bound); ratios.Add(s / bound);
-                Console.WriteLine($"rep {r + 1}: step {s:F1} ms, GEMM bound {bound:F1} ms (our GEMMs {ours[r].Sum():F1} ms), ratio {s / bound:F3}");
+                steps.Add(s);
+                bounds.Add(bound);
+                ratios.Add(s / bound);
+                Console.WriteLine(
+                    $"rep {r + 1}: step {s:F1} ms, GEMM bound {bound:F1} ms (our GEMMs {ours[r].Sum():F1} ms), ratio {s / bound:F3}"
+                );
             }
             PrintShapes(calls, ours, theirs);
             PrintOutsideGemm(f, trace);
-            Console.WriteLine($"step {Median(steps):F1} ms, GEMM bound {Median(bounds):F1} ms, ratio {Median(ratios):F3}");
+            Console.WriteLine(
+                $"step {Median(steps):F1} ms, GEMM bound {Median(bounds):F1} ms, ratio {Median(ratios):F3}"
+            );
             return 0;
         }
-        finally { NativeMemory.AlignedFree(a); NativeMemory.AlignedFree(b); NativeMemory.AlignedFree(c); }
+        finally
+        {
+            NativeMemory.AlignedFree(a);
+            NativeMemory.AlignedFree(b);
+            NativeMemory.AlignedFree(c);
+        }
     }
 
     /// <summary>The step's GEMMs grouped by shape: calls, ours and OpenBLAS's median total per step, and the ratio.</summary>
     static void PrintShapes(GemmCall[] calls, double[][] ours, double[][] theirs)
     {
-        Console.WriteLine("\n| GEMM MxKxN op(A)op(B) | calls | ours ms | OpenBLAS ms | ours / OpenBLAS | OpenBLAS GFLOP/s |\n|---|---:|---:|---:|---:|---:|");
-        foreach (var grp in Enumerable.Range(0, calls.Length).GroupBy(i => calls[i].Shape).OrderByDescending(g => calls[g.First()].Flops * g.Count()))
+        Console.WriteLine(
+            "\n| GEMM MxKxN op(A)op(B) | calls | ours ms | OpenBLAS ms | ours / OpenBLAS | OpenBLAS GFLOP/s |\n|---|---:|---:|---:|---:|---:|"
+        );
+        foreach (
+            var grp in Enumerable
+                .Range(0, calls.Length)
+                .GroupBy(i => calls[i].Shape)
+                .OrderByDescending(g => calls[g.First()].Flops * g.Count())
+        )
         {
-            double o = Median(ours.Select(r => grp.Sum(i => r[i])).ToList()), t = Median(theirs.Select(r => grp.Sum(i => r[i])).ToList());
+            double o = Median(ours.Select(r => grp.Sum(i => r[i])).ToList()),
+                t = Median(theirs.Select(r => grp.Sum(i => r[i])).ToList());
             long flops = grp.Sum(i => calls[i].Flops);
             Console.WriteLine($"| {grp.Key} | {grp.Count()} | {o:F2} | {t:F2} | {o / t:F2} | {flops / (t * 1e6):F1} |");
         }
-        double so = Median(ours.Select(r => r.Sum()).ToList()), st = Median(theirs.Select(r => r.Sum()).ToList());
-        Console.WriteLine($"| all {calls.Length} | {calls.Length} | {so:F2} | {st:F2} | {so / st:F2} | {calls.Sum(c => c.Flops) / (st * 1e6):F1} |");
+        double so = Median(ours.Select(r => r.Sum()).ToList()),
+            st = Median(theirs.Select(r => r.Sum()).ToList());
+        Console.WriteLine(
+            $"| all {calls.Length} | {calls.Length} | {so:F2} | {st:F2} | {so / st:F2} | {calls.Sum(c => c.Flops) / (st * 1e6):F1} |"
+        );
     }
 
     /// <summary>
@@ -92,15 +139,35 @@ static unsafe class LimitBench
         ex.Backend.GemmTrace = trace;
         double step = f.Step();
         ex.Backend.GemmTrace = null;
-        double fwd = trace.Calls.Where(g => !g.TransA && !g.TransB).Sum(g => g.Ms), bwd = trace.Calls.Where(g => g.TransA || g.TransB).Sum(g => g.Ms);
-        var rows = ex.Profile.Rows.Select(r => (Op: r.Key, Ms: r.Value.Ms - (r.Key == "dense" ? fwd : r.Key == "dense backward" ? bwd : 0))).ToList();
+        double fwd = trace.Calls.Where(g => !g.TransA && !g.TransB).Sum(g => g.Ms),
+            bwd = trace.Calls.Where(g => g.TransA || g.TransB).Sum(g => g.Ms);
+        var rows = ex
+            .Profile.Rows.Select(r =>
+                (
+                    Op: r.Key,
+                    Ms: r.Value.Ms
+                        - (
+                            r.Key == "dense" ? fwd
+                            : r.Key == "dense backward" ? bwd
+                            : 0
+                        )
+                )
+            )
+            .ToList();
         rows.Add(("outside ops (loss reductions, zero fills)", step - ex.Profile.TotalMs));
         ex.Profile = null;
         double outside = step - trace.TotalMs;
-        Console.WriteLine($"\nprofiled step {step:F1} ms: GEMMs {trace.TotalMs:F1} ms, the rest {outside:F1} ms by operation:\n" +
-            "| operation (time outside GEMM) | ms | share of the rest |\n|---|---:|---:|");
+        Console.WriteLine(
+            $"\nprofiled step {step:F1} ms: GEMMs {trace.TotalMs:F1} ms, the rest {outside:F1} ms by operation:\n"
+                + "| operation (time outside GEMM) | ms | share of the rest |\n|---|---:|---:|"
+        );
         foreach (var (op, ms) in rows.OrderByDescending(r => r.Ms))
-            Console.WriteLine($"| {op}{(op.StartsWith("dense") ? " (bias, activation, their backward)" : "")} | {ms:F2} | {100 * ms / outside:F1}% |");
+        {
+            Console.WriteLine(
+                $"| {op}{(op.StartsWith("dense") ? " (bias, activation, their backward)" : "")} | {ms:F2} | {100 * ms / outside:F1}% |"
+            );
+        }
+
         Console.WriteLine();
     }
 
@@ -108,7 +175,8 @@ static unsafe class LimitBench
     {
         var p = (float*)NativeMemory.AlignedAlloc((nuint)(n * sizeof(float)), 64);
         var r = new Random(seed);
-        for (long i = 0; i < n; i++) p[i] = r.NextSingle() - 0.5f;
+        for (long i = 0; i < n; i++)
+            p[i] = r.NextSingle() - 0.5f;
         return p;
     }
 

@@ -13,8 +13,25 @@ namespace Untapped.Bench;
 /// </summary>
 static unsafe partial class OpenBlas
 {
-    const int RowMajor = 101, NoTrans = 111, Trans = 112;
-    static delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
+    const int RowMajor = 101,
+        NoTrans = 111,
+        Trans = 112;
+    static delegate* unmanaged<
+        int,
+        int,
+        int,
+        int,
+        int,
+        int,
+        float,
+        float*,
+        int,
+        float*,
+        int,
+        float,
+        float*,
+        int,
+        void> _sgemm;
     static delegate* unmanaged<int, void> _setThreads;
     static delegate* unmanaged<sbyte*> _coreName;
     static bool? _loaded;
@@ -26,25 +43,71 @@ static unsafe partial class OpenBlas
     private static partial int unsetenv(string name);
 
     /// <summary>The OPENBLAS_CORETYPE this process's vector path deserves, null for OpenBLAS's own detection.</summary>
-    public static string? FairCore() => Lanes.Path switch { "AVX-512" => null, "AVX2" => "Haswell", _ => "Nehalem" };
+    public static string? FairCore() =>
+        Lanes.Path switch
+        {
+            "AVX-512" => null,
+            "AVX2" => "Haswell",
+            _ => "Nehalem",
+        };
 
     /// <summary>Loads the library on <paramref name="core"/> (null: OpenBLAS detects); false when it is not installed.</summary>
     public static bool Load(string? core, int threads)
     {
-        if (_loaded is { } done) { if (done) _setThreads(threads); return done; }
-        if (core is null) { unsetenv("OPENBLAS_CORETYPE"); unsetenv("OPENBLAS_L2_SIZE"); }
-        else setenv("OPENBLAS_CORETYPE", core, 1);
+        if (_loaded is { } done)
+        {
+            if (done)
+                _setThreads(threads);
+            return done;
+        }
+        if (core is null)
+        {
+            unsetenv("OPENBLAS_CORETYPE");
+            unsetenv("OPENBLAS_L2_SIZE");
+        }
+        else
+        {
+            setenv("OPENBLAS_CORETYPE", core, 1);
+        }
+
         _loaded = false;
-        foreach (var n in new[] { "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0", "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0", "libopenblas.so.0", "libopenblas.so" })
+        foreach (
+            var n in new[]
+            {
+                "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+                "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
+                "libopenblas.so.0",
+                "libopenblas.so",
+            }
+        )
+        {
             if (NativeLibrary.TryLoad(n, out var lib))
             {
-                _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_sgemm");
+                _sgemm = (delegate* unmanaged<
+                    int,
+                    int,
+                    int,
+                    int,
+                    int,
+                    int,
+                    float,
+                    float*,
+                    int,
+                    float*,
+                    int,
+                    float,
+                    float*,
+                    int,
+                    void>)
+                    NativeLibrary.GetExport(lib, "cblas_sgemm");
                 _setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads");
                 _coreName = (delegate* unmanaged<sbyte*>)NativeLibrary.GetExport(lib, "openblas_get_corename");
                 _setThreads(threads);
                 _loaded = true;
                 break;
             }
+        }
+
         return _loaded.Value;
     }
 
@@ -52,9 +115,33 @@ static unsafe partial class OpenBlas
     public static string CoreName => _loaded == true ? new string(_coreName()) : "not loaded";
 
     /// <summary>C = op(A) op(B) (+ C when <paramref name="accumulate"/>), row-major.</summary>
-    public static void Sgemm(float* a, float* b, float* c, int m, int k, int n, bool transA, bool transB, bool accumulate) =>
-        _sgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, 1f, a, transA ? m : k, b, transB ? k : n,
-            accumulate ? 1f : 0f, c, n);
+    public static void Sgemm(
+        float* a,
+        float* b,
+        float* c,
+        int m,
+        int k,
+        int n,
+        bool transA,
+        bool transB,
+        bool accumulate
+    ) =>
+        _sgemm(
+            RowMajor,
+            transA ? Trans : NoTrans,
+            transB ? Trans : NoTrans,
+            m,
+            n,
+            k,
+            1f,
+            a,
+            transA ? m : k,
+            b,
+            transB ? k : n,
+            accumulate ? 1f : 0f,
+            c,
+            n
+        );
 
     public const string Missing = "OpenBLAS not found (apt-get install libopenblas0-pthread)";
 }

@@ -16,32 +16,65 @@ namespace Untapped.Bench;
 /// </summary>
 static class ParityBench
 {
-    sealed record Row(string Kernel, string Shapes, string Output, double MaxAbs, double MaxRel, float Atol, float Rtol, bool Pass, string? Problem);
+    sealed record Row(
+        string Kernel,
+        string Shapes,
+        string Output,
+        double MaxAbs,
+        double MaxRel,
+        float Atol,
+        float Rtol,
+        bool Pass,
+        string? Problem
+    );
 
     /// <summary>The case sizes `--shapes` names: test, model or both.</summary>
-    static CaseSize[] Sizes(string shapes) => shapes switch
-    {
-        "test" => [CaseSize.Test],
-        "model" => [CaseSize.Model],
-        "both" => [CaseSize.Test, CaseSize.Model],
-        _ => throw new ArgumentException($"--shapes must be test, model or both, not '{shapes}'"),
-    };
+    static CaseSize[] Sizes(string shapes) =>
+        shapes switch
+        {
+            "test" => [CaseSize.Test],
+            "model" => [CaseSize.Model],
+            "both" => [CaseSize.Test, CaseSize.Model],
+            _ => throw new ArgumentException($"--shapes must be test, model or both, not '{shapes}'"),
+        };
 
     public static int Kernels(Backend acc, string shapes, string? json)
     {
         var rows = new List<Row>();
-        Console.WriteLine($"| kernel on {acc.Name} | shapes | output | max abs err | max rel err | atol + rtol | pass |\n|---|---|---|---:|---:|---|---|");
+        Console.WriteLine(
+            $"| kernel on {acc.Name} | shapes | output | max abs err | max rel err | atol + rtol | pass |\n|---|---|---|---:|---:|---|---|"
+        );
         void Add(Row r)
         {
             rows.Add(r);
-            Console.WriteLine($"| {r.Kernel} | {r.Shapes} | {r.Output} | {r.MaxAbs:G3} | {r.MaxRel:G3} | {r.Atol:G2} + {r.Rtol:G2} | {(r.Pass ? "yes" : "**NO** " + r.Problem)} |");
+            Console.WriteLine(
+                $"| {r.Kernel} | {r.Shapes} | {r.Output} | {r.MaxAbs:G3} | {r.MaxRel:G3} | {r.Atol:G2} + {r.Rtol:G2} | {(r.Pass ? "yes" : "**NO** " + r.Problem)} |"
+            );
         }
         foreach (var size in Sizes(shapes))
+        {
             foreach (var (c, o, r) in OpCases.Parity(acc, size))
                 Add(new(c.Name, size.Name, o, r.MaxAbs, r.MaxRel, c.Atol, c.Rtol, r.Pass, r.Problem));
+        }
+
         int failed = rows.Count(r => !r.Pass);
         Console.WriteLine($"\n{rows.Count - failed} of {rows.Count} outputs within tolerance on {acc.Name}");
-        if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(new { device = acc.Name, rows, failed }, Json));
+        if (json is not null)
+        {
+            File.WriteAllText(
+                json,
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        device = acc.Name,
+                        rows,
+                        failed,
+                    },
+                    Json
+                )
+            );
+        }
+
         return failed == 0 ? 0 : 1;
     }
 
@@ -51,12 +84,22 @@ static class ParityBench
     /// </summary>
     public static int Digest(Backend acc, string shapes)
     {
-        static string Hash(float[] v) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan())))[..16];
+        static string Hash(float[] v) =>
+            Convert.ToHexStringLower(
+                System.Security.Cryptography.SHA256.HashData(
+                    System.Runtime.InteropServices.MemoryMarshal.AsBytes(v.AsSpan())
+                )
+            )[..16];
         Console.WriteLine($"# bits of every case output on {acc.Name}");
         foreach (var size in Sizes(shapes))
+        {
             foreach (var c in OpCases.At(size))
+            {
                 foreach (var (o, v) in OpCases.Execute(c, acc))
                     Console.WriteLine($"{c.Name.Replace(' ', '_')}.{o}.{size} {Hash(v)}");
+            }
+        }
+
         return 0;
     }
 
@@ -64,28 +107,63 @@ static class ParityBench
     {
         var reports = new List<object>();
         int failed = 0;
-        Console.WriteLine($"| model / preset on {acc.Name} | batch | worst loss abs err over {StepParity.Steps} steps | parameters > {StepParity.FarApart} apart | max parameter diff | pass |\n|---|---:|---:|---:|---:|---|");
-        foreach (var (preset, model) in new[] { (Preset.Paper, ModelKind.Untapped), (Preset.Original, ModelKind.Untapped), (Preset.Paper, ModelKind.M2), (Preset.Original, ModelKind.M2) })
+        Console.WriteLine(
+            $"| model / preset on {acc.Name} | batch | worst loss abs err over {StepParity.Steps} steps | parameters > {StepParity.FarApart} apart | max parameter diff | pass |\n|---|---:|---:|---:|---:|---|"
+        );
+        foreach (
+            var (preset, model) in new[]
+            {
+                (Preset.Paper, ModelKind.Untapped),
+                (Preset.Original, ModelKind.Untapped),
+                (Preset.Paper, ModelKind.M2),
+                (Preset.Original, ModelKind.M2),
+            }
+        )
         {
             var r = StepParity.Compare(acc, ModelConfig.For(preset, model), batch);
-            if (!r.Pass) failed++;
+            if (!r.Pass)
+                failed++;
             double lossErr = r.Losses.Max(l => l.MaxAbs);
-            Console.WriteLine($"| {r.Model} / {preset.ToString().ToLowerInvariant()} | {batch} | {lossErr:G3} | {r.Far} of {r.Parameters} | {r.ParameterResult.MaxAbs:G3} | {(r.Pass ? "yes" : "**NO**")} |");
-            reports.Add(new
-            {
-                model = r.Model,
-                preset = preset.ToString().ToLowerInvariant(),
-                batch,
-                loss_max_abs = lossErr,
-                far = r.Far,
-                parameters = r.Parameters,
-                parameter_max_abs = r.ParameterResult.MaxAbs,
-                pass = r.Pass
-            });
+            Console.WriteLine(
+                $"| {r.Model} / {preset.ToString().ToLowerInvariant()} | {batch} | {lossErr:G3} | {r.Far} of {r.Parameters} | {r.ParameterResult.MaxAbs:G3} | {(r.Pass ? "yes" : "**NO**")} |"
+            );
+            reports.Add(
+                new
+                {
+                    model = r.Model,
+                    preset = preset.ToString().ToLowerInvariant(),
+                    batch,
+                    loss_max_abs = lossErr,
+                    far = r.Far,
+                    parameters = r.Parameters,
+                    parameter_max_abs = r.ParameterResult.MaxAbs,
+                    pass = r.Pass,
+                }
+            );
         }
-        if (json is not null) File.WriteAllText(json, JsonSerializer.Serialize(new { device = acc.Name, steps = StepParity.Steps, reports, failed }, Json));
+        if (json is not null)
+        {
+            File.WriteAllText(
+                json,
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        device = acc.Name,
+                        steps = StepParity.Steps,
+                        reports,
+                        failed,
+                    },
+                    Json
+                )
+            );
+        }
+
         return failed == 0 ? 0 : 1;
     }
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 }

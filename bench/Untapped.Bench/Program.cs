@@ -17,20 +17,32 @@ if (mode == "bdn")
     BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(KernelBenchmarks).Assembly).Run(args[1..]);
     return 0;
 #else
-    Console.Error.WriteLine("this build leaves BenchmarkDotNet out (-p:WithBenchmarkDotNet=false, as the GPU bundle does); build bench/Untapped.Bench from the repository for bdn");
+    Console.Error.WriteLine(
+        "this build leaves BenchmarkDotNet out (-p:WithBenchmarkDotNet=false, as the GPU bundle does); build bench/Untapped.Bench from the repository for bdn"
+    );
     return 2;
 #endif
 }
-if (mode == "ptx") return PtxReport.Run();
+if (mode == "ptx")
+    return PtxReport.Run();
 int threads = int.Parse(Arg("--threads", "0"));
-if (threads <= 0) threads = Environment.ProcessorCount;
+if (threads <= 0)
+    threads = Environment.ProcessorCount;
 Backend acc;
-try { acc = BackendNames.Create(Arg("--backend", BackendNames.Auto), threads); }   // the CLI's parser and default
-catch (BackendUnavailableException e) { Console.Error.WriteLine(e.Message); return 2; }
+try
+{
+    acc = BackendNames.Create(Arg("--backend", BackendNames.Auto), threads);
+} // the CLI's parser and default
+catch (BackendUnavailableException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
 using var _ = acc;
 var preset = Enum.Parse<Preset>(Arg("--preset", "original"), true);
 var model = Enum.Parse<ModelKind>(Arg("--model", "untapped"), true);
-int batch = int.Parse(Arg("--batch", "10000")), reps = int.Parse(Arg("--reps", "5"));
+int batch = int.Parse(Arg("--batch", "10000")),
+    reps = int.Parse(Arg("--reps", "5"));
 string? blasCore = args.Contains("--blas-core") ? Arg("--blas-core", "") : null;
 switch (mode)
 {
@@ -40,7 +52,13 @@ switch (mode)
     case "limit":
         return LimitBench.Run(acc, preset, model, batch, threads, reps, blasCore);
     case "gemm":
-        GemmBench.Run(acc, threads, reps, args.Contains("--only") ? Arg("--only", "") : null, blasCore ?? OpenBlas.FairCore());
+        GemmBench.Run(
+            acc,
+            threads,
+            reps,
+            args.Contains("--only") ? Arg("--only", "") : null,
+            blasCore ?? OpenBlas.FairCore()
+        );
         break;
     case "kernels":
         KernelBench.Run(acc, threads, reps);
@@ -50,9 +68,15 @@ switch (mode)
     case "digest":
         return ParityBench.Digest(acc, Arg("--shapes", "both"));
     case "steps":
-        return ParityBench.Steps(acc, int.Parse(Arg("--batch", "32")), args.Contains("--json") ? Arg("--json", "") : null);
+        return ParityBench.Steps(
+            acc,
+            int.Parse(Arg("--batch", "32")),
+            args.Contains("--json") ? Arg("--json", "") : null
+        );
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}'; modes: step, limit, gemm, kernels, parity, steps, digest, ptx, bdn");
+        Console.Error.WriteLine(
+            $"unknown mode '{mode}'; modes: step, limit, gemm, kernels, parity, steps, digest, ptx, bdn"
+        );
         return 2;
 }
 return 0;

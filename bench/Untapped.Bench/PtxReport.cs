@@ -15,10 +15,13 @@ static class PtxReport
         var ptxas = Ptxas.Find();
         if (ptxas is null)
         {
-            Console.Error.WriteLine("error: ptxas not found: set PTXAS or put it on PATH (.ci/run extracts it from Debian's nvidia-cuda-toolkit .deb)");
+            Console.Error.WriteLine(
+                "error: ptxas not found: set PTXAS or put it on PATH (.ci/run extracts it from Debian's nvidia-cuda-toolkit .deb)"
+            );
             return 2;
         }
-        foreach (var line in Ptxas.Table(Ptxas.All(ptxas))) Console.WriteLine(line);
+        foreach (var line in Ptxas.Table(Ptxas.All(ptxas)))
+            Console.WriteLine(line);
         return 0;
     }
 }

@@ -22,8 +22,16 @@ sealed class StepFixture : IDisposable
         foreach (var t in obj.Graph.Tensors.Where(t => t.Kind == TensorKind.Input))
         {
             var v = new float[t.Length];
-            for (int i = 0; i < v.Length; i++) v[i] = t.Cols == 10 ? (i % 10 == 0 ? 1 : 0) : r.NextSingle() < 0.3f ? 1 : 0;
-            for (int i = t.RowPeriod * t.Cols; i < v.Length && t.RowPeriod > 0; i++) v[i] = v[i - t.RowPeriod * t.Cols];   // as the trainer tiles them
+            for (int i = 0; i < v.Length; i++)
+            {
+                v[i] =
+                    t.Cols == 10 ? (i % 10 == 0 ? 1 : 0)
+                    : r.NextSingle() < 0.3f ? 1
+                    : 0;
+            }
+
+            for (int i = t.RowPeriod * t.Cols; i < v.Length && t.RowPeriod > 0; i++)
+                v[i] = v[i - t.RowPeriod * t.Cols]; // as the trainer tiles them
             Executor.SetInput(t, v);
         }
         Samples = (model == ModelKind.M2 ? 2 : 3) * batch;
@@ -33,7 +41,9 @@ sealed class StepFixture : IDisposable
     public double Step()
     {
         long t0 = Stopwatch.GetTimestamp();
-        Executor.Forward(); Executor.Backward(); Executor.Update(Config.Adam, 0.01);
+        Executor.Forward();
+        Executor.Backward();
+        Executor.Update(Config.Adam, 0.01);
         Executor.Backend.Synchronize();
         return Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
     }
@@ -54,12 +64,16 @@ static class StepBench
         f.Step();
         var times = Enumerable.Range(0, steps).Select(_ => f.Step()).Order().ToList();
         double med = times[times.Count / 2];
-        Console.WriteLine($"step {model} {preset} batch {batch} on {acc.Name}: median {med:F1} ms over {steps} steps (min {times[0]:F1}), " +
-            $"{f.Samples / (med / 1000):N0} samples/s; planned arena {ex.Plan.PeakBytes / 1048576.0:F1} MiB, device total {ex.BackendBytes / 1048576.0:F1} MiB");
+        Console.WriteLine(
+            $"step {model} {preset} batch {batch} on {acc.Name}: median {med:F1} ms over {steps} steps (min {times[0]:F1}), "
+                + $"{f.Samples / (med / 1000):N0} samples/s; planned arena {ex.Plan.PeakBytes / 1048576.0:F1} MiB, device total {ex.BackendBytes / 1048576.0:F1} MiB"
+        );
         ex.Profile = new OpProfile { ByLayer = byLayer };
         double profiled = f.Step();
         Console.WriteLine(ex.Profile.ToTable());
-        Console.WriteLine($"profiled step: {profiled:F1} ms, of which the ops above {ex.Profile.TotalMs:F1} ms; the rest is loss reductions, " +
-            "gradient zero-fills outside ops and the synchronisation after every op");
+        Console.WriteLine(
+            $"profiled step: {profiled:F1} ms, of which the ops above {ex.Profile.TotalMs:F1} ms; the rest is loss reductions, "
+                + "gradient zero-fills outside ops and the synchronisation after every op"
+        );
     }
 }

@@ -11,16 +11,22 @@ public sealed class Harness : IDisposable
     public Harness(Backend acc, IReadOnlyDictionary<string, float[]> data)
     {
         Acc = acc;
-        foreach (var (k, v) in data) _buffers[k] = acc.Upload(v);
+        foreach (var (k, v) in data)
+            _buffers[k] = acc.Upload(v);
     }
 
     public View this[string name] => _buffers[name].View;
 
-    public float[] Read(string name) { Acc.Synchronize(); return Acc.ToArray(_buffers[name]); }
+    public float[] Read(string name)
+    {
+        Acc.Synchronize();
+        return Acc.ToArray(_buffers[name]);
+    }
 
     public void Dispose()
     {
-        foreach (var b in _buffers.Values) b.Dispose();
+        foreach (var b in _buffers.Values)
+            b.Dispose();
     }
 }
 
@@ -29,11 +35,18 @@ public static class Gen
     public static float[] Uniform(Random r, int n, float lo = -1f, float hi = 1f)
     {
         var a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = lo + (hi - lo) * r.NextSingle();
+        for (int i = 0; i < n; i++)
+            a[i] = lo + (hi - lo) * r.NextSingle();
         return a;
     }
 
-    public static float[] Bits(Random r, int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = r.Next(2); return a; }
+    public static float[] Bits(Random r, int n)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++)
+            a[i] = r.Next(2);
+        return a;
+    }
 
     /// <summary>Rows on the simplex, bounded away from the faces.</summary>
     public static float[] Simplex(Random r, int m, int k)
@@ -41,8 +54,11 @@ public static class Gen
         var a = Uniform(r, m * k, 0.2f, 1f);
         for (int i = 0; i < m; i++)
         {
-            float s = 0; for (int j = 0; j < k; j++) s += a[i * k + j];
-            for (int j = 0; j < k; j++) a[i * k + j] /= s;
+            float s = 0;
+            for (int j = 0; j < k; j++)
+                s += a[i * k + j];
+            for (int j = 0; j < k; j++)
+                a[i * k + j] /= s;
         }
         return a;
     }
@@ -50,8 +66,8 @@ public static class Gen
     public static float[] OneHot(Random r, int m, int k)
     {
         var a = new float[m * k];
-        for (int i = 0; i < m; i++) a[i * k + r.Next(k)] = 1f;
+        for (int i = 0; i < m; i++)
+            a[i * k + r.Next(k)] = 1f;
         return a;
     }
 }
-

@@ -13,9 +13,19 @@ public static partial class Ptxas
     /// <summary>ptxas from $PTXAS, else from PATH; null when there is none.</summary>
     public static string? Find()
     {
-        if (Environment.GetEnvironmentVariable("PTXAS") is { Length: > 0 } p) return File.Exists(p) ? p : null;
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-            if (File.Exists(Path.Combine(dir, "ptxas"))) return Path.Combine(dir, "ptxas");
+        if (Environment.GetEnvironmentVariable("PTXAS") is { Length: > 0 } p)
+            return File.Exists(p) ? p : null;
+        foreach (
+            var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(
+                Path.PathSeparator,
+                StringSplitOptions.RemoveEmptyEntries
+            )
+        )
+        {
+            if (File.Exists(Path.Combine(dir, "ptxas")))
+                return Path.Combine(dir, "ptxas");
+        }
+
         return null;
     }
 
@@ -31,22 +41,39 @@ public static partial class Ptxas
             var src = Path.Combine(dir.FullName, "kernel.ptx");
             File.WriteAllText(src, ptx);
             var psi = new ProcessStartInfo(ptxas) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { $"-arch={arch}", "-v", src, "-o", Path.Combine(dir.FullName, "kernel.cubin") }) psi.ArgumentList.Add(a);
+            foreach (var a in new[] { $"-arch={arch}", "-v", src, "-o", Path.Combine(dir.FullName, "kernel.cubin") })
+                psi.ArgumentList.Add(a);
             using var proc = Process.Start(psi)!;
             var stderr = proc.StandardError.ReadToEndAsync();
             var stdout = proc.StandardOutput.ReadToEnd();
             proc.WaitForExit();
             var log = stdout + stderr.Result;
-            if (proc.ExitCode != 0) throw new DeviceException($"ptxas -arch={arch} failed ({proc.ExitCode}):\n{log}");
-            int Num(Regex r) => r.Match(log) is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
-            return new Resources(Num(RegistersRx()), Num(SharedRx()), Num(StackRx()), Num(SpillStoresRx()), Num(SpillLoadsRx()));
+            if (proc.ExitCode != 0)
+                throw new DeviceException($"ptxas -arch={arch} failed ({proc.ExitCode}):\n{log}");
+            int Num(Regex r) =>
+                r.Match(log) is { Success: true } m
+                    ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+                    : 0;
+            return new Resources(
+                Num(RegistersRx()),
+                Num(SharedRx()),
+                Num(StackRx()),
+                Num(SpillStoresRx()),
+                Num(SpillLoadsRx())
+            );
         }
-        finally { dir.Delete(recursive: true); }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     /// <summary>The architectures every kernel is assembled for: ILGPU's PTX for each, and ptxas's -arch.</summary>
     public static readonly (ILGPU.Runtime.Cuda.CudaArchitecture Arch, string Target)[] Targets =
-        [(ILGPU.Runtime.Cuda.CudaArchitecture.SM_80, "sm_80"), (ILGPU.Runtime.Cuda.CudaArchitecture.SM_90, "sm_90")];
+    [
+        (ILGPU.Runtime.Cuda.CudaArchitecture.SM_80, "sm_80"),
+        (ILGPU.Runtime.Cuda.CudaArchitecture.SM_90, "sm_90"),
+    ];
 
     /// <summary>The most shared memory a group may use: ILGPU 1.5.3 never raises CUDA's default 48 KB limit.</summary>
     public const int SharedLimitBytes = 48 * 1024;
@@ -55,8 +82,16 @@ public static partial class Ptxas
     public static IEnumerable<(string Kernel, string Target, Resources R)> All(string ptxas)
     {
         foreach (var (arch, target) in Targets)
+        {
             foreach (var k in Kernels.Ilgpu.Ptx.Kernels)
-                yield return (Kernels.Ilgpu.Ptx.NameOf(k), target, Assemble(ptxas, Kernels.Ilgpu.Ptx.Compile(k, arch), target));
+            {
+                yield return (
+                    Kernels.Ilgpu.Ptx.NameOf(k),
+                    target,
+                    Assemble(ptxas, Kernels.Ilgpu.Ptx.Compile(k, arch), target)
+                );
+            }
+        }
     }
 
     /// <summary>The resource table as markdown lines (docs/kernels.md holds it; `bench ptx` prints it).</summary>
@@ -64,12 +99,22 @@ public static partial class Ptxas
     {
         yield return "| kernel | arch | registers | shared B | stack B | spill stores B | spill loads B |";
         yield return "|---|---|---:|---:|---:|---:|---:|";
-        foreach (var (k, t, r) in rows) yield return $"| {k} | {t} | {r.Registers} | {r.SharedBytes} | {r.StackBytes} | {r.SpillStores} | {r.SpillLoads} |";
+        foreach (var (k, t, r) in rows)
+            yield return $"| {k} | {t} | {r.Registers} | {r.SharedBytes} | {r.StackBytes} | {r.SpillStores} | {r.SpillLoads} |";
     }
 
-    [GeneratedRegex(@"Used (\d+) registers")] private static partial Regex RegistersRx();
-    [GeneratedRegex(@"(\d+) bytes smem")] private static partial Regex SharedRx();
-    [GeneratedRegex(@"(\d+) bytes stack frame")] private static partial Regex StackRx();
-    [GeneratedRegex(@"(\d+) bytes spill stores")] private static partial Regex SpillStoresRx();
-    [GeneratedRegex(@"(\d+) bytes spill loads")] private static partial Regex SpillLoadsRx();
+    [GeneratedRegex(@"Used (\d+) registers")]
+    private static partial Regex RegistersRx();
+
+    [GeneratedRegex(@"(\d+) bytes smem")]
+    private static partial Regex SharedRx();
+
+    [GeneratedRegex(@"(\d+) bytes stack frame")]
+    private static partial Regex StackRx();
+
+    [GeneratedRegex(@"(\d+) bytes spill stores")]
+    private static partial Regex SpillStoresRx();
+
+    [GeneratedRegex(@"(\d+) bytes spill loads")]
+    private static partial Regex SpillLoadsRx();
 }

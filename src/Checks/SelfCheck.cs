@@ -14,7 +14,15 @@ namespace Untapped.Checks;
 public static class SelfCheck
 {
     /// <summary>One output of one case: its errors against the reference, or the failure (the driver's text) that stopped it.</summary>
-    public sealed record Row(string Kernel, string Output, double MaxAbs, double MaxRel, float Atol, float Rtol, string? Problem)
+    public sealed record Row(
+        string Kernel,
+        string Output,
+        double MaxAbs,
+        double MaxRel,
+        float Atol,
+        float Rtol,
+        string? Problem
+    )
     {
         public bool Pass => Problem is null;
     }
@@ -35,9 +43,13 @@ public static class SelfCheck
             get
             {
                 if (Rows.FirstOrDefault(r => !r.Pass) is { } r)
-                    return $"kernel '{r.Kernel}' ({r.Output}) failed on {Device}: {r.Problem}" +
-                        (Rows.Count(x => !x.Pass) is > 1 and var n ? $" ({n} of {Rows.Count} outputs failed)" : "");
-                if (StepCheck is { Pass: false } s) return $"{s.What} failed on {Device}: {s.Problem}";
+                {
+                    return $"kernel '{r.Kernel}' ({r.Output}) failed on {Device}: {r.Problem}"
+                        + (Rows.Count(x => !x.Pass) is > 1 and var n ? $" ({n} of {Rows.Count} outputs failed)" : "");
+                }
+
+                if (StepCheck is { Pass: false } s)
+                    return $"{s.What} failed on {Device}: {s.Problem}";
                 return null;
             }
         }
@@ -47,7 +59,12 @@ public static class SelfCheck
     /// Runs <paramref name="cases"/> on <paramref name="device"/> against the managed CPU, then <paramref name="step"/>
     /// (when given; a fault it throws becomes its problem); <paramref name="progress"/> hears each case's name.
     /// </summary>
-    public static Report Run(Backend device, IEnumerable<OpCase> cases, Func<Backend, Step>? step = null, Action<string>? progress = null)
+    public static Report Run(
+        Backend device,
+        IEnumerable<OpCase> cases,
+        Func<Backend, Step>? step = null,
+        Action<string>? progress = null
+    )
     {
         var clock = Stopwatch.StartNew();
         var rows = new List<Row>();
@@ -66,7 +83,8 @@ public static class SelfCheck
                     rows.Add(new(c.Name, o, r.MaxAbs, r.MaxRel, c.Atol, c.Rtol, r.Problem));
                 }
             }
-            catch (Exception e) when (e is DeviceException or InvalidOperationException or ArgumentException or AggregateException)
+            catch (Exception e)
+                when (e is DeviceException or InvalidOperationException or ArgumentException or AggregateException)
             {
                 rows.Add(new(c.Name, string.Join(",", c.Outputs), double.NaN, double.NaN, c.Atol, c.Rtol, Describe(e)));
             }
@@ -75,8 +93,15 @@ public static class SelfCheck
         if (step is not null)
         {
             progress?.Invoke("training step");
-            try { stepCheck = step(device); }
-            catch (Exception e) when (e is DeviceException or InvalidOperationException or ArgumentException or AggregateException) { stepCheck = new Step("the training step", double.NaN, double.NaN, "", Describe(e)); }
+            try
+            {
+                stepCheck = step(device);
+            }
+            catch (Exception e)
+                when (e is DeviceException or InvalidOperationException or ArgumentException or AggregateException)
+            {
+                stepCheck = new Step("the training step", double.NaN, double.NaN, "", Describe(e));
+            }
         }
         return new Report(device.Name, rows, stepCheck, clock.Elapsed);
     }
@@ -86,7 +111,11 @@ public static class SelfCheck
     {
         var parts = new List<string>();
         for (var x = e; x is not null; x = x.InnerException)
-            if (parts.Count == 0 || !parts[^1].Contains(x.Message, StringComparison.Ordinal)) parts.Add($"{x.Message}");
+        {
+            if (parts.Count == 0 || !parts[^1].Contains(x.Message, StringComparison.Ordinal))
+                parts.Add($"{x.Message}");
+        }
+
         return string.Join(" <- ", parts);
     }
 }

@@ -14,24 +14,40 @@ public static class Tolerance
 
     public static Result Measure(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float atol, float rtol)
     {
-        if (expected.Length != actual.Length) return new(double.NaN, double.NaN, -1, $"length {actual.Length}, expected {expected.Length}");
-        double maxAbs = 0, maxRel = 0, excess = 0;
+        if (expected.Length != actual.Length)
+            return new(double.NaN, double.NaN, -1, $"length {actual.Length}, expected {expected.Length}");
+        double maxAbs = 0,
+            maxRel = 0,
+            excess = 0;
         int worst = -1;
         for (int i = 0; i < expected.Length; i++)
         {
-            double e = expected[i], a = actual[i];
+            double e = expected[i],
+                a = actual[i];
             if (double.IsNaN(e) || double.IsNaN(a))
             {
-                if (double.IsNaN(e) != double.IsNaN(a)) return new(double.NaN, double.NaN, i, $"[{i}]: expected {e:R}, got {a:R}");
+                if (double.IsNaN(e) != double.IsNaN(a))
+                    return new(double.NaN, double.NaN, i, $"[{i}]: expected {e:R}, got {a:R}");
                 continue;
             }
-            double diff = e == a ? 0 : Math.Abs(a - e);   // equal infinities differ by 0, not NaN
+            double diff = e == a ? 0 : Math.Abs(a - e); // equal infinities differ by 0, not NaN
             maxAbs = Math.Max(maxAbs, diff);
-            if (diff > 0) maxRel = Math.Max(maxRel, e == 0 ? double.PositiveInfinity : diff / Math.Abs(e));
+            if (diff > 0)
+                maxRel = Math.Max(maxRel, e == 0 ? double.PositiveInfinity : diff / Math.Abs(e));
             double over = diff - (atol + rtol * Math.Abs(e));
-            if (over > excess) { excess = over; worst = i; }
+            if (over > excess)
+            {
+                excess = over;
+                worst = i;
+            }
         }
-        return worst < 0 ? new(maxAbs, maxRel, -1, null)
-            : new(maxAbs, maxRel, worst, $"[{worst}]: expected {expected[worst]:R}, got {actual[worst]:R} (|diff| {Math.Abs(expected[worst] - actual[worst]):G3} > {atol} + {rtol}*|e|)");
+        return worst < 0
+            ? new(maxAbs, maxRel, -1, null)
+            : new(
+                maxAbs,
+                maxRel,
+                worst,
+                $"[{worst}]: expected {expected[worst]:R}, got {actual[worst]:R} (|diff| {Math.Abs(expected[worst] - actual[worst]):G3} > {atol} + {rtol}*|e|)"
+            );
     }
 }

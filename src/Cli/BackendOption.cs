@@ -18,10 +18,22 @@ static class BackendOption
     {
         bool auto = BackendNames.IsAuto(backend);
         var (kind, index) = auto ? Backends.Best() : (BackendNames.Parse(backend), 0);
-        if (kind is not (BackendKind.Cuda or BackendKind.OpenCl)) return BackendNames.Create(kind, threads);
-        if (Backends.Unavailable(kind) is not null) return BackendNames.Create(kind, threads);   // throws, naming why
-        var gate = GpuGate.Open(kind, index, explicitChoice: !auto, mode, OpCases.At(CaseSize.Test), threads, Console.Out, ReferenceClassifier.DefaultCacheDir());
-        if (gate.FellBack) Console.Out.WriteLine($"({RemedyText.Of(Remedy.NameTheBackend)})");
+        if (kind is not (BackendKind.Cuda or BackendKind.OpenCl))
+            return BackendNames.Create(kind, threads);
+        if (Backends.Unavailable(kind) is not null)
+            return BackendNames.Create(kind, threads); // throws, naming why
+        var gate = GpuGate.Open(
+            kind,
+            index,
+            explicitChoice: !auto,
+            mode,
+            OpCases.At(CaseSize.Test),
+            threads,
+            Console.Out,
+            ReferenceClassifier.DefaultCacheDir()
+        );
+        if (gate.FellBack)
+            Console.Out.WriteLine($"({RemedyText.Of(Remedy.NameTheBackend)})");
         return gate.Backend;
     }
 }

@@ -10,7 +10,8 @@ namespace Untapped.Cli;
 sealed class StopSignal : IDisposable
 {
     readonly CancellationTokenSource _cts = new();
-    readonly PosixSignalRegistration _term, _int;
+    readonly PosixSignalRegistration _term,
+        _int;
 
     public StopSignal()
     {
@@ -32,7 +33,9 @@ sealed class StopSignal : IDisposable
             Environment.Exit(ExitCode.Interrupted);
         }
         _cts.Cancel();
-        Console.Error.WriteLine($"{ctx.Signal}: finishing the current step, then committing a checkpoint (Ctrl-C again to exit at once)");
+        Console.Error.WriteLine(
+            $"{ctx.Signal}: finishing the current step, then committing a checkpoint (Ctrl-C again to exit at once)"
+        );
     }
 
     public void Dispose()

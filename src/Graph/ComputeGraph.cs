@@ -33,7 +33,14 @@ public sealed class ComputeGraph
 
     Tensor New(string name, int rows, int cols, TensorKind kind, bool grad)
     {
-        if (rows <= 0 || cols <= 0) throw new ArgumentOutOfRangeException(nameof(rows), $"tensor '{name}' needs a positive shape, got [{rows},{cols}]");
+        if (rows <= 0 || cols <= 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(rows),
+                $"tensor '{name}' needs a positive shape, got [{rows},{cols}]"
+            );
+        }
+
         var t = new Tensor(_tensors.Count, name, rows, cols, kind, grad);
         _tensors.Add(t);
         return t;
@@ -52,17 +59,28 @@ public sealed class ComputeGraph
     /// </summary>
     public Tensor Input(string name, int rows, int cols, int rowPeriod = 0)
     {
-        if (rowPeriod < 0 || rowPeriod > rows) throw new ArgumentOutOfRangeException(nameof(rowPeriod), $"input {name}: row period {rowPeriod} outside 0..{rows}");
+        if (rowPeriod < 0 || rowPeriod > rows)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(rowPeriod),
+                $"input {name}: row period {rowPeriod} outside 0..{rows}"
+            );
+        }
+
         var t = New(name, rows, cols, TensorKind.Input, false);
         t.RowPeriod = rowPeriod == rows ? 0 : rowPeriod;
         return t;
     }
 
-    T Add<T>(T op) where T : Op
+    T Add<T>(T op)
+        where T : Op
     {
         foreach (var t in op.Inputs)
+        {
             if (t.Kind == TensorKind.Activation && !_ops.Any(o => o.Outputs.Contains(t)))
                 throw new InvalidOperationException($"{op}: input {t} is not produced by an earlier op");
+        }
+
         _ops.Add(op);
         return op;
     }
@@ -74,7 +92,8 @@ public sealed class ComputeGraph
     {
         var y = Out(label, xs[0].Rows, w.Cols, w);
         int p = xs[0].RowPeriod;
-        if (p > 0 && xs.All(x => x.RowPeriod == p)) y.RowPeriod = p;
+        if (p > 0 && xs.All(x => x.RowPeriod == p))
+            y.RowPeriod = p;
         Add(new DenseOp(label, xs, w, b, act, y));
         return y;
     }
@@ -83,7 +102,12 @@ public sealed class ComputeGraph
     public Tensor Noise(string name, int rows, int cols, bool normal)
     {
         if (_ops.OfType<NoiseOp>().Any(o => o.Outputs[0].Name == name))
-            throw new ArgumentException($"noise tensor '{name}' is defined twice: its name keys its random stream, so it must be unique");
+        {
+            throw new ArgumentException(
+                $"noise tensor '{name}' is defined twice: its name keys its random stream, so it must be unique"
+            );
+        }
+
         var t = Out(name, rows, cols);
         Add(new NoiseOp(name, t, normal));
         return t;
@@ -160,15 +184,21 @@ public sealed class ComputeGraph
         return o;
     }
 
-    public void Loss(string name, float weight, params LossPart[] parts) => _losses.Add(new LossTerm(name, weight, Check(name, parts)));
+    public void Loss(string name, float weight, params LossPart[] parts) =>
+        _losses.Add(new LossTerm(name, weight, Check(name, parts)));
 
     static LossPart[] Check(string name, LossPart[] parts)
     {
         foreach (var p in parts)
-            if (p.Rows.Cols != 1) throw new ArgumentException($"loss '{name}': {p.Rows} is not a per-row vector");
+        {
+            if (p.Rows.Cols != 1)
+                throw new ArgumentException($"loss '{name}': {p.Rows} is not a per-row vector");
+        }
+
         return parts;
     }
 
     /// <summary>A term logged beside the losses (sum of coefficient * mean(rows)) that neither enters the total nor the gradient.</summary>
-    public void Monitor(string name, params LossPart[] parts) => _losses.Add(new LossTerm(name, 0f, Check(name, parts), Monitor: true));
+    public void Monitor(string name, params LossPart[] parts) =>
+        _losses.Add(new LossTerm(name, 0f, Check(name, parts), Monitor: true));
 }

@@ -11,8 +11,15 @@ namespace Untapped.Graph;
 /// </summary>
 public sealed class Executor : IOpContext, IDisposable
 {
-    readonly BackendBuffer _arena, _params, _grads, _m, _v, _losses, _partials;
+    readonly BackendBuffer _arena,
+        _params,
+        _grads,
+        _m,
+        _v,
+        _losses,
+        _partials;
     readonly Dictionary<Tensor, float> _seeds = new();
+
     // Activation gradients whose buffer has not been written yet in this backward pass (it holds garbage): the
     // first op to write one may overwrite it, and any other access zero-fills it first (see Grad, GradForWrite).
     readonly HashSet<Tensor> _unwritten = new();
@@ -36,9 +43,16 @@ public sealed class Executor : IOpContext, IDisposable
         accelerator.Fill(p, 0f, _grads);
         // d total / d row of each per-row loss input: sum of weight * coefficient / rows over its terms.
         foreach (var term in graph.Losses.Where(t => !t.Monitor))
+        {
             foreach (var part in term.Parts)
+            {
                 if (part.Rows.RequiresGrad && part.Gradient)
-                    _seeds[part.Rows] = _seeds.GetValueOrDefault(part.Rows) + term.Weight * part.Coefficient / part.Rows.Rows;
+                {
+                    _seeds[part.Rows] =
+                        _seeds.GetValueOrDefault(part.Rows) + term.Weight * part.Coefficient / part.Rows.Rows;
+                }
+            }
+        }
     }
 
     public ComputeGraph Graph { get; }
@@ -67,7 +81,8 @@ public sealed class Executor : IOpContext, IDisposable
 
     public View Value(Tensor t)
     {
-        if (t.Kind == TensorKind.Parameter) return _params.View.Slice(t.ParameterOffset, t.Length);
+        if (t.Kind == TensorKind.Parameter)
+            return _params.View.Slice(t.ParameterOffset, t.Length);
         var s = Plan.Value(t);
         return _arena.View.Slice(s.Offset, t.Length);
     }
@@ -79,7 +94,8 @@ public sealed class Executor : IOpContext, IDisposable
     public View Grad(Tensor t)
     {
         var g = GradView(t);
-        if (_unwritten.Remove(t)) Backend.Fill(t.Length, 0f, g);
+        if (_unwritten.Remove(t))
+            Backend.Fill(t.Length, 0f, g);
         return g;
     }
 
@@ -96,21 +112,29 @@ public sealed class Executor : IOpContext, IDisposable
 
     View GradView(Tensor t)
     {
-        if (!t.RequiresGrad) return default;
-        if (t.Kind == TensorKind.Parameter) return _grads.View.Slice(t.ParameterOffset, t.Length);
+        if (!t.RequiresGrad)
+            return default;
+        if (t.Kind == TensorKind.Parameter)
+            return _grads.View.Slice(t.ParameterOffset, t.Length);
         return Plan.Grad(t) is { } s ? _arena.View.Slice(s.Offset, t.Length) : default;
     }
 
     public void SetInput(Tensor t, ReadOnlySpan<float> data)
     {
-        if (t.Kind != TensorKind.Input) throw new ArgumentException($"{t} is not an input");
-        if (data.Length != t.Length) throw new ArgumentException($"input {t} needs {t.Length} values, got {data.Length}");
+        if (t.Kind != TensorKind.Input)
+            throw new ArgumentException($"{t} is not an input");
+        if (data.Length != t.Length)
+            throw new ArgumentException($"input {t} needs {t.Length} values, got {data.Length}");
         if (t.RowPeriod > 0)
         {
-            int stride = t.RowPeriod * t.Cols;   // bitwise equal (a NaN row too), as the dense layer's copy makes them
+            int stride = t.RowPeriod * t.Cols; // bitwise equal (a NaN row too), as the dense layer's copy makes them
             var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(data);
             if (!bits[stride..].SequenceEqual(bits[..^stride]))
-                throw new ArgumentException($"input {t} is declared with rows repeating every {t.RowPeriod}, and its data's do not");
+            {
+                throw new ArgumentException(
+                    $"input {t} is declared with rows repeating every {t.RowPeriod}, and its data's do not"
+                );
+            }
         }
         Backend.CopyFromHost(data, Value(t));
     }
@@ -118,7 +142,8 @@ public sealed class Executor : IOpContext, IDisposable
     /// <summary>Runs every op's forward kernel in graph order, then the loss reduction.</summary>
     public void Forward()
     {
-        foreach (var op in Graph.Ops) ForwardOp(op);
+        foreach (var op in Graph.Ops)
+            ForwardOp(op);
         ReduceLosses();
     }
 
@@ -137,7 +162,8 @@ public sealed class Executor : IOpContext, IDisposable
             foreach (var part in term.Parts)
             {
                 a.RowMeanAccumulate(Value(part.Rows), part.Rows.Rows, part.Coefficient, _losses.View.Slice(i, 1));
-                if (!term.Monitor) a.RowMeanAccumulate(Value(part.Rows), part.Rows.Rows, part.Coefficient * term.Weight, total);
+                if (!term.Monitor)
+                    a.RowMeanAccumulate(Value(part.Rows), part.Rows.Rows, part.Coefficient * term.Weight, total);
             }
         }
     }
@@ -149,19 +175,30 @@ public sealed class Executor : IOpContext, IDisposable
         a.Fill(_grads.Length, 0f, _grads);
         _unwritten.Clear();
         foreach (var t in Plan.GradStarts[n])
-            if (_seeds.TryGetValue(t, out var seed)) a.Fill(t.Length, seed, GradView(t)); else _unwritten.Add(t);
+        {
+            if (_seeds.TryGetValue(t, out var seed))
+                a.Fill(t.Length, seed, GradView(t));
+            else
+                _unwritten.Add(t);
+        }
+
         try
         {
             for (int i = n - 1; i >= 0; i--)
             {
                 // A gradient's slot is its own from its start step on: mark it unwritten rather than zero-filling.
-                foreach (var t in Plan.GradStarts[2 * n - i]) _unwritten.Add(t);
+                foreach (var t in Plan.GradStarts[2 * n - i])
+                    _unwritten.Add(t);
                 var op = Graph.Ops[i];
-                if (op.HasBackward) Timed(op, true);
+                if (op.HasBackward)
+                    Timed(op, true);
             }
         }
         // What was never written is garbage; after the pass its slot may belong to another tensor.
-        finally { _unwritten.Clear(); }
+        finally
+        {
+            _unwritten.Clear();
+        }
     }
 
     /// <summary>Clip and apply one Adam step at learning rate <paramref name="lr"/>.</summary>
@@ -171,8 +208,20 @@ public sealed class Executor : IOpContext, IDisposable
         var a = Backend;
         long t0 = OpProfile.Now();
         a.SumSquaresPartials(_grads, _grads.Length, _partials);
-        a.Adam(_partials, _params.Length, AdamStep.At(StepsDone, lr, s.Beta1, s.Beta2, s.Eps, s.ClipNorm, s.ClipValue), _params, _grads, _m, _v);
-        if (Profile is { } p) { a.Synchronize(); p.Add("adam", OpProfile.Ms(t0)); }
+        a.Adam(
+            _partials,
+            _params.Length,
+            AdamStep.At(StepsDone, lr, s.Beta1, s.Beta2, s.Eps, s.ClipNorm, s.ClipValue),
+            _params,
+            _grads,
+            _m,
+            _v
+        );
+        if (Profile is { } p)
+        {
+            a.Synchronize();
+            p.Add("adam", OpProfile.Ms(t0));
+        }
     }
 
     /// <summary>
@@ -181,10 +230,19 @@ public sealed class Executor : IOpContext, IDisposable
     /// </summary>
     public void LoadState(ReadOnlySpan<float> parameters, float[]? m, float[]? v, int stepsDone)
     {
-        if (stepsDone < 0) throw new ArgumentOutOfRangeException(nameof(stepsDone), $"step count {stepsDone} is negative");
+        if (stepsDone < 0)
+            throw new ArgumentOutOfRangeException(nameof(stepsDone), $"step count {stepsDone} is negative");
         Backend.CopyFromHost(parameters, _params);
-        if (m is not null && v is not null) { Backend.CopyFromHost(m, _m); Backend.CopyFromHost(v, _v); }
-        else { Backend.Fill(_m.Length, 0f, _m); Backend.Fill(_v.Length, 0f, _v); }
+        if (m is not null && v is not null)
+        {
+            Backend.CopyFromHost(m, _m);
+            Backend.CopyFromHost(v, _v);
+        }
+        else
+        {
+            Backend.Fill(_m.Length, 0f, _m);
+            Backend.Fill(_v.Length, 0f, _v);
+        }
         StepsDone = stepsDone;
     }
 
@@ -194,14 +252,19 @@ public sealed class Executor : IOpContext, IDisposable
     void Timed(Op op, bool backward)
     {
         long t0 = Profile is null ? 0 : OpProfile.Now();
-        if (backward) op.Backward(this); else op.Forward(this);
-        if (Profile is null) return;
+        if (backward)
+            op.Backward(this);
+        else
+            op.Forward(this);
+        if (Profile is null)
+            return;
         Backend.Synchronize();
         Profile.Add(Profile.Key(op, backward), OpProfile.Ms(t0), op.Flops(backward));
     }
 
     public void Dispose()
     {
-        foreach (var b in new[] { _arena, _params, _grads, _m, _v, _losses, _partials }) b.Dispose();
+        foreach (var b in new[] { _arena, _params, _grads, _m, _v, _losses, _partials })
+            b.Dispose();
     }
 }

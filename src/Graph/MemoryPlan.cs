@@ -14,7 +14,8 @@ public sealed class MemoryPlan
 
     public sealed record Slot(Tensor Tensor, bool IsGrad, int Start, int End, int Offset, int Length);
 
-    readonly Dictionary<int, Slot> _values = new(), _grads = new();
+    readonly Dictionary<int, Slot> _values = new(),
+        _grads = new();
 
     public IReadOnlyCollection<Slot> Slots => [.. _values.Values, .. _grads.Values];
     public int ArenaLength { get; }
@@ -25,41 +26,58 @@ public sealed class MemoryPlan
 
     public MemoryPlan(ComputeGraph g)
     {
-        int n = g.Ops.Count, seedStep = n;
+        int n = g.Ops.Count,
+            seedStep = n;
         int Bwd(int i) => 2 * n - i;
         var producer = new Dictionary<int, int>();
-        for (int i = 0; i < n; i++) foreach (var o in g.Ops[i].Outputs) producer[o.Id] = i;
+        for (int i = 0; i < n; i++)
+        {
+            foreach (var o in g.Ops[i].Outputs)
+                producer[o.Id] = i;
+        }
+
         var lossRows = g.Losses.SelectMany(l => l.Parts).Select(p => p.Rows.Id).ToHashSet();
 
         var valueEnd = new Dictionary<int, int>();
         var gradStart = new Dictionary<int, int>();
-        void Extend(Dictionary<int, int> d, int id, int s, Func<int, int, int> pick) => d[id] = d.TryGetValue(id, out var v) ? pick(v, s) : s;
+        void Extend(Dictionary<int, int> d, int id, int s, Func<int, int, int> pick) =>
+            d[id] = d.TryGetValue(id, out var v) ? pick(v, s) : s;
 
         for (int i = 0; i < n; i++)
         {
             var op = g.Ops[i];
             bool back = op.HasBackward;
             foreach (var t in op.Inputs.Concat(op.Outputs))
-                if (t.Kind != TensorKind.Parameter) Extend(valueEnd, t.Id, back ? Bwd(i) : i, Math.Max);
+            {
+                if (t.Kind != TensorKind.Parameter)
+                    Extend(valueEnd, t.Id, back ? Bwd(i) : i, Math.Max);
+            }
+
             for (int k = 0; k < op.Inputs.Length; k++)
             {
                 var t = op.Inputs[k];
-                if (t.Kind != TensorKind.Parameter && t.RequiresGrad && back && op.Differentiable(k)) Extend(gradStart, t.Id, Bwd(i), Math.Min);
+                if (t.Kind != TensorKind.Parameter && t.RequiresGrad && back && op.Differentiable(k))
+                    Extend(gradStart, t.Id, Bwd(i), Math.Min);
             }
         }
         foreach (var id in lossRows)
         {
             Extend(valueEnd, id, seedStep, Math.Max);
-            if (g.Tensors[id].RequiresGrad) Extend(gradStart, id, seedStep, Math.Min);
+            if (g.Tensors[id].RequiresGrad)
+                Extend(gradStart, id, seedStep, Math.Min);
         }
 
         var intervals = new List<(Tensor T, bool Grad, int Start, int End)>();
         foreach (var t in g.Tensors)
         {
-            if (t.Kind == TensorKind.Parameter) continue;
+            if (t.Kind == TensorKind.Parameter)
+                continue;
             int p = producer.TryGetValue(t.Id, out var pi) ? pi : 0;
             // Inputs persist for the whole schedule, so a caller may run several passes on one SetInput.
-            int valueEndStep = t.Kind == TensorKind.Input ? 2 * n : valueEnd.TryGetValue(t.Id, out var e) ? e : p;
+            int valueEndStep =
+                t.Kind == TensorKind.Input ? 2 * n
+                : valueEnd.TryGetValue(t.Id, out var e) ? e
+                : p;
             intervals.Add((t, false, p, valueEndStep));
             if (t.RequiresGrad && producer.ContainsKey(t.Id))
             {
@@ -69,12 +87,20 @@ public sealed class MemoryPlan
         }
 
         var placed = new List<Slot>();
-        foreach (var iv in intervals.OrderByDescending(v => v.T.Length).ThenBy(v => v.Start).ThenBy(v => v.T.Id).ThenBy(v => v.Grad))
+        foreach (
+            var iv in intervals
+                .OrderByDescending(v => v.T.Length)
+                .ThenBy(v => v.Start)
+                .ThenBy(v => v.T.Id)
+                .ThenBy(v => v.Grad)
+        )
         {
-            int len = (iv.T.Length + Align - 1) / Align * Align, offset = 0;
+            int len = (iv.T.Length + Align - 1) / Align * Align,
+                offset = 0;
             foreach (var other in placed.Where(s => s.Start <= iv.End && iv.Start <= s.End).OrderBy(s => s.Offset))
             {
-                if (offset + len <= other.Offset) break;
+                if (offset + len <= other.Offset)
+                    break;
                 offset = Math.Max(offset, other.Offset + other.Length);
             }
             var slot = new Slot(iv.T, iv.Grad, iv.Start, iv.End, offset, len);
@@ -85,6 +111,8 @@ public sealed class MemoryPlan
         GradStarts = _grads.Values.ToLookup(s => s.Start, s => s.Tensor);
     }
 
-    public Slot Value(Tensor t) => _values.TryGetValue(t.Id, out var s) ? s : throw new KeyNotFoundException($"{t} has no planned storage");
+    public Slot Value(Tensor t) =>
+        _values.TryGetValue(t.Id, out var s) ? s : throw new KeyNotFoundException($"{t} has no planned storage");
+
     public Slot? Grad(Tensor t) => _grads.TryGetValue(t.Id, out var s) ? s : null;
 }

@@ -12,7 +12,9 @@ public abstract class Op
 {
     protected Op(string label, Tensor[] inputs, Tensor[] outputs)
     {
-        Label = label; Inputs = inputs; Outputs = outputs;
+        Label = label;
+        Inputs = inputs;
+        Outputs = outputs;
     }
 
     /// <summary>Kind of op for the timing table (e.g. "dense", "bernoulli_loglik").</summary>

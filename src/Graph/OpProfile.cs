@@ -35,13 +35,21 @@ public sealed class OpProfile
     /// <summary>A markdown table: kind, count, total ms, mean ms, share of the profiled time, GFLOP/s where counted; slowest first.</summary>
     public string ToTable()
     {
-        var sb = new StringBuilder("| op | count | total ms | mean ms | share | GFLOP/s |\n|---|---:|---:|---:|---:|---:|\n");
+        var sb = new StringBuilder(
+            "| op | count | total ms | mean ms | share | GFLOP/s |\n|---|---:|---:|---:|---:|---:|\n"
+        );
         double total = Math.Max(TotalMs, 1e-9);
         foreach (var (k, r) in _rows.OrderByDescending(r => r.Value.Ms))
-            sb.Append($"| {k} | {r.Count} | {r.Ms:F2} | {r.Ms / r.Count:F3} | {100 * r.Ms / total:F1}% | {(r.Flops > 0 ? $"{r.Flops / (r.Ms * 1e6):F1}" : "")} |\n");
+        {
+            sb.Append(
+                $"| {k} | {r.Count} | {r.Ms:F2} | {r.Ms / r.Count:F3} | {100 * r.Ms / total:F1}% | {(r.Flops > 0 ? $"{r.Flops / (r.Ms * 1e6):F1}" : "")} |\n"
+            );
+        }
+
         return sb.ToString();
     }
 
     internal static long Now() => Stopwatch.GetTimestamp();
+
     internal static double Ms(long since) => Stopwatch.GetElapsedTime(since).TotalMilliseconds;
 }

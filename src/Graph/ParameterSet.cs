@@ -13,13 +13,15 @@ public sealed class ParameterSet
 
     internal void Add(Tensor t)
     {
-        if (_items.Any(p => p.Name == t.Name)) throw new ArgumentException($"parameter '{t.Name}' is defined twice");
+        if (_items.Any(p => p.Name == t.Name))
+            throw new ArgumentException($"parameter '{t.Name}' is defined twice");
         t.ParameterOffset = TotalLength;
         TotalLength += t.Length;
         _items.Add(t);
     }
 
-    public Tensor this[string name] => _items.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"no parameter '{name}'");
+    public Tensor this[string name] =>
+        _items.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"no parameter '{name}'");
 
     /// <summary>
     /// Glorot-uniform weights with the given gain (limit = gain sqrt(6 / (fan_in + fan_out))), zero biases and zero
@@ -31,11 +33,13 @@ public sealed class ParameterSet
         for (int i = 0; i < _items.Count; i++)
         {
             var p = _items[i];
-            if (zeroed.Contains(p.Name) || p.Rows == 1) continue;
+            if (zeroed.Contains(p.Name) || p.Rows == 1)
+                continue;
             var span = flat.AsSpan(p.ParameterOffset, p.Length);
             Untapped.Kernels.Philox.Uniform(seed, RandomStreams.ParameterBase + (uint)i, 0, 0, span);
             float limit = (float)(gain * Math.Sqrt(6.0 / (p.Rows + p.Cols)));
-            for (int j = 0; j < span.Length; j++) span[j] = (2f * span[j] - 1f) * limit;
+            for (int j = 0; j < span.Length; j++)
+                span[j] = (2f * span[j] - 1f) * limit;
         }
         return flat;
     }

@@ -29,7 +29,11 @@ public static class RandomStreams
     public static uint Of(string name)
     {
         uint h = 2166136261;
-        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(name)) { h ^= b; h *= 16777619; }
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(name))
+        {
+            h ^= b;
+            h *= 16777619;
+        }
         return h & 0x7FFF_FFFF;
     }
 }

@@ -1,14 +1,24 @@
 namespace Untapped.Graph;
 
 /// <summary>What a tensor's storage is: a view into the flat parameter buffer, data copied in per step, or planned arena memory.</summary>
-public enum TensorKind { Parameter, Input, Activation }
+public enum TensorKind
+{
+    Parameter,
+    Input,
+    Activation,
+}
 
 /// <summary>A named [Rows, Cols] float32 node of a static graph. Gradients exist only where <see cref="RequiresGrad"/>.</summary>
 public sealed class Tensor
 {
     internal Tensor(int id, string name, int rows, int cols, TensorKind kind, bool requiresGrad)
     {
-        Id = id; Name = name; Rows = rows; Cols = cols; Kind = kind; RequiresGrad = requiresGrad;
+        Id = id;
+        Name = name;
+        Rows = rows;
+        Cols = cols;
+        Kind = kind;
+        RequiresGrad = requiresGrad;
     }
 
     public int Id { get; }

@@ -4,11 +4,19 @@ namespace Untapped.Kernels;
 /// Scalars of one Adam update (docs/model.md §5). <see cref="StepSize"/> = lr * sqrt(1-b2^t) / (1-b1^t);
 /// a non-positive <see cref="ClipNorm"/> or <see cref="ClipValue"/> disables that clip.
 /// </summary>
-public readonly record struct AdamStep(float StepSize, float Beta1, float Beta2, float Eps, float ClipNorm, float ClipValue)
+public readonly record struct AdamStep(
+    float StepSize,
+    float Beta1,
+    float Beta2,
+    float Eps,
+    float ClipNorm,
+    float ClipValue
+)
 {
     public static AdamStep At(int t, double lr, double beta1, double beta2, double eps, float clipNorm, float clipValue)
     {
-        if (t < 1) throw new ArgumentOutOfRangeException(nameof(t), "Adam steps count from 1");
+        if (t < 1)
+            throw new ArgumentOutOfRangeException(nameof(t), "Adam steps count from 1");
         double step = lr * Math.Sqrt(1 - Math.Pow(beta2, t)) / (1 - Math.Pow(beta1, t));
         return new AdamStep((float)step, (float)beta1, (float)beta2, (float)eps, clipNorm, clipValue);
     }
@@ -20,8 +28,10 @@ public readonly record struct AdamStep(float StepSize, float Beta1, float Beta2,
     /// </summary>
     public readonly void Apply(float g, float norm, ref float p, ref float m, ref float v)
     {
-        if (ClipNorm > 0f && norm > ClipNorm) g *= ClipNorm / norm;
-        if (ClipValue > 0f) g = Fn.Clamp(g, -ClipValue, ClipValue);
+        if (ClipNorm > 0f && norm > ClipNorm)
+            g *= ClipNorm / norm;
+        if (ClipValue > 0f)
+            g = Fn.Clamp(g, -ClipValue, ClipValue);
         float mi = Beta1 * m + (1f - Beta1) * g;
         float vi = Beta2 * v + (1f - Beta2) * g * g;
         m = mi;

@@ -55,20 +55,23 @@ public abstract partial class Backend : IDisposable
         Own(destination, "destination");
         if (source.Length != destination.Length)
             throw new ArgumentException($"copy of a view of {source.Length} elements into one of {destination.Length}");
-        if (source.Length > 0) CopyCore(source, destination);
+        if (source.Length > 0)
+            CopyCore(source, destination);
     }
 
     public BackendBuffer Upload(ReadOnlySpan<float> data)
     {
         var b = Allocate(data.Length);
-        if (data.Length > 0) CopyFromHost(data, b);
+        if (data.Length > 0)
+            CopyFromHost(data, b);
         return b;
     }
 
     public float[] ToArray(View source)
     {
         var a = new float[source.Length];
-        if (a.Length > 0) CopyToHost(source, a);
+        if (a.Length > 0)
+            CopyToHost(source, a);
         return a;
     }
 
@@ -78,34 +81,44 @@ public abstract partial class Backend : IDisposable
         if (!ReferenceEquals(b.Owner, this))
             throw new ArgumentException($"buffer '{name}' belongs to {b.Owner.Name}, not {Name}", name);
         if (v.Offset < 0 || v.Length < 0 || v.Offset + (long)v.Length > b.Length)
-            throw new ArgumentOutOfRangeException(name, $"view [{v.Offset}, {v.Offset + v.Length}) is outside its buffer of {b.Length}");
+        {
+            throw new ArgumentOutOfRangeException(
+                name,
+                $"view [{v.Offset}, {v.Offset + v.Length}) is outside its buffer of {b.Length}"
+            );
+        }
     }
 
     /// <summary>Checks a view belongs here and holds at least <paramref name="need"/> elements.</summary>
     protected void In(View v, string name, long need)
     {
         Own(v, name);
-        if (v.Length < need) throw new ArgumentException($"buffer '{name}' holds {v.Length} elements but the kernel needs {need}", name);
+        if (v.Length < need)
+            throw new ArgumentException($"buffer '{name}' holds {v.Length} elements but the kernel needs {need}", name);
     }
 
     /// <summary>As <see cref="In"/>, for an optional view; an empty view passes.</summary>
     protected void Opt(View v, string name, long need)
     {
-        if (!v.IsEmpty) In(v, name, need);
+        if (!v.IsEmpty)
+            In(v, name, need);
     }
 
     static void Positive(int value, string name)
     {
-        if (value < 0) throw new ArgumentOutOfRangeException(name, $"{name} = {value} must not be negative");
+        if (value < 0)
+            throw new ArgumentOutOfRangeException(name, $"{name} = {value} must not be negative");
     }
 
     static void Classes(int k)
     {
-        if (k < 1 || k > MaxClasses) throw new ArgumentOutOfRangeException(nameof(k), $"class count {k} must be in 1..{MaxClasses}");
+        if (k < 1 || k > MaxClasses)
+            throw new ArgumentOutOfRangeException(nameof(k), $"class count {k} must be in 1..{MaxClasses}");
     }
 
     static void Temperature(float tau)
     {
-        if (!(tau > 0) || float.IsInfinity(tau)) throw new ArgumentOutOfRangeException(nameof(tau), $"temperature {tau} must be a positive finite number");
+        if (!(tau > 0) || float.IsInfinity(tau))
+            throw new ArgumentOutOfRangeException(nameof(tau), $"temperature {tau} must be a positive finite number");
     }
 }

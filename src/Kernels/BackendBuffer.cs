@@ -20,7 +20,8 @@ public abstract class BackendBuffer : IDisposable
 
     public void Dispose()
     {
-        if (IsDisposed) return;
+        if (IsDisposed)
+            return;
         IsDisposed = true;
         Release();
         GC.SuppressFinalize(this);
@@ -40,14 +41,22 @@ public readonly record struct View(BackendBuffer? Buffer, int Offset, int Length
     public View Slice(int offset, int length)
     {
         if (offset < 0 || length < 0 || offset + length > Length)
-            throw new ArgumentOutOfRangeException(nameof(offset), $"slice [{offset}, {offset + length}) is outside a view of {Length} elements");
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(offset),
+                $"slice [{offset}, {offset + length}) is outside a view of {Length} elements"
+            );
+        }
+
         return new View(Buffer, Offset + offset, length);
     }
 
     internal BackendBuffer Required(string name)
     {
-        if (Buffer is null) throw new ArgumentException($"buffer '{name}' is required", name);
-        if (Buffer.IsDisposed) throw new ObjectDisposedException(name, $"buffer '{name}' was disposed");
+        if (Buffer is null)
+            throw new ArgumentException($"buffer '{name}' is required", name);
+        if (Buffer.IsDisposed)
+            throw new ObjectDisposedException(name, $"buffer '{name}' was disposed");
         return Buffer;
     }
 }

@@ -18,7 +18,12 @@ public static class Fn
     /// <summary>Gumbel noise from a uniform u: -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float GumbelNoise(float u) =>
-        -MathF.Log(MathF.Max(-MathF.Log(u + KernelConstants.GumbelShift) + KernelConstants.GumbelShift, KernelConstants.GumbelFloor));
+        -MathF.Log(
+            MathF.Max(
+                -MathF.Log(u + KernelConstants.GumbelShift) + KernelConstants.GumbelShift,
+                KernelConstants.GumbelFloor
+            )
+        );
 
     /// <summary>log max(y, LogFloor): the Concrete density's log y.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -40,21 +45,23 @@ public static class Fn
     public static float Clamp(float x, float lo, float hi) => MathF.Min(MathF.Max(x, lo), hi);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Act(float v, Activation act) => act switch
-    {
-        Activation.Tanh => MathF.Tanh(v),
-        Activation.Sigmoid => Sigmoid(v),
-        Activation.Softplus => Softplus(v),
-        _ => v,
-    };
+    public static float Act(float v, Activation act) =>
+        act switch
+        {
+            Activation.Tanh => MathF.Tanh(v),
+            Activation.Sigmoid => Sigmoid(v),
+            Activation.Softplus => Softplus(v),
+            _ => v,
+        };
 
     /// <summary>d act / d pre-activation from the output y.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ActGrad(float y, Activation act) => act switch
-    {
-        Activation.Tanh => 1f - y * y,
-        Activation.Sigmoid => y * (1f - y),
-        Activation.Softplus => (float)(1.0 - Math.Exp(-(double)y)),
-        _ => 1f,
-    };
+    public static float ActGrad(float y, Activation act) =>
+        act switch
+        {
+            Activation.Tanh => 1f - y * y,
+            Activation.Sigmoid => y * (1f - y),
+            Activation.Softplus => (float)(1.0 - Math.Exp(-(double)y)),
+            _ => 1f,
+        };
 }

@@ -3,8 +3,17 @@ using System.Diagnostics;
 namespace Untapped.Kernels;
 
 /// <summary>One <see cref="Backend.Gemm"/> call: its shape, switches and wall time (synchronised before and after).</summary>
-public readonly record struct GemmCall(int M, int K, int N, bool TransA, bool TransB, Activation Act, bool Accumulate,
-    bool Bias, double Ms)
+public readonly record struct GemmCall(
+    int M,
+    int K,
+    int N,
+    bool TransA,
+    bool TransB,
+    Activation Act,
+    bool Accumulate,
+    bool Bias,
+    double Ms
+)
 {
     /// <summary>The call's shape as BLAS would name it: M x K x N and op(A), op(B).</summary>
     public string Shape => $"{M}x{K}x{N} {(TransA ? "T" : "N")}{(TransB ? "T" : "N")}";
@@ -26,13 +35,25 @@ public sealed class GemmTrace
 
     public void Clear() => _calls.Clear();
 
-    internal void Record(Backend backend, int m, int k, int n, bool transA, bool transB, Activation act, bool accumulate,
-        bool bias, Action run)
+    internal void Record(
+        Backend backend,
+        int m,
+        int k,
+        int n,
+        bool transA,
+        bool transB,
+        Activation act,
+        bool accumulate,
+        bool bias,
+        Action run
+    )
     {
         backend.Synchronize();
         long t0 = Stopwatch.GetTimestamp();
         run();
         backend.Synchronize();
-        _calls.Add(new GemmCall(m, k, n, transA, transB, act, accumulate, bias, Stopwatch.GetElapsedTime(t0).TotalMilliseconds));
+        _calls.Add(
+            new GemmCall(m, k, n, transA, transB, act, accumulate, bias, Stopwatch.GetElapsedTime(t0).TotalMilliseconds)
+        );
     }
 }

@@ -62,5 +62,6 @@ public static class LaunchShape
     public const int GemmSlab = 32;
 
     /// <summary>Dense backward: a group covers BiasCols columns with BiasRows row lanes (BiasRows a power of two).</summary>
-    public const int BiasCols = 32, BiasRows = 8;
+    public const int BiasCols = 32,
+        BiasRows = 8;
 }

@@ -11,17 +11,29 @@ namespace Untapped.Kernels;
 /// </summary>
 public static class Philox
 {
-    const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
+    const uint M0 = 0xD2511F53u,
+        M1 = 0xCD9E8D57u,
+        W0 = 0x9E3779B9u,
+        W1 = 0xBB67AE85u;
 
     /// <summary>Ten rounds over one 4-word counter with a 2-word key.</summary>
     public static (uint, uint, uint, uint) Block(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1)
     {
         for (int r = 0; r < 10; r++)
         {
-            if (r > 0) { k0 += W0; k1 += W1; }
-            ulong p0 = (ulong)M0 * c0, p1 = (ulong)M1 * c2;
-            uint n0 = (uint)(p1 >> 32) ^ c1 ^ k0, n2 = (uint)(p0 >> 32) ^ c3 ^ k1;
-            c0 = n0; c1 = (uint)p1; c2 = n2; c3 = (uint)p0;
+            if (r > 0)
+            {
+                k0 += W0;
+                k1 += W1;
+            }
+            ulong p0 = (ulong)M0 * c0,
+                p1 = (ulong)M1 * c2;
+            uint n0 = (uint)(p1 >> 32) ^ c1 ^ k0,
+                n2 = (uint)(p0 >> 32) ^ c3 ^ k1;
+            c0 = n0;
+            c1 = (uint)p1;
+            c2 = n2;
+            c3 = (uint)p0;
         }
         return (c0, c1, c2, c3);
     }
@@ -37,7 +49,8 @@ public static class Philox
     /// <summary>Fills <paramref name="output"/> with U(0,1) draws, elements [first, first+len) of the stream.</summary>
     public static void Uniform(ulong seed, uint stream, uint step, int first, Span<float> output)
     {
-        for (int i = 0; i < output.Length;)
+        int i = 0;
+        while (i < output.Length)
         {
             int e = first + i;
             if (Wide && (e & 3) == 0 && output.Length - i >= 32)
@@ -54,7 +67,17 @@ public static class Philox
             }
             var (a, b, c, d) = StreamBlock(seed, stream, step, (uint)(e >> 2));
             for (int w = e & 3; w < 4 && i < output.Length; w++, i++)
-                output[i] = ToUnit(w switch { 0 => a, 1 => b, 2 => c, _ => d });
+            {
+                output[i] = ToUnit(
+                    w switch
+                    {
+                        0 => a,
+                        1 => b,
+                        2 => c,
+                        _ => d,
+                    }
+                );
+            }
         }
     }
 
@@ -65,7 +88,8 @@ public static class Philox
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Uniform16(ulong seed, uint stream, uint step, uint block0, Span<float> output)
     {
-        uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
+        uint k0 = (uint)seed,
+            k1 = (uint)(seed >> 32);
         var lo = Vector256.Create(0xFFFF_FFFFul);
         var m0 = Vector256.Create((ulong)M0).AsUInt32();
         var m1 = Vector256.Create((ulong)M1).AsUInt32();
@@ -75,17 +99,24 @@ public static class Philox
         var c3 = Vector256.Create((ulong)stream);
         for (int r = 0; r < 10; r++)
         {
-            if (r > 0) { k0 += W0; k1 += W1; }
+            if (r > 0)
+            {
+                k0 += W0;
+                k1 += W1;
+            }
             var p0 = Avx2.Multiply(c0.AsUInt32(), m0);
             var p1 = Avx2.Multiply(c2.AsUInt32(), m1);
             var n0 = (p1 >>> 32) ^ c1 ^ Vector256.Create((ulong)k0);
             var n2 = (p0 >>> 32) ^ c3 ^ Vector256.Create((ulong)k1);
-            c0 = n0; c1 = p1 & lo; c2 = n2; c3 = p0 & lo;
+            c0 = n0;
+            c1 = p1 & lo;
+            c2 = n2;
+            c3 = p0 & lo;
         }
-        var v = Unit((c0 | (c2 << 32)).AsUInt32());            // dwords [b0w0 b0w2 b1w0 b1w2 | b2w0 b2w2 b3w0 b3w2]
-        var u = Unit((c1 | (c3 << 32)).AsUInt32());            // dwords [b0w1 b0w3 b1w1 b1w3 | b2w1 ...]
-        var l = Avx.UnpackLow(v, u);                            // [block 0 | block 2]
-        var h = Avx.UnpackHigh(v, u);                           // [block 1 | block 3]
+        var v = Unit((c0 | (c2 << 32)).AsUInt32()); // dwords [b0w0 b0w2 b1w0 b1w2 | b2w0 b2w2 b3w0 b3w2]
+        var u = Unit((c1 | (c3 << 32)).AsUInt32()); // dwords [b0w1 b0w3 b1w1 b1w3 | b2w1 ...]
+        var l = Avx.UnpackLow(v, u); // [block 0 | block 2]
+        var h = Avx.UnpackHigh(v, u); // [block 1 | block 3]
         Avx2.Permute2x128(l, h, 0x20).CopyTo(output);
         Avx2.Permute2x128(l, h, 0x31).CopyTo(output[8..]);
     }
@@ -97,41 +128,65 @@ public static class Philox
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Uniform32(ulong seed, uint stream, uint step, uint block0, Span<float> output)
     {
-        uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
+        uint k0 = (uint)seed,
+            k1 = (uint)(seed >> 32);
         var lo = Vector512.Create(0xFFFF_FFFFul);
         var m0 = Vector512.Create((ulong)M0).AsUInt32();
         var m1 = Vector512.Create((ulong)M1).AsUInt32();
-        var c0 = Vector512.Create((ulong)block0, block0 + 1u, block0 + 2u, block0 + 3u, block0 + 4u, block0 + 5u, block0 + 6u, block0 + 7u);
+        var c0 = Vector512.Create(
+            (ulong)block0,
+            block0 + 1u,
+            block0 + 2u,
+            block0 + 3u,
+            block0 + 4u,
+            block0 + 5u,
+            block0 + 6u,
+            block0 + 7u
+        );
         var c1 = Vector512<ulong>.Zero;
         var c2 = Vector512.Create((ulong)step);
         var c3 = Vector512.Create((ulong)stream);
         for (int r = 0; r < 10; r++)
         {
-            if (r > 0) { k0 += W0; k1 += W1; }
+            if (r > 0)
+            {
+                k0 += W0;
+                k1 += W1;
+            }
             var p0 = Avx512F.Multiply(c0.AsUInt32(), m0);
             var p1 = Avx512F.Multiply(c2.AsUInt32(), m1);
             var n0 = (p1 >>> 32) ^ c1 ^ Vector512.Create((ulong)k0);
             var n2 = (p0 >>> 32) ^ c3 ^ Vector512.Create((ulong)k1);
-            c0 = n0; c1 = p1 & lo; c2 = n2; c3 = p0 & lo;
+            c0 = n0;
+            c1 = p1 & lo;
+            c2 = n2;
+            c3 = p0 & lo;
         }
         var v = Unit((c0 | (c2 << 32)).AsUInt32());
         var u = Unit((c1 | (c3 << 32)).AsUInt32());
-        var l = Avx512F.UnpackLow(v, u);                        // [block 0 | block 2 | block 4 | block 6]
-        var h = Avx512F.UnpackHigh(v, u);                       // [block 1 | block 3 | block 5 | block 7]
-        Avx512F.PermuteVar16x32x2(l, Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), h).CopyTo(output);
-        Avx512F.PermuteVar16x32x2(l, Vector512.Create(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), h).CopyTo(output[16..]);
+        var l = Avx512F.UnpackLow(v, u); // [block 0 | block 2 | block 4 | block 6]
+        var h = Avx512F.UnpackHigh(v, u); // [block 1 | block 3 | block 5 | block 7]
+        Avx512F
+            .PermuteVar16x32x2(l, Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), h)
+            .CopyTo(output);
+        Avx512F
+            .PermuteVar16x32x2(l, Vector512.Create(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), h)
+            .CopyTo(output[16..]);
     }
 
     static Vector512<float> Unit(Vector512<uint> x) =>
-        (Vector512.ConvertToSingle((x >>> 8).AsInt32()) + Vector512.Create(0.5f)) * Vector512.Create(5.9604644775390625e-8f);
+        (Vector512.ConvertToSingle((x >>> 8).AsInt32()) + Vector512.Create(0.5f))
+        * Vector512.Create(5.9604644775390625e-8f);
 
     static Vector256<float> Unit(Vector256<uint> x) =>
-        (Vector256.ConvertToSingle((x >>> 8).AsInt32()) + Vector256.Create(0.5f)) * Vector256.Create(5.9604644775390625e-8f);
+        (Vector256.ConvertToSingle((x >>> 8).AsInt32()) + Vector256.Create(0.5f))
+        * Vector256.Create(5.9604644775390625e-8f);
 
     /// <summary>Box-Muller normals: words (0,1) give elements 0 (cos) and 1 (sin) of a block, words (2,3) elements 2 and 3.</summary>
     public static void Normal(ulong seed, uint stream, uint step, int first, Span<float> output)
     {
-        for (int i = 0; i < output.Length;)
+        int i = 0;
+        while (i < output.Length)
         {
             int e = first + i;
             var (a, b, c, d) = StreamBlock(seed, stream, step, (uint)(e >> 2));

@@ -4,8 +4,15 @@ namespace Untapped.Training;
 /// Mean loss terms and speed of one epoch; <paramref name="HeldOut"/> is the held-out evaluation taken after it, on
 /// epochs that <c>--eval-every</c> selects (and the last), else null.
 /// </summary>
-public sealed record EpochMetrics(int Epoch, double LearningRate, IReadOnlyDictionary<string, double> Losses, double StepMs,
-    double SamplesPerSecond, double Seconds, HeldOutMetrics? HeldOut = null)
+public sealed record EpochMetrics(
+    int Epoch,
+    double LearningRate,
+    IReadOnlyDictionary<string, double> Losses,
+    double StepMs,
+    double SamplesPerSecond,
+    double Seconds,
+    HeldOutMetrics? HeldOut = null
+)
 {
     /// <summary>metrics.jsonl's key for the trainer's decoder saturation monitor (Trainer.DecoderSaturation).</summary>
     public const string DecoderSaturationKey = "decoder_saturation";

@@ -13,10 +13,19 @@ namespace Untapped.Training;
 public static class RunFailure
 {
     public static bool Is(Exception e) =>
-        e is TrainingDivergedException or DataFormatException or CheckpointException or OutputWriteException or IOException
-        or Kernels.DeviceException or SelfCheckFailedException or IncompleteRunException;
+        e
+            is TrainingDivergedException
+                or DataFormatException
+                or CheckpointException
+                or OutputWriteException
+                or IOException
+                or Kernels.DeviceException
+                or SelfCheckFailedException
+                or IncompleteRunException;
 
     /// <summary>The message to print for a run failure.</summary>
     public static string Describe(Exception e) =>
-        e is TrainingDivergedException or Kernels.DeviceException ? $"{e.Message}; the last committed checkpoint is kept" : e.Message;
+        e is TrainingDivergedException or Kernels.DeviceException
+            ? $"{e.Message}; the last committed checkpoint is kept"
+            : e.Message;
 }

@@ -11,14 +11,16 @@ public sealed class BackendTheoryAttribute : TheoryAttribute
 {
     public BackendTheoryAttribute(BackendKind kind)
     {
-        if (Backends.Unavailable(kind) is { } why) Skip = $"{kind} backend absent: {why}";
+        if (Backends.Unavailable(kind) is { } why)
+            Skip = $"{kind} backend absent: {why}";
     }
 }
 
 public static class Ci
 {
     /// <summary>True under CI (CI=true): tools the tests need (ptxas, Slurm) become required instead of skipped.</summary>
-    public static bool Required => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    public static bool Required =>
+        string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>A fact that needs AVX-512 (the CPU kernels' 16-lane path); skipped, with the reason, on CPUs without it.</summary>
@@ -26,7 +28,8 @@ public sealed class Avx512FactAttribute : FactAttribute
 {
     public Avx512FactAttribute()
     {
-        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Skip = "this CPU (or DOTNET_EnableAVX512=0) has no accelerated Vector512: the 16-lane path cannot run";
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            Skip = "this CPU (or DOTNET_EnableAVX512=0) has no accelerated Vector512: the 16-lane path cannot run";
     }
 }
 
@@ -35,6 +38,7 @@ public sealed class CudaAbsentFactAttribute : FactAttribute
 {
     public CudaAbsentFactAttribute()
     {
-        if (Backends.Unavailable(BackendKind.Cuda) is null) Skip = "this machine has a CUDA device: no absent backend to ask for";
+        if (Backends.Unavailable(BackendKind.Cuda) is null)
+            Skip = "this machine has a CUDA device: no absent backend to ask for";
     }
 }

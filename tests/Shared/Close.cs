@@ -10,6 +10,7 @@ public static class Close
     {
         Assert.Equal(expected.Length, actual.Length);
         var r = Tolerance.Measure(expected, actual, atol, rtol);
-        if (!r.Pass) Assert.Fail($"{what}{r.Problem}");
+        if (!r.Pass)
+            Assert.Fail($"{what}{r.Problem}");
     }
 }

@@ -11,7 +11,8 @@ public static class SharedIlgpu
 {
     static readonly Lazy<IlgpuBackend> Instance = new(() => new IlgpuBackend(BackendKind.IlgpuCpu));
     static readonly Lazy<IlgpuBackend> CudaLike = new(() =>
-        new IlgpuBackend(BackendKind.IlgpuCpu, 0, new IlgpuSettings(Assertions: true, CudaGeometry: true)));
+        new IlgpuBackend(BackendKind.IlgpuCpu, 0, new IlgpuSettings(Assertions: true, CudaGeometry: true))
+    );
 
     public static readonly object Lock = new();
 

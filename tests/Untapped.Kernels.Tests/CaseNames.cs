@@ -9,7 +9,8 @@ public static class CaseNames
     public static TheoryData<string> All()
     {
         var d = new TheoryData<string>();
-        foreach (var c in OpCases.At(CaseSize.Test)) d.Add(c.Name);
+        foreach (var c in OpCases.At(CaseSize.Test))
+            d.Add(c.Name);
         return d;
     }
 }

@@ -11,10 +11,42 @@ public sealed class CpuKernelTests
     // Random123's kat_vectors, philox4x32 10: counter, key -> output.
     [Theory]
     [InlineData(0u, 0u, 0u, 0u, 0u, 0u, 0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u)]
-    [InlineData(0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu)]
-    [InlineData(0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u, 0xa4093822u, 0x299f31d0u, 0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u)]
-    public void PhiloxMatchesRandom123KnownAnswers(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1, uint e0, uint e1, uint e2, uint e3) =>
-        Assert.Equal((e0, e1, e2, e3), Philox.Block(c0, c1, c2, c3, k0, k1));
+    [InlineData(
+        0xffffffffu,
+        0xffffffffu,
+        0xffffffffu,
+        0xffffffffu,
+        0xffffffffu,
+        0xffffffffu,
+        0x408f276du,
+        0x41c83b0eu,
+        0xa20bc7c6u,
+        0x6d5451fdu
+    )]
+    [InlineData(
+        0x243f6a88u,
+        0x85a308d3u,
+        0x13198a2eu,
+        0x03707344u,
+        0xa4093822u,
+        0x299f31d0u,
+        0xd16cfe09u,
+        0x94fdccebu,
+        0x5001e420u,
+        0x24126ea1u
+    )]
+    public void PhiloxMatchesRandom123KnownAnswers(
+        uint c0,
+        uint c1,
+        uint c2,
+        uint c3,
+        uint k0,
+        uint k1,
+        uint e0,
+        uint e1,
+        uint e2,
+        uint e3
+    ) => Assert.Equal((e0, e1, e2, e3), Philox.Block(c0, c1, c2, c3, k0, k1));
 
     [Fact]
     public void PhiloxUniformIsTheDocumentedWordOfTheStream()
@@ -36,6 +68,7 @@ public sealed class CpuKernelTests
     {
         const ulong seed = 0x0123_4567_89AB_CDEFUL;
         foreach (int first in new[] { 0, 1, 2, 3, 4, 5, 15, 16, 17, 1 << 20 })
+        {
             foreach (int len in new[] { 1, 15, 16, 17, 31, 32, 33, 47, 100 })
             {
                 var got = new float[len];
@@ -44,9 +77,21 @@ public sealed class CpuKernelTests
                 {
                     int e = first + i;
                     var (a, b, c, d) = Philox.StreamBlock(seed, 3, 11, (uint)(e >> 2));
-                    Assert.Equal(Philox.ToUnit((e & 3) switch { 0 => a, 1 => b, 2 => c, _ => d }), got[i]);
+                    Assert.Equal(
+                        Philox.ToUnit(
+                            (e & 3) switch
+                            {
+                                0 => a,
+                                1 => b,
+                                2 => c,
+                                _ => d,
+                            }
+                        ),
+                        got[i]
+                    );
                 }
             }
+        }
     }
 
     // The original form is computed as x lc - softplus(lc) with the logits clamped to +-ln(99999); here it is checked
@@ -55,17 +100,23 @@ public sealed class CpuKernelTests
     [Fact]
     public void OriginalBernoulliFormMatchesTheLiteralClippedFormula()
     {
-        const int m = 23, d = 333;
+        const int m = 23,
+            d = 333;
         var r = new Random(9);
         var x = Gen.Uniform(r, m * d, 0, 1);
-        for (int i = 0; i < x.Length; i += 3) x[i] = MathF.Round(x[i]);
-        var l = Gen.Uniform(r, m * d, -25, 25);                  // a third of the logits lie beyond the clip
+        for (int i = 0; i < x.Length; i += 3)
+            x[i] = MathF.Round(x[i]);
+        var l = Gen.Uniform(r, m * d, -25, 25); // a third of the logits lie beyond the clip
         var g = Gen.Uniform(r, m);
         using var cpu = new CpuBackend(2);
-        using var X = cpu.Upload(x); using var L = cpu.Upload(l); using var G = cpu.Upload(g);
-        using var O = cpu.Allocate(m); using var DL = cpu.Allocate(m * d); using var DX = cpu.Allocate(m * d);
+        using var X = cpu.Upload(x);
+        using var L = cpu.Upload(l);
+        using var G = cpu.Upload(g);
+        using var O = cpu.Allocate(m);
+        using var DL = cpu.Allocate(m * d);
+        using var DX = cpu.Allocate(m * d);
         cpu.BernoulliLogLik(X, L, m, d, BernoulliForm.Original, O);
-        cpu.Fill(m * d, float.NaN, DL);                          // overwritten, so the old contents must not leak
+        cpu.Fill(m * d, float.NaN, DL); // overwritten, so the old contents must not leak
         cpu.BernoulliLogLikBackward(X, L, G, m, d, BernoulliForm.Original, false, DL, DX);
         var (o, dl, dx) = (cpu.ToArray(O), cpu.ToArray(DL), cpu.ToArray(DX));
         for (int row = 0; row < m; row++)
@@ -74,12 +125,19 @@ public sealed class CpuKernelTests
             for (int j = 0; j < d; j++)
             {
                 int i = row * d + j;
-                double sg = 1 / (1 + Math.Exp(-(double)l[i])), mm = Math.Clamp(sg, 1e-5, 1 - 1e-5);
+                double sg = 1 / (1 + Math.Exp(-(double)l[i])),
+                    mm = Math.Clamp(sg, 1e-5, 1 - 1e-5);
                 s += x[i] * Math.Log(mm) + (1 - x[i]) * Math.Log(1 - mm);
                 double inside = sg > 1e-5 && sg < 1 - 1e-5 ? x[i] - mm : 0;
-                Assert.True(Math.Abs(dl[i] - g[row] * inside) <= 1e-6 + 1e-5 * Math.Abs(g[row] * inside), $"dlogits[{i}] (l = {l[i]})");
+                Assert.True(
+                    Math.Abs(dl[i] - g[row] * inside) <= 1e-6 + 1e-5 * Math.Abs(g[row] * inside),
+                    $"dlogits[{i}] (l = {l[i]})"
+                );
                 double dxe = g[row] * (Math.Log(mm) - Math.Log(1 - mm));
-                Assert.True(Math.Abs(dx[i] - dxe) <= 1e-5 + 1e-5 * Math.Abs(dxe), $"dx[{i}] = {dx[i]}, expected {dxe} (l = {l[i]})");
+                Assert.True(
+                    Math.Abs(dx[i] - dxe) <= 1e-5 + 1e-5 * Math.Abs(dxe),
+                    $"dx[{i}] = {dx[i]}, expected {dxe} (l = {l[i]})"
+                );
             }
             Assert.True(Math.Abs(o[row] - s) <= 1e-5 * Math.Abs(s) + 1e-3, $"logp[{row}] = {o[row]}, expected {s}");
         }
@@ -94,7 +152,8 @@ public sealed class CpuKernelTests
         using var z = cpu.Allocate(n);
         cpu.PhiloxUniform(7, 1, 0, n, u);
         cpu.PhiloxNormal(7, 2, 0, n, z);
-        var ua = cpu.ToArray(u); var za = cpu.ToArray(z);
+        var ua = cpu.ToArray(u);
+        var za = cpu.ToArray(z);
         Assert.InRange(ua.Average(), 0.497, 0.503);
         Assert.InRange(za.Average(), -0.01, 0.01);
         Assert.InRange(za.Select(x => (double)x * x).Average(), 0.98, 1.02);
@@ -109,7 +168,8 @@ public sealed class CpuKernelTests
         using var three = new CpuBackend(3);
         var a = OpCases.Execute(c, one);
         var b = OpCases.Execute(c, three);
-        foreach (var o in c.Outputs) Assert.Equal(a[o], b[o]);
+        foreach (var o in c.Outputs)
+            Assert.Equal(a[o], b[o]);
     }
 
     // Overwriting (the first write of a gradient) ignores NaN contents and writes zeros where the distance is 0:
@@ -117,14 +177,22 @@ public sealed class CpuKernelTests
     [Fact]
     public void L2DistanceBackwardOverwriteEqualsAddingIntoZeros()
     {
-        const int m = 37, d = 53;
+        const int m = 37,
+            d = 53;
         var r = new Random(4);
-        var a = Gen.Uniform(r, m * d); var b = Gen.Uniform(r, m * d); var g = Gen.Uniform(r, m);
+        var a = Gen.Uniform(r, m * d);
+        var b = Gen.Uniform(r, m * d);
+        var g = Gen.Uniform(r, m);
         var n = Enumerable.Range(0, m).Select(i => i % 4 == 0 ? 0f : 0.5f + i).ToArray();
         using var cpu = new CpuBackend(2);
-        using var A = cpu.Upload(a); using var B = cpu.Upload(b); using var G = cpu.Upload(g); using var N = cpu.Upload(n);
-        using var Added = cpu.Allocate(m * d); using var Written = cpu.Allocate(m * d);
-        cpu.Fill(m * d, 0f, Added); cpu.Fill(m * d, float.NaN, Written);
+        using var A = cpu.Upload(a);
+        using var B = cpu.Upload(b);
+        using var G = cpu.Upload(g);
+        using var N = cpu.Upload(n);
+        using var Added = cpu.Allocate(m * d);
+        using var Written = cpu.Allocate(m * d);
+        cpu.Fill(m * d, 0f, Added);
+        cpu.Fill(m * d, float.NaN, Written);
         cpu.L2DistanceBackward(A, B, N, G, m, d, true, Added);
         cpu.L2DistanceBackward(A, B, N, G, m, d, false, Written);
         var (added, written) = (cpu.ToArray(Added), cpu.ToArray(Written));
@@ -138,20 +206,31 @@ public sealed class CpuKernelTests
     public void GemmMatchesNaiveDoubleProduct()
     {
         var r = new Random(3);
-        int m = 131, k = 517, n = 45;
-        var a = Gen.Uniform(r, k * m); var b = Gen.Uniform(r, n * k); var bias = Gen.Uniform(r, n);
+        int m = 131,
+            k = 517,
+            n = 45;
+        var a = Gen.Uniform(r, k * m);
+        var b = Gen.Uniform(r, n * k);
+        var bias = Gen.Uniform(r, n);
         using var cpu = new CpuBackend(2);
-        using var A = cpu.Upload(a); using var B = cpu.Upload(b); using var Bi = cpu.Upload(bias); using var C = cpu.Allocate(m * n);
+        using var A = cpu.Upload(a);
+        using var B = cpu.Upload(b);
+        using var Bi = cpu.Upload(bias);
+        using var C = cpu.Allocate(m * n);
         cpu.Gemm(A, B, Bi, m, k, n, transA: true, transB: true, Activation.Tanh, false, C);
         var c = cpu.ToArray(C);
         var expected = new float[m * n];
         for (int i = 0; i < m; i++)
+        {
             for (int j = 0; j < n; j++)
             {
                 double s = bias[j];
-                for (int t = 0; t < k; t++) s += (double)a[t * m + i] * b[j * k + t];
+                for (int t = 0; t < k; t++)
+                    s += (double)a[t * m + i] * b[j * k + t];
                 expected[i * n + j] = (float)Math.Tanh(s);
             }
+        }
+
         Close.All(expected, c, 1e-5f, 1e-4f, "gemm_tt");
     }
 
@@ -175,27 +254,54 @@ public sealed class CpuKernelTests
     public void GemmSchedulesAgreeBitwiseAndMatchDoubleProduct(bool transA, bool transB, int n, int m = 77)
     {
         var r = new Random(5);
-        int k = 701;   // the last K block 189 deep: packers' vector loops and their scalar tails
-        var a = Gen.Uniform(r, m * k); var b = Gen.Uniform(r, k * n); var bias = Gen.Uniform(r, n); var c0 = Gen.Uniform(r, m * n);
+        int k = 701; // the last K block 189 deep: packers' vector loops and their scalar tails
+        var a = Gen.Uniform(r, m * k);
+        var b = Gen.Uniform(r, k * n);
+        var bias = Gen.Uniform(r, n);
+        var c0 = Gen.Uniform(r, m * n);
         var results = new List<float[]>();
         foreach (var schedule in new[] { CpuGemm.Schedule.Tall, CpuGemm.Schedule.Deep })
+        {
             foreach (int threads in new[] { 1, 3 })
             {
                 using var cpu = new CpuBackend(threads);
-                using var A = cpu.Upload(a); using var B = cpu.Upload(b); using var Bi = cpu.Upload(bias); using var C = cpu.Upload(c0);
-                CpuGemm.Run(cpu, CpuBackend.A(A), CpuBackend.A(B), CpuBackend.A(Bi), m, k, n, transA, transB,
-                    Activation.Tanh, accumulate: true, CpuBackend.A(C), schedule);
+                using var A = cpu.Upload(a);
+                using var B = cpu.Upload(b);
+                using var Bi = cpu.Upload(bias);
+                using var C = cpu.Upload(c0);
+                CpuGemm.Run(
+                    cpu,
+                    CpuBackend.A(A),
+                    CpuBackend.A(B),
+                    CpuBackend.A(Bi),
+                    m,
+                    k,
+                    n,
+                    transA,
+                    transB,
+                    Activation.Tanh,
+                    accumulate: true,
+                    CpuBackend.A(C),
+                    schedule
+                );
                 results.Add(cpu.ToArray(C));
             }
-        foreach (var other in results.Skip(1)) Assert.Equal(results[0], other);
+        }
+
+        foreach (var other in results.Skip(1))
+            Assert.Equal(results[0], other);
         var expected = new float[m * n];
         for (int i = 0; i < m; i++)
+        {
             for (int j = 0; j < n; j++)
             {
                 double s = c0[i * n + j] + bias[j];
-                for (int t = 0; t < k; t++) s += (double)a[transA ? t * m + i : i * k + t] * b[transB ? j * k + t : t * n + j];
+                for (int t = 0; t < k; t++)
+                    s += (double)a[transA ? t * m + i : i * k + t] * b[transB ? j * k + t : t * n + j];
                 expected[i * n + j] = (float)Math.Tanh(s);
             }
+        }
+
         Close.All(expected, results[0], 1e-5f, 1e-4f, "gemm schedules");
     }
 
@@ -205,7 +311,9 @@ public sealed class CpuKernelTests
         using var cpu = new CpuBackend(1);
         using var small = cpu.Allocate(5);
         using var big = cpu.Allocate(100);
-        var e = Assert.Throws<ArgumentException>(() => cpu.Gemm(big, big, default, 10, 10, 10, false, false, Activation.None, false, small));
+        var e = Assert.Throws<ArgumentException>(() =>
+            cpu.Gemm(big, big, default, 10, 10, 10, false, false, Activation.None, false, small)
+        );
         Assert.Contains("'c'", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => cpu.GumbelSoftmax(big, default, 5, 20, 1f, big));
         Assert.Throws<ArgumentOutOfRangeException>(() => cpu.GumbelSoftmax(big, default, 10, 10, 0f, big));
@@ -218,13 +326,21 @@ public sealed class CpuKernelTests
     public void ConcreteLogPdfMatchesTheClosedFormInDouble()
     {
         // k = 3, tau = 0.5: log p(y) = log (k-1)! + (k-1) log tau + sum log p_i - (tau+1) sum log y_i - k log sum p_i y_i^-tau.
-        float[] logits = [0.3f, -1.2f, 0.8f], y = [0.2f, 0.5f, 0.3f];
-        double tau = 0.5, z = logits.Sum(l => Math.Exp(l));
+        float[] logits = [0.3f, -1.2f, 0.8f],
+            y = [0.2f, 0.5f, 0.3f];
+        double tau = 0.5,
+            z = logits.Sum(l => Math.Exp(l));
         var p = logits.Select(l => Math.Exp(l) / z).ToArray();
-        double expected = Math.Log(2) + 2 * Math.Log(tau) + p.Sum(Math.Log) - (tau + 1) * y.Sum(v => Math.Log(v))
+        double expected =
+            Math.Log(2)
+            + 2 * Math.Log(tau)
+            + p.Sum(Math.Log)
+            - (tau + 1) * y.Sum(v => Math.Log(v))
             - 3 * Math.Log(p.Select((pi, i) => pi * Math.Pow(y[i], -tau)).Sum());
         using var cpu = new CpuBackend(1);
-        using var L = cpu.Upload(logits); using var Y = cpu.Upload(y); using var O = cpu.Allocate(1);
+        using var L = cpu.Upload(logits);
+        using var Y = cpu.Upload(y);
+        using var O = cpu.Allocate(1);
         cpu.ConcreteLogPdf(L, Y, 1, 3, 0.5f, O);
         Assert.Equal(expected, cpu.ToArray(O)[0], 5);
     }
@@ -236,10 +352,23 @@ public sealed class GumbelEdgeTests
     public void GumbelSoftmaxStaysFiniteForUniformsNextToOne()
     {
         // The largest uniforms Philox can produce: u + 1e-4 rounds in float32, so the unguarded formula gives NaN.
-        float top = Philox.ToUnit(uint.MaxValue), next = Philox.ToUnit(uint.MaxValue - 256);
+        float top = Philox.ToUnit(uint.MaxValue),
+            next = Philox.ToUnit(uint.MaxValue - 256);
         using var cpu = new CpuBackend(1);
         using var l = cpu.Upload(new float[20]);
-        using var u = cpu.Upload([top, next, top, next, top, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, .. Enumerable.Repeat(top, 10)]);
+        using var u = cpu.Upload([
+            top,
+            next,
+            top,
+            next,
+            top,
+            0.5f,
+            0.5f,
+            0.5f,
+            0.5f,
+            0.5f,
+            .. Enumerable.Repeat(top, 10),
+        ]);
         using var y = cpu.Allocate(20);
         cpu.GumbelSoftmax(l, u, 2, 10, 1f, y);
         var v = cpu.ToArray(y);

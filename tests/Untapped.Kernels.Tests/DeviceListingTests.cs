@@ -14,7 +14,9 @@ public sealed class DeviceListingTests
         Assert.Equal(BackendKind.Cpu, kinds[^1]);
         Assert.Null(Backends.Unavailable(BackendKind.IlgpuCpu));
         // ILGPU adds its default CPU device to a context with no device; it must not pass for a CUDA or OpenCL one.
-        Assert.DoesNotContain(Backends.Devices(), d => d.Kind is BackendKind.Cuda or BackendKind.OpenCl && d.Name.Contains("ILGPU CPU"));
+        Assert.DoesNotContain(Backends.Devices(), d =>
+            d.Kind is BackendKind.Cuda or BackendKind.OpenCl && d.Name.Contains("ILGPU CPU")
+        );
     }
 
     [Fact]
@@ -23,7 +25,8 @@ public sealed class DeviceListingTests
         foreach (var kind in new[] { BackendKind.Cuda, BackendKind.OpenCl })
         {
             var why = Backends.Unavailable(kind);
-            if (why is null) continue; // present here
+            if (why is null)
+                continue; // present here
             var e = Assert.Throws<BackendUnavailableException>(() => Backends.Create(kind));
             Assert.Contains(why, e.Message);
         }
@@ -39,9 +42,14 @@ public sealed class DeviceListingTests
     {
         var usable = Backends.Devices().Count(d => d.Kind == BackendKind.OpenCl);
         var refused = Backends.RefusedDevices();
-        Assert.True(usable + refused.Count > 0, "an ICD is installed, yet ILGPU saw no OpenCL device: libOpenCL.so.1 was not resolved");
-        foreach (var r in refused) Assert.StartsWith("refused by ILGPU", r.RefusedBecause);
-        if (usable == 0) Assert.Contains("refused by ILGPU", Backends.Unavailable(BackendKind.OpenCl));
+        Assert.True(
+            usable + refused.Count > 0,
+            "an ICD is installed, yet ILGPU saw no OpenCL device: libOpenCL.so.1 was not resolved"
+        );
+        foreach (var r in refused)
+            Assert.StartsWith("refused by ILGPU", r.RefusedBecause);
+        if (usable == 0)
+            Assert.Contains("refused by ILGPU", Backends.Unavailable(BackendKind.OpenCl));
     }
 }
 
@@ -53,9 +61,15 @@ public sealed class OpenClLoaderFactAttribute : FactAttribute
 {
     public OpenClLoaderFactAttribute()
     {
-        bool loader = File.Exists("/usr/lib/x86_64-linux-gnu/libOpenCL.so.1") && Directory.Exists("/etc/OpenCL/vendors")
+        bool loader =
+            File.Exists("/usr/lib/x86_64-linux-gnu/libOpenCL.so.1")
+            && Directory.Exists("/etc/OpenCL/vendors")
             && Directory.EnumerateFiles("/etc/OpenCL/vendors").Any();
-        if (!loader && !Ci.Required) Skip = "no OpenCL loader (libOpenCL.so.1) with an ICD here: apt-get install ocl-icd-libopencl1 pocl-opencl-icd";
+        if (!loader && !Ci.Required)
+        {
+            Skip =
+                "no OpenCL loader (libOpenCL.so.1) with an ICD here: apt-get install ocl-icd-libopencl1 pocl-opencl-icd";
+        }
     }
 }
 
@@ -88,18 +102,28 @@ public sealed class BackendNamesAndTraceTests
         using var acc = new Cpu.CpuBackend(2);
         var r = new Random(3);
         float[] Rand(int n) => Enumerable.Range(0, n).Select(_ => r.NextSingle() - 0.5f).ToArray();
-        using var a = acc.Upload(Rand(37 * 29)); using var b = acc.Upload(Rand(29 * 11)); using var bias = acc.Upload(Rand(11));
-        using var c1 = acc.Allocate(37 * 11); using var c2 = acc.Allocate(37 * 11); using var w = acc.Allocate(29 * 11);
+        using var a = acc.Upload(Rand(37 * 29));
+        using var b = acc.Upload(Rand(29 * 11));
+        using var bias = acc.Upload(Rand(11));
+        using var c1 = acc.Allocate(37 * 11);
+        using var c2 = acc.Allocate(37 * 11);
+        using var w = acc.Allocate(29 * 11);
         acc.Gemm(a, b, bias, 37, 29, 11, false, false, Activation.Tanh, false, c1);
         var trace = new GemmTrace();
         acc.GemmTrace = trace;
         acc.Gemm(a, b, bias, 37, 29, 11, false, false, Activation.Tanh, false, c2);
-        acc.Gemm(a, c2, default, 29, 37, 11, true, false, Activation.None, true, w);   // a weight gradient: X^T dZ, accumulated
+        acc.Gemm(a, c2, default, 29, 37, 11, true, false, Activation.None, true, w); // a weight gradient: X^T dZ, accumulated
         acc.GemmTrace = null;
-        acc.Gemm(a, b, default, 37, 29, 11, false, false, Activation.None, false, c1);   // not recorded
+        acc.Gemm(a, b, default, 37, 29, 11, false, false, Activation.None, false, c1); // not recorded
         Assert.Equal(2, trace.Calls.Count);
-        Assert.Equal(new GemmCall(37, 29, 11, false, false, Activation.Tanh, false, true, trace.Calls[0].Ms), trace.Calls[0]);
-        Assert.Equal(new GemmCall(29, 37, 11, true, false, Activation.None, true, false, trace.Calls[1].Ms), trace.Calls[1]);
+        Assert.Equal(
+            new GemmCall(37, 29, 11, false, false, Activation.Tanh, false, true, trace.Calls[0].Ms),
+            trace.Calls[0]
+        );
+        Assert.Equal(
+            new GemmCall(29, 37, 11, true, false, Activation.None, true, false, trace.Calls[1].Ms),
+            trace.Calls[1]
+        );
         Assert.Equal("29x37x11 TN", trace.Calls[1].Shape);
         Assert.Equal(2L * 29 * 37 * 11, trace.Calls[1].Flops);
         Assert.All(trace.Calls, g => Assert.True(g.Ms > 0));

@@ -18,7 +18,8 @@ public sealed class GradientTests
     public static TheoryData<string> Names()
     {
         var d = new TheoryData<string>();
-        foreach (var c in Cases()) d.Add(c.Name);
+        foreach (var c in Cases())
+            d.Add(c.Name);
         return d;
     }
 
@@ -27,8 +28,10 @@ public sealed class GradientTests
     {
         var d = OpCases.DataOf(c);
         var r = new Random(11);
-        foreach (var w in c.Gradient!.Wrt) d["d_" + w] = new float[d[w].Length];
-        foreach (var o in c.Outputs) d["g_" + o] = Gen.Uniform(r, d[o].Length);
+        foreach (var w in c.Gradient!.Wrt)
+            d["d_" + w] = new float[d[w].Length];
+        foreach (var o in c.Outputs)
+            d["g_" + o] = Gen.Uniform(r, d[o].Length);
         return d;
     }
 
@@ -37,7 +40,9 @@ public sealed class GradientTests
     public void EveryForwardOperationHasAGradientPair()
     {
         var ops = Catalogue.Operations();
-        var forward = ops.Where(o => ops.Contains(o + "Backward")).Append(nameof(Backend.Gemm)).Order(StringComparer.Ordinal);
+        var forward = ops.Where(o => ops.Contains(o + "Backward"))
+            .Append(nameof(Backend.Gemm))
+            .Order(StringComparer.Ordinal);
         Assert.Equal(forward, Cases().Select(c => c.Op).Distinct().Order(StringComparer.Ordinal));
     }
 
@@ -56,8 +61,10 @@ public sealed class GradientTests
             double s = 0;
             foreach (var o in c.Outputs)
             {
-                var y = h.Read(o); var g = d["g_" + o];
-                for (int i = 0; i < y.Length; i++) s += (double)g[i] * y[i];
+                var y = h.Read(o);
+                var g = d["g_" + o];
+                for (int i = 0; i < y.Length; i++)
+                    s += (double)g[i] * y[i];
             }
             return s;
         }
@@ -70,14 +77,20 @@ public sealed class GradientTests
         }
         float step = c.Gradient.Step;
         foreach (var w in c.Gradient.Wrt)
+        {
             for (int i = 0; i < data[w].Length; i++)
             {
                 var plus = data.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone());
                 var minus = data.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone());
-                plus[w][i] += step; minus[w][i] -= step;
+                plus[w][i] += step;
+                minus[w][i] -= step;
                 double fd = (Loss(plus) - Loss(minus)) / (2 * step);
                 double an = analytic[w][i];
-                Assert.True(Math.Abs(fd - an) <= 2e-3 + 1e-2 * Math.Abs(fd), $"{name}: d/d{w}[{i}] analytic {an:G6}, central difference {fd:G6}");
+                Assert.True(
+                    Math.Abs(fd - an) <= 2e-3 + 1e-2 * Math.Abs(fd),
+                    $"{name}: d/d{w}[{i}] analytic {an:G6}, central difference {fd:G6}"
+                );
             }
+        }
     }
 }

@@ -18,7 +18,8 @@ public static class Parity
         using var cpu = new CpuBackend(1);
         var expected = OpCases.Execute(c, cpu);
         var actual = OpCases.Execute(c, device);
-        foreach (var o in c.Outputs) Close.All(expected[o], actual[o], c.Atol, c.Rtol, $"{name}.{o} on {device.Name}");
+        foreach (var o in c.Outputs)
+            Close.All(expected[o], actual[o], c.Atol, c.Rtol, $"{name}.{o} on {device.Name}");
     }
 }
 
@@ -29,7 +30,8 @@ public sealed class IlgpuCpuParityTests
     [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
     public void MatchesCpu(string kernel)
     {
-        lock (SharedIlgpu.Lock) Parity.Check(SharedIlgpu.Cpu, kernel);
+        lock (SharedIlgpu.Lock)
+            Parity.Check(SharedIlgpu.Cpu, kernel);
     }
 }
 
@@ -43,7 +45,8 @@ public sealed class CudaGeometryParityTests
     [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
     public void MatchesCpu(string kernel)
     {
-        lock (SharedIlgpu.Lock) Parity.Check(SharedIlgpu.CudaGeometry, kernel);
+        lock (SharedIlgpu.Lock)
+            Parity.Check(SharedIlgpu.CudaGeometry, kernel);
     }
 
     [Fact]

@@ -27,13 +27,16 @@ public sealed class PtxTests(ITestOutputHelper output)
     // device kernel of the same name in Device/ (found by reflection, which is also how the PTX list and this test get
     // it, so nothing is kept by hand); the only device kernels without an operation of their own are the named steps
     // of a multi-kernel operation.
-    static readonly string[] StepsOfOtherOperations = ["GlobalNorm"];   // Adam: the global norm, then the update
+    static readonly string[] StepsOfOtherOperations = ["GlobalNorm"]; // Adam: the global norm, then the update
 
     [Fact]
     public void EveryOperationHasADeviceKernelOfItsName()
     {
         var device = Ptx.Kernels.Select(k => k.Name).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(Catalogue.Operations().Where(o => o != "Copy").Concat(StepsOfOtherOperations).Order(StringComparer.Ordinal), device);   // Copy is the backend's own copy
+        Assert.Equal(
+            Catalogue.Operations().Where(o => o != "Copy").Concat(StepsOfOtherOperations).Order(StringComparer.Ordinal),
+            device
+        ); // Copy is the backend's own copy
     }
 
     // Every operation is checked at the test size (parity tests, the GPU check) and benchmarked and checked at the
@@ -53,6 +56,7 @@ public sealed class PtxTests(ITestOutputHelper output)
     public void EveryKernelCompilesToPtxForSm80AndSm90()
     {
         foreach (var arch in new[] { CudaArchitecture.SM_80, CudaArchitecture.SM_90 })
+        {
             foreach (var k in Ptx.Kernels)
             {
                 var ptx = Ptx.Compile(k, arch);
@@ -60,6 +64,7 @@ public sealed class PtxTests(ITestOutputHelper output)
                 Assert.Contains(".version 7.8", ptx);
                 Assert.Contains(".entry ", ptx);
             }
+        }
     }
 
     // Every kernel assembles for sm_80 and sm_90 with no spills (stores or loads) and within the 48 KB of shared memory a
@@ -67,15 +72,26 @@ public sealed class PtxTests(ITestOutputHelper output)
     [PtxasFact]
     public void PtxasAssemblesEveryKernelWithoutSpillsAndTheDocumentedResources()
     {
-        var ptxas = Ptxas.Find() ?? throw new InvalidOperationException("CI=true and ptxas is missing: .ci/run should have extracted it ($PTXAS)");
+        var ptxas = Ptxas.Find()
+            ?? throw new InvalidOperationException(
+                "CI=true and ptxas is missing: .ci/run should have extracted it ($PTXAS)"
+            );
         var rows = Ptxas.All(ptxas).ToList();
         Assert.Equal(Ptx.Kernels.Count * Ptxas.Targets.Length, rows.Count);
         foreach (var (k, target, r) in rows)
         {
-            output.WriteLine($"{target} {k}: {r.Registers} registers, {r.SharedBytes} B smem, {r.StackBytes} B stack, spills {r.SpillStores}/{r.SpillLoads} B");
+            output.WriteLine(
+                $"{target} {k}: {r.Registers} registers, {r.SharedBytes} B smem, {r.StackBytes} B stack, spills {r.SpillStores}/{r.SpillLoads} B"
+            );
             Assert.InRange(r.Registers, 1, 255);
-            Assert.True(r.SpillStores == 0 && r.SpillLoads == 0, $"{k} at {target} spills {r.SpillStores} B / loads {r.SpillLoads} B");
-            Assert.True(r.SharedBytes <= Ptxas.SharedLimitBytes, $"{k} at {target} uses {r.SharedBytes} B of shared memory, over {Ptxas.SharedLimitBytes}");
+            Assert.True(
+                r.SpillStores == 0 && r.SpillLoads == 0,
+                $"{k} at {target} spills {r.SpillStores} B / loads {r.SpillLoads} B"
+            );
+            Assert.True(
+                r.SharedBytes <= Ptxas.SharedLimitBytes,
+                $"{k} at {target} uses {r.SharedBytes} B of shared memory, over {Ptxas.SharedLimitBytes}"
+            );
         }
         Assert.Equal(Ptxas.Table(rows), DocumentedTable());
     }
@@ -85,15 +101,30 @@ public sealed class PtxTests(ITestOutputHelper output)
     static IEnumerable<string> DocumentedTable()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
             if (File.Exists(Path.Combine(d.FullName, "docs", "kernels.md")))
-                return File.ReadLines(Path.Combine(d.FullName, "docs", "kernels.md")).SkipWhile(l => l != TableStart).Skip(1).TakeWhile(l => l.StartsWith('|')).ToList();
+            {
+                return File.ReadLines(Path.Combine(d.FullName, "docs", "kernels.md"))
+                    .SkipWhile(l => l != TableStart)
+                    .Skip(1)
+                    .TakeWhile(l => l.StartsWith('|'))
+                    .ToList();
+            }
+        }
+
         throw new FileNotFoundException("docs/kernels.md not found above the test binaries");
     }
 
     [PtxasFact]
     public void PtxasRejectsBrokenPtx()
     {
-        var e = Assert.Throws<DeviceException>(() => Ptxas.Assemble(Ptxas.Find()!, ".version 7.8\n.target sm_80\n.address_size 64\n.visible .entry k() { bogus.instruction; }", "sm_80"));
+        var e = Assert.Throws<DeviceException>(() =>
+            Ptxas.Assemble(
+                Ptxas.Find()!,
+                ".version 7.8\n.target sm_80\n.address_size 64\n.visible .entry k() { bogus.instruction; }",
+                "sm_80"
+            )
+        );
         Assert.Contains("bogus", e.Message);
     }
 }

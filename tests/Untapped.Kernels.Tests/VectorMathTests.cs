@@ -11,61 +11,104 @@ public sealed class VectorMathTests(ITestOutputHelper output)
     // Error in float ulps of the correctly rounded result; results that are denormal count in the smallest ulp.
     static double Ulps(float got, double exact)
     {
-        if (double.IsNaN(exact)) return float.IsNaN(got) ? 0 : double.PositiveInfinity;
+        if (double.IsNaN(exact))
+            return float.IsNaN(got) ? 0 : double.PositiveInfinity;
         float r = (float)exact;
-        if (float.IsInfinity(r)) return got == r ? 0 : double.PositiveInfinity;
+        if (float.IsInfinity(r))
+            return got == r ? 0 : double.PositiveInfinity;
         double ulp = Math.Max(MathF.BitIncrement(MathF.Abs(r)) - MathF.Abs(r), float.Epsilon);
         return Math.Abs(got - exact) / ulp;
     }
 
     static IEnumerable<float> Sweep(float lo, float hi, int n)
     {
-        for (int i = 0; i <= n; i++) yield return lo + (hi - lo) * i / n;
+        for (int i = 0; i <= n; i++)
+            yield return lo + (hi - lo) * i / n;
     }
 
-    double MaxUlps<TOp>(string name, IEnumerable<float> xs, Func<double, double> exact) where TOp : struct, IUnaryOp
+    double MaxUlps<TOp>(string name, IEnumerable<float> xs, Func<double, double> exact)
+        where TOp : struct, IUnaryOp
     {
         var x = xs.ToArray();
         var y = new float[x.Length];
         Elementwise.Map<TOp>(x, y);
-        double worst = 0; float at = 0;
+        double worst = 0;
+        float at = 0;
         for (int i = 0; i < x.Length; i++)
         {
             double u = Ulps(y[i], exact(x[i]));
-            if (u > worst) { worst = u; at = x[i]; }
+            if (u > worst)
+            {
+                worst = u;
+                at = x[i];
+            }
             Assert.True(u <= 4, $"{name}({x[i]:R}) = {y[i]:R}, exact {exact(x[i]):R}: {u:F1} ulp");
         }
         output.WriteLine($"{name}: max {worst:F2} ulp at x = {at:R} over {x.Length} points");
         return worst;
     }
 
-    static readonly float[] Specials = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.Epsilon, -float.Epsilon, float.MaxValue, float.MinValue, 1e-30f, -1e-30f];
+    static readonly float[] Specials =
+    [
+        0f,
+        -0f,
+        float.PositiveInfinity,
+        float.NegativeInfinity,
+        float.NaN,
+        float.Epsilon,
+        -float.Epsilon,
+        float.MaxValue,
+        float.MinValue,
+        1e-30f,
+        -1e-30f,
+    ];
 
     [Fact]
     public void ExpIsWithinTwoUlps() =>
-        Assert.True(MaxUlps<ExpOp>("exp", Sweep(-110f, 89f, 400_001).Concat(Sweep(-1e-3f, 1e-3f, 10_001)).Concat(Specials), Math.Exp) <= 2);
+        Assert.True(
+            MaxUlps<ExpOp>(
+                "exp",
+                Sweep(-110f, 89f, 400_001).Concat(Sweep(-1e-3f, 1e-3f, 10_001)).Concat(Specials),
+                Math.Exp
+            ) <= 2
+        );
 
     [Fact]
     public void LogIsWithinTwoUlps()
     {
-        var xs = Sweep(1e-6f, 10f, 400_001).Concat(Sweep(0.9f, 1.1f, 100_001))
-            .Concat(Enumerable.Range(-149, 277).Select(e => MathF.ScaleB(1.2345f, e))).Concat(Specials);
+        var xs = Sweep(1e-6f, 10f, 400_001)
+            .Concat(Sweep(0.9f, 1.1f, 100_001))
+            .Concat(Enumerable.Range(-149, 277).Select(e => MathF.ScaleB(1.2345f, e)))
+            .Concat(Specials);
         Assert.True(MaxUlps<LogOp>("log", xs, Math.Log) <= 2);
     }
 
     [Fact]
     public void TanhIsWithinThreeUlps() =>
-        Assert.True(MaxUlps<TanhOp>("tanh", Sweep(-12f, 12f, 400_001).Concat(Sweep(-1e-4f, 1e-4f, 10_001)).Concat(Specials), Math.Tanh) <= 3);
+        Assert.True(
+            MaxUlps<TanhOp>(
+                "tanh",
+                Sweep(-12f, 12f, 400_001).Concat(Sweep(-1e-4f, 1e-4f, 10_001)).Concat(Specials),
+                Math.Tanh
+            ) <= 3
+        );
 
     [Fact]
     public void SigmoidIsWithinThreeUlps() =>
-        Assert.True(MaxUlps<SigmoidOp>("sigmoid", Sweep(-100f, 40f, 400_001).Concat(Specials), v => 1 / (1 + Math.Exp(-v))) <= 3);
+        Assert.True(
+            MaxUlps<SigmoidOp>("sigmoid", Sweep(-100f, 40f, 400_001).Concat(Specials), v => 1 / (1 + Math.Exp(-v))) <= 3
+        );
 
     // log(1 + e^-|x|), the softplus tail of the Bernoulli log-likelihood; NaN in gives NaN out.
     [Fact]
     public void SoftplusTailIsWithinThreeUlps() =>
-        Assert.True(MaxUlps<SoftplusTailOp>("softplus tail", Sweep(-110f, 110f, 400_001).Concat(Sweep(-1e-3f, 1e-3f, 10_001)).Concat(Specials),
-            v => double.IsNaN(v) ? double.NaN : Log1p(Math.Exp(-Math.Abs(v)))) <= 3);
+        Assert.True(
+            MaxUlps<SoftplusTailOp>(
+                "softplus tail",
+                Sweep(-110f, 110f, 400_001).Concat(Sweep(-1e-3f, 1e-3f, 10_001)).Concat(Specials),
+                v => double.IsNaN(v) ? double.NaN : Log1p(Math.Exp(-Math.Abs(v)))
+            ) <= 3
+        );
 
     // log(1 + e) in double without the rounding of 1 + e for small e.
     static double Log1p(double e) => e < 1e-4 ? e - e * e / 2 + e * e * e / 3 : Math.Log(1 + e);
@@ -80,29 +123,45 @@ public sealed class VectorMathTests(ITestOutputHelper output)
     public void FourAndEightLanesGiveIdenticalBits() => SameBitsAs<V128>("4 lanes");
 
     // Every elementwise op on 8 lanes against T's lanes, over the ulp tests' sweep.
-    static void SameBitsAs<T>(string lanes) where T : struct, ISimd<T>
+    static void SameBitsAs<T>(string lanes)
+        where T : struct, ISimd<T>
     {
         var x = Sweep(-110f, 89f, 100_003).Concat(Sweep(1e-6f, 10f, 10_007)).Concat(Specials).ToArray();
-        void Same<TOp>(string name) where TOp : struct, IUnaryOp
+        void Same<TOp>(string name)
+            where TOp : struct, IUnaryOp
         {
-            float[] a = new float[x.Length], b = new float[x.Length];
+            float[] a = new float[x.Length],
+                b = new float[x.Length];
             Elementwise.Map<TOp, V256>(x, a);
             Elementwise.Map<TOp, T>(x, b);
             for (int i = 0; i < x.Length; i++)
-                Assert.True(BitConverter.SingleToInt32Bits(a[i]) == BitConverter.SingleToInt32Bits(b[i]), $"{name}({x[i]:R}): 8 lanes {a[i]:R}, {lanes} {b[i]:R}");
+            {
+                Assert.True(
+                    BitConverter.SingleToInt32Bits(a[i]) == BitConverter.SingleToInt32Bits(b[i]),
+                    $"{name}({x[i]:R}): 8 lanes {a[i]:R}, {lanes} {b[i]:R}"
+                );
+            }
         }
-        Same<ExpOp>("exp"); Same<LogOp>("log"); Same<TanhOp>("tanh"); Same<SigmoidOp>("sigmoid"); Same<SoftplusTailOp>("softplus tail");
+        Same<ExpOp>("exp");
+        Same<LogOp>("log");
+        Same<TanhOp>("tanh");
+        Same<SigmoidOp>("sigmoid");
+        Same<SoftplusTailOp>("softplus tail");
     }
 
     [Fact]
     public void RaggedTailGetsTheSameBitsAsFullVectors()
     {
-        var x = Sweep(-3f, 3f, 36).ToArray();                    // 37 values: four vectors and a tail of five
+        var x = Sweep(-3f, 3f, 36).ToArray(); // 37 values: four vectors and a tail of five
         var whole = new float[x.Length];
         Elementwise.Map<TanhOp>(x, whole);
         var one = new float[1];
-        for (int i = 0; i < x.Length; i++) { Elementwise.Map<TanhOp>([x[i]], one); Assert.Equal(whole[i], one[0]); }
-        Elementwise.Map<TanhOp>(x, x);                           // in place
+        for (int i = 0; i < x.Length; i++)
+        {
+            Elementwise.Map<TanhOp>([x[i]], one);
+            Assert.Equal(whole[i], one[0]);
+        }
+        Elementwise.Map<TanhOp>(x, x); // in place
         Assert.Equal(whole, x);
     }
 }
@@ -117,26 +176,65 @@ public sealed class Fma128Tests
         int n = 0;
         void Check(float a, float b, float c)
         {
-            var got = Untapped.Kernels.Cpu.Fma128.Emulated(System.Runtime.Intrinsics.Vector128.Create(a), System.Runtime.Intrinsics.Vector128.Create(b), System.Runtime.Intrinsics.Vector128.Create(c)).ToScalar();
+            var got = Untapped
+                .Kernels.Cpu.Fma128.Emulated(
+                    System.Runtime.Intrinsics.Vector128.Create(a),
+                    System.Runtime.Intrinsics.Vector128.Create(b),
+                    System.Runtime.Intrinsics.Vector128.Create(c)
+                )
+                .ToScalar();
             float want = MathF.FusedMultiplyAdd(a, b, c);
-            Assert.True(BitConverter.SingleToInt32Bits(got) == BitConverter.SingleToInt32Bits(want) || (float.IsNaN(got) && float.IsNaN(want)),
-                $"fma({a:R}, {b:R}, {c:R}): emulated {got:R}, instruction {want:R}");
+            Assert.True(
+                BitConverter.SingleToInt32Bits(got) == BitConverter.SingleToInt32Bits(want)
+                    || (float.IsNaN(got) && float.IsNaN(want)),
+                $"fma({a:R}, {b:R}, {c:R}): emulated {got:R}, instruction {want:R}"
+            );
             n++;
         }
         float F() => (float)((r.NextDouble() * 2 - 1) * Math.Pow(2, r.Next(-30, 30)));
-        for (int i = 0; i < 300_000; i++) Check(F(), F(), F());
+        for (int i = 0; i < 300_000; i++)
+            Check(F(), F(), F());
         // Cancellation and ties, where a double-rounded sum would differ: c close to -a b, and a b + c halfway cases.
         for (int i = 0; i < 300_000; i++)
         {
-            float a = F(), b = F();
+            float a = F(),
+                b = F();
             float p = a * b;
             Check(a, b, -p);
-            Check(a, b, BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(p) ^ (r.Next(2) << 31)) * MathF.ScaleB(1f, -r.Next(0, 30)));
-            Check(1f + MathF.ScaleB(r.Next(1, 1 << 12), -23), 1f + MathF.ScaleB(r.Next(1, 1 << 12), -23), MathF.ScaleB(r.Next(-8, 8), -r.Next(20, 50)));
+            Check(
+                a,
+                b,
+                BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(p) ^ (r.Next(2) << 31))
+                    * MathF.ScaleB(1f, -r.Next(0, 30))
+            );
+            Check(
+                1f + MathF.ScaleB(r.Next(1, 1 << 12), -23),
+                1f + MathF.ScaleB(r.Next(1, 1 << 12), -23),
+                MathF.ScaleB(r.Next(-8, 8), -r.Next(20, 50))
+            );
         }
-        foreach (var s in new[] { 0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.MaxValue, float.Epsilon, 1e-30f })
+        foreach (
+            var s in new[]
+            {
+                0f,
+                -0f,
+                float.PositiveInfinity,
+                float.NegativeInfinity,
+                float.NaN,
+                float.MaxValue,
+                float.Epsilon,
+                1e-30f,
+            }
+        )
+        {
             foreach (var t in new[] { 0f, -0f, 1f, -1f, float.MaxValue, float.Epsilon })
-            { Check(s, t, 1f); Check(t, s, -0f); Check(1f, t, s); }
+            {
+                Check(s, t, 1f);
+                Check(t, s, -0f);
+                Check(1f, t, s);
+            }
+        }
+
         Assert.True(n > 1_000_000);
     }
 }

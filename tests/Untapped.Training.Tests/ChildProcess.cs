@@ -7,7 +7,8 @@ namespace Untapped.Training.Tests;
 sealed class ChildProcess : IDisposable
 {
     readonly Process _p;
-    readonly System.Text.StringBuilder _err = new(), _out = new();
+    readonly System.Text.StringBuilder _err = new(),
+        _out = new();
 
     ChildProcess(ProcessStartInfo psi)
     {
@@ -15,8 +16,22 @@ sealed class ChildProcess : IDisposable
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
         _p = Process.Start(psi)!;
-        _p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_out) _out.AppendLine(e.Data); };
-        _p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_err) _err.AppendLine(e.Data); };
+        _p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_out)
+                    _out.AppendLine(e.Data);
+            }
+        };
+        _p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_err)
+                    _err.AppendLine(e.Data);
+            }
+        };
         _p.BeginOutputReadLine();
         _p.BeginErrorReadLine();
     }
@@ -28,7 +43,8 @@ sealed class ChildProcess : IDisposable
     {
         var psi = new ProcessStartInfo("dotnet");
         psi.ArgumentList.Add(Dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
         return new ChildProcess(psi);
     }
 
@@ -37,8 +53,10 @@ sealed class ChildProcess : IDisposable
     {
         var psi = new ProcessStartInfo("dotnet");
         psi.ArgumentList.Add(Dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in env) psi.Environment[k] = v;
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env)
+            psi.Environment[k] = v;
         return new ChildProcess(psi);
     }
 
@@ -49,30 +67,71 @@ sealed class ChildProcess : IDisposable
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add($"{prelude}; exec dotnet \"$0\" \"$@\"");
         psi.ArgumentList.Add(Dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
         return new ChildProcess(psi);
     }
 
     public bool HasExited => _p.HasExited;
     public int Id => _p.Id;
-    public string StdErr { get { lock (_err) return _err.ToString(); } }
-    public string StdOut { get { lock (_out) return _out.ToString(); } }
+    public string StdErr
+    {
+        get
+        {
+            lock (_err)
+                return _err.ToString();
+        }
+    }
+    public string StdOut
+    {
+        get
+        {
+            lock (_out)
+                return _out.ToString();
+        }
+    }
 
-    public void Kill() { try { _p.Kill(); } catch (InvalidOperationException) { /* already gone */ } }
+    public void Kill()
+    {
+        try
+        {
+            _p.Kill();
+        }
+        catch (InvalidOperationException)
+        { /* already gone */
+        }
+    }
 
-    public void Terminate() => kill(_p.Id, 15 /* SIGTERM */);
+    public void Terminate() =>
+        kill(
+            _p.Id,
+            15 /* SIGTERM */
+        );
 
-    public void Interrupt() => kill(_p.Id, 2 /* SIGINT, as Ctrl-C sends */);
+    public void Interrupt() =>
+        kill(
+            _p.Id,
+            2 /* SIGINT, as Ctrl-C sends */
+        );
 
     /// <summary>Waits for the exit; returns its code (throws when it takes longer than <paramref name="seconds"/>).</summary>
     public int Wait(int seconds = 180)
     {
-        if (!_p.WaitForExit(seconds * 1000)) { Kill(); throw new TimeoutException($"the CLI did not exit within {seconds} s; stderr: {StdErr}"); }
+        if (!_p.WaitForExit(seconds * 1000))
+        {
+            Kill();
+            throw new TimeoutException($"the CLI did not exit within {seconds} s; stderr: {StdErr}");
+        }
         _p.WaitForExit();
         return _p.ExitCode;
     }
 
-    public void Dispose() { Kill(); _p.Dispose(); }
+    public void Dispose()
+    {
+        Kill();
+        _p.Dispose();
+    }
 
-    [DllImport("libc")] static extern int kill(int pid, int sig);
+    [DllImport("libc")]
+    static extern int kill(int pid, int sig);
 }

@@ -14,7 +14,8 @@ public sealed class DataTests
         var m = Mnist.Load(dir);
         Assert.Equal(40, m.Count);
         var raw = TinyMnist.Images(30, 1);
-        for (int i = 0; i < 30 * 784; i++) Assert.Equal(raw[16 + i] >= 129 ? 1f : 0f, m.Images[i]);
+        for (int i = 0; i < 30 * 784; i++)
+            Assert.Equal(raw[16 + i] >= 129 ? 1f : 0f, m.Images[i]);
         Assert.Equal((byte)7, m.Labels[37]);
     }
 
@@ -34,27 +35,56 @@ public sealed class DataTests
         return mutate(dir);
     }
 
-    public static TheoryData<string, string> Corruptions() => new()
-    {
-        { "magic", "wrong IDX magic" }, { "truncated", "truncated" }, { "count", "holds 30 images but" },
-        { "size", "expected 28x28" }, { "gzip", "gzip" }, { "missing", "file not found" },
-    };
+    public static TheoryData<string, string> Corruptions() =>
+        new()
+        {
+            { "magic", "wrong IDX magic" },
+            { "truncated", "truncated" },
+            { "count", "holds 30 images but" },
+            { "size", "expected 28x28" },
+            { "gzip", "gzip" },
+            { "missing", "file not found" },
+        };
 
     [Theory]
     [MemberData(nameof(Corruptions))]
     public void BadFilesGiveOneClearErrorNamingTheFile(string kind, string expected)
     {
         var dir = TinyMnist.Folder(30, 10);
-        string images = Path.Combine(dir, "train-images-idx3-ubyte.gz"), labels = Path.Combine(dir, "train-labels-idx1-ubyte.gz");
+        string images = Path.Combine(dir, "train-images-idx3-ubyte.gz"),
+            labels = Path.Combine(dir, "train-labels-idx1-ubyte.gz");
         string named = images;
         switch (kind)
         {
-            case "magic": { var b = TinyMnist.Images(30, 1); b[3] = 0x01; File.WriteAllBytes(images, TinyMnist.Gzip(b)); break; }
-            case "truncated": { var b = TinyMnist.Images(30, 1); File.WriteAllBytes(images, TinyMnist.Gzip(b[..^100])); break; }
-            case "count": File.WriteAllBytes(labels, TinyMnist.Gzip(TinyMnist.Labels(29))); break;
-            case "size": File.WriteAllBytes(images, TinyMnist.Gzip(TinyMnist.Images(30, 1, side: 27))); break;
-            case "gzip": { var b = File.ReadAllBytes(images); File.WriteAllBytes(images, b[..(b.Length / 2)]); break; }
-            case "missing": File.Delete(labels); named = Path.Combine(dir, "train-labels-idx1-ubyte"); break;
+            case "magic":
+            {
+                var b = TinyMnist.Images(30, 1);
+                b[3] = 0x01;
+                File.WriteAllBytes(images, TinyMnist.Gzip(b));
+                break;
+            }
+            case "truncated":
+            {
+                var b = TinyMnist.Images(30, 1);
+                File.WriteAllBytes(images, TinyMnist.Gzip(b[..^100]));
+                break;
+            }
+            case "count":
+                File.WriteAllBytes(labels, TinyMnist.Gzip(TinyMnist.Labels(29)));
+                break;
+            case "size":
+                File.WriteAllBytes(images, TinyMnist.Gzip(TinyMnist.Images(30, 1, side: 27)));
+                break;
+            case "gzip":
+            {
+                var b = File.ReadAllBytes(images);
+                File.WriteAllBytes(images, b[..(b.Length / 2)]);
+                break;
+            }
+            case "missing":
+                File.Delete(labels);
+                named = Path.Combine(dir, "train-labels-idx1-ubyte");
+                break;
         }
         var e = Assert.Throws<DataFormatException>(() => Mnist.Load(dir));
         Assert.Contains(expected, e.Message);
@@ -85,7 +115,18 @@ public sealed class DataTests
     [Fact]
     public void PermutationGivesUniqueProposalsDirectly()
     {
-        float[] p = [.1f, .7f, .2f, /**/ .8f, .1f, .1f, /**/ .2f, .2f, .6f];
+        float[] p =
+        [
+            .1f,
+            .7f,
+            .2f, /**/
+            .8f,
+            .1f,
+            .1f, /**/
+            .2f,
+            .2f,
+            .6f,
+        ];
         Assert.Equal(new[] { 1, 0, 2 }, Permutation.Assign(p, 3, 3));
     }
 
@@ -93,17 +134,45 @@ public sealed class DataTests
     public void PermutationConflictGoesToTheMostProbableAndTheRestRecurse()
     {
         // Dims 0 and 1 both want class 0; dim 1 is surer, so dim 0 takes its best among {1, 2} -> 2.
-        float[] p = [.5f, .1f, .4f, /**/ .9f, .05f, .05f, /**/ .1f, .8f, .1f];
+        float[] p =
+        [
+            .5f,
+            .1f,
+            .4f, /**/
+            .9f,
+            .05f,
+            .05f, /**/
+            .1f,
+            .8f,
+            .1f,
+        ];
         Assert.Equal(new[] { 2, 0, 1 }, Permutation.Assign(p, 3, 3));
         // Three-way conflict: winner first, then the other two contest again.
-        float[] q = [.6f, .3f, .1f, /**/ .7f, .2f, .1f, /**/ .5f, .1f, .4f];
+        float[] q =
+        [
+            .6f,
+            .3f,
+            .1f, /**/
+            .7f,
+            .2f,
+            .1f, /**/
+            .5f,
+            .1f,
+            .4f,
+        ];
         Assert.Equal(new[] { 1, 0, 2 }, Permutation.Assign(q, 3, 3));
     }
 
     [Fact]
     public void PermutationTiesGoToTheLowerDim()
     {
-        float[] p = [.5f, .5f, /**/ .5f, .5f];
+        float[] p =
+        [
+            .5f,
+            .5f, /**/
+            .5f,
+            .5f,
+        ];
         Assert.Equal(new[] { 0, 1 }, Permutation.Assign(p, 2, 2));
     }
 
@@ -111,7 +180,8 @@ public sealed class DataTests
     public void PngDecodesToWhatWasWritten()
     {
         var grey = new byte[7 * 5];
-        for (int i = 0; i < grey.Length; i++) grey[i] = (byte)(i * 7);
+        for (int i = 0; i < grey.Length; i++)
+            grey[i] = (byte)(i * 7);
         var png = ImageGrid.EncodePng(grey, 7, 5);
         var (w, h, pixels) = PngReader.Decode(png);
         Assert.Equal((7, 5), (w, h));
@@ -129,7 +199,8 @@ public static class PngReader
         foreach (var b in data)
         {
             c ^= b;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            for (int k = 0; k < 8; k++)
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
         }
         return ~c;
     }
@@ -137,7 +208,9 @@ public static class PngReader
     public static (int W, int H, byte[] Pixels) Decode(byte[] png)
     {
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
-        int pos = 8, w = 0, h = 0;
+        int pos = 8,
+            w = 0,
+            h = 0;
         using var idat = new MemoryStream();
         while (pos < png.Length)
         {
@@ -146,8 +219,15 @@ public static class PngReader
             var body = png.AsSpan(pos + 8, len);
             uint crc = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(pos + 8 + len));
             Assert.Equal(Crc32(png.AsSpan(pos + 4, 4 + len)), crc);
-            if (type == "IHDR") { w = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(body); h = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(body[4..]); Assert.Equal(8, body[8]); Assert.Equal(0, body[9]); }
-            if (type == "IDAT") idat.Write(body);
+            if (type == "IHDR")
+            {
+                w = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(body);
+                h = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(body[4..]);
+                Assert.Equal(8, body[8]);
+                Assert.Equal(0, body[9]);
+            }
+            if (type == "IDAT")
+                idat.Write(body);
             pos += 12 + len;
         }
         idat.Position = 0;
@@ -157,7 +237,11 @@ public static class PngReader
         var rows = raw.ToArray();
         Assert.Equal(h * (w + 1), rows.Length);
         var px = new byte[w * h];
-        for (int y = 0; y < h; y++) { Assert.Equal(0, rows[y * (w + 1)]); Array.Copy(rows, y * (w + 1) + 1, px, y * w, w); }
+        for (int y = 0; y < h; y++)
+        {
+            Assert.Equal(0, rows[y * (w + 1)]);
+            Array.Copy(rows, y * (w + 1) + 1, px, y * w, w);
+        }
         return (w, h, px);
     }
 }

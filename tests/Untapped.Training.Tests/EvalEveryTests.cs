@@ -21,15 +21,36 @@ public sealed class EvalEveryTests
     static string Out() => Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
 
     static string[] Train(string outDir, int epochs, params string[] extra) =>
-        ["train", "--model", "m2", "--epochs", epochs.ToString(), "--batch", "32", "--unlabelled", "64", "--data", Data, "--out", outDir, "--backend", "cpu", .. extra];
+        [
+            "train",
+            "--model",
+            "m2",
+            "--epochs",
+            epochs.ToString(),
+            "--batch",
+            "32",
+            "--unlabelled",
+            "64",
+            "--data",
+            Data,
+            "--out",
+            outDir,
+            "--backend",
+            "cpu",
+            .. extra,
+        ];
 
     static Dictionary<string, float[]> Tensors(string dir) =>
-        Safetensors.Read(Path.Combine(dir, RunDirectory.CheckpointFile)).Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Data);
+        Safetensors
+            .Read(Path.Combine(dir, RunDirectory.CheckpointFile))
+            .Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Data);
 
     [Fact]
     public void HeldOutMetricsAreLoggedOnTheScheduleAndChangeNoTrainedBit()
     {
-        string none = Out(), every2 = Out(), resumed = Out();
+        string none = Out(),
+            every2 = Out(),
+            resumed = Out();
         Assert.Equal(0, Cli.App.Run(Train(none, 3, "--eval-every", "0")));
         Assert.Equal(0, Cli.App.Run(Train(every2, 3, "--eval-every", "2")));
         // --eval-every is not part of the run: a resume may change it.
@@ -41,13 +62,26 @@ public sealed class EvalEveryTests
         {
             var t = Tensors(other);
             Assert.Equal(reference.Keys.Order(), t.Keys.Order());
-            foreach (var k in reference.Keys) Assert.Equal(reference[k], t[k]);
+            foreach (var k in reference.Keys)
+                Assert.Equal(reference[k], t[k]);
         }
 
         var logged = MetricsJsonl.Read(Path.Combine(every2, RunDirectory.MetricsFile));
         Assert.Equal([2, 3], logged.Where(m => m.HeldOut is not null).Select(m => m.Epoch));
-        Assert.Equal([3], MetricsJsonl.Read(Path.Combine(none, RunDirectory.MetricsFile)).Where(m => m.HeldOut is not null).Select(m => m.Epoch));
-        Assert.Equal([1, 2, 3], MetricsJsonl.Read(Path.Combine(resumed, RunDirectory.MetricsFile)).Where(m => m.HeldOut is not null).Select(m => m.Epoch));
+        Assert.Equal(
+            [3],
+            MetricsJsonl
+                .Read(Path.Combine(none, RunDirectory.MetricsFile))
+                .Where(m => m.HeldOut is not null)
+                .Select(m => m.Epoch)
+        );
+        Assert.Equal(
+            [1, 2, 3],
+            MetricsJsonl
+                .Read(Path.Combine(resumed, RunDirectory.MetricsFile))
+                .Where(m => m.HeldOut is not null)
+                .Select(m => m.Epoch)
+        );
 
         // The last epoch's record is eval.json's numbers exactly.
         var last = logged[^1].HeldOut!;
@@ -65,7 +99,12 @@ public sealed class EvalEveryTests
         var x = data.HeldOut.SelectMany(i => data.Pool.Image(i).ToArray()).ToArray();
         var p = inf.ClassifierProbs(x, data.HeldOut.Length);
         double h = 0;
-        for (int i = 0; i < p.Length; i++) if (p[i] > 0) h -= p[i] * Math.Log(p[i]);
+        for (int i = 0; i < p.Length; i++)
+        {
+            if (p[i] > 0)
+                h -= p[i] * Math.Log(p[i]);
+        }
+
         Assert.Equal(h / data.HeldOut.Length, last.Entropy, 1e-9);
         Assert.InRange(last.Entropy, 0, Math.Log(10) + 1e-9);
     }
@@ -73,14 +112,31 @@ public sealed class EvalEveryTests
     [Fact]
     public void HeldOutRecordsRoundTripAndABrokenOneIsNamed()
     {
-        var m = new EpochMetrics(7, 0.01, new Dictionary<string, double> { ["total"] = 1.5 }, 2, 3, 4,
-            new HeldOutMetrics(1.25, 0.5, 9, [0, 1, 2, 3, 4, 9, 8, 7, 6, 5], 0.75));
+        var m = new EpochMetrics(
+            7,
+            0.01,
+            new Dictionary<string, double> { ["total"] = 1.5 },
+            2,
+            3,
+            4,
+            new HeldOutMetrics(1.25, 0.5, 9, [0, 1, 2, 3, 4, 9, 8, 7, 6, 5], 0.75)
+        );
         string line = MetricsJsonl.Format(m);
-        Assert.Equal("""{"epoch":7,"lr":0.01,"total":1.5,"step_ms":2,"samples_per_s":3,"seconds":4,"heldout":{"ce":1.25,"acc":0.5,"distinct_digits":9,"permutation":[0,1,2,3,4,9,8,7,6,5],"entropy":0.75}}""", line);
+        Assert.Equal(
+            """{"epoch":7,"lr":0.01,"total":1.5,"step_ms":2,"samples_per_s":3,"seconds":4,"heldout":{"ce":1.25,"acc":0.5,"distinct_digits":9,"permutation":[0,1,2,3,4,9,8,7,6,5],"entropy":0.75}}""",
+            line
+        );
         var back = MetricsJsonl.Parse(line, "m.jsonl");
         Assert.Equal(line, MetricsJsonl.Format(back));
         Assert.Equal(["total"], back.Losses.Keys);
-        foreach (var bad in new[] { """{"heldout":{"ce":1}}""", """{"heldout":3}""", """{"heldout":{"ce":1,"acc":1,"distinct_digits":2.5,"permutation":[],"entropy":1}}""" })
+        foreach (
+            var bad in new[]
+            {
+                """{"heldout":{"ce":1}}""",
+                """{"heldout":3}""",
+                """{"heldout":{"ce":1,"acc":1,"distinct_digits":2.5,"permutation":[],"entropy":1}}""",
+            }
+        )
         {
             var broken = line[..line.IndexOf("\"heldout\"", StringComparison.Ordinal)] + bad[1..];
             var e = Assert.Throws<DataFormatException>(() => MetricsJsonl.Parse(broken, "x/metrics.jsonl"));

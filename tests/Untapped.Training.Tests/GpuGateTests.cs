@@ -18,16 +18,34 @@ public sealed class GpuGateTests
     static string Cache() => Directory.CreateTempSubdirectory("untapped-gate-").FullName;
 
     // Fill writes 2 on the device under test and 1 on the managed CPU reference: an error of exactly 1 everywhere.
-    static readonly OpCase Broken = new("fill_broken_on_device", nameof(Backend.Fill), 0, 0, _ => new() { ["o"] = new float[300] }, ["o"],
-        (a, h) => a.Fill(300, a.Kind == BackendKind.Cpu ? 1f : 2f, h["o"]));
+    static readonly OpCase Broken = new(
+        "fill_broken_on_device",
+        nameof(Backend.Fill),
+        0,
+        0,
+        _ => new() { ["o"] = new float[300] },
+        ["o"],
+        (a, h) => a.Fill(300, a.Kind == BackendKind.Cpu ? 1f : 2f, h["o"])
+    );
 
-    static IEnumerable<OpCase> Good() => OpCases.At(CaseSize.Test).Where(c => c.Name is "philox_uniform" or "gemm_nn_None" or "sum_squares_partials");
+    static IEnumerable<OpCase> Good() =>
+        OpCases.At(CaseSize.Test).Where(c => c.Name is "philox_uniform" or "gemm_nn_None" or "sum_squares_partials");
 
     [Fact]
     public void AFailingKernelMakesAutoFallBackToTheCpuAndSaysWhichAndHow()
     {
         var log = new StringWriter();
-        var outcome = GpuGate.Open(BackendKind.IlgpuCpu, 0, explicitChoice: false, SelfCheckMode.Auto, [.. Good(), Broken], 1, log, Cache(), step: false);
+        var outcome = GpuGate.Open(
+            BackendKind.IlgpuCpu,
+            0,
+            explicitChoice: false,
+            SelfCheckMode.Auto,
+            [.. Good(), Broken],
+            1,
+            log,
+            Cache(),
+            step: false
+        );
         using var acc = outcome.Backend;
         Assert.True(outcome.FellBack);
         Assert.IsType<CpuBackend>(acc);
@@ -45,10 +63,21 @@ public sealed class GpuGateTests
     public void AFailingKernelUnderAnExplicitBackendIsAnErrorNamingIt()
     {
         var e = Assert.Throws<SelfCheckFailedException>(() =>
-            GpuGate.Open(BackendKind.IlgpuCpu, 0, explicitChoice: true, SelfCheckMode.Auto, [Broken], 1, TextWriter.Null, Cache(), step: false));
+            GpuGate.Open(
+                BackendKind.IlgpuCpu,
+                0,
+                explicitChoice: true,
+                SelfCheckMode.Auto,
+                [Broken],
+                1,
+                TextWriter.Null,
+                Cache(),
+                step: false
+            )
+        );
         Assert.Contains("kernel 'fill_broken_on_device'", e.Message);
         Assert.Contains("expected 1, got 2", e.Message);
-        Assert.True(Training.RunFailure.Is(e));   // exit 1, a failed run, not a usage error
+        Assert.True(Training.RunFailure.Is(e)); // exit 1, a failed run, not a usage error
         Assert.Equal([Remedy.TrainOnCpu, Remedy.SkipSelfCheck], ((IRemedied)e).Remedies);
     }
 
@@ -57,16 +86,57 @@ public sealed class GpuGateTests
     {
         var cache = Cache();
         var log = new StringWriter();
-        using (var first = GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Auto, Good(), 1, log, cache, step: false).Backend)
+        using (
+            var first = GpuGate
+                .Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Auto, Good(), 1, log, cache, step: false)
+                .Backend
+        )
+        {
             Assert.IsType<IlgpuBackend>(first);
+        }
+
         Assert.Single(Directory.GetFiles(Path.Combine(cache, "selfcheck"), "*.json"));
         // Cached: the broken case is not run again (the pass vouches for this device, driver and build).
-        var cached = GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Auto, [Broken], 1, log, cache, step: false);
-        using (cached.Backend) Assert.Null(cached.Report);
+        var cached = GpuGate.Open(
+            BackendKind.IlgpuCpu,
+            0,
+            true,
+            SelfCheckMode.Auto,
+            [Broken],
+            1,
+            log,
+            cache,
+            step: false
+        );
+        using (cached.Backend)
+            Assert.Null(cached.Report);
         Assert.Contains("is cached", log.ToString());
         // always re-runs it; never skips it.
-        Assert.Throws<SelfCheckFailedException>(() => GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Always, [Broken], 1, TextWriter.Null, cache, step: false));
-        var skipped = GpuGate.Open(BackendKind.IlgpuCpu, 0, true, SelfCheckMode.Never, [Broken], 1, TextWriter.Null, Cache(), step: false);
-        using (skipped.Backend) Assert.Null(skipped.Report);
+        Assert.Throws<SelfCheckFailedException>(() =>
+            GpuGate.Open(
+                BackendKind.IlgpuCpu,
+                0,
+                true,
+                SelfCheckMode.Always,
+                [Broken],
+                1,
+                TextWriter.Null,
+                cache,
+                step: false
+            )
+        );
+        var skipped = GpuGate.Open(
+            BackendKind.IlgpuCpu,
+            0,
+            true,
+            SelfCheckMode.Never,
+            [Broken],
+            1,
+            TextWriter.Null,
+            Cache(),
+            step: false
+        );
+        using (skipped.Backend)
+            Assert.Null(skipped.Report);
     }
 }

@@ -21,10 +21,37 @@ public sealed class GraphTests(ITestOutputHelper output)
         // 784*50+50 + 50*50+50 + 50*10+10 (classifier) + 794*10+10 + 10*10+10 + 2*(10*2+2) (encoder) + 12*250+250 + 250*500+500 + 500*784+784 (decoder)
         Assert.Equal(571_948, obj.Graph.Parameters.TotalLength);
         Assert.Equal(Networks.Layout.Select(l => l.Name), obj.Graph.Parameters.Items.Select(p => p.Name));
-        Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct", "reverse.log_p_x", "reverse.log_q_y" }, obj.TermNames);
-        Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo", "reverse_elbo", "reconstruct", "reverse.log_p_x", "reverse.log_q_y", "reverse.log_q_z" },
-            new Objective(ModelConfig.For(Preset.Paper), 2, 2, 2).TermNames);
-        Assert.Equal(new[] { "labelled_elbo", "classify", "unlabelled_elbo" }, new Objective(ModelConfig.For(Preset.Paper, ModelKind.M2), 2, 2, 2).TermNames);
+        Assert.Equal(
+            new[]
+            {
+                "labelled_elbo",
+                "classify",
+                "unlabelled_elbo",
+                "reverse_elbo",
+                "reconstruct",
+                "reverse.log_p_x",
+                "reverse.log_q_y",
+            },
+            obj.TermNames
+        );
+        Assert.Equal(
+            new[]
+            {
+                "labelled_elbo",
+                "classify",
+                "unlabelled_elbo",
+                "reverse_elbo",
+                "reconstruct",
+                "reverse.log_p_x",
+                "reverse.log_q_y",
+                "reverse.log_q_z",
+            },
+            new Objective(ModelConfig.For(Preset.Paper), 2, 2, 2).TermNames
+        );
+        Assert.Equal(
+            new[] { "labelled_elbo", "classify", "unlabelled_elbo" },
+            new Objective(ModelConfig.For(Preset.Paper, ModelKind.M2), 2, 2, 2).TermNames
+        );
     }
 
     [Theory]
@@ -34,8 +61,12 @@ public sealed class GraphTests(ITestOutputHelper output)
     {
         var obj = new Objective(ModelConfig.For(preset), 10_000, 10_000, 10_000);
         var plan = new MemoryPlan(obj.Graph);
-        long naive = obj.Graph.Tensors.Where(t => t.Kind != TensorKind.Parameter).Sum(t => (long)t.Length * (t.RequiresGrad ? 8 : 4));
-        output.WriteLine($"{preset}: planned arena {plan.PeakBytes / 1048576.0:F1} MiB (without reuse {naive / 1048576.0:F1} MiB)");
+        long naive = obj
+            .Graph.Tensors.Where(t => t.Kind != TensorKind.Parameter)
+            .Sum(t => (long)t.Length * (t.RequiresGrad ? 8 : 4));
+        output.WriteLine(
+            $"{preset}: planned arena {plan.PeakBytes / 1048576.0:F1} MiB (without reuse {naive / 1048576.0:F1} MiB)"
+        );
         Assert.True(plan.PeakBytes <= 512L << 20, $"planned peak {plan.PeakBytes >> 20} MiB exceeds 512 MiB");
         Assert.True(plan.PeakBytes < naive * 0.8, "liveness reuse should save at least a fifth of the arena");
     }
@@ -46,12 +77,19 @@ public sealed class GraphTests(ITestOutputHelper output)
         var plan = new MemoryPlan(new Objective(ModelConfig.For(Preset.Paper), 7, 5, 3).Graph);
         var slots = plan.Slots.ToList();
         foreach (var a in slots)
+        {
             foreach (var b in slots)
             {
-                if (ReferenceEquals(a, b)) continue;
-                bool live = a.Start <= b.End && b.Start <= a.End, bytes = a.Offset < b.Offset + b.Length && b.Offset < a.Offset + a.Length;
-                Assert.False(live && bytes, $"{a.Tensor}{(a.IsGrad ? "'" : "")} and {b.Tensor}{(b.IsGrad ? "'" : "")} share memory while both live");
+                if (ReferenceEquals(a, b))
+                    continue;
+                bool live = a.Start <= b.End && b.Start <= a.End,
+                    bytes = a.Offset < b.Offset + b.Length && b.Offset < a.Offset + a.Length;
+                Assert.False(
+                    live && bytes,
+                    $"{a.Tensor}{(a.IsGrad ? "'" : "")} and {b.Tensor}{(b.IsGrad ? "'" : "")} share memory while both live"
+                );
             }
+        }
     }
 
     // Gradients are zero-filled lazily and their first writer may overwrite them: nothing the arena held before
@@ -64,15 +102,18 @@ public sealed class GraphTests(ITestOutputHelper output)
         using var cpu = new CpuBackend(2);
         using var f = new ObjectiveFixture(cpu, ModelConfig.For(preset), 16, 3);
         var ex = f.Executor;
-        ex.Forward(); ex.Backward();
+        ex.Forward();
+        ex.Backward();
         var clean = cpu.ToArray(ex.Gradients);
         Assert.All(clean, g => Assert.True(float.IsFinite(g)));
         foreach (var t in f.Objective.Graph.Tensors.Where(t => t.Kind == TensorKind.Activation))
         {
             cpu.Fill(t.Length, float.NaN, ex.Value(t));
-            if (ex.Plan.Grad(t) is not null) cpu.Fill(t.Length, float.NaN, ex.GradForWrite(t, out _));
+            if (ex.Plan.Grad(t) is not null)
+                cpu.Fill(t.Length, float.NaN, ex.GradForWrite(t, out _));
         }
-        ex.Forward(); ex.Backward();
+        ex.Forward();
+        ex.Backward();
         Assert.Equal(clean, cpu.ToArray(ex.Gradients));
     }
 
@@ -81,11 +122,16 @@ public sealed class GraphTests(ITestOutputHelper output)
     static float[] TrainTiny(bool extra, string noiseName = "eps")
     {
         var g = new ComputeGraph();
-        if (extra) g.Noise("unrelated", 5, 5, normal: false);
-        var w = g.Parameter("w", 3, 2); var b = g.Parameter("b", 1, 2);
-        var w2 = g.Parameter("w2", 3, 2); var b2 = g.Parameter("b2", 1, 2);
-        var x = g.Input("x", 4, 3); var t = g.Input("t", 4, 2);
-        if (extra) g.Dense("unrelated.layer", [x], w, b, Activation.Tanh);
+        if (extra)
+            g.Noise("unrelated", 5, 5, normal: false);
+        var w = g.Parameter("w", 3, 2);
+        var b = g.Parameter("b", 1, 2);
+        var w2 = g.Parameter("w2", 3, 2);
+        var b2 = g.Parameter("b2", 1, 2);
+        var x = g.Input("x", 4, 3);
+        var t = g.Input("t", 4, 2);
+        if (extra)
+            g.Dense("unrelated.layer", [x], w, b, Activation.Tanh);
         var mu = g.Dense("mu", [x], w, b, Activation.None);
         var sigma = g.Dense("sigma", [x], w2, b2, Activation.Softplus);
         var z = g.GaussianSample("z", mu, sigma, g.Noise(noiseName, 4, 2, normal: true));
@@ -95,7 +141,12 @@ public sealed class GraphTests(ITestOutputHelper output)
         cpu.CopyFromHost(g.Parameters.Initialise(11, 1.0, new HashSet<string>()), ex.Parameters);
         ex.SetInput(x, [0.1f, -0.4f, 0.3f, 0.9f, 0.2f, -0.7f, 0.5f, 0.5f, -0.1f, -0.8f, 0.6f, 0.0f]);
         ex.SetInput(t, [1f, 0f, 0f, 1f, 1f, 1f, 0f, 0f]);
-        for (int s = 0; s < 4; s++) { ex.Forward(); ex.Backward(); ex.Update(new AdamSettings(), 0.05); }
+        for (int s = 0; s < 4; s++)
+        {
+            ex.Forward();
+            ex.Backward();
+            ex.Update(new AdamSettings(), 0.05);
+        }
         return cpu.ToArray(ex.Parameters);
     }
 
@@ -118,8 +169,11 @@ public sealed class GraphTests(ITestOutputHelper output)
         float[] Run(bool extras, out float[] losses, out float[] d1, out float[] d2)
         {
             var g = new ComputeGraph();
-            var w = g.Parameter("w", 3, 2); var b = g.Parameter("b", 1, 2);
-            var x = g.Input("x", 4, 3); var t = g.Input("t", 4, 2); var u = g.Input("u", 4, 2);
+            var w = g.Parameter("w", 3, 2);
+            var b = g.Parameter("b", 1, 2);
+            var x = g.Input("x", 4, 3);
+            var t = g.Input("t", 4, 2);
+            var u = g.Input("u", 4, 2);
             var y = g.Dense("y", [x], w, b, Activation.Tanh);
             var dist1 = g.L2Distance("d1", y, t);
             var dist2 = g.L2Distance("d2", y, u);
@@ -128,22 +182,29 @@ public sealed class GraphTests(ITestOutputHelper output)
                 g.Loss("fit", 0.5f, new LossPart(dist1, 1f), new LossPart(dist2, 1f, Gradient: false));
                 g.Monitor("watch", new LossPart(dist1, 2f));
             }
-            else g.Loss("fit", 0.5f, new LossPart(dist1, 1f));
+            else
+            {
+                g.Loss("fit", 0.5f, new LossPart(dist1, 1f));
+            }
+
             using var cpu = new CpuBackend(1);
             using var ex = new Executor(g, cpu, 3);
             cpu.CopyFromHost(g.Parameters.Initialise(3, 1.0, new HashSet<string>()), ex.Parameters);
             ex.SetInput(x, [0.1f, -0.4f, 0.3f, 0.9f, 0.2f, -0.7f, 0.5f, 0.5f, -0.1f, -0.8f, 0.6f, 0.0f]);
             ex.SetInput(t, [1f, 0f, 0f, 1f, 1f, 1f, 0f, 0f]);
             ex.SetInput(u, [0.5f, 2f, -1f, 0f, 3f, 1f, 0f, -2f]);
-            ex.Forward(); ex.Backward();
+            ex.Forward();
+            ex.Backward();
             losses = ex.ReadLosses();
-            d1 = cpu.ToArray(ex.Value(dist1)); d2 = cpu.ToArray(ex.Value(dist2));
+            d1 = cpu.ToArray(ex.Value(dist1));
+            d2 = cpu.ToArray(ex.Value(dist2));
             return cpu.ToArray(ex.Gradients);
         }
         var plain = Run(false, out _, out _, out _);
         var withExtras = Run(true, out var losses, out var d1, out var d2);
         Assert.Equal(plain, withExtras);
-        double m1 = d1.Average(v => (double)v), m2 = d2.Average(v => (double)v);
+        double m1 = d1.Average(v => (double)v),
+            m2 = d2.Average(v => (double)v);
         Assert.Equal(3, losses.Length);
         Assert.Equal(m1 + m2, losses[0], 5);
         Assert.Equal(2 * m1, losses[1], 5);
@@ -164,7 +225,9 @@ public sealed class GraphTests(ITestOutputHelper output)
     {
         using var cpu = new CpuBackend(2);
         using var f = new ObjectiveFixture(cpu, ModelConfig.For(Preset.Original), 4, 9);
-        f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(f.Objective.Config.Adam, 0.01);
+        f.Executor.Forward();
+        f.Executor.Backward();
+        f.Executor.Update(f.Objective.Config.Adam, 0.01);
         var path = Path.Combine(Path.GetTempPath(), $"ckpt-{Guid.NewGuid():N}.safetensors");
         try
         {
@@ -189,7 +252,10 @@ public sealed class GraphTests(ITestOutputHelper output)
             var e = Assert.Throws<CheckpointException>(() => Safetensors.Read(path));
             Assert.Contains("checksum", e.Message);
         }
-        finally { File.Delete(path); }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
@@ -198,7 +264,9 @@ public sealed class GraphTests(ITestOutputHelper output)
         using var cpu = new CpuBackend(2);
         using var f = new ObjectiveFixture(cpu, ModelConfig.For(Preset.Paper), 16, 3);
         f.Executor.Profile = new OpProfile();
-        f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(f.Objective.Config.Adam, 0.01);
+        f.Executor.Forward();
+        f.Executor.Backward();
+        f.Executor.Update(f.Objective.Config.Adam, 0.01);
         var p = f.Executor.Profile;
         var dense = f.Objective.Graph.Ops.OfType<DenseOp>().ToList();
         Assert.Equal(dense.Count, p.Rows["dense"].Count);
@@ -216,9 +284,13 @@ public sealed class GraphTests(ITestOutputHelper output)
 
         // By layer: one row per op and direction, keyed by label and output shape.
         f.Executor.Profile = new OpProfile { ByLayer = true };
-        f.Executor.Forward(); f.Executor.Backward();
+        f.Executor.Forward();
+        f.Executor.Backward();
         var rows = f.Executor.Profile.Rows;
-        Assert.Equal(f.Objective.Graph.Ops.Count + f.Objective.Graph.Ops.Count(o => o.HasBackward), rows.Values.Sum(r => r.Count));
+        Assert.Equal(
+            f.Objective.Graph.Ops.Count + f.Objective.Graph.Ops.Count(o => o.HasBackward),
+            rows.Values.Sum(r => r.Count)
+        );
         var first = dense[0];
         Assert.Equal(1, rows[$"dense {first.Label} [{first.Outputs[0].Rows},{first.Outputs[0].Cols}]"].Count);
     }
@@ -236,14 +308,16 @@ public sealed class BackendStepTests
     [InlineData(Preset.Paper, ModelKind.Untapped)]
     public void IlgpuCpuMatchesCpuForFiveSteps(Preset preset, ModelKind model)
     {
-        lock (Untapped.Tests.SharedIlgpu.Lock) Compare(Untapped.Tests.SharedIlgpu.Cpu, ModelConfig.For(preset, model), batch: 2);
+        lock (Untapped.Tests.SharedIlgpu.Lock)
+            Compare(Untapped.Tests.SharedIlgpu.Cpu, ModelConfig.For(preset, model), batch: 2);
     }
 
     // Five steps with CUDA's launch geometry (groups of up to 1024 threads) and ILGPU's assertions on.
     [Fact]
     public void IlgpuCpuWithCudaGeometryMatchesCpuForFiveSteps()
     {
-        lock (Untapped.Tests.SharedIlgpu.Lock) Compare(Untapped.Tests.SharedIlgpu.CudaGeometry, ModelConfig.For(Preset.Original, ModelKind.M2), batch: 2);
+        lock (Untapped.Tests.SharedIlgpu.Lock)
+            Compare(Untapped.Tests.SharedIlgpu.CudaGeometry, ModelConfig.For(Preset.Original, ModelKind.M2), batch: 2);
     }
 
     [Untapped.Tests.BackendTheory(BackendKind.OpenCl)]
@@ -269,7 +343,13 @@ public sealed class BackendStepTests
         var r = Untapped.Training.Checks.StepParity.Compare(dev, cfg, batch);
         for (int step = 0; step < r.Losses.Length; step++)
             Assert.True(r.Losses[step].Pass, $"losses at step {step}{r.Losses[step].Problem}");
-        Assert.True(r.FarOk, $"{r.Far} of {r.Parameters} parameters differ by more than {Untapped.Training.Checks.StepParity.FarApart}");
-        Assert.True(r.ParameterResult.Pass, $"parameters after {Untapped.Training.Checks.StepParity.Steps} steps{r.ParameterResult.Problem}");
+        Assert.True(
+            r.FarOk,
+            $"{r.Far} of {r.Parameters} parameters differ by more than {Untapped.Training.Checks.StepParity.FarApart}"
+        );
+        Assert.True(
+            r.ParameterResult.Pass,
+            $"parameters after {Untapped.Training.Checks.StepParity.Steps} steps{r.ParameterResult.Problem}"
+        );
     }
 }

@@ -32,7 +32,8 @@ static class Interop
             try
             {
                 var (code, _) = Run(py, "-c", $"import {module}");
-                if (code == 0) return py;
+                if (code == 0)
+                    return py;
             }
             catch (System.ComponentModel.Win32Exception) { }
         }
@@ -42,7 +43,8 @@ static class Interop
     public static (int Code, string Output) Run(string exe, params string[] args)
     {
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync();
         var output = p.StandardOutput.ReadToEnd();
@@ -53,7 +55,11 @@ static class Interop
     public static string Repo()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "examples", "python", "decode_digits.py"))) return d.FullName;
+        {
+            if (File.Exists(Path.Combine(d.FullName, "examples", "python", "decode_digits.py")))
+                return d.FullName;
+        }
+
         throw new DirectoryNotFoundException("examples/python not found above the test binaries");
     }
 }
@@ -69,11 +75,29 @@ public sealed class InteropTests
     static readonly Lazy<string> TrainedRun = new(() =>
     {
         var dir = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
-        Assert.Equal(0, Cli.App.Run(["train", "--epochs", "1", "--batch", "32", "--unlabelled", "64", "--data", Data, "--out", dir, "--backend", "cpu"]));
+        Assert.Equal(
+            0,
+            Cli.App.Run([
+                "train",
+                "--epochs",
+                "1",
+                "--batch",
+                "32",
+                "--unlabelled",
+                "64",
+                "--data",
+                Data,
+                "--out",
+                dir,
+                "--backend",
+                "cpu",
+            ])
+        );
         return dir;
     });
 
-    static float[][] Rows(JsonNode? n) => [.. n!.AsArray().Select(r => r!.AsArray().Select(v => v!.GetValue<float>()).ToArray())];
+    static float[][] Rows(JsonNode? n) =>
+        [.. n!.AsArray().Select(r => r!.AsArray().Select(v => v!.GetValue<float>()).ToArray())];
 
     static void Close(float[][] expected, float[][] actual, string what)
     {
@@ -82,7 +106,12 @@ public sealed class InteropTests
         {
             Assert.Equal(expected[r].Length, actual[r].Length);
             for (int c = 0; c < expected[r].Length; c++)
-                Assert.True(Math.Abs(expected[r][c] - actual[r][c]) <= Tol, $"{what}[{r}][{c}]: expected {expected[r][c]}, got {actual[r][c]}");
+            {
+                Assert.True(
+                    Math.Abs(expected[r][c] - actual[r][c]) <= Tol,
+                    $"{what}[{r}][{c}]: expected {expected[r][c]}, got {actual[r][c]}"
+                );
+            }
         }
     }
 
@@ -90,14 +119,34 @@ public sealed class InteropTests
     public void TheNumpyExampleComputesWhatPredictDoes()
     {
         var run = TrainedRun.Value;
-        string ours = Path.Combine(run, "predict.json"), theirs = Path.Combine(run, "python.json");
+        string ours = Path.Combine(run, "predict.json"),
+            theirs = Path.Combine(run, "python.json");
         Assert.Equal(0, Cli.App.Run(["predict", "--run", run, "--count", "12", "--out", ours, "--backend", "cpu"]));
-        var py = Interop.Python("numpy") ?? throw new InvalidOperationException("CI=true and no python3 with numpy: .ci/run installs python3-numpy");
-        var (code, output) = Interop.Run(py, Path.Combine(Interop.Repo(), "examples", "python", "decode_digits.py"), run, "--count", "12", "--json", theirs, "--pgm", Path.Combine(run, "digits.pgm"));
+        var py = Interop.Python("numpy")
+            ?? throw new InvalidOperationException("CI=true and no python3 with numpy: .ci/run installs python3-numpy");
+        var (code, output) = Interop.Run(
+            py,
+            Path.Combine(Interop.Repo(), "examples", "python", "decode_digits.py"),
+            run,
+            "--count",
+            "12",
+            "--json",
+            theirs,
+            "--pgm",
+            Path.Combine(run, "digits.pgm")
+        );
         Assert.True(code == 0, output);
         var a = JsonNode.Parse(File.ReadAllText(ours))!;
         var b = JsonNode.Parse(File.ReadAllText(theirs))!;
-        Assert.Equal(a["zbar"]!.ToJsonString(), b["zbar"]!.AsArray().Select(v => (float)v!.GetValue<double>()).Aggregate("[", (s, v) => s + (s == "[" ? "" : ",") + v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)) + "]");
+        Assert.Equal(
+            a["zbar"]!.ToJsonString(),
+            b["zbar"]!
+                .AsArray()
+                .Select(v => (float)v!.GetValue<double>())
+                .Aggregate("[", (s, v) =>
+                    s + (s == "[" ? "" : ",") + v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
+                ) + "]"
+        );
         Close(Rows(a["digit_means"]), Rows(b["digit_means"]), "digit_means");
         Close(Rows(a["logits"]), Rows(b["logits"]), "logits");
         Assert.Equal(12, Rows(b["logits"]).Length);
@@ -114,11 +163,16 @@ public sealed class InteropTests
         using var acc = new CpuBackend(1);
         using var inf = new Inference(acc, RunReports.LoadParameters(run));
         var images = Mnist.Load(Data);
-        const int n = 7;   // a batch size the models were not written for: n is dynamic
+        const int n = 7; // a batch size the models were not written for: n is dynamic
         var rng = new Random(3);
         var y = new float[n * 10];
         var z = new float[n * 2];
-        for (int i = 0; i < n; i++) { y[i * 10 + i % 10] = 1f; z[2 * i] = rng.NextSingle() * 3 - 1.5f; z[2 * i + 1] = rng.NextSingle() * 3 - 1.5f; }
+        for (int i = 0; i < n; i++)
+        {
+            y[i * 10 + i % 10] = 1f;
+            z[2 * i] = rng.NextSingle() * 3 - 1.5f;
+            z[2 * i + 1] = rng.NextSingle() * 3 - 1.5f;
+        }
         var x = images.Images.AsSpan(0, n * Mnist.Pixels).ToArray();
         var means = inf.DecoderLogits(y, z, n).Select(l => Untapped.Kernels.Fn.Sigmoid(l)).ToArray();
         var logits = inf.ClassifierLogits(x, n);
@@ -127,7 +181,10 @@ public sealed class InteropTests
         {
             Assert.Equal(["y", "z"], dec.InputMetadata.Keys.Order());
             Assert.Equal(-1, dec.InputMetadata["y"].Dimensions[0]);
-            using var r = dec.Run([NamedOnnxValue.CreateFromTensor("y", new DenseTensor<float>(y, [n, 10])), NamedOnnxValue.CreateFromTensor("z", new DenseTensor<float>(z, [n, 2]))]);
+            using var r = dec.Run([
+                NamedOnnxValue.CreateFromTensor("y", new DenseTensor<float>(y, [n, 10])),
+                NamedOnnxValue.CreateFromTensor("z", new DenseTensor<float>(z, [n, 2])),
+            ]);
             var got = r.Single(v => v.Name == "means").AsTensor<float>().ToArray();
             Close([means], [got], "decoder means");
         }
@@ -144,10 +201,16 @@ public sealed class InteropTests
         var run = TrainedRun.Value;
         var folder = Path.Combine(run, "onnx-checked");
         Assert.Equal(0, Cli.App.Run(["export", "--run", run, "--onnx", folder]));
-        var py = Interop.Python("onnx") ?? throw new InvalidOperationException("CI=true and no python3 with onnx: .ci/run installs python3-onnx");
+        var py = Interop.Python("onnx")
+            ?? throw new InvalidOperationException("CI=true and no python3 with onnx: .ci/run installs python3-onnx");
         foreach (var f in new[] { OnnxExport.DecoderFile, OnnxExport.ClassifierFile })
         {
-            var (code, output) = Interop.Run(py, "-c", "import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print(m.opset_import[0].version)", Path.Combine(folder, f));
+            var (code, output) = Interop.Run(
+                py,
+                "-c",
+                "import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print(m.opset_import[0].version)",
+                Path.Combine(folder, f)
+            );
             Assert.True(code == 0, $"{f}: {output}");
             Assert.Equal(OnnxExport.Opset.ToString(), output.Trim());
         }
@@ -159,7 +222,8 @@ public sealed class InteropTests
         var run = TrainedRun.Value;
         var copy = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(copy);
-        foreach (var f in new[] { RunDirectory.ConfigFile, RunDirectory.CheckpointFile }) File.Copy(Path.Combine(run, f), Path.Combine(copy, f));
+        foreach (var f in new[] { RunDirectory.ConfigFile, RunDirectory.CheckpointFile })
+            File.Copy(Path.Combine(run, f), Path.Combine(copy, f));
         var e = Assert.Throws<DataFormatException>(() => Prediction.Of(copy, new CpuBackend(1), 3));
         Assert.Contains(Path.Combine(copy, RunDirectory.EvalFile), e.Message);
     }

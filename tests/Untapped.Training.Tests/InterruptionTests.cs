@@ -20,12 +20,31 @@ public sealed class InterruptionTests(ITestOutputHelper log)
     static string Out() => Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
 
     static string[] Args(string dir, int epochs, params string[] extra) =>
-        ["train", "--epochs", epochs.ToString(), "--batch", "16", "--unlabelled", "48", "--data", Data, "--out", dir, "--backend", "cpu", "--threads", "1", .. extra];
+        [
+            "train",
+            "--epochs",
+            epochs.ToString(),
+            "--batch",
+            "16",
+            "--unlabelled",
+            "48",
+            "--data",
+            Data,
+            "--out",
+            dir,
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+            .. extra,
+        ];
 
     static byte[] Ckpt(string dir) => File.ReadAllBytes(Path.Combine(dir, RunDirectory.CheckpointFile));
 
     static int StepsIn(string dir) =>
-        TrainingState.FromMetadata(dir, Safetensors.Read(Path.Combine(dir, RunDirectory.CheckpointFile)).Metadata)!.StepsDone;
+        TrainingState
+            .FromMetadata(dir, Safetensors.Read(Path.Combine(dir, RunDirectory.CheckpointFile)).Metadata)!
+            .StepsDone;
 
     static readonly Dictionary<int, string> Straight = new();
 
@@ -34,7 +53,8 @@ public sealed class InterruptionTests(ITestOutputHelper log)
     {
         lock (Straight)
         {
-            if (Straight.TryGetValue(epochs, out var d)) return d;
+            if (Straight.TryGetValue(epochs, out var d))
+                return d;
             d = Out();
             Assert.Equal(0, Cli.App.Run(Args(d, epochs)));
             return Straight[epochs] = d;
@@ -43,14 +63,20 @@ public sealed class InterruptionTests(ITestOutputHelper log)
 
     // The training record of an epoch line: without its timing, and without the held-out record, which also marks the
     // last epoch of each invocation (a run first trained to epoch 1, then extended, measured epoch 1 too).
-    static string Losses(string line) => System.Text.RegularExpressions.Regex.Replace(
-        System.Text.RegularExpressions.Regex.Replace(line, ",\"heldout\":\\{[^}]*\\}", ""), "\"(step_ms|samples_per_s|seconds)\":[^,}]*", "");
+    static string Losses(string line) =>
+        System.Text.RegularExpressions.Regex.Replace(
+            System.Text.RegularExpressions.Regex.Replace(line, ",\"heldout\":\\{[^}]*\\}", ""),
+            "\"(step_ms|samples_per_s|seconds)\":[^,}]*",
+            ""
+        );
 
     void AssertSameRun(string expected, string actual)
     {
         Assert.Equal(Ckpt(expected), Ckpt(actual));
-        Assert.Equal(File.ReadAllLines(Path.Combine(expected, RunDirectory.MetricsFile)).Select(Losses),
-            File.ReadAllLines(Path.Combine(actual, RunDirectory.MetricsFile)).Select(Losses));
+        Assert.Equal(
+            File.ReadAllLines(Path.Combine(expected, RunDirectory.MetricsFile)).Select(Losses),
+            File.ReadAllLines(Path.Combine(actual, RunDirectory.MetricsFile)).Select(Losses)
+        );
         Assert.Empty(Directory.GetFiles(actual, ".*.tmp"));
     }
 
@@ -63,7 +89,15 @@ public sealed class InterruptionTests(ITestOutputHelper log)
         var dir = Out();
         using var first = ChildProcess.Start(Args(dir, 500));
         var sw = Stopwatch.StartNew();
-        while (!first.HasExited && !File.Exists(Path.Combine(dir, RunDirectory.MetricsFile)) && sw.Elapsed.TotalSeconds < 120) Thread.Sleep(20);
+        while (
+            !first.HasExited
+            && !File.Exists(Path.Combine(dir, RunDirectory.MetricsFile))
+            && sw.Elapsed.TotalSeconds < 120
+        )
+        {
+            Thread.Sleep(20);
+        }
+
         Assert.False(first.HasExited, $"the first trainer exited early: {first.StdErr}");
         using var second = ChildProcess.Start(Args(dir, 500, "--resume"));
         int code = second.Wait();
@@ -71,7 +105,7 @@ public sealed class InterruptionTests(ITestOutputHelper log)
         Assert.Equal(Cli.ExitCode.Usage, code);
         Assert.Contains($"{dir} is in use: untapped pid {first.Id} on {Environment.MachineName} since ", second.StdErr);
         Assert.Contains($"kill -TERM {first.Id}", second.StdErr);
-        Assert.Contains($"--out {dir}", second.StdErr);   // the holder's command line
+        Assert.Contains($"--out {dir}", second.StdErr); // the holder's command line
         Assert.False(first.HasExited, "the refused second trainer disturbed the first");
         first.Terminate();
         Assert.Equal(Cli.ExitCode.Stopped, first.Wait());
@@ -84,7 +118,8 @@ public sealed class InterruptionTests(ITestOutputHelper log)
     {
         var straight = Uninterrupted(3);
         var dir = Out();
-        int killedMidRun = 0, killedInsideWrite = 0;
+        int killedMidRun = 0,
+            killedInsideWrite = 0;
         // Each round starts the job as a requeue would (--resume, also the first time), waits for it to commit one new
         // checkpoint (so every round makes progress), then kills it at another instant: after a delay, or the moment the
         // next checkpoint's temporary file appears (inside the write).
@@ -96,20 +131,51 @@ public sealed class InterruptionTests(ITestOutputHelper log)
             using var child = ChildProcess.Start(Args(dir, 3, "--resume", "--checkpoint-every", "1"));
             var sw = Stopwatch.StartNew();
             var seen = File.Exists(ckpt) ? File.GetLastWriteTimeUtc(ckpt) : DateTime.MinValue;
-            while (!child.HasExited && (File.Exists(ckpt) ? File.GetLastWriteTimeUtc(ckpt) : DateTime.MinValue) == seen && sw.Elapsed.TotalSeconds < 120) Thread.Sleep(1);
+            while (
+                !child.HasExited
+                && (File.Exists(ckpt) ? File.GetLastWriteTimeUtc(ckpt) : DateTime.MinValue) == seen
+                && sw.Elapsed.TotalSeconds < 120
+            )
+            {
+                Thread.Sleep(1);
+            }
+
             if (delay < 0)
-                while (!child.HasExited && Directory.GetFiles(dir, ".checkpoint.safetensors.*.tmp").Length == 0 && sw.Elapsed.TotalSeconds < 120) Thread.SpinWait(200);
-            else Thread.Sleep(delay);
+            {
+                while (
+                    !child.HasExited
+                    && Directory.GetFiles(dir, ".checkpoint.safetensors.*.tmp").Length == 0
+                    && sw.Elapsed.TotalSeconds < 120
+                )
+                {
+                    Thread.SpinWait(200);
+                }
+            }
+            else
+            {
+                Thread.Sleep(delay);
+            }
+
             bool inWrite = delay < 0 && Directory.GetFiles(dir, ".checkpoint.safetensors.*.tmp").Length > 0;
-            if (child.HasExited) { Assert.Equal(0, child.Wait()); break; }
+            if (child.HasExited)
+            {
+                Assert.Equal(0, child.Wait());
+                break;
+            }
             child.Kill();
             child.Wait();
             killedMidRun++;
-            if (inWrite) killedInsideWrite++;
+            if (inWrite)
+                killedInsideWrite++;
             int now = StepsIn(dir);
-            Assert.True(now > last, $"round with delay {delay}: no new checkpoint survived (step {now}, before {last})");
+            Assert.True(
+                now > last,
+                $"round with delay {delay}: no new checkpoint survived (step {now}, before {last})"
+            );
             last = now;
-            log.WriteLine($"killed {(delay < 0 ? "inside a checkpoint write" : $"{delay} ms after a commit")}; checkpoint at step {now}");
+            log.WriteLine(
+                $"killed {(delay < 0 ? "inside a checkpoint write" : $"{delay} ms after a commit")}; checkpoint at step {now}"
+            );
         }
         Assert.True(killedMidRun >= 3, $"only {killedMidRun} kills landed before the run finished");
         Assert.True(killedInsideWrite >= 1, "no kill landed inside a checkpoint write");
@@ -122,19 +188,32 @@ public sealed class InterruptionTests(ITestOutputHelper log)
     {
         var straight = Uninterrupted(2);
         var one = Out();
-        Assert.Equal(0, Cli.App.Run(Args(one, 1)));     // committed: step 7, metrics line of epoch 1
+        Assert.Equal(0, Cli.App.Run(Args(one, 1))); // committed: step 7, metrics line of epoch 1
         var next = Out();
-        Assert.Equal(0, Cli.App.Run(Args(next, 2)));    // a later checkpoint, whose bytes the states below are cut from
+        Assert.Equal(0, Cli.App.Run(Args(next, 2))); // a later checkpoint, whose bytes the states below are cut from
         var newer = Ckpt(next);
 
         // The instants of committing the next checkpoint, in the order the trainer passes them.
         var states = new (string Name, Action<string> Make)[]
         {
-            ("metrics line of the next epoch appended, nothing else", d => File.AppendAllText(Path.Combine(d, RunDirectory.MetricsFile), File.ReadAllLines(Path.Combine(next, RunDirectory.MetricsFile))[1] + "\n")),
-            ("half a metrics line appended", d => File.AppendAllText(Path.Combine(d, RunDirectory.MetricsFile), "{\"epoch\":2,\"lr\":0.0")),
-            ("temporary checkpoint created, empty", d => File.WriteAllBytes(Path.Combine(d, ".checkpoint.safetensors.1.a.tmp"), [])),
-            ("temporary checkpoint half written", d => File.WriteAllBytes(Path.Combine(d, ".checkpoint.safetensors.1.b.tmp"), newer[..(newer.Length / 2)])),
-            ("temporary checkpoint complete, not yet renamed", d => File.WriteAllBytes(Path.Combine(d, ".checkpoint.safetensors.1.c.tmp"), newer)),
+            ("metrics line of the next epoch appended, nothing else", d =>
+                File.AppendAllText(
+                    Path.Combine(d, RunDirectory.MetricsFile),
+                    File.ReadAllLines(Path.Combine(next, RunDirectory.MetricsFile))[1] + "\n"
+                )
+            ),
+            ("half a metrics line appended", d =>
+                File.AppendAllText(Path.Combine(d, RunDirectory.MetricsFile), "{\"epoch\":2,\"lr\":0.0")
+            ),
+            ("temporary checkpoint created, empty", d =>
+                File.WriteAllBytes(Path.Combine(d, ".checkpoint.safetensors.1.a.tmp"), [])
+            ),
+            ("temporary checkpoint half written", d =>
+                File.WriteAllBytes(Path.Combine(d, ".checkpoint.safetensors.1.b.tmp"), newer[..(newer.Length / 2)])
+            ),
+            ("temporary checkpoint complete, not yet renamed", d =>
+                File.WriteAllBytes(Path.Combine(d, ".checkpoint.safetensors.1.c.tmp"), newer)
+            ),
         };
         foreach (var (name, make) in states)
         {
@@ -149,7 +228,8 @@ public sealed class InterruptionTests(ITestOutputHelper log)
     static void CopyDir(string from, string to)
     {
         Directory.CreateDirectory(to);
-        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        foreach (var f in Directory.GetFiles(from))
+            File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
         // config.json names its own directory; a copy is a run of the same options elsewhere.
         var cfg = Path.Combine(to, RunDirectory.ConfigFile);
         File.WriteAllText(cfg, File.ReadAllText(cfg).Replace(from, to));
@@ -164,7 +244,15 @@ public sealed class InterruptionTests(ITestOutputHelper log)
         using (var child = ChildProcess.Start(Args(dir, epochs)))
         {
             var sw = Stopwatch.StartNew();
-            while (!child.HasExited && !File.Exists(Path.Combine(dir, RunDirectory.MetricsFile)) && sw.Elapsed.TotalSeconds < 120) Thread.Sleep(2);
+            while (
+                !child.HasExited
+                && !File.Exists(Path.Combine(dir, RunDirectory.MetricsFile))
+                && sw.Elapsed.TotalSeconds < 120
+            )
+            {
+                Thread.Sleep(2);
+            }
+
             Thread.Sleep(40);
             child.Terminate();
             var signalled = Stopwatch.StartNew();
@@ -186,14 +274,40 @@ public sealed class InterruptionTests(ITestOutputHelper log)
     {
         // Steps long enough (batch 1000 of 1000 labelled images, one thread) that the second Ctrl-C lands inside one.
         var data = TinyMnist.Folder(2000, 40);
-        string[] args(string d) => ["train", "--epochs", "8", "--batch", "1000", "--unlabelled", "1000", "--data", data, "--out", d, "--backend", "cpu", "--threads", "1"];
+        string[] args(string d) =>
+            [
+                "train",
+                "--epochs",
+                "8",
+                "--batch",
+                "1000",
+                "--unlabelled",
+                "1000",
+                "--data",
+                data,
+                "--out",
+                d,
+                "--backend",
+                "cpu",
+                "--threads",
+                "1",
+            ];
         var dir = Out();
         using (var child = ChildProcess.Start(args(dir)))
         {
             var sw = Stopwatch.StartNew();
-            while (!child.HasExited && !File.Exists(Path.Combine(dir, RunDirectory.MetricsFile)) && sw.Elapsed.TotalSeconds < 120) Thread.Sleep(2);
+            while (
+                !child.HasExited
+                && !File.Exists(Path.Combine(dir, RunDirectory.MetricsFile))
+                && sw.Elapsed.TotalSeconds < 120
+            )
+            {
+                Thread.Sleep(2);
+            }
+
             child.Interrupt();
-            while (!child.HasExited && !child.StdErr.Contains("SIGINT") && sw.Elapsed.TotalSeconds < 120) Thread.Sleep(1);
+            while (!child.HasExited && !child.StdErr.Contains("SIGINT") && sw.Elapsed.TotalSeconds < 120)
+                Thread.Sleep(1);
             child.Interrupt();
             int code = child.Wait();
             log.WriteLine(child.StdErr);
@@ -228,8 +342,14 @@ public sealed class InterruptionTests(ITestOutputHelper log)
         var err = new StringWriter();
         var old = Console.Error;
         Console.SetError(err);
-        try { Assert.Equal(Cli.ExitCode.Usage, Cli.App.Run(Args(dir, 2, "--resume", "--seed", "7", "--tau", "0.5"))); }
-        finally { Console.SetError(old); }
+        try
+        {
+            Assert.Equal(Cli.ExitCode.Usage, Cli.App.Run(Args(dir, 2, "--resume", "--seed", "7", "--tau", "0.5")));
+        }
+        finally
+        {
+            Console.SetError(old);
+        }
         Assert.Contains("seed: 1 in the run, 7 now", err.ToString());
         Assert.Contains("model.tau: 1 in the run, 0.5 now", err.ToString());
         Assert.Equal(before, Ckpt(dir));
@@ -246,7 +366,10 @@ public sealed class InterruptionTests(ITestOutputHelper log)
         var before = Ckpt(dir);
         // A file-size limit below one checkpoint: every checkpoint write fails with EFBIG (SIGXFSZ ignored, so the write
         // reports it). The runtime's W^X double mapping needs a large memory file of its own, so it is switched off.
-        using var child = ChildProcess.StartUnder($"trap '' XFSZ; ulimit -f {before.Length / 1024 / 2}; export DOTNET_EnableWriteXorExecute=0", Args(dir, 2, "--resume"));
+        using var child = ChildProcess.StartUnder(
+            $"trap '' XFSZ; ulimit -f {before.Length / 1024 / 2}; export DOTNET_EnableWriteXorExecute=0",
+            Args(dir, 2, "--resume")
+        );
         int code = child.Wait();
         log.WriteLine(child.StdErr);
         Assert.Equal(Cli.ExitCode.Failed, code);
@@ -276,7 +399,10 @@ public sealed class InterruptionTests(ITestOutputHelper log)
             Assert.Contains(dir, child.StdErr);
             Assert.Equal(before, Ckpt(dir));
         }
-        finally { ReadOnlyMountFactAttribute.MakeWritable(dir); }
+        finally
+        {
+            ReadOnlyMountFactAttribute.MakeWritable(dir);
+        }
         Assert.Equal(0, Cli.App.Run(Args(dir, 2, "--resume")));
         AssertSameRun(Uninterrupted(2), dir);
     }
@@ -292,32 +418,59 @@ public sealed class ReadOnlyMountFactAttribute : FactAttribute
 
     public ReadOnlyMountFactAttribute()
     {
-        if (!OperatingSystem.IsLinux()) { Skip = "read-only mounts are tested on Linux only"; return; }
-        if (!IsRoot) return;
+        if (!OperatingSystem.IsLinux())
+        {
+            Skip = "read-only mounts are tested on Linux only";
+            return;
+        }
+        if (!IsRoot)
+            return;
         var probe = Path.Combine(Path.GetTempPath(), "untapped-tests", "ro-probe-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(probe);
-        try { MakeReadOnly(probe); MakeWritable(probe); }
-        catch (Exception e) { Skip = $"running as root without the right to mount (a read-only bind mount is how root is denied writes): {e.Message}"; }
-        finally { try { Directory.Delete(probe); } catch (IOException) { } }
+        try
+        {
+            MakeReadOnly(probe);
+            MakeWritable(probe);
+        }
+        catch (Exception e)
+        {
+            Skip =
+                $"running as root without the right to mount (a read-only bind mount is how root is denied writes): {e.Message}";
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(probe);
+            }
+            catch (IOException) { }
+        }
     }
 
     static void Sh(string cmd)
     {
-        using var p = Process.Start(new ProcessStartInfo("bash", ["-c", cmd]) { RedirectStandardError = true, UseShellExecute = false })!;
+        using var p = Process.Start(
+            new ProcessStartInfo("bash", ["-c", cmd]) { RedirectStandardError = true, UseShellExecute = false }
+        )!;
         var err = p.StandardError.ReadToEnd();
         p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"'{cmd}' failed: {err.Trim()}");
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException($"'{cmd}' failed: {err.Trim()}");
     }
 
     public static void MakeReadOnly(string dir)
     {
-        if (IsRoot) Sh($"mount --bind '{dir}' '{dir}' && mount -o remount,ro,bind '{dir}'");
-        else Sh($"chmod a-w '{dir}'");
+        if (IsRoot)
+            Sh($"mount --bind '{dir}' '{dir}' && mount -o remount,ro,bind '{dir}'");
+        else
+            Sh($"chmod a-w '{dir}'");
     }
 
     public static void MakeWritable(string dir)
     {
-        if (IsRoot) Sh($"umount '{dir}'");
-        else Sh($"chmod u+w '{dir}'");
+        if (IsRoot)
+            Sh($"umount '{dir}'");
+        else
+            Sh($"chmod u+w '{dir}'");
     }
 }

@@ -10,11 +10,14 @@ namespace Untapped.Training.Tests;
 /// <summary>The whole objective's gradient, every parameter tensor, against central finite differences (CPU).</summary>
 public sealed class ObjectiveGradientTests
 {
-    public static TheoryData<ModelKind, Preset> Configs() => new()
-    {
-        { ModelKind.Untapped, Preset.Original }, { ModelKind.Untapped, Preset.Paper },
-        { ModelKind.M2, Preset.Original }, { ModelKind.M2, Preset.Paper },
-    };
+    public static TheoryData<ModelKind, Preset> Configs() =>
+        new()
+        {
+            { ModelKind.Untapped, Preset.Original },
+            { ModelKind.Untapped, Preset.Paper },
+            { ModelKind.M2, Preset.Original },
+            { ModelKind.M2, Preset.Paper },
+        };
 
     [Theory]
     [MemberData(nameof(Configs))]
@@ -28,8 +31,15 @@ public sealed class ObjectiveGradientTests
         // Hard Bernoulli samples carry no gradient by definition: hold them fixed while perturbing.
         var frozen = new Dictionary<string, float[]>();
         if (cfg.XTildeGrad == XTildeGrad.None)
-            foreach (var t in f.Objective.Graph.Tensors.Where(t => t.Name.StartsWith("x_tilde", StringComparison.Ordinal)))
+        {
+            foreach (
+                var t in f.Objective.Graph.Tensors.Where(t => t.Name.StartsWith("x_tilde", StringComparison.Ordinal))
+            )
+            {
                 frozen[t.Name] = cpu.ToArray(ex.Value(t));
+            }
+        }
+
         ex.Backward();
         var grad = cpu.ToArray(ex.Gradients);
         var theta = cpu.ToArray(ex.Parameters);
@@ -51,14 +61,21 @@ public sealed class ObjectiveGradientTests
         {
             var picks = Enumerable.Range(0, 3).Select(_ => r.Next(p.Length)).ToList();
             int argmax = 0;
-            for (int i = 1; i < p.Length; i++) if (Math.Abs(grad[p.ParameterOffset + i]) > Math.Abs(grad[p.ParameterOffset + argmax])) argmax = i;
+            for (int i = 1; i < p.Length; i++)
+            {
+                if (Math.Abs(grad[p.ParameterOffset + i]) > Math.Abs(grad[p.ParameterOffset + argmax]))
+                    argmax = i;
+            }
+
             picks.Add(argmax);
             foreach (var i in picks)
             {
                 int idx = p.ParameterOffset + i;
                 double fd = (Loss(idx, h) - Loss(idx, -h)) / (2 * h);
-                Assert.True(Math.Abs(fd - grad[idx]) <= 3e-3 + 3e-2 * Math.Abs(fd),
-                    $"{model}/{preset}: dL/d{p.Name}[{i}] analytic {grad[idx]:G6}, central difference {fd:G6}");
+                Assert.True(
+                    Math.Abs(fd - grad[idx]) <= 3e-3 + 3e-2 * Math.Abs(fd),
+                    $"{model}/{preset}: dL/d{p.Name}[{i}] analytic {grad[idx]:G6}, central difference {fd:G6}"
+                );
                 checkedCount++;
             }
         }
@@ -76,9 +93,19 @@ public sealed class ObjectiveGradientTests
         using var cpu = new CpuBackend(2);
         var full = ModelConfig.For(Preset.Paper);
         using var a = new ObjectiveFixture(cpu, full, batch: 3, seed: 5);
-        using var b = new ObjectiveFixture(cpu, full with { ReverseLogPGrad = ReverseLogPGrad.None }, batch: 3, seed: 5);
-        a.Executor.Forward(); a.Executor.Backward();
-        b.Executor.Forward(); b.Executor.Backward();
+        using var b = new ObjectiveFixture(
+            cpu,
+            full with
+            {
+                ReverseLogPGrad = ReverseLogPGrad.None,
+            },
+            batch: 3,
+            seed: 5
+        );
+        a.Executor.Forward();
+        a.Executor.Backward();
+        b.Executor.Forward();
+        b.Executor.Backward();
         Assert.Equal(a.Executor.ReadLosses(), b.Executor.ReadLosses());
         var gFull = cpu.ToArray(a.Executor.Gradients);
         var gNone = cpu.ToArray(b.Executor.Gradients);
@@ -111,8 +138,10 @@ public sealed class ObjectiveGradientTests
             {
                 double expected = 0.1 * (LogPx(i, h) - LogPx(i, -h)) / (2 * h);
                 double removed = gFull[i] - gNone[i];
-                Assert.True(Math.Abs(removed - expected) <= 3e-3 + 3e-2 * Math.Abs(expected),
-                    $"{p.Name}[{i - p.ParameterOffset}]: full - none {removed:G6}, 0.1 x d log_p_x central difference {expected:G6}");
+                Assert.True(
+                    Math.Abs(removed - expected) <= 3e-3 + 3e-2 * Math.Abs(expected),
+                    $"{p.Name}[{i - p.ParameterOffset}]: full - none {removed:G6}, 0.1 x d log_p_x central difference {expected:G6}"
+                );
                 decoderChecked++;
             }
         }

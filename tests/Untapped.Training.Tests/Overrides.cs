@@ -15,11 +15,14 @@ static class Overrides
         {
             ex.ForwardOp(op);
             foreach (var o in op.Outputs)
+            {
                 if (values.TryGetValue(o.Name, out var v))
                 {
-                    if (v.Length != o.Length) throw new ArgumentException($"override for {o} has {v.Length} values");
+                    if (v.Length != o.Length)
+                        throw new ArgumentException($"override for {o} has {v.Length} values");
                     ex.Backend.CopyFromHost(v, ex.Value(o));
                 }
+            }
         }
         ex.ReduceLosses();
     }

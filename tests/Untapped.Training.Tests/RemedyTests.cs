@@ -16,7 +16,7 @@ public class RemedyTests
     public void EveryRemedyIsWordedWithWhatCarriesItOut(Remedy r)
     {
         var text = Cli.RemedyText.Of(r);
-        Assert.Matches(@"--[a-z]|`untapped ", text);   // a flag or a command the user can type
+        Assert.Matches(@"--[a-z]|`untapped ", text); // a flag or a command the user can type
     }
 
     public static TheoryData<Remedy> Remedies() => [.. Enum.GetValues<Remedy>()];
@@ -25,11 +25,16 @@ public class RemedyTests
     public void AMessageEndsWithItsRemediesInOrder()
     {
         var e = new UsageException("runs/a already holds a run", Remedy.Resume, Remedy.ChooseAnotherOutDir);
-        Assert.Equal("runs/a already holds a run; pass --resume to continue it, or choose another --out", Cli.RemedyText.Message(e));
+        Assert.Equal(
+            "runs/a already holds a run; pass --resume to continue it, or choose another --out",
+            Cli.RemedyText.Message(e)
+        );
         Assert.Equal("plain", Cli.RemedyText.Message(new UsageException("plain")));
         var stop = new TrainingStoppedException("runs/a/checkpoint.safetensors", 5, 10);
-        Assert.Equal("stopped after step 5 of 10; checkpoint committed to runs/a/checkpoint.safetensors; pass --resume to continue it",
-            Cli.RemedyText.Message(stop));
+        Assert.Equal(
+            "stopped after step 5 of 10; checkpoint committed to runs/a/checkpoint.safetensors; pass --resume to continue it",
+            Cli.RemedyText.Message(stop)
+        );
     }
 
     [Fact]
@@ -37,16 +42,42 @@ public class RemedyTests
     {
         var dir = Path.Combine(Path.GetTempPath(), "untapped-remedy-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        File.WriteAllBytes(Path.Combine(dir, RunDirectory.CheckpointFile), []);   // a run is there: refused before it is read
-        string[] args = ["train", "--epochs", "1", "--batch", "16", "--unlabelled", "48", "--data", TinyMnist.Folder(20, 10), "--out", dir, "--backend", "cpu", "--threads", "1"];
+        File.WriteAllBytes(Path.Combine(dir, RunDirectory.CheckpointFile), []); // a run is there: refused before it is read
+        string[] args =
+        [
+            "train",
+            "--epochs",
+            "1",
+            "--batch",
+            "16",
+            "--unlabelled",
+            "48",
+            "--data",
+            TinyMnist.Folder(20, 10),
+            "--out",
+            dir,
+            "--backend",
+            "cpu",
+            "--threads",
+            "1",
+        ];
         var err = new StringWriter();
         var old = Console.Error;
         Console.SetError(err);
         int code;
-        try { code = Cli.App.Run(args); }
-        finally { Console.SetError(old); }
+        try
+        {
+            code = Cli.App.Run(args);
+        }
+        finally
+        {
+            Console.SetError(old);
+        }
         Assert.Equal(Cli.ExitCode.Usage, code);
-        Assert.Contains($"error: {dir} already holds a run ({RunDirectory.CheckpointFile}); pass --resume to continue it, or choose another --out", err.ToString());
+        Assert.Contains(
+            $"error: {dir} already holds a run ({RunDirectory.CheckpointFile}); pass --resume to continue it, or choose another --out",
+            err.ToString()
+        );
     }
 
     // "Training code names no CLI flag": a string literal in src/Training with "--name" in it, outside the Slurm script
@@ -58,15 +89,29 @@ public class RemedyTests
         var offenders = new List<string>();
         foreach (var file in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories))
         {
-            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") || Path.GetFileName(file) == "SlurmScript.cs") continue;
+            if (
+                file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+                || Path.GetFileName(file) == "SlurmScript.cs"
+            )
+            {
+                continue;
+            }
+
             foreach (var (line, i) in File.ReadLines(file).Select((l, i) => (l, i + 1)))
             {
                 var code = line.TrimStart();
-                if (code.StartsWith("//", StringComparison.Ordinal)) continue;
+                if (code.StartsWith("//", StringComparison.Ordinal))
+                    continue;
                 foreach (Match m in Regex.Matches(code, "\"(?:[^\"\\\\]|\\\\.)*\""))
-                    if (Regex.IsMatch(m.Value, @"(^|[\s`(])--[a-z][a-z-]+")) offenders.Add($"{Path.GetRelativePath(root, file)}:{i}: {m.Value}");
+                {
+                    if (Regex.IsMatch(m.Value, @"(^|[\s`(])--[a-z][a-z-]+"))
+                        offenders.Add($"{Path.GetRelativePath(root, file)}:{i}: {m.Value}");
+                }
             }
         }
-        Assert.True(offenders.Count == 0, "flag names in Training (word them in Cli/RemedyText.cs):\n" + string.Join("\n", offenders));
+        Assert.True(
+            offenders.Count == 0,
+            "flag names in Training (word them in Cli/RemedyText.cs):\n" + string.Join("\n", offenders)
+        );
     }
 }

@@ -8,7 +8,11 @@ public static class RepoPaths
     static string Find()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Untapped.Gpu.sln"))) return d.FullName;
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Untapped.Gpu.sln")))
+                return d.FullName;
+        }
+
         throw new DirectoryNotFoundException("Untapped.Gpu.sln not found above the test binaries");
     }
 }

@@ -13,7 +13,10 @@ namespace Untapped.Training.Tests;
 /// </summary>
 public sealed class RowPeriodTests
 {
-    const int Rows = 10, Period = 3, In = 5, Hidden = 4;
+    const int Rows = 10,
+        Period = 3,
+        In = 5,
+        Hidden = 4;
 
     static float[] Tiled(int rows, int period, int cols, int seed)
     {
@@ -26,8 +29,10 @@ public sealed class RowPeriodTests
     static (float[] Out, float[] Grad, long Flops, int OutPeriod) Run(int period, float[] x)
     {
         var g = new ComputeGraph();
-        var w0 = g.Parameter("w0", In, Hidden); var b0 = g.Parameter("b0", 1, Hidden);
-        var w1 = g.Parameter("w1", Hidden, 3); var b1 = g.Parameter("b1", 1, 3);
+        var w0 = g.Parameter("w0", In, Hidden);
+        var b0 = g.Parameter("b0", 1, Hidden);
+        var w1 = g.Parameter("w1", Hidden, 3);
+        var b1 = g.Parameter("b1", 1, 3);
         var xi = g.Input("x", Rows, In, period);
         var t = g.Input("t", Rows, 3);
         var h = g.Dense("h", [xi], w0, b0, Activation.Tanh);
@@ -38,8 +43,9 @@ public sealed class RowPeriodTests
         cpu.CopyFromHost(g.Parameters.Initialise(5, 1.0, new HashSet<string>()), ex.Parameters);
         ex.SetInput(xi, x);
         ex.SetInput(t, Enumerable.Range(0, Rows * 3).Select(i => (float)Math.Sin(i)).ToArray());
-        cpu.Fill(Rows * 3, float.NaN, ex.Value(o));   // rows the copy must overwrite
-        ex.Forward(); ex.Backward();
+        cpu.Fill(Rows * 3, float.NaN, ex.Value(o)); // rows the copy must overwrite
+        ex.Forward();
+        ex.Backward();
         long flops = g.Ops.OfType<DenseOp>().Sum(op => op.Flops(false));
         return (cpu.ToArray(ex.Value(o)), cpu.ToArray(ex.Gradients), flops, o.RowPeriod);
     }
@@ -52,7 +58,10 @@ public sealed class RowPeriodTests
         var periodic = Run(Period, x);
         Assert.Equal(Period, periodic.OutPeriod);
         Assert.Equal(0, whole.OutPeriod);
-        Assert.Equal(whole.Out.Select(BitConverter.SingleToInt32Bits), periodic.Out.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(
+            whole.Out.Select(BitConverter.SingleToInt32Bits),
+            periodic.Out.Select(BitConverter.SingleToInt32Bits)
+        );
         Assert.Equal(whole.Grad, periodic.Grad);
         Assert.All(periodic.Out, v => Assert.True(float.IsFinite(v)));
         // Forward flops: 2 m n k per layer, m the period when periodic.
@@ -64,7 +73,7 @@ public sealed class RowPeriodTests
     public void SetInputRejectsDataWhoseRowsDoNotRepeat()
     {
         var x = Tiled(Rows, Period, In, 2);
-        x[^1] += 1e-3f;   // the last row differs from the one a period above it
+        x[^1] += 1e-3f; // the last row differs from the one a period above it
         var e = Assert.Throws<ArgumentException>(() => Run(Period, x));
         Assert.Contains("x", e.Message);
         Assert.Contains("repeating every 3", e.Message);
@@ -90,15 +99,18 @@ public sealed class RowPeriodTests
             var r = new Random(3);
             float[] Bits(int n) => Enumerable.Range(0, n).Select(_ => r.NextDouble() < 0.3 ? 1f : 0f).ToArray();
             var yl = new float[batch * 10];
-            for (int i = 0; i < batch; i++) yl[i * 10 + r.Next(10)] = 1f;
+            for (int i = 0; i < batch; i++)
+                yl[i * 10 + r.Next(10)] = 1f;
             var yf = new float[batch * 10];
-            for (int i = 0; i < batch; i++) yf[i * 10 + i % 10] = 1f;
+            for (int i = 0; i < batch; i++)
+                yf[i * 10 + i % 10] = 1f;
             ex.SetInput(obj.XLabelled, Bits(batch * 784));
             ex.SetInput(obj.YLabelled, yl);
             ex.SetInput(obj.XUnlabelled, Bits(batch * 784));
             ex.SetInput(obj.YUnfeatured, yf);
             ex.SetInput(obj.ZUnfeatured!, Tiled(batch, 10, 2, 4));
-            ex.Forward(); ex.Backward();
+            ex.Forward();
+            ex.Backward();
             return (ex.ReadLosses(), cpu.ToArray(ex.Gradients));
         }
         var plain = Step(false);

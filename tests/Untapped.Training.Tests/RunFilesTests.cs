@@ -17,7 +17,8 @@ public sealed class RunFilesTests
     {
         var files = Directory.GetFiles(Study(), RunDirectory.EvalFile, SearchOption.AllDirectories);
         Assert.True(files.Length >= 70, $"expected the study's 70 trials, found {files.Length}");
-        foreach (var f in files) Assert.Equal(File.ReadAllText(f), EvalJson.Read(f).ToJson());
+        foreach (var f in files)
+            Assert.Equal(File.ReadAllText(f), EvalJson.Read(f).ToJson());
     }
 
     [Fact]
@@ -27,15 +28,20 @@ public sealed class RunFilesTests
         Assert.True(files.Length >= 70);
         int lines = 0;
         foreach (var f in files)
+        {
             foreach (var line in File.ReadLines(f).Where(l => l.Length > 0))
             {
                 var m = MetricsJsonl.Parse(line, f);
                 Assert.Equal(line, MetricsJsonl.Format(m));
                 lines++;
             }
+        }
+
         Assert.True(lines >= 70 * 150);
         // The figures see the monitors as terms like any other.
-        var logged = MetricsJsonl.Read(Path.Combine(Study(), "untapped-paper-reverse-logp-grad-none-seed1", RunDirectory.MetricsFile));
+        var logged = MetricsJsonl.Read(
+            Path.Combine(Study(), "untapped-paper-reverse-logp-grad-none-seed1", RunDirectory.MetricsFile)
+        );
         Assert.Equal(150, logged.Count);
         Assert.InRange(logged[^1].Losses["reverse.log_p_x"], -200, -180);
     }
@@ -49,7 +55,9 @@ public sealed class RunFilesTests
         var e = Assert.Throws<DataFormatException>(() => EvalJson.Read(eval));
         Assert.Contains(eval, e.Message);
         Assert.Contains("ce_heldout", e.Message);
-        var m = Assert.Throws<DataFormatException>(() => MetricsJsonl.Parse("{\"epoch\": 1, \"lr\": 0.01, \"loss\": 2}", "x/metrics.jsonl"));
+        var m = Assert.Throws<DataFormatException>(() =>
+            MetricsJsonl.Parse("{\"epoch\": 1, \"lr\": 0.01, \"loss\": 2}", "x/metrics.jsonl")
+        );
         Assert.Contains("x/metrics.jsonl", m.Message);
         Assert.Contains("step_ms", m.Message);
     }
@@ -63,16 +71,44 @@ public sealed class RunFilesTests
         Directory.CreateDirectory(Path.Combine(repo, ".git"));
         var data = Path.Combine(repo, "data", "tiny");
         Directory.CreateDirectory(data);
-        foreach (var f in Directory.GetFiles(TinyMnist.Folder(60, 20))) File.Copy(f, Path.Combine(data, Path.GetFileName(f)));
+        foreach (var f in Directory.GetFiles(TinyMnist.Folder(60, 20)))
+            File.Copy(f, Path.Combine(data, Path.GetFileName(f)));
         var run = Path.Combine(repo, "runs", "r1");
-        Assert.Equal(0, Cli.App.Run(["train", "--model", "m2", "--epochs", "1", "--batch", "16", "--unlabelled", "32", "--data", data, "--out", run, "--backend", "cpu", "--threads", "1"]));
+        Assert.Equal(
+            0,
+            Cli.App.Run([
+                "train",
+                "--model",
+                "m2",
+                "--epochs",
+                "1",
+                "--batch",
+                "16",
+                "--unlabelled",
+                "32",
+                "--data",
+                data,
+                "--out",
+                run,
+                "--backend",
+                "cpu",
+                "--threads",
+                "1",
+            ])
+        );
         var cfg = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, RunDirectory.ConfigFile)))!;
-        Assert.Equal((".", "../../data/tiny"), (cfg["out_dir"]!.GetValue<string>(), cfg["data_dir"]!.GetValue<string>()));
+        Assert.Equal(
+            (".", "../../data/tiny"),
+            (cfg["out_dir"]!.GetValue<string>(), cfg["data_dir"]!.GetValue<string>())
+        );
         var moved = repo + "-moved";
         Directory.Move(repo, moved);
         var o = RunDirectory.LoadOptions(Path.Combine(moved, "runs", "r1"));
         Assert.Equal((Path.Combine(moved, "runs", "r1"), Path.Combine(moved, "data", "tiny")), (o.OutDir, o.DataDir));
-        Assert.Equal(0, Cli.App.Run(["evaluate", "--run", Path.Combine(moved, "runs", "r1"), "--backend", "cpu", "--threads", "1"]));
+        Assert.Equal(
+            0,
+            Cli.App.Run(["evaluate", "--run", Path.Combine(moved, "runs", "r1"), "--backend", "cpu", "--threads", "1"])
+        );
 
         var outside = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
         var absolute = RunPaths.Relative(new RunOptions { OutDir = outside, DataDir = data }, outside);

@@ -14,10 +14,22 @@ public sealed class SelfCheckCliTests
         var lines = child.StdOut.Split('\n');
         int outputs = OpCases.At(CaseSize.Test).Sum(c => c.Outputs.Length);
         foreach (var c in OpCases.At(CaseSize.Test))
+        {
             foreach (var o in c.Outputs)
-                Assert.Single(lines, l => l.StartsWith($"{c.Name} ", StringComparison.Ordinal) && l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var output, _, _, _, _, _, "yes"] && output == o);
+            {
+                Assert.Single(lines, l =>
+                    l.StartsWith($"{c.Name} ", StringComparison.Ordinal)
+                    && l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var output, _, _, _, _, _, "yes"]
+                    && output == o
+                );
+            }
+        }
+
         Assert.Contains($"{outputs} of {outputs} kernel outputs within tolerance, training step agrees", child.StdOut);
-        Assert.Contains(lines, l => l.StartsWith("training step (untapped, batch 2)", StringComparison.Ordinal) && l.TrimEnd().EndsWith("yes", StringComparison.Ordinal));
+        Assert.Contains(lines, l =>
+            l.StartsWith("training step (untapped, batch 2)", StringComparison.Ordinal)
+            && l.TrimEnd().EndsWith("yes", StringComparison.Ordinal)
+        );
     }
 
     [Untapped.Tests.CudaAbsentFact]
@@ -39,12 +51,15 @@ public sealed class HelpTests
         Assert.Equal(0, child.Wait());
         var help = child.StdOut;
         Assert.Contains("[default: the preset's: paper 150, original 1000]", help);
-        Assert.Contains("[default: the preset's: paper exact, original original]", help);   // --logdet
-        Assert.Contains("[default: 20]", help);                                               // --eval-every
-        Assert.Contains("[default: Auto]", help);                                             // --self-check
+        Assert.Contains("[default: the preset's: paper exact, original original]", help); // --logdet
+        Assert.Contains("[default: 20]", help); // --eval-every
+        Assert.Contains("[default: Auto]", help); // --self-check
         // Every option line of train names its default (or says where it comes from), except the flags and --help.
         foreach (var line in help.Split('\n').Where(l => l.TrimStart().StartsWith("--", StringComparison.Ordinal)))
-            if (!line.TrimStart().StartsWith("--resume", StringComparison.Ordinal)) Assert.Contains("default", line);
+        {
+            if (!line.TrimStart().StartsWith("--resume", StringComparison.Ordinal))
+                Assert.Contains("default", line);
+        }
     }
 
     [Fact]

@@ -14,7 +14,8 @@ public static class TinyMnist
         BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(4), (uint)n);
         BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(8), (uint)side);
         BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(12), (uint)side);
-        for (int i = 16; i < b.Length; i++) b[i] = (byte)(r.Next(4) == 0 ? r.Next(129, 256) : r.Next(0, 129));
+        for (int i = 16; i < b.Length; i++)
+            b[i] = (byte)(r.Next(4) == 0 ? r.Next(129, 256) : r.Next(0, 129));
         return b;
     }
 
@@ -23,14 +24,16 @@ public static class TinyMnist
         var b = new byte[8 + n];
         BinaryPrimitives.WriteUInt32BigEndian(b, 0x00000801);
         BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(4), (uint)n);
-        for (int i = 0; i < n; i++) b[8 + i] = (byte)(i % 10);
+        for (int i = 0; i < n; i++)
+            b[8 + i] = (byte)(i % 10);
         return b;
     }
 
     public static byte[] Gzip(byte[] data)
     {
         using var ms = new MemoryStream();
-        using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true)) gz.Write(data);
+        using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
+            gz.Write(data);
         return ms.ToArray();
     }
 

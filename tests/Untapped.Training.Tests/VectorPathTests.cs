@@ -13,23 +13,44 @@ public sealed class VectorPathTests
 {
     static readonly string Data = TinyMnist.Folder(200, 40);
 
-    public static TheoryData<string, string, string> Paths() => new()
-    {
-        // name, environment (K=V), the path the banner must show ("" = whatever this CPU's widest is)
-        { "default", "", "" },
-        { "avx512-off", "DOTNET_EnableAVX512=0", "" },
-        { "128-bit", "DOTNET_PreferredVectorBitWidth=128", "128-bit" },
-        { "no-avx2-no-fma", "DOTNET_EnableAVX2=0", "128-bit" },
-    };
+    public static TheoryData<string, string, string> Paths() =>
+        new()
+        {
+            // name, environment (K=V), the path the banner must show ("" = whatever this CPU's widest is)
+            { "default", "", "" },
+            { "avx512-off", "DOTNET_EnableAVX512=0", "" },
+            { "128-bit", "DOTNET_PreferredVectorBitWidth=128", "128-bit" },
+            { "no-avx2-no-fma", "DOTNET_EnableAVX2=0", "128-bit" },
+        };
 
     static byte[] Run(string env, string expectPath)
     {
         var dir = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
-        var vars = env.Length == 0 ? new Dictionary<string, string>() : env.Split(' ').Select(kv => kv.Split('=')).ToDictionary(a => a[0], a => a[1]);
-        using var child = ChildProcess.StartWith(vars, "train", "--epochs", "2", "--batch", "16", "--unlabelled", "48", "--data", Data,
-            "--out", dir, "--backend", "cpu", "--threads", "2");
+        var vars =
+            env.Length == 0
+                ? new Dictionary<string, string>()
+                : env.Split(' ').Select(kv => kv.Split('=')).ToDictionary(a => a[0], a => a[1]);
+        using var child = ChildProcess.StartWith(
+            vars,
+            "train",
+            "--epochs",
+            "2",
+            "--batch",
+            "16",
+            "--unlabelled",
+            "48",
+            "--data",
+            Data,
+            "--out",
+            dir,
+            "--backend",
+            "cpu",
+            "--threads",
+            "2"
+        );
         Assert.True(child.Wait(300) == 0, $"{env}: {child.StdErr}");
-        if (expectPath.Length > 0) Assert.Contains($"managed CPU (2 threads, {expectPath})", child.StdOut + child.StdErr);
+        if (expectPath.Length > 0)
+            Assert.Contains($"managed CPU (2 threads, {expectPath})", child.StdOut + child.StdErr);
         return File.ReadAllBytes(Path.Combine(dir, RunDirectory.CheckpointFile));
     }
 
@@ -40,7 +61,10 @@ public sealed class VectorPathTests
         foreach (var row in Paths().Skip(1))
         {
             var (name, env, path) = ((string)row[0], (string)row[1], (string)row[2]);
-            Assert.True(reference.AsSpan().SequenceEqual(Run(env, path)), $"checkpoint on the {name} path ({env}) differs from the default path's");
+            Assert.True(
+                reference.AsSpan().SequenceEqual(Run(env, path)),
+                $"checkpoint on the {name} path ({env}) differs from the default path's"
+            );
         }
     }
 }

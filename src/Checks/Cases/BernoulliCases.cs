@@ -11,35 +11,76 @@ public static partial class OpCases
     /// </summary>
     static IEnumerable<OpCase> Bernoulli(CaseSize s)
     {
-        int m = s.M, d = s.D, n = s == CaseSize.Test ? 5000 : m * d;
+        int m = s.M,
+            d = s.D,
+            n = s == CaseSize.Test ? 5000 : m * d;
         long md = (long)m * d * F;
         bool grad = s == CaseSize.Gradient;
         BernoulliForm[] forms = s == CaseSize.Model ? [BernoulliForm.Exact] : Enum.GetValues<BernoulliForm>();
         foreach (var form in forms)
         {
-            float lim = grad ? 6 : s == CaseSize.Model ? 5 : 14;
-            yield return new($"bernoulli_loglik_{form}", nameof(Backend.BernoulliLogLik), 1e-3f, 1e-5f,
-                r => OpCase.Buffers(("x", grad ? Gen.Uniform(r, m * d, 0.05f, 0.95f) : Gen.Bits(r, m * d)),
-                    ("l", Gen.Uniform(r, m * d, -lim, lim)), ("o", new float[m])),
-                ["o"], (a, h) => a.BernoulliLogLik(h["x"], h["l"], m, d, form, h["o"]))
+            float lim =
+                grad ? 6
+                : s == CaseSize.Model ? 5
+                : 14;
+            yield return new(
+                $"bernoulli_loglik_{form}",
+                nameof(Backend.BernoulliLogLik),
+                1e-3f,
+                1e-5f,
+                r =>
+                    OpCase.Buffers(
+                        ("x", grad ? Gen.Uniform(r, m * d, 0.05f, 0.95f) : Gen.Bits(r, m * d)),
+                        ("l", Gen.Uniform(r, m * d, -lim, lim)),
+                        ("o", new float[m])
+                    ),
+                ["o"],
+                (a, h) => a.BernoulliLogLik(h["x"], h["l"], m, d, form, h["o"])
+            )
             {
                 Bytes = 2 * md,
-                Gradient = new(["x", "l"],
-                    (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g_o"], m, d, form, true, h["d_l"], h["d_x"])),
+                Gradient = new(["x", "l"], (a, h) =>
+                    a.BernoulliLogLikBackward(h["x"], h["l"], h["g_o"], m, d, form, true, h["d_l"], h["d_x"])
+                ),
             };
             if (grad)
                 continue;
             if (s == CaseSize.Test)
-                yield return new($"bernoulli_loglik_backward_{form}", nameof(Backend.BernoulliLogLikBackward), 1e-5f, 1e-5f,
-                    r => OpCase.Buffers(("x", Gen.Uniform(r, m * d, 0, 1)), ("l", Gen.Uniform(r, m * d, -14, 14)), ("g", Gen.Uniform(r, m)),
-                        ("dl", Gen.Uniform(r, m * d)), ("dx", Gen.Uniform(r, m * d))),
-                    ["dl", "dx"], (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], m, d, form, true, h["dl"], h["dx"]));
+            {
+                yield return new(
+                    $"bernoulli_loglik_backward_{form}",
+                    nameof(Backend.BernoulliLogLikBackward),
+                    1e-5f,
+                    1e-5f,
+                    r =>
+                        OpCase.Buffers(
+                            ("x", Gen.Uniform(r, m * d, 0, 1)),
+                            ("l", Gen.Uniform(r, m * d, -14, 14)),
+                            ("g", Gen.Uniform(r, m)),
+                            ("dl", Gen.Uniform(r, m * d)),
+                            ("dx", Gen.Uniform(r, m * d))
+                        ),
+                    ["dl", "dx"],
+                    (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], m, d, form, true, h["dl"], h["dx"])
+                );
+            }
         }
         if (grad)
         {
-            yield return new("bernoulli_sample_relaxed", nameof(Backend.BernoulliSample), 1e-6f, 1e-5f,
-                r => OpCase.Buffers(("l", Gen.Uniform(r, n, -2, 2)), ("u", Gen.Uniform(r, n, 0.05f, 0.95f)), ("o", new float[n])),
-                ["o"], (a, h) => a.BernoulliSample(h["l"], h["u"], n, 0.7f, true, BernoulliForm.Exact, h["o"]))
+            yield return new(
+                "bernoulli_sample_relaxed",
+                nameof(Backend.BernoulliSample),
+                1e-6f,
+                1e-5f,
+                r =>
+                    OpCase.Buffers(
+                        ("l", Gen.Uniform(r, n, -2, 2)),
+                        ("u", Gen.Uniform(r, n, 0.05f, 0.95f)),
+                        ("o", new float[n])
+                    ),
+                ["o"],
+                (a, h) => a.BernoulliSample(h["l"], h["u"], n, 0.7f, true, BernoulliForm.Exact, h["o"])
+            )
             {
                 Gradient = new(["l"], (a, h) => a.BernoulliSampleBackward(h["o"], h["g_o"], n, 0.7f, h["d_l"])),
             };
@@ -47,22 +88,72 @@ public static partial class OpCases
         }
         // Overwriting, as in the step (x is data, no dx): the old dlogits are NaN and must not leak into the result.
         foreach (var form in s == CaseSize.Model ? new[] { BernoulliForm.Original } : Enum.GetValues<BernoulliForm>())
-            yield return new($"bernoulli_loglik_backward_overwrite_{form}", nameof(Backend.BernoulliLogLikBackward), 1e-5f, 1e-5f,
-                r => OpCase.Buffers(("x", Gen.Uniform(r, m * d, 0, 1)), ("l", Gen.Uniform(r, m * d, -14, 14)), ("g", Gen.Uniform(r, m)),
-                    ("dl", Enumerable.Repeat(float.NaN, m * d).ToArray())),
-                ["dl"], (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], m, d, form, false, h["dl"], default))
-            { Bytes = 3 * md };
-        yield return new("bernoulli_sample_hard", nameof(Backend.BernoulliSample), 0, 0,
-            r => OpCase.Buffers(("l", Gen.Uniform(r, n, -4, 4)), ("u", Gen.Uniform(r, n, 0.001f, 0.999f)), ("o", new float[n])),
-            ["o"], (a, h) => a.BernoulliSample(h["l"], h["u"], n, 1f, false, BernoulliForm.Original, h["o"]))
-        { Bytes = 3L * n * F };
-        yield return new("bernoulli_sample_relaxed", nameof(Backend.BernoulliSample), 1e-6f, 1e-5f,
-            r => OpCase.Buffers(("l", Gen.Uniform(r, n, -4, 4)), ("u", Gen.Uniform(r, n, 0.001f, 0.999f)), ("o", new float[n])),
-            ["o"], (a, h) => a.BernoulliSample(h["l"], h["u"], n, 0.7f, true, BernoulliForm.Exact, h["o"]))
-        { Bytes = 3L * n * F };
-        yield return new("bernoulli_sample_backward", nameof(Backend.BernoulliSampleBackward), 1e-6f, 1e-5f,
+        {
+            yield return new(
+                $"bernoulli_loglik_backward_overwrite_{form}",
+                nameof(Backend.BernoulliLogLikBackward),
+                1e-5f,
+                1e-5f,
+                r =>
+                    OpCase.Buffers(
+                        ("x", Gen.Uniform(r, m * d, 0, 1)),
+                        ("l", Gen.Uniform(r, m * d, -14, 14)),
+                        ("g", Gen.Uniform(r, m)),
+                        ("dl", Enumerable.Repeat(float.NaN, m * d).ToArray())
+                    ),
+                ["dl"],
+                (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], m, d, form, false, h["dl"], default)
+            )
+            {
+                Bytes = 3 * md,
+            };
+        }
+
+        yield return new(
+            "bernoulli_sample_hard",
+            nameof(Backend.BernoulliSample),
+            0,
+            0,
+            r =>
+                OpCase.Buffers(
+                    ("l", Gen.Uniform(r, n, -4, 4)),
+                    ("u", Gen.Uniform(r, n, 0.001f, 0.999f)),
+                    ("o", new float[n])
+                ),
+            ["o"],
+            (a, h) => a.BernoulliSample(h["l"], h["u"], n, 1f, false, BernoulliForm.Original, h["o"])
+        )
+        {
+            Bytes = 3L * n * F,
+        };
+        yield return new(
+            "bernoulli_sample_relaxed",
+            nameof(Backend.BernoulliSample),
+            1e-6f,
+            1e-5f,
+            r =>
+                OpCase.Buffers(
+                    ("l", Gen.Uniform(r, n, -4, 4)),
+                    ("u", Gen.Uniform(r, n, 0.001f, 0.999f)),
+                    ("o", new float[n])
+                ),
+            ["o"],
+            (a, h) => a.BernoulliSample(h["l"], h["u"], n, 0.7f, true, BernoulliForm.Exact, h["o"])
+        )
+        {
+            Bytes = 3L * n * F,
+        };
+        yield return new(
+            "bernoulli_sample_backward",
+            nameof(Backend.BernoulliSampleBackward),
+            1e-6f,
+            1e-5f,
             r => OpCase.Buffers(("x", Gen.Uniform(r, n, 0, 1)), ("d", Gen.Uniform(r, n)), ("o", Gen.Uniform(r, n))),
-            ["o"], (a, h) => a.BernoulliSampleBackward(h["x"], h["d"], n, 0.7f, h["o"]))
-        { Bytes = 3L * n * F };
+            ["o"],
+            (a, h) => a.BernoulliSampleBackward(h["x"], h["d"], n, 0.7f, h["o"])
+        )
+        {
+            Bytes = 3L * n * F,
+        };
     }
 }

@@ -14,34 +14,98 @@ public static partial class OpCases
         if (s == CaseSize.Model)
         {
             foreach (var (m, k, n, ta, tb, act) in ModelGemms)
+            {
                 // K up to 10,000 terms of either sign: backends that add in another order differ by ~1e-4.
-                yield return new($"gemm_{T(ta)}{T(tb)}_{act} {m}x{k}x{n}", nameof(Backend.Gemm), 2e-3f, 1e-3f,
-                    r => OpCase.Buffers(("a", Gen.Uniform(r, m * k, -0.5f, 0.5f)), ("b", Gen.Uniform(r, k * n, -0.5f, 0.5f)),
-                        ("bias", Gen.Uniform(r, n, -0.5f, 0.5f)), ("c", new float[m * n])),
-                    ["c"], (a, h) => a.Gemm(h["a"], h["b"], h["bias"], m, k, n, ta, tb, act, false, h["c"]))
-                { Bytes = F * ((long)m * k + (long)k * n + (long)m * n) };
+                yield return new(
+                    $"gemm_{T(ta)}{T(tb)}_{act} {m}x{k}x{n}",
+                    nameof(Backend.Gemm),
+                    2e-3f,
+                    1e-3f,
+                    r =>
+                        OpCase.Buffers(
+                            ("a", Gen.Uniform(r, m * k, -0.5f, 0.5f)),
+                            ("b", Gen.Uniform(r, k * n, -0.5f, 0.5f)),
+                            ("bias", Gen.Uniform(r, n, -0.5f, 0.5f)),
+                            ("c", new float[m * n])
+                        ),
+                    ["c"],
+                    (a, h) => a.Gemm(h["a"], h["b"], h["bias"], m, k, n, ta, tb, act, false, h["c"])
+                )
+                {
+                    Bytes = F * ((long)m * k + (long)k * n + (long)m * n),
+                };
+            }
+
             const int w = 500;
-            yield return new("act_bias_backward_tanh", nameof(Backend.ActBiasBackward), 1e-5f, 1e-4f,
-                r => OpCase.Buffers(("y", Gen.Uniform(r, s.M * w, -0.9f, 0.9f)), ("dy", Gen.Uniform(r, s.M * w)),
-                    ("dz", new float[s.M * w]), ("db", new float[w])),
-                ["dz"], (a, h) => { a.Fill(w, 0f, h["db"]); a.ActBiasBackward(h["y"], h["dy"], s.M, w, Activation.Tanh, h["dz"], h["db"]); })
-            { Bytes = 3L * s.M * w * F };
+            yield return new(
+                "act_bias_backward_tanh",
+                nameof(Backend.ActBiasBackward),
+                1e-5f,
+                1e-4f,
+                r =>
+                    OpCase.Buffers(
+                        ("y", Gen.Uniform(r, s.M * w, -0.9f, 0.9f)),
+                        ("dy", Gen.Uniform(r, s.M * w)),
+                        ("dz", new float[s.M * w]),
+                        ("db", new float[w])
+                    ),
+                ["dz"],
+                (a, h) =>
+                {
+                    a.Fill(w, 0f, h["db"]);
+                    a.ActBiasBackward(h["y"], h["dy"], s.M, w, Activation.Tanh, h["dz"], h["db"]);
+                }
+            )
+            {
+                Bytes = 3L * s.M * w * F,
+            };
             // db sums 10,000 values of either sign: backends that add in another order differ by ~1e-4 near zero.
-            yield return new("act_bias_backward_none", nameof(Backend.ActBiasBackward), 1e-3f, 1e-4f,
-                r => OpCase.Buffers(("y", Gen.Uniform(r, s.M * w)), ("dy", Gen.Uniform(r, s.M * w)), ("db", new float[w])),
-                ["db"], (a, h) => { a.Fill(w, 0f, h["db"]); a.ActBiasBackward(h["y"], h["dy"], s.M, w, Activation.None, h["dy"], h["db"]); })
-            { Bytes = s.M * w * F };
+            yield return new(
+                "act_bias_backward_none",
+                nameof(Backend.ActBiasBackward),
+                1e-3f,
+                1e-4f,
+                r =>
+                    OpCase.Buffers(
+                        ("y", Gen.Uniform(r, s.M * w)),
+                        ("dy", Gen.Uniform(r, s.M * w)),
+                        ("db", new float[w])
+                    ),
+                ["db"],
+                (a, h) =>
+                {
+                    a.Fill(w, 0f, h["db"]);
+                    a.ActBiasBackward(h["y"], h["dy"], s.M, w, Activation.None, h["dy"], h["db"]);
+                }
+            )
+            {
+                Bytes = s.M * w * F,
+            };
             yield break;
         }
         if (s == CaseSize.Gradient)
         {
             foreach (var act in Enum.GetValues<Activation>())
             {
-                const int m = 4, k = 5, n = 3;
-                yield return new($"dense_{act}", nameof(Backend.Gemm), 1e-5f, 1e-4f,
-                    r => OpCase.Buffers(("x", Gen.Uniform(r, m * k)), ("w", Gen.Uniform(r, k * n)), ("b", Gen.Uniform(r, n)),
-                        ("y", new float[m * n]), ("dz", new float[m * n])),
-                    ["y"], (a, h) => a.Gemm(h["x"], h["w"], h["b"], m, k, n, false, false, act, false, h["y"]))
+                const int m = 4,
+                    k = 5,
+                    n = 3;
+                yield return new(
+                    $"dense_{act}",
+                    nameof(Backend.Gemm),
+                    1e-5f,
+                    1e-4f,
+                    r =>
+                        OpCase.Buffers(
+                            ("x", Gen.Uniform(r, m * k)),
+                            ("w", Gen.Uniform(r, k * n)),
+                            ("b", Gen.Uniform(r, n)),
+                            ("y", new float[m * n]),
+                            ("dz", new float[m * n])
+                        ),
+                    ["y"],
+                    (a, h) => a.Gemm(h["x"], h["w"], h["b"], m, k, n, false, false, act, false, h["y"])
+                )
                 {
                     Gradient = new(["x", "w", "b"], (a, h) =>
                     {
@@ -54,34 +118,98 @@ public static partial class OpCases
             yield break;
         }
         foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+        {
             foreach (var act in Enum.GetValues<Activation>())
             {
-                const int m = 70, k = 37, n = 66;
-                yield return new($"gemm_{T(ta)}{T(tb)}_{act}", nameof(Backend.Gemm), 1e-5f, 1e-4f,
-                    r => OpCase.Buffers(("a", Gen.Uniform(r, m * k)), ("b", Gen.Uniform(r, k * n)), ("bias", Gen.Uniform(r, n)),
-                        ("c", Gen.Uniform(r, m * n))),
-                    ["c"], (a, h) => a.Gemm(h["a"], h["b"], h["bias"], m, k, n, ta, tb, act, accumulate: act == Activation.Softplus, h["c"]));
+                const int m = 70,
+                    k = 37,
+                    n = 66;
+                yield return new(
+                    $"gemm_{T(ta)}{T(tb)}_{act}",
+                    nameof(Backend.Gemm),
+                    1e-5f,
+                    1e-4f,
+                    r =>
+                        OpCase.Buffers(
+                            ("a", Gen.Uniform(r, m * k)),
+                            ("b", Gen.Uniform(r, k * n)),
+                            ("bias", Gen.Uniform(r, n)),
+                            ("c", Gen.Uniform(r, m * n))
+                        ),
+                    ["c"],
+                    (a, h) =>
+                        a.Gemm(
+                            h["a"],
+                            h["b"],
+                            h["bias"],
+                            m,
+                            k,
+                            n,
+                            ta,
+                            tb,
+                            act,
+                            accumulate: act == Activation.Softplus,
+                            h["c"]
+                        )
+                );
             }
+        }
         // Views at odd offsets of larger buffers, the way the flat parameter arena is used; K spans several slabs.
-        yield return new("gemm_views_deep_k", nameof(Backend.Gemm), 1e-4f, 1e-4f,
-            r => OpCase.Buffers(("a", Gen.Uniform(r, 5 + 130 * 300)), ("b", Gen.Uniform(r, 3 + 300 * 77)), ("c", Gen.Uniform(r, 11 + 130 * 77))),
-            ["c"], (a, h) => a.Gemm(h["a"].Slice(5, 130 * 300), h["b"].Slice(3, 300 * 77), default, 130, 300, 77, false, false,
-                Activation.None, false, h["c"].Slice(11, 130 * 77)));
+        yield return new(
+            "gemm_views_deep_k",
+            nameof(Backend.Gemm),
+            1e-4f,
+            1e-4f,
+            r =>
+                OpCase.Buffers(
+                    ("a", Gen.Uniform(r, 5 + 130 * 300)),
+                    ("b", Gen.Uniform(r, 3 + 300 * 77)),
+                    ("c", Gen.Uniform(r, 11 + 130 * 77))
+                ),
+            ["c"],
+            (a, h) =>
+                a.Gemm(
+                    h["a"].Slice(5, 130 * 300),
+                    h["b"].Slice(3, 300 * 77),
+                    default,
+                    130,
+                    300,
+                    77,
+                    false,
+                    false,
+                    Activation.None,
+                    false,
+                    h["c"].Slice(11, 130 * 77)
+                )
+        );
 
         // 301 rows span three CPU row blocks and 37 columns two device column groups; db accumulates onto its old value.
         // 7 columns take the CPU's narrow column-sum path.
         foreach (var act in Enum.GetValues<Activation>())
+        {
             foreach (bool inPlace in new[] { false, true })
+            {
                 foreach (int n in new[] { 37, 7 })
                 {
                     const int m = 301;
-                    yield return new($"act_bias_backward_{act}{(inPlace ? "_in_place" : "")}{(n == 37 ? "" : $"_n{n}")}",
-                        nameof(Backend.ActBiasBackward), 1e-6f, 1e-4f,
-                        r => OpCase.Buffers(("y", Gen.Uniform(r, m * n, act == Activation.Softplus ? 0.01f : -0.99f, 0.99f)),
-                            ("dy", Gen.Uniform(r, m * n)), ("dz", new float[m * n]), ("db", Gen.Uniform(r, n))),
+                    yield return new(
+                        $"act_bias_backward_{act}{(inPlace ? "_in_place" : "")}{(n == 37 ? "" : $"_n{n}")}",
+                        nameof(Backend.ActBiasBackward),
+                        1e-6f,
+                        1e-4f,
+                        r =>
+                            OpCase.Buffers(
+                                ("y", Gen.Uniform(r, m * n, act == Activation.Softplus ? 0.01f : -0.99f, 0.99f)),
+                                ("dy", Gen.Uniform(r, m * n)),
+                                ("dz", new float[m * n]),
+                                ("db", Gen.Uniform(r, n))
+                            ),
                         inPlace ? ["dy", "db"] : ["dz", "db"],
-                        (a, h) => a.ActBiasBackward(h["y"], h["dy"], m, n, act, inPlace ? h["dy"] : h["dz"], h["db"]));
+                        (a, h) => a.ActBiasBackward(h["y"], h["dy"], m, n, act, inPlace ? h["dy"] : h["dz"], h["db"])
+                    );
                 }
+            }
+        }
     }
 
     static char T(bool transposed) => transposed ? 't' : 'n';

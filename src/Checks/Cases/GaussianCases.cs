@@ -10,35 +10,95 @@ public static partial class OpCases
     /// </summary>
     static IEnumerable<OpCase> Gaussian(CaseSize s)
     {
-        int m = s.M, z = s.Z, n = m * z;
-        long mz = (long)n * F, mf = m * F;
+        int m = s.M,
+            z = s.Z,
+            n = m * z;
+        long mz = (long)n * F,
+            mf = m * F;
         bool grad = s == CaseSize.Gradient;
-        float lo = grad ? 0.3f : 0.1f, hi = grad ? 1.5f : 2f, e = grad ? 2 : 3;
-        yield return new("gaussian_sample", nameof(Backend.GaussianSample), 1e-6f, 1e-5f,
-            r => OpCase.Buffers(("mu", Gen.Uniform(r, n)), ("s", Gen.Uniform(r, n, lo, hi)), ("e", Gen.Uniform(r, n, -e, e)), ("z", new float[n])),
-            ["z"], (a, h) => a.GaussianSample(h["mu"], h["s"], h["e"], n, h["z"]))
+        float lo = grad ? 0.3f : 0.1f,
+            hi = grad ? 1.5f : 2f,
+            e = grad ? 2 : 3;
+        yield return new(
+            "gaussian_sample",
+            nameof(Backend.GaussianSample),
+            1e-6f,
+            1e-5f,
+            r =>
+                OpCase.Buffers(
+                    ("mu", Gen.Uniform(r, n)),
+                    ("s", Gen.Uniform(r, n, lo, hi)),
+                    ("e", Gen.Uniform(r, n, -e, e)),
+                    ("z", new float[n])
+                ),
+            ["z"],
+            (a, h) => a.GaussianSample(h["mu"], h["s"], h["e"], n, h["z"])
+        )
         {
             Bytes = 4 * mz,
             Gradient = new(["mu", "s"], (a, h) => a.GaussianSampleBackward(h["e"], h["g_z"], n, h["d_mu"], h["d_s"])),
         };
-        yield return new("gaussian_logpdf", nameof(Backend.GaussianLogPdf), 1e-5f, 1e-5f,
-            r => OpCase.Buffers(("z", Gen.Uniform(r, n, -e, e)), ("mu", Gen.Uniform(r, n)), ("s", Gen.Uniform(r, n, lo, hi)), ("o", new float[m])),
-            ["o"], (a, h) => a.GaussianLogPdf(h["z"], h["mu"], h["s"], m, z, h["o"]))
+        yield return new(
+            "gaussian_logpdf",
+            nameof(Backend.GaussianLogPdf),
+            1e-5f,
+            1e-5f,
+            r =>
+                OpCase.Buffers(
+                    ("z", Gen.Uniform(r, n, -e, e)),
+                    ("mu", Gen.Uniform(r, n)),
+                    ("s", Gen.Uniform(r, n, lo, hi)),
+                    ("o", new float[m])
+                ),
+            ["o"],
+            (a, h) => a.GaussianLogPdf(h["z"], h["mu"], h["s"], m, z, h["o"])
+        )
         {
             Bytes = 3 * mz + mf,
-            Gradient = new(["z", "mu", "s"],
-                (a, h) => a.GaussianLogPdfBackward(h["z"], h["mu"], h["s"], h["g_o"], m, z, h["d_z"], h["d_mu"], h["d_s"])),
+            Gradient = new(["z", "mu", "s"], (a, h) =>
+                a.GaussianLogPdfBackward(h["z"], h["mu"], h["s"], h["g_o"], m, z, h["d_z"], h["d_mu"], h["d_s"])
+            ),
         };
         if (grad)
             yield break;
-        yield return new("gaussian_sample_backward", nameof(Backend.GaussianSampleBackward), 1e-6f, 1e-5f,
-            r => OpCase.Buffers(("e", Gen.Uniform(r, n)), ("dz", Gen.Uniform(r, n)), ("dm", Gen.Uniform(r, n)), ("ds", Gen.Uniform(r, n))),
-            ["dm", "ds"], (a, h) => a.GaussianSampleBackward(h["e"], h["dz"], n, h["dm"], h["ds"]))
-        { Bytes = 6 * mz };
-        yield return new("gaussian_logpdf_backward", nameof(Backend.GaussianLogPdfBackward), 1e-5f, 1e-5f,
-            r => OpCase.Buffers(("z", Gen.Uniform(r, n, -3, 3)), ("mu", Gen.Uniform(r, n)), ("s", Gen.Uniform(r, n, 0.1f, 2)), ("g", Gen.Uniform(r, m)),
-                ("dz", Gen.Uniform(r, n)), ("dm", Gen.Uniform(r, n)), ("ds", Gen.Uniform(r, n))),
-            ["dz", "dm", "ds"], (a, h) => a.GaussianLogPdfBackward(h["z"], h["mu"], h["s"], h["g"], m, z, h["dz"], h["dm"], h["ds"]))
-        { Bytes = 9 * mz + mf };
+        yield return new(
+            "gaussian_sample_backward",
+            nameof(Backend.GaussianSampleBackward),
+            1e-6f,
+            1e-5f,
+            r =>
+                OpCase.Buffers(
+                    ("e", Gen.Uniform(r, n)),
+                    ("dz", Gen.Uniform(r, n)),
+                    ("dm", Gen.Uniform(r, n)),
+                    ("ds", Gen.Uniform(r, n))
+                ),
+            ["dm", "ds"],
+            (a, h) => a.GaussianSampleBackward(h["e"], h["dz"], n, h["dm"], h["ds"])
+        )
+        {
+            Bytes = 6 * mz,
+        };
+        yield return new(
+            "gaussian_logpdf_backward",
+            nameof(Backend.GaussianLogPdfBackward),
+            1e-5f,
+            1e-5f,
+            r =>
+                OpCase.Buffers(
+                    ("z", Gen.Uniform(r, n, -3, 3)),
+                    ("mu", Gen.Uniform(r, n)),
+                    ("s", Gen.Uniform(r, n, 0.1f, 2)),
+                    ("g", Gen.Uniform(r, m)),
+                    ("dz", Gen.Uniform(r, n)),
+                    ("dm", Gen.Uniform(r, n)),
+                    ("ds", Gen.Uniform(r, n))
+                ),
+            ["dz", "dm", "ds"],
+            (a, h) => a.GaussianLogPdfBackward(h["z"], h["mu"], h["s"], h["g"], m, z, h["dz"], h["dm"], h["ds"])
+        )
+        {
+            Bytes = 9 * mz + mf,
+        };
     }
 }

@@ -38,7 +38,8 @@ public sealed record OpCase(
     float Rtol,
     Func<Random, Dictionary<string, float[]>> Data,
     string[] Outputs,
-    Action<Backend, Harness> Run)
+    Action<Backend, Harness> Run
+)
 {
     public long Bytes { get; init; }
     public GradientPair? Gradient { get; init; }

@@ -27,7 +27,8 @@ public static partial class OpCases
     static int StableSeed(string s)
     {
         uint h = 2166136261;
-        foreach (char ch in s) h = (h ^ ch) * 16777619;
+        foreach (char ch in s)
+            h = (h ^ ch) * 16777619;
         return (int)(h & 0x7fffffff);
     }
 
@@ -49,7 +50,8 @@ public static partial class OpCases
     public static IEnumerable<(OpCase Case, string Output, Tolerance.Result Result)> Parity(
         Backend device,
         CaseSize s,
-        Func<OpCase, bool>? filter = null)
+        Func<OpCase, bool>? filter = null
+    )
     {
         using var cpu = new CpuBackend(1);
         foreach (var c in At(s).Where(c => filter?.Invoke(c) ?? true))
@@ -73,7 +75,8 @@ public static partial class OpCases
         foreach (var o in c.Outputs)
         {
             var r = Tolerance.Measure(want[o], h.Read(o), c.Atol, c.Rtol);
-            if (r.Pass) continue;
+            if (r.Pass)
+                continue;
             h.Dispose();
             throw new InvalidOperationException($"{c.Name}.{o}: output differs from the CPU reference at {r.Problem}");
         }

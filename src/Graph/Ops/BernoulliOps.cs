@@ -3,7 +3,8 @@ using Untapped.Kernels;
 namespace Untapped.Graph.Ops;
 
 /// <summary>logp[r] = log p(x[r] | logits[r]) under a factorised Bernoulli.</summary>
-public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, BernoulliForm form, Tensor logp) : Op(label, [x, logits], [logp])
+public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, BernoulliForm form, Tensor logp)
+    : Op(label, [x, logits], [logp])
 {
     public override string Kind => "bernoulli_loglik";
 
@@ -13,7 +14,17 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
     public override void Backward(IOpContext c)
     {
         var dlogits = c.GradForWrite(logits, out bool accumulate);
-        c.Backend.BernoulliLogLikBackward(c.Value(x), c.Value(logits), c.Grad(logp), x.Rows, x.Cols, form, accumulate, dlogits, c.Grad(x));
+        c.Backend.BernoulliLogLikBackward(
+            c.Value(x),
+            c.Value(logits),
+            c.Grad(logp),
+            x.Rows,
+            x.Cols,
+            form,
+            accumulate,
+            dlogits,
+            c.Grad(x)
+        );
     }
 }
 
@@ -21,8 +32,15 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
 /// x~ ~ Bernoulli(sigmoid(logits)) from uniforms u: hard [u &lt; m], whose derivative is zero almost
 /// everywhere (no gradient), or relaxed at temperature tau with a pathwise gradient to the logits.
 /// </summary>
-public sealed class BernoulliSampleOp(string label, Tensor logits, Tensor u, float tau, bool relaxed, BernoulliForm form, Tensor xs)
-    : Op(label, [logits, u], [xs])
+public sealed class BernoulliSampleOp(
+    string label,
+    Tensor logits,
+    Tensor u,
+    float tau,
+    bool relaxed,
+    BernoulliForm form,
+    Tensor xs
+) : Op(label, [logits, u], [xs])
 {
     public override string Kind => "bernoulli_sample";
 

@@ -11,7 +11,9 @@ namespace Untapped.Graph.Ops;
 public sealed class DenseOp : Op
 {
     readonly Tensor[] _xs;
-    readonly Tensor _w, _b, _y;
+    readonly Tensor _w,
+        _b,
+        _y;
     readonly Activation _act;
 
     public DenseOp(string label, Tensor[] xs, Tensor w, Tensor b, Activation act, Tensor y)
@@ -19,8 +21,16 @@ public sealed class DenseOp : Op
     {
         int fanIn = xs.Sum(x => x.Cols);
         if (fanIn != w.Rows || w.Cols != y.Cols || b.Length != w.Cols || xs.Any(x => x.Rows != y.Rows))
-            throw new ArgumentException($"dense {label}: inputs [{string.Join(", ", xs.Select(x => x.ToString()))}] do not fit W {w} and Y {y}");
-        _xs = xs; _w = w; _b = b; _y = y;
+        {
+            throw new ArgumentException(
+                $"dense {label}: inputs [{string.Join(", ", xs.Select(x => x.ToString()))}] do not fit W {w} and Y {y}"
+            );
+        }
+
+        _xs = xs;
+        _w = w;
+        _b = b;
+        _y = y;
         _act = act;
     }
 
@@ -30,7 +40,8 @@ public sealed class DenseOp : Op
     View Block(View w, int part)
     {
         int r0 = 0;
-        for (int i = 0; i < part; i++) r0 += _xs[i].Cols;
+        for (int i = 0; i < part; i++)
+            r0 += _xs[i].Cols;
         return w.Slice(r0 * _w.Cols, _xs[part].Cols * _w.Cols);
     }
 
@@ -46,23 +57,41 @@ public sealed class DenseOp : Op
     public override void Forward(IOpContext ex)
     {
         var a = ex.Backend;
-        int n = _y.Cols, m = _y.RowPeriod > 0 ? _y.RowPeriod : _y.Rows;
+        int n = _y.Cols,
+            m = _y.RowPeriod > 0 ? _y.RowPeriod : _y.Rows;
         var y = ex.Value(_y);
         for (int i = 0; i < _xs.Length; i++)
         {
             bool last = i == _xs.Length - 1;
             int k = _xs[i].Cols;
-            a.Gemm(ex.Value(_xs[i]).Slice(0, m * k), Block(ex.Value(_w), i), last ? ex.Value(_b) : default, m, k, n, false, false,
-                last ? _act : Activation.None, accumulate: i > 0, y.Slice(0, m * n));
+            a.Gemm(
+                ex.Value(_xs[i]).Slice(0, m * k),
+                Block(ex.Value(_w), i),
+                last ? ex.Value(_b) : default,
+                m,
+                k,
+                n,
+                false,
+                false,
+                last ? _act : Activation.None,
+                accumulate: i > 0,
+                y.Slice(0, m * n)
+            );
         }
         for (int done = m; done < _y.Rows; done += Math.Min(done, _y.Rows - done))
-            a.Copy(y.Slice(0, Math.Min(done, _y.Rows - done) * n), y.Slice(done * n, Math.Min(done, _y.Rows - done) * n));
+        {
+            a.Copy(
+                y.Slice(0, Math.Min(done, _y.Rows - done) * n),
+                y.Slice(done * n, Math.Min(done, _y.Rows - done) * n)
+            );
+        }
     }
 
     public override void Backward(IOpContext ex)
     {
         var a = ex.Backend;
-        int m = _y.Rows, n = _y.Cols;
+        int m = _y.Rows,
+            n = _y.Cols;
         var dz = ex.Grad(_y);
         a.ActBiasBackward(ex.Value(_y), dz, m, n, _act, dz, ex.Grad(_b));
         for (int i = 0; i < _xs.Length; i++)

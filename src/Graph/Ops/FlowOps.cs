@@ -3,8 +3,15 @@ using Untapped.Kernels;
 namespace Untapped.Graph.Ops;
 
 /// <summary>z = lo + (hi-lo) sigmoid(zt) and its log-determinant per row.</summary>
-public sealed class LogisticFlowOp(string label, Tensor zt, float lo, float hi, LogDetForm form, Tensor z, Tensor logdet)
-    : Op(label, [zt], [z, logdet])
+public sealed class LogisticFlowOp(
+    string label,
+    Tensor zt,
+    float lo,
+    float hi,
+    LogDetForm form,
+    Tensor z,
+    Tensor logdet
+) : Op(label, [zt], [z, logdet])
 {
     public override string Kind => "logistic_flow";
 
@@ -12,7 +19,17 @@ public sealed class LogisticFlowOp(string label, Tensor zt, float lo, float hi, 
         c.Backend.LogisticFlow(c.Value(zt), zt.Rows, zt.Cols, lo, hi, form, c.Value(z), c.Value(logdet));
 
     public override void Backward(IOpContext c) =>
-        c.Backend.LogisticFlowBackward(c.Value(zt), c.Grad(z), c.Grad(logdet), zt.Rows, zt.Cols, lo, hi, form, c.Grad(zt));
+        c.Backend.LogisticFlowBackward(
+            c.Value(zt),
+            c.Grad(z),
+            c.Grad(logdet),
+            zt.Rows,
+            zt.Cols,
+            lo,
+            hi,
+            form,
+            c.Grad(zt)
+        );
 }
 
 /// <summary>zt = logit(clip((z - lo)/(hi - lo), 1e-5, 1 - 1e-5)); z is data, so there is no gradient.</summary>
@@ -20,7 +37,8 @@ public sealed class FlowInverseOp(string label, Tensor z, float lo, float hi, Te
 {
     public override string Kind => "logistic_flow_inverse";
 
-    public override void Forward(IOpContext c) => c.Backend.LogisticFlowInverse(c.Value(z), z.Length, lo, hi, c.Value(zt));
+    public override void Forward(IOpContext c) =>
+        c.Backend.LogisticFlowInverse(c.Value(z), z.Length, lo, hi, c.Value(zt));
 
     public override void Backward(IOpContext c) { }
 }

@@ -1,7 +1,8 @@
 namespace Untapped.Graph.Ops;
 
 /// <summary>zt = mu + sigma * eps (reparameterised sample).</summary>
-public sealed class GaussianSampleOp(string label, Tensor mu, Tensor sigma, Tensor eps, Tensor zt) : Op(label, [mu, sigma, eps], [zt])
+public sealed class GaussianSampleOp(string label, Tensor mu, Tensor sigma, Tensor eps, Tensor zt)
+    : Op(label, [mu, sigma, eps], [zt])
 {
     public override string Kind => "gaussian_sample";
 
@@ -13,7 +14,8 @@ public sealed class GaussianSampleOp(string label, Tensor mu, Tensor sigma, Tens
 }
 
 /// <summary>logN[r] = sum_d log N(zt; mu, sigma + 1e-5).</summary>
-public sealed class GaussianLogPdfOp(string label, Tensor zt, Tensor mu, Tensor sigma, Tensor logN) : Op(label, [zt, mu, sigma], [logN])
+public sealed class GaussianLogPdfOp(string label, Tensor zt, Tensor mu, Tensor sigma, Tensor logN)
+    : Op(label, [zt, mu, sigma], [logN])
 {
     public override string Kind => "gaussian_logpdf";
 
@@ -21,6 +23,15 @@ public sealed class GaussianLogPdfOp(string label, Tensor zt, Tensor mu, Tensor 
         c.Backend.GaussianLogPdf(c.Value(zt), c.Value(mu), c.Value(sigma), zt.Rows, zt.Cols, c.Value(logN));
 
     public override void Backward(IOpContext c) =>
-        c.Backend.GaussianLogPdfBackward(c.Value(zt), c.Value(mu), c.Value(sigma), c.Grad(logN),
-            zt.Rows, zt.Cols, c.Grad(zt), c.Grad(mu), c.Grad(sigma));
+        c.Backend.GaussianLogPdfBackward(
+            c.Value(zt),
+            c.Value(mu),
+            c.Value(sigma),
+            c.Grad(logN),
+            zt.Rows,
+            zt.Cols,
+            c.Grad(zt),
+            c.Grad(mu),
+            c.Grad(sigma)
+        );
 }

@@ -9,14 +9,22 @@ public sealed class GumbelSoftmaxOp(string label, Tensor logits, Tensor? u, floa
     public override bool Differentiable(int index) => index == 0;
 
     public override void Forward(IOpContext c) =>
-        c.Backend.GumbelSoftmax(c.Value(logits), u is null ? default : c.Value(u), logits.Rows, logits.Cols, tau, c.Value(y));
+        c.Backend.GumbelSoftmax(
+            c.Value(logits),
+            u is null ? default : c.Value(u),
+            logits.Rows,
+            logits.Cols,
+            tau,
+            c.Value(y)
+        );
 
     public override void Backward(IOpContext c) =>
         c.Backend.GumbelSoftmaxBackward(c.Value(y), c.Grad(y), logits.Rows, logits.Cols, tau, c.Grad(logits));
 }
 
 /// <summary>lp[r] = Concrete(softmax(logits[r]), tau) log-density of y[r].</summary>
-public sealed class ConcreteLogPdfOp(string label, Tensor logits, Tensor y, float tau, Tensor lp) : Op(label, [logits, y], [lp])
+public sealed class ConcreteLogPdfOp(string label, Tensor logits, Tensor y, float tau, Tensor lp)
+    : Op(label, [logits, y], [lp])
 {
     public override string Kind => "concrete_logpdf";
 
@@ -24,5 +32,14 @@ public sealed class ConcreteLogPdfOp(string label, Tensor logits, Tensor y, floa
         c.Backend.ConcreteLogPdf(c.Value(logits), c.Value(y), logits.Rows, logits.Cols, tau, c.Value(lp));
 
     public override void Backward(IOpContext c) =>
-        c.Backend.ConcreteLogPdfBackward(c.Value(logits), c.Value(y), c.Grad(lp), logits.Rows, logits.Cols, tau, c.Grad(logits), c.Grad(y));
+        c.Backend.ConcreteLogPdfBackward(
+            c.Value(logits),
+            c.Value(y),
+            c.Grad(lp),
+            logits.Rows,
+            logits.Cols,
+            tau,
+            c.Grad(logits),
+            c.Grad(y)
+        );
 }

@@ -1,7 +1,8 @@
 namespace Untapped.Graph.Ops;
 
 /// <summary>loss[r] = -log max(p_true, 1e-6) against one-hot targets.</summary>
-public sealed class ClippedCrossEntropyOp(string label, Tensor p, Tensor target, Tensor loss) : Op(label, [p, target], [loss])
+public sealed class ClippedCrossEntropyOp(string label, Tensor p, Tensor target, Tensor loss)
+    : Op(label, [p, target], [loss])
 {
     public override string Kind => "clipped_ce";
 
@@ -21,11 +22,21 @@ public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist) 
 
     public override bool Differentiable(int index) => index == 0;
 
-    public override void Forward(IOpContext c) => c.Backend.L2Distance(c.Value(a), c.Value(b), a.Rows, a.Cols, c.Value(dist));
+    public override void Forward(IOpContext c) =>
+        c.Backend.L2Distance(c.Value(a), c.Value(b), a.Rows, a.Cols, c.Value(dist));
 
     public override void Backward(IOpContext c)
     {
         var da = c.GradForWrite(a, out bool accumulate);
-        c.Backend.L2DistanceBackward(c.Value(a), c.Value(b), c.Value(dist), c.Grad(dist), a.Rows, a.Cols, accumulate, da);
+        c.Backend.L2DistanceBackward(
+            c.Value(a),
+            c.Value(b),
+            c.Value(dist),
+            c.Grad(dist),
+            a.Rows,
+            a.Cols,
+            accumulate,
+            da
+        );
     }
 }

@@ -14,8 +14,10 @@ public sealed class NoiseOp(string label, Tensor output, bool normal) : Op(label
 
     public override void Forward(IOpContext ctx)
     {
-        if (normal) ctx.Backend.PhiloxNormal(ctx.Seed, _stream, (uint)ctx.Step, output.Length, ctx.Value(output));
-        else ctx.Backend.PhiloxUniform(ctx.Seed, _stream, (uint)ctx.Step, output.Length, ctx.Value(output));
+        if (normal)
+            ctx.Backend.PhiloxNormal(ctx.Seed, _stream, (uint)ctx.Step, output.Length, ctx.Value(output));
+        else
+            ctx.Backend.PhiloxUniform(ctx.Seed, _stream, (uint)ctx.Step, output.Length, ctx.Value(output));
     }
 
     public override void Backward(IOpContext ctx) { }

@@ -24,24 +24,32 @@ public sealed partial class CpuBackend : Backend
 
     public override BackendBuffer Allocate(int length) => new CpuBuffer(this, length);
 
-    protected override void CopyFromHostCore(ReadOnlySpan<float> source, View destination) => source.CopyTo(S(destination));
+    protected override void CopyFromHostCore(ReadOnlySpan<float> source, View destination) =>
+        source.CopyTo(S(destination));
+
     protected override void CopyToHostCore(View source, Span<float> destination) => S(source).CopyTo(destination);
+
     protected override void CopyCore(View source, View destination) => S(source).CopyTo(S(destination));
+
     public override void Synchronize() { }
 
     /// <summary>The host span of a view (CPU buffers live in managed arrays).</summary>
-    internal static Span<float> S(View v) => v.IsEmpty ? default : ((CpuBuffer)v.Buffer!).Data.AsSpan(v.Offset, v.Length);
+    internal static Span<float> S(View v) =>
+        v.IsEmpty ? default : ((CpuBuffer)v.Buffer!).Data.AsSpan(v.Offset, v.Length);
+
     internal static Mem A(View v) => v.IsEmpty ? default : new Mem(((CpuBuffer)v.Buffer!).Data, v.Offset);
 
     /// <summary>Runs body(start, end) over [0, count) in chunks of <paramref name="grain"/>; chunks are size-determined.</summary>
     internal void Chunks(int count, int grain, Action<int, int> body)
     {
-        if (count <= 0) return;
+        if (count <= 0)
+            return;
         grain = Math.Max(1, grain);
         int chunks = (count + grain - 1) / grain;
         if (chunks == 1 || Threads == 1)
         {
-            for (int c = 0; c < chunks; c++) body(c * grain, Math.Min(count, (c + 1) * grain));
+            for (int c = 0; c < chunks; c++)
+                body(c * grain, Math.Min(count, (c + 1) * grain));
             return;
         }
         Parallel.For(0, chunks, _parallel, c => body(c * grain, Math.Min(count, (c + 1) * grain)));
@@ -57,12 +65,15 @@ internal readonly struct Mem(float[] data, int offset)
     public readonly float[] Data = data;
     public readonly int Offset = offset;
     public ref float this[int i] => ref Data[Offset + i];
+
     public Span<float> Span(int start, int length) => Data.AsSpan(Offset + start, length);
+
     public bool IsEmpty => Data is null;
 }
 
 sealed class CpuBuffer(CpuBackend owner, int length) : BackendBuffer(owner, length)
 {
     public float[] Data { get; } = new float[length];
+
     protected override void Release() { }
 }

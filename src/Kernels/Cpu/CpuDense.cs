@@ -7,9 +7,19 @@ namespace Untapped.Kernels.Cpu;
 // Twin of Device/DeviceDense.cs.
 public sealed partial class CpuBackend
 {
-    protected override void GemmCore(View a, View b, View bias, int m, int k, int n, bool transA, bool transB,
-        Activation act, bool accumulate, View c) =>
-        CpuGemm.Run(this, A(a), A(b), A(bias), m, k, n, transA, transB, act, accumulate, A(c));
+    protected override void GemmCore(
+        View a,
+        View b,
+        View bias,
+        int m,
+        int k,
+        int n,
+        bool transA,
+        bool transB,
+        Activation act,
+        bool accumulate,
+        View c
+    ) => CpuGemm.Run(this, A(a), A(b), A(bias), m, k, n, transA, transB, act, accumulate, A(c));
 
     // Rows per block of the bias gradient's partial sums: a block's dZ and its partial row stay in L1/L2. Not the
     // device kernel's LaunchShape.BiasRows (its row lanes per group); both sum in a fixed order of their own.
@@ -20,7 +30,10 @@ public sealed partial class CpuBackend
     // column for any thread count.
     protected override void ActBiasBackwardCore(View y, View dy, int m, int n, Activation act, View dz, View db)
     {
-        Mem Y = A(y), DY = A(dy), DZ = A(dz), DB = A(db);
+        Mem Y = A(y),
+            DY = A(dy),
+            DZ = A(dz),
+            DB = A(db);
         int blocks = (m + BiasBlockRows - 1) / BiasBlockRows;
         float[] partial = System.Buffers.ArrayPool<float>.Shared.Rent(blocks * n);
         try
@@ -29,7 +42,8 @@ public sealed partial class CpuBackend
             {
                 for (int b = s; b < e; b++)
                 {
-                    int r0 = b * BiasBlockRows, rows = Math.Min(m, r0 + BiasBlockRows) - r0;
+                    int r0 = b * BiasBlockRows,
+                        rows = Math.Min(m, r0 + BiasBlockRows) - r0;
                     var dzb = DZ.Span(r0 * n, rows * n);
                     ActGrad(Y.Span(r0 * n, rows * n), DY.Span(r0 * n, rows * n), dzb, act);
                     var acc = partial.AsSpan(b * n, n);
@@ -37,17 +51,28 @@ public sealed partial class CpuBackend
                     for (int r = 0; r < rows; r++)
                     {
                         var dzr = dzb.Slice(r * n, n);
-                        if (n >= 16) TensorPrimitives.Add(acc, dzr, acc);
-                        else for (int j = 0; j < n; j++) acc[j] += dzr[j];
+                        if (n >= 16)
+                        {
+                            TensorPrimitives.Add(acc, dzr, acc);
+                        }
+                        else
+                        {
+                            for (int j = 0; j < n; j++)
+                                acc[j] += dzr[j];
+                        }
                     }
                 }
             });
             var total = partial.AsSpan(0, n);
-            for (int b = 1; b < blocks; b++) TensorPrimitives.Add(total, partial.AsSpan(b * n, n), total);
+            for (int b = 1; b < blocks; b++)
+                TensorPrimitives.Add(total, partial.AsSpan(b * n, n), total);
             var o = DB.Span(0, n);
             TensorPrimitives.Add(o, total, o);
         }
-        finally { System.Buffers.ArrayPool<float>.Shared.Return(partial); }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(partial);
+        }
     }
 
     // dz = dy act'(y) elementwise, where act' is written in terms of the output y; dz may be dy (in place).
@@ -57,20 +82,32 @@ public sealed partial class CpuBackend
     {
         switch (act)
         {
-            case Activation.Tanh: Elementwise.Map(new TanhGradOp(), y, dy, dz); break;
-            case Activation.Sigmoid: Elementwise.Map(new SigmoidGradOp(), y, dy, dz); break;
-            case Activation.Softplus: for (int i = 0; i < y.Length; i++) dz[i] = dy[i] * Fn.ActGrad(y[i], act); break;
-            default: if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(dy))) dy.CopyTo(dz); break;
+            case Activation.Tanh:
+                Elementwise.Map(new TanhGradOp(), y, dy, dz);
+                break;
+            case Activation.Sigmoid:
+                Elementwise.Map(new SigmoidGradOp(), y, dy, dz);
+                break;
+            case Activation.Softplus:
+                for (int i = 0; i < y.Length; i++)
+                    dz[i] = dy[i] * Fn.ActGrad(y[i], act);
+                break;
+            default:
+                if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(dz), ref MemoryMarshal.GetReference(dy)))
+                    dy.CopyTo(dz);
+                break;
         }
     }
 
     readonly struct TanhGradOp : IBinaryOp
     {
-        public T Invoke<T>(T y, T dy) where T : struct, ISimd<T> => dy * (T.Create(1f) - y * y);
+        public T Invoke<T>(T y, T dy)
+            where T : struct, ISimd<T> => dy * (T.Create(1f) - y * y);
     }
 
     readonly struct SigmoidGradOp : IBinaryOp
     {
-        public T Invoke<T>(T y, T dy) where T : struct, ISimd<T> => dy * ((T.Create(1f) - y) * y);
+        public T Invoke<T>(T y, T dy)
+            where T : struct, ISimd<T> => dy * ((T.Create(1f) - y) * y);
     }
 }

@@ -26,7 +26,12 @@ namespace Untapped.Kernels.Cpu;
 /// </summary>
 internal static unsafe class CpuGemm
 {
-    const int MRW = 12, NRW = 32, MRN = 6, NRN = 16, KC = 256, MC = 96;
+    const int MRW = 12,
+        NRW = 32,
+        MRN = 6,
+        NRN = 16,
+        KC = 256,
+        MC = 96;
     const long WholeBBytes = 8 << 20;
     static bool Wide => Lanes.Wide;
     static bool Has256 => Lanes.Has256;
@@ -53,7 +58,8 @@ internal static unsafe class CpuGemm
     static float[] RentAligned(int length, out int offset)
     {
         var a = ArrayPool<float>.Shared.Rent(length + 64 / sizeof(float));
-        fixed (float* p = a) offset = (int)((64 - ((nint)p & 63)) & 63) / sizeof(float);
+        fixed (float* p = a)
+            offset = (int)((64 - ((nint)p & 63)) & 63) / sizeof(float);
         return a;
     }
 
@@ -61,34 +67,60 @@ internal static unsafe class CpuGemm
     /// Which loop nest runs; <see cref="Auto"/> takes tall when packed op(B) fits in <see cref="WholeBBytes"/> and there
     /// are at least as many row chunks as threads, else deep. Both give identical bits.
     /// </summary>
-    internal enum Schedule { Auto, Tall, Deep }
-
-    public static void Run(CpuBackend cpu, Mem a, Mem b, Mem bias, int m, int k, int n,
-        bool transA, bool transB, Activation act, bool accumulate, Mem c, Schedule schedule = Schedule.Auto)
+    internal enum Schedule
     {
-        if (m == 0 || n == 0) return;
+        Auto,
+        Tall,
+        Deep,
+    }
+
+    public static void Run(
+        CpuBackend cpu,
+        Mem a,
+        Mem b,
+        Mem bias,
+        int m,
+        int k,
+        int n,
+        bool transA,
+        bool transB,
+        Activation act,
+        bool accumulate,
+        Mem c,
+        Schedule schedule = Schedule.Auto
+    )
+    {
+        if (m == 0 || n == 0)
+            return;
         if (k == 0)
         {
             cpu.Chunks(m, CpuBackend.Grain(n), (s, e) =>
             {
-                if (!accumulate) c.Span(s * n, (e - s) * n).Clear();
+                if (!accumulate)
+                    c.Span(s * n, (e - s) * n).Clear();
                 Epilogue(c, s, e, n, bias, act);
             });
             return;
         }
-        int nr = PanelWidth(n), panelsN = (n + nr - 1) / nr, blocksK = (k + KC - 1) / KC;
+        int nr = PanelWidth(n),
+            panelsN = (n + nr - 1) / nr,
+            blocksK = (k + KC - 1) / KC;
         // Row chunks of MC rows, unless there are few: then as many as a multiple of the thread count, so that no
         // thread gets a whole extra chunk (784-row weight gradients: 9 chunks of 96 split 5:4, 10 of 84 split 5:5).
-        int threads = cpu.Threads, mc = MC, chunks = (m + MC - 1) / MC;
+        int threads = cpu.Threads,
+            mc = MC,
+            chunks = (m + MC - 1) / MC;
         if (chunks < 8 * threads)
         {
             int want = (chunks + threads - 1) / threads * threads;
             mc = ((m + want - 1) / want + MR - 1) / MR * MR;
         }
         // Fewer row chunks than threads (a weight gradient with few rows): split C by columns instead.
-        bool tall = schedule == Schedule.Auto
-            ? (long)k * panelsN * nr * sizeof(float) <= WholeBBytes && (m + mc - 1) / mc >= Math.Min(threads, panelsN)
-            : schedule == Schedule.Tall;
+        bool tall =
+            schedule == Schedule.Auto
+                ? (long)k * panelsN * nr * sizeof(float) <= WholeBBytes
+                    && (m + mc - 1) / mc >= Math.Min(threads, panelsN)
+                : schedule == Schedule.Tall;
         if (!tall)
         {
             Deep(cpu, a, b, bias, m, k, n, nr, transA, transB, act, accumulate, c);
@@ -102,8 +134,21 @@ internal static unsafe class CpuGemm
             {
                 for (int t = s; t < e; t++)
                 {
-                    int kb = t / panelsN, p = t % panelsN, k0 = kb * KC, kc = Math.Min(KC, k - k0);
-                    PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan(bo + k0 * panelsN * nr + p * nr * kc, nr * kc));
+                    int kb = t / panelsN,
+                        p = t % panelsN,
+                        k0 = kb * KC,
+                        kc = Math.Min(KC, k - k0);
+                    PackB(
+                        b,
+                        k,
+                        n,
+                        nr,
+                        transB,
+                        k0,
+                        kc,
+                        p * nr,
+                        bp.AsSpan(bo + k0 * panelsN * nr + p * nr * kc, nr * kc)
+                    );
                 }
             });
             cpu.Chunks(m, mc, (rs, re) =>
@@ -112,22 +157,42 @@ internal static unsafe class CpuGemm
                     RowChunk(a, bp, bo + k0 * panelsN * nr, m, k, n, nr, transA, k0, rs, re, c, bias, act, accumulate);
             });
         }
-        finally { ArrayPool<float>.Shared.Return(bp); }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(bp);
+        }
     }
 
     // C is split by columns into one group per thread; each group walks every K block on its own, packing its own
     // op(B) panels and whatever of op(A) is not read in place: no barrier between K blocks.
-    static void Deep(CpuBackend cpu, Mem a, Mem b, Mem bias, int m, int k, int n, int nr, bool transA, bool transB,
-        Activation act, bool accumulate, Mem c)
+    static void Deep(
+        CpuBackend cpu,
+        Mem a,
+        Mem b,
+        Mem bias,
+        int m,
+        int k,
+        int n,
+        int nr,
+        bool transA,
+        bool transB,
+        Activation act,
+        bool accumulate,
+        Mem c
+    )
     {
-        int panelsM = (m + MR - 1) / MR, panelsN = (n + nr - 1) / nr, groups = Math.Min(panelsN, cpu.Threads);
+        int panelsM = (m + MR - 1) / MR,
+            panelsN = (n + nr - 1) / nr,
+            groups = Math.Min(panelsN, cpu.Threads);
         cpu.Chunks(groups, 1, (gs, ge) =>
         {
             float* tmp = stackalloc float[MRW * NRW];
             for (int g = gs; g < ge; g++)
             {
-                int p0 = g * panelsN / groups, p1 = (g + 1) * panelsN / groups;
-                float[] ap = RentAligned(panelsM * MR * KC, out int ao), bp = RentAligned((p1 - p0) * nr * KC, out int bo);
+                int p0 = g * panelsN / groups,
+                    p1 = (g + 1) * panelsN / groups;
+                float[] ap = RentAligned(panelsM * MR * KC, out int ao),
+                    bp = RentAligned((p1 - p0) * nr * KC, out int bo);
                 try
                 {
                     for (int k0 = 0; k0 < k; k0 += KC)
@@ -135,18 +200,52 @@ internal static unsafe class CpuGemm
                         int kc = Math.Min(KC, k - k0);
                         bool overwrite = k0 == 0 && !accumulate;
                         int direct = PackAPanels(a, m, k, transA, DeepInPlace(m), k0, kc, 0, panelsM, ap.AsSpan(ao));
-                        if (!transB) PackRowwise(b, n, k0, kc, p0 * nr, p1 - p0, nr, bp.AsSpan(bo));
-                        else for (int p = p0; p < p1; p++) PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan(bo + (p - p0) * nr * kc, nr * kc));
-                        fixed (float* pa = &ap[ao], pb = &bp[bo], pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
+                        if (!transB)
+                        {
+                            PackRowwise(b, n, k0, kc, p0 * nr, p1 - p0, nr, bp.AsSpan(bo));
+                        }
+                        else
+                        {
+                            for (int p = p0; p < p1; p++)
+                                PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan(bo + (p - p0) * nr * kc, nr * kc));
+                        }
+
+                        fixed (
+                            float* pa = &ap[ao],
+                                pb = &bp[bo],
+                                pc = &c.Data[c.Offset],
+                                pA = &a.Data[a.Offset]
+                        )
+                        {
                             for (int pn = p0; pn < p1; pn++)
+                            {
                                 for (int pm = 0; pm < panelsM; pm++)
                                 {
                                     float* ptr = APanel(pA, pa, m, k0, kc, pm * MR, pm, direct, out int step);
-                                    Tile(ptr, step, pb + (pn - p0) * nr * kc, kc, pm * MR, pn * nr, m, n, nr, pc, overwrite, tmp);
+                                    Tile(
+                                        ptr,
+                                        step,
+                                        pb + (pn - p0) * nr * kc,
+                                        kc,
+                                        pm * MR,
+                                        pn * nr,
+                                        m,
+                                        n,
+                                        nr,
+                                        pc,
+                                        overwrite,
+                                        tmp
+                                    );
                                 }
+                            }
+                        }
                     }
                 }
-                finally { ArrayPool<float>.Shared.Return(ap); ArrayPool<float>.Shared.Return(bp); }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(ap);
+                    ArrayPool<float>.Shared.Return(bp);
+                }
             }
         });
         if (!bias.IsEmpty || act != Activation.None)
@@ -157,27 +256,58 @@ internal static unsafe class CpuGemm
     /// C[rs..re, :] (+)= op(A)[rs..re, k0..k0+kc] * packed B block at bp[b0..]; the first block overwrites unless
     /// accumulating, the last applies the epilogue.
     /// </summary>
-    static void RowChunk(Mem a, float[] bp, int b0, int m, int k, int n, int nr, bool transA, int k0, int rs, int re,
-        Mem c, Mem bias, Activation act, bool accumulate)
+    static void RowChunk(
+        Mem a,
+        float[] bp,
+        int b0,
+        int m,
+        int k,
+        int n,
+        int nr,
+        bool transA,
+        int k0,
+        int rs,
+        int re,
+        Mem c,
+        Mem bias,
+        Activation act,
+        bool accumulate
+    )
     {
-        int kc = Math.Min(KC, k - k0), rows = re - rs, panelsM = (rows + MR - 1) / MR, panelsN = (n + nr - 1) / nr;
+        int kc = Math.Min(KC, k - k0),
+            rows = re - rs,
+            panelsM = (rows + MR - 1) / MR,
+            panelsN = (n + nr - 1) / nr;
         bool overwrite = k0 == 0 && !accumulate;
         float[] ap = RentAligned(panelsM * MR * kc, out int ao);
         float* tmp = stackalloc float[MRW * NRW];
         try
         {
             int direct = PackAPanels(a, m, k, transA, true, k0, kc, rs, panelsM, ap.AsSpan(ao));
-            fixed (float* pa = &ap[ao], pb = &bp[b0], pc = &c.Data[c.Offset], pA = &a.Data[a.Offset])
+            fixed (
+                float* pa = &ap[ao],
+                    pb = &bp[b0],
+                    pc = &c.Data[c.Offset],
+                    pA = &a.Data[a.Offset]
+            )
+            {
                 for (int pn = 0; pn < panelsN; pn++)
+                {
                     for (int pm = 0; pm < panelsM; pm++)
                     {
                         float* ptr = APanel(pA, pa, m, k0, kc, rs + pm * MR, pm, direct, out int step);
                         Tile(ptr, step, pb + pn * nr * kc, kc, rs + pm * MR, pn * nr, m, n, nr, pc, overwrite, tmp);
                     }
+                }
+            }
+
             if (k0 + kc == k)
                 Epilogue(c, rs, re, n, bias, act);
         }
-        finally { ArrayPool<float>.Shared.Return(ap); }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(ap);
+        }
     }
 
     /// <summary>
@@ -188,11 +318,27 @@ internal static unsafe class CpuGemm
     /// copy matters most in the deep schedule, where every column group would otherwise pack all of op(A) again;
     /// otherwise transposed A is packed row by row of A, front to back.
     /// </summary>
-    static int PackAPanels(Mem a, int m, int k, bool transA, bool inPlace, int k0, int kc, int r0, int count, Span<float> ap)
+    static int PackAPanels(
+        Mem a,
+        int m,
+        int k,
+        bool transA,
+        bool inPlace,
+        int k0,
+        int kc,
+        int r0,
+        int count,
+        Span<float> ap
+    )
     {
-        if (transA && !inPlace) { PackRowwise(a, m, k0, kc, r0, count, MR, ap); return 0; }
+        if (transA && !inPlace)
+        {
+            PackRowwise(a, m, k0, kc, r0, count, MR, ap);
+            return 0;
+        }
         int direct = transA ? Math.Min(count, (m - r0) / MR) : 0;
-        for (int p = direct; p < count; p++) PackA(a, m, k, transA, r0 + p * MR, k0, kc, ap.Slice(p * MR * kc, MR * kc));
+        for (int p = direct; p < count; p++)
+            PackA(a, m, k, transA, r0 + p * MR, k0, kc, ap.Slice(p * MR * kc, MR * kc));
         return direct;
     }
 
@@ -208,7 +354,20 @@ internal static unsafe class CpuGemm
     /// The C tile at (r0, c0) (+)= A panel (aStep floats per k) x packed B panel nr wide: in place when whole,
     /// through tmp at the edges.
     /// </summary>
-    static void Tile(float* pa, int aStep, float* pb, int kc, int r0, int c0, int m, int n, int nr, float* pc, bool overwrite, float* tmp)
+    static void Tile(
+        float* pa,
+        int aStep,
+        float* pb,
+        int kc,
+        int r0,
+        int c0,
+        int m,
+        int n,
+        int nr,
+        float* pc,
+        bool overwrite,
+        float* tmp
+    )
     {
         if (r0 + MR <= m && c0 + nr <= n)
         {
@@ -224,11 +383,19 @@ internal static unsafe class CpuGemm
     {
         if (!Wide)
         {
-            if (Has256) MicroNarrow(pa, aStep, pb, kc, c, ldc, overwrite);
-            else MicroNarrow128(pa, aStep, pb, kc, c, ldc, overwrite);
+            if (Has256)
+                MicroNarrow(pa, aStep, pb, kc, c, ldc, overwrite);
+            else
+                MicroNarrow128(pa, aStep, pb, kc, c, ldc, overwrite);
         }
-        else if (nr == NRW) MicroWide(pa, aStep, pb, kc, c, ldc, overwrite);
-        else MicroWide16(pa, aStep, pb, kc, c, ldc, overwrite);
+        else if (nr == NRW)
+        {
+            MicroWide(pa, aStep, pb, kc, c, ldc, overwrite);
+        }
+        else
+        {
+            MicroWide16(pa, aStep, pb, kc, c, ldc, overwrite);
+        }
     }
 
     /// <summary>Panel width for an output n wide: 16 (one 512-bit vector) for outputs up to 16 columns with AVX-512,
@@ -242,13 +409,27 @@ internal static unsafe class CpuGemm
     static void Epilogue(Mem c, int r0, int r1, int n, Mem bias, Activation act)
     {
         if (!bias.IsEmpty)
-            for (int i = r0; i < r1; i++) { var row = c.Span(i * n, n); TensorPrimitives.Add(row, bias.Span(0, n), row); }
+        {
+            for (int i = r0; i < r1; i++)
+            {
+                var row = c.Span(i * n, n);
+                TensorPrimitives.Add(row, bias.Span(0, n), row);
+            }
+        }
+
         var rows = c.Span(r0 * n, (r1 - r0) * n);
         switch (act)
         {
-            case Activation.Tanh: Elementwise.Map<TanhOp>(rows, rows); break;
-            case Activation.Sigmoid: Elementwise.Map<SigmoidOp>(rows, rows); break;
-            case Activation.Softplus: for (int j = 0; j < rows.Length; j++) rows[j] = Fn.Softplus(rows[j]); break;
+            case Activation.Tanh:
+                Elementwise.Map<TanhOp>(rows, rows);
+                break;
+            case Activation.Sigmoid:
+                Elementwise.Map<SigmoidOp>(rows, rows);
+                break;
+            case Activation.Softplus:
+                for (int j = 0; j < rows.Length; j++)
+                    rows[j] = Fn.Softplus(rows[j]);
+                break;
         }
     }
 
@@ -264,14 +445,28 @@ internal static unsafe class CpuGemm
         }
         int done = 0;
         if (h == MR && Sse.IsSupported)
-            fixed (float* src = &a.Data[a.Offset + r0 * k + k0], dst = ap)
+        {
+            fixed (
+                float* src = &a.Data[a.Offset + r0 * k + k0],
+                    dst = ap
+            )
+            {
                 done = Wide ? PackRows12(src, k, kc, dst) : PackRows6(src, k, kc, dst);
-        fixed (float* dst = ap, a0 = &a.Data[a.Offset])
+            }
+        }
+
+        fixed (
+            float* dst = ap,
+                a0 = &a.Data[a.Offset]
+        )
+        {
             for (int r = 0; r < MR; r++)
             {
                 float* src = a0 + (long)(r0 + r) * k + k0;
-                for (int kk = done; kk < kc; kk++) dst[kk * MR + r] = r < h ? src[kk] : 0f;
+                for (int kk = done; kk < kc; kk++)
+                    dst[kk * MR + r] = r < h ? src[kk] : 0f;
             }
+        }
     }
 
     // Panels [c0, c0 + count * width) of rows [k0, k0 + kc) of a row-major matrix with ld columns into
@@ -280,18 +475,26 @@ internal static unsafe class CpuGemm
     // back, which the hardware prefetcher follows; packing panel by panel would stride across 256 rows.
     static void PackRowwise(Mem src, int ld, int k0, int kc, int c0, int count, int width, Span<float> dst)
     {
-        fixed (float* d0 = dst, s0 = &src.Data[src.Offset])
+        fixed (
+            float* d0 = dst,
+                s0 = &src.Data[src.Offset]
+        )
+        {
             for (int kk = 0; kk < kc; kk++)
             {
                 float* row = s0 + (long)(k0 + kk) * ld;
                 for (int p = 0; p < count; p++)
                 {
-                    int col = c0 + p * width, w = Math.Min(width, ld - col);
+                    int col = c0 + p * width,
+                        w = Math.Min(width, ld - col);
                     float* d = d0 + (long)p * width * kc + kk * width;
-                    if (w == width) CopyRun(row + col, d, width);
-                    else PadRun(row + col, d, Math.Max(w, 0), width);
+                    if (w == width)
+                        CopyRun(row + col, d, width);
+                    else
+                        PadRun(row + col, d, Math.Max(w, 0), width);
                 }
             }
+        }
     }
 
     // Copies len (6, 12, 16 or 32: the panel widths) floats in eight- and four-wide pieces, without a span per run.
@@ -299,9 +502,16 @@ internal static unsafe class CpuGemm
     static void CopyRun(float* src, float* dst, int len)
     {
         int i = 0;
-        if (Has256) for (; i + 8 <= len; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
-        for (; i + 4 <= len; i += 4) Vector128.Store(Vector128.Load(src + i), dst + i);
-        for (; i < len; i++) dst[i] = src[i];
+        if (Has256)
+        {
+            for (; i + 8 <= len; i += 8)
+                Vector256.Store(Vector256.Load(src + i), dst + i);
+        }
+
+        for (; i + 4 <= len; i += 4)
+            Vector128.Store(Vector128.Load(src + i), dst + i);
+        for (; i < len; i++)
+            dst[i] = src[i];
     }
 
     // dst[0..len) = src[0..w) then zeros: masked loads (which never touch memory past w), so a panel that is mostly
@@ -311,9 +521,13 @@ internal static unsafe class CpuGemm
     {
         int i = 0;
         if (Avx.IsSupported)
+        {
             for (; i + 8 <= len; i += 8)
                 Avx.Store(dst + i, Avx.MaskLoad(src + i, Live8(w - i)));
-        for (; i < len; i++) dst[i] = i < w ? src[i] : 0f;
+        }
+
+        for (; i < len; i++)
+            dst[i] = i < w ? src[i] : 0f;
     }
 
     /// <summary>A lane mask with the first <paramref name="count"/> (clamped to 0..8) lanes set, for AVX masked loads and stores.</summary>
@@ -328,32 +542,58 @@ internal static unsafe class CpuGemm
         int kk = 0;
         for (; kk + 8 <= kc; kk += 8, src += 8, dst += 8 * MRW)
         {
-            var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + lda);
-            var r2 = Avx.LoadVector256(src + 2 * lda); var r3 = Avx.LoadVector256(src + 3 * lda);
-            var r4 = Avx.LoadVector256(src + 4 * lda); var r5 = Avx.LoadVector256(src + 5 * lda);
-            var r6 = Avx.LoadVector256(src + 6 * lda); var r7 = Avx.LoadVector256(src + 7 * lda);
-            var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-            var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-            var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-            var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-            var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
-            var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
-            var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
-            var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
-            Avx.Store(dst + 0 * MRW, Avx.Permute2x128(s0, s4, 0x20)); Avx.Store(dst + 1 * MRW, Avx.Permute2x128(s1, s5, 0x20));
-            Avx.Store(dst + 2 * MRW, Avx.Permute2x128(s2, s6, 0x20)); Avx.Store(dst + 3 * MRW, Avx.Permute2x128(s3, s7, 0x20));
-            Avx.Store(dst + 4 * MRW, Avx.Permute2x128(s0, s4, 0x31)); Avx.Store(dst + 5 * MRW, Avx.Permute2x128(s1, s5, 0x31));
-            Avx.Store(dst + 6 * MRW, Avx.Permute2x128(s2, s6, 0x31)); Avx.Store(dst + 7 * MRW, Avx.Permute2x128(s3, s7, 0x31));
-            var q0 = Avx.LoadVector256(src + 8 * lda); var q1 = Avx.LoadVector256(src + 9 * lda);
-            var q2 = Avx.LoadVector256(src + 10 * lda); var q3 = Avx.LoadVector256(src + 11 * lda);
-            var u0 = Avx.UnpackLow(q0, q1); var u1 = Avx.UnpackHigh(q0, q1);
-            var u2 = Avx.UnpackLow(q2, q3); var u3 = Avx.UnpackHigh(q2, q3);
-            var c0 = Avx.Shuffle(u0, u2, 0x44); var c1 = Avx.Shuffle(u0, u2, 0xEE);   // k 0 | k 4, k 1 | k 5
-            var c2 = Avx.Shuffle(u1, u3, 0x44); var c3 = Avx.Shuffle(u1, u3, 0xEE);   // k 2 | k 6, k 3 | k 7
-            Sse.Store(dst + 0 * MRW + 8, c0.GetLower()); Sse.Store(dst + 4 * MRW + 8, c0.GetUpper());
-            Sse.Store(dst + 1 * MRW + 8, c1.GetLower()); Sse.Store(dst + 5 * MRW + 8, c1.GetUpper());
-            Sse.Store(dst + 2 * MRW + 8, c2.GetLower()); Sse.Store(dst + 6 * MRW + 8, c2.GetUpper());
-            Sse.Store(dst + 3 * MRW + 8, c3.GetLower()); Sse.Store(dst + 7 * MRW + 8, c3.GetUpper());
+            var r0 = Avx.LoadVector256(src);
+            var r1 = Avx.LoadVector256(src + lda);
+            var r2 = Avx.LoadVector256(src + 2 * lda);
+            var r3 = Avx.LoadVector256(src + 3 * lda);
+            var r4 = Avx.LoadVector256(src + 4 * lda);
+            var r5 = Avx.LoadVector256(src + 5 * lda);
+            var r6 = Avx.LoadVector256(src + 6 * lda);
+            var r7 = Avx.LoadVector256(src + 7 * lda);
+            var t0 = Avx.UnpackLow(r0, r1);
+            var t1 = Avx.UnpackHigh(r0, r1);
+            var t2 = Avx.UnpackLow(r2, r3);
+            var t3 = Avx.UnpackHigh(r2, r3);
+            var t4 = Avx.UnpackLow(r4, r5);
+            var t5 = Avx.UnpackHigh(r4, r5);
+            var t6 = Avx.UnpackLow(r6, r7);
+            var t7 = Avx.UnpackHigh(r6, r7);
+            var s0 = Avx.Shuffle(t0, t2, 0x44);
+            var s1 = Avx.Shuffle(t0, t2, 0xEE);
+            var s2 = Avx.Shuffle(t1, t3, 0x44);
+            var s3 = Avx.Shuffle(t1, t3, 0xEE);
+            var s4 = Avx.Shuffle(t4, t6, 0x44);
+            var s5 = Avx.Shuffle(t4, t6, 0xEE);
+            var s6 = Avx.Shuffle(t5, t7, 0x44);
+            var s7 = Avx.Shuffle(t5, t7, 0xEE);
+            Avx.Store(dst + 0 * MRW, Avx.Permute2x128(s0, s4, 0x20));
+            Avx.Store(dst + 1 * MRW, Avx.Permute2x128(s1, s5, 0x20));
+            Avx.Store(dst + 2 * MRW, Avx.Permute2x128(s2, s6, 0x20));
+            Avx.Store(dst + 3 * MRW, Avx.Permute2x128(s3, s7, 0x20));
+            Avx.Store(dst + 4 * MRW, Avx.Permute2x128(s0, s4, 0x31));
+            Avx.Store(dst + 5 * MRW, Avx.Permute2x128(s1, s5, 0x31));
+            Avx.Store(dst + 6 * MRW, Avx.Permute2x128(s2, s6, 0x31));
+            Avx.Store(dst + 7 * MRW, Avx.Permute2x128(s3, s7, 0x31));
+            var q0 = Avx.LoadVector256(src + 8 * lda);
+            var q1 = Avx.LoadVector256(src + 9 * lda);
+            var q2 = Avx.LoadVector256(src + 10 * lda);
+            var q3 = Avx.LoadVector256(src + 11 * lda);
+            var u0 = Avx.UnpackLow(q0, q1);
+            var u1 = Avx.UnpackHigh(q0, q1);
+            var u2 = Avx.UnpackLow(q2, q3);
+            var u3 = Avx.UnpackHigh(q2, q3);
+            var c0 = Avx.Shuffle(u0, u2, 0x44);
+            var c1 = Avx.Shuffle(u0, u2, 0xEE); // k 0 | k 4, k 1 | k 5
+            var c2 = Avx.Shuffle(u1, u3, 0x44);
+            var c3 = Avx.Shuffle(u1, u3, 0xEE); // k 2 | k 6, k 3 | k 7
+            Sse.Store(dst + 0 * MRW + 8, c0.GetLower());
+            Sse.Store(dst + 4 * MRW + 8, c0.GetUpper());
+            Sse.Store(dst + 1 * MRW + 8, c1.GetLower());
+            Sse.Store(dst + 5 * MRW + 8, c1.GetUpper());
+            Sse.Store(dst + 2 * MRW + 8, c2.GetLower());
+            Sse.Store(dst + 6 * MRW + 8, c2.GetUpper());
+            Sse.Store(dst + 3 * MRW + 8, c3.GetLower());
+            Sse.Store(dst + 7 * MRW + 8, c3.GetUpper());
         }
         return kk;
     }
@@ -367,16 +607,26 @@ internal static unsafe class CpuGemm
         int kk = 0;
         for (; kk + 4 <= kc; kk += 4, src += 4, dst += 4 * MRN)
         {
-            var r0 = Sse.LoadVector128(src); var r1 = Sse.LoadVector128(src + lda);
-            var r2 = Sse.LoadVector128(src + 2 * lda); var r3 = Sse.LoadVector128(src + 3 * lda);
-            var r4 = Sse.LoadVector128(src + 4 * lda); var r5 = Sse.LoadVector128(src + 5 * lda);
-            var t0 = Sse.UnpackLow(r0, r1); var t1 = Sse.UnpackHigh(r0, r1);     // r0k0 r1k0 r0k1 r1k1 | r0k2 r1k2 r0k3 r1k3
-            var t2 = Sse.UnpackLow(r2, r3); var t3 = Sse.UnpackHigh(r2, r3);
-            var u0 = Sse.UnpackLow(r4, r5); var u1 = Sse.UnpackHigh(r4, r5);     // r4k0 r5k0 r4k1 r5k1 | r4k2 r5k2 r4k3 r5k3
-            Sse.Store(dst, Sse.MoveLowToHigh(t0, t2)); Sse.StoreLow(dst + 4, u0);
-            Sse.Store(dst + 6, Sse.MoveHighToLow(t2, t0)); Sse.StoreHigh(dst + 10, u0);
-            Sse.Store(dst + 12, Sse.MoveLowToHigh(t1, t3)); Sse.StoreLow(dst + 16, u1);
-            Sse.Store(dst + 18, Sse.MoveHighToLow(t3, t1)); Sse.StoreHigh(dst + 22, u1);
+            var r0 = Sse.LoadVector128(src);
+            var r1 = Sse.LoadVector128(src + lda);
+            var r2 = Sse.LoadVector128(src + 2 * lda);
+            var r3 = Sse.LoadVector128(src + 3 * lda);
+            var r4 = Sse.LoadVector128(src + 4 * lda);
+            var r5 = Sse.LoadVector128(src + 5 * lda);
+            var t0 = Sse.UnpackLow(r0, r1);
+            var t1 = Sse.UnpackHigh(r0, r1); // r0k0 r1k0 r0k1 r1k1 | r0k2 r1k2 r0k3 r1k3
+            var t2 = Sse.UnpackLow(r2, r3);
+            var t3 = Sse.UnpackHigh(r2, r3);
+            var u0 = Sse.UnpackLow(r4, r5);
+            var u1 = Sse.UnpackHigh(r4, r5); // r4k0 r5k0 r4k1 r5k1 | r4k2 r5k2 r4k3 r5k3
+            Sse.Store(dst, Sse.MoveLowToHigh(t0, t2));
+            Sse.StoreLow(dst + 4, u0);
+            Sse.Store(dst + 6, Sse.MoveHighToLow(t2, t0));
+            Sse.StoreHigh(dst + 10, u0);
+            Sse.Store(dst + 12, Sse.MoveLowToHigh(t1, t3));
+            Sse.StoreLow(dst + 16, u1);
+            Sse.Store(dst + 18, Sse.MoveHighToLow(t3, t1));
+            Sse.StoreHigh(dst + 22, u1);
         }
         return kk;
     }
@@ -392,9 +642,15 @@ internal static unsafe class CpuGemm
         }
         for (int j = 0; j < nr; j++)
         {
-            if (j >= w) { for (int kk = 0; kk < kc; kk++) bp[kk * nr + j] = 0f; continue; }
+            if (j >= w)
+            {
+                for (int kk = 0; kk < kc; kk++)
+                    bp[kk * nr + j] = 0f;
+                continue;
+            }
             var src = b.Span((c0 + j) * k + k0, kc);
-            for (int kk = 0; kk < kc; kk++) bp[kk * nr + j] = src[kk];
+            for (int kk = 0; kk < kc; kk++)
+                bp[kk * nr + j] = src[kk];
         }
     }
 
@@ -402,20 +658,27 @@ internal static unsafe class CpuGemm
     // edge tiles of narrow outputs, 2 or 10 columns wide, are most of their GEMM), scalar without AVX.
     static void Store(float* tile, int r0, int c0, int m, int n, int nr, float* pc, bool overwrite)
     {
-        int rows = Math.Min(MR, m - r0), cols = Math.Min(nr, n - c0);
+        int rows = Math.Min(MR, m - r0),
+            cols = Math.Min(nr, n - c0);
         for (int r = 0; r < rows; r++)
         {
-            float* src = tile + r * nr, dst = pc + (long)(r0 + r) * n + c0;
+            float* src = tile + r * nr,
+                dst = pc + (long)(r0 + r) * n + c0;
             int j = 0;
             if (Avx.IsSupported)
+            {
                 for (; j < cols; j += 8)
                 {
                     var live = Live8(cols - j);
                     var v = Avx.LoadVector256(src + j);
-                    if (!overwrite) v += Avx.MaskLoad(dst + j, live);
+                    if (!overwrite)
+                        v += Avx.MaskLoad(dst + j, live);
                     Avx.MaskStore(dst + j, live, v);
                 }
-            for (; j < cols; j++) dst[j] = overwrite ? src[j] : dst[j] + src[j];
+            }
+
+            for (; j < cols; j++)
+                dst[j] = overwrite ? src[j] : dst[j] + src[j];
         }
     }
 
@@ -432,25 +695,58 @@ internal static unsafe class CpuGemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void MicroNarrow(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
     {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
-            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector256<float> c00 = default,
+            c01 = default,
+            c10 = default,
+            c11 = default,
+            c20 = default,
+            c21 = default,
+            c30 = default,
+            c31 = default,
+            c40 = default,
+            c41 = default,
+            c50 = default,
+            c51 = default;
         for (int kk = 0; kk < kc; kk++, a += aStep, b += NRN)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
-            var x = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            x = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            x = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-            x = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            x = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-            x = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            var x = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
         }
-        Put(c00, c, overwrite); Put(c01, c + 8, overwrite); c += ldc;
-        Put(c10, c, overwrite); Put(c11, c + 8, overwrite); c += ldc;
-        Put(c20, c, overwrite); Put(c21, c + 8, overwrite); c += ldc;
-        Put(c30, c, overwrite); Put(c31, c + 8, overwrite); c += ldc;
-        Put(c40, c, overwrite); Put(c41, c + 8, overwrite); c += ldc;
-        Put(c50, c, overwrite); Put(c51, c + 8, overwrite);
+        Put(c00, c, overwrite);
+        Put(c01, c + 8, overwrite);
+        c += ldc;
+        Put(c10, c, overwrite);
+        Put(c11, c + 8, overwrite);
+        c += ldc;
+        Put(c20, c, overwrite);
+        Put(c21, c + 8, overwrite);
+        c += ldc;
+        Put(c30, c, overwrite);
+        Put(c31, c + 8, overwrite);
+        c += ldc;
+        Put(c40, c, overwrite);
+        Put(c41, c + 8, overwrite);
+        c += ldc;
+        Put(c50, c, overwrite);
+        Put(c51, c + 8, overwrite);
     }
 
     // The 6 x 16 tile with 128-bit vectors (SSE/AVX without AVX2, Arm64 NEON), as three passes of two rows: 8
@@ -461,22 +757,43 @@ internal static unsafe class CpuGemm
     {
         for (int pair = 0; pair < MRN; pair += 2)
         {
-            Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default,
-                c10 = default, c11 = default, c12 = default, c13 = default;
-            float* pa = a + pair, pb = b;
+            Vector128<float> c00 = default,
+                c01 = default,
+                c02 = default,
+                c03 = default,
+                c10 = default,
+                c11 = default,
+                c12 = default,
+                c13 = default;
+            float* pa = a + pair,
+                pb = b;
             for (int kk = 0; kk < kc; kk++, pa += aStep, pb += NRN)
             {
-                var b0 = Vector128.Load(pb); var b1 = Vector128.Load(pb + 4); var b2 = Vector128.Load(pb + 8); var b3 = Vector128.Load(pb + 12);
+                var b0 = Vector128.Load(pb);
+                var b1 = Vector128.Load(pb + 4);
+                var b2 = Vector128.Load(pb + 8);
+                var b3 = Vector128.Load(pb + 12);
                 var x = Vector128.Create(pa[0]);
-                c00 = Fma128.Of(x, b0, c00); c01 = Fma128.Of(x, b1, c01);
-                c02 = Fma128.Of(x, b2, c02); c03 = Fma128.Of(x, b3, c03);
+                c00 = Fma128.Of(x, b0, c00);
+                c01 = Fma128.Of(x, b1, c01);
+                c02 = Fma128.Of(x, b2, c02);
+                c03 = Fma128.Of(x, b3, c03);
                 x = Vector128.Create(pa[1]);
-                c10 = Fma128.Of(x, b0, c10); c11 = Fma128.Of(x, b1, c11);
-                c12 = Fma128.Of(x, b2, c12); c13 = Fma128.Of(x, b3, c13);
+                c10 = Fma128.Of(x, b0, c10);
+                c11 = Fma128.Of(x, b1, c11);
+                c12 = Fma128.Of(x, b2, c12);
+                c13 = Fma128.Of(x, b3, c13);
             }
             float* pc = c + (long)pair * ldc;
-            Put(c00, pc, overwrite); Put(c01, pc + 4, overwrite); Put(c02, pc + 8, overwrite); Put(c03, pc + 12, overwrite); pc += ldc;
-            Put(c10, pc, overwrite); Put(c11, pc + 4, overwrite); Put(c12, pc + 8, overwrite); Put(c13, pc + 12, overwrite);
+            Put(c00, pc, overwrite);
+            Put(c01, pc + 4, overwrite);
+            Put(c02, pc + 8, overwrite);
+            Put(c03, pc + 12, overwrite);
+            pc += ldc;
+            Put(c10, pc, overwrite);
+            Put(c11, pc + 4, overwrite);
+            Put(c12, pc + 8, overwrite);
+            Put(c13, pc + 12, overwrite);
         }
     }
 
@@ -484,55 +801,148 @@ internal static unsafe class CpuGemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void MicroWide(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
     {
-        Vector512<float> c00 = default, c01 = default;
-        Vector512<float> c10 = default, c11 = default;
-        Vector512<float> c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default;
-        Vector512<float> c40 = default, c41 = default;
-        Vector512<float> c50 = default, c51 = default;
-        Vector512<float> c60 = default, c61 = default;
-        Vector512<float> c70 = default, c71 = default;
-        Vector512<float> c80 = default, c81 = default;
-        Vector512<float> c90 = default, c91 = default;
-        Vector512<float> c100 = default, c101 = default;
-        Vector512<float> c110 = default, c111 = default;
+        Vector512<float> c00 = default,
+            c01 = default;
+        Vector512<float> c10 = default,
+            c11 = default;
+        Vector512<float> c20 = default,
+            c21 = default;
+        Vector512<float> c30 = default,
+            c31 = default;
+        Vector512<float> c40 = default,
+            c41 = default;
+        Vector512<float> c50 = default,
+            c51 = default;
+        Vector512<float> c60 = default,
+            c61 = default;
+        Vector512<float> c70 = default,
+            c71 = default;
+        Vector512<float> c80 = default,
+            c81 = default;
+        Vector512<float> c90 = default,
+            c91 = default;
+        Vector512<float> c100 = default,
+            c101 = default;
+        Vector512<float> c110 = default,
+            c111 = default;
         for (int kk = 0; kk < kc; kk++, a += aStep, b += NRW)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
-            { var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01); }
-            { var x = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11); }
-            { var x = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21); }
-            { var x = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31); }
-            { var x = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41); }
-            { var x = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51); }
-            { var x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61); }
-            { var x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71); }
-            { var x = Vector512.Create(a[8]); c80 = Vector512.FusedMultiplyAdd(x, b0, c80); c81 = Vector512.FusedMultiplyAdd(x, b1, c81); }
-            { var x = Vector512.Create(a[9]); c90 = Vector512.FusedMultiplyAdd(x, b0, c90); c91 = Vector512.FusedMultiplyAdd(x, b1, c91); }
-            { var x = Vector512.Create(a[10]); c100 = Vector512.FusedMultiplyAdd(x, b0, c100); c101 = Vector512.FusedMultiplyAdd(x, b1, c101); }
-            { var x = Vector512.Create(a[11]); c110 = Vector512.FusedMultiplyAdd(x, b0, c110); c111 = Vector512.FusedMultiplyAdd(x, b1, c111); }
+            {
+                var x = Vector512.Create(a[0]);
+                c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            }
+            {
+                var x = Vector512.Create(a[1]);
+                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            }
+            {
+                var x = Vector512.Create(a[2]);
+                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            }
+            {
+                var x = Vector512.Create(a[3]);
+                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            }
+            {
+                var x = Vector512.Create(a[4]);
+                c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            }
+            {
+                var x = Vector512.Create(a[5]);
+                c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            }
+            {
+                var x = Vector512.Create(a[6]);
+                c60 = Vector512.FusedMultiplyAdd(x, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            }
+            {
+                var x = Vector512.Create(a[7]);
+                c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            }
+            {
+                var x = Vector512.Create(a[8]);
+                c80 = Vector512.FusedMultiplyAdd(x, b0, c80);
+                c81 = Vector512.FusedMultiplyAdd(x, b1, c81);
+            }
+            {
+                var x = Vector512.Create(a[9]);
+                c90 = Vector512.FusedMultiplyAdd(x, b0, c90);
+                c91 = Vector512.FusedMultiplyAdd(x, b1, c91);
+            }
+            {
+                var x = Vector512.Create(a[10]);
+                c100 = Vector512.FusedMultiplyAdd(x, b0, c100);
+                c101 = Vector512.FusedMultiplyAdd(x, b1, c101);
+            }
+            {
+                var x = Vector512.Create(a[11]);
+                c110 = Vector512.FusedMultiplyAdd(x, b0, c110);
+                c111 = Vector512.FusedMultiplyAdd(x, b1, c111);
+            }
         }
-        Put(c00, c, overwrite); Put(c01, c + 16, overwrite); c += ldc;
-        Put(c10, c, overwrite); Put(c11, c + 16, overwrite); c += ldc;
-        Put(c20, c, overwrite); Put(c21, c + 16, overwrite); c += ldc;
-        Put(c30, c, overwrite); Put(c31, c + 16, overwrite); c += ldc;
-        Put(c40, c, overwrite); Put(c41, c + 16, overwrite); c += ldc;
-        Put(c50, c, overwrite); Put(c51, c + 16, overwrite); c += ldc;
-        Put(c60, c, overwrite); Put(c61, c + 16, overwrite); c += ldc;
-        Put(c70, c, overwrite); Put(c71, c + 16, overwrite); c += ldc;
-        Put(c80, c, overwrite); Put(c81, c + 16, overwrite); c += ldc;
-        Put(c90, c, overwrite); Put(c91, c + 16, overwrite); c += ldc;
-        Put(c100, c, overwrite); Put(c101, c + 16, overwrite); c += ldc;
-        Put(c110, c, overwrite); Put(c111, c + 16, overwrite);
+        Put(c00, c, overwrite);
+        Put(c01, c + 16, overwrite);
+        c += ldc;
+        Put(c10, c, overwrite);
+        Put(c11, c + 16, overwrite);
+        c += ldc;
+        Put(c20, c, overwrite);
+        Put(c21, c + 16, overwrite);
+        c += ldc;
+        Put(c30, c, overwrite);
+        Put(c31, c + 16, overwrite);
+        c += ldc;
+        Put(c40, c, overwrite);
+        Put(c41, c + 16, overwrite);
+        c += ldc;
+        Put(c50, c, overwrite);
+        Put(c51, c + 16, overwrite);
+        c += ldc;
+        Put(c60, c, overwrite);
+        Put(c61, c + 16, overwrite);
+        c += ldc;
+        Put(c70, c, overwrite);
+        Put(c71, c + 16, overwrite);
+        c += ldc;
+        Put(c80, c, overwrite);
+        Put(c81, c + 16, overwrite);
+        c += ldc;
+        Put(c90, c, overwrite);
+        Put(c91, c + 16, overwrite);
+        c += ldc;
+        Put(c100, c, overwrite);
+        Put(c101, c + 16, overwrite);
+        c += ldc;
+        Put(c110, c, overwrite);
+        Put(c111, c + 16, overwrite);
     }
 
     // c[r * ldc + j] (+)= sum_k a[k * aStep + r] b[k * 16 + j] for the 12 x 16 tile (outputs up to 16 wide).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void MicroWide16(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
-            c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        Vector512<float> c0 = default,
+            c1 = default,
+            c2 = default,
+            c3 = default,
+            c4 = default,
+            c5 = default,
+            c6 = default,
+            c7 = default,
+            c8 = default,
+            c9 = default,
+            c10 = default,
+            c11 = default;
         for (int kk = 0; kk < kc; kk++, a += aStep, b += 16)
         {
             var bv = Vector512.Load(b);
@@ -549,8 +959,17 @@ internal static unsafe class CpuGemm
             c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), bv, c10);
             c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), bv, c11);
         }
-        Put(c0, c, overwrite); Put(c1, c += ldc, overwrite); Put(c2, c += ldc, overwrite); Put(c3, c += ldc, overwrite);
-        Put(c4, c += ldc, overwrite); Put(c5, c += ldc, overwrite); Put(c6, c += ldc, overwrite); Put(c7, c += ldc, overwrite);
-        Put(c8, c += ldc, overwrite); Put(c9, c += ldc, overwrite); Put(c10, c += ldc, overwrite); Put(c11, c += ldc, overwrite);
+        Put(c0, c, overwrite);
+        Put(c1, c += ldc, overwrite);
+        Put(c2, c += ldc, overwrite);
+        Put(c3, c += ldc, overwrite);
+        Put(c4, c += ldc, overwrite);
+        Put(c5, c += ldc, overwrite);
+        Put(c6, c += ldc, overwrite);
+        Put(c7, c += ldc, overwrite);
+        Put(c8, c += ldc, overwrite);
+        Put(c9, c += ldc, overwrite);
+        Put(c10, c += ldc, overwrite);
+        Put(c11, c += ldc, overwrite);
     }
 }

@@ -7,44 +7,51 @@ namespace Untapped.Kernels.Cpu;
 /// <summary>A unary float function on a vector of any width, for <see cref="Elementwise.Map{TOp}"/>.</summary>
 internal interface IUnaryOp
 {
-    static abstract T Invoke<T>(T x) where T : struct, ISimd<T>;
+    static abstract T Invoke<T>(T x)
+        where T : struct, ISimd<T>;
 }
 
 /// <summary>y = e^x (<see cref="VectorMath.Exp"/>).</summary>
 internal readonly struct ExpOp : IUnaryOp
 {
-    public static T Invoke<T>(T x) where T : struct, ISimd<T> => VectorMath.Exp(x);
+    public static T Invoke<T>(T x)
+        where T : struct, ISimd<T> => VectorMath.Exp(x);
 }
 
 /// <summary>y = ln x (<see cref="VectorMath.Log"/>).</summary>
 internal readonly struct LogOp : IUnaryOp
 {
-    public static T Invoke<T>(T x) where T : struct, ISimd<T> => VectorMath.Log(x);
+    public static T Invoke<T>(T x)
+        where T : struct, ISimd<T> => VectorMath.Log(x);
 }
 
 /// <summary>y = tanh x (<see cref="VectorMath.Tanh"/>).</summary>
 internal readonly struct TanhOp : IUnaryOp
 {
-    public static T Invoke<T>(T x) where T : struct, ISimd<T> => VectorMath.Tanh(x);
+    public static T Invoke<T>(T x)
+        where T : struct, ISimd<T> => VectorMath.Tanh(x);
 }
 
 /// <summary>y = 1 / (1 + e^-x) (<see cref="VectorMath.Sigmoid"/>).</summary>
 internal readonly struct SigmoidOp : IUnaryOp
 {
-    public static T Invoke<T>(T x) where T : struct, ISimd<T> => VectorMath.Sigmoid(x);
+    public static T Invoke<T>(T x)
+        where T : struct, ISimd<T> => VectorMath.Sigmoid(x);
 }
 
 /// <summary>y = log(1 + e^-|x|), the non-linear part of softplus(x) = max(x, 0) + log(1 + e^-|x|).</summary>
 internal readonly struct SoftplusTailOp : IUnaryOp
 {
-    public static T Invoke<T>(T x) where T : struct, ISimd<T> => VectorMath.Log1pUnit(VectorMath.Exp(-T.Abs(x)));
+    public static T Invoke<T>(T x)
+        where T : struct, ISimd<T> => VectorMath.Log1pUnit(VectorMath.Exp(-T.Abs(x)));
 }
 
 /// <summary>A binary float function on vectors of any width, for <see cref="Elementwise.Map{TOp}(TOp, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/>;
 /// an instance may carry parameters (a temperature, a flag), which the JIT keeps in registers.</summary>
 internal interface IBinaryOp
 {
-    T Invoke<T>(T a, T b) where T : struct, ISimd<T>;
+    T Invoke<T>(T a, T b)
+        where T : struct, ISimd<T>;
 }
 
 /// <summary>The one driver for <see cref="IUnaryOp"/>s and <see cref="IBinaryOp"/>s: sixteen lanes at a time with AVX-512, else eight; the ragged
@@ -53,20 +60,32 @@ internal interface IBinaryOp
 internal static class Elementwise
 {
     /// <summary>y[i] = TOp(x[i]); y may be x (in place).</summary>
-    public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp
+    public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y)
+        where TOp : struct, IUnaryOp
     {
-        if (y.Length < x.Length) throw new ArgumentException("destination is shorter than the source", nameof(y));
-        if (Lanes.Wide) Map<TOp, V512>(x, y); else if (Lanes.Has256) Map<TOp, V256>(x, y); else Map<TOp, V128>(x, y);
+        if (y.Length < x.Length)
+            throw new ArgumentException("destination is shorter than the source", nameof(y));
+        if (Lanes.Wide)
+            Map<TOp, V512>(x, y);
+        else if (Lanes.Has256)
+            Map<TOp, V256>(x, y);
+        else
+            Map<TOp, V128>(x, y);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Map<TOp, T>(ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp where T : struct, ISimd<T>
+    internal static void Map<TOp, T>(ReadOnlySpan<float> x, Span<float> y)
+        where TOp : struct, IUnaryOp
+        where T : struct, ISimd<T>
     {
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref float ys = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        for (; i + T.Count <= n; i += T.Count) T.Store(TOp.Invoke(T.Load(ref xs, (nuint)i)), ref ys, (nuint)i);
-        if (i == n) return;
+        int n = x.Length,
+            i = 0;
+        for (; i + T.Count <= n; i += T.Count)
+            T.Store(TOp.Invoke(T.Load(ref xs, (nuint)i)), ref ys, (nuint)i);
+        if (i == n)
+            return;
         Span<float> t = stackalloc float[T.Count];
         t.Clear();
         x[i..].CopyTo(t);
@@ -79,32 +98,59 @@ internal static class Elementwise
     /// y[i] = op(a[i], b[i]), or y[i] + op(a[i], b[i]) when <paramref name="accumulate"/>; y may be a or b. In the
     /// padded tail a is 0 and b is <paramref name="bPad"/>.
     /// </summary>
-    public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float bPad = 0f, bool accumulate = false)
+    public static void Map<TOp>(
+        TOp op,
+        ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b,
+        Span<float> y,
+        float bPad = 0f,
+        bool accumulate = false
+    )
         where TOp : struct, IBinaryOp
     {
-        if (b.Length < a.Length || y.Length < a.Length) throw new ArgumentException("operands are shorter than the first", nameof(y));
-        if (Lanes.Wide) Map<TOp, V512>(op, a, b, y, bPad, accumulate); else if (Lanes.Has256) Map<TOp, V256>(op, a, b, y, bPad, accumulate); else Map<TOp, V128>(op, a, b, y, bPad, accumulate);
+        if (b.Length < a.Length || y.Length < a.Length)
+            throw new ArgumentException("operands are shorter than the first", nameof(y));
+        if (Lanes.Wide)
+            Map<TOp, V512>(op, a, b, y, bPad, accumulate);
+        else if (Lanes.Has256)
+            Map<TOp, V256>(op, a, b, y, bPad, accumulate);
+        else
+            Map<TOp, V128>(op, a, b, y, bPad, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Map<TOp, T>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, float bPad, bool accumulate)
-        where TOp : struct, IBinaryOp where T : struct, ISimd<T>
+    static void Map<TOp, T>(
+        TOp op,
+        ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b,
+        Span<float> y,
+        float bPad,
+        bool accumulate
+    )
+        where TOp : struct, IBinaryOp
+        where T : struct, ISimd<T>
     {
         ref float sa = ref MemoryMarshal.GetReference(a);
         ref float sb = ref MemoryMarshal.GetReference(b);
         ref float sy = ref MemoryMarshal.GetReference(y);
-        int n = a.Length, i = 0;
+        int n = a.Length,
+            i = 0;
         for (; i + T.Count <= n; i += T.Count)
         {
             var v = op.Invoke(T.Load(ref sa, (nuint)i), T.Load(ref sb, (nuint)i));
             T.Store(accumulate ? T.Load(ref sy, (nuint)i) + v : v, ref sy, (nuint)i);
         }
-        if (i == n) return;
-        Span<float> ta = stackalloc float[T.Count], tb = stackalloc float[T.Count];
-        ta.Clear(); tb.Fill(bPad);
-        a[i..].CopyTo(ta); b[i..n].CopyTo(tb);
+        if (i == n)
+            return;
+        Span<float> ta = stackalloc float[T.Count],
+            tb = stackalloc float[T.Count];
+        ta.Clear();
+        tb.Fill(bPad);
+        a[i..].CopyTo(ta);
+        b[i..n].CopyTo(tb);
         ref float pa = ref MemoryMarshal.GetReference(ta);
         T.Store(op.Invoke(T.Load(ref pa, 0), T.Load(ref MemoryMarshal.GetReference(tb), 0)), ref pa, 0);
-        for (int j = 0; i + j < n; j++) y[i + j] = accumulate ? y[i + j] + ta[j] : ta[j];
+        for (int j = 0; i + j < n; j++)
+            y[i + j] = accumulate ? y[i + j] + ta[j] : ta[j];
     }
 }

@@ -19,7 +19,8 @@ internal static class Fma128
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Of(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
         System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported
-            ? Vector128.FusedMultiplyAdd(a, b, c) : Emulated(a, b, c);
+            ? Vector128.FusedMultiplyAdd(a, b, c)
+            : Emulated(a, b, c);
 
     /// <summary>The double-precision path alone (tests compare it with the instruction on CPUs that have one).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -41,11 +42,15 @@ internal static class Fma128
         var err = (p - (s - bb)) + (c - bb);
         var bits = s.AsInt64();
         // Inexact and even: step one ulp towards the exact value (away from zero when err has s's sign).
-        var fix = ~Vector128.Equals(err, Vector128<double>.Zero).AsInt64() & Vector128.Equals(bits & Vector128<long>.One, Vector128<long>.Zero);
-        var away = ~((err.AsInt64() ^ bits) >> 63);               // all ones when err and s have the same sign
+        var fix =
+            ~Vector128.Equals(err, Vector128<double>.Zero).AsInt64()
+            & Vector128.Equals(bits & Vector128<long>.One, Vector128<long>.Zero);
+        var away = ~((err.AsInt64() ^ bits) >> 63); // all ones when err and s have the same sign
         var step = (away & Vector128<long>.One) | (~away & Vector128.Create(-1L));
         // Where s is 0 or not finite there is nothing to fix (err is then 0 or NaN).
-        var finite = Vector128.LessThan(Vector128.Abs(s), Vector128.Create(double.PositiveInfinity)).AsInt64() & ~Vector128.Equals(s, Vector128<double>.Zero).AsInt64();
+        var finite =
+            Vector128.LessThan(Vector128.Abs(s), Vector128.Create(double.PositiveInfinity)).AsInt64()
+            & ~Vector128.Equals(s, Vector128<double>.Zero).AsInt64();
         return (bits + (step & fix & finite)).AsDouble();
     }
 }

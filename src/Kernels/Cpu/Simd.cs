@@ -22,7 +22,11 @@ internal static class Lanes
     public static bool Has256 => Vector256.IsHardwareAccelerated;
 
     /// <summary>The path's name for banners and benchmark tables.</summary>
-    public static string Path => Wide ? "AVX-512" : Has256 ? "AVX2" : Vector128.IsHardwareAccelerated ? "128-bit" : "scalar";
+    public static string Path =>
+        Wide ? "AVX-512"
+        : Has256 ? "AVX2"
+        : Vector128.IsHardwareAccelerated ? "128-bit"
+        : "scalar";
 }
 
 /// <summary>
@@ -37,33 +41,45 @@ internal static class RowSum
 
     /// <summary>sum_j term(a_j, b_j) over the row, in the fixed order above.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Of<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b) where TTerm : struct, IRowTerm =>
-        Lanes.Has256 ? Of<TTerm, V256>(term, a, b) : Of<TTerm, V128>(term, a, b);
+    public static float Of<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        where TTerm : struct, IRowTerm => Lanes.Has256 ? Of<TTerm, V256>(term, a, b) : Of<TTerm, V128>(term, a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b) where TTerm : struct, IRowTerm where T : struct, ISimd<T>
+    internal static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        where TTerm : struct, IRowTerm
+        where T : struct, ISimd<T>
     {
         ref float sa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
         ref float sb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
         // Lanes 0..Count-1 in acc0, the rest of the eight in acc1 (used only when T has four lanes).
-        T acc0 = T.Create(0f), acc1 = T.Create(0f);
-        int d = a.Length, j = 0;
+        T acc0 = T.Create(0f),
+            acc1 = T.Create(0f);
+        int d = a.Length,
+            j = 0;
         for (; j + Lanes8 <= d; j += Lanes8)
         {
             acc0 += term.Invoke(T.Load(ref sa, (nuint)j), T.Load(ref sb, (nuint)j));
-            if (T.Count < Lanes8) acc1 += term.Invoke(T.Load(ref sa, (nuint)(j + T.Count)), T.Load(ref sb, (nuint)(j + T.Count)));
+            if (T.Count < Lanes8)
+                acc1 += term.Invoke(T.Load(ref sa, (nuint)(j + T.Count)), T.Load(ref sb, (nuint)(j + T.Count)));
         }
         Span<float> lanes = stackalloc float[Lanes8];
         T.Store(acc0, ref lanes[0], 0);
-        if (T.Count < Lanes8) T.Store(acc1, ref lanes[0], (nuint)T.Count);
+        if (T.Count < Lanes8)
+            T.Store(acc1, ref lanes[0], (nuint)T.Count);
         if (j < d)
         {
             // The tail, padded with zeros and masked out of the sum, lane by lane as a full vector would add it.
-            Span<float> ta = stackalloc float[Lanes8], tb = stackalloc float[Lanes8], t = stackalloc float[Lanes8];
-            ta.Clear(); tb.Clear();
-            a[j..].CopyTo(ta); b[j..].CopyTo(tb);
-            for (int q = 0; q < Lanes8; q += T.Count) T.Store(term.Invoke(T.Load(ref ta[0], (nuint)q), T.Load(ref tb[0], (nuint)q)), ref t[0], (nuint)q);
-            for (int q = 0; q < d - j; q++) lanes[q] += t[q];
+            Span<float> ta = stackalloc float[Lanes8],
+                tb = stackalloc float[Lanes8],
+                t = stackalloc float[Lanes8];
+            ta.Clear();
+            tb.Clear();
+            a[j..].CopyTo(ta);
+            b[j..].CopyTo(tb);
+            for (int q = 0; q < Lanes8; q += T.Count)
+                T.Store(term.Invoke(T.Load(ref ta[0], (nuint)q), T.Load(ref tb[0], (nuint)q)), ref t[0], (nuint)q);
+            for (int q = 0; q < d - j; q++)
+                lanes[q] += t[q];
         }
         return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
     }
@@ -72,7 +88,8 @@ internal static class RowSum
 /// <summary>The per-element term of a <see cref="RowSum"/>, written once for every vector width.</summary>
 internal interface IRowTerm
 {
-    T Invoke<T>(T a, T b) where T : struct, ISimd<T>;
+    T Invoke<T>(T a, T b)
+        where T : struct, ISimd<T>;
 }
 
 /// <summary>
@@ -82,37 +99,52 @@ internal interface IRowTerm
 /// cost nothing, while 512-bit lanes run the transcendental kernels ~1.4x faster than 256-bit ones on Zen 4.
 /// Comparisons return all-ones / all-zeros lane masks, as floats, for <see cref="Select"/> and the bitwise operators.
 /// </summary>
-internal interface ISimd<T> where T : struct, ISimd<T>
+internal interface ISimd<T>
+    where T : struct, ISimd<T>
 {
     static abstract int Count { get; }
     static abstract T Create(float v);
     static abstract T Load(ref float src, nuint i);
     static abstract void Store(T v, ref float dst, nuint i);
     static abstract float Sum(T v);
+
     static abstract T operator +(T a, T b);
+
     static abstract T operator -(T a, T b);
+
     static abstract T operator *(T a, T b);
+
     static abstract T operator /(T a, T b);
+
     static abstract T operator -(T a);
+
     static abstract T operator &(T a, T b);
+
     static abstract T operator |(T a, T b);
+
     static abstract T operator ~(T a);
+
     /// <summary>a b + c, fused (one rounding).</summary>
     static abstract T Fma(T a, T b, T c);
     static abstract T Floor(T x);
     static abstract T Abs(T x);
+
     /// <summary>|x| with the sign of s.</summary>
     static abstract T CopySign(T x, T s);
+
     /// <summary>The native min/max instructions: which operand a NaN yields is unspecified.</summary>
     static abstract T Min(T a, T b);
     static abstract T Max(T a, T b);
+
     /// <summary>mask ? a : b per lane.</summary>
     static abstract T Select(T mask, T a, T b);
     static abstract T Lt(T a, T b);
     static abstract T Gt(T a, T b);
     static abstract T Eq(T a, T b);
+
     /// <summary>p 2^n for integer-valued n in [-150, 128], applied as two factors so neither leaves the exponent range.</summary>
     static abstract T ScaleByPow2(T p, T n);
+
     /// <summary>Splits a positive normal x into m in [0.5, 1) and e with x = m 2^e (e as a float).</summary>
     static abstract T Frexp(T x, out T e);
 }
@@ -121,28 +153,72 @@ internal readonly struct V256(Vector256<float> v) : ISimd<V256>
 {
     readonly Vector256<float> _v = v;
     public static int Count => 8;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Create(float v) => new(Vector256.Create(v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Load(ref float src, nuint i) => new(Vector256.LoadUnsafe(ref src, i));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(V256 v, ref float dst, nuint i) => v._v.StoreUnsafe(ref dst, i);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V256 v) => Vector256.Sum(v._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator +(V256 a, V256 b) => new(a._v + b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator -(V256 a, V256 b) => new(a._v - b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator *(V256 a, V256 b) => new(a._v * b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator /(V256 a, V256 b) => new(a._v / b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator -(V256 a) => new(-a._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator &(V256 a, V256 b) => new(a._v & b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator |(V256 a, V256 b) => new(a._v | b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 operator ~(V256 a) => new(~a._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Fma(V256 a, V256 b, V256 c) => new(Vector256.FusedMultiplyAdd(a._v, b._v, c._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Floor(V256 x) => new(Vector256.Floor(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Abs(V256 x) => new(Vector256.Abs(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 CopySign(V256 x, V256 s) => new(Vector256.CopySign(x._v, s._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Min(V256 a, V256 b) => new(Vector256.MinNative(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Max(V256 a, V256 b) => new(Vector256.MaxNative(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Select(V256 m, V256 a, V256 b) => new(Vector256.ConditionalSelect(m._v, a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Lt(V256 a, V256 b) => new(Vector256.LessThan(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Gt(V256 a, V256 b) => new(Vector256.GreaterThan(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Eq(V256 a, V256 b) => new(Vector256.Equals(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Create(float v) => new(Vector256.Create(v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Load(ref float src, nuint i) => new(Vector256.LoadUnsafe(ref src, i));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(V256 v, ref float dst, nuint i) => v._v.StoreUnsafe(ref dst, i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(V256 v) => Vector256.Sum(v._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator +(V256 a, V256 b) => new(a._v + b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator -(V256 a, V256 b) => new(a._v - b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator *(V256 a, V256 b) => new(a._v * b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator /(V256 a, V256 b) => new(a._v / b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator -(V256 a) => new(-a._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator &(V256 a, V256 b) => new(a._v & b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator |(V256 a, V256 b) => new(a._v | b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator ~(V256 a) => new(~a._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Fma(V256 a, V256 b, V256 c) => new(Vector256.FusedMultiplyAdd(a._v, b._v, c._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Floor(V256 x) => new(Vector256.Floor(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Abs(V256 x) => new(Vector256.Abs(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 CopySign(V256 x, V256 s) => new(Vector256.CopySign(x._v, s._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Min(V256 a, V256 b) => new(Vector256.MinNative(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Max(V256 a, V256 b) => new(Vector256.MaxNative(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Select(V256 m, V256 a, V256 b) => new(Vector256.ConditionalSelect(m._v, a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Lt(V256 a, V256 b) => new(Vector256.LessThan(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Gt(V256 a, V256 b) => new(Vector256.GreaterThan(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Eq(V256 a, V256 b) => new(Vector256.Equals(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 ScaleByPow2(V256 p, V256 n)
@@ -166,28 +242,72 @@ internal readonly struct V128(Vector128<float> v) : ISimd<V128>
 {
     readonly Vector128<float> _v = v;
     public static int Count => 4;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Create(float v) => new(Vector128.Create(v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Load(ref float src, nuint i) => new(Vector128.LoadUnsafe(ref src, i));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(V128 v, ref float dst, nuint i) => v._v.StoreUnsafe(ref dst, i);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V128 v) => Vector128.Sum(v._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator +(V128 a, V128 b) => new(a._v + b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator -(V128 a, V128 b) => new(a._v - b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator *(V128 a, V128 b) => new(a._v * b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator /(V128 a, V128 b) => new(a._v / b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator -(V128 a) => new(-a._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator &(V128 a, V128 b) => new(a._v & b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator |(V128 a, V128 b) => new(a._v | b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 operator ~(V128 a) => new(~a._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Fma(V128 a, V128 b, V128 c) => new(Fma128.Of(a._v, b._v, c._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Floor(V128 x) => new(Vector128.Floor(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Abs(V128 x) => new(Vector128.Abs(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 CopySign(V128 x, V128 s) => new(Vector128.CopySign(x._v, s._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Min(V128 a, V128 b) => new(Vector128.MinNative(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Max(V128 a, V128 b) => new(Vector128.MaxNative(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Select(V128 m, V128 a, V128 b) => new(Vector128.ConditionalSelect(m._v, a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Lt(V128 a, V128 b) => new(Vector128.LessThan(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Gt(V128 a, V128 b) => new(Vector128.GreaterThan(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Eq(V128 a, V128 b) => new(Vector128.Equals(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Create(float v) => new(Vector128.Create(v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Load(ref float src, nuint i) => new(Vector128.LoadUnsafe(ref src, i));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(V128 v, ref float dst, nuint i) => v._v.StoreUnsafe(ref dst, i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(V128 v) => Vector128.Sum(v._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator +(V128 a, V128 b) => new(a._v + b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator -(V128 a, V128 b) => new(a._v - b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator *(V128 a, V128 b) => new(a._v * b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator /(V128 a, V128 b) => new(a._v / b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator -(V128 a) => new(-a._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator &(V128 a, V128 b) => new(a._v & b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator |(V128 a, V128 b) => new(a._v | b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator ~(V128 a) => new(~a._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Fma(V128 a, V128 b, V128 c) => new(Fma128.Of(a._v, b._v, c._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Floor(V128 x) => new(Vector128.Floor(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Abs(V128 x) => new(Vector128.Abs(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 CopySign(V128 x, V128 s) => new(Vector128.CopySign(x._v, s._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Min(V128 a, V128 b) => new(Vector128.MinNative(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Max(V128 a, V128 b) => new(Vector128.MaxNative(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Select(V128 m, V128 a, V128 b) => new(Vector128.ConditionalSelect(m._v, a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Lt(V128 a, V128 b) => new(Vector128.LessThan(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Gt(V128 a, V128 b) => new(Vector128.GreaterThan(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Eq(V128 a, V128 b) => new(Vector128.Equals(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 ScaleByPow2(V128 p, V128 n)
@@ -211,28 +331,72 @@ internal readonly struct V512(Vector512<float> v) : ISimd<V512>
 {
     readonly Vector512<float> _v = v;
     public static int Count => 16;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Create(float v) => new(Vector512.Create(v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Load(ref float src, nuint i) => new(Vector512.LoadUnsafe(ref src, i));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(V512 v, ref float dst, nuint i) => v._v.StoreUnsafe(ref dst, i);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V512 v) => Vector512.Sum(v._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator +(V512 a, V512 b) => new(a._v + b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator -(V512 a, V512 b) => new(a._v - b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator *(V512 a, V512 b) => new(a._v * b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator /(V512 a, V512 b) => new(a._v / b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator -(V512 a) => new(-a._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator &(V512 a, V512 b) => new(a._v & b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator |(V512 a, V512 b) => new(a._v | b._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 operator ~(V512 a) => new(~a._v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Fma(V512 a, V512 b, V512 c) => new(Vector512.FusedMultiplyAdd(a._v, b._v, c._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Floor(V512 x) => new(Vector512.Floor(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Abs(V512 x) => new(Vector512.Abs(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 CopySign(V512 x, V512 s) => new(Vector512.CopySign(x._v, s._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Min(V512 a, V512 b) => new(Vector512.MinNative(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Max(V512 a, V512 b) => new(Vector512.MaxNative(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Select(V512 m, V512 a, V512 b) => new(Vector512.ConditionalSelect(m._v, a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Lt(V512 a, V512 b) => new(Vector512.LessThan(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Gt(V512 a, V512 b) => new(Vector512.GreaterThan(a._v, b._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Eq(V512 a, V512 b) => new(Vector512.Equals(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Create(float v) => new(Vector512.Create(v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Load(ref float src, nuint i) => new(Vector512.LoadUnsafe(ref src, i));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(V512 v, ref float dst, nuint i) => v._v.StoreUnsafe(ref dst, i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(V512 v) => Vector512.Sum(v._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator +(V512 a, V512 b) => new(a._v + b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator -(V512 a, V512 b) => new(a._v - b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator *(V512 a, V512 b) => new(a._v * b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator /(V512 a, V512 b) => new(a._v / b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator -(V512 a) => new(-a._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator &(V512 a, V512 b) => new(a._v & b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator |(V512 a, V512 b) => new(a._v | b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator ~(V512 a) => new(~a._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Fma(V512 a, V512 b, V512 c) => new(Vector512.FusedMultiplyAdd(a._v, b._v, c._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Floor(V512 x) => new(Vector512.Floor(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Abs(V512 x) => new(Vector512.Abs(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 CopySign(V512 x, V512 s) => new(Vector512.CopySign(x._v, s._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Min(V512 a, V512 b) => new(Vector512.MinNative(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Max(V512 a, V512 b) => new(Vector512.MaxNative(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Select(V512 m, V512 a, V512 b) => new(Vector512.ConditionalSelect(m._v, a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Lt(V512 a, V512 b) => new(Vector512.LessThan(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Gt(V512 a, V512 b) => new(Vector512.GreaterThan(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Eq(V512 a, V512 b) => new(Vector512.Equals(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 ScaleByPow2(V512 p, V512 n)

@@ -17,11 +17,13 @@ namespace Untapped.Kernels.Cpu;
 internal static class VectorMath
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static T C<T>(float v) where T : struct, ISimd<T> => T.Create(v);
+    static T C<T>(float v)
+        where T : struct, ISimd<T> => T.Create(v);
 
     /// <summary>e^x = 2^n e^r with n = round(x log2 e), r = x - n ln 2 (ln 2 split in two), e^r by a degree-7 polynomial.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Exp<T>(T x) where T : struct, ISimd<T>
+    public static T Exp<T>(T x)
+        where T : struct, ISimd<T>
     {
         // Beyond these bounds the result is +inf or 0; inside, 2^n is applied as two factors so that n may reach
         // -150 (denormal results) or 128 without leaving the exponent range of either factor.
@@ -43,13 +45,14 @@ internal static class VectorMath
 
     /// <summary>log x = e ln 2 + log m with m in [sqrt(1/2), sqrt 2), log(1 + f) by a degree-9 polynomial in f.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Log<T>(T x) where T : struct, ISimd<T>
+    public static T Log<T>(T x)
+        where T : struct, ISimd<T>
     {
         // Denormal inputs are scaled by 2^23 first so that their exponent field is meaningful.
         var tiny = T.Lt(x, C<T>(1.17549435e-38f));
-        var m = T.Frexp(T.Select(tiny, x * C<T>(8388608f), x), out var fe);   // m in [0.5, 1)
+        var m = T.Frexp(T.Select(tiny, x * C<T>(8388608f), x), out var fe); // m in [0.5, 1)
         var small = T.Lt(m, C<T>(0.707106781186547524f));
-        fe = fe - (tiny & C<T>(23f)) - (small & C<T>(1f));                    // one less where m is doubled
+        fe = fe - (tiny & C<T>(23f)) - (small & C<T>(1f)); // one less where m is doubled
         var f = m - C<T>(1f) + (m & small);
         var z = f * f;
         var p = T.Fma(C<T>(7.0376836292E-2f), f, C<T>(-1.1514610310E-1f));
@@ -76,7 +79,8 @@ internal static class VectorMath
     /// split exponents and handle every special value, and exact to the last bits for tiny t, where 1 + t rounds.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Log1pUnit<T>(T t) where T : struct, ISimd<T>
+    public static T Log1pUnit<T>(T t)
+        where T : struct, ISimd<T>
     {
         var s = t / (C<T>(2f) + t);
         var z = s * s;
@@ -90,7 +94,8 @@ internal static class VectorMath
 
     /// <summary>tanh x: x + x^3 P(x^2) for |x| &lt; 0.625, else sign(x) (1 - 2 / (e^{2|x|} + 1)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Tanh<T>(T x) where T : struct, ISimd<T>
+    public static T Tanh<T>(T x)
+        where T : struct, ISimd<T>
     {
         var a = T.Abs(x);
         var z = x * x;
@@ -105,7 +110,8 @@ internal static class VectorMath
 
     /// <summary>sigmoid x = 1 / (1 + e^-x) for x &gt;= 0 and e^x / (1 + e^x) below, so e^-|x| never overflows and tiny results keep their precision.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Sigmoid<T>(T x) where T : struct, ISimd<T>
+    public static T Sigmoid<T>(T x)
+        where T : struct, ISimd<T>
     {
         var e = Exp(-T.Abs(x));
         var s = C<T>(1f) / (C<T>(1f) + e);

@@ -14,7 +14,8 @@ public sealed partial class IlgpuBackend
 
     protected override void AdamCore(View partials, int n, AdamStep s, View parameters, View grads, View m, View v)
     {
-        if (n == 0) return;
+        if (n == 0)
+            return;
         Run(DeviceAdam.GlobalNorm, Groups(1, GroupSize), Arr(partials), (V)_norm.View);
         Run(DeviceAdam.Adam, Strided(n), (V)_norm.View, n, s, Arr(parameters), Arr(grads), Arr(m), Arr(v));
     }

@@ -22,8 +22,10 @@ public sealed partial class IlgpuBackend : Backend
     // compiled once for this device when the backend is made, by "Class.Method"; and its launcher, made on its first
     // launch with the types the compiler checked at the call (Run below; no boxing, one lookup per launch).
     readonly Dictionary<string, Kernel> _kernels = new(StringComparer.Ordinal);
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Delegate> _launchers = new(StringComparer.Ordinal);
-    readonly MemoryBuffer1D<float, Stride1D.Dense> _norm;  // [1]: the global gradient norm of the current update
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Delegate> _launchers = new(
+        StringComparer.Ordinal
+    );
+    readonly MemoryBuffer1D<float, Stride1D.Dense> _norm; // [1]: the global gradient norm of the current update
 
     /// <param name="kind">Cuda, OpenCl or IlgpuCpu.</param>
     /// <param name="index">Which device of that backend (see <see cref="IlgpuDevices.Usable"/>).</param>
@@ -37,11 +39,18 @@ public sealed partial class IlgpuBackend : Backend
         {
             var devices = IlgpuDevices.Of(_context, kind, Settings);
             if (index < 0 || index >= devices.Count)
-                throw new BackendUnavailableException($"{kind} device {index} does not exist: ILGPU sees {devices.Count} ({IlgpuDevices.Unavailable(kind) ?? "see `untapped devices`"})");
+            {
+                throw new BackendUnavailableException(
+                    $"{kind} device {index} does not exist: ILGPU sees {devices.Count} ({IlgpuDevices.Unavailable(kind) ?? "see `untapped devices`"})"
+                );
+            }
+
             _device = devices[index].CreateAccelerator(_context);
-            Name = $"{_device.Name} (ILGPU {kind}{(Settings.CudaGeometry ? ", CUDA geometry" : "")}{(Settings.Assertions ? ", assertions on" : "")})";
+            Name =
+                $"{_device.Name} (ILGPU {kind}{(Settings.CudaGeometry ? ", CUDA geometry" : "")}{(Settings.Assertions ? ", assertions on" : "")})";
             Device = devices[index];
-            foreach (var k in Ptx.Kernels) _kernels[Ptx.NameOf(k)] = Compile(k);
+            foreach (var k in Ptx.Kernels)
+                _kernels[Ptx.NameOf(k)] = Compile(k);
             _norm = _device.Allocate1D<float>(1);
         }
         catch
@@ -62,34 +71,49 @@ public sealed partial class IlgpuBackend : Backend
     public override BackendBuffer Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        try { return new IlgpuBuffer(this, _device.Allocate1D<float>(length)); }
+        try
+        {
+            return new IlgpuBuffer(this, _device.Allocate1D<float>(length));
+        }
         catch (Exception e) when (e is not ArgumentException)
         {
-            throw new DeviceException($"allocating {length} floats ({(long)length * 4 >> 20} MiB) on {Name} failed: {e.Message}", e);
+            throw new DeviceException(
+                $"allocating {length} floats ({(long)length * 4 >> 20} MiB) on {Name} failed: {e.Message}",
+                e
+            );
         }
     }
 
     protected override void CopyFromHostCore(ReadOnlySpan<float> source, View destination)
     {
-        if (source.Length == 0) return;
+        if (source.Length == 0)
+            return;
         Arr(destination).CopyFromCPU(_device.DefaultStream, source);
         Synchronize();
     }
 
     // Queued on the stream like a kernel: not synchronised, so it can be timed the way kernels are.
-    protected override void CopyCore(View source, View destination) => Arr(source).CopyTo(_device.DefaultStream, Arr(destination));
+    protected override void CopyCore(View source, View destination) =>
+        Arr(source).CopyTo(_device.DefaultStream, Arr(destination));
 
     protected override void CopyToHostCore(View source, Span<float> destination)
     {
-        if (destination.Length == 0) return;
+        if (destination.Length == 0)
+            return;
         Arr(source).CopyToCPU(_device.DefaultStream, destination);
         Synchronize();
     }
 
     public override void Synchronize()
     {
-        try { _device.Synchronize(); }
-        catch (Exception e) { throw new DeviceException($"{Name}: a kernel or copy failed: {e.Message}", e); }
+        try
+        {
+            _device.Synchronize();
+        }
+        catch (Exception e)
+        {
+            throw new DeviceException($"{Name}: a kernel or copy failed: {e.Message}", e);
+        }
     }
 
     public override void Dispose()
@@ -107,8 +131,14 @@ public sealed partial class IlgpuBackend : Backend
     // parameter is an index is implicitly grouped (ILGPU picks the group size), any other explicitly (a KernelConfig).
     Kernel Compile(System.Reflection.MethodInfo kernel)
     {
-        try { return Ptx.IsImplicitlyGrouped(kernel) ? _device.LoadAutoGroupedKernel(kernel) : _device.LoadKernel(kernel); }
-        catch (Exception e) { throw new DeviceException($"compiling kernel '{Ptx.NameOf(kernel)}' for {Name} failed: {e.Message}", e); }
+        try
+        {
+            return Ptx.IsImplicitlyGrouped(kernel) ? _device.LoadAutoGroupedKernel(kernel) : _device.LoadKernel(kernel);
+        }
+        catch (Exception e)
+        {
+            throw new DeviceException($"compiling kernel '{Ptx.NameOf(kernel)}' for {Name} failed: {e.Message}", e);
+        }
     }
 
     // Queues a kernel on the default stream. The kernel is passed as its method group, so the arguments' types are
@@ -116,44 +146,179 @@ public sealed partial class IlgpuBackend : Backend
     // Action<Index1D, ...> launched over an Index1D, an explicitly grouped one an Action<...> launched with a
     // KernelConfig. Its launcher is made on the first launch from the kernel compiled at start-up (one lookup per
     // launch after that).
-    void Launch<TLauncher>(System.Reflection.MethodInfo kernel, Action<TLauncher> launch) where TLauncher : Delegate
+    void Launch<TLauncher>(System.Reflection.MethodInfo kernel, Action<TLauncher> launch)
+        where TLauncher : Delegate
     {
         string name = Ptx.NameOf(kernel);
         try
         {
-            launch((TLauncher)_launchers.GetOrAdd(name, n => _kernels.TryGetValue(n, out var k) ? k.CreateLauncherDelegate<TLauncher>()
-                : throw new DeviceException($"no device kernel '{n}' in Ilgpu/Kernels/")));
+            launch(
+                (TLauncher)
+                    _launchers.GetOrAdd(name, n =>
+                        _kernels.TryGetValue(n, out var k)
+                            ? k.CreateLauncherDelegate<TLauncher>()
+                            : throw new DeviceException($"no device kernel '{n}' in Ilgpu/Kernels/")
+                    )
+            );
         }
-        catch (Exception e) when (e is not DeviceException) { throw Fault(name, e); }
+        catch (Exception e) when (e is not DeviceException)
+        {
+            throw Fault(name, e);
+        }
     }
 
     void Run<T1, T2, T3, T4>(Action<Index1D, T1, T2, T3, T4> kernel, Index1D index, T1 a1, T2 a2, T3 a3, T4 a4) =>
-        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3, a4));
-    void Run<T1, T2, T3, T4, T5>(Action<Index1D, T1, T2, T3, T4, T5> kernel, Index1D index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) =>
-        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3, a4, a5));
-    void Run<T1, T2, T3, T4, T5, T6>(Action<Index1D, T1, T2, T3, T4, T5, T6> kernel, Index1D index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6) =>
-        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6));
-    void Run<T1, T2, T3, T4, T5, T6, T7>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7> kernel, Index1D index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7) =>
-        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6, T7>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7));
-    void Run<T1, T2, T3, T4, T5, T6, T7, T8>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8> kernel, Index1D index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8) =>
-        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6, T7, T8>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8));
-    void Run<T1, T2, T3, T4, T5, T6, T7, T8, T9>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel, Index1D index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9) =>
-        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8, a9));
+        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4>>(kernel.Method, l =>
+            l(_device.DefaultStream, index, a1, a2, a3, a4)
+        );
+
+    void Run<T1, T2, T3, T4, T5>(
+        Action<Index1D, T1, T2, T3, T4, T5> kernel,
+        Index1D index,
+        T1 a1,
+        T2 a2,
+        T3 a3,
+        T4 a4,
+        T5 a5
+    ) =>
+        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5>>(kernel.Method, l =>
+            l(_device.DefaultStream, index, a1, a2, a3, a4, a5)
+        );
+
+    void Run<T1, T2, T3, T4, T5, T6>(
+        Action<Index1D, T1, T2, T3, T4, T5, T6> kernel,
+        Index1D index,
+        T1 a1,
+        T2 a2,
+        T3 a3,
+        T4 a4,
+        T5 a5,
+        T6 a6
+    ) =>
+        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6>>(kernel.Method, l =>
+            l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6)
+        );
+
+    void Run<T1, T2, T3, T4, T5, T6, T7>(
+        Action<Index1D, T1, T2, T3, T4, T5, T6, T7> kernel,
+        Index1D index,
+        T1 a1,
+        T2 a2,
+        T3 a3,
+        T4 a4,
+        T5 a5,
+        T6 a6,
+        T7 a7
+    ) =>
+        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6, T7>>(kernel.Method, l =>
+            l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7)
+        );
+
+    void Run<T1, T2, T3, T4, T5, T6, T7, T8>(
+        Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8> kernel,
+        Index1D index,
+        T1 a1,
+        T2 a2,
+        T3 a3,
+        T4 a4,
+        T5 a5,
+        T6 a6,
+        T7 a7,
+        T8 a8
+    ) =>
+        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6, T7, T8>>(kernel.Method, l =>
+            l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8)
+        );
+
+    void Run<T1, T2, T3, T4, T5, T6, T7, T8, T9>(
+        Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel,
+        Index1D index,
+        T1 a1,
+        T2 a2,
+        T3 a3,
+        T4 a4,
+        T5 a5,
+        T6 a6,
+        T7 a7,
+        T8 a8,
+        T9 a9
+    ) =>
+        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9>>(kernel.Method, l =>
+            l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8, a9)
+        );
 
     void Run<T1, T2>(Action<T1, T2> kernel, KernelConfig config, T1 a1, T2 a2) =>
-        Launch<Action<AcceleratorStream, KernelConfig, T1, T2>>(kernel.Method, l => l(_device.DefaultStream, config, a1, a2));
+        Launch<Action<AcceleratorStream, KernelConfig, T1, T2>>(kernel.Method, l =>
+            l(_device.DefaultStream, config, a1, a2)
+        );
+
     void Run<T1, T2, T3>(Action<T1, T2, T3> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3) =>
-        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3>>(kernel.Method, l => l(_device.DefaultStream, config, a1, a2, a3));
+        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3>>(kernel.Method, l =>
+            l(_device.DefaultStream, config, a1, a2, a3)
+        );
+
     void Run<T1, T2, T3, T4>(Action<T1, T2, T3, T4> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4) =>
-        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4>>(kernel.Method, l => l(_device.DefaultStream, config, a1, a2, a3, a4));
-    void Run<T1, T2, T3, T4, T5>(Action<T1, T2, T3, T4, T5> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) =>
-        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5>>(kernel.Method, l => l(_device.DefaultStream, config, a1, a2, a3, a4, a5));
-    void Run<T1, T2, T3, T4, T5, T6>(Action<T1, T2, T3, T4, T5, T6> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6) =>
-        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6>>(kernel.Method, l => l(_device.DefaultStream, config, a1, a2, a3, a4, a5, a6));
-    void Run<T1, T2, T3, T4, T5, T6, T7>(Action<T1, T2, T3, T4, T5, T6, T7> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7) =>
-        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6, T7>>(kernel.Method, l => l(_device.DefaultStream, config, a1, a2, a3, a4, a5, a6, a7));
-    void Run<T1, T2, T3, T4, T5, T6, T7, T8>(Action<T1, T2, T3, T4, T5, T6, T7, T8> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8) =>
-        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6, T7, T8>>(kernel.Method, l => l(_device.DefaultStream, config, a1, a2, a3, a4, a5, a6, a7, a8));
+        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4>>(kernel.Method, l =>
+            l(_device.DefaultStream, config, a1, a2, a3, a4)
+        );
+
+    void Run<T1, T2, T3, T4, T5>(
+        Action<T1, T2, T3, T4, T5> kernel,
+        KernelConfig config,
+        T1 a1,
+        T2 a2,
+        T3 a3,
+        T4 a4,
+        T5 a5
+    ) =>
+        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5>>(kernel.Method, l =>
+            l(_device.DefaultStream, config, a1, a2, a3, a4, a5)
+        );
+
+    void Run<T1, T2, T3, T4, T5, T6>(
+        Action<T1, T2, T3, T4, T5, T6> kernel,
+        KernelConfig config,
+        T1 a1,
+        T2 a2,
+        T3 a3,
+        T4 a4,
+        T5 a5,
+        T6 a6
+    ) =>
+        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6>>(kernel.Method, l =>
+            l(_device.DefaultStream, config, a1, a2, a3, a4, a5, a6)
+        );
+
+    void Run<T1, T2, T3, T4, T5, T6, T7>(
+        Action<T1, T2, T3, T4, T5, T6, T7> kernel,
+        KernelConfig config,
+        T1 a1,
+        T2 a2,
+        T3 a3,
+        T4 a4,
+        T5 a5,
+        T6 a6,
+        T7 a7
+    ) =>
+        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6, T7>>(kernel.Method, l =>
+            l(_device.DefaultStream, config, a1, a2, a3, a4, a5, a6, a7)
+        );
+
+    void Run<T1, T2, T3, T4, T5, T6, T7, T8>(
+        Action<T1, T2, T3, T4, T5, T6, T7, T8> kernel,
+        KernelConfig config,
+        T1 a1,
+        T2 a2,
+        T3 a3,
+        T4 a4,
+        T5 a5,
+        T6 a6,
+        T7 a7,
+        T8 a8
+    ) =>
+        Launch<Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4, T5, T6, T7, T8>>(kernel.Method, l =>
+            l(_device.DefaultStream, config, a1, a2, a3, a4, a5, a6, a7, a8)
+        );
 
     // A launch that the driver refuses (or, on ILGPU's CPU accelerator, a kernel that throws: an out-of-bounds view)
     // names the kernel. A GPU fault inside a kernel surfaces later, at the next Synchronize or copy.

@@ -11,21 +11,57 @@ public sealed partial class IlgpuBackend
 {
     protected override void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp)
     {
-        if (m > 0) Run(DeviceBernoulli.BernoulliLogLik, Groups(m, RowGroup), Arr(x), Arr(logits), d, form, Arr(logp));
+        if (m > 0)
+            Run(DeviceBernoulli.BernoulliLogLik, Groups(m, RowGroup), Arr(x), Arr(logits), d, form, Arr(logp));
     }
 
-    protected override void BernoulliLogLikBackwardCore(View x, View logits, View g, int m, int d, BernoulliForm form, bool accumulate, View dlogits, View dx)
+    protected override void BernoulliLogLikBackwardCore(
+        View x,
+        View logits,
+        View g,
+        int m,
+        int d,
+        BernoulliForm form,
+        bool accumulate,
+        View dlogits,
+        View dx
+    )
     {
-        if (m * d > 0) Run(DeviceBernoulli.BernoulliLogLikBackward, (Index1D)(m * d), Arr(x), Arr(logits), Arr(g), d, form, (Flag)accumulate, (Flag)(!dx.IsEmpty), Arr(dlogits), Arr(dx));
+        if (m * d > 0)
+        {
+            Run(
+                DeviceBernoulli.BernoulliLogLikBackward,
+                (Index1D)(m * d),
+                Arr(x),
+                Arr(logits),
+                Arr(g),
+                d,
+                form,
+                (Flag)accumulate,
+                (Flag)(!dx.IsEmpty),
+                Arr(dlogits),
+                Arr(dx)
+            );
+        }
     }
 
-    protected override void BernoulliSampleCore(View logits, View u, int n, float tau, bool relaxed, BernoulliForm form, View xs)
+    protected override void BernoulliSampleCore(
+        View logits,
+        View u,
+        int n,
+        float tau,
+        bool relaxed,
+        BernoulliForm form,
+        View xs
+    )
     {
-        if (n > 0) Run(DeviceBernoulli.BernoulliSample, (Index1D)n, Arr(logits), Arr(u), tau, (Flag)relaxed, form, Arr(xs));
+        if (n > 0)
+            Run(DeviceBernoulli.BernoulliSample, (Index1D)n, Arr(logits), Arr(u), tau, (Flag)relaxed, form, Arr(xs));
     }
 
     protected override void BernoulliSampleBackwardCore(View xs, View dxs, int n, float tau, View dlogits)
     {
-        if (n > 0) Run(DeviceBernoulli.BernoulliSampleBackward, (Index1D)n, Arr(xs), Arr(dxs), tau, Arr(dlogits));
+        if (n > 0)
+            Run(DeviceBernoulli.BernoulliSampleBackward, (Index1D)n, Arr(xs), Arr(dxs), tau, Arr(dlogits));
     }
 }

@@ -27,7 +27,11 @@ public static class IlgpuDevices
     /// largest group the kernels launch). Each simulated thread is an OS thread and each barrier a
     /// System.Threading.Barrier, so it is for testing the device kernels, not for speed.
     /// </summary>
-    public static readonly CPUDevice SimulatedGpu = new(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: LaunchShape.GroupSize / 32, numMultiprocessors: 1);
+    public static readonly CPUDevice SimulatedGpu = new(
+        numThreadsPerWarp: 32,
+        numWarpsPerMultiprocessor: LaunchShape.GroupSize / 32,
+        numMultiprocessors: 1
+    );
 
     /// <summary>CUDA's geometry on ILGPU's CPU accelerator: warps of 32, up to 32 warps (1024 threads) per group (ILGPU's own Nvidia profile).</summary>
     public static CPUDevice CudaGeometry => CPUDevice.Nvidia;
@@ -48,7 +52,8 @@ public static class IlgpuDevices
                 BackendKind.IlgpuCpu => b.CPU(Simulated(settings)),
                 _ => throw new ArgumentOutOfRangeException(nameof(kind), $"{kind} is not an ILGPU backend"),
             };
-            if (settings.Assertions) b.Assertions();
+            if (settings.Assertions)
+                b.Assertions();
             b.EnableAlgorithms();
         });
     }
@@ -57,12 +62,21 @@ public static class IlgpuDevices
     /// The devices of <paramref name="kind"/> in a context made by <see cref="CreateContext"/>. ILGPU adds its default
     /// CPU device to a context that would otherwise have none, so the list is filtered by kind.
     /// </summary>
-    public static IReadOnlyList<ILGPU.Runtime.Device> Of(IlgpuContext context, BackendKind kind, IlgpuSettings? settings = null) => context.Devices.Where(d => kind switch
-    {
-        BackendKind.Cuda => d.AcceleratorType == AcceleratorType.Cuda,
-        BackendKind.OpenCl => d.AcceleratorType == AcceleratorType.OpenCL,
-        _ => d.Equals(Simulated(settings ?? IlgpuSettings.Default)),
-    }).ToArray();
+    public static IReadOnlyList<ILGPU.Runtime.Device> Of(
+        IlgpuContext context,
+        BackendKind kind,
+        IlgpuSettings? settings = null
+    ) =>
+        context
+            .Devices.Where(d =>
+                kind switch
+                {
+                    BackendKind.Cuda => d.AcceleratorType == AcceleratorType.Cuda,
+                    BackendKind.OpenCl => d.AcceleratorType == AcceleratorType.OpenCL,
+                    _ => d.Equals(Simulated(settings ?? IlgpuSettings.Default)),
+                }
+            )
+            .ToArray();
 
     /// <summary>Number of usable devices of an ILGPU backend on this machine.</summary>
     public static int Count(BackendKind kind)
@@ -74,8 +88,10 @@ public static class IlgpuDevices
     /// <summary>Why an ILGPU backend has no usable device here, or null when it has one.</summary>
     public static string? Unavailable(BackendKind kind)
     {
-        if (kind == BackendKind.IlgpuCpu) return null;
-        if (Count(kind) > 0) return null;
+        if (kind == BackendKind.IlgpuCpu)
+            return null;
+        if (Count(kind) > 0)
+            return null;
         return kind switch
         {
             BackendKind.Cuda => NativeLibraries.Present("libcuda.so", "libcuda.so.1")
@@ -91,8 +107,10 @@ public static class IlgpuDevices
         if (!NativeLibraries.Present("libOpenCL.so", "libOpenCL.so.1"))
             return "no OpenCL ICD loader: libOpenCL.so.1 not found (Debian: apt-get install ocl-icd-libopencl1 and a driver's ICD)";
         var refused = Refused().Where(r => r.Kind == BackendKind.OpenCl).ToList();
-        if (refused.Count == 0) return "the OpenCL loader is present but no platform has a device";
-        return "ILGPU refused every OpenCL device: " + string.Join("; ", refused.Select(r => $"{r.Name}: {r.RefusedBecause}"));
+        if (refused.Count == 0)
+            return "the OpenCL loader is present but no platform has a device";
+        return "ILGPU refused every OpenCL device: "
+            + string.Join("; ", refused.Select(r => $"{r.Name}: {r.RefusedBecause}"));
     }
 
     /// <summary>Index among the usable OpenCL devices of the first GPU, or null when there is none.</summary>
@@ -101,7 +119,11 @@ public static class IlgpuDevices
         using var context = CreateContext(BackendKind.OpenCl);
         var devices = Of(context, BackendKind.OpenCl);
         for (int i = 0; i < devices.Count; i++)
-            if (devices[i] is CLDevice cl && (cl.DeviceType & CLDeviceType.CL_DEVICE_TYPE_GPU) != 0) return i;
+        {
+            if (devices[i] is CLDevice cl && (cl.DeviceType & CLDeviceType.CL_DEVICE_TYPE_GPU) != 0)
+                return i;
+        }
+
         return null;
     }
 
@@ -113,7 +135,8 @@ public static class IlgpuDevices
         {
             using var context = CreateContext(kind);
             var devices = Of(context, kind);
-            for (int i = 0; i < devices.Count; i++) list.Add(new BackendDevice(kind, i, Name(devices[i]), Describe(devices[i])));
+            for (int i = 0; i < devices.Count; i++)
+                list.Add(new BackendDevice(kind, i, Name(devices[i]), Describe(devices[i])));
         }
         return list;
     }
@@ -130,20 +153,42 @@ public static class IlgpuDevices
         using (var acceptedCuda = CreateContext(BackendKind.Cuda))
         {
             var ok = new HashSet<int>();
-            foreach (var d in acceptedCuda.GetCudaDevices()) ok.Add(d.DeviceId);
+            foreach (var d in acceptedCuda.GetCudaDevices())
+                ok.Add(d.DeviceId);
             foreach (var d in allCuda.GetCudaDevices())
+            {
                 if (!ok.Contains(d.DeviceId))
-                    refused.Add(new BackendDevice(BackendKind.Cuda, refused.Count, d.Name, Describe(d), RefusedBecause: d.InstructionSet is null
-                        ? $"refused by ILGPU 1.5.3: no PTX instruction set it generates fits driver (CUDA API) {d.DriverVersion} for compute capability {d.Architecture?.Major}.{d.Architecture?.Minor}; a newer driver (or ILGPU) is needed"
-                        : $"refused by ILGPU 1.5.3: PTX instruction set {d.InstructionSet} is not one its generator supports"));
+                {
+                    refused.Add(
+                        new BackendDevice(
+                            BackendKind.Cuda,
+                            refused.Count,
+                            d.Name,
+                            Describe(d),
+                            RefusedBecause: d.InstructionSet is null
+                                ? $"refused by ILGPU 1.5.3: no PTX instruction set it generates fits driver (CUDA API) {d.DriverVersion} for compute capability {d.Architecture?.Major}.{d.Architecture?.Minor}; a newer driver (or ILGPU) is needed"
+                                : $"refused by ILGPU 1.5.3: PTX instruction set {d.InstructionSet} is not one its generator supports"
+                        )
+                    );
+                }
+            }
         }
         using var all = IlgpuContext.Create(b => b.OpenCL(_ => true));
         using var accepted = CreateContext(BackendKind.OpenCl);
         var okCl = new HashSet<IntPtr>();
-        foreach (var d in accepted.GetCLDevices()) okCl.Add(d.DeviceId);
+        foreach (var d in accepted.GetCLDevices())
+            okCl.Add(d.DeviceId);
         int cl = 0;
         foreach (var d in all.GetCLDevices())
-            if (!okCl.Contains(d.DeviceId)) refused.Add(new BackendDevice(BackendKind.OpenCl, cl++, Name(d), Describe(d), RefusedBecause: Reason(d)));
+        {
+            if (!okCl.Contains(d.DeviceId))
+            {
+                refused.Add(
+                    new BackendDevice(BackendKind.OpenCl, cl++, Name(d), Describe(d), RefusedBecause: Reason(d))
+                );
+            }
+        }
+
         return refused;
     }
 
@@ -151,19 +196,28 @@ public static class IlgpuDevices
     static string Reason(CLDevice d)
     {
         var why = new List<string>();
-        if (!d.Capabilities.GenericAddressSpace) why.Add("no generic address space");
-        if (d.CLStdVersion < ILGPU.Backends.OpenCL.CLBackend.MinimumVersion) why.Add($"OpenCL C {d.CLStdVersion}, ILGPU needs {ILGPU.Backends.OpenCL.CLBackend.MinimumVersion}");
+        if (!d.Capabilities.GenericAddressSpace)
+            why.Add("no generic address space");
+        if (d.CLStdVersion < ILGPU.Backends.OpenCL.CLBackend.MinimumVersion)
+            why.Add($"OpenCL C {d.CLStdVersion}, ILGPU needs {ILGPU.Backends.OpenCL.CLBackend.MinimumVersion}");
         return why.Count > 0 ? "refused by ILGPU: " + string.Join(", ", why) : "refused by ILGPU's device filter";
     }
 
     static string Name(ILGPU.Runtime.Device d) => d is CPUDevice ? "ILGPU CPU accelerator (simulated GPU)" : d.Name;
 
-    static string Describe(ILGPU.Runtime.Device d) => d switch
-    {
-        CudaDevice c => $"compute capability {c.Architecture?.Major}.{c.Architecture?.Minor}, {c.MemorySize >> 20} MiB, driver (CUDA API) {c.DriverVersion}, " +
-            (c.InstructionSet is { } isa ? $"PTX ISA {isa} (ILGPU's newest that this driver accepts), .target sm_80 for every kernel" : "no PTX ISA of ILGPU 1.5.3 fits this driver: ILGPU cannot run here"),
-        CLDevice c => $"{c.PlatformName}, {c.DeviceType}, OpenCL C {c.CLStdVersion}, {c.MemorySize >> 20} MiB",
-        CPUDevice c => $"groups of up to {c.MaxNumThreadsPerGroup} threads, each an OS thread: for tests, not speed",
-        _ => d.AcceleratorType.ToString(),
-    };
+    static string Describe(ILGPU.Runtime.Device d) =>
+        d switch
+        {
+            CudaDevice c =>
+                $"compute capability {c.Architecture?.Major}.{c.Architecture?.Minor}, {c.MemorySize >> 20} MiB, driver (CUDA API) {c.DriverVersion}, "
+                    + (
+                        c.InstructionSet is { } isa
+                            ? $"PTX ISA {isa} (ILGPU's newest that this driver accepts), .target sm_80 for every kernel"
+                            : "no PTX ISA of ILGPU 1.5.3 fits this driver: ILGPU cannot run here"
+                    ),
+            CLDevice c => $"{c.PlatformName}, {c.DeviceType}, OpenCL C {c.CLStdVersion}, {c.MemorySize >> 20} MiB",
+            CPUDevice c =>
+                $"groups of up to {c.MaxNumThreadsPerGroup} threads, each an OS thread: for tests, not speed",
+            _ => d.AcceleratorType.ToString(),
+        };
 }

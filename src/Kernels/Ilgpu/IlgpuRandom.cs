@@ -11,11 +11,13 @@ public sealed partial class IlgpuBackend
 {
     protected override void PhiloxUniformCore(ulong seed, uint stream, uint step, int n, View output)
     {
-        if (n > 0) Run(DeviceRandom.PhiloxUniform, (Index1D)((n + 3) / 4), n, seed, stream, step, Arr(output));
+        if (n > 0)
+            Run(DeviceRandom.PhiloxUniform, (Index1D)((n + 3) / 4), n, seed, stream, step, Arr(output));
     }
 
     protected override void PhiloxNormalCore(ulong seed, uint stream, uint step, int n, View output)
     {
-        if (n > 0) Run(DeviceRandom.PhiloxNormal, (Index1D)((n + 3) / 4), n, seed, stream, step, Arr(output));
+        if (n > 0)
+            Run(DeviceRandom.PhiloxNormal, (Index1D)((n + 3) / 4), n, seed, stream, step, Arr(output));
     }
 }

@@ -15,23 +15,36 @@ static class NativeLibraries
     /// <summary>Registers the resolver for ILGPU's assembly once; call before ILGPU enumerates devices.</summary>
     public static void Register()
     {
-        if (Interlocked.Exchange(ref _registered, 1) != 0 || !OperatingSystem.IsLinux()) return;
+        if (Interlocked.Exchange(ref _registered, 1) != 0 || !OperatingSystem.IsLinux())
+            return;
         // On WSL, ILGPU registers its own resolver for libcuda (a second registration would throw there).
-        if (File.Exists("/proc/version") && File.ReadAllText("/proc/version").Contains("microsoft", StringComparison.OrdinalIgnoreCase)) return;
+        if (
+            File.Exists("/proc/version")
+            && File.ReadAllText("/proc/version").Contains("microsoft", StringComparison.OrdinalIgnoreCase)
+        )
+        {
+            return;
+        }
+
         NativeLibrary.SetDllImportResolver(typeof(ILGPU.Context).Assembly, Resolve);
     }
 
-    static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) => name switch
-    {
-        "OpenCL" => Load("libOpenCL.so", "libOpenCL.so.1"),
-        "cuda" => Load("libcuda.so", "libcuda.so.1"),
-        _ => IntPtr.Zero,
-    };
+    static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
+        name switch
+        {
+            "OpenCL" => Load("libOpenCL.so", "libOpenCL.so.1"),
+            "cuda" => Load("libcuda.so", "libcuda.so.1"),
+            _ => IntPtr.Zero,
+        };
 
     static IntPtr Load(params string[] names)
     {
         foreach (var n in names)
-            if (NativeLibrary.TryLoad(n, out var handle)) return handle;
+        {
+            if (NativeLibrary.TryLoad(n, out var handle))
+                return handle;
+        }
+
         return IntPtr.Zero;
     }
 
@@ -39,7 +52,14 @@ static class NativeLibraries
     public static bool Present(params string[] names)
     {
         foreach (var n in names)
-            if (NativeLibrary.TryLoad(n, out var handle)) { NativeLibrary.Free(handle); return true; }
+        {
+            if (NativeLibrary.TryLoad(n, out var handle))
+            {
+                NativeLibrary.Free(handle);
+                return true;
+            }
+        }
+
         return false;
     }
 }

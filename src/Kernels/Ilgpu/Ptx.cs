@@ -15,11 +15,17 @@ namespace Untapped.Kernels.Ilgpu;
 public static class Ptx
 {
     /// <summary>Every kernel of Device/: the public static void methods of its Device* classes, by class then name.</summary>
-    public static IReadOnlyList<MethodInfo> Kernels { get; } = typeof(Ptx).Assembly.GetTypes()
-        .Where(t => t.Namespace == "Untapped.Kernels.Ilgpu.Kernels" && t.Name.StartsWith("Device", StringComparison.Ordinal))
-        .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
-        .Where(m => m.ReturnType == typeof(void))
-        .OrderBy(m => m.DeclaringType!.Name, StringComparer.Ordinal).ThenBy(m => m.Name, StringComparer.Ordinal).ToArray();
+    public static IReadOnlyList<MethodInfo> Kernels { get; } =
+        typeof(Ptx)
+            .Assembly.GetTypes()
+            .Where(t =>
+                t.Namespace == "Untapped.Kernels.Ilgpu.Kernels" && t.Name.StartsWith("Device", StringComparison.Ordinal)
+            )
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Where(m => m.ReturnType == typeof(void))
+            .OrderBy(m => m.DeclaringType!.Name, StringComparer.Ordinal)
+            .ThenBy(m => m.Name, StringComparer.Ordinal)
+            .ToArray();
 
     // One ILGPU context for every compilation of the process (its type and method caches are shared by the kernels).
     static readonly Lazy<ILGPU.Context> PtxContext = new(() => ILGPU.Context.Create(b => b.EnableAlgorithms()));

@@ -15,8 +15,10 @@ public enum SelfCheckMode
 {
     /// <summary>Run it unless a pass is cached for this device, driver and build.</summary>
     Auto,
+
     /// <summary>Run it even when a pass is cached.</summary>
     Always,
+
     /// <summary>Never run it (the user vouches for the device).</summary>
     Never,
 }
@@ -40,10 +42,20 @@ public static class GpuGate
     /// <param name="cpuThreads">Threads of the managed CPU backend it falls back to.</param>
     /// <param name="log">Where it says what it does (checking, cached pass, fallback).</param>
     /// <param name="step">Also run the training step (<see cref="StepParity.OneStep"/>); tests of the gate alone skip it.</param>
-    public static Outcome Open(BackendKind kind, int index, bool explicitChoice, SelfCheckMode mode, IEnumerable<OpCase> cases,
-        int cpuThreads, TextWriter log, string cacheDir, bool step = true)
+    public static Outcome Open(
+        BackendKind kind,
+        int index,
+        bool explicitChoice,
+        SelfCheckMode mode,
+        IEnumerable<OpCase> cases,
+        int cpuThreads,
+        TextWriter log,
+        string cacheDir,
+        bool step = true
+    )
     {
-        if (mode == SelfCheckMode.Never) return new(new IlgpuBackend(kind, index), null, false);
+        if (mode == SelfCheckMode.Never)
+            return new(new IlgpuBackend(kind, index), null, false);
         string? key = null;
         SelfCheck.Report? report = null;
         string? failure;
@@ -53,27 +65,37 @@ public static class GpuGate
             key = CacheKey(checking);
             if (mode == SelfCheckMode.Auto && File.Exists(CacheFile(cacheDir, key)))
             {
-                log.WriteLine($"self-check: a pass of {checking.Name} with this driver and build is cached ({CacheFile(cacheDir, key)})");
+                log.WriteLine(
+                    $"self-check: a pass of {checking.Name} with this driver and build is cached ({CacheFile(cacheDir, key)})"
+                );
                 failure = null;
             }
             else
             {
-                log.WriteLine($"self-check of {checking.Name}: every kernel against the managed CPU, then one training step");
+                log.WriteLine(
+                    $"self-check of {checking.Name}: every kernel against the managed CPU, then one training step"
+                );
                 report = SelfCheck.Run(checking, cases, step ? StepParity.OneStep : null);
                 failure = report.Failure;
             }
         }
-        catch (DeviceException e) { failure = $"{kind} device {index} could not be set up with assertions on: {e.Message}"; }
+        catch (DeviceException e)
+        {
+            failure = $"{kind} device {index} could not be set up with assertions on: {e.Message}";
+        }
         if (failure is null)
         {
             if (report is not null)
             {
-                log.WriteLine($"self-check passed: {report.Rows.Count} kernel outputs and the training step agree with the managed CPU ({report.Elapsed.TotalSeconds:F1} s)");
+                log.WriteLine(
+                    $"self-check passed: {report.Rows.Count} kernel outputs and the training step agree with the managed CPU ({report.Elapsed.TotalSeconds:F1} s)"
+                );
                 WritePass(cacheDir, key!, report);
             }
             return new(new IlgpuBackend(kind, index), report, false);
         }
-        if (explicitChoice) throw new SelfCheckFailedException($"self-check failed: {failure}");
+        if (explicitChoice)
+            throw new SelfCheckFailedException($"self-check failed: {failure}");
         log.WriteLine($"self-check failed: {failure}");
         log.WriteLine("falling back to the managed CPU backend");
         return new(new CpuBackend(cpuThreads), report, true);
@@ -92,7 +114,11 @@ public static class GpuGate
     }
 
     static string CacheFile(string cacheDir, string key) =>
-        Path.Combine(cacheDir, "selfcheck", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16] + ".json");
+        Path.Combine(
+            cacheDir,
+            "selfcheck",
+            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16] + ".json"
+        );
 
     // A cache that cannot be written costs a re-check next time, nothing more.
     static void WritePass(string cacheDir, string key, SelfCheck.Report r)
@@ -102,7 +128,18 @@ public static class GpuGate
             var file = CacheFile(cacheDir, key);
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             var tmp = file + $".{Environment.ProcessId}.tmp";
-            File.WriteAllText(tmp, JsonSerializer.Serialize(new { key, passed = DateTime.UtcNow, outputs = r.Rows.Count, seconds = r.Elapsed.TotalSeconds }));
+            File.WriteAllText(
+                tmp,
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        key,
+                        passed = DateTime.UtcNow,
+                        outputs = r.Rows.Count,
+                        seconds = r.Elapsed.TotalSeconds,
+                    }
+                )
+            );
             File.Move(tmp, file, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }

@@ -16,9 +16,18 @@ namespace Untapped.Training.Checks;
 public static class StepParity
 {
     public const int Steps = 5;
-    public const float LossTol = 1e-3f, FarApart = 1e-4f, LrMargin = 0.1f;
+    public const float LossTol = 1e-3f,
+        FarApart = 1e-4f,
+        LrMargin = 0.1f;
 
-    public sealed record Report(string Model, int Batch, Tolerance.Result[] Losses, int Far, int Parameters, Tolerance.Result ParameterResult)
+    public sealed record Report(
+        string Model,
+        int Batch,
+        Tolerance.Result[] Losses,
+        int Far,
+        int Parameters,
+        Tolerance.Result ParameterResult
+    )
     {
         public bool FarOk => Far <= Parameters / 1000;
         public bool Pass => Losses.All(l => l.Pass) && FarOk && ParameterResult.Pass;
@@ -34,11 +43,19 @@ public static class StepParity
     public static SelfCheck.Step OneStep(Backend device)
     {
         var s = Compare(device, ModelConfig.For(Preset.Paper, ModelKind.Untapped), SelfCheckBatch, steps: 1);
-        string? problem = s.Losses.Select((l, i) => (l, i)).FirstOrDefault(t => !t.l.Pass) is { l.Problem: not null } bad ? $"losses at step {bad.i + 1}{bad.l.Problem}"
+        string? problem =
+            s.Losses.Select((l, i) => (l, i)).FirstOrDefault(t => !t.l.Pass) is { l.Problem: not null } bad
+                ? $"losses at step {bad.i + 1}{bad.l.Problem}"
             : !s.FarOk ? $"{s.Far} of {s.Parameters} parameters more than {FarApart} apart"
-            : !s.ParameterResult.Pass ? $"parameters {s.ParameterResult.Problem}" : null;
-        return new SelfCheck.Step($"training step ({s.Model}, batch {s.Batch})", s.Losses[0].MaxAbs, s.Losses[0].MaxRel,
-            $"{LossTol:G2} + {LossTol:G2}", problem);
+            : !s.ParameterResult.Pass ? $"parameters {s.ParameterResult.Problem}"
+            : null;
+        return new SelfCheck.Step(
+            $"training step ({s.Model}, batch {s.Batch})",
+            s.Losses[0].MaxAbs,
+            s.Losses[0].MaxRel,
+            $"{LossTol:G2} + {LossTol:G2}",
+            problem
+        );
     }
 
     public static Report Compare(Backend device, ModelConfig cfg, int batch, ulong seed = 21, int steps = Steps)
@@ -51,13 +68,22 @@ public static class StepParity
         {
             foreach (var f in new[] { a, b })
             {
-                f.Executor.Forward(); f.Executor.Backward(); f.Executor.Update(cfg.Adam, cfg.LearningRate);
+                f.Executor.Forward();
+                f.Executor.Backward();
+                f.Executor.Update(cfg.Adam, cfg.LearningRate);
             }
             losses[step] = Tolerance.Measure(a.Executor.ReadLosses(), b.Executor.ReadLosses(), LossTol, LossTol);
         }
         var pa = cpu.ToArray(a.Executor.Parameters);
         var pb = device.ToArray(b.Executor.Parameters);
         int far = pa.Zip(pb).Count(t => Math.Abs(t.First - t.Second) > FarApart);
-        return new($"{cfg.Kind.ToString().ToLowerInvariant()}", batch, losses, far, pa.Length, Tolerance.Measure(pa, pb, (steps + LrMargin) * (float)cfg.LearningRate, 0));
+        return new(
+            $"{cfg.Kind.ToString().ToLowerInvariant()}",
+            batch,
+            losses,
+            far,
+            pa.Length,
+            Tolerance.Measure(pa, pb, (steps + LrMargin) * (float)cfg.LearningRate, 0)
+        );
     }
 }

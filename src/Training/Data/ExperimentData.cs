@@ -10,7 +10,8 @@ namespace Untapped.Training.Data;
 public sealed class ExperimentData
 {
     public const int UnlabelledCount = 20_000;
-    public const float CornerHigh = 0.95f, CornerLow = 0.05f / 9;
+    public const float CornerHigh = 0.95f,
+        CornerLow = 0.05f / 9;
     const uint UnlabelledStream = Graph.RandomStreams.Unlabelled;
 
     public ExperimentData(Mnist pool, ulong seed, int unlabelledCount = UnlabelledCount)
@@ -18,13 +19,15 @@ public sealed class ExperimentData
         Pool = pool;
         Labelled = Enumerable.Range(0, pool.Count).Where(i => pool.Labels[i] <= 4).ToArray();
         HeldOut = Enumerable.Range(0, pool.Count).Where(i => pool.Labels[i] >= 5).ToArray();
-        if (Labelled.Length == 0) throw new DataFormatException("the data holds no image of digits 0-4, so there is no labelled set");
+        if (Labelled.Length == 0)
+            throw new DataFormatException("the data holds no image of digits 0-4, so there is no labelled set");
         var u = new float[unlabelledCount];
         Philox.Uniform(seed, UnlabelledStream, 0, 0, u);
         Unlabelled = u.Select(v => Math.Min(pool.Count - 1, (int)(v * pool.Count))).ToArray();
     }
 
     public Mnist Pool { get; }
+
     /// <summary>Pool indices of each stream.</summary>
     public int[] Labelled { get; }
     public int[] HeldOut { get; }

@@ -7,8 +7,16 @@ namespace Untapped.Training.Evaluation;
 /// <summary>The paper's measurements of one trained model (docs/model.md §6).</summary>
 /// <remarks><see cref="EntropyHeldout"/>: mean over the held-out images of -sum_k q(k|x) ln q(k|x), in nats.</remarks>
 public sealed record EvalResult(
-    double CeHeldout, double AccHeldout, double AccLabelled, int DistinctDigits, int[] Permutation,
-    double ReferenceClassifierAcc, float[] ZBar, float[] DigitMeans, double EntropyHeldout)
+    double CeHeldout,
+    double AccHeldout,
+    double AccLabelled,
+    int DistinctDigits,
+    int[] Permutation,
+    double ReferenceClassifierAcc,
+    float[] ZBar,
+    float[] DigitMeans,
+    double EntropyHeldout
+)
 {
     /// <summary>The held-out part that metrics.jsonl logs by epoch.</summary>
     public HeldOutMetrics HeldOut => new(CeHeldout, AccHeldout, DistinctDigits, Permutation, EntropyHeldout);
@@ -18,7 +26,8 @@ public static class Evaluator
 {
     /// <summary>Label dimensions 0-4 carry the labelled digits; 5-9 are free and matched to digits by the judge.</summary>
     public const int FirstUnlabelledDim = 5;
-    const int Dims = Mnist.Classes, Free = Dims - FirstUnlabelledDim;
+    const int Dims = Mnist.Classes,
+        Free = Dims - FirstUnlabelledDim;
 
     /// <summary>Gathers [rows, 784] images and one-hot labels of the given pool indices.</summary>
     static (float[] X, float[] Y) Gather(Mnist pool, int[] idx)
@@ -38,8 +47,13 @@ public static class Evaluator
     {
         var (x, y) = Gather(data.Pool, data.Labelled);
         var z = inf.EncoderMeanInBox(x, y, data.Labelled.Length, cfg);
-        double z0 = 0, z1 = 0;
-        for (int i = 0; i < data.Labelled.Length; i++) { z0 += z[2 * i]; z1 += z[2 * i + 1]; }
+        double z0 = 0,
+            z1 = 0;
+        for (int i = 0; i < data.Labelled.Length; i++)
+        {
+            z0 += z[2 * i];
+            z1 += z[2 * i + 1];
+        }
         var zbar = new[] { (float)(z0 / data.Labelled.Length), (float)(z1 / data.Labelled.Length) };
         return (zbar, Decode(inf, [.. Enumerable.Range(0, Dims).Select(d => (d, zbar[0], zbar[1]))]));
     }
@@ -50,15 +64,27 @@ public static class Evaluator
         int n = items.Length;
         var y = new float[n * Dims];
         var z = new float[n * Networks.ZDim];
-        for (int i = 0; i < n; i++) { y[i * Dims + items[i].Label] = 1f; z[2 * i] = items[i].Z0; z[2 * i + 1] = items[i].Z1; }
+        for (int i = 0; i < n; i++)
+        {
+            y[i * Dims + items[i].Label] = 1f;
+            z[2 * i] = items[i].Z0;
+            z[2 * i + 1] = items[i].Z1;
+        }
         var logits = inf.DecoderLogits(y, z, n);
-        for (int i = 0; i < logits.Length; i++) logits[i] = Fn.Sigmoid(logits[i]);
+        for (int i = 0; i < logits.Length; i++)
+            logits[i] = Fn.Sigmoid(logits[i]);
         return logits;
     }
 
     public static float[] Threshold(float[] means) => means.Select(m => m >= 0.5f ? 1f : 0f).ToArray();
 
-    public static EvalResult Run(Backend acc, ExperimentData data, ModelConfig cfg, float[] parameters, ReferenceClassifier reference)
+    public static EvalResult Run(
+        Backend acc,
+        ExperimentData data,
+        ModelConfig cfg,
+        float[] parameters,
+        ReferenceClassifier reference
+    )
     {
         using var inf = new Inference(acc, parameters);
         var (zbar, means) = Digits(inf, data, cfg);
@@ -71,33 +97,62 @@ public static class Evaluator
         for (int d = 0; d < Free; d++)
         {
             float s = 0;
-            for (int c = 0; c < Free; c++) s += probs[(F0 + d) * Dims + F0 + c];
-            for (int c = 0; c < Free; c++) sub[d * Free + c] = probs[(F0 + d) * Dims + F0 + c] / Math.Max(s, 1e-30f);
+            for (int c = 0; c < Free; c++)
+                s += probs[(F0 + d) * Dims + F0 + c];
+            for (int c = 0; c < Free; c++)
+                sub[d * Free + c] = probs[(F0 + d) * Dims + F0 + c] / Math.Max(s, 1e-30f);
         }
         var assign = Permutation.Assign(sub, Free, Free);
         var perm = Enumerable.Range(0, Dims).Select(d => d < F0 ? d : F0 + assign[d - F0]).ToArray();
-        int distinct = Enumerable.Range(0, Dims).Select(d => ReferenceClassifier.ArgMax(probs.AsSpan(d * Dims, Dims))).Distinct().Count();
+        int distinct = Enumerable
+            .Range(0, Dims)
+            .Select(d => ReferenceClassifier.ArgMax(probs.AsSpan(d * Dims, Dims)))
+            .Distinct()
+            .Count();
 
         // Discriminative generalisation on the held-out digits, columns permuted: p(digit t) = p(dim showing t).
         var dimOf = new int[Dims];
-        for (int d = 0; d < Dims; d++) dimOf[perm[d]] = d;
+        for (int d = 0; d < Dims; d++)
+            dimOf[perm[d]] = d;
         var (xh, _) = Gather(data.Pool, data.HeldOut);
         var ph = inf.ClassifierProbs(xh, data.HeldOut.Length);
-        double ce = 0, entropy = 0; int right = 0;
+        double ce = 0,
+            entropy = 0;
+        int right = 0;
         for (int i = 0; i < data.HeldOut.Length; i++)
         {
             var p = ph.AsSpan(i * Dims, Dims);
-            foreach (float pk in p) if (pk > 0) entropy -= pk * Math.Log(pk);
+            foreach (float pk in p)
+            {
+                if (pk > 0)
+                    entropy -= pk * Math.Log(pk);
+            }
+
             int t = data.Pool.Labels[data.HeldOut[i]];
             ce += -Math.Log(Math.Max(p[dimOf[t]], Kernels.KernelConstants.CeFloor));
-            if (perm[ReferenceClassifier.ArgMax(p)] == t) right++;
+            if (perm[ReferenceClassifier.ArgMax(p)] == t)
+                right++;
         }
         var (xl, _) = Gather(data.Pool, data.Labelled);
         var ll = inf.ClassifierLogits(xl, data.Labelled.Length);
         int rightL = 0;
-        for (int i = 0; i < data.Labelled.Length; i++) if (ReferenceClassifier.ArgMax(ll.AsSpan(i * Dims, Dims)) == data.Pool.Labels[data.Labelled[i]]) rightL++;
+        for (int i = 0; i < data.Labelled.Length; i++)
+        {
+            if (ReferenceClassifier.ArgMax(ll.AsSpan(i * Dims, Dims)) == data.Pool.Labels[data.Labelled[i]])
+                rightL++;
+        }
 
         int nh = Math.Max(1, data.HeldOut.Length);
-        return new EvalResult(ce / nh, (double)right / nh, (double)rightL / data.Labelled.Length, distinct, perm, reference.Accuracy, zbar, means, entropy / nh);
+        return new EvalResult(
+            ce / nh,
+            (double)right / nh,
+            (double)rightL / data.Labelled.Length,
+            distinct,
+            perm,
+            reference.Accuracy,
+            zbar,
+            means,
+            entropy / nh
+        );
     }
 }

@@ -14,9 +14,14 @@ public sealed class Inference(Backend acc, float[] parameters, int chunk = 4096)
 {
     readonly Dictionary<string, (Executor Ex, Tensor[] Inputs, Tensor Output)> _nets = new();
 
-    (Executor, Tensor[], Tensor) Net(string name, Func<ComputeGraph, Networks, Tensor[], Tensor> build, params int[] inputCols)
+    (Executor, Tensor[], Tensor) Net(
+        string name,
+        Func<ComputeGraph, Networks, Tensor[], Tensor> build,
+        params int[] inputCols
+    )
     {
-        if (_nets.TryGetValue(name, out var n)) return n;
+        if (_nets.TryGetValue(name, out var n))
+            return n;
         var g = new ComputeGraph();
         var net = Networks.Declare(g);
         var inputs = inputCols.Select((c, i) => g.Input($"in{i}", chunk, c)).ToArray();
@@ -52,14 +57,31 @@ public sealed class Inference(Backend acc, float[] parameters, int chunk = 4096)
 
     /// <summary>[rows, 10] probabilities q(y|x) (the softmax op on the logits) for [rows, 784] images.</summary>
     public float[] ClassifierProbs(float[] x, int rows) =>
-        Run(Net("classifier.probs", (g, net, i) => g.GumbelSoftmax("probs", net.Classifier(i[0], "eval"), null, 1f), Mnist.Pixels), rows, x);
+        Run(
+            Net(
+                "classifier.probs",
+                (g, net, i) => g.GumbelSoftmax("probs", net.Classifier(i[0], "eval"), null, 1f),
+                Mnist.Pixels
+            ),
+            rows,
+            x
+        );
 
     /// <summary>[rows, 2] flow(mu(x, y)): the encoder's mean carried through the model's logistic flow into its box.</summary>
     public float[] EncoderMeanInBox(float[] x, float[] y, int rows, ModelConfig cfg)
     {
         var (lo, hi) = cfg.Box;
-        return Run(Net($"encoder.flow.{lo}.{hi}", (g, net, i) => g.LogisticFlow("flow", net.Encoder(i[0], i[1], "eval").Mu, lo, hi, cfg.LogDet).Z,
-            Mnist.Pixels, Mnist.Classes), rows, x, y);
+        return Run(
+            Net(
+                $"encoder.flow.{lo}.{hi}",
+                (g, net, i) => g.LogisticFlow("flow", net.Encoder(i[0], i[1], "eval").Mu, lo, hi, cfg.LogDet).Z,
+                Mnist.Pixels,
+                Mnist.Classes
+            ),
+            rows,
+            x,
+            y
+        );
     }
 
     /// <summary>[rows, 784] decoder logits for labels y and latents z.</summary>
@@ -68,6 +90,7 @@ public sealed class Inference(Backend acc, float[] parameters, int chunk = 4096)
 
     public void Dispose()
     {
-        foreach (var n in _nets.Values) n.Ex.Dispose();
+        foreach (var n in _nets.Values)
+            n.Ex.Dispose();
     }
 }

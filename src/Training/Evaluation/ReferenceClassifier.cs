@@ -16,12 +16,20 @@ public sealed class ReferenceClassifier
 {
     public const int Steps = 150;
     public const double LearningRate = 0.02;
+
     /// <summary>The seed of its initialisation: the same judge for every run on the same data.</summary>
     public const ulong Seed = 0x5EED;
     const int Classes = Mnist.Classes;
-    const string WeightName = "reference.w", BiasName = "reference.b", AccuracyKey = "accuracy", Format = "1";
+    const string WeightName = "reference.w",
+        BiasName = "reference.b",
+        AccuracyKey = "accuracy",
+        Format = "1";
 
-    ReferenceClassifier(float[] weights, double accuracy) { Weights = weights; Accuracy = accuracy; }
+    ReferenceClassifier(float[] weights, double accuracy)
+    {
+        Weights = weights;
+        Accuracy = accuracy;
+    }
 
     /// <summary>[784*10 weights, then 10 biases].</summary>
     public float[] Weights { get; }
@@ -37,7 +45,8 @@ public sealed class ReferenceClassifier
         var b = g.Parameter(BiasName, 1, Classes);
         var x = g.Input("x", rows, Mnist.Pixels);
         var p = g.GumbelSoftmax("p", g.Dense("reference", [x], w, b, Activation.None), null, 1f);
-        if (!withLoss) return (g, x, null, p);
+        if (!withLoss)
+            return (g, x, null, p);
         var y = g.Input("y", rows, Classes);
         g.Loss("ce", 1f, new LossPart(g.ClippedCrossEntropy("ce", p, y), 1f));
         return (g, x, y, p);
@@ -50,15 +59,26 @@ public sealed class ReferenceClassifier
         using var ex = new Executor(g, acc, Seed);
         acc.CopyFromHost(g.Parameters.Initialise(Seed, 1.0, new HashSet<string>()), ex.Parameters);
         var onehot = new float[n * Classes];
-        for (int i = 0; i < n; i++) onehot[i * Classes + data.Labels[i]] = 1f;
+        for (int i = 0; i < n; i++)
+            onehot[i * Classes + data.Labels[i]] = 1f;
         ex.SetInput(x, data.Images);
         ex.SetInput(y!, onehot);
         var adam = new AdamSettings(ClipNorm: 0f, ClipValue: 0f);
-        for (int s = 0; s < Steps; s++) { ex.Forward(); ex.Backward(); ex.Update(adam, LearningRate); }
+        for (int s = 0; s < Steps; s++)
+        {
+            ex.Forward();
+            ex.Backward();
+            ex.Update(adam, LearningRate);
+        }
         var clf = new ReferenceClassifier(acc.ToArray(ex.Parameters), 0);
         var probs = clf.Probabilities(acc, data.Images, n);
         int right = 0;
-        for (int i = 0; i < n; i++) if (ArgMax(probs.AsSpan(i * Classes, Classes)) == data.Labels[i]) right++;
+        for (int i = 0; i < n; i++)
+        {
+            if (ArgMax(probs.AsSpan(i * Classes, Classes)) == data.Labels[i])
+                right++;
+        }
+
         return new ReferenceClassifier(clf.Weights, (double)right / n);
     }
 
@@ -75,32 +95,62 @@ public sealed class ReferenceClassifier
             {
                 var (t, meta) = Safetensors.Read(path);
                 var weights = t[WeightName].Data.Concat(t[BiasName].Data).ToArray();
-                if (weights.Length == Mnist.Pixels * Classes + Classes && double.TryParse(meta.GetValueOrDefault(AccuracyKey), NumberStyles.Float, CultureInfo.InvariantCulture, out var a))
+                if (
+                    weights.Length == Mnist.Pixels * Classes + Classes
+                    && double.TryParse(
+                        meta.GetValueOrDefault(AccuracyKey),
+                        NumberStyles.Float,
+                        CultureInfo.InvariantCulture,
+                        out var a
+                    )
+                )
+                {
                     return new ReferenceClassifier(weights, a);
+                }
             }
-            catch (Exception e) when (e is CheckpointException or KeyNotFoundException) { /* unreadable: train it again and replace the file */ }
+            catch (Exception e) when (e is CheckpointException or KeyNotFoundException)
+            { /* unreadable: train it again and replace the file */
+            }
         }
         var clf = Train(acc, data);
         var bytes = Safetensors.Encode(
-            [new(WeightName, [Mnist.Pixels, Classes], clf.Weights[..(Mnist.Pixels * Classes)]), new(BiasName, [Classes], clf.Weights[(Mnist.Pixels * Classes)..])],
-            new Dictionary<string, string> { [AccuracyKey] = clf.Accuracy.ToString("R", CultureInfo.InvariantCulture) });
-        try { AtomicFile.Write(path, bytes); }
-        catch (OutputWriteException) { /* a cache that cannot be written only costs the next run the training again */ }
+            [
+                new(WeightName, [Mnist.Pixels, Classes], clf.Weights[..(Mnist.Pixels * Classes)]),
+                new(BiasName, [Classes], clf.Weights[(Mnist.Pixels * Classes)..]),
+            ],
+            new Dictionary<string, string> { [AccuracyKey] = clf.Accuracy.ToString("R", CultureInfo.InvariantCulture) }
+        );
+        try
+        {
+            AtomicFile.Write(path, bytes);
+        }
+        catch (OutputWriteException)
+        { /* a cache that cannot be written only costs the next run the training again */
+        }
         return clf;
     }
 
     /// <summary>$UNTAPPED_CACHE, else $XDG_CACHE_HOME/untapped, else ~/.cache/untapped.</summary>
     public static string DefaultCacheDir() =>
-        Environment.GetEnvironmentVariable("UNTAPPED_CACHE") is { Length: > 0 } c ? c
-        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "untapped");
+        Environment.GetEnvironmentVariable("UNTAPPED_CACHE") is { Length: > 0 } c
+            ? c
+            : Path.Combine(
+                Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x
+                    ? x
+                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
+                "untapped"
+            );
 
     static string Key(Mnist data)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Images.AsSpan()));
         h.AppendData(data.Labels);
-        h.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Format}|{Steps}|{LearningRate:R}|{Seed}")));
+        h.AppendData(
+            System.Text.Encoding.UTF8.GetBytes(
+                string.Create(CultureInfo.InvariantCulture, $"{Format}|{Steps}|{LearningRate:R}|{Seed}")
+            )
+        );
         return Convert.ToHexStringLower(h.GetHashAndReset())[..32];
     }
 
@@ -118,7 +168,12 @@ public sealed class ReferenceClassifier
     public static int ArgMax(ReadOnlySpan<float> v)
     {
         int best = 0;
-        for (int i = 1; i < v.Length; i++) if (v[i] > v[best]) best = i;
+        for (int i = 1; i < v.Length; i++)
+        {
+            if (v[i] > v[best])
+                best = i;
+        }
+
         return best;
     }
 }

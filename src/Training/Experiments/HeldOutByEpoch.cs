@@ -9,7 +9,11 @@ namespace Untapped.Training.Experiments;
 public sealed record EpochPoint(int Epoch, Summary Ce, Summary Acc, Summary Digits, Summary Entropy);
 
 /// <summary>A group's held-out metrics by epoch (<c>--eval-every</c>), and each trial's records by seed.</summary>
-public sealed record GroupCurve(GroupResult Group, IReadOnlyList<EpochPoint> Points, IReadOnlyDictionary<ulong, IReadOnlyDictionary<int, HeldOutMetrics>> BySeed);
+public sealed record GroupCurve(
+    GroupResult Group,
+    IReadOnlyList<EpochPoint> Points,
+    IReadOnlyDictionary<ulong, IReadOnlyDictionary<int, HeldOutMetrics>> BySeed
+);
 
 /// <summary>
 /// The held-out metrics the trials logged while training, by epoch: per group the mean and 95 % CI at each epoch every
@@ -32,16 +36,29 @@ public static class HeldOutByEpoch
         {
             var bySeed = new Dictionary<ulong, IReadOnlyDictionary<int, HeldOutMetrics>>();
             foreach (var t in g.Trials)
-                bySeed[t.Options.Seed] = MetricsJsonl.Read(Path.Combine(root, t.Name, RunDirectory.MetricsFile))
-                    .Where(m => m.HeldOut is not null).ToDictionary(m => m.Epoch, m => m.HeldOut!);
-            if (bySeed.Values.Any(d => d.Count == 0)) continue;   // a trial that logged none: no curve for the group
-            var epochs = bySeed.Values.Select(d => d.Keys).Aggregate((a, b) => a.Intersect(b)).Order().ToList();
-            var points = epochs.Select(e =>
             {
-                var at = bySeed.Values.Select(d => d[e]).ToList();
-                return new EpochPoint(e, Statistics.Summarise([.. at.Select(h => h.Ce)]), Statistics.Summarise([.. at.Select(h => h.Accuracy)]),
-                    Statistics.Summarise([.. at.Select(h => (double)h.DistinctDigits)]), Statistics.Summarise([.. at.Select(h => h.Entropy)]));
-            }).ToList();
+                bySeed[t.Options.Seed] = MetricsJsonl
+                    .Read(Path.Combine(root, t.Name, RunDirectory.MetricsFile))
+                    .Where(m => m.HeldOut is not null)
+                    .ToDictionary(m => m.Epoch, m => m.HeldOut!);
+            }
+
+            if (bySeed.Values.Any(d => d.Count == 0))
+                continue; // a trial that logged none: no curve for the group
+            var epochs = bySeed.Values.Select(d => d.Keys).Aggregate((a, b) => a.Intersect(b)).Order().ToList();
+            var points = epochs
+                .Select(e =>
+                {
+                    var at = bySeed.Values.Select(d => d[e]).ToList();
+                    return new EpochPoint(
+                        e,
+                        Statistics.Summarise([.. at.Select(h => h.Ce)]),
+                        Statistics.Summarise([.. at.Select(h => h.Accuracy)]),
+                        Statistics.Summarise([.. at.Select(h => (double)h.DistinctDigits)]),
+                        Statistics.Summarise([.. at.Select(h => h.Entropy)])
+                    );
+                })
+                .ToList();
             curves.Add(new GroupCurve(g, points, bySeed));
         }
         return curves;
@@ -54,7 +71,8 @@ public static class HeldOutByEpoch
     public static double DetectableAt80(IReadOnlyList<double> differences)
     {
         int n = differences.Count;
-        if (n < 2) return double.NaN;
+        if (n < 2)
+            return double.NaN;
         double mean = differences.Average();
         double sd = Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (n - 1));
         var t = new MathNet.Numerics.Distributions.StudentT(0, 1, n - 1);
@@ -65,47 +83,82 @@ public static class HeldOutByEpoch
 
     public static string Markdown(IReadOnlyList<GroupCurve> curves, IReadOnlyList<Comparison> comparisons)
     {
-        if (curves.Count == 0) return "";
+        if (curves.Count == 0)
+            return "";
         var sb = new StringBuilder("\n## Held-out metrics by epoch\n");
         foreach (var c in curves)
         {
             int last = c.Points[^1].Epoch;
-            var shown = c.Points.Where(p => p.Epoch is 10 or 50 || p.Epoch % 100 == 0 || TestedAt.Contains(p.Epoch) || p.Epoch == last).ToList();
+            var shown = c
+                .Points.Where(p =>
+                    p.Epoch is 10 or 50 || p.Epoch % 100 == 0 || TestedAt.Contains(p.Epoch) || p.Epoch == last
+                )
+                .ToList();
             sb.Append($"\n{c.Group.Group} ({c.BySeed.Count} trials; mean [95 % bootstrap CI]):\n\n");
-            sb.Append("| epoch | held-out CE | held-out acc | distinct digits | entropy of q(y|x) |\n|---:|---|---|---:|---:|\n");
+            sb.Append(
+                "| epoch | held-out CE | held-out acc | distinct digits | entropy of q(y|x) |\n|---:|---|---|---:|---:|\n"
+            );
             foreach (var p in shown)
-                sb.Append($"| {p.Epoch} | {F(p.Ce.Mean)} [{F(p.Ce.CiLow)}, {F(p.Ce.CiHigh)}] | {F(100 * p.Acc.Mean, 1)} % [{F(100 * p.Acc.CiLow, 1)}, {F(100 * p.Acc.CiHigh, 1)}] | {F(p.Digits.Mean, 1)} | {F(p.Entropy.Mean)} |\n");
+            {
+                sb.Append(
+                    $"| {p.Epoch} | {F(p.Ce.Mean)} [{F(p.Ce.CiLow)}, {F(p.Ce.CiHigh)}] | {F(100 * p.Acc.Mean, 1)} % [{F(100 * p.Acc.CiLow, 1)}, {F(100 * p.Acc.CiHigh, 1)}] | {F(p.Digits.Mean, 1)} | {F(p.Entropy.Mean)} |\n"
+                );
+            }
         }
         var rows = new StringBuilder();
         foreach (var cmp in comparisons.Where(x => x.What == "Untapped - M2"))
         {
             var a = curves.FirstOrDefault(c => c.Group.Group == cmp.A);
             var b = curves.FirstOrDefault(c => c.Group.Group == cmp.B);
-            if (a is null || b is null) continue;
+            if (a is null || b is null)
+                continue;
             var seeds = a.BySeed.Keys.Intersect(b.BySeed.Keys).Order().ToList();
             foreach (int e in TestedAt)
             {
                 var pairs = seeds.Where(s => a.BySeed[s].ContainsKey(e) && b.BySeed[s].ContainsKey(e)).ToList();
-                if (pairs.Count == 0) continue;
-                var ce = Statistics.Paired([.. pairs.Select(s => a.BySeed[s][e].Ce)], [.. pairs.Select(s => b.BySeed[s][e].Ce)], lowerIsBetter: true);
+                if (pairs.Count == 0)
+                    continue;
+                var ce = Statistics.Paired(
+                    [.. pairs.Select(s => a.BySeed[s][e].Ce)],
+                    [.. pairs.Select(s => b.BySeed[s][e].Ce)],
+                    lowerIsBetter: true
+                );
                 var d = pairs.Select(s => a.BySeed[s][e].Ce - b.BySeed[s][e].Ce).ToList();
                 string ci = double.IsInfinity(ce.CiLow) ? "(unbounded)" : $"[{F(ce.CiLow)}, {F(ce.CiHigh)}]";
                 string p = ce.PValue < 0.001 ? "< 0.001" : F(ce.PValue);
-                rows.Append($"| {cmp.A} - {cmp.B} | {e} | {ce.Pairs} | {F(ce.MeanDiff)} {ci} | {p}{(ce.Pairs <= 5 ? " (descriptive: 5 pairs cannot reach 0.05)" : "")} | {ce.AWins}/{ce.Pairs} | {F(DetectableAt80(d))} |\n");
+                rows.Append(
+                    $"| {cmp.A} - {cmp.B} | {e} | {ce.Pairs} | {F(ce.MeanDiff)} {ci} | {p}{(ce.Pairs <= 5 ? " (descriptive: 5 pairs cannot reach 0.05)" : "")} | {ce.AWins}/{ce.Pairs} | {F(DetectableAt80(d))} |\n"
+                );
             }
         }
         if (rows.Length > 0)
-            sb.Append("\nPaired by seed at fixed epochs (held-out CE, a - b; exact sign-flip p and the CI that inverts it; the last column: the smallest mean difference a paired t-test at 5 % would detect with 80 % power, from the differences' observed SD):\n\n")
-              .Append("| comparison | epoch | pairs | Δ CE [95 % CI] | p | seeds a better | detectable at 80 % power |\n|---|---:|---:|---|---:|---:|---:|\n")
-              .Append(rows);
+        {
+            sb.Append(
+                    "\nPaired by seed at fixed epochs (held-out CE, a - b; exact sign-flip p and the CI that inverts it; the last column: the smallest mean difference a paired t-test at 5 % would detect with 80 % power, from the differences' observed SD):\n\n"
+                )
+                .Append(
+                    "| comparison | epoch | pairs | Δ CE [95 % CI] | p | seeds a better | detectable at 80 % power |\n|---|---:|---:|---|---:|---:|---:|\n"
+                )
+                .Append(rows);
+        }
         // Early epochs of every run are far from trained; a collapse to a uniform guess is a question about the rest.
-        var all = curves.SelectMany(c => c.BySeed.SelectMany(s => s.Value.Where(kv => kv.Key >= FromEpoch).Select(kv => (c.Group.Group, Seed: s.Key, Epoch: kv.Key, H: kv.Value)))).ToList();
-        if (all.Count == 0) return sb.ToString();
+        var all = curves
+            .SelectMany(c =>
+                c.BySeed.SelectMany(s =>
+                    s.Value.Where(kv => kv.Key >= FromEpoch)
+                        .Select(kv => (c.Group.Group, Seed: s.Key, Epoch: kv.Key, H: kv.Value))
+                )
+            )
+            .ToList();
+        if (all.Count == 0)
+            return sb.ToString();
         var worst = all.MaxBy(x => x.H.Ce);
         var flat = all.MaxBy(x => x.H.Entropy);
-        sb.Append($"\nA uniform guess over ten classes has cross-entropy and entropy ln 10 = {F(Math.Log(10))}. From epoch {FromEpoch} on, the highest held-out CE logged: {F(worst.H.Ce)} " +
-            $"({worst.Group}, seed {worst.Seed}, epoch {worst.Epoch}; entropy {F(worst.H.Entropy)}). Highest mean entropy of q(y|x): {F(flat.H.Entropy)} " +
-            $"({flat.Group}, seed {flat.Seed}, epoch {flat.Epoch}).\n");
+        sb.Append(
+            $"\nA uniform guess over ten classes has cross-entropy and entropy ln 10 = {F(Math.Log(10))}. From epoch {FromEpoch} on, the highest held-out CE logged: {F(worst.H.Ce)} "
+                + $"({worst.Group}, seed {worst.Seed}, epoch {worst.Epoch}; entropy {F(worst.H.Entropy)}). Highest mean entropy of q(y|x): {F(flat.H.Entropy)} "
+                + $"({flat.Group}, seed {flat.Seed}, epoch {flat.Epoch}).\n"
+        );
         return sb.ToString();
     }
 }

@@ -20,18 +20,28 @@ public static class ReverseFigure
     {
         var series = new List<(int Group, string Key, double[] X, double[] Y)>();
         for (int gi = 0; gi < groups.Count; gi++)
+        {
             foreach (var t in groups[gi].Trials)
             {
                 var rows = MetricsJsonl.Read(Path.Combine(root, t.Name, RunDirectory.MetricsFile));
                 foreach (var k in Keys)
+                {
                     if (rows.Count > 0 && rows[0].Losses.ContainsKey(k))
                         series.Add((gi, k, [.. rows.Select(r => (double)r.Epoch)], [.. rows.Select(r => r.Losses[k])]));
+                }
             }
+        }
+
         var target = Path.Combine(root, File);
-        if (series.Count == 0) { System.IO.File.Delete(target); return; }
+        if (series.Count == 0)
+        {
+            System.IO.File.Delete(target);
+            return;
+        }
         var palette = new ScottPlot.Palettes.Category10();
         var multi = new Multiplot { Layout = new ScottPlot.MultiplotLayouts.Rows() };
-        while (multi.Subplots.Count > 0) multi.Subplots.RemoveAt(0);
+        while (multi.Subplots.Count > 0)
+            multi.Subplots.RemoveAt(0);
         foreach (var k in Keys)
         {
             var plot = new Plot();
@@ -41,7 +51,8 @@ public static class ReverseFigure
                 var line = plot.Add.Scatter(s.X, s.Y);
                 line.MarkerSize = 0;
                 line.Color = palette.GetColor(s.Group);
-                if (labelled.Add(s.Group)) line.LegendText = groups[s.Group].Group;
+                if (labelled.Add(s.Group))
+                    line.LegendText = groups[s.Group].Group;
             }
             if (k == Objective.ReverseLogPx)
             {
@@ -50,7 +61,11 @@ public static class ReverseFigure
                 bound.LegendText = "-784 log 2 (every pixel mean 1/2)";
                 plot.Title("reverse ELBO: log p(x~ | y_u, z_u) per epoch");
             }
-            else plot.Title($"decoder saturation (pixel means within {Trainer.SaturationMargin} of 0 or 1)");
+            else
+            {
+                plot.Title($"decoder saturation (pixel means within {Trainer.SaturationMargin} of 0 or 1)");
+            }
+
             plot.XLabel("epoch");
             plot.ShowLegend(Edge.Right);
             multi.Subplots.Add(plot);

@@ -9,23 +9,38 @@ namespace Untapped.Training.Experiments;
 /// </summary>
 public static class SlurmScript
 {
-    public sealed record Job(int Tasks, string LogDir, string? Partition, string? Time, int GpusPerTask, int CpusPerTask, int? MaxParallel);
+    public sealed record Job(
+        int Tasks,
+        string LogDir,
+        string? Partition,
+        string? Time,
+        int GpusPerTask,
+        int CpusPerTask,
+        int? MaxParallel
+    );
 
     /// <summary>Single-quotes a word for bash.</summary>
-    public static string Quote(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@%+".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+    public static string Quote(string s) =>
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,@%+".Contains(c))
+            ? s
+            : "'" + s.Replace("'", "'\\''") + "'";
 
     public static string Render(Job job, IReadOnlyList<string> argv)
     {
-        if (job.Tasks < 1) throw new UsageException("the sweep has no trials");
+        if (job.Tasks < 1)
+            throw new UsageException("the sweep has no trials");
         var sb = new StringBuilder("#!/bin/bash\n");
         sb.Append("# Written by `untapped experiment slurm`: one array task per trial of the sweep.\n");
         sb.Append("#SBATCH --job-name=untapped-sweep\n");
         sb.Append($"#SBATCH --array=0-{job.Tasks - 1}{(job.MaxParallel is { } m ? $"%{m}" : "")}\n");
         sb.Append("#SBATCH --ntasks=1\n");
         sb.Append($"#SBATCH --cpus-per-task={job.CpusPerTask}\n");
-        if (job.GpusPerTask > 0) sb.Append($"#SBATCH --gpus-per-task={job.GpusPerTask}\n");
-        if (job.Partition is { } p) sb.Append($"#SBATCH --partition={p}\n");
-        if (job.Time is { } t) sb.Append($"#SBATCH --time={t}\n");
+        if (job.GpusPerTask > 0)
+            sb.Append($"#SBATCH --gpus-per-task={job.GpusPerTask}\n");
+        if (job.Partition is { } p)
+            sb.Append($"#SBATCH --partition={p}\n");
+        if (job.Time is { } t)
+            sb.Append($"#SBATCH --time={t}\n");
         sb.Append("#SBATCH --requeue\n");
         sb.Append("#SBATCH --open-mode=append\n");
         // 120 s before its time limit the batch shell gets SIGTERM (B:) and passes it to untapped, which commits a
@@ -40,8 +55,12 @@ public static class SlurmScript
         sb.Append("wait \"$pid\"; rc=$?\n");
         sb.Append("# A trapped signal interrupts wait: wait again for untapped's own exit code.\n");
         sb.Append("while kill -0 \"$pid\" 2>/dev/null; do wait \"$pid\"; rc=$?; done\n");
-        sb.Append($"if [ \"$rc\" -eq {Runs.TrainingStoppedException.ExitCode} ] && [ -n \"${{SLURM_ARRAY_JOB_ID:-}}\" ]; then\n");
-        sb.Append("  echo \"untapped stopped after committing a checkpoint: requeueing ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n");
+        sb.Append(
+            $"if [ \"$rc\" -eq {Runs.TrainingStoppedException.ExitCode} ] && [ -n \"${{SLURM_ARRAY_JOB_ID:-}}\" ]; then\n"
+        );
+        sb.Append(
+            "  echo \"untapped stopped after committing a checkpoint: requeueing ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n"
+        );
         sb.Append("  scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n");
         sb.Append("fi\n");
         sb.Append("exit \"$rc\"\n");

@@ -9,7 +9,14 @@ public sealed record Summary(int N, double Mean, double Std, double CiLow, doubl
 /// A paired comparison (a - b per seed): the mean difference, its 95 % CI from inverting the sign-flip test (infinite
 /// ends when too few pairs can reject anything), the exact sign-flip p-value, and how many pairs favour a.
 /// </summary>
-public sealed record PairedComparison(int Pairs, double MeanDiff, double CiLow, double CiHigh, double PValue, int AWins);
+public sealed record PairedComparison(
+    int Pairs,
+    double MeanDiff,
+    double CiLow,
+    double CiHigh,
+    double PValue,
+    int AWins
+);
 
 /// <summary>
 /// The sweep report's statistics. Descriptive statistics and quantiles come from MathNet.Numerics; the resampling
@@ -24,7 +31,8 @@ public static class Statistics
 
     public static Summary Summarise(IReadOnlyList<double> x)
     {
-        if (x.Count == 0) throw new ArgumentException("no values to summarise");
+        if (x.Count == 0)
+            throw new ArgumentException("no values to summarise");
         double mean = x.Mean();
         double std = x.Count > 1 ? x.StandardDeviation() : 0;
         var (lo, hi) = BootstrapMeanCi(x);
@@ -34,13 +42,15 @@ public static class Statistics
     /// <summary>Percentile bootstrap: the 2.5 % and 97.5 % quantiles of the means of resamples with replacement.</summary>
     public static (double Low, double High) BootstrapMeanCi(IReadOnlyList<double> x, int resamples = BootstrapResamples)
     {
-        if (x.Count == 1) return (x[0], x[0]);
+        if (x.Count == 1)
+            return (x[0], x[0]);
         var rng = new Random(BootstrapSeed);
         var means = new double[resamples];
         for (int b = 0; b < resamples; b++)
         {
             double s = 0;
-            for (int i = 0; i < x.Count; i++) s += x[rng.Next(x.Count)];
+            for (int i = 0; i < x.Count; i++)
+                s += x[rng.Next(x.Count)];
             means[b] = s / x.Count;
         }
         return (means.Quantile(0.025), means.Quantile(0.975));
@@ -54,15 +64,18 @@ public static class Statistics
     {
         int n = d.Count;
         double observed = Math.Abs(d.Sum()) - 1e-12 * (1 + d.Sum(Math.Abs));
-        long hits = 0, total;
+        long hits = 0,
+            total;
         if (n <= 20)
         {
             total = 1L << n;
             for (long mask = 0; mask < total; mask++)
             {
                 double s = 0;
-                for (int i = 0; i < n; i++) s += (mask >> i & 1) == 1 ? -d[i] : d[i];
-                if (Math.Abs(s) >= observed) hits++;
+                for (int i = 0; i < n; i++)
+                    s += (mask >> i & 1) == 1 ? -d[i] : d[i];
+                if (Math.Abs(s) >= observed)
+                    hits++;
             }
         }
         else
@@ -72,8 +85,10 @@ public static class Statistics
             for (long k = 0; k < total; k++)
             {
                 double s = 0;
-                for (int i = 0; i < n; i++) s += rng.Next(2) == 0 ? -d[i] : d[i];
-                if (Math.Abs(s) >= observed) hits++;
+                for (int i = 0; i < n; i++)
+                    s += rng.Next(2) == 0 ? -d[i] : d[i];
+                if (Math.Abs(s) >= observed)
+                    hits++;
             }
         }
         return (double)hits / total;
@@ -88,16 +103,21 @@ public static class Statistics
     /// </summary>
     public static (double Low, double High) SignFlipCi(IReadOnlyList<double> d, double alpha = 0.05)
     {
-        double mean = d.Average(), far = d.Max() - d.Min() + 1;
+        double mean = d.Average(),
+            far = d.Max() - d.Min() + 1;
         bool Accepted(double delta) => SignFlipP(d.Select(v => v - delta).ToArray()) > alpha;
-        if (Accepted(d.Min() - far)) return (double.NegativeInfinity, double.PositiveInfinity);
+        if (Accepted(d.Min() - far))
+            return (double.NegativeInfinity, double.PositiveInfinity);
         double End(double rejected)
         {
             double accepted = mean;
             for (int i = 0; i < 60; i++)
             {
                 double mid = 0.5 * (accepted + rejected);
-                if (Accepted(mid)) accepted = mid; else rejected = mid;
+                if (Accepted(mid))
+                    accepted = mid;
+                else
+                    rejected = mid;
             }
             return accepted;
         }
@@ -109,9 +129,17 @@ public static class Statistics
     /// <param name="lowerIsBetter">Whether a pair favours a when a &lt; b (a loss) rather than a &gt; b (an accuracy).</param>
     public static PairedComparison Paired(IReadOnlyList<double> a, IReadOnlyList<double> b, bool lowerIsBetter)
     {
-        if (a.Count != b.Count || a.Count == 0) throw new ArgumentException("paired samples need equal, non-zero lengths");
+        if (a.Count != b.Count || a.Count == 0)
+            throw new ArgumentException("paired samples need equal, non-zero lengths");
         var d = a.Zip(b, (x, y) => x - y).ToArray();
         var (lo, hi) = SignFlipCi(d);
-        return new PairedComparison(d.Length, d.Average(), lo, hi, SignFlipP(d), d.Count(v => lowerIsBetter ? v < 0 : v > 0));
+        return new PairedComparison(
+            d.Length,
+            d.Average(),
+            lo,
+            hi,
+            SignFlipP(d),
+            d.Count(v => lowerIsBetter ? v < 0 : v > 0)
+        );
     }
 }

@@ -26,9 +26,13 @@ public static class SweepFigure
             var line = plot.Add.HorizontalLine(SweepReport.PaperCe(m));
             line.LinePattern = LinePattern.Dashed;
             line.Color = m == Model.ModelKind.M2 ? Colors.SteelBlue : Colors.OrangeRed;
-            line.LegendText = $"paper {m} ({SweepReport.PaperCe(m).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)})";
+            line.LegendText =
+                $"paper {m} ({SweepReport.PaperCe(m).ToString("F2", System.Globalization.CultureInfo.InvariantCulture)})";
         }
-        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, groups.Count).Select(i => (double)i)], [.. groups.Select(g => g.Group.Replace(" / ", "\n"))]);
+        plot.Axes.Bottom.SetTicks(
+            [.. Enumerable.Range(0, groups.Count).Select(i => (double)i)],
+            [.. groups.Select(g => g.Group.Replace(" / ", "\n"))]
+        );
         plot.Axes.Bottom.TickLabelStyle.FontSize = 10;
         plot.YLabel("held-out (digits 5-9) cross-entropy");
         plot.Title("Each trial's held-out cross-entropy by group (bars: group mean)");

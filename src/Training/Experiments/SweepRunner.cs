@@ -21,35 +21,60 @@ public static class SweepRunner
     /// <summary>A trial and the options of its run, resolved and validated before any trial starts.</summary>
     public sealed record TrialRun(int Index, Trial Trial, RunOptions Options);
 
-    public sealed record Summary(int Requested, int Trained, int Complete, IReadOnlyList<string> Busy, IReadOnlyList<string> Failed)
+    public sealed record Summary(
+        int Requested,
+        int Trained,
+        int Complete,
+        IReadOnlyList<string> Busy,
+        IReadOnlyList<string> Failed
+    )
     {
         public override string ToString() =>
-            $"{Requested} trial(s): {Trained} trained, {Complete} already complete" +
-            (Busy.Count > 0 ? $", {Busy.Count} in use by another process ({string.Join(", ", Busy)})" : "") +
-            (Failed.Count > 0 ? $", {Failed.Count} failed ({string.Join(", ", Failed)})" : "");
+            $"{Requested} trial(s): {Trained} trained, {Complete} already complete"
+            + (Busy.Count > 0 ? $", {Busy.Count} in use by another process ({string.Join(", ", Busy)})" : "")
+            + (Failed.Count > 0 ? $", {Failed.Count} failed ({string.Join(", ", Failed)})" : "");
     }
 
     /// <summary>Whether a trial's run directory holds a finished run of the requested length (its eval.json is written last).</summary>
     public static bool IsComplete(RunOptions o) =>
-        File.Exists(Path.Combine(o.OutDir, RunDirectory.EvalFile)) && RunDirectory.ReadOptions(o.OutDir) is { } c && c.Model.Epochs == o.Model.Epochs;
+        File.Exists(Path.Combine(o.OutDir, RunDirectory.EvalFile))
+        && RunDirectory.ReadOptions(o.OutDir) is { } c
+        && c.Model.Epochs == o.Model.Epochs;
 
     /// <summary>What `experiment list` shows for a trial: complete, started (epochs logged so far) or not started.</summary>
     public static string State(RunOptions o) =>
         IsComplete(o) ? "complete"
-        : File.Exists(Path.Combine(o.OutDir, RunDirectory.CheckpointFile)) ? $"started: epoch {RunDirectory.EpochsLogged(o.OutDir)} of {o.Model.Epochs} logged"
+        : File.Exists(Path.Combine(o.OutDir, RunDirectory.CheckpointFile))
+            ? $"started: epoch {RunDirectory.EpochsLogged(o.OutDir)} of {o.Model.Epochs} logged"
         : "not started";
 
     /// <summary>Runs <paramref name="runs"/> in order by the policy above, printing one line per trial to <paramref name="log"/>.</summary>
-    public static Summary Run(IReadOnlyList<TrialRun> runs, int total, Action<RunOptions> train, TextWriter log, TextWriter errors)
+    public static Summary Run(
+        IReadOnlyList<TrialRun> runs,
+        int total,
+        Action<RunOptions> train,
+        TextWriter log,
+        TextWriter errors
+    )
     {
-        int trained = 0, complete = 0;
+        int trained = 0,
+            complete = 0;
         var busy = new List<string>();
         var failed = new List<string>();
         foreach (var (idx, trial, opts) in runs)
         {
-            if (IsComplete(opts)) { log.WriteLine($"trial {idx} ({trial.Name}): complete, skipped"); complete++; continue; }
+            if (IsComplete(opts))
+            {
+                log.WriteLine($"trial {idx} ({trial.Name}): complete, skipped");
+                complete++;
+                continue;
+            }
             log.WriteLine($"trial {idx} of {total}: {trial.Name}");
-            try { train(opts); trained++; }
+            try
+            {
+                train(opts);
+                trained++;
+            }
             catch (RunDirectoryBusyException e)
             {
                 errors.WriteLine($"trial {idx} ({trial.Name}) skipped: {e.Message}");

@@ -20,7 +20,8 @@ public static class OnnxExport
 {
     public const int Opset = 17;
     public const long IrVersion = 8;
-    public const string DecoderFile = "decoder.onnx", ClassifierFile = "classifier.onnx";
+    public const string DecoderFile = "decoder.onnx",
+        ClassifierFile = "classifier.onnx";
 
     /// <summary>Writes both models into <paramref name="folder"/> from a run's parameters (the flat layout of <see cref="Networks"/>).</summary>
     public static (string Decoder, string Classifier) Write(string folder, float[] parameters, string producerVersion)
@@ -43,16 +44,39 @@ public static class OnnxExport
             d[name] = (rows, cols, parameters.AsSpan(offset, rows * cols).ToArray());
             offset += rows * cols;
         }
-        if (offset != parameters.Length) throw new ArgumentException($"{parameters.Length} parameters, the networks hold {offset}", nameof(parameters));
+        if (offset != parameters.Length)
+        {
+            throw new ArgumentException(
+                $"{parameters.Length} parameters, the networks hold {offset}",
+                nameof(parameters)
+            );
+        }
+
         return d;
     }
 
     public static ModelProto Decoder(IReadOnlyDictionary<string, (int Rows, int Cols, float[] Data)> p, string version)
     {
-        var g = new GraphProto { Name = "untapped_decoder", DocString = "p(x|y,z) of the Untapped / M2 VAE: Bernoulli pixel means of labels y and latents z" };
+        var g = new GraphProto
+        {
+            Name = "untapped_decoder",
+            DocString = "p(x|y,z) of the Untapped / M2 VAE: Bernoulli pixel means of labels y and latents z",
+        };
         g.Input.Add(Value("y", Mnist.Classes));
         g.Input.Add(Value("z", Networks.ZDim));
-        g.Node.Add(Node("Concat", ["y", "z"], ["yz"], new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 }));
+        g.Node.Add(
+            Node(
+                "Concat",
+                ["y", "z"],
+                ["yz"],
+                new AttributeProto
+                {
+                    Name = "axis",
+                    Type = AttributeProto.Types.AttributeType.Int,
+                    I = 1,
+                }
+            )
+        );
         var h = Dense(g, p, "decoder.l0", "yz", "Tanh");
         h = Dense(g, p, "decoder.l1", h, "Tanh");
         h = Dense(g, p, "decoder.out", h, "Sigmoid");
@@ -61,9 +85,16 @@ public static class OnnxExport
         return Model(g, version);
     }
 
-    public static ModelProto Classifier(IReadOnlyDictionary<string, (int Rows, int Cols, float[] Data)> p, string version)
+    public static ModelProto Classifier(
+        IReadOnlyDictionary<string, (int Rows, int Cols, float[] Data)> p,
+        string version
+    )
     {
-        var g = new GraphProto { Name = "untapped_classifier", DocString = "q(y|x) of the Untapped / M2 VAE: logits of the ten label dimensions of binarised 28x28 images" };
+        var g = new GraphProto
+        {
+            Name = "untapped_classifier",
+            DocString = "q(y|x) of the Untapped / M2 VAE: logits of the ten label dimensions of binarised 28x28 images",
+        };
         g.Input.Add(Value("x", Mnist.Pixels));
         var h = Dense(g, p, "classifier.l0", "x", "Tanh");
         h = Dense(g, p, "classifier.l1", h, "Tanh");
@@ -74,7 +105,13 @@ public static class OnnxExport
     }
 
     // x W + b as Gemm, then the activation (none, Tanh, Sigmoid); returns the output's name.
-    static string Dense(GraphProto g, IReadOnlyDictionary<string, (int Rows, int Cols, float[] Data)> p, string layer, string input, string? activation)
+    static string Dense(
+        GraphProto g,
+        IReadOnlyDictionary<string, (int Rows, int Cols, float[] Data)> p,
+        string layer,
+        string input,
+        string? activation
+    )
     {
         var (rows, cols, w) = p[$"{layer}.w"];
         var b = p[$"{layer}.b"].Data;
@@ -82,7 +119,8 @@ public static class OnnxExport
         g.Initializer.Add(Tensor($"{layer}.b", [cols], b));
         string z = $"{layer}.z";
         g.Node.Add(Node("Gemm", [input, $"{layer}.w", $"{layer}.b"], [z]));
-        if (activation is null) return z;
+        if (activation is null)
+            return z;
         string a = $"{layer}.{activation.ToLowerInvariant()}";
         g.Node.Add(Node(activation, [z], [a]));
         return a;
@@ -90,7 +128,13 @@ public static class OnnxExport
 
     static ModelProto Model(GraphProto g, string version)
     {
-        var m = new ModelProto { IrVersion = IrVersion, ProducerName = "untapped", ProducerVersion = version, Graph = g };
+        var m = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "untapped",
+            ProducerVersion = version,
+            Graph = g,
+        };
         m.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         return m;
     }
@@ -113,7 +157,14 @@ public static class OnnxExport
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto
+            {
+                TensorType = new TypeProto.Types.Tensor
+                {
+                    ElemType = (int)TensorProto.Types.DataType.Float,
+                    Shape = shape,
+                },
+            },
         };
     }
 
@@ -123,7 +174,8 @@ public static class OnnxExport
         t.Dims.AddRange(dims);
         var bytes = new byte[data.Length * sizeof(float)];
         Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw_data is little-endian");
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("ONNX raw_data is little-endian");
         t.RawData = ByteString.CopyFrom(bytes);
         return t;
     }

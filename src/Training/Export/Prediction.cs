@@ -25,16 +25,24 @@ public sealed record Prediction(float[] Zbar, float[][] DigitMeans, int[] Images
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var o = RunDirectory.LoadOptions(run);
         var evalFile = Path.Combine(run, RunDirectory.EvalFile);
-        if (!File.Exists(evalFile)) throw new IncompleteRunException($"{evalFile}: not found (a run writes it when it finishes)");
+        if (!File.Exists(evalFile))
+            throw new IncompleteRunException($"{evalFile}: not found (a run writes it when it finishes)");
         var zbar = EvalJson.Read(evalFile).Zbar;
-        if (zbar.Length != Model.Networks.ZDim) throw new DataFormatException($"{evalFile}: zbar has {zbar.Length} values, expected {Model.Networks.ZDim}");
+        if (zbar.Length != Model.Networks.ZDim)
+            throw new DataFormatException($"{evalFile}: zbar has {zbar.Length} values, expected {Model.Networks.ZDim}");
         var data = Mnist.Load(dataDir ?? o.DataDir);
         count = Math.Min(count, data.Count);
         using var inf = new Inference(acc, RunReports.LoadParameters(run));
         var means = Evaluator.Decode(inf, [.. Enumerable.Range(0, Mnist.Classes).Select(d => (d, zbar[0], zbar[1]))]);
         var logits = inf.ClassifierLogits(data.Images.AsSpan(0, count * Mnist.Pixels).ToArray(), count);
-        return new Prediction(zbar, Rows(means, Mnist.Pixels), [.. Enumerable.Range(0, count)], Rows(logits, Mnist.Classes));
+        return new Prediction(
+            zbar,
+            Rows(means, Mnist.Pixels),
+            [.. Enumerable.Range(0, count)],
+            Rows(logits, Mnist.Classes)
+        );
     }
 
-    static float[][] Rows(float[] flat, int cols) => [.. Enumerable.Range(0, flat.Length / cols).Select(r => flat.AsSpan(r * cols, cols).ToArray())];
+    static float[][] Rows(float[] flat, int cols) =>
+        [.. Enumerable.Range(0, flat.Length / cols).Select(r => flat.AsSpan(r * cols, cols).ToArray())];
 }

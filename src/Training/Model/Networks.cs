@@ -15,16 +15,34 @@ public sealed class Networks
 
     public static readonly (string Name, int Rows, int Cols)[] Layout =
     [
-        ("classifier.l0.w", Mnist.Pixels, 50), ("classifier.l0.b", 1, 50), ("classifier.l1.w", 50, 50), ("classifier.l1.b", 1, 50),
-        ("classifier.out.w", 50, Mnist.Classes), ("classifier.out.b", 1, Mnist.Classes),
-        ("zencoder.l0.w", Mnist.Pixels + Mnist.Classes, 10), ("zencoder.l0.b", 1, 10), ("zencoder.l1.w", 10, 10), ("zencoder.l1.b", 1, 10),
-        ("zencoder.mu.w", 10, ZDim), ("zencoder.mu.b", 1, ZDim), ("zencoder.sigma.w", 10, ZDim), ("zencoder.sigma.b", 1, ZDim),
-        ("decoder.l0.w", Mnist.Classes + ZDim, 250), ("decoder.l0.b", 1, 250), ("decoder.l1.w", 250, 500), ("decoder.l1.b", 1, 500),
-        ("decoder.out.w", 500, Mnist.Pixels), ("decoder.out.b", 1, Mnist.Pixels),
+        ("classifier.l0.w", Mnist.Pixels, 50),
+        ("classifier.l0.b", 1, 50),
+        ("classifier.l1.w", 50, 50),
+        ("classifier.l1.b", 1, 50),
+        ("classifier.out.w", 50, Mnist.Classes),
+        ("classifier.out.b", 1, Mnist.Classes),
+        ("zencoder.l0.w", Mnist.Pixels + Mnist.Classes, 10),
+        ("zencoder.l0.b", 1, 10),
+        ("zencoder.l1.w", 10, 10),
+        ("zencoder.l1.b", 1, 10),
+        ("zencoder.mu.w", 10, ZDim),
+        ("zencoder.mu.b", 1, ZDim),
+        ("zencoder.sigma.w", 10, ZDim),
+        ("zencoder.sigma.b", 1, ZDim),
+        ("decoder.l0.w", Mnist.Classes + ZDim, 250),
+        ("decoder.l0.b", 1, 250),
+        ("decoder.l1.w", 250, 500),
+        ("decoder.l1.b", 1, 500),
+        ("decoder.out.w", 500, Mnist.Pixels),
+        ("decoder.out.b", 1, Mnist.Pixels),
     ];
 
     /// <summary>Initialised to zero rather than Glorot (docs/model.md §2: the sigma head).</summary>
-    public static readonly IReadOnlySet<string> ZeroInit = new HashSet<string> { "zencoder.sigma.w", "zencoder.sigma.b" };
+    public static readonly IReadOnlySet<string> ZeroInit = new HashSet<string>
+    {
+        "zencoder.sigma.w",
+        "zencoder.sigma.b",
+    };
 
     readonly ComputeGraph _g;
     readonly Dictionary<string, Tensor> _p;
@@ -38,7 +56,12 @@ public sealed class Networks
     public static Networks Declare(ComputeGraph g) => new(g);
 
     /// <summary>The flat parameter layout every graph of the project shares (for loading checkpoints).</summary>
-    public static ParameterSet ParameterLayout() { var g = new ComputeGraph(); Declare(g); return g.Parameters; }
+    public static ParameterSet ParameterLayout()
+    {
+        var g = new ComputeGraph();
+        Declare(g);
+        return g.Parameters;
+    }
 
     public static float[] Initialise(ParameterSet set, ulong seed) => set.Initialise(seed, Math.Sqrt(2), ZeroInit);
 
@@ -58,7 +81,10 @@ public sealed class Networks
     {
         var h = Layer("zencoder", "l0", tag, [x, y], Activation.Tanh);
         h = Layer("zencoder", "l1", tag, [h], Activation.Tanh);
-        return (Layer("zencoder", "mu", tag, [h], Activation.None), Layer("zencoder", "sigma", tag, [h], Activation.Softplus));
+        return (
+            Layer("zencoder", "mu", tag, [h], Activation.None),
+            Layer("zencoder", "sigma", tag, [h], Activation.Softplus)
+        );
     }
 
     /// <summary>p(x|y,z): [y, z] -> 250 -> 500 (tanh) -> 784 logits.</summary>

@@ -6,10 +6,16 @@ namespace Untapped.Training.Model;
 /// <summary>The training graph of M2 or Untapped (docs/model.md §4) and the input tensors the trainer fills each step.</summary>
 public sealed class Objective
 {
-    public const string LabelledElbo = "labelled_elbo", Classify = "classify", UnlabelledElbo = "unlabelled_elbo",
-        ReverseElbo = "reverse_elbo", Reconstruct = "reconstruct";
+    public const string LabelledElbo = "labelled_elbo",
+        Classify = "classify",
+        UnlabelledElbo = "unlabelled_elbo",
+        ReverseElbo = "reverse_elbo",
+        Reconstruct = "reconstruct";
+
     /// <summary>Monitors (logged, not optimised): log p(x~|y_u,z_u), Concrete log q(y_u|x~), log q(z_u|x~,y_u) with its flow log-det.</summary>
-    public const string ReverseLogPx = "reverse.log_p_x", ReverseLogQy = "reverse.log_q_y", ReverseLogQz = "reverse.log_q_z";
+    public const string ReverseLogPx = "reverse.log_p_x",
+        ReverseLogQy = "reverse.log_q_y",
+        ReverseLogQz = "reverse.log_q_z";
 
     public ComputeGraph Graph { get; }
     public ModelConfig Config { get; }
@@ -26,7 +32,13 @@ public sealed class Objective
     /// The caller feeds the unfeatured (y, z) as the ten corners' pairs tiled down the batch (the trainer does under
     /// `--unfeatured-z fixed`): the reverse decoder's forward then computes 10 rows and copies them.
     /// </param>
-    public Objective(ModelConfig cfg, int batchLabelled, int batchUnlabelled, int batchUnfeatured, bool unfeaturedTiled = false)
+    public Objective(
+        ModelConfig cfg,
+        int batchLabelled,
+        int batchUnlabelled,
+        int batchUnfeatured,
+        bool unfeaturedTiled = false
+    )
     {
         cfg.Validate();
         Config = cfg;
@@ -34,7 +46,9 @@ public sealed class Objective
         var net = Networks.Declare(g);
         var (lo, hi) = cfg.Box;
         float tau = cfg.Tau;
-        const int P = Mnist.Pixels, C = Mnist.Classes, Z = Networks.ZDim;
+        const int P = Mnist.Pixels,
+            C = Mnist.Classes,
+            Z = Networks.ZDim;
         bool relaxed = cfg.XTildeGrad == XTildeGrad.Relaxed;
 
         XLabelled = g.Input("x_labelled", batchLabelled, P);
@@ -60,31 +74,54 @@ public sealed class Objective
 
         // 2. classification of labelled images.
         var logitsC = net.Classifier(XLabelled, "labelled");
-        var pC = cfg.ClassifyOn == ClassifyOn.Sample
-            ? g.GumbelSoftmax("y_sample (classify)", logitsC, g.Noise("u_gumbel (classify)", batchLabelled, C, false), tau)
-            : g.GumbelSoftmax("y_probs (classify)", logitsC, null, 1f);
+        var pC =
+            cfg.ClassifyOn == ClassifyOn.Sample
+                ? g.GumbelSoftmax(
+                    "y_sample (classify)",
+                    logitsC,
+                    g.Noise("u_gumbel (classify)", batchLabelled, C, false),
+                    tau
+                )
+                : g.GumbelSoftmax("y_probs (classify)", logitsC, null, 1f);
         g.Loss(Classify, 1f, new LossPart(g.ClippedCrossEntropy("ce (classify)", pC, YLabelled), 1f));
 
         // 3. unlabelled ELBO with a relaxed label sampled from the classifier.
         var logitsU = net.Classifier(XUnlabelled, "unlabelled");
-        var yU = g.GumbelSoftmax("y_sample (unlabelled)", logitsU, g.Noise("u_gumbel (unlabelled)", batchUnlabelled, C, false), tau);
+        var yU = g.GumbelSoftmax(
+            "y_sample (unlabelled)",
+            logitsU,
+            g.Noise("u_gumbel (unlabelled)", batchUnlabelled, C, false),
+            tau
+        );
         var logqY = g.ConcreteLogPdf("log_q_y (unlabelled)", logitsU, yU, tau);
         var (zU, logqU) = Posterior(XUnlabelled, yU, "unlabelled");
         var logitsUx = net.Decoder(yU, zU, "unlabelled");
         var logpU = g.BernoulliLogLik("log_p (unlabelled)", XUnlabelled, logitsUx, cfg.Bernoulli);
         g.Loss(UnlabelledElbo, 0.1f, [new(logqY, 1f), .. logqU, new(logpU, -1f)]);
 
-        if (cfg.Kind == ModelKind.M2) return;
+        if (cfg.Kind == ModelKind.M2)
+            return;
 
         // 4. reverse ELBO on unfeatured (y, z): generate x~, score it, and ask the classifier to recognise y.
         int period = unfeaturedTiled && batchUnfeatured > C ? C : 0;
         YUnfeatured = g.Input("y_unfeatured", batchUnfeatured, C, period);
         ZUnfeatured = g.Input("z_unfeatured", batchUnfeatured, Z, period);
         var logitsR = net.Decoder(YUnfeatured, ZUnfeatured, "reverse");
-        var xR = g.BernoulliSample("x_tilde (reverse)", logitsR, g.Noise("u_bernoulli (reverse)", batchUnfeatured, P, false), tau, relaxed, cfg.Bernoulli);
+        var xR = g.BernoulliSample(
+            "x_tilde (reverse)",
+            logitsR,
+            g.Noise("u_bernoulli (reverse)", batchUnfeatured, P, false),
+            tau,
+            relaxed,
+            cfg.Bernoulli
+        );
         var logpR = g.BernoulliLogLik("log_p (reverse)", xR, logitsR, cfg.Bernoulli);
         var logqYR = g.ConcreteLogPdf("log_q_y (reverse)", net.Classifier(xR, "reverse"), YUnfeatured, tau);
-        var reverse = new List<LossPart> { new(logpR, 1f, cfg.ReverseLogPGrad == ReverseLogPGrad.Full), new(logqYR, -1f) };
+        var reverse = new List<LossPart>
+        {
+            new(logpR, 1f, cfg.ReverseLogPGrad == ReverseLogPGrad.Full),
+            new(logqYR, -1f),
+        };
         LossPart[] logqZR = [];
         if (cfg.ReverseQz)
         {
@@ -99,12 +136,20 @@ public sealed class Objective
         g.Loss(ReverseElbo, 0.1f, [.. reverse]);
 
         // 5. reconstruction distance of a decoder sample for the labelled pair.
-        var xRec = g.BernoulliSample("x_tilde (reconstruct)", logitsL, g.Noise("u_bernoulli (reconstruct)", batchLabelled, P, false), tau, relaxed, cfg.Bernoulli);
+        var xRec = g.BernoulliSample(
+            "x_tilde (reconstruct)",
+            logitsL,
+            g.Noise("u_bernoulli (reconstruct)", batchLabelled, P, false),
+            tau,
+            relaxed,
+            cfg.Bernoulli
+        );
         g.Loss(Reconstruct, 0.01f, new LossPart(g.L2Distance("dist (reconstruct)", xRec, XLabelled), 1f));
 
         // The reverse ELBO's parts, logged only: reverse_elbo = log_p_x - log_q_y (- log_q_z under reverse_qz).
         g.Monitor(ReverseLogPx, new LossPart(logpR, 1f));
         g.Monitor(ReverseLogQy, new LossPart(logqYR, 1f));
-        if (logqZR.Length > 0) g.Monitor(ReverseLogQz, logqZR);
+        if (logqZR.Length > 0)
+            g.Monitor(ReverseLogQz, logqZR);
     }
 }

@@ -7,8 +7,16 @@ namespace Untapped.Training.Runs;
 /// eval.json, the run's held-out evaluation, written last: the one record its writer (the run's reports) and its
 /// readers (the sweep report, the completeness rule of a sweep) share. Keys are the properties in snake case.
 /// </summary>
-public sealed record EvalJson(string Model, double CeHeldout, double AccHeldout, double AccLabelled, int DistinctDigits,
-    int[] Permutation, double ReferenceClassifierAcc, float[] Zbar)
+public sealed record EvalJson(
+    string Model,
+    double CeHeldout,
+    double AccHeldout,
+    double AccLabelled,
+    int DistinctDigits,
+    int[] Permutation,
+    double ReferenceClassifierAcc,
+    float[] Zbar
+)
 {
     static readonly JsonSerializerOptions Json = new()
     {
@@ -19,7 +27,16 @@ public sealed record EvalJson(string Model, double CeHeldout, double AccHeldout,
     };
 
     public static EvalJson Of(string model, EvalResult r) =>
-        new(model, r.CeHeldout, r.AccHeldout, r.AccLabelled, r.DistinctDigits, r.Permutation, r.ReferenceClassifierAcc, r.ZBar);
+        new(
+            model,
+            r.CeHeldout,
+            r.AccHeldout,
+            r.AccLabelled,
+            r.DistinctDigits,
+            r.Permutation,
+            r.ReferenceClassifierAcc,
+            r.ZBar
+        );
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -28,8 +45,12 @@ public sealed record EvalJson(string Model, double CeHeldout, double AccHeldout,
     {
         try
         {
-            return JsonSerializer.Deserialize<EvalJson>(File.ReadAllText(file), Json) ?? throw new JsonException("empty");
+            return JsonSerializer.Deserialize<EvalJson>(File.ReadAllText(file), Json)
+                ?? throw new JsonException("empty");
         }
-        catch (JsonException ex) { throw new Data.DataFormatException($"{file}: not a valid eval.json: {ex.Message}"); }
+        catch (JsonException ex)
+        {
+            throw new Data.DataFormatException($"{file}: not a valid eval.json: {ex.Message}");
+        }
     }
 }

@@ -13,7 +13,12 @@ public sealed record LockHolder(int Pid, string Host, DateTimeOffset Since, stri
     static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static LockHolder OfThisProcess() =>
-        new(Environment.ProcessId, Environment.MachineName, DateTimeOffset.UtcNow, string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
+        new(
+            Environment.ProcessId,
+            Environment.MachineName,
+            DateTimeOffset.UtcNow,
+            string.Join(' ', Environment.GetCommandLineArgs().Skip(1))
+        );
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -22,24 +27,47 @@ public sealed record LockHolder(int Pid, string Host, DateTimeOffset Since, stri
     public static LockHolder? Read(string file)
     {
         // A record missing its host or command is no record (found by fuzzing: its ToString() dereferenced them).
-        try { return JsonSerializer.Deserialize<LockHolder>(File.ReadAllText(file), Json) is { Host: not null, Command: not null } h ? h : null; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException or ArgumentException) { return null; }
+        try
+        {
+            return
+                JsonSerializer.Deserialize<LockHolder>(File.ReadAllText(file), Json)
+                    is { Host: not null, Command: not null } h
+                ? h
+                : null;
+        }
+        catch (Exception e)
+            when (e
+                    is IOException
+                        or UnauthorizedAccessException
+                        or JsonException
+                        or NotSupportedException
+                        or ArgumentException
+            )
+        {
+            return null;
+        }
     }
 
     /// <summary>"pid 4242 on node17 since 2026-12-03 12:01:07 UTC (running `train --out runs/x`)".</summary>
     public override string ToString() =>
-        $"pid {Pid.ToString(CultureInfo.InvariantCulture)} on {Host} since {Since.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC" +
-        (Command.Length > 0 ? $" (running `{Command}`)" : "");
+        $"pid {Pid.ToString(CultureInfo.InvariantCulture)} on {Host} since {Since.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC"
+        + (Command.Length > 0 ? $" (running `{Command}`)" : "");
 }
 
 /// <summary>
 /// Another process holds the run directory's lock: it is training (or evaluating) there now. A usage error (exit 2):
 /// the command is fine but names a directory that is busy, as one holding a run of other options is.
 /// </summary>
-public sealed class RunDirectoryBusyException(string dir, LockHolder? holder) : UsageException(
-    $"{dir} is in use: " + (holder is null ? "another untapped process holds its lock" : $"untapped {holder} holds its lock") +
-    ". Wait for it to finish or stop it (" + (holder is null ? "SIGTERM" : $"kill -TERM {holder.Pid}") +
-    ": it commits a checkpoint and exits 3)", Remedy.Resume, Remedy.ChooseAnotherOutDir)
+public sealed class RunDirectoryBusyException(string dir, LockHolder? holder)
+    : UsageException(
+        $"{dir} is in use: "
+            + (holder is null ? "another untapped process holds its lock" : $"untapped {holder} holds its lock")
+            + ". Wait for it to finish or stop it ("
+            + (holder is null ? "SIGTERM" : $"kill -TERM {holder.Pid}")
+            + ": it commits a checkpoint and exits 3)",
+        Remedy.Resume,
+        Remedy.ChooseAnotherOutDir
+    )
 {
     public LockHolder? Holder { get; } = holder;
 }

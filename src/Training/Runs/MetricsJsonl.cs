@@ -11,18 +11,29 @@ namespace Untapped.Training.Runs;
 /// </summary>
 public static class MetricsJsonl
 {
-    const string Epoch = "epoch", Lr = "lr", StepMs = "step_ms", SamplesPerSecond = "samples_per_s", Seconds = "seconds";
-    const string HeldOut = "heldout", Ce = "ce", Acc = "acc", Distinct = "distinct_digits", Permutation = "permutation", Entropy = "entropy";
+    const string Epoch = "epoch",
+        Lr = "lr",
+        StepMs = "step_ms",
+        SamplesPerSecond = "samples_per_s",
+        Seconds = "seconds";
+    const string HeldOut = "heldout",
+        Ce = "ce",
+        Acc = "acc",
+        Distinct = "distinct_digits",
+        Permutation = "permutation",
+        Entropy = "entropy";
 
     /// <summary>One line, without its newline.</summary>
     public static string Format(EpochMetrics m)
     {
         var o = new JsonObject { [Epoch] = m.Epoch, [Lr] = m.LearningRate };
-        foreach (var (k, v) in m.Losses) o[k] = v;
+        foreach (var (k, v) in m.Losses)
+            o[k] = v;
         o[StepMs] = Math.Round(m.StepMs, 3);
         o[SamplesPerSecond] = Math.Round(m.SamplesPerSecond, 1);
         o[Seconds] = Math.Round(m.Seconds, 3);
         if (m.HeldOut is { } h)
+        {
             o[HeldOut] = new JsonObject
             {
                 [Ce] = h.Ce,
@@ -31,6 +42,8 @@ public static class MetricsJsonl
                 [Permutation] = new JsonArray([.. h.Permutation.Select(p => (JsonNode)p)]),
                 [Entropy] = h.Entropy,
             };
+        }
+
         return o.ToJsonString();
     }
 
@@ -39,7 +52,10 @@ public static class MetricsJsonl
     {
         // A JSON object with a key twice parses, and throws ArgumentException when first read (found by fuzzing:
         // tests/fuzz/regressions/metrics).
-        try { return ParseObject(line, file); }
+        try
+        {
+            return ParseObject(line, file);
+        }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             throw new Data.DataFormatException($"{file}: a line is not a metrics record: {e.Message}");
@@ -49,25 +65,54 @@ public static class MetricsJsonl
     static EpochMetrics ParseObject(string line, string file)
     {
         JsonObject o;
-        try { o = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not an object"); }
-        catch (JsonException e) { throw new Data.DataFormatException($"{file}: a line is not a metrics record: {e.Message}"); }
-        double Num(JsonObject from, string k) => from[k] is JsonValue v && v.TryGetValue(out double d) ? d
-            : throw new Data.DataFormatException($"{file}: a line has no number '{k}'");
+        try
+        {
+            o = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not an object");
+        }
+        catch (JsonException e)
+        {
+            throw new Data.DataFormatException($"{file}: a line is not a metrics record: {e.Message}");
+        }
+        double Num(JsonObject from, string k) =>
+            from[k] is JsonValue v && v.TryGetValue(out double d)
+                ? d
+                : throw new Data.DataFormatException($"{file}: a line has no number '{k}'");
         var losses = new Dictionary<string, double>();
         foreach (var (k, v) in o)
-            if (k is not (Epoch or Lr or StepMs or SamplesPerSecond or Seconds or HeldOut)) losses[k] = Num(o, k);
-        return new EpochMetrics((int)Num(o, Epoch), Num(o, Lr), losses, Num(o, StepMs), Num(o, SamplesPerSecond), Num(o, Seconds),
-            o[HeldOut] is null ? null : ParseHeldOut(o[HeldOut], file, Num));
+        {
+            if (k is not (Epoch or Lr or StepMs or SamplesPerSecond or Seconds or HeldOut))
+                losses[k] = Num(o, k);
+        }
+
+        return new EpochMetrics(
+            (int)Num(o, Epoch),
+            Num(o, Lr),
+            losses,
+            Num(o, StepMs),
+            Num(o, SamplesPerSecond),
+            Num(o, Seconds),
+            o[HeldOut] is null ? null : ParseHeldOut(o[HeldOut], file, Num)
+        );
     }
 
     static HeldOutMetrics ParseHeldOut(JsonNode? node, string file, Func<JsonObject, string, double> num)
     {
         if (node is not JsonObject h || h[Permutation] is not JsonArray perm)
-            throw new Data.DataFormatException($"{file}: a line's '{HeldOut}' is not an object with a '{Permutation}' list");
+        {
+            throw new Data.DataFormatException(
+                $"{file}: a line's '{HeldOut}' is not an object with a '{Permutation}' list"
+            );
+        }
+
         var p = new int[perm.Count];
         for (int i = 0; i < p.Length; i++)
-            p[i] = perm[i] is JsonValue v && v.TryGetValue(out int d) ? d
-                : throw new Data.DataFormatException($"{file}: '{HeldOut}.{Permutation}' holds a non-integer");
+        {
+            p[i] =
+                perm[i] is JsonValue v && v.TryGetValue(out int d)
+                    ? d
+                    : throw new Data.DataFormatException($"{file}: '{HeldOut}.{Permutation}' holds a non-integer");
+        }
+
         double distinct = num(h, Distinct);
         if (distinct != Math.Floor(distinct) || distinct < 0 || distinct > int.MaxValue)
             throw new Data.DataFormatException($"{file}: '{HeldOut}.{Distinct}' is not a count: {distinct}");

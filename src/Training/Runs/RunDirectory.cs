@@ -19,9 +19,16 @@ namespace Untapped.Training.Runs;
 /// </summary>
 public sealed class RunDirectory : IDisposable
 {
-    public const string ConfigFile = "config.json", MetricsFile = "metrics.jsonl", CheckpointFile = "checkpoint.safetensors",
-        DigitsFile = "digits.png", SamplesFile = "samples.png", CurvesFile = "curves.png", EvalFile = "eval.json";
-    const string LockFile = ".lock", HolderFile = ".holder.json";
+    public const string ConfigFile = "config.json",
+        MetricsFile = "metrics.jsonl",
+        CheckpointFile = "checkpoint.safetensors",
+        DigitsFile = "digits.png",
+        SamplesFile = "samples.png",
+        CurvesFile = "curves.png",
+        EvalFile = "eval.json";
+    const string LockFile = ".lock",
+        HolderFile = ".holder.json";
+
     // What the IOException of a lock that another process holds carries: on Unix .NET puts flock's errno in HResult
     // (EWOULDBLOCK: 11 on Linux, 35 on macOS), on Windows the sharing violation.
     static bool HeldByAnother(IOException e) =>
@@ -29,12 +36,17 @@ public sealed class RunDirectory : IDisposable
 
     readonly FileStream _lock;
 
-    RunDirectory(string path, FileStream lockStream) { Path = path; _lock = lockStream; }
+    RunDirectory(string path, FileStream lockStream)
+    {
+        Path = path;
+        _lock = lockStream;
+    }
 
     public string Path { get; }
     public string Config => System.IO.Path.Combine(Path, ConfigFile);
     public string Metrics => System.IO.Path.Combine(Path, MetricsFile);
     public string Checkpoint => System.IO.Path.Combine(Path, CheckpointFile);
+
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>Creates (if need be) and locks the directory, and removes temporary files a killed writer left.</summary>
@@ -47,21 +59,36 @@ public sealed class RunDirectory : IDisposable
             Directory.CreateDirectory(path);
             // FileShare.None takes an advisory flock on Unix: released by the kernel when the process dies, however.
             // Read access suffices for the lock, so a directory made read-only still opens and then fails on its first write.
-            lockStream = new FileStream(System.IO.Path.Combine(path, LockFile), FileMode.OpenOrCreate, FileAccess.Read, FileShare.None);
+            lockStream = new FileStream(
+                System.IO.Path.Combine(path, LockFile),
+                FileMode.OpenOrCreate,
+                FileAccess.Read,
+                FileShare.None
+            );
         }
-        catch (UnauthorizedAccessException e) { throw new OutputWriteException($"cannot write the run directory {path}: {e.Message}", e); }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new OutputWriteException($"cannot write the run directory {path}: {e.Message}", e);
+        }
         catch (IOException e) when (HeldByAnother(e))
         {
             throw new RunDirectoryBusyException(path, LockHolder.Read(System.IO.Path.Combine(path, HolderFile)));
         }
-        catch (IOException e) { throw new OutputWriteException($"cannot write the run directory {path}: {e.Message}", e); }
+        catch (IOException e)
+        {
+            throw new OutputWriteException($"cannot write the run directory {path}: {e.Message}", e);
+        }
         try
         {
             AtomicFile.RemoveStale(path);
             // The lock file itself cannot say who holds it: on Unix any other open of it takes a conflicting flock.
             AtomicFile.WriteText(System.IO.Path.Combine(path, HolderFile), LockHolder.OfThisProcess().ToJson());
         }
-        catch { lockStream.Dispose(); throw; }
+        catch
+        {
+            lockStream.Dispose();
+            throw;
+        }
         return new RunDirectory(path, lockStream);
     }
 
@@ -71,25 +98,41 @@ public sealed class RunDirectory : IDisposable
     public static RunOptions? ReadOptions(string dir)
     {
         var p = System.IO.Path.Combine(dir, ConfigFile);
-        if (!System.IO.File.Exists(p)) return null;
-        try { return RunPaths.Resolve(JsonSerializer.Deserialize<RunOptions>(System.IO.File.ReadAllText(p), RunOptions.Json) ?? throw new JsonException("null"), dir); }
-        catch (JsonException e) { throw new Data.DataFormatException($"{p}: not a valid run configuration: {e.Message}"); }
+        if (!System.IO.File.Exists(p))
+            return null;
+        try
+        {
+            return RunPaths.Resolve(
+                JsonSerializer.Deserialize<RunOptions>(System.IO.File.ReadAllText(p), RunOptions.Json)
+                    ?? throw new JsonException("null"),
+                dir
+            );
+        }
+        catch (JsonException e)
+        {
+            throw new Data.DataFormatException($"{p}: not a valid run configuration: {e.Message}");
+        }
     }
 
     /// <summary>The options of the run in <paramref name="dir"/>; a clear error when it is not a run directory.</summary>
     public static RunOptions LoadOptions(string dir) =>
-        ReadOptions(dir) ?? throw new UsageException($"{System.IO.Path.GetFullPath(dir)}: not a run directory (no {ConfigFile})");
+        ReadOptions(dir)
+        ?? throw new UsageException($"{System.IO.Path.GetFullPath(dir)}: not a run directory (no {ConfigFile})");
 
     /// <summary>config.json, its paths recorded as <see cref="RunPaths"/> says (relative where they travel with the repository).</summary>
-    public void WriteOptions(RunOptions o) => AtomicFile.WriteText(Config, JsonSerializer.Serialize(RunPaths.Relative(o, Path), RunOptions.Json));
+    public void WriteOptions(RunOptions o) =>
+        AtomicFile.WriteText(Config, JsonSerializer.Serialize(RunPaths.Relative(o, Path), RunOptions.Json));
 
     /// <summary>Reads the committed checkpoint and the training state in it.</summary>
     public (float[] Parameters, float[]? M, float[]? V, TrainingState State) ReadCheckpoint(ParameterSet set)
     {
         var (p, m, v, meta) = Runs.Checkpoint.Load(Checkpoint, set);
         var state = TrainingState.FromMetadata(Checkpoint, meta)
-            ?? throw new CheckpointException($"{Checkpoint}: holds parameters but no training state (written by evaluate-only tools or an older version); it cannot be resumed");
-        if (m is null || v is null) throw new CheckpointException($"{Checkpoint}: has a training state but no Adam moments");
+            ?? throw new CheckpointException(
+                $"{Checkpoint}: holds parameters but no training state (written by evaluate-only tools or an older version); it cannot be resumed"
+            );
+        if (m is null || v is null)
+            throw new CheckpointException($"{Checkpoint}: has a training state but no Adam moments");
         return (p, m, v, state);
     }
 
@@ -121,7 +164,12 @@ public sealed class RunDirectory : IDisposable
 
     public void Dispose()
     {
-        try { System.IO.File.Delete(System.IO.Path.Combine(Path, HolderFile)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            System.IO.File.Delete(System.IO.Path.Combine(Path, HolderFile));
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
         _lock.Dispose();
     }
 }

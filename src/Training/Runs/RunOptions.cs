@@ -15,6 +15,7 @@ public sealed record RunOptions
     public string Backend { get; init; } = "auto";
     public string DataDir { get; init; } = "";
     public string OutDir { get; init; } = "";
+
     /// <summary>Size of the unlabelled draw (docs/model.md §1: 20,000); smaller only for quick tests.</summary>
     public int UnlabelledCount { get; init; } = Data.ExperimentData.UnlabelledCount;
 
@@ -30,31 +31,50 @@ public sealed record RunOptions
     RunOptions Fixed() => this with { OutDir = "", DataDir = "", Backend = "", Model = Model with { Epochs = 0 } };
 
     /// <summary>A hash of the settings that must not change across a resume.</summary>
-    public string Fingerprint() => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(Fixed(), Json)));
+    public string Fingerprint() =>
+        Convert.ToHexStringLower(
+            System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(Fixed(), Json))
+        );
 
     /// <summary>"name: theirs -> ours" for every setting that must not change across a resume and differs, by config.json name.</summary>
     public IReadOnlyList<string> DifferencesFrom(RunOptions other)
     {
         var a = Flatten(JsonSerializer.SerializeToNode(other.Fixed(), Json)!, "");
         var b = Flatten(JsonSerializer.SerializeToNode(Fixed(), Json)!, "");
-        return a.Keys.Union(b.Keys).Where(k => a.GetValueOrDefault(k) != b.GetValueOrDefault(k))
-            .Select(k => $"{k}: {a.GetValueOrDefault(k, "(absent)")} in the run, {b.GetValueOrDefault(k, "(absent)")} now").ToList();
+        return a
+            .Keys.Union(b.Keys)
+            .Where(k => a.GetValueOrDefault(k) != b.GetValueOrDefault(k))
+            .Select(k =>
+                $"{k}: {a.GetValueOrDefault(k, "(absent)")} in the run, {b.GetValueOrDefault(k, "(absent)")} now"
+            )
+            .ToList();
     }
 
     static Dictionary<string, string> Flatten(JsonNode node, string prefix)
     {
         var d = new Dictionary<string, string>();
         if (node is JsonObject o)
+        {
             foreach (var (k, v) in o)
-                foreach (var kv in Flatten(v!, prefix.Length == 0 ? k : $"{prefix}.{k}")) d[kv.Key] = kv.Value;
-        else d[prefix] = node.ToJsonString();
+            {
+                foreach (var kv in Flatten(v!, prefix.Length == 0 ? k : $"{prefix}.{k}"))
+                    d[kv.Key] = kv.Value;
+            }
+        }
+        else
+        {
+            d[prefix] = node.ToJsonString();
+        }
+
         return d;
     }
 
     public void Validate()
     {
         Model.Validate();
-        if (Batch < 1) throw new UsageException($"batch must be at least 1, got {Batch}");
-        if (UnlabelledCount < 1) throw new UsageException($"unlabelled count must be at least 1, got {UnlabelledCount}");
+        if (Batch < 1)
+            throw new UsageException($"batch must be at least 1, got {Batch}");
+        if (UnlabelledCount < 1)
+            throw new UsageException($"unlabelled count must be at least 1, got {UnlabelledCount}");
     }
 }

@@ -28,49 +28,52 @@ public sealed record RunOverrides
     public static readonly RunOverrides None = new();
 
     /// <summary>These overrides, then <paramref name="later"/>'s on top (its non-null fields win).</summary>
-    public RunOverrides Then(RunOverrides later) => new()
-    {
-        Epochs = later.Epochs ?? Epochs,
-        UnfeaturedZ = later.UnfeaturedZ ?? UnfeaturedZ,
-        LogDet = later.LogDet ?? LogDet,
-        ZBox = later.ZBox ?? ZBox,
-        Bernoulli = later.Bernoulli ?? Bernoulli,
-        ClassifyOn = later.ClassifyOn ?? ClassifyOn,
-        XTildeGrad = later.XTildeGrad ?? XTildeGrad,
-        ReverseQz = later.ReverseQz ?? ReverseQz,
-        ReverseLogPGrad = later.ReverseLogPGrad ?? ReverseLogPGrad,
-        Clip = later.Clip ?? Clip,
-        Tau = later.Tau ?? Tau,
-        LearningRate = later.LearningRate ?? LearningRate,
-        Batch = later.Batch ?? Batch,
-        UnlabelledCount = later.UnlabelledCount ?? UnlabelledCount,
-    };
+    public RunOverrides Then(RunOverrides later) =>
+        new()
+        {
+            Epochs = later.Epochs ?? Epochs,
+            UnfeaturedZ = later.UnfeaturedZ ?? UnfeaturedZ,
+            LogDet = later.LogDet ?? LogDet,
+            ZBox = later.ZBox ?? ZBox,
+            Bernoulli = later.Bernoulli ?? Bernoulli,
+            ClassifyOn = later.ClassifyOn ?? ClassifyOn,
+            XTildeGrad = later.XTildeGrad ?? XTildeGrad,
+            ReverseQz = later.ReverseQz ?? ReverseQz,
+            ReverseLogPGrad = later.ReverseLogPGrad ?? ReverseLogPGrad,
+            Clip = later.Clip ?? Clip,
+            Tau = later.Tau ?? Tau,
+            LearningRate = later.LearningRate ?? LearningRate,
+            Batch = later.Batch ?? Batch,
+            UnlabelledCount = later.UnlabelledCount ?? UnlabelledCount,
+        };
 
-    public ModelConfig ApplyTo(ModelConfig c) => c with
-    {
-        Epochs = Epochs ?? c.Epochs,
-        UnfeaturedZ = UnfeaturedZ ?? c.UnfeaturedZ,
-        LogDet = LogDet ?? c.LogDet,
-        ZBox = ZBox ?? c.ZBox,
-        Bernoulli = Bernoulli ?? c.Bernoulli,
-        ClassifyOn = ClassifyOn ?? c.ClassifyOn,
-        XTildeGrad = XTildeGrad ?? c.XTildeGrad,
-        ReverseQz = ReverseQz ?? c.ReverseQz,
-        ReverseLogPGrad = ReverseLogPGrad ?? c.ReverseLogPGrad,
-        Clip = Clip ?? c.Clip,
-        Tau = Tau ?? c.Tau,
-        LearningRate = LearningRate ?? c.LearningRate,
-    };
+    public ModelConfig ApplyTo(ModelConfig c) =>
+        c with
+        {
+            Epochs = Epochs ?? c.Epochs,
+            UnfeaturedZ = UnfeaturedZ ?? c.UnfeaturedZ,
+            LogDet = LogDet ?? c.LogDet,
+            ZBox = ZBox ?? c.ZBox,
+            Bernoulli = Bernoulli ?? c.Bernoulli,
+            ClassifyOn = ClassifyOn ?? c.ClassifyOn,
+            XTildeGrad = XTildeGrad ?? c.XTildeGrad,
+            ReverseQz = ReverseQz ?? c.ReverseQz,
+            ReverseLogPGrad = ReverseLogPGrad ?? c.ReverseLogPGrad,
+            Clip = Clip ?? c.Clip,
+            Tau = Tau ?? c.Tau,
+            LearningRate = LearningRate ?? c.LearningRate,
+        };
 
     /// <summary>
     /// The run of <paramref name="model"/> under <paramref name="preset"/> with these overrides: the preset's
     /// configuration, these fields on top, everything else (seed, backend, paths) from <paramref name="rest"/>.
     /// </summary>
-    public RunOptions ApplyTo(RunOptions rest, Preset preset, ModelKind model) => rest with
-    {
-        Preset = preset,
-        Model = ApplyTo(ModelConfig.For(preset, model)),
-        Batch = Batch ?? rest.Batch,
-        UnlabelledCount = UnlabelledCount ?? rest.UnlabelledCount,
-    };
+    public RunOptions ApplyTo(RunOptions rest, Preset preset, ModelKind model) =>
+        rest with
+        {
+            Preset = preset,
+            Model = ApplyTo(ModelConfig.For(preset, model)),
+            Batch = Batch ?? rest.Batch,
+            UnlabelledCount = UnlabelledCount ?? rest.UnlabelledCount,
+        };
 }

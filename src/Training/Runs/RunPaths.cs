@@ -13,9 +13,21 @@ public static class RunPaths
         string dir = Path.GetFullPath(runDir);
         string outDir = o.OutDir.Length > 0 && Same(Path.GetFullPath(o.OutDir), dir) ? "." : o.OutDir;
         string dataDir = o.DataDir;
-        if (dataDir.Length > 0 && Path.IsPathRooted(dataDir) && RepositoryOf(dir) is { } repo && Inside(Path.GetFullPath(dataDir), repo))
+        if (
+            dataDir.Length > 0
+            && Path.IsPathRooted(dataDir)
+            && RepositoryOf(dir) is { } repo
+            && Inside(Path.GetFullPath(dataDir), repo)
+        )
+        {
             dataDir = Path.GetRelativePath(dir, dataDir);
-        return o with { OutDir = outDir, DataDir = dataDir };
+        }
+
+        return o with
+        {
+            OutDir = outDir,
+            DataDir = dataDir,
+        };
     }
 
     public static RunOptions Resolve(RunOptions o, string runDir)
@@ -28,12 +40,25 @@ public static class RunPaths
     static string? RepositoryOf(string dir)
     {
         for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
-            if (Directory.Exists(Path.Combine(d.FullName, ".git")) || File.Exists(Path.Combine(d.FullName, ".git"))) return d.FullName;
+        {
+            if (Directory.Exists(Path.Combine(d.FullName, ".git")) || File.Exists(Path.Combine(d.FullName, ".git")))
+                return d.FullName;
+        }
+
         return null;
     }
 
-    static bool Same(string a, string b) => string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b), StringComparison.Ordinal);
+    static bool Same(string a, string b) =>
+        string.Equals(
+            Path.TrimEndingDirectorySeparator(a),
+            Path.TrimEndingDirectorySeparator(b),
+            StringComparison.Ordinal
+        );
 
     static bool Inside(string path, string root) =>
-        Same(path, root) || path.StartsWith(Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        Same(path, root)
+        || path.StartsWith(
+            Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar,
+            StringComparison.Ordinal
+        );
 }

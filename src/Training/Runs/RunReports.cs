@@ -12,7 +12,14 @@ namespace Untapped.Training.Runs;
 public static class RunReports
 {
     /// <summary>Evaluates <paramref name="parameters"/> and writes every report into the run directory.</summary>
-    public static EvalResult Write(RunDirectory dir, Backend acc, ExperimentData data, RunOptions o, float[] parameters, ITrainingObserver observer)
+    public static EvalResult Write(
+        RunDirectory dir,
+        Backend acc,
+        ExperimentData data,
+        RunOptions o,
+        float[] parameters,
+        ITrainingObserver observer
+    )
     {
         observer.Phase("reference classifier (trained once per data set, then cached)");
         var reference = ReferenceClassifier.TrainOrLoad(acc, data.Pool, ReferenceClassifier.DefaultCacheDir());
@@ -20,13 +27,25 @@ public static class RunReports
         var r = Evaluator.Run(acc, data, o.Model, parameters, reference);
         WriteDigits(dir.File(RunDirectory.DigitsFile), r.DigitMeans);
         WriteSamples(dir.File(RunDirectory.SamplesFile), acc, parameters, o.Model);
-        CurvesFigure.Write(dir.File(RunDirectory.CurvesFile), dir.ReadMetrics(), $"{o.Model.Kind.ToString().ToLowerInvariant()}, {o.Preset.ToString().ToLowerInvariant()} preset, seed {o.Seed}");
-        AtomicFile.WriteText(dir.File(RunDirectory.EvalFile), EvalJson.Of(o.Model.Kind.ToString().ToLowerInvariant(), r).ToJson());
+        CurvesFigure.Write(
+            dir.File(RunDirectory.CurvesFile),
+            dir.ReadMetrics(),
+            $"{o.Model.Kind.ToString().ToLowerInvariant()}, {o.Preset.ToString().ToLowerInvariant()} preset, seed {o.Seed}"
+        );
+        AtomicFile.WriteText(
+            dir.File(RunDirectory.EvalFile),
+            EvalJson.Of(o.Model.Kind.ToString().ToLowerInvariant(), r).ToJson()
+        );
         return r;
     }
 
     /// <summary>Re-evaluates a run directory's checkpoint and rewrites its reports.</summary>
-    public static EvalResult Evaluate(string path, Backend acc, string? dataDir = null, ITrainingObserver? observer = null)
+    public static EvalResult Evaluate(
+        string path,
+        Backend acc,
+        string? dataDir = null,
+        ITrainingObserver? observer = null
+    )
     {
         var o = RunDirectory.LoadOptions(path);
         var data = new ExperimentData(Mnist.Load(dataDir ?? o.DataDir), o.Seed, o.UnlabelledCount);
@@ -38,14 +57,22 @@ public static class RunReports
     public static float[] LoadParameters(string path) =>
         Checkpoint.Load(Path.Combine(path, RunDirectory.CheckpointFile), Networks.ParameterLayout()).Parameters;
 
-    public enum GridKind { Digits, Samples }
+    public enum GridKind
+    {
+        Digits,
+        Samples,
+    }
 
     /// <summary>Writes one image grid of a run's checkpoint to <paramref name="file"/> (a .png).</summary>
     public static void WriteGrid(string path, GridKind kind, string file, Backend acc, string? dataDir = null)
     {
         var o = RunDirectory.LoadOptions(path);
         var parameters = LoadParameters(path);
-        if (kind == GridKind.Samples) { WriteSamples(file, acc, parameters, o.Model); return; }
+        if (kind == GridKind.Samples)
+        {
+            WriteSamples(file, acc, parameters, o.Model);
+            return;
+        }
         var data = new ExperimentData(Mnist.Load(dataDir ?? o.DataDir), o.Seed, o.UnlabelledCount);
         using var inf = new Inference(acc, parameters);
         WriteDigits(file, Evaluator.Digits(inf, data, o.Model).Means);
@@ -55,9 +82,11 @@ public static class RunReports
     public static void WriteDigits(string path, float[] means)
     {
         var tiles = new List<float[]>();
-        for (int d = 0; d < Mnist.Classes; d++) tiles.Add(means.AsSpan(d * Mnist.Pixels, Mnist.Pixels).ToArray());
+        for (int d = 0; d < Mnist.Classes; d++)
+            tiles.Add(means.AsSpan(d * Mnist.Pixels, Mnist.Pixels).ToArray());
         var th = Evaluator.Threshold(means);
-        for (int d = 0; d < Mnist.Classes; d++) tiles.Add(th.AsSpan(d * Mnist.Pixels, Mnist.Pixels).ToArray());
+        for (int d = 0; d < Mnist.Classes; d++)
+            tiles.Add(th.AsSpan(d * Mnist.Pixels, Mnist.Pixels).ToArray());
         ImageGrid.Write(path, tiles, 2 * Mnist.Classes);
     }
 
@@ -68,13 +97,19 @@ public static class RunReports
         using var inf = new Inference(acc, parameters, 128);
         var items = new List<(int, float, float)>();
         for (int row = 0; row < Mnist.Classes; row++)
+        {
             for (int c = 0; c < columns; c++)
             {
                 float z = lo + (hi - lo) * (c + 0.5f) / columns;
                 items.Add((row, z, z));
             }
+        }
+
         var means = Evaluator.Decode(inf, [.. items]);
-        var tiles = Enumerable.Range(0, items.Count).Select(i => means.AsSpan(i * Mnist.Pixels, Mnist.Pixels).ToArray()).ToList();
+        var tiles = Enumerable
+            .Range(0, items.Count)
+            .Select(i => means.AsSpan(i * Mnist.Pixels, Mnist.Pixels).ToArray())
+            .ToList();
         ImageGrid.Write(path, tiles, columns);
     }
 }

@@ -23,6 +23,11 @@ public sealed record RunSchedule(CheckpointPolicy Checkpoints, int EvalEvery = R
 
     public void Validate()
     {
-        if (EvalEvery < 0) throw new UsageException($"the held-out evaluation interval must be 0 (only at the end) or a positive epoch count, got {EvalEvery}");
+        if (EvalEvery < 0)
+        {
+            throw new UsageException(
+                $"the held-out evaluation interval must be 0 (only at the end) or a positive epoch count, got {EvalEvery}"
+            );
+        }
     }
 }

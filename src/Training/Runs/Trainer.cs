@@ -14,22 +14,34 @@ namespace Untapped.Training.Runs;
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    const uint ShuffleStream = RandomStreams.Shuffle, FixedZStream = RandomStreams.FixedZ, ResampleZStream = RandomStreams.ResampleZ;
+    const uint ShuffleStream = RandomStreams.Shuffle,
+        FixedZStream = RandomStreams.FixedZ,
+        ResampleZStream = RandomStreams.ResampleZ;
     readonly ExperimentData _data;
-    readonly float[] _xl, _yl, _xu, _yf, _zf, _fixedZ;
+    readonly float[] _xl,
+        _yl,
+        _xu,
+        _yf,
+        _zf,
+        _fixedZ;
     readonly string[] _termNames;
+
     // The shuffles of the epoch in progress, drawn when it starts (or when a run resumes inside it).
     int _orderEpoch = -1;
-    int[] _orderL = [], _orderU = [];
+    int[] _orderL = [],
+        _orderU = [];
+
     // Sums of each loss term over the steps of the epoch in progress; part of the checkpointed state.
     double[] _sums;
+
     // Wall time and steps of the epoch in progress in this process, for the speed columns.
     long _epochStart;
     int _timedSteps;
 
     public Trainer(ModelConfig cfg, ExperimentData data, Backend acc, int batch, ulong seed)
     {
-        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), $"batch must be at least 1, got {batch}");
+        if (batch < 1)
+            throw new ArgumentOutOfRangeException(nameof(batch), $"batch must be at least 1, got {batch}");
         Config = cfg;
         _data = data;
         Batch = batch;
@@ -37,12 +49,17 @@ public sealed class Trainer : IDisposable
         Objective = new Objective(cfg, batch, batch, batch, unfeaturedTiled: cfg.UnfeaturedZ == UnfeaturedZ.Fixed);
         Executor = new Executor(Objective.Graph, acc, seed);
         acc.CopyFromHost(Networks.Initialise(Objective.Graph.Parameters, seed), Executor.Parameters);
-        _xl = new float[batch * Mnist.Pixels]; _yl = new float[batch * Mnist.Classes]; _xu = new float[batch * Mnist.Pixels];
-        _yf = new float[batch * Mnist.Classes]; _zf = new float[batch * Networks.ZDim];
+        _xl = new float[batch * Mnist.Pixels];
+        _yl = new float[batch * Mnist.Classes];
+        _xu = new float[batch * Mnist.Pixels];
+        _yf = new float[batch * Mnist.Classes];
+        _zf = new float[batch * Networks.ZDim];
         _fixedZ = new float[Mnist.Classes * Networks.ZDim];
         Philox.Uniform(seed, FixedZStream, 0, 0, _fixedZ);
-        for (int i = 0; i < _fixedZ.Length; i++) _fixedZ[i] = (2 * _fixedZ[i] - 1) * ModelConfig.UnfeaturedZRange;
-        for (int r = 0; r < batch; r++) ExperimentData.Corner(r % Mnist.Classes).CopyTo(_yf, r * Mnist.Classes);
+        for (int i = 0; i < _fixedZ.Length; i++)
+            _fixedZ[i] = (2 * _fixedZ[i] - 1) * ModelConfig.UnfeaturedZRange;
+        for (int r = 0; r < batch; r++)
+            ExperimentData.Corner(r % Mnist.Classes).CopyTo(_yf, r * Mnist.Classes);
         _termNames = [.. Objective.TermNames, "total"];
         _sums = new double[_termNames.Length];
     }
@@ -70,7 +87,12 @@ public sealed class Trainer : IDisposable
     public void Restore(float[] parameters, float[]? m, float[]? v, int stepsDone, IReadOnlyList<double> epochLossSums)
     {
         if (epochLossSums.Count != _sums.Length)
-            throw new CheckpointException($"checkpoint holds {epochLossSums.Count} loss sums, this model has {_sums.Length} terms");
+        {
+            throw new CheckpointException(
+                $"checkpoint holds {epochLossSums.Count} loss sums, this model has {_sums.Length} terms"
+            );
+        }
+
         Executor.LoadState(parameters, m, v, stepsDone);
         _sums = [.. epochLossSums];
         _orderEpoch = -1;
@@ -92,7 +114,8 @@ public sealed class Trainer : IDisposable
         {
             int i = pool[order[(step * Batch + j) % order.Length]];
             _data.Pool.Image(i).CopyTo(x.AsSpan(j * Mnist.Pixels));
-            if (y is null) continue;
+            if (y is null)
+                continue;
             Array.Clear(y, j * Mnist.Classes, Mnist.Classes);
             y[j * Mnist.Classes + _data.Pool.Labels[i]] = 1f;
         }
@@ -106,8 +129,10 @@ public sealed class Trainer : IDisposable
     public EpochMetrics? Step()
     {
         var ex = Executor;
-        int global = ex.StepsDone, steps = StepsPerEpoch;
-        int epoch = global / steps, s = global % steps;
+        int global = ex.StepsDone,
+            steps = StepsPerEpoch;
+        int epoch = global / steps,
+            s = global % steps;
         if (_orderEpoch != epoch)
         {
             _orderL = Shuffle(0, epoch, _data.Labelled.Length);
@@ -125,11 +150,19 @@ public sealed class Trainer : IDisposable
         if (Objective.YUnfeatured is { } yf)
         {
             if (Config.UnfeaturedZ == UnfeaturedZ.Fixed)
-                for (int r = 0; r < Batch; r++) _fixedZ.AsSpan(Networks.ZDim * (r % Mnist.Classes), Networks.ZDim).CopyTo(_zf.AsSpan(Networks.ZDim * r));
+            {
+                for (int r = 0; r < Batch; r++)
+                {
+                    _fixedZ
+                        .AsSpan(Networks.ZDim * (r % Mnist.Classes), Networks.ZDim)
+                        .CopyTo(_zf.AsSpan(Networks.ZDim * r));
+                }
+            }
             else
             {
                 Philox.Uniform(Seed, ResampleZStream, (uint)global, 0, _zf);
-                for (int i = 0; i < _zf.Length; i++) _zf[i] = (2 * _zf[i] - 1) * ModelConfig.UnfeaturedZRange;
+                for (int i = 0; i < _zf.Length; i++)
+                    _zf[i] = (2 * _zf[i] - 1) * ModelConfig.UnfeaturedZRange;
             }
             ex.SetInput(yf, _yf);
             ex.SetInput(Objective.ZUnfeatured!, _zf);
@@ -137,14 +170,23 @@ public sealed class Trainer : IDisposable
         ex.Forward();
         var losses = ex.ReadLosses();
         for (int i = 0; i < _termNames.Length; i++)
+        {
             if (!float.IsFinite(losses[i]))
-                throw new TrainingDivergedException($"epoch {epoch + 1}, step {s + 1}: loss term '{_termNames[i]}' is {losses[i]}; training stopped before applying the update");
+            {
+                throw new TrainingDivergedException(
+                    $"epoch {epoch + 1}, step {s + 1}: loss term '{_termNames[i]}' is {losses[i]}; training stopped before applying the update"
+                );
+            }
+        }
+
         ex.Backward();
         ex.Update(Config.Adam, lr);
-        for (int i = 0; i < _termNames.Length; i++) _sums[i] += losses[i];
+        for (int i = 0; i < _termNames.Length; i++)
+            _sums[i] += losses[i];
         _timedSteps++;
         LastLoss = losses[^1];
-        if (s + 1 < steps) return null;
+        if (s + 1 < steps)
+            return null;
 
         ex.Backend.Synchronize();
         double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(_epochStart).TotalSeconds;
@@ -152,9 +194,15 @@ public sealed class Trainer : IDisposable
         mean[EpochMetrics.DecoderSaturationKey] = DecoderSaturation();
         Array.Clear(_sums);
         int streams = Objective.YUnfeatured is null ? 2 : 3;
-        return new EpochMetrics(epoch + 1, lr, mean, 1000 * seconds / _timedSteps, streams * (double)Batch * _timedSteps / seconds, seconds);
+        return new EpochMetrics(
+            epoch + 1,
+            lr,
+            mean,
+            1000 * seconds / _timedSteps,
+            streams * (double)Batch * _timedSteps / seconds,
+            seconds
+        );
     }
-
 
     /// <summary>A pixel mean counts as saturated within this distance of 0 or 1.</summary>
     public const double SaturationMargin = 1e-3;
@@ -167,22 +215,31 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public double DecoderSaturation()
     {
-        const int K = Mnist.Classes, Z = Networks.ZDim;
+        const int K = Mnist.Classes,
+            Z = Networks.ZDim;
         var y = new float[K * K * K];
         var z = new float[K * K * Z];
         for (int c = 0, r = 0; c < K; c++)
+        {
             for (int j = 0; j < K; j++, r++)
             {
                 ExperimentData.Corner(c).CopyTo(y.AsSpan(r * K));
                 _fixedZ.AsSpan(j * Z, Z).CopyTo(z.AsSpan(r * Z));
             }
-        using var inference = new Evaluation.Inference(Executor.Backend, Executor.Backend.ToArray(Executor.Parameters), K * K);
+        }
+
+        using var inference = new Evaluation.Inference(
+            Executor.Backend,
+            Executor.Backend.ToArray(Executor.Parameters),
+            K * K
+        );
         var logits = inference.DecoderLogits(y, z, K * K);
         int saturated = 0;
         foreach (var l in logits)
         {
             double m = 1 / (1 + Math.Exp(-(double)l));
-            if (m < SaturationMargin || m > 1 - SaturationMargin) saturated++;
+            if (m < SaturationMargin || m > 1 - SaturationMargin)
+                saturated++;
         }
         return (double)saturated / logits.Length;
     }
@@ -193,7 +250,11 @@ public sealed class Trainer : IDisposable
     /// <summary>Runs the rest of epoch <c>StepsDone / StepsPerEpoch</c> and returns its metrics.</summary>
     public EpochMetrics RunEpoch()
     {
-        while (true) if (Step() is { } m) return m;
+        while (true)
+        {
+            if (Step() is { } m)
+                return m;
+        }
     }
 
     public void Dispose() => Executor.Dispose();

@@ -15,7 +15,14 @@ namespace Untapped.Training.Runs;
 /// </summary>
 public static class TrainingSession
 {
-    public static EvalResult Run(RunOptions o, Backend acc, bool resume, RunSchedule schedule, CancellationToken stop, ITrainingObserver? observer = null)
+    public static EvalResult Run(
+        RunOptions o,
+        Backend acc,
+        bool resume,
+        RunSchedule schedule,
+        CancellationToken stop,
+        ITrainingObserver? observer = null
+    )
     {
         observer ??= new NullObserver();
         o.Validate();
@@ -23,32 +30,59 @@ public static class TrainingSession
         var previous = RunDirectory.ReadOptions(o.OutDir);
         bool hasCheckpoint = File.Exists(Path.Combine(o.OutDir, RunDirectory.CheckpointFile));
         if (!resume && hasCheckpoint)
-            throw new UsageException($"{o.OutDir} already holds a run ({RunDirectory.CheckpointFile})", Remedy.Resume, Remedy.ChooseAnotherOutDir);
+        {
+            throw new UsageException(
+                $"{o.OutDir} already holds a run ({RunDirectory.CheckpointFile})",
+                Remedy.Resume,
+                Remedy.ChooseAnotherOutDir
+            );
+        }
+
         if (resume && previous is not null && o.DifferencesFrom(previous) is { Count: > 0 } diff)
-            throw new UsageException($"{o.OutDir} holds a run of other options; it differs in: {string.Join("; ", diff)}");
+        {
+            throw new UsageException(
+                $"{o.OutDir} holds a run of other options; it differs in: {string.Join("; ", diff)}"
+            );
+        }
 
         // Data first: a bad file must fail before the run directory holds anything new.
         observer.Phase("loading MNIST");
         var data = new ExperimentData(Mnist.Load(o.DataDir), o.Seed, o.UnlabelledCount);
         using var dir = RunDirectory.Open(o.OutDir);
         using var trainer = new Trainer(o.Model, data, acc, o.Batch, o.Seed);
-        int steps = trainer.StepsPerEpoch, total = o.Model.Epochs * steps;
+        int steps = trainer.StepsPerEpoch,
+            total = o.Model.Epochs * steps;
         string fingerprint = o.Fingerprint();
 
         if (resume && dir.HasCheckpoint)
         {
             var (p, m, v, state) = dir.ReadCheckpoint(trainer.Objective.Graph.Parameters);
             if (state.Fingerprint != fingerprint)
-                throw new CheckpointException($"{dir.Checkpoint}: was written by a run of other options than its config.json (compare the two)");
+            {
+                throw new CheckpointException(
+                    $"{dir.Checkpoint}: was written by a run of other options than its config.json (compare the two)"
+                );
+            }
+
             if (state.StepsDone > total)
-                throw new UsageException($"{o.OutDir}: the checkpoint is at step {state.StepsDone}, past the {total} steps of {o.Model.Epochs} epochs", Remedy.AskForMoreEpochs, Remedy.ChooseAnotherOutDir);
+            {
+                throw new UsageException(
+                    $"{o.OutDir}: the checkpoint is at step {state.StepsDone}, past the {total} steps of {o.Model.Epochs} epochs",
+                    Remedy.AskForMoreEpochs,
+                    Remedy.ChooseAnotherOutDir
+                );
+            }
+
             trainer.Restore(p, m, v, state.StepsDone, state.EpochLossSums);
             dir.KeepMetrics(state.StepsDone / steps);
-            observer.Phase($"resuming at step {state.StepsDone} of {total} (epoch {state.StepsDone / steps + 1}, step {state.StepsDone % steps + 1})");
+            observer.Phase(
+                $"resuming at step {state.StepsDone} of {total} (epoch {state.StepsDone / steps + 1}, step {state.StepsDone % steps + 1})"
+            );
         }
         else
         {
-            if (resume) observer.Phase($"{o.OutDir} holds no checkpoint yet: starting the run");
+            if (resume)
+                observer.Phase($"{o.OutDir} holds no checkpoint yet: starting the run");
             dir.KeepMetrics(0);
         }
         dir.WriteOptions(o);
@@ -73,7 +107,8 @@ public static class TrainingSession
             // The epoch's line is on disk before any checkpoint that covers the epoch (see RunDirectory).
             if (epochDone is { } em)
             {
-                if (schedule.EvalDue(em.Epoch, o.Model.Epochs)) em = em with { HeldOut = HeldOut() };
+                if (schedule.EvalDue(em.Epoch, o.Model.Epochs))
+                    em = em with { HeldOut = HeldOut() };
                 dir.AppendMetrics(em);
                 observer.Epoch(em, o.Model.Epochs);
             }
@@ -82,7 +117,8 @@ public static class TrainingSession
                 Commit();
                 throw new TrainingStoppedException(dir.Checkpoint, done, total);
             }
-            if (done == total || schedule.Checkpoints.Due(done, steps, sinceCommit.Elapsed)) Commit();
+            if (done == total || schedule.Checkpoints.Due(done, steps, sinceCommit.Elapsed))
+                Commit();
         }
         return RunReports.Write(dir, acc, data, o, acc.ToArray(trainer.Executor.Parameters), observer);
     }

@@ -2,7 +2,8 @@ namespace Untapped.Training.Runs;
 
 /// <summary>A stop was requested (SIGTERM, Ctrl-C); the step in progress finished and a checkpoint was committed.</summary>
 public sealed class TrainingStoppedException(string checkpoint, int stepsDone, int totalSteps)
-    : Exception($"stopped after step {stepsDone} of {totalSteps}; checkpoint committed to {checkpoint}"), IRemedied
+    : Exception($"stopped after step {stepsDone} of {totalSteps}; checkpoint committed to {checkpoint}"),
+        IRemedied
 {
     public IReadOnlyList<Remedy> Remedies { get; } = [Remedy.Resume];
 

@@ -11,13 +11,17 @@ namespace Untapped.Training.Storage;
 public static class AtomicFile
 {
     /// <summary>Prefix and suffix of the temporary files, so a run directory can clear those a killed process left.</summary>
-    public const string TempPrefix = ".", TempSuffix = ".tmp";
+    public const string TempPrefix = ".",
+        TempSuffix = ".tmp";
 
     public static void Write(string path, ReadOnlySpan<byte> data)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        var tmp = Path.Combine(dir, $"{TempPrefix}{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}{TempSuffix}");
+        var tmp = Path.Combine(
+            dir,
+            $"{TempPrefix}{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}{TempSuffix}"
+        );
         try
         {
             Directory.CreateDirectory(dir);
@@ -31,8 +35,18 @@ public static class AtomicFile
         // .NET reports EFBIG (a file-size limit) as ArgumentOutOfRangeException: "file length too large for the file system".
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
         {
-            try { File.Delete(tmp); } catch (Exception) { /* the directory may be unwritable: nothing more to clean */ }
-            throw new OutputWriteException($"cannot write {full}: {e.Message}" + (File.Exists(full) ? "; the previous version of the file is untouched" : ""), e);
+            try
+            {
+                File.Delete(tmp);
+            }
+            catch (Exception)
+            { /* the directory may be unwritable: nothing more to clean */
+            }
+            throw new OutputWriteException(
+                $"cannot write {full}: {e.Message}"
+                    + (File.Exists(full) ? "; the previous version of the file is untouched" : ""),
+                e
+            );
         }
         SyncDirectory(dir);
     }
@@ -57,21 +71,33 @@ public static class AtomicFile
     /// <summary>Deletes the temporary files a killed writer left in <paramref name="dir"/>.</summary>
     public static void RemoveStale(string dir)
     {
-        if (!Directory.Exists(dir)) return;
-        foreach (var f in Directory.EnumerateFiles(dir, TempPrefix + "*" + TempSuffix)) File.Delete(f);
+        if (!Directory.Exists(dir))
+            return;
+        foreach (var f in Directory.EnumerateFiles(dir, TempPrefix + "*" + TempSuffix))
+            File.Delete(f);
     }
 
     // .NET has no API to fsync a directory; without it a power cut may forget a completed rename. Linux only.
     static void SyncDirectory(string dir)
     {
-        if (!OperatingSystem.IsLinux()) return;
-        int fd = open(dir, 0 /* O_RDONLY */);
-        if (fd < 0) return;
+        if (!OperatingSystem.IsLinux())
+            return;
+        int fd = open(
+            dir,
+            0 /* O_RDONLY */
+        );
+        if (fd < 0)
+            return;
         fsync(fd);
         close(fd);
     }
 
-    [DllImport("libc", SetLastError = true)] static extern int open([MarshalAs(UnmanagedType.LPStr)] string path, int flags);
-    [DllImport("libc")] static extern int fsync(int fd);
-    [DllImport("libc")] static extern int close(int fd);
+    [DllImport("libc", SetLastError = true)]
+    static extern int open([MarshalAs(UnmanagedType.LPStr)] string path, int flags);
+
+    [DllImport("libc")]
+    static extern int fsync(int fd);
+
+    [DllImport("libc")]
+    static extern int close(int fd);
 }

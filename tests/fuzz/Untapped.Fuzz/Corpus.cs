@@ -27,9 +27,18 @@ static class Corpus
         Seed("idx", "images.gz", Gzip(images));
 
         var state = new TrainingState(7, [1.5, -2.25, 3e-7], "0123abcd");
-        Seed("safetensors", "state", Safetensors.Encode(
-            [new("classifier.out.b", [10], [.. Enumerable.Range(0, 10).Select(i => i * 0.5f)]), new("adam.m.classifier.out.b", [10], new float[10]),
-             new("decoder.l0.w", [2, 3], [1, 2, 3, 4, 5, 6])], state.ToMetadata()));
+        Seed(
+            "safetensors",
+            "state",
+            Safetensors.Encode(
+                [
+                    new("classifier.out.b", [10], [.. Enumerable.Range(0, 10).Select(i => i * 0.5f)]),
+                    new("adam.m.classifier.out.b", [10], new float[10]),
+                    new("decoder.l0.w", [2, 3], [1, 2, 3, 4, 5, 6]),
+                ],
+                state.ToMetadata()
+            )
+        );
         Seed("safetensors", "plain", Safetensors.Encode([new("x", [1], [1f])]));
 
         var trial = Path.Combine(study, "untapped-paper-seed1");
@@ -38,21 +47,51 @@ static class Corpus
         var lines = File.ReadLines(Path.Combine(trial, RunDirectory.MetricsFile)).Take(3).ToList();
         byte[] metrics = FuzzTargets.Utf8(string.Join("\n", lines) + "\n");
         Seed("config", "study", config);
-        Seed("config", "defaults", FuzzTargets.Utf8(System.Text.Json.JsonSerializer.Serialize(new RunOptions(), RunOptions.Json)));
+        Seed(
+            "config",
+            "defaults",
+            FuzzTargets.Utf8(System.Text.Json.JsonSerializer.Serialize(new RunOptions(), RunOptions.Json))
+        );
         Seed("eval", "study", eval);
         Seed("metrics", "study", metrics);
-        Seed("metrics", "heldout", FuzzTargets.Utf8(MetricsJsonl.Format(new EpochMetrics(20, 0.01, new Dictionary<string, double> { ["total"] = 2.5 }, 1, 2, 3,
-            new HeldOutMetrics(1.5, 0.25, 8, [0, 1, 2, 3, 4, 6, 5, 7, 9, 8], 0.5))) + "\n"));
-        Seed("holder", "holder", FuzzTargets.Utf8(new LockHolder(4242, "node17", DateTimeOffset.UnixEpoch, "train --out runs/x").ToJson()));
+        Seed(
+            "metrics",
+            "heldout",
+            FuzzTargets.Utf8(
+                MetricsJsonl.Format(
+                    new EpochMetrics(
+                        20,
+                        0.01,
+                        new Dictionary<string, double> { ["total"] = 2.5 },
+                        1,
+                        2,
+                        3,
+                        new HeldOutMetrics(1.5, 0.25, 8, [0, 1, 2, 3, 4, 6, 5, 7, 9, 8], 0.5)
+                    )
+                ) + "\n"
+            )
+        );
+        Seed(
+            "holder",
+            "holder",
+            FuzzTargets.Utf8(new LockHolder(4242, "node17", DateTimeOffset.UnixEpoch, "train --out runs/x").ToJson())
+        );
         Seed("report", "trial", FuzzTargets.Join(config, eval, metrics));
     }
 
     static byte[] Idx(int magic, int[] sizes, byte[] data)
     {
         var ms = new MemoryStream();
-        void Be(int v) { ms.WriteByte((byte)(v >> 24)); ms.WriteByte((byte)(v >> 16)); ms.WriteByte((byte)(v >> 8)); ms.WriteByte((byte)v); }
+        void Be(int v)
+        {
+            ms.WriteByte((byte)(v >> 24));
+            ms.WriteByte((byte)(v >> 16));
+            ms.WriteByte((byte)(v >> 8));
+            ms.WriteByte((byte)v);
+        }
         Be(magic);
-        foreach (var s in sizes) Be(s);
+        foreach (var s in sizes)
+            Be(s);
         ms.Write(data);
         return ms.ToArray();
     }
@@ -60,7 +99,8 @@ static class Corpus
     static byte[] Gzip(byte[] raw)
     {
         var ms = new MemoryStream();
-        using (var gz = new GZipStream(ms, CompressionLevel.Optimal, leaveOpen: true)) gz.Write(raw);
+        using (var gz = new GZipStream(ms, CompressionLevel.Optimal, leaveOpen: true))
+            gz.Write(raw);
         return ms.ToArray();
     }
 }

@@ -18,7 +18,10 @@ public static class FuzzTargets
 {
     /// <summary>The targets by name: the four MNIST IDX files, checkpoint.safetensors, config.json, metrics.jsonl,
     /// eval.json, the holder file, and a sweep's trial files as `experiment report` reads them.</summary>
-    public static readonly IReadOnlyDictionary<string, Action<byte[], string>> All = new Dictionary<string, Action<byte[], string>>
+    public static readonly IReadOnlyDictionary<string, Action<byte[], string>> All = new Dictionary<
+        string,
+        Action<byte[], string>
+    >
     {
         ["idx"] = Idx,
         ["safetensors"] = SafetensorsFile,
@@ -35,11 +38,19 @@ public static class FuzzTargets
     /// <summary>Runs target <paramref name="name"/> on <paramref name="input"/> inside the scratch folder <paramref name="work"/>; throws on a finding.</summary>
     public static void Run(string name, byte[] input, string work)
     {
-        try { All[name](input, work); }
+        try
+        {
+            All[name](input, work);
+        }
         catch (Exception e) when (e is DataFormatException or CheckpointException or UsageException)
         {
             if (!e.Message.Contains(work, StringComparison.Ordinal))
-                throw new InvalidOperationException($"finding: {name}: the error does not name the file: {e.Message}", e);
+            {
+                throw new InvalidOperationException(
+                    $"finding: {name}: the error does not name the file: {e.Message}",
+                    e
+                );
+            }
         }
     }
 
@@ -94,7 +105,8 @@ public static class FuzzTargets
         var parts = Split(input);
         var trial = Path.Combine(work, "trial");
         string[] names = [RunDirectory.ConfigFile, RunDirectory.EvalFile, RunDirectory.MetricsFile];
-        for (int i = 0; i < names.Length && i < parts.Count; i++) Put(trial, names[i], parts[i]);
+        for (int i = 0; i < names.Length && i < parts.Count; i++)
+            Put(trial, names[i], parts[i]);
         SweepReport.Build(work);
     }
 
@@ -103,22 +115,40 @@ public static class FuzzTargets
         var parts = new List<byte[]>();
         int start = 0;
         for (int i = 0; i <= input.Length; i++)
-            if (i == input.Length || input[i] == FileSeparator) { parts.Add(input[start..i]); start = i + 1; }
+        {
+            if (i == input.Length || input[i] == FileSeparator)
+            {
+                parts.Add(input[start..i]);
+                start = i + 1;
+            }
+        }
+
         return parts;
     }
 
     // A validation error of a file's contents names the file it came from.
     static void WithFile(string file, Action a)
     {
-        try { a(); }
-        catch (UsageException e) when (!e.Message.Contains(file, StringComparison.Ordinal)) { throw new UsageException($"{file}: {e.Message}"); }
+        try
+        {
+            a();
+        }
+        catch (UsageException e) when (!e.Message.Contains(file, StringComparison.Ordinal))
+        {
+            throw new UsageException($"{file}: {e.Message}");
+        }
     }
 
     /// <summary>The report target's input for a trial's three files.</summary>
     public static byte[] Join(params byte[][] files)
     {
         var ms = new MemoryStream();
-        for (int i = 0; i < files.Length; i++) { if (i > 0) ms.WriteByte(FileSeparator); ms.Write(files[i]); }
+        for (int i = 0; i < files.Length; i++)
+        {
+            if (i > 0)
+                ms.WriteByte(FileSeparator);
+            ms.Write(files[i]);
+        }
         return ms.ToArray();
     }
 

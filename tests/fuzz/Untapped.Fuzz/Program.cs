@@ -12,19 +12,28 @@ static class Program
 {
     static int Main(string[] args)
     {
-        if (args is ["--write-corpus", var dir, var study]) { Corpus.Write(dir, study); return 0; }
+        if (args is ["--write-corpus", var dir, var study])
+        {
+            Corpus.Write(dir, study);
+            return 0;
+        }
         if (args.Length < 1 || !FuzzTargets.All.ContainsKey(args[0]))
         {
-            Console.Error.WriteLine($"usage: Untapped.Fuzz TARGET [--replay FILE...]; targets: {string.Join(", ", FuzzTargets.All.Keys)}");
+            Console.Error.WriteLine(
+                $"usage: Untapped.Fuzz TARGET [--replay FILE...]; targets: {string.Join(", ", FuzzTargets.All.Keys)}"
+            );
             return 2;
         }
         string target = args[0];
-        string root = Environment.GetEnvironmentVariable("UNTAPPED_FUZZ_TMP") is { Length: > 0 } t ? t
-            : Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        string root =
+            Environment.GetEnvironmentVariable("UNTAPPED_FUZZ_TMP") is { Length: > 0 } t ? t
+            : Directory.Exists("/dev/shm") ? "/dev/shm"
+            : Path.GetTempPath();
         string work = Path.Combine(root, $"untapped-fuzz-{target}-{Environment.ProcessId}");
         void Once(byte[] input)
         {
-            if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+            if (Directory.Exists(work))
+                Directory.Delete(work, recursive: true);
             Directory.CreateDirectory(work);
             FuzzTargets.Run(target, input, work);
         }
@@ -33,8 +42,16 @@ static class Program
             int findings = 0;
             foreach (var file in args.Skip(2))
             {
-                try { Once(File.ReadAllBytes(file)); Console.WriteLine($"ok      {file}"); }
-                catch (Exception e) { findings++; Console.WriteLine($"FINDING {file}: {e.GetType().Name}: {e.Message}"); }
+                try
+                {
+                    Once(File.ReadAllBytes(file));
+                    Console.WriteLine($"ok      {file}");
+                }
+                catch (Exception e)
+                {
+                    findings++;
+                    Console.WriteLine($"FINDING {file}: {e.GetType().Name}: {e.Message}");
+                }
             }
             return findings == 0 ? 0 : 1;
         }

@@ -11,13 +11,20 @@ static class DeviceAdam
     /// barrier (each costs a synchronisation of every simulated thread on ILGPU's CPU accelerator); the buffer is read
     /// once, so the uncoalesced reads cost little beside a training step's GEMMs.
     /// </summary>
-    public static void SumSquaresPartials(ArrayView<float> x /* [n] */, int n, ArrayView<float> partials /* [NormPartials] */)
+    public static void SumSquaresPartials(
+        ArrayView<float> x /* [n] */
+        ,
+        int n,
+        ArrayView<float> partials /* [NormPartials] */
+    )
     {
         int g = Group.IdxX;
         int chunk = (n + Backend.NormPartials - 1) / Backend.NormPartials;
-        int lo = Math.Min(n, g * chunk), hi = Math.Min(n, lo + chunk);
+        int lo = Math.Min(n, g * chunk),
+            hi = Math.Min(n, lo + chunk);
         float s = 0f;
-        for (int i = lo; i < hi; i++) s += x[i] * x[i];
+        for (int i = lo; i < hi; i++)
+            s += x[i] * x[i];
         partials[g] = s;
     }
 
@@ -26,17 +33,33 @@ static class DeviceAdam
     /// of LaunchShape.GroupSize = NormPartials threads. A launch of its own, so that the update below needs no barrier:
     /// on ILGPU's CPU accelerator each barrier costs a synchronisation of every simulated thread.
     /// </summary>
-    public static void GlobalNorm(ArrayView<float> partials /* [NormPartials] */, ArrayView<float> norm /* [1] */)
+    public static void GlobalNorm(
+        ArrayView<float> partials /* [NormPartials] */
+        ,
+        ArrayView<float> norm /* [1] */
+    )
     {
         var shared = SharedMemory.Allocate<float>(LaunchShape.GroupSize);
         int l = Group.IdxX;
         float t = GroupReduce.Sum(shared, partials[l], l, LaunchShape.GroupSize);
-        if (l == 0) norm[0] = MathF.Sqrt(t);
+        if (l == 0)
+            norm[0] = MathF.Sqrt(t);
     }
 
     /// <summary>Clip + Adam (<see cref="AdamStep.Apply"/>) over the flat parameter buffer, grid-stride (each thread steps by the grid's size).</summary>
-    public static void Adam(ArrayView<float> norm /* [1] */, int n, AdamStep s,
-        ArrayView<float> parameters /* [n] */, ArrayView<float> grads /* [n] */, ArrayView<float> m /* [n] */, ArrayView<float> v /* [n] */)
+    public static void Adam(
+        ArrayView<float> norm /* [1] */
+        ,
+        int n,
+        AdamStep s,
+        ArrayView<float> parameters /* [n] */
+        ,
+        ArrayView<float> grads /* [n] */
+        ,
+        ArrayView<float> m /* [n] */
+        ,
+        ArrayView<float> v /* [n] */
+    )
     {
         float nrm = norm[0];
         for (int i = Grid.GlobalIndex.X; i < n; i += Grid.Dimension.X * Group.Dimension.X)

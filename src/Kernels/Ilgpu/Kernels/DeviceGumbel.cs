@@ -7,29 +7,53 @@ namespace Untapped.Kernels.Ilgpu.Kernels;
 static class DeviceGumbel
 {
     /// <summary>y[r] = softmax((logits[r] + g[r]) / tau), g = -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)); without noise g = 0.</summary>
-    public static void GumbelSoftmax(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> u /* [m,k] or empty */, int k,
-        float tau, Flag hasNoise, ArrayView<float> y /* [m,k] */)
+    public static void GumbelSoftmax(
+        Index1D r,
+        ArrayView<float> logits /* [m,k] */
+        ,
+        ArrayView<float> u /* [m,k] or empty */
+        ,
+        int k,
+        float tau,
+        Flag hasNoise,
+        ArrayView<float> y /* [m,k] */
+    )
     {
         var a = LocalMemory.Allocate<float>(Backend.MaxClasses);
         float mx = float.MinValue;
         for (int j = 0; j < k; j++)
         {
             float v = logits[r * k + j];
-            if (hasNoise) v += Fn.GumbelNoise(u[r * k + j]);
+            if (hasNoise)
+                v += Fn.GumbelNoise(u[r * k + j]);
             a[j] = v / tau;
             mx = MathF.Max(mx, a[j]);
         }
         float s = 0f;
-        for (int j = 0; j < k; j++) { a[j] = MathF.Exp(a[j] - mx); s += a[j]; }
-        for (int j = 0; j < k; j++) y[r * k + j] = a[j] / s;
+        for (int j = 0; j < k; j++)
+        {
+            a[j] = MathF.Exp(a[j] - mx);
+            s += a[j];
+        }
+        for (int j = 0; j < k; j++)
+            y[r * k + j] = a[j] / s;
     }
 
     /// <summary>dlogits += y (dy - &lt;dy, y&gt;) / tau.</summary>
-    public static void GumbelSoftmaxBackward(Index1D r, ArrayView<float> y /* [m,k] */, ArrayView<float> dy /* [m,k] */, int k, float tau,
-        ArrayView<float> dlogits /* [m,k] */)
+    public static void GumbelSoftmaxBackward(
+        Index1D r,
+        ArrayView<float> y /* [m,k] */
+        ,
+        ArrayView<float> dy /* [m,k] */
+        ,
+        int k,
+        float tau,
+        ArrayView<float> dlogits /* [m,k] */
+    )
     {
         float s = 0f;
-        for (int j = 0; j < k; j++) s += dy[r * k + j] * y[r * k + j];
+        for (int j = 0; j < k; j++)
+            s += dy[r * k + j] * y[r * k + j];
         for (int j = 0; j < k; j++)
         {
             int i = r * k + j;
@@ -42,12 +66,22 @@ static class DeviceGumbel
     /// lp = logNorm - k LSE_j(lsm_j - tau log y_j) + sum_j (lsm_j - (tau+1) log y_j), lsm = log_softmax(logits),
     /// logNorm = log (k-1)! + (k-1) log tau from the host; log y floored at LogFloor.
     /// </summary>
-    public static void ConcreteLogPdf(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> y /* [m,k] */, int k,
-        float tau, float logNorm, ArrayView<float> lp /* [m] */)
+    public static void ConcreteLogPdf(
+        Index1D r,
+        ArrayView<float> logits /* [m,k] */
+        ,
+        ArrayView<float> y /* [m,k] */
+        ,
+        int k,
+        float tau,
+        float logNorm,
+        ArrayView<float> lp /* [m] */
+    )
     {
         var t = LocalMemory.Allocate<float>(Backend.MaxClasses);
         float tm = Terms(logits, y, r * k, k, tau, t, out float lse);
-        float lin = 0f, st = 0f;
+        float lin = 0f,
+            st = 0f;
         for (int j = 0; j < k; j++)
         {
             lin += logits[r * k + j] - lse - (tau + 1f) * Fn.LogFloored(y[r * k + j]);
@@ -57,30 +91,58 @@ static class DeviceGumbel
     }
 
     /// <summary>With w = softmax_j(lsm_j - tau log y_j): dlogits += g (1 - k w); dy += g (k tau w - tau - 1) / y (when hasDy).</summary>
-    public static void ConcreteLogPdfBackward(Index1D r, ArrayView<float> logits /* [m,k] */, ArrayView<float> y /* [m,k] */,
-        ArrayView<float> g /* [m] */, int k, float tau, Flag hasDy, ArrayView<float> dlogits /* [m,k] */, ArrayView<float> dy /* [m,k] or empty */)
+    public static void ConcreteLogPdfBackward(
+        Index1D r,
+        ArrayView<float> logits /* [m,k] */
+        ,
+        ArrayView<float> y /* [m,k] */
+        ,
+        ArrayView<float> g /* [m] */
+        ,
+        int k,
+        float tau,
+        Flag hasDy,
+        ArrayView<float> dlogits /* [m,k] */
+        ,
+        ArrayView<float> dy /* [m,k] or empty */
+    )
     {
         var t = LocalMemory.Allocate<float>(Backend.MaxClasses);
         float tm = Terms(logits, y, r * k, k, tau, t, out _);
         float st = 0f;
-        for (int j = 0; j < k; j++) { t[j] = MathF.Exp(t[j] - tm); st += t[j]; }
+        for (int j = 0; j < k; j++)
+        {
+            t[j] = MathF.Exp(t[j] - tm);
+            st += t[j];
+        }
         float gr = g[r];
         for (int j = 0; j < k; j++)
         {
             int i = r * k + j;
             float w = t[j] / st;
             dlogits[i] += gr * (1f - k * w);
-            if (hasDy) dy[i] += gr * (k * tau * w - tau - 1f) / MathF.Max(y[i], LogFloor);
+            if (hasDy)
+                dy[i] += gr * (k * tau * w - tau - 1f) / MathF.Max(y[i], LogFloor);
         }
     }
 
     // t[j] = lsm_j - tau log y_j for the row at offset o; returns max_j t[j] and the row's log-sum-exp of the logits.
-    static float Terms(ArrayView<float> l, ArrayView<float> y, int o, int k, float tau, ArrayView<float> t, out float lse)
+    static float Terms(
+        ArrayView<float> l,
+        ArrayView<float> y,
+        int o,
+        int k,
+        float tau,
+        ArrayView<float> t,
+        out float lse
+    )
     {
         float mx = float.MinValue;
-        for (int j = 0; j < k; j++) mx = MathF.Max(mx, l[o + j]);
+        for (int j = 0; j < k; j++)
+            mx = MathF.Max(mx, l[o + j]);
         float se = 0f;
-        for (int j = 0; j < k; j++) se += MathF.Exp(l[o + j] - mx);
+        for (int j = 0; j < k; j++)
+            se += MathF.Exp(l[o + j] - mx);
         lse = mx + MathF.Log(se);
         float tm = float.MinValue;
         for (int j = 0; j < k; j++)

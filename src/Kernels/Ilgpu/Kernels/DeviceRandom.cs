@@ -10,18 +10,35 @@ namespace Untapped.Kernels.Ilgpu.Kernels;
 static class DeviceRandom
 {
     /// <summary>output[i] ~ U(0,1) = ((word &gt;&gt; 8) + 0.5) 2^-24.</summary>
-    public static void PhiloxUniform(Index1D block, int n, ulong seed, uint stream, uint step, ArrayView<float> output /* [n] */)
+    public static void PhiloxUniform(
+        Index1D block,
+        int n,
+        ulong seed,
+        uint stream,
+        uint step,
+        ArrayView<float> output /* [n] */
+    )
     {
         var (w0, w1, w2, w3) = Philox.StreamBlock(seed, stream, step, (uint)block.X);
         int e = 4 * block.X;
         output[e] = Philox.ToUnit(w0);
-        if (e + 1 < n) output[e + 1] = Philox.ToUnit(w1);
-        if (e + 2 < n) output[e + 2] = Philox.ToUnit(w2);
-        if (e + 3 < n) output[e + 3] = Philox.ToUnit(w3);
+        if (e + 1 < n)
+            output[e + 1] = Philox.ToUnit(w1);
+        if (e + 2 < n)
+            output[e + 2] = Philox.ToUnit(w2);
+        if (e + 3 < n)
+            output[e + 3] = Philox.ToUnit(w3);
     }
 
     /// <summary>output[i] ~ N(0,1) by Box-Muller: words (0,1) give elements 0 (cos) and 1 (sin), words (2,3) elements 2 and 3.</summary>
-    public static void PhiloxNormal(Index1D block, int n, ulong seed, uint stream, uint step, ArrayView<float> output /* [n] */)
+    public static void PhiloxNormal(
+        Index1D block,
+        int n,
+        ulong seed,
+        uint stream,
+        uint step,
+        ArrayView<float> output /* [n] */
+    )
     {
         var (w0, w1, w2, w3) = Philox.StreamBlock(seed, stream, step, (uint)block.X);
         int e = 4 * block.X;
@@ -33,7 +50,9 @@ static class DeviceRandom
     {
         float r = MathF.Sqrt(-2f * MathF.Log(Philox.ToUnit(radius)));
         float t = KernelConstants.TwoPi * Philox.ToUnit(angle);
-        if (e < n) output[e] = r * MathF.Cos(t);
-        if (e + 1 < n) output[e + 1] = r * MathF.Sin(t);
+        if (e < n)
+            output[e] = r * MathF.Cos(t);
+        if (e + 1 < n)
+            output[e + 1] = r * MathF.Sin(t);
     }
 }

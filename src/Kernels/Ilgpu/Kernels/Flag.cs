@@ -11,5 +11,6 @@ public readonly struct Flag
     Flag(int value) => _value = value;
 
     public static implicit operator Flag(bool b) => new(b ? 1 : 0);
+
     public static implicit operator bool(Flag f) => f._value != 0;
 }

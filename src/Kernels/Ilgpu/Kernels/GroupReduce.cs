@@ -15,13 +15,20 @@ static class GroupReduce
     /// length of <paramref name="shared"/>), added pairwise: thread l adds l + w for w = size/2, size/4, ..., 1.
     /// Every thread receives the total. Every thread of the group must call it.
     /// </summary>
-    public static float Sum(ArrayView<float> shared /* [size] */, float value, int lane, int size)
+    public static float Sum(
+        ArrayView<float> shared /* [size] */
+        ,
+        float value,
+        int lane,
+        int size
+    )
     {
         shared[lane] = value;
         Group.Barrier();
         for (int w = size / 2; w > 0; w >>= 1)
         {
-            if (lane < w) shared[lane] += shared[lane + w];
+            if (lane < w)
+                shared[lane] += shared[lane + w];
             Group.Barrier();
         }
         float total = shared[0];
