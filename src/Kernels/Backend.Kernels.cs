@@ -1,6 +1,7 @@
 namespace Untapped.Kernels;
 
-// The kernel catalogue (DESIGN.md). Each method: shape comments, validation, then the backend's Core.
+// The kernel catalogue (docs/kernels.md; the parts of one operation: docs/design.md, "One operation"). Each method:
+// shape comments, validation, then the backend's Core.
 public abstract partial class Backend
 {
     /// <summary>out[i] ~ U(0,1) from Philox4x32-10: word i%4 of block i/4, counter {i/4, 0, step, stream}, key = seed.</summary>
