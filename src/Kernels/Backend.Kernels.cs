@@ -10,7 +10,7 @@ public abstract partial class Backend
         uint stream,
         uint step,
         int n,
-        View output /* [n] */
+        View output // [n]
     )
     {
         Positive(n, nameof(n));
@@ -18,13 +18,15 @@ public abstract partial class Backend
         PhiloxUniformCore(seed, stream, step, n, output);
     }
 
+    protected abstract void PhiloxUniformCore(ulong seed, uint stream, uint step, int n, View output);
+
     /// <summary>out[i] ~ N(0,1): Box-Muller on the same Philox blocks as <see cref="PhiloxUniform"/>.</summary>
     public void PhiloxNormal(
         ulong seed,
         uint stream,
         uint step,
         int n,
-        View output /* [n] */
+        View output // [n]
     )
     {
         Positive(n, nameof(n));
@@ -32,14 +34,13 @@ public abstract partial class Backend
         PhiloxNormalCore(seed, stream, step, n, output);
     }
 
+    protected abstract void PhiloxNormalCore(ulong seed, uint stream, uint step, int n, View output);
+
     /// <summary>C = act(op(A) op(B) + bias + (accumulate ? C : 0)); op transposes when the flag is set.</summary>
     public void Gemm(
-        View a /* [m,k] or [k,m] */
-        ,
-        View b /* [k,n] or [n,k] */
-        ,
-        View bias /* [n] or empty */
-        ,
+        View a, // [m,k] or [k,m]
+        View b, // [k,n] or [n,k]
+        View bias, // [n] or empty
         int m,
         int k,
         int n,
@@ -47,7 +48,7 @@ public abstract partial class Backend
         bool transB,
         Activation act,
         bool accumulate,
-        View c /* [m,n] */
+        View c // [m,n]
     )
     {
         Positive(m, nameof(m));
@@ -69,21 +70,32 @@ public abstract partial class Backend
         }
     }
 
+    protected abstract void GemmCore(
+        View a,
+        View b,
+        View bias,
+        int m,
+        int k,
+        int n,
+        bool transA,
+        bool transB,
+        Activation act,
+        bool accumulate,
+        View c
+    );
+
     /// <summary>
     /// The dense layer's elementwise backward in one pass over dY: dZ[i,j] = dY[i,j] act'(x) computed from the
     /// layer output Y = act(x) (act' = 1 for none), and db[j] += sum_i dZ[i,j]. dZ may be dY itself (in place).
     /// </summary>
     public void ActBiasBackward(
-        View y /* [m,n] */
-        ,
-        View dy /* [m,n] */
-        ,
+        View y, // [m,n]
+        View dy, // [m,n]
         int m,
         int n,
         Activation act,
-        View dz /* [m,n] */
-        ,
-        View db /* [n] */
+        View dz, // [m,n]
+        View db // [n]
     )
     {
         Positive(m, nameof(m));
@@ -95,16 +107,16 @@ public abstract partial class Backend
         ActBiasBackwardCore(y, dy, m, n, act, dz, db);
     }
 
+    protected abstract void ActBiasBackwardCore(View y, View dy, int m, int n, Activation act, View dz, View db);
+
     /// <summary>logp[r] = sum_d x log m + (1-x) log(1-m), m = sigmoid(logits) (clipped to [1e-5, 1-1e-5] in the original form).</summary>
     public void BernoulliLogLik(
-        View x /* [m,d] */
-        ,
-        View logits /* [m,d] */
-        ,
+        View x, // [m,d]
+        View logits, // [m,d]
         int m,
         int d,
         BernoulliForm form,
-        View logp /* [m] */
+        View logp // [m]
     )
     {
         Positive(m, nameof(m));
@@ -115,24 +127,22 @@ public abstract partial class Backend
         BernoulliLogLikCore(x, logits, m, d, form, logp);
     }
 
+    protected abstract void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp);
+
     /// <summary>
     /// dlogits (+)= g[r] d logp/d logits, added when <paramref name="accumulate"/>, else written without reading the old
     /// contents (which may be anything, NaN included); dx += g[r] d logp/d x (dx optional, always added).
     /// </summary>
     public void BernoulliLogLikBackward(
-        View x /* [m,d] */
-        ,
-        View logits /* [m,d] */
-        ,
-        View g /* [m] */
-        ,
+        View x, // [m,d]
+        View logits, // [m,d]
+        View g, // [m]
         int m,
         int d,
         BernoulliForm form,
         bool accumulate,
-        View dlogits /* [m,d] */
-        ,
-        View dx /* [m,d] or empty */
+        View dlogits, // [m,d]
+        View dx // [m,d] or empty
     )
     {
         Positive(m, nameof(m));
@@ -145,17 +155,27 @@ public abstract partial class Backend
         BernoulliLogLikBackwardCore(x, logits, g, m, d, form, accumulate, dlogits, dx);
     }
 
+    protected abstract void BernoulliLogLikBackwardCore(
+        View x,
+        View logits,
+        View g,
+        int m,
+        int d,
+        BernoulliForm form,
+        bool accumulate,
+        View dlogits,
+        View dx
+    );
+
     /// <summary>Hard: xs = [u &lt; m]; relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau).</summary>
     public void BernoulliSample(
-        View logits /* [n] */
-        ,
-        View u /* [n] */
-        ,
+        View logits, // [n]
+        View u, // [n]
         int n,
         float tau,
         bool relaxed,
         BernoulliForm form,
-        View xs /* [n] */
+        View xs // [n]
     )
     {
         Positive(n, nameof(n));
@@ -167,15 +187,23 @@ public abstract partial class Backend
         BernoulliSampleCore(logits, u, n, tau, relaxed, form, xs);
     }
 
-    /// <summary>Relaxed sample: dlogits += dxs * xs (1 - xs) / tau.</summary>
-    public void BernoulliSampleBackward(
-        View xs /* [n] */
-        ,
-        View dxs /* [n] */
-        ,
+    protected abstract void BernoulliSampleCore(
+        View logits,
+        View u,
         int n,
         float tau,
-        View dlogits /* [n] */
+        bool relaxed,
+        BernoulliForm form,
+        View xs
+    );
+
+    /// <summary>Relaxed sample: dlogits += dxs * xs (1 - xs) / tau.</summary>
+    public void BernoulliSampleBackward(
+        View xs, // [n]
+        View dxs, // [n]
+        int n,
+        float tau,
+        View dlogits // [n]
     )
     {
         Positive(n, nameof(n));
@@ -186,16 +214,15 @@ public abstract partial class Backend
         BernoulliSampleBackwardCore(xs, dxs, n, tau, dlogits);
     }
 
+    protected abstract void BernoulliSampleBackwardCore(View xs, View dxs, int n, float tau, View dlogits);
+
     /// <summary>zt = mu + sigma * eps.</summary>
     public void GaussianSample(
-        View mu /* [n] */
-        ,
-        View sigma /* [n] */
-        ,
-        View eps /* [n] */
-        ,
+        View mu, // [n]
+        View sigma, // [n]
+        View eps, // [n]
         int n,
-        View zt /* [n] */
+        View zt // [n]
     )
     {
         Positive(n, nameof(n));
@@ -206,16 +233,15 @@ public abstract partial class Backend
         GaussianSampleCore(mu, sigma, eps, n, zt);
     }
 
+    protected abstract void GaussianSampleCore(View mu, View sigma, View eps, int n, View zt);
+
     /// <summary>dmu += dzt; dsigma += dzt * eps.</summary>
     public void GaussianSampleBackward(
-        View eps /* [n] */
-        ,
-        View dzt /* [n] */
-        ,
+        View eps, // [n]
+        View dzt, // [n]
         int n,
-        View dmu /* [n] */
-        ,
-        View dsigma /* [n] */
+        View dmu, // [n]
+        View dsigma // [n]
     )
     {
         Positive(n, nameof(n));
@@ -226,17 +252,16 @@ public abstract partial class Backend
         GaussianSampleBackwardCore(eps, dzt, n, dmu, dsigma);
     }
 
+    protected abstract void GaussianSampleBackwardCore(View eps, View dzt, int n, View dmu, View dsigma);
+
     /// <summary>logN[r] = sum_d log N(zt; mu, sigma + 1e-5).</summary>
     public void GaussianLogPdf(
-        View zt /* [m,d] */
-        ,
-        View mu /* [m,d] */
-        ,
-        View sigma /* [m,d] */
-        ,
+        View zt, // [m,d]
+        View mu, // [m,d]
+        View sigma, // [m,d]
         int m,
         int d,
-        View logN /* [m] */
+        View logN // [m]
     )
     {
         Positive(m, nameof(m));
@@ -249,23 +274,19 @@ public abstract partial class Backend
         GaussianLogPdfCore(zt, mu, sigma, m, d, logN);
     }
 
+    protected abstract void GaussianLogPdfCore(View zt, View mu, View sigma, int m, int d, View logN);
+
     /// <summary>dzt (optional), dmu, dsigma += g[r] * partial derivatives of logN[r].</summary>
     public void GaussianLogPdfBackward(
-        View zt /* [m,d] */
-        ,
-        View mu /* [m,d] */
-        ,
-        View sigma /* [m,d] */
-        ,
-        View g /* [m] */
-        ,
+        View zt, // [m,d]
+        View mu, // [m,d]
+        View sigma, // [m,d]
+        View g, // [m]
         int m,
         int d,
-        View dzt /* [m,d] or empty */
-        ,
-        View dmu /* [m,d] */
-        ,
-        View dsigma /* [m,d] */
+        View dzt, // [m,d] or empty
+        View dmu, // [m,d]
+        View dsigma // [m,d]
     )
     {
         Positive(m, nameof(m));
@@ -281,18 +302,28 @@ public abstract partial class Backend
         GaussianLogPdfBackwardCore(zt, mu, sigma, g, m, d, dzt, dmu, dsigma);
     }
 
+    protected abstract void GaussianLogPdfBackwardCore(
+        View zt,
+        View mu,
+        View sigma,
+        View g,
+        int m,
+        int d,
+        View dzt,
+        View dmu,
+        View dsigma
+    );
+
     /// <summary>z = lo + (hi-lo) sigmoid(zt); logdet[r] per <paramref name="form"/> (docs/model.md §3).</summary>
     public void LogisticFlow(
-        View zt /* [m,d] */
-        ,
+        View zt, // [m,d]
         int m,
         int d,
         float lo,
         float hi,
         LogDetForm form,
-        View z /* [m,d] */
-        ,
-        View logdet /* [m] */
+        View z, // [m,d]
+        View logdet // [m]
     )
     {
         Positive(m, nameof(m));
@@ -304,20 +335,28 @@ public abstract partial class Backend
         LogisticFlowCore(zt, m, d, lo, hi, form, z, logdet);
     }
 
-    /// <summary>dzt += dz * dz/dzt + dlogdet[r] * dlogdet/dzt.</summary>
-    public void LogisticFlowBackward(
-        View zt /* [m,d] */
-        ,
-        View dz /* [m,d] */
-        ,
-        View dlogdet /* [m] */
-        ,
+    protected abstract void LogisticFlowCore(
+        View zt,
         int m,
         int d,
         float lo,
         float hi,
         LogDetForm form,
-        View dzt /* [m,d] */
+        View z,
+        View logdet
+    );
+
+    /// <summary>dzt += dz * dz/dzt + dlogdet[r] * dlogdet/dzt.</summary>
+    public void LogisticFlowBackward(
+        View zt, // [m,d]
+        View dz, // [m,d]
+        View dlogdet, // [m]
+        int m,
+        int d,
+        float lo,
+        float hi,
+        LogDetForm form,
+        View dzt // [m,d]
     )
     {
         Positive(m, nameof(m));
@@ -331,14 +370,25 @@ public abstract partial class Backend
         LogisticFlowBackwardCore(zt, dz, dlogdet, m, d, lo, hi, form, dzt);
     }
 
+    protected abstract void LogisticFlowBackwardCore(
+        View zt,
+        View dz,
+        View dlogdet,
+        int m,
+        int d,
+        float lo,
+        float hi,
+        LogDetForm form,
+        View dzt
+    );
+
     /// <summary>zt = logit(clip((z - lo)/(hi - lo), 1e-5, 1 - 1e-5)).</summary>
     public void LogisticFlowInverse(
-        View z /* [n] */
-        ,
+        View z, // [n]
         int n,
         float lo,
         float hi,
-        View zt /* [n] */
+        View zt // [n]
     )
     {
         Positive(n, nameof(n));
@@ -348,16 +398,16 @@ public abstract partial class Backend
         LogisticFlowInverseCore(z, n, lo, hi, zt);
     }
 
+    protected abstract void LogisticFlowInverseCore(View z, int n, float lo, float hi, View zt);
+
     /// <summary>y = softmax((logits + g)/tau), g = -log(max(-log(u + 1e-4) + 1e-4, 1e-20)) (the floor guards float rounding near u = 1); an empty <paramref name="u"/> gives softmax(logits/tau).</summary>
     public void GumbelSoftmax(
-        View logits /* [m,k] */
-        ,
-        View u /* [m,k] or empty */
-        ,
+        View logits, // [m,k]
+        View u, // [m,k] or empty
         int m,
         int k,
         float tau,
-        View y /* [m,k] */
+        View y // [m,k]
     )
     {
         Positive(m, nameof(m));
@@ -369,16 +419,16 @@ public abstract partial class Backend
         GumbelSoftmaxCore(logits, u, m, k, tau, y);
     }
 
+    protected abstract void GumbelSoftmaxCore(View logits, View u, int m, int k, float tau, View y);
+
     /// <summary>dlogits += y (dy - &lt;dy, y&gt;) / tau.</summary>
     public void GumbelSoftmaxBackward(
-        View y /* [m,k] */
-        ,
-        View dy /* [m,k] */
-        ,
+        View y, // [m,k]
+        View dy, // [m,k]
         int m,
         int k,
         float tau,
-        View dlogits /* [m,k] */
+        View dlogits // [m,k]
     )
     {
         Positive(m, nameof(m));
@@ -391,19 +441,19 @@ public abstract partial class Backend
         GumbelSoftmaxBackwardCore(y, dy, m, k, tau, dlogits);
     }
 
+    protected abstract void GumbelSoftmaxBackwardCore(View y, View dy, int m, int k, float tau, View dlogits);
+
     /// <summary>
     /// lp[r] = log (k-1)! + (k-1) log tau - k LSE_i(lsm_i - tau log y_i) + sum_i (lsm_i - (tau+1) log y_i),
     /// lsm = log_softmax(logits): the Concrete(softmax(logits), tau) log-density of y (log y floored at 1e-30).
     /// </summary>
     public void ConcreteLogPdf(
-        View logits /* [m,k] */
-        ,
-        View y /* [m,k] */
-        ,
+        View logits, // [m,k]
+        View y, // [m,k]
         int m,
         int k,
         float tau,
-        View lp /* [m] */
+        View lp // [m]
     )
     {
         Positive(m, nameof(m));
@@ -416,20 +466,18 @@ public abstract partial class Backend
         ConcreteLogPdfCore(logits, y, m, k, tau, ConcreteLogNorm(k, tau), lp);
     }
 
+    protected abstract void ConcreteLogPdfCore(View logits, View y, int m, int k, float tau, float logNorm, View lp);
+
     /// <summary>With w = softmax(lsm - tau log y): dlogits += g (1 - k w); dy += g (k tau w - tau - 1) / y (dy optional).</summary>
     public void ConcreteLogPdfBackward(
-        View logits /* [m,k] */
-        ,
-        View y /* [m,k] */
-        ,
-        View g /* [m] */
-        ,
+        View logits, // [m,k]
+        View y, // [m,k]
+        View g, // [m]
         int m,
         int k,
         float tau,
-        View dlogits /* [m,k] */
-        ,
-        View dy /* [m,k] or empty */
+        View dlogits, // [m,k]
+        View dy // [m,k] or empty
     )
     {
         Positive(m, nameof(m));
@@ -444,6 +492,17 @@ public abstract partial class Backend
         ConcreteLogPdfBackwardCore(logits, y, g, m, k, tau, dlogits, dy);
     }
 
+    protected abstract void ConcreteLogPdfBackwardCore(
+        View logits,
+        View y,
+        View g,
+        int m,
+        int k,
+        float tau,
+        View dlogits,
+        View dy
+    );
+
     /// <summary>log (k-1)! + (k-1) log tau, computed in double.</summary>
     public static float ConcreteLogNorm(int k, float tau)
     {
@@ -455,13 +514,11 @@ public abstract partial class Backend
 
     /// <summary>loss[r] = -log max(&lt;target[r], p[r]&gt;, 1e-6) with one-hot targets.</summary>
     public void ClippedCrossEntropy(
-        View p /* [m,k] */
-        ,
-        View target /* [m,k] */
-        ,
+        View p, // [m,k]
+        View target, // [m,k]
         int m,
         int k,
-        View loss /* [m] */
+        View loss // [m]
     )
     {
         Positive(m, nameof(m));
@@ -472,17 +529,16 @@ public abstract partial class Backend
         ClippedCrossEntropyCore(p, target, m, k, loss);
     }
 
+    protected abstract void ClippedCrossEntropyCore(View p, View target, int m, int k, View loss);
+
     /// <summary>dp += -g target / p_true where p_true &gt; 1e-6.</summary>
     public void ClippedCrossEntropyBackward(
-        View p /* [m,k] */
-        ,
-        View target /* [m,k] */
-        ,
-        View g /* [m] */
-        ,
+        View p, // [m,k]
+        View target, // [m,k]
+        View g, // [m]
         int m,
         int k,
-        View dp /* [m,k] */
+        View dp // [m,k]
     )
     {
         Positive(m, nameof(m));
@@ -495,15 +551,15 @@ public abstract partial class Backend
         ClippedCrossEntropyBackwardCore(p, target, g, m, k, dp);
     }
 
+    protected abstract void ClippedCrossEntropyBackwardCore(View p, View target, View g, int m, int k, View dp);
+
     /// <summary>dist[r] = ||a[r] - b[r]||_2.</summary>
     public void L2Distance(
-        View a /* [m,d] */
-        ,
-        View b /* [m,d] */
-        ,
+        View a, // [m,d]
+        View b, // [m,d]
         int m,
         int d,
-        View dist /* [m] */
+        View dist // [m]
     )
     {
         Positive(m, nameof(m));
@@ -514,23 +570,21 @@ public abstract partial class Backend
         L2DistanceCore(a, b, m, d, dist);
     }
 
+    protected abstract void L2DistanceCore(View a, View b, int m, int d, View dist);
+
     /// <summary>
     /// da (+)= g (a - b) / dist (zero where dist = 0): added when <paramref name="accumulate"/>, else written without
     /// reading the old contents.
     /// </summary>
     public void L2DistanceBackward(
-        View a /* [m,d] */
-        ,
-        View b /* [m,d] */
-        ,
-        View dist /* [m] */
-        ,
-        View g /* [m] */
-        ,
+        View a, // [m,d]
+        View b, // [m,d]
+        View dist, // [m]
+        View g, // [m]
         int m,
         int d,
         bool accumulate,
-        View da /* [m,d] */
+        View da // [m,d]
     )
     {
         Positive(m, nameof(m));
@@ -544,13 +598,23 @@ public abstract partial class Backend
         L2DistanceBackwardCore(a, b, dist, g, m, d, accumulate, da);
     }
 
+    protected abstract void L2DistanceBackwardCore(
+        View a,
+        View b,
+        View dist,
+        View g,
+        int m,
+        int d,
+        bool accumulate,
+        View da
+    );
+
     /// <summary>out[0] += coef * mean(v).</summary>
     public void RowMeanAccumulate(
-        View v /* [m] */
-        ,
+        View v, // [m]
         int m,
         float coef,
-        View output /* [1] */
+        View output // [1]
     )
     {
         if (m < 1)
@@ -560,11 +624,13 @@ public abstract partial class Backend
         RowMeanAccumulateCore(v, m, coef, output);
     }
 
+    protected abstract void RowMeanAccumulateCore(View v, int m, float coef, View output);
+
     /// <summary>out[i] = value.</summary>
     public void Fill(
         int n,
         float value,
-        View output /* [n] */
+        View output // [n]
     )
     {
         Positive(n, nameof(n));
@@ -572,12 +638,13 @@ public abstract partial class Backend
         FillCore(n, value, output);
     }
 
+    protected abstract void FillCore(int n, float value, View output);
+
     /// <summary>partials[g] = sum of x^2 over chunk g of <see cref="NormPartials"/> equal chunks of x.</summary>
     public void SumSquaresPartials(
-        View x /* [n] */
-        ,
+        View x, // [n]
         int n,
-        View partials /* [NormPartials] */
+        View partials // [NormPartials]
     )
     {
         Positive(n, nameof(n));
@@ -586,22 +653,20 @@ public abstract partial class Backend
         SumSquaresPartialsCore(x, n, partials);
     }
 
+    protected abstract void SumSquaresPartialsCore(View x, int n, View partials);
+
     /// <summary>
     /// Clip (global norm from <paramref name="partials"/>, then per element) and one Adam step over the flat
     /// parameter buffer: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= stepSize m / (sqrt(v) + eps).
     /// </summary>
     public void Adam(
-        View partials /* [NormPartials] */
-        ,
+        View partials, // [NormPartials]
         int n,
         AdamStep step,
-        View parameters /* [n] */
-        ,
-        View grads /* [n] */
-        ,
-        View m /* [n] */
-        ,
-        View v /* [n] */
+        View parameters, // [n]
+        View grads, // [n]
+        View m, // [n]
+        View v // [n]
     )
     {
         Positive(n, nameof(n));
@@ -613,114 +678,11 @@ public abstract partial class Backend
         AdamCore(partials, n, step, parameters, grads, m, v);
     }
 
+    protected abstract void AdamCore(View partials, int n, AdamStep step, View parameters, View grads, View m, View v);
+
     static void Box(float lo, float hi)
     {
         if (!(hi > lo) || float.IsInfinity(hi - lo))
             throw new ArgumentOutOfRangeException(nameof(hi), $"flow box ({lo}, {hi}) must have lo < hi");
     }
-
-    protected abstract void PhiloxUniformCore(ulong seed, uint stream, uint step, int n, View output);
-    protected abstract void PhiloxNormalCore(ulong seed, uint stream, uint step, int n, View output);
-    protected abstract void GemmCore(
-        View a,
-        View b,
-        View bias,
-        int m,
-        int k,
-        int n,
-        bool transA,
-        bool transB,
-        Activation act,
-        bool accumulate,
-        View c
-    );
-    protected abstract void ActBiasBackwardCore(View y, View dy, int m, int n, Activation act, View dz, View db);
-    protected abstract void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp);
-    protected abstract void BernoulliLogLikBackwardCore(
-        View x,
-        View logits,
-        View g,
-        int m,
-        int d,
-        BernoulliForm form,
-        bool accumulate,
-        View dlogits,
-        View dx
-    );
-    protected abstract void BernoulliSampleCore(
-        View logits,
-        View u,
-        int n,
-        float tau,
-        bool relaxed,
-        BernoulliForm form,
-        View xs
-    );
-    protected abstract void BernoulliSampleBackwardCore(View xs, View dxs, int n, float tau, View dlogits);
-    protected abstract void GaussianSampleCore(View mu, View sigma, View eps, int n, View zt);
-    protected abstract void GaussianSampleBackwardCore(View eps, View dzt, int n, View dmu, View dsigma);
-    protected abstract void GaussianLogPdfCore(View zt, View mu, View sigma, int m, int d, View logN);
-    protected abstract void GaussianLogPdfBackwardCore(
-        View zt,
-        View mu,
-        View sigma,
-        View g,
-        int m,
-        int d,
-        View dzt,
-        View dmu,
-        View dsigma
-    );
-    protected abstract void LogisticFlowCore(
-        View zt,
-        int m,
-        int d,
-        float lo,
-        float hi,
-        LogDetForm form,
-        View z,
-        View logdet
-    );
-    protected abstract void LogisticFlowBackwardCore(
-        View zt,
-        View dz,
-        View dlogdet,
-        int m,
-        int d,
-        float lo,
-        float hi,
-        LogDetForm form,
-        View dzt
-    );
-    protected abstract void LogisticFlowInverseCore(View z, int n, float lo, float hi, View zt);
-    protected abstract void GumbelSoftmaxCore(View logits, View u, int m, int k, float tau, View y);
-    protected abstract void GumbelSoftmaxBackwardCore(View y, View dy, int m, int k, float tau, View dlogits);
-    protected abstract void ConcreteLogPdfCore(View logits, View y, int m, int k, float tau, float logNorm, View lp);
-    protected abstract void ConcreteLogPdfBackwardCore(
-        View logits,
-        View y,
-        View g,
-        int m,
-        int k,
-        float tau,
-        View dlogits,
-        View dy
-    );
-    protected abstract void ClippedCrossEntropyCore(View p, View target, int m, int k, View loss);
-    protected abstract void ClippedCrossEntropyBackwardCore(View p, View target, View g, int m, int k, View dp);
-    protected abstract void L2DistanceCore(View a, View b, int m, int d, View dist);
-    protected abstract void L2DistanceBackwardCore(
-        View a,
-        View b,
-        View dist,
-        View g,
-        int m,
-        int d,
-        bool accumulate,
-        View da
-    );
-    protected abstract void RowMeanAccumulateCore(View v, int m, float coef, View output);
-    protected abstract void FillCore(int n, float value, View output);
-    protected abstract void SumSquaresPartialsCore(View x, int n, View partials);
-    protected abstract void AdamCore(View partials, int n, AdamStep step, View parameters, View grads, View m, View v);
 }

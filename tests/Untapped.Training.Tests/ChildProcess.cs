@@ -105,13 +105,13 @@ sealed class ChildProcess : IDisposable
     public void Terminate() =>
         kill(
             _p.Id,
-            15 /* SIGTERM */
+            15 // SIGTERM
         );
 
     public void Interrupt() =>
         kill(
             _p.Id,
-            2 /* SIGINT, as Ctrl-C sends */
+            2 // SIGINT, as Ctrl-C sends
         );
 
     /// <summary>Waits for the exit; returns its code (throws when it takes longer than <paramref name="seconds"/>).</summary>

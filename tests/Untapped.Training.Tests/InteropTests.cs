@@ -224,7 +224,9 @@ public sealed class InteropTests
         Directory.CreateDirectory(copy);
         foreach (var f in new[] { RunDirectory.ConfigFile, RunDirectory.CheckpointFile })
             File.Copy(Path.Combine(run, f), Path.Combine(copy, f));
-        var e = Assert.Throws<DataFormatException>(() => Prediction.Of(copy, new CpuBackend(1), 3));
+        var e = Assert.Throws<IncompleteRunException>(() => Prediction.Of(copy, new CpuBackend(1), 3));
         Assert.Contains(Path.Combine(copy, RunDirectory.EvalFile), e.Message);
+        Assert.True(RunFailure.Is(e)); // exit 1, and the CLI adds how to write the file again
+        Assert.Equal([Remedy.Evaluate], e.Remedies);
     }
 }

@@ -84,7 +84,7 @@ public static class AtomicFile
             return;
         int fd = open(
             dir,
-            0 /* O_RDONLY */
+            0 // O_RDONLY
         );
         if (fd < 0)
             return;

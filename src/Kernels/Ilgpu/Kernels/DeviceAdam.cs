@@ -12,10 +12,9 @@ static class DeviceAdam
     /// once, so the uncoalesced reads cost little beside a training step's GEMMs.
     /// </summary>
     public static void SumSquaresPartials(
-        ArrayView<float> x /* [n] */
-        ,
+        ArrayView<float> x, // [n]
         int n,
-        ArrayView<float> partials /* [NormPartials] */
+        ArrayView<float> partials // [NormPartials]
     )
     {
         int g = Group.IdxX;
@@ -34,9 +33,8 @@ static class DeviceAdam
     /// on ILGPU's CPU accelerator each barrier costs a synchronisation of every simulated thread.
     /// </summary>
     public static void GlobalNorm(
-        ArrayView<float> partials /* [NormPartials] */
-        ,
-        ArrayView<float> norm /* [1] */
+        ArrayView<float> partials, // [NormPartials]
+        ArrayView<float> norm // [1]
     )
     {
         var shared = SharedMemory.Allocate<float>(LaunchShape.GroupSize);
@@ -48,17 +46,13 @@ static class DeviceAdam
 
     /// <summary>Clip + Adam (<see cref="AdamStep.Apply"/>) over the flat parameter buffer, grid-stride (each thread steps by the grid's size).</summary>
     public static void Adam(
-        ArrayView<float> norm /* [1] */
-        ,
+        ArrayView<float> norm, // [1]
         int n,
         AdamStep s,
-        ArrayView<float> parameters /* [n] */
-        ,
-        ArrayView<float> grads /* [n] */
-        ,
-        ArrayView<float> m /* [n] */
-        ,
-        ArrayView<float> v /* [n] */
+        ArrayView<float> parameters, // [n]
+        ArrayView<float> grads, // [n]
+        ArrayView<float> m, // [n]
+        ArrayView<float> v // [n]
     )
     {
         float nrm = norm[0];

@@ -12,13 +12,11 @@ static class DeviceBernoulli
     /// clamping l to +-BernLogitClip. One group of RowGroup threads per row (grid: m).
     /// </summary>
     public static void BernoulliLogLik(
-        ArrayView<float> x /* [m,d] */
-        ,
-        ArrayView<float> logits /* [m,d] */
-        ,
+        ArrayView<float> x, // [m,d]
+        ArrayView<float> logits, // [m,d]
         int d,
         BernoulliForm form,
-        ArrayView<float> logp /* [m] */
+        ArrayView<float> logp // [m]
     )
     {
         var shared = SharedMemory.Allocate<float>(LaunchShape.RowGroup);
@@ -45,19 +43,15 @@ static class DeviceBernoulli
     /// </summary>
     public static void BernoulliLogLikBackward(
         Index1D i,
-        ArrayView<float> x /* [m,d] */
-        ,
-        ArrayView<float> logits /* [m,d] */
-        ,
-        ArrayView<float> g /* [m] */
-        ,
+        ArrayView<float> x, // [m,d]
+        ArrayView<float> logits, // [m,d]
+        ArrayView<float> g, // [m]
         int d,
         BernoulliForm form,
         Flag accumulate,
         Flag hasDx,
-        ArrayView<float> dlogits /* [m,d] */
-        ,
-        ArrayView<float> dx /* [m,d] or empty */
+        ArrayView<float> dlogits, // [m,d]
+        ArrayView<float> dx // [m,d] or empty
     )
     {
         float gr = g[i / d],
@@ -83,14 +77,12 @@ static class DeviceBernoulli
     /// <summary>Hard: xs = [u &lt; m] (m clipped in the original form); relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau).</summary>
     public static void BernoulliSample(
         Index1D i,
-        ArrayView<float> logits /* [n] */
-        ,
-        ArrayView<float> u /* [n] */
-        ,
+        ArrayView<float> logits, // [n]
+        ArrayView<float> u, // [n]
         float tau,
         Flag relaxed,
         BernoulliForm form,
-        ArrayView<float> xs /* [n] */
+        ArrayView<float> xs // [n]
     )
     {
         float lv = logits[i],
@@ -109,12 +101,10 @@ static class DeviceBernoulli
     /// <summary>Relaxed sample: dlogits += dxs xs (1 - xs) / tau.</summary>
     public static void BernoulliSampleBackward(
         Index1D i,
-        ArrayView<float> xs /* [n] */
-        ,
-        ArrayView<float> dxs /* [n] */
-        ,
+        ArrayView<float> xs, // [n]
+        ArrayView<float> dxs, // [n]
         float tau,
-        ArrayView<float> dlogits /* [n] */
+        ArrayView<float> dlogits // [n]
     )
     {
         float s = xs[i];

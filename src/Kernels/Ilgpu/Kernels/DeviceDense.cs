@@ -12,17 +12,14 @@ static class DeviceDense
     /// consecutive floats of a row; lane r sums rows r, r + BiasRows, ..., and the lanes are added in a fixed tree.
     /// </summary>
     public static void ActBiasBackward(
-        ArrayView<float> y /* [m,n] */
-        ,
-        ArrayView<float> dy /* [m,n] */
-        ,
+        ArrayView<float> y, // [m,n]
+        ArrayView<float> dy, // [m,n]
         int m,
         int n,
         Activation act,
         Flag writeDz,
-        ArrayView<float> dz /* [m,n] */
-        ,
-        ArrayView<float> db /* [n] */
+        ArrayView<float> dz, // [m,n]
+        ArrayView<float> db // [n]
     )
     {
         var part = SharedMemory.Allocate<float>(BiasRows * BiasCols); // [row lane, column]

@@ -12,15 +12,13 @@ static class DeviceFlow
     /// </summary>
     public static void LogisticFlow(
         Index1D r,
-        ArrayView<float> zt /* [m,d] */
-        ,
+        ArrayView<float> zt, // [m,d]
         int d,
         float lo,
         float hi,
         LogDetForm form,
-        ArrayView<float> z /* [m,d] */
-        ,
-        ArrayView<float> logdet /* [m] */
+        ArrayView<float> z, // [m,d]
+        ArrayView<float> logdet // [m]
     )
     {
         float prod = 1f,
@@ -40,17 +38,14 @@ static class DeviceFlow
     /// <summary>dzt += dz (hi-lo) s (1-s) + dlogdet[r] d logdet / d zt. One thread per row.</summary>
     public static void LogisticFlowBackward(
         Index1D r,
-        ArrayView<float> zt /* [m,d] */
-        ,
-        ArrayView<float> dz /* [m,d] */
-        ,
-        ArrayView<float> dlogdet /* [m] */
-        ,
+        ArrayView<float> zt, // [m,d]
+        ArrayView<float> dz, // [m,d]
+        ArrayView<float> dlogdet, // [m]
         int d,
         float lo,
         float hi,
         LogDetForm form,
-        ArrayView<float> dzt /* [m,d] */
+        ArrayView<float> dzt // [m,d]
     )
     {
         float w = hi - lo,
@@ -72,10 +67,9 @@ static class DeviceFlow
     /// <summary>zt = logit(clip((z - lo) / (hi - lo), FlowEps, 1 - FlowEps)).</summary>
     public static void LogisticFlowInverse(
         Index1D i,
-        ArrayView<float> z /* [n] */
-        ,
+        ArrayView<float> z, // [n]
         float lo,
         float hi,
-        ArrayView<float> zt /* [n] */
+        ArrayView<float> zt // [n]
     ) => zt[i] = Fn.FlowInverse(z[i], lo, hi);
 }

@@ -9,25 +9,19 @@ static class DeviceGaussian
     /// <summary>zt = mu + sigma eps.</summary>
     public static void GaussianSample(
         Index1D i,
-        ArrayView<float> mu /* [n] */
-        ,
-        ArrayView<float> sigma /* [n] */
-        ,
-        ArrayView<float> eps /* [n] */
-        ,
-        ArrayView<float> zt /* [n] */
+        ArrayView<float> mu, // [n]
+        ArrayView<float> sigma, // [n]
+        ArrayView<float> eps, // [n]
+        ArrayView<float> zt // [n]
     ) => zt[i] = mu[i] + sigma[i] * eps[i];
 
     /// <summary>dmu += dzt; dsigma += dzt eps.</summary>
     public static void GaussianSampleBackward(
         Index1D i,
-        ArrayView<float> eps /* [n] */
-        ,
-        ArrayView<float> dzt /* [n] */
-        ,
-        ArrayView<float> dmu /* [n] */
-        ,
-        ArrayView<float> dsigma /* [n] */
+        ArrayView<float> eps, // [n]
+        ArrayView<float> dzt, // [n]
+        ArrayView<float> dmu, // [n]
+        ArrayView<float> dsigma // [n]
     )
     {
         float g = dzt[i];
@@ -38,14 +32,11 @@ static class DeviceGaussian
     /// <summary>logN[r] = sum_d -q^2/2 - log s - log(2 pi)/2, q = (zt - mu) / s, s = sigma + SigmaEps. One thread per row.</summary>
     public static void GaussianLogPdf(
         Index1D r,
-        ArrayView<float> zt /* [m,d] */
-        ,
-        ArrayView<float> mu /* [m,d] */
-        ,
-        ArrayView<float> sigma /* [m,d] */
-        ,
+        ArrayView<float> zt, // [m,d]
+        ArrayView<float> mu, // [m,d]
+        ArrayView<float> sigma, // [m,d]
         int d,
-        ArrayView<float> logN /* [m] */
+        ArrayView<float> logN // [m]
     )
     {
         float acc = 0f;
@@ -61,21 +52,15 @@ static class DeviceGaussian
     /// <summary>dzt (when <paramref name="hasDzt"/>), dmu, dsigma += g[r] times the partial derivatives of logN[r]. One thread per element.</summary>
     public static void GaussianLogPdfBackward(
         Index1D i,
-        ArrayView<float> zt /* [m,d] */
-        ,
-        ArrayView<float> mu /* [m,d] */
-        ,
-        ArrayView<float> sigma /* [m,d] */
-        ,
-        ArrayView<float> g /* [m] */
-        ,
+        ArrayView<float> zt, // [m,d]
+        ArrayView<float> mu, // [m,d]
+        ArrayView<float> sigma, // [m,d]
+        ArrayView<float> g, // [m]
         int d,
         Flag hasDzt,
-        ArrayView<float> dzt /* [m,d] or empty */
-        ,
-        ArrayView<float> dmu /* [m,d] */
-        ,
-        ArrayView<float> dsigma /* [m,d] */
+        ArrayView<float> dzt, // [m,d] or empty
+        ArrayView<float> dmu, // [m,d]
+        ArrayView<float> dsigma // [m,d]
     )
     {
         float gr = g[i / d],

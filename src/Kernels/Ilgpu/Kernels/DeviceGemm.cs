@@ -40,14 +40,11 @@ static class DeviceGemm
     /// strided by GemmThreads so that neighbouring threads touch neighbouring addresses.
     /// </summary>
     public static void Gemm(
-        ArrayView<float> a /* [M,K] or [K,M] */
-        ,
-        ArrayView<float> b /* [K,N] or [N,K] */
-        ,
-        ArrayView<float> bias /* [N] or empty */
-        ,
+        ArrayView<float> a, // [M,K] or [K,M]
+        ArrayView<float> b, // [K,N] or [N,K]
+        ArrayView<float> bias, // [N] or empty
         GemmArgs s,
-        ArrayView<float> c /* [M,N] */
+        ArrayView<float> c // [M,N]
     )
     {
         var As = SharedMemory.Allocate<float>(GemmSlab * GemmTile); // [kk, mm]

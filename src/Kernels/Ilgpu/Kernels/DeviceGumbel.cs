@@ -9,14 +9,12 @@ static class DeviceGumbel
     /// <summary>y[r] = softmax((logits[r] + g[r]) / tau), g = -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)); without noise g = 0.</summary>
     public static void GumbelSoftmax(
         Index1D r,
-        ArrayView<float> logits /* [m,k] */
-        ,
-        ArrayView<float> u /* [m,k] or empty */
-        ,
+        ArrayView<float> logits, // [m,k]
+        ArrayView<float> u, // [m,k] or empty
         int k,
         float tau,
         Flag hasNoise,
-        ArrayView<float> y /* [m,k] */
+        ArrayView<float> y // [m,k]
     )
     {
         var a = LocalMemory.Allocate<float>(Backend.MaxClasses);
@@ -42,13 +40,11 @@ static class DeviceGumbel
     /// <summary>dlogits += y (dy - &lt;dy, y&gt;) / tau.</summary>
     public static void GumbelSoftmaxBackward(
         Index1D r,
-        ArrayView<float> y /* [m,k] */
-        ,
-        ArrayView<float> dy /* [m,k] */
-        ,
+        ArrayView<float> y, // [m,k]
+        ArrayView<float> dy, // [m,k]
         int k,
         float tau,
-        ArrayView<float> dlogits /* [m,k] */
+        ArrayView<float> dlogits // [m,k]
     )
     {
         float s = 0f;
@@ -68,14 +64,12 @@ static class DeviceGumbel
     /// </summary>
     public static void ConcreteLogPdf(
         Index1D r,
-        ArrayView<float> logits /* [m,k] */
-        ,
-        ArrayView<float> y /* [m,k] */
-        ,
+        ArrayView<float> logits, // [m,k]
+        ArrayView<float> y, // [m,k]
         int k,
         float tau,
         float logNorm,
-        ArrayView<float> lp /* [m] */
+        ArrayView<float> lp // [m]
     )
     {
         var t = LocalMemory.Allocate<float>(Backend.MaxClasses);
@@ -93,18 +87,14 @@ static class DeviceGumbel
     /// <summary>With w = softmax_j(lsm_j - tau log y_j): dlogits += g (1 - k w); dy += g (k tau w - tau - 1) / y (when hasDy).</summary>
     public static void ConcreteLogPdfBackward(
         Index1D r,
-        ArrayView<float> logits /* [m,k] */
-        ,
-        ArrayView<float> y /* [m,k] */
-        ,
-        ArrayView<float> g /* [m] */
-        ,
+        ArrayView<float> logits, // [m,k]
+        ArrayView<float> y, // [m,k]
+        ArrayView<float> g, // [m]
         int k,
         float tau,
         Flag hasDy,
-        ArrayView<float> dlogits /* [m,k] */
-        ,
-        ArrayView<float> dy /* [m,k] or empty */
+        ArrayView<float> dlogits, // [m,k]
+        ArrayView<float> dy // [m,k] or empty
     )
     {
         var t = LocalMemory.Allocate<float>(Backend.MaxClasses);

@@ -9,25 +9,20 @@ static class DeviceLosses
     /// <summary>loss[r] = -log max(&lt;target[r], p[r]&gt;, CeFloor); target is one-hot, so the product is p_true. One thread per row.</summary>
     public static void ClippedCrossEntropy(
         Index1D r,
-        ArrayView<float> p /* [m,k] */
-        ,
-        ArrayView<float> target /* [m,k] */
-        ,
+        ArrayView<float> p, // [m,k]
+        ArrayView<float> target, // [m,k]
         int k,
-        ArrayView<float> loss /* [m] */
+        ArrayView<float> loss // [m]
     ) => loss[r] = -MathF.Log(MathF.Max(TrueProbability(p, target, r * k, k), CeFloor));
 
     /// <summary>dp += g (-target / p_true) where p_true &gt; CeFloor, else nothing (the clip has no gradient).</summary>
     public static void ClippedCrossEntropyBackward(
         Index1D r,
-        ArrayView<float> p /* [m,k] */
-        ,
-        ArrayView<float> target /* [m,k] */
-        ,
-        ArrayView<float> g /* [m] */
-        ,
+        ArrayView<float> p, // [m,k]
+        ArrayView<float> target, // [m,k]
+        ArrayView<float> g, // [m]
         int k,
-        ArrayView<float> dp /* [m,k] */
+        ArrayView<float> dp // [m,k]
     )
     {
         float pt = TrueProbability(p, target, r * k, k);
@@ -48,12 +43,10 @@ static class DeviceLosses
 
     /// <summary>dist[r] = ||a[r] - b[r]||_2. One group of RowGroup threads per row (grid: m).</summary>
     public static void L2Distance(
-        ArrayView<float> a /* [m,d] */
-        ,
-        ArrayView<float> b /* [m,d] */
-        ,
+        ArrayView<float> a, // [m,d]
+        ArrayView<float> b, // [m,d]
         int d,
-        ArrayView<float> dist /* [m] */
+        ArrayView<float> dist // [m]
     )
     {
         var shared = SharedMemory.Allocate<float>(LaunchShape.RowGroup);
@@ -76,17 +69,13 @@ static class DeviceLosses
     /// </summary>
     public static void L2DistanceBackward(
         Index1D i,
-        ArrayView<float> a /* [m,d] */
-        ,
-        ArrayView<float> b /* [m,d] */
-        ,
-        ArrayView<float> dist /* [m] */
-        ,
-        ArrayView<float> g /* [m] */
-        ,
+        ArrayView<float> a, // [m,d]
+        ArrayView<float> b, // [m,d]
+        ArrayView<float> dist, // [m]
+        ArrayView<float> g, // [m]
         int d,
         Flag accumulate,
-        ArrayView<float> da /* [m,d] */
+        ArrayView<float> da // [m,d]
     )
     {
         float n = dist[i / d];
@@ -99,11 +88,10 @@ static class DeviceLosses
 
     /// <summary>output[0] += coef mean(v[0..m)). One group of LaunchShape.GroupSize threads, summed in a fixed order.</summary>
     public static void RowMeanAccumulate(
-        ArrayView<float> v /* [m] */
-        ,
+        ArrayView<float> v, // [m]
         int m,
         float coef,
-        ArrayView<float> output /* [1] */
+        ArrayView<float> output // [1]
     )
     {
         var shared = SharedMemory.Allocate<float>(LaunchShape.GroupSize);
@@ -120,7 +108,7 @@ static class DeviceLosses
     public static void Fill(
         int n,
         float value,
-        ArrayView<float> output /* [n] */
+        ArrayView<float> output // [n]
     )
     {
         for (int i = Grid.GlobalIndex.X; i < n; i += Grid.Dimension.X * Group.Dimension.X)

@@ -16,7 +16,7 @@ static class DeviceRandom
         ulong seed,
         uint stream,
         uint step,
-        ArrayView<float> output /* [n] */
+        ArrayView<float> output // [n]
     )
     {
         var (w0, w1, w2, w3) = Philox.StreamBlock(seed, stream, step, (uint)block.X);
@@ -37,7 +37,7 @@ static class DeviceRandom
         ulong seed,
         uint stream,
         uint step,
-        ArrayView<float> output /* [n] */
+        ArrayView<float> output // [n]
     )
     {
         var (w0, w1, w2, w3) = Philox.StreamBlock(seed, stream, step, (uint)block.X);

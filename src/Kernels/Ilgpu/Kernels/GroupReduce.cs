@@ -16,8 +16,7 @@ static class GroupReduce
     /// Every thread receives the total. Every thread of the group must call it.
     /// </summary>
     public static float Sum(
-        ArrayView<float> shared /* [size] */
-        ,
+        ArrayView<float> shared, // [size]
         float value,
         int lane,
         int size
