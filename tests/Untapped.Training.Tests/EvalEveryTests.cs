@@ -45,6 +45,23 @@ public sealed class EvalEveryTests
             .Read(Path.Combine(dir, RunDirectory.CheckpointFile))
             .Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Data);
 
+    // eval.json takes the last epoch's evaluation (made for metrics.jsonl) instead of evaluating again: it must be that
+    // of the final parameters, byte for byte what `untapped evaluate` measures afresh, not an earlier epoch's.
+    [Fact]
+    public void EvalJsonReusesTheLastEpochsEvaluationAndEqualsAFreshOne()
+    {
+        var dir = Out();
+        Assert.Equal(0, Cli.App.Run(Train(dir, 2, "--eval-every", "1")));
+        var written = File.ReadAllText(Path.Combine(dir, RunDirectory.EvalFile));
+        Assert.Equal(0, Cli.App.Run(["evaluate", "--run", dir, "--backend", "cpu"]));
+        Assert.Equal(File.ReadAllText(Path.Combine(dir, RunDirectory.EvalFile)), written);
+        var lines = File.ReadAllLines(Path.Combine(dir, RunDirectory.MetricsFile));
+        Assert.NotEqual(
+            JsonNode.Parse(lines[0])!["heldout"]!.ToJsonString(),
+            JsonNode.Parse(lines[1])!["heldout"]!.ToJsonString()
+        );
+    }
+
     [Fact]
     public void HeldOutMetricsAreLoggedOnTheScheduleAndChangeNoTrainedBit()
     {

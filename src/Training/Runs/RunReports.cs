@@ -11,20 +11,21 @@ namespace Untapped.Training.Runs;
 /// <summary>What a run writes once trained: eval.json, digits.png, samples.png and curves.png.</summary>
 public static class RunReports
 {
-    /// <summary>Evaluates <paramref name="parameters"/> and writes every report into the run directory.</summary>
+    /// <summary>
+    /// Evaluates <paramref name="parameters"/> (unless <paramref name="evaluated"/> is their evaluation already, as the
+    /// last epoch's held-out log is) and writes every report into the run directory.
+    /// </summary>
     public static EvalResult Write(
         RunDirectory dir,
         Backend acc,
         ExperimentData data,
         RunOptions o,
         float[] parameters,
-        ITrainingObserver observer
+        ITrainingObserver observer,
+        EvalResult? evaluated = null
     )
     {
-        observer.Phase("reference classifier (trained once per data set, then cached)");
-        var reference = ReferenceClassifier.TrainOrLoad(acc, data.Pool, ReferenceClassifier.DefaultCacheDir());
-        observer.Phase("evaluating");
-        var r = Evaluator.Run(acc, data, o.Model, parameters, reference);
+        var r = evaluated ?? Evaluate(acc, data, o, parameters, observer);
         WriteDigits(dir.File(RunDirectory.DigitsFile), r.DigitMeans);
         WriteSamples(dir.File(RunDirectory.SamplesFile), acc, parameters, o.Model);
         CurvesFigure.Write(
@@ -37,6 +38,20 @@ public static class RunReports
             EvalJson.Of(o.Model.Kind.ToString().ToLowerInvariant(), r).ToJson()
         );
         return r;
+    }
+
+    static EvalResult Evaluate(
+        Backend acc,
+        ExperimentData data,
+        RunOptions o,
+        float[] parameters,
+        ITrainingObserver observer
+    )
+    {
+        observer.Phase("reference classifier (trained once per data set, then cached)");
+        var reference = ReferenceClassifier.TrainOrLoad(acc, data.Pool, ReferenceClassifier.DefaultCacheDir());
+        observer.Phase("evaluating");
+        return Evaluator.Run(acc, data, o.Model, parameters, reference);
     }
 
     /// <summary>Re-evaluates a run directory's checkpoint and rewrites its reports.</summary>

@@ -87,10 +87,13 @@ public static class TrainingSession
         }
         dir.WriteOptions(o);
         ReferenceClassifier? reference = null;
+        EvalResult? atEnd = null; // the last epoch's evaluation, which eval.json reuses rather than repeats
         HeldOutMetrics HeldOut()
         {
             reference ??= ReferenceClassifier.TrainOrLoad(acc, data.Pool, ReferenceClassifier.DefaultCacheDir());
-            return Evaluator.Run(acc, data, o.Model, acc.ToArray(trainer.Executor.Parameters), reference).HeldOut;
+            var r = Evaluator.Run(acc, data, o.Model, acc.ToArray(trainer.Executor.Parameters), reference);
+            atEnd = trainer.StepsDone == total ? r : null;
+            return r.HeldOut;
         }
 
         var sinceCommit = System.Diagnostics.Stopwatch.StartNew();
@@ -120,6 +123,6 @@ public static class TrainingSession
             if (done == total || schedule.Checkpoints.Due(done, steps, sinceCommit.Elapsed))
                 Commit();
         }
-        return RunReports.Write(dir, acc, data, o, acc.ToArray(trainer.Executor.Parameters), observer);
+        return RunReports.Write(dir, acc, data, o, acc.ToArray(trainer.Executor.Parameters), observer, atEnd);
     }
 }
