@@ -22,16 +22,9 @@ public sealed class EvalEveryTests
 
     static string[] Train(string outDir, int epochs, params string[] extra) =>
         [
-            "train",
-            "--model",
-            "m2",
-            "--epochs",
+            .. Argv.Words("train --model m2 --epochs"),
             epochs.ToString(),
-            "--batch",
-            "32",
-            "--unlabelled",
-            "64",
-            "--data",
+            .. Argv.Words("--batch 32 --unlabelled 64 --data"),
             Data,
             "--out",
             outDir,

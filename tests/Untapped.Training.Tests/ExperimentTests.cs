@@ -20,21 +20,11 @@ public sealed class ExperimentTests(ITestOutputHelper log)
 
     static string[] Sweep(string dir, params string[] extra) =>
         [
-            "experiment",
-            "--epochs",
-            "1",
-            "--batch",
-            "16",
-            "--unlabelled",
-            "48",
-            "--data",
+            .. Argv.Words("experiment --epochs 1 --batch 16 --unlabelled 48 --data"),
             Data,
             "--out",
             dir,
-            "--backend",
-            "cpu",
-            "--threads",
-            "1",
+            .. Argv.Words("--backend cpu --threads 1"),
             .. extra,
         ];
 
@@ -160,35 +150,14 @@ public sealed class ExperimentTests(ITestOutputHelper log)
     public void ATrialsRunIsWhatTrainResolvesFromTheEquivalentCommandLine()
     {
         var dir = Out();
-        string[] shared =
-        [
-            "--epochs",
-            "7",
-            "--batch",
-            "300",
-            "--tau",
-            "0.5",
-            "--backend",
-            "cpu",
-            "--unlabelled",
-            "900",
-        ];
+        string[] shared = [.. Argv.Words("--epochs 7 --batch 300 --tau 0.5 --backend cpu --unlabelled 900")];
         var so = new Cli.Commands.SweepOptions();
         var experiment = new System.CommandLine.Command("experiment");
         so.AddTo(experiment);
         var p = new System.CommandLine.RootCommand { experiment }.Parse([
-            "experiment",
-            "--models",
-            "m2,untapped",
-            "--presets",
-            "original",
-            "--seeds",
-            "3",
-            "--vary",
-            "reverse-logp-grad=none",
-            "--vary",
-            "lr=0.003",
-            "--out",
+            .. Argv.Words(
+                "experiment --models m2,untapped --presets original --seeds 3 --vary reverse-logp-grad=none --vary lr=0.003 --out"
+            ),
             dir,
             .. shared,
         ]);
@@ -202,15 +171,7 @@ public sealed class ExperimentTests(ITestOutputHelper log)
                 .. shared,
                 "--model",
                 t.Model.ToString().ToLowerInvariant(),
-                "--preset",
-                "original",
-                "--seed",
-                "3",
-                "--reverse-logp-grad",
-                "none",
-                "--lr",
-                "0.003",
-                "--out",
+                .. Argv.Words("--preset original --seed 3 --reverse-logp-grad none --lr 0.003 --out"),
                 Path.Combine(dir, t.Name),
             ]);
             var expected = train.Resolve(tp).Options;
@@ -273,23 +234,11 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.Equal(
             0,
             Cli.App.Run([
-                "train",
-                "--epochs",
-                "1",
-                "--batch",
-                "16",
-                "--unlabelled",
-                "48",
-                "--data",
+                .. Argv.Words("train --epochs 1 --batch 16 --unlabelled 48 --data"),
                 Data,
                 "--out",
                 plain,
-                "--backend",
-                "cpu",
-                "--model",
-                "untapped",
-                "--seed",
-                "1",
+                .. Argv.Words("--backend cpu --model untapped --seed 1"),
             ])
         );
         Assert.Equal(
@@ -347,23 +296,11 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.Equal(
             0,
             Cli.App.Run([
-                "train",
-                "--epochs",
-                "6",
-                "--batch",
-                "16",
-                "--unlabelled",
-                "48",
-                "--data",
+                .. Argv.Words("train --epochs 6 --batch 16 --unlabelled 48 --data"),
                 Data,
                 "--out",
                 plain,
-                "--backend",
-                "cpu",
-                "--model",
-                "untapped",
-                "--seed",
-                "1",
+                .. Argv.Words("--backend cpu --model untapped --seed 1"),
             ])
         );
         Assert.Equal(File.ReadAllBytes(Path.Combine(plain, RunDirectory.CheckpointFile)), File.ReadAllBytes(ckpt));
@@ -377,10 +314,7 @@ public sealed class ExperimentTests(ITestOutputHelper log)
             "experiment",
             "slurm",
             .. Sweep(dir, "--models", "m2,untapped", "--seeds", "1-3", "--vary", "tau=0.5,1").Skip(1),
-            "--time",
-            "00:30:00",
-            "--max-parallel",
-            "4",
+            .. Argv.Words("--time 00:30:00 --max-parallel 4"),
         ]);
         Assert.Equal(0, code);
         var script = File.ReadAllText(Path.Combine(dir, "sweep.sbatch"));

@@ -62,23 +62,11 @@ public sealed class FuzzRegressionTests
         var good = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
         string[] Train(string dir) =>
             [
-                "train",
-                "--model",
-                "m2",
-                "--epochs",
-                "1",
-                "--batch",
-                "16",
-                "--unlabelled",
-                "32",
-                "--data",
+                .. Argv.Words("train --model m2 --epochs 1 --batch 16 --unlabelled 32 --data"),
                 data,
                 "--out",
                 dir,
-                "--backend",
-                "cpu",
-                "--threads",
-                "1",
+                .. Argv.Words("--backend cpu --threads 1"),
             ];
         Assert.Equal(0, Cli.App.Run(Train(good)));
         var rng = new Random(34);

@@ -78,14 +78,7 @@ public sealed class InteropTests
         Assert.Equal(
             0,
             Cli.App.Run([
-                "train",
-                "--epochs",
-                "1",
-                "--batch",
-                "32",
-                "--unlabelled",
-                "64",
-                "--data",
+                .. Argv.Words("train --epochs 1 --batch 32 --unlabelled 64 --data"),
                 Data,
                 "--out",
                 dir,

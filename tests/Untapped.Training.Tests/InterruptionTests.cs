@@ -24,18 +24,11 @@ public sealed class InterruptionTests(ITestOutputHelper log)
             "train",
             "--epochs",
             epochs.ToString(),
-            "--batch",
-            "16",
-            "--unlabelled",
-            "48",
-            "--data",
+            .. Argv.Words("--batch 16 --unlabelled 48 --data"),
             Data,
             "--out",
             dir,
-            "--backend",
-            "cpu",
-            "--threads",
-            "1",
+            .. Argv.Words("--backend cpu --threads 1"),
             .. extra,
         ];
 
@@ -276,21 +269,11 @@ public sealed class InterruptionTests(ITestOutputHelper log)
         var data = TinyMnist.Folder(2000, 40);
         string[] args(string d) =>
             [
-                "train",
-                "--epochs",
-                "8",
-                "--batch",
-                "1000",
-                "--unlabelled",
-                "1000",
-                "--data",
+                .. Argv.Words("train --epochs 8 --batch 1000 --unlabelled 1000 --data"),
                 data,
                 "--out",
                 d,
-                "--backend",
-                "cpu",
-                "--threads",
-                "1",
+                .. Argv.Words("--backend cpu --threads 1"),
             ];
         var dir = Out();
         using (var child = ChildProcess.Start(args(dir)))

@@ -125,14 +125,7 @@ public sealed class ReliabilityTests
             b = Out();
         string[] Args(string dir, string threads) =>
             [
-                "train",
-                "--epochs",
-                "2",
-                "--batch",
-                "16",
-                "--unlabelled",
-                "48",
-                "--data",
+                .. Argv.Words("train --epochs 2 --batch 16 --unlabelled 48 --data"),
                 data,
                 "--out",
                 dir,
@@ -166,21 +159,11 @@ public sealed class ReliabilityTests
         Assert.Equal(
             0,
             Cli.App.Run([
-                "train",
-                "--epochs",
-                "1",
-                "--batch",
-                "16",
-                "--unlabelled",
-                "32",
-                "--data",
+                .. Argv.Words("train --epochs 1 --batch 16 --unlabelled 32 --data"),
                 data,
                 "--out",
                 dir,
-                "--backend",
-                "cpu",
-                "--model",
-                "m2",
+                .. Argv.Words("--backend cpu --model m2"),
             ])
         );
         var ckpt = Path.Combine(dir, "checkpoint.safetensors");
@@ -191,22 +174,11 @@ public sealed class ReliabilityTests
         Assert.Equal(
             1,
             Cli.App.Run([
-                "train",
-                "--epochs",
-                "2",
-                "--batch",
-                "16",
-                "--unlabelled",
-                "32",
-                "--data",
+                .. Argv.Words("train --epochs 2 --batch 16 --unlabelled 32 --data"),
                 data,
                 "--out",
                 dir,
-                "--backend",
-                "cpu",
-                "--model",
-                "m2",
-                "--resume",
+                .. Argv.Words("--backend cpu --model m2 --resume"),
             ])
         );
     }
@@ -222,12 +194,7 @@ public sealed class ReliabilityTests
             Assert.Equal(
                 2,
                 Cli.App.Run([
-                    "train",
-                    "--backend",
-                    "cuda",
-                    "--epochs",
-                    "1",
-                    "--data",
+                    .. Argv.Words("train --backend cuda --epochs 1 --data"),
                     TinyMnist.Folder(20, 10),
                     "--out",
                     Out(),

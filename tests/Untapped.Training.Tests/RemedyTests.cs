@@ -45,21 +45,11 @@ public class RemedyTests
         File.WriteAllBytes(Path.Combine(dir, RunDirectory.CheckpointFile), []); // a run is there: refused before it is read
         string[] args =
         [
-            "train",
-            "--epochs",
-            "1",
-            "--batch",
-            "16",
-            "--unlabelled",
-            "48",
-            "--data",
+            .. Argv.Words("train --epochs 1 --batch 16 --unlabelled 48 --data"),
             TinyMnist.Folder(20, 10),
             "--out",
             dir,
-            "--backend",
-            "cpu",
-            "--threads",
-            "1",
+            .. Argv.Words("--backend cpu --threads 1"),
         ];
         var err = new StringWriter();
         var old = Console.Error;

@@ -77,23 +77,11 @@ public sealed class RunFilesTests
         Assert.Equal(
             0,
             Cli.App.Run([
-                "train",
-                "--model",
-                "m2",
-                "--epochs",
-                "1",
-                "--batch",
-                "16",
-                "--unlabelled",
-                "32",
-                "--data",
+                .. Argv.Words("train --model m2 --epochs 1 --batch 16 --unlabelled 32 --data"),
                 data,
                 "--out",
                 run,
-                "--backend",
-                "cpu",
-                "--threads",
-                "1",
+                .. Argv.Words("--backend cpu --threads 1"),
             ])
         );
         var cfg = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(run, RunDirectory.ConfigFile)))!;

@@ -55,24 +55,11 @@ public sealed class SlurmTests(ITestOutputHelper log)
         var dir = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
         string[] sweep =
         [
-            "--models",
-            "m2,untapped",
-            "--seeds",
-            "1-2",
-            "--epochs",
-            "1",
-            "--batch",
-            "16",
-            "--unlabelled",
-            "32",
-            "--data",
+            .. Argv.Words("--models m2,untapped --seeds 1-2 --epochs 1 --batch 16 --unlabelled 32 --data"),
             data,
             "--out",
             dir,
-            "--backend",
-            "cpu",
-            "--threads",
-            "1",
+            .. Argv.Words("--backend cpu --threads 1"),
         ];
         Assert.Equal(0, Cli.App.Run(["experiment", "slurm", .. sweep, "--cpus", "1", "--time", "00:10:00"]));
         var script = Path.Combine(dir, "sweep.sbatch");
