@@ -5,8 +5,8 @@ using Untapped.Kernels.Cpu;
 namespace Untapped.Bench;
 
 /// <summary>
-/// The managed GEMM against OpenBLAS's cblas_sgemm (<see cref="OpenBlas"/>: on the kernels our vector path deserves) on the model's
-/// three largest shapes, same threads, side by side in one process: validate first, then median GFLOP/s.
+/// The managed GEMM against OpenBLAS's cblas_sgemm (<see cref="OpenBlas"/>: on the kernels our vector path deserves) on
+/// the model's three largest shapes, same threads, side by side in one process: validate first, then median GFLOP/s.
 /// </summary>
 static unsafe class GemmBench
 {
@@ -23,7 +23,8 @@ static unsafe class GemmBench
         );
         // The three largest shapes of the model (as the issue names them), then the narrow layers of the original
         // preset (classifier 784->50, z-encoder 784->10, decoder 12->250), where padding and packing dominate, and the
-        // decoder's hidden 250->500 layer, then the small layers (classifier 50->50, z-encoder 10->2) where fixed costs show.
+        // decoder's hidden 250->500 layer, then the small layers (classifier 50->50, z-encoder 10->2) where fixed costs
+        // show.
         foreach (
             var (m, k, n, ta, tb, what) in new[]
             {
@@ -82,8 +83,8 @@ static unsafe class GemmBench
                         OpenBlas.Sgemm(pa, pb, pc, m, k, n, ta, tb, accumulate: false);
                     }
                 };
-                // Rep by rep, ours then theirs, so that a noisy neighbour hits both alike; the ratio is the median of the
-                // per-rep ratios, steadier on a shared machine than the ratio of two medians.
+                // Rep by rep, ours then theirs, so that a noisy neighbour hits both alike; the ratio is the median of
+                // the per-rep ratios, steadier on a shared machine than the ratio of two medians.
                 var (o, t, q) = TimePair(reps, oursRun, blasRun);
                 ours = o;
                 var c = acc.ToArray(C);

@@ -5,14 +5,16 @@ using Untapped.Kernels.Cpu;
 namespace Untapped.Bench;
 
 /// <summary>
-/// llm.c-style kernel microbenchmarks at the model's sizes (<see cref="OpCases"/> at <see cref="CaseSize.Model"/>, every operation of the catalogue):
-/// each case first runs on the chosen backend and on a single-thread managed CPU reference and must agree
-/// (|diff| &lt;= atol + rtol |ref|), then is timed (median) and reported as GB/s of compulsory traffic, next to a
-/// measured memory-copy bandwidth of this machine.
+/// llm.c-style kernel microbenchmarks at the model's sizes (<see cref="OpCases"/> at <see cref="CaseSize.Model"/>,
+/// every operation of the catalogue): each case first runs on the chosen backend and on a single-thread managed CPU
+/// reference and must agree (|diff| &lt;= atol + rtol |ref|), then is timed (median) and reported as GB/s of compulsory
+/// traffic, next to a measured memory-copy bandwidth of this machine.
 /// </summary>
 public static unsafe class KernelBench
 {
-    /// <summary>GB/s of a large Buffer.MemoryCopy (read + write counted), on one thread and on <paramref name="threads"/>.</summary>
+    /// <summary>
+    /// GB/s of a large Buffer.MemoryCopy (read + write counted), on one thread and on <paramref name="threads"/>.
+    /// </summary>
     public static double CopyBandwidth(int threads)
     {
         const int n = 64 << 20;
@@ -35,7 +37,9 @@ public static unsafe class KernelBench
         return 2.0 * n / (ms * 1e6);
     }
 
-    /// <summary>GB/s of <see cref="Backend.Copy"/> of 256 MiB (read + write counted): on a GPU, its device-to-device copy.</summary>
+    /// <summary>
+    /// GB/s of <see cref="Backend.Copy"/> of 256 MiB (read + write counted): on a GPU, its device-to-device copy.
+    /// </summary>
     public static double DeviceCopyBandwidth(Backend acc, int reps)
     {
         const int n = 64 << 20;
@@ -57,7 +61,8 @@ public static unsafe class KernelBench
         Console.WriteLine($"memory copy on {acc.Name}: {copy:F1} GB/s (read + write)\n");
         Console.WriteLine($"| kernel on {acc.Name} | ms | GB/s | of copy | validated |\n|---|---:|---:|---:|---|");
         using var reference = new CpuBackend(1);
-        // Every operation of the catalogue at the model's sizes but the GEMMs, which `bench gemm` times against OpenBLAS.
+        // Every operation of the catalogue at the model's sizes but the GEMMs, which `bench gemm` times against
+        // OpenBLAS.
         foreach (var c in OpCases.At(CaseSize.Model).Where(c => c.Op != nameof(Backend.Gemm)))
         {
             using var h = OpCases.Validate(c, acc, reference);

@@ -18,7 +18,10 @@ public class KernelBenchmarks
     OpCase? _case;
     Harness? _buffers;
 
-    /// <summary>The managed CPU, and CUDA where ILGPU finds a device (ILGPU's CPU accelerator simulates a GPU for tests: timing it means nothing).</summary>
+    /// <summary>
+    /// The managed CPU, and CUDA where ILGPU finds a device (ILGPU's CPU accelerator simulates a GPU for tests: timing
+    /// it means nothing).
+    /// </summary>
     public static IEnumerable<string> Backends =>
         Untapped.Kernels.Backends.Unavailable(BackendKind.Cuda) is null ? ["cpu", "cuda"] : ["cpu"];
 

@@ -101,7 +101,9 @@ static unsafe class LimitBench
         }
     }
 
-    /// <summary>The step's GEMMs grouped by shape: calls, ours and OpenBLAS's median total per step, and the ratio.</summary>
+    /// <summary>
+    /// The step's GEMMs grouped by shape: calls, ours and OpenBLAS's median total per step, and the ratio.
+    /// </summary>
     static void PrintShapes(GemmCall[] calls, double[][] ours, double[][] theirs)
     {
         Console.WriteLine(

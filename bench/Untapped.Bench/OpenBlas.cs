@@ -51,7 +51,9 @@ static unsafe partial class OpenBlas
             _ => "Nehalem",
         };
 
-    /// <summary>Loads the library on <paramref name="core"/> (null: OpenBLAS detects); false when it is not installed.</summary>
+    /// <summary>
+    /// Loads the library on <paramref name="core"/> (null: OpenBLAS detects); false when it is not installed.
+    /// </summary>
     public static bool Load(string? core, int threads)
     {
         if (_loaded is { } done)

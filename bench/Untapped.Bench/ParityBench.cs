@@ -80,7 +80,8 @@ static class ParityBench
 
     /// <summary>
     /// One line per case output: SHA-256 of its bits on <paramref name="acc"/> from the case table's seeded data, for
-    /// comparing code paths bit for bit (run it under DOTNET_EnableAVX512=0 or DOTNET_EnableAVX2=0 and diff the output).
+    /// comparing code paths bit for bit (run it under DOTNET_EnableAVX512=0 or DOTNET_EnableAVX2=0 and diff the
+    /// output).
     /// </summary>
     public static int Digest(Backend acc, string shapes)
     {

@@ -4,7 +4,8 @@ using Untapped.Training.Model;
 
 // Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|limit|gemm|kernels|parity|steps|digest|ptx|bdn
 //   [--backend auto|cuda|opencl|ilgpu-cpu|cpu] [--threads N (0 = every core)] [--batch N] [--steps N] [--reps N]
-//   [--preset original|paper] [--model untapped|m2] [--by-layer] [--shapes test|model|both] [--json FILE] [--blas-core NAME]
+//   [--preset original|paper] [--model untapped|m2] [--by-layer] [--shapes test|model|both] [--json FILE]
+//   [--blas-core NAME]
 string Arg(string name, string def)
 {
     int i = Array.IndexOf(args, name);

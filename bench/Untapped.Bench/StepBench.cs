@@ -5,7 +5,9 @@ using Untapped.Training.Model;
 
 namespace Untapped.Bench;
 
-/// <summary>The real training step of a preset and model at a batch, on synthetic inputs: what `step` and `limit` time.</summary>
+/// <summary>
+/// The real training step of a preset and model at a batch, on synthetic inputs: what `step` and `limit` time.
+/// </summary>
 sealed class StepFixture : IDisposable
 {
     public readonly Executor Executor;
@@ -52,8 +54,9 @@ sealed class StepFixture : IDisposable
 }
 
 /// <summary>
-/// The training step at a given batch on one backend: warm-up, then timed steps (median), samples/s over the
-/// three streams, the planned arena, and the executor's per-op table (per op kind, or per layer) from one extra profiled step.
+/// The training step at a given batch on one backend: warm-up, then timed steps (median), samples/s over the three
+/// streams, the planned arena, and the executor's per-op table (per op kind, or per layer) from one extra profiled
+/// step.
 /// </summary>
 static class StepBench
 {

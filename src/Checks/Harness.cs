@@ -2,7 +2,9 @@ using Untapped.Kernels;
 
 namespace Untapped.Checks;
 
-/// <summary>Named host arrays uploaded to an accelerator; a case runs against the views and reads back outputs.</summary>
+/// <summary>
+/// Named host arrays uploaded to an accelerator; a case runs against the views and reads back outputs.
+/// </summary>
 public sealed class Harness : IDisposable
 {
     readonly Dictionary<string, BackendBuffer> _buffers = new();

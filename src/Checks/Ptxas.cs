@@ -32,7 +32,10 @@ public static partial class Ptxas
     /// <summary>What ptxas -v reports for one kernel.</summary>
     public sealed record Resources(int Registers, int SharedBytes, int StackBytes, int SpillStores, int SpillLoads);
 
-    /// <summary>Assembles <paramref name="ptx"/> with ptxas -v for <paramref name="arch"/> (sm_80, sm_90); throws with ptxas's output on failure.</summary>
+    /// <summary>
+    /// Assembles <paramref name="ptx"/> with ptxas -v for <paramref name="arch"/> (sm_80, sm_90); throws with ptxas's
+    /// output on failure.
+    /// </summary>
     public static Resources Assemble(string ptxas, string ptx, string arch)
     {
         var dir = Directory.CreateTempSubdirectory("untapped-ptx-");

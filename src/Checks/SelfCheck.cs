@@ -13,7 +13,9 @@ namespace Untapped.Checks;
 /// </summary>
 public static class SelfCheck
 {
-    /// <summary>One output of one case: its errors against the reference, or the failure (the driver's text) that stopped it.</summary>
+    /// <summary>
+    /// One output of one case: its errors against the reference, or the failure (the driver's text) that stopped it.
+    /// </summary>
     public sealed record Row(
         string Kernel,
         string Output,
@@ -27,7 +29,10 @@ public static class SelfCheck
         public bool Pass => Problem is null;
     }
 
-    /// <summary>The outcome of the step check: what ran, its worst loss error against the reference, the tolerance, and why it failed (null: it passed).</summary>
+    /// <summary>
+    /// The outcome of the step check: what ran, its worst loss error against the reference, the tolerance, and why it
+    /// failed (null: it passed).
+    /// </summary>
     public sealed record Step(string What, double MaxAbs, double MaxRel, string Tolerance, string? Problem)
     {
         public bool Pass => Problem is null;
@@ -37,7 +42,9 @@ public static class SelfCheck
     {
         public bool Pass => Rows.All(r => r.Pass) && (StepCheck?.Pass ?? true);
 
-        /// <summary>What failed first, in a sentence that names the kernel and how; null when everything passed.</summary>
+        /// <summary>
+        /// What failed first, in a sentence that names the kernel and how; null when everything passed.
+        /// </summary>
         public string? Failure
         {
             get

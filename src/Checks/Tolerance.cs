@@ -1,6 +1,9 @@
 namespace Untapped.Checks;
 
-/// <summary>The one elementwise criterion of every parity check: |actual - expected| &lt;= atol + rtol |expected|, NaN only where expected is NaN.</summary>
+/// <summary>
+/// The one elementwise criterion of every parity check: |actual - expected| &lt;= atol + rtol |expected|, NaN only
+/// where expected is NaN.
+/// </summary>
 public static class Tolerance
 {
     /// <summary>

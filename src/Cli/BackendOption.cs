@@ -10,9 +10,9 @@ namespace Untapped.Cli;
 static class BackendOption
 {
     /// <summary>
-    /// The backend a run trains on: as <see cref="BackendNames.Create(string, int)"/>, but a CUDA or OpenCL device first
-    /// passes its self-check (<see cref="GpuGate"/>): under auto a failure falls back to the managed CPU, under an
-    /// explicit name it is an error (exit 1). Called before the run directory is touched.
+    /// The backend a run trains on: as <see cref="BackendNames.Create(string, int)"/>, but a CUDA or OpenCL device
+    /// first passes its self-check (<see cref="GpuGate"/>): under auto a failure falls back to the managed CPU, under
+    /// an explicit name it is an error (exit 1). Called before the run directory is touched.
     /// </summary>
     public static Backend ForTraining(string backend, int threads, SelfCheckMode mode)
     {

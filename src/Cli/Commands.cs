@@ -38,7 +38,9 @@ static partial class Commands
         "Folder with the four MNIST IDX files, gzipped or not [default: the embedded data/mnist]"
     );
 
-    /// <summary>The command tree; <paramref name="stop"/> fires on SIGTERM / SIGINT (<see cref="StopSignal"/>).</summary>
+    /// <summary>
+    /// The command tree; <paramref name="stop"/> fires on SIGTERM / SIGINT (<see cref="StopSignal"/>).
+    /// </summary>
     public static RootCommand Root(CancellationToken stop = default)
     {
         var root = new RootCommand(
@@ -190,7 +192,9 @@ static partial class Commands
         }
     }
 
-    /// <summary>The backend and data folder a run takes from its command line (train's and the sweep's options).</summary>
+    /// <summary>
+    /// The backend and data folder a run takes from its command line (train's and the sweep's options).
+    /// </summary>
     static RunOptions Placement(ParseResult p) =>
         new() { Backend = p.GetValue(Backend)!, DataDir = Path.GetFullPath(p.GetValue(Data) ?? Mnist.DefaultFolder()) };
 
@@ -247,7 +251,9 @@ static partial class Commands
             });
         }
 
-        /// <summary>Trains one run with console progress and prints its evaluation (also each trial of a sweep).</summary>
+        /// <summary>
+        /// Trains one run with console progress and prints its evaluation (also each trial of a sweep).
+        /// </summary>
         public static void Train(
             RunOptions opts,
             RunSchedule schedule,

@@ -9,9 +9,9 @@ namespace Untapped.Cli;
 
 /// <summary>
 /// `untapped experiment`: parses a sweep and hands its trials to <see cref="SweepRunner"/>. Each trial's run is what
-/// `untapped train ... --resume` would resolve into its own directory under --out: the same typed overrides
-/// (<see cref="RunOverrides"/>) on the same preset, every value parsed by train's own option; `--trial i` runs one (a Slurm array task), no --trial
-/// runs what is left in order. `slurm` writes the array script; `report` aggregates.
+/// `untapped train ... --resume` would resolve into its own directory under --out: the same typed overrides (<see
+/// cref="RunOverrides"/>) on the same preset, every value parsed by train's own option; `--trial i` runs one (a Slurm
+/// array task), no --trial runs what is left in order. `slurm` writes the array script; `report` aggregates.
 /// </summary>
 static partial class Commands
 {
@@ -49,7 +49,8 @@ static partial class Commands
             true
         );
 
-        // Options handed to every trial's `train` as given (the model's switches (docs/model.md), sizes, backend, data, checkpointing).
+        // Options handed to every trial's `train` as given (the model's switches (docs/model.md), sizes, backend, data,
+        // checkpointing).
         public IEnumerable<Option> Forwarded =>
             Train
                 .Sw.All.Where(o => !IsTrialAxis(o))
@@ -94,7 +95,9 @@ static partial class Commands
             );
         }
 
-        /// <summary>The tokens of the options the user gave that every trial shares, as typed (for the Slurm script).</summary>
+        /// <summary>
+        /// The tokens of the options the user gave that every trial shares, as typed (for the Slurm script).
+        /// </summary>
         public List<string> SharedTokens(ParseResult p)
         {
             var t = new List<string>();
@@ -112,7 +115,9 @@ static partial class Commands
 
         public string OutDir(ParseResult p) => Path.GetFullPath(p.GetValue(Out)!);
 
-        /// <summary>The run of trial <paramref name="t"/>: the shared options, then its own (checked here, before any run).</summary>
+        /// <summary>
+        /// The run of trial <paramref name="t"/>: the shared options, then its own (checked here, before any run).
+        /// </summary>
         public RunOptions TrialRun(ParseResult p, Trial t)
         {
             try
@@ -281,7 +286,9 @@ static partial class Commands
         return cmd;
     }
 
-    /// <summary>How to start this program again: its own executable, or `dotnet untapped.dll` when run through the dotnet host.</summary>
+    /// <summary>
+    /// How to start this program again: its own executable, or `dotnet untapped.dll` when run through the dotnet host.
+    /// </summary>
     static string[] SelfCommand()
     {
         var exe = Environment.ProcessPath ?? "dotnet";

@@ -8,7 +8,9 @@ using Untapped.Training.Storage;
 
 namespace Untapped.Cli;
 
-/// <summary>The `untapped` program: parses, runs a command, and turns each kind of failure into its exit code.</summary>
+/// <summary>
+/// The `untapped` program: parses, runs a command, and turns each kind of failure into its exit code.
+/// </summary>
 public static class App
 {
     public static int Main(string[] args) => Run(args);

@@ -21,7 +21,9 @@ static class RemedyText
             _ => throw new ArgumentOutOfRangeException(nameof(r), r, "a remedy without a wording"),
         };
 
-    /// <summary>A message about <paramref name="e"/> (its own by default), then the remedies it names: "message; a, or b".</summary>
+    /// <summary>
+    /// A message about <paramref name="e"/> (its own by default), then the remedies it names: "message; a, or b".
+    /// </summary>
     public static string Message(Exception e, string? message = null) =>
         (message ?? e.Message)
         + (e is IRemedied { Remedies.Count: > 0 } r ? "; " + string.Join(", or ", r.Remedies.Select(Of)) : "");

@@ -98,7 +98,10 @@ public sealed class ComputeGraph
         return y;
     }
 
-    /// <summary>Philox noise whose stream is keyed by <paramref name="name"/>, which must therefore be unique among noise tensors.</summary>
+    /// <summary>
+    /// Philox noise whose stream is keyed by <paramref name="name"/>, which must therefore be unique among noise
+    /// tensors.
+    /// </summary>
     public Tensor Noise(string name, int rows, int cols, bool normal)
     {
         if (_ops.OfType<NoiseOp>().Any(o => o.Outputs[0].Name == name))
@@ -198,7 +201,10 @@ public sealed class ComputeGraph
         return parts;
     }
 
-    /// <summary>A term logged beside the losses (sum of coefficient * mean(rows)) that neither enters the total nor the gradient.</summary>
+    /// <summary>
+    /// A term logged beside the losses (sum of coefficient * mean(rows)) that neither enters the total nor the
+    /// gradient.
+    /// </summary>
     public void Monitor(string name, params LossPart[] parts) =>
         _losses.Add(new LossTerm(name, 0f, Check(name, parts), Monitor: true));
 }

@@ -71,7 +71,9 @@ public sealed class Executor : IOpContext, IDisposable
     /// <summary>When set, every op is followed by a synchronise and its time is added here.</summary>
     public OpProfile? Profile { get; set; }
 
-    /// <summary>Bytes of device memory this executor holds: arena, four flat parameter buffers and small vectors.</summary>
+    /// <summary>
+    /// Bytes of device memory this executor holds: arena, four flat parameter buffers and small vectors.
+    /// </summary>
     public long BackendBytes => 4L * (_arena.Length + 4L * _params.Length + _losses.Length + _partials.Length);
 
     public View Parameters => _params;
@@ -147,10 +149,16 @@ public sealed class Executor : IOpContext, IDisposable
         ReduceLosses();
     }
 
-    /// <summary>Runs one op's forward kernel (<see cref="Forward"/> is this over the graph's ops, then <see cref="ReduceLosses"/>).</summary>
+    /// <summary>
+    /// Runs one op's forward kernel (<see cref="Forward"/> is this over the graph's ops, then <see
+    /// cref="ReduceLosses"/>).
+    /// </summary>
     public void ForwardOp(Op op) => Timed(op, false);
 
-    /// <summary>Sums the per-row loss tensors into the loss vector: every term, then the weighted total (of the non-monitor terms).</summary>
+    /// <summary>
+    /// Sums the per-row loss tensors into the loss vector: every term, then the weighted total (of the non-monitor
+    /// terms).
+    /// </summary>
     public void ReduceLosses()
     {
         var a = Backend;

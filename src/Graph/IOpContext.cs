@@ -20,8 +20,9 @@ public interface IOpContext
     View Grad(Tensor t);
 
     /// <summary>
-    /// The gradient of <paramref name="t"/> for a kernel that can add into it or overwrite it: <paramref name="accumulate"/>
-    /// is false on the first write of the backward pass, and the kernel must then write every element without reading.
+    /// The gradient of <paramref name="t"/> for a kernel that can add into it or overwrite it: <paramref
+    /// name="accumulate"/> is false on the first write of the backward pass, and the kernel must then write every
+    /// element without reading.
     /// </summary>
     View GradForWrite(Tensor t, out bool accumulate);
 

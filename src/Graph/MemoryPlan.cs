@@ -1,12 +1,12 @@
 namespace Untapped.Graph;
 
 /// <summary>
-/// Liveness-based placement of every activation, input and activation-gradient in one arena.
-/// Inputs live for the whole schedule. Schedule steps: forward op i runs at step i, the loss reduction and gradient seeding at step N,
-/// and the backward of op i at step 2N - i. A value lives from its producer (inputs: step 0) to its
-/// last reader, which for ops with a backward includes that backward; a gradient lives from its first
-/// writer (the seed, or the backward of its last consumer) to the backward of its producer.
-/// Placement is greedy first-fit, largest first; two intervals that overlap never share bytes.
+/// Liveness-based placement of every activation, input and activation-gradient in one arena. Inputs live for the whole
+/// schedule. Schedule steps: forward op i runs at step i, the loss reduction and gradient seeding at step N, and the
+/// backward of op i at step 2N - i. A value lives from its producer (inputs: step 0) to its last reader, which for ops
+/// with a backward includes that backward; a gradient lives from its first writer (the seed, or the backward of its
+/// last consumer) to the backward of its producer. Placement is greedy first-fit, largest first; two intervals that
+/// overlap never share bytes.
 /// </summary>
 public sealed class MemoryPlan
 {

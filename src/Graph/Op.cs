@@ -25,13 +25,18 @@ public abstract class Op
     public Tensor[] Inputs { get; }
     public Tensor[] Outputs { get; }
 
-    /// <summary>Whether the op passes gradient to input <paramref name="index"/> (data-like inputs such as noise do not).</summary>
+    /// <summary>
+    /// Whether the op passes gradient to input <paramref name="index"/> (data-like inputs such as noise do not).
+    /// </summary>
     public virtual bool Differentiable(int index) => true;
 
     /// <summary>Whether Backward has work: some differentiable input takes a gradient.</summary>
     public bool HasBackward => Inputs.Where((t, i) => t.RequiresGrad && Differentiable(i)).Any();
 
-    /// <summary>Floating-point operations of Forward (or Backward), for the GFLOP/s column of the timing table; 0 when not counted.</summary>
+    /// <summary>
+    /// Floating-point operations of Forward (or Backward), for the GFLOP/s column of the timing table; 0 when not
+    /// counted.
+    /// </summary>
     public virtual long Flops(bool backward) => 0;
 
     public abstract void Forward(IOpContext ctx);

@@ -32,7 +32,10 @@ public sealed class OpProfile
 
     public void Clear() => _rows.Clear();
 
-    /// <summary>A markdown table: kind, count, total ms, mean ms, share of the profiled time, GFLOP/s where counted; slowest first.</summary>
+    /// <summary>
+    /// A markdown table: kind, count, total ms, mean ms, share of the profiled time, GFLOP/s where counted; slowest
+    /// first.
+    /// </summary>
     public string ToTable()
     {
         var sb = new StringBuilder(

@@ -24,8 +24,9 @@ public sealed class ParameterSet
         _items.FirstOrDefault(p => p.Name == name) ?? throw new KeyNotFoundException($"no parameter '{name}'");
 
     /// <summary>
-    /// Glorot-uniform weights with the given gain (limit = gain sqrt(6 / (fan_in + fan_out))), zero biases and zero
-    /// for the names in <paramref name="zeroed"/>; drawn from Philox stream RandomStreams.ParameterBase + index with the run seed.
+    /// Glorot-uniform weights with the given gain (limit = gain sqrt(6 / (fan_in + fan_out))), zero biases and zero for
+    /// the names in <paramref name="zeroed"/>; drawn from Philox stream RandomStreams.ParameterBase + index with the
+    /// run seed.
     /// </summary>
     public float[] Initialise(ulong seed, double gain, IReadOnlySet<string> zeroed)
     {

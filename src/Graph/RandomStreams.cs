@@ -16,10 +16,14 @@ public static class RandomStreams
     /// <summary>The ten fixed unfeatured z, drawn once (Training.Trainer).</summary>
     public const uint FixedZ = 0xF000_0020;
 
-    /// <summary>The unfeatured z drawn afresh per row per step, with --unfeatured-z resample (Training.Trainer).</summary>
+    /// <summary>
+    /// The unfeatured z drawn afresh per row per step, with --unfeatured-z resample (Training.Trainer).
+    /// </summary>
     public const uint ResampleZ = 0xF000_0021;
 
-    /// <summary>Parameter i's initialisation draws from stream ParameterBase + i (<see cref="ParameterSet"/>).</summary>
+    /// <summary>
+    /// Parameter i's initialisation draws from stream ParameterBase + i (<see cref="ParameterSet"/>).
+    /// </summary>
     public const uint ParameterBase = 0xFFFF_0000;
 
     /// <summary>

@@ -1,6 +1,8 @@
 namespace Untapped.Graph;
 
-/// <summary>What a tensor's storage is: a view into the flat parameter buffer, data copied in per step, or planned arena memory.</summary>
+/// <summary>
+/// What a tensor's storage is: a view into the flat parameter buffer, data copied in per step, or planned arena memory.
+/// </summary>
 public enum TensorKind
 {
     Parameter,
@@ -8,7 +10,9 @@ public enum TensorKind
     Activation,
 }
 
-/// <summary>A named [Rows, Cols] float32 node of a static graph. Gradients exist only where <see cref="RequiresGrad"/>.</summary>
+/// <summary>
+/// A named [Rows, Cols] float32 node of a static graph. Gradients exist only where <see cref="RequiresGrad"/>.
+/// </summary>
 public sealed class Tensor
 {
     internal Tensor(int id, string name, int rows, int cols, TensorKind kind, bool requiresGrad)

@@ -4,7 +4,9 @@ namespace Untapped.Kernels;
 // shape comments, validation, then the backend's Core.
 public abstract partial class Backend
 {
-    /// <summary>out[i] ~ U(0,1) from Philox4x32-10: word i%4 of block i/4, counter {i/4, 0, step, stream}, key = seed.</summary>
+    /// <summary>
+    /// out[i] ~ U(0,1) from Philox4x32-10: word i%4 of block i/4, counter {i/4, 0, step, stream}, key = seed.
+    /// </summary>
     public void PhiloxUniform(
         ulong seed,
         uint stream,
@@ -109,7 +111,9 @@ public abstract partial class Backend
 
     protected abstract void ActBiasBackwardCore(View y, View dy, int m, int n, Activation act, View dz, View db);
 
-    /// <summary>logp[r] = sum_d x log m + (1-x) log(1-m), m = sigmoid(logits) (clipped to [1e-5, 1-1e-5] in the original form).</summary>
+    /// <summary>
+    /// logp[r] = sum_d x log m + (1-x) log(1-m), m = sigmoid(logits) (clipped to [1e-5, 1-1e-5] in the original form).
+    /// </summary>
     public void BernoulliLogLik(
         View x, // [m,d]
         View logits, // [m,d]
@@ -130,8 +134,8 @@ public abstract partial class Backend
     protected abstract void BernoulliLogLikCore(View x, View logits, int m, int d, BernoulliForm form, View logp);
 
     /// <summary>
-    /// dlogits (+)= g[r] d logp/d logits, added when <paramref name="accumulate"/>, else written without reading the old
-    /// contents (which may be anything, NaN included); dx += g[r] d logp/d x (dx optional, always added).
+    /// dlogits (+)= g[r] d logp/d logits, added when <paramref name="accumulate"/>, else written without reading the
+    /// old contents (which may be anything, NaN included); dx += g[r] d logp/d x (dx optional, always added).
     /// </summary>
     public void BernoulliLogLikBackward(
         View x, // [m,d]
@@ -400,7 +404,10 @@ public abstract partial class Backend
 
     protected abstract void LogisticFlowInverseCore(View z, int n, float lo, float hi, View zt);
 
-    /// <summary>y = softmax((logits + g)/tau), g = -log(max(-log(u + 1e-4) + 1e-4, 1e-20)) (the floor guards float rounding near u = 1); an empty <paramref name="u"/> gives softmax(logits/tau).</summary>
+    /// <summary>
+    /// y = softmax((logits + g)/tau), g = -log(max(-log(u + 1e-4) + 1e-4, 1e-20)) (the floor guards float rounding near
+    /// u = 1); an empty <paramref name="u"/> gives softmax(logits/tau).
+    /// </summary>
     public void GumbelSoftmax(
         View logits, // [m,k]
         View u, // [m,k] or empty
@@ -468,7 +475,9 @@ public abstract partial class Backend
 
     protected abstract void ConcreteLogPdfCore(View logits, View y, int m, int k, float tau, float logNorm, View lp);
 
-    /// <summary>With w = softmax(lsm - tau log y): dlogits += g (1 - k w); dy += g (k tau w - tau - 1) / y (dy optional).</summary>
+    /// <summary>
+    /// With w = softmax(lsm - tau log y): dlogits += g (1 - k w); dy += g (k tau w - tau - 1) / y (dy optional).
+    /// </summary>
     public void ConcreteLogPdfBackward(
         View logits, // [m,k]
         View y, // [m,k]

@@ -8,7 +8,9 @@ namespace Untapped.Kernels;
 /// </summary>
 public abstract partial class Backend : IDisposable
 {
-    /// <summary>Number of partial sums of the global-norm reduction: one per thread of the device group that combines them.</summary>
+    /// <summary>
+    /// Number of partial sums of the global-norm reduction: one per thread of the device group that combines them.
+    /// </summary>
     public const int NormPartials = LaunchShape.GroupSize;
 
     /// <summary>Largest class count of the per-row softmax-family kernels.</summary>
@@ -22,7 +24,9 @@ public abstract partial class Backend : IDisposable
     protected abstract void CopyToHostCore(View source, Span<float> destination);
     protected abstract void CopyCore(View source, View destination);
 
-    /// <summary>When set, every <see cref="Gemm"/> is timed and recorded there (a synchronize before and after each).</summary>
+    /// <summary>
+    /// When set, every <see cref="Gemm"/> is timed and recorded there (a synchronize before and after each).
+    /// </summary>
     public GemmTrace? GemmTrace { get; set; }
 
     /// <summary>Waits for every queued kernel and copy.</summary>
@@ -48,7 +52,9 @@ public abstract partial class Backend : IDisposable
         CopyToHostCore(source, destination);
     }
 
-    /// <summary>Copies one view into another of the same length on this accelerator (a device-to-device copy on a GPU).</summary>
+    /// <summary>
+    /// Copies one view into another of the same length on this accelerator (a device-to-device copy on a GPU).
+    /// </summary>
     public void Copy(View source, View destination)
     {
         Own(source, "source");

@@ -45,7 +45,9 @@ public static class BackendNames
         return Create(Parse(backend), threads);
     }
 
-    /// <summary>A backend of <paramref name="kind"/>; an absent one throws, naming why and the backends present.</summary>
+    /// <summary>
+    /// A backend of <paramref name="kind"/>; an absent one throws, naming why and the backends present.
+    /// </summary>
     public static Backend Create(BackendKind kind, int threads)
     {
         try

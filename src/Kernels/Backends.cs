@@ -21,7 +21,9 @@ public sealed record BackendDevice(
 /// </summary>
 public static class Backends
 {
-    /// <summary>Every device: ILGPU's (CUDA, the OpenCL devices it accepts, its CPU accelerator), then the managed CPU.</summary>
+    /// <summary>
+    /// Every device: ILGPU's (CUDA, the OpenCL devices it accepts, its CPU accelerator), then the managed CPU.
+    /// </summary>
     public static IReadOnlyList<BackendDevice> Devices()
     {
         var list = new List<BackendDevice>(IlgpuDevices.Usable());
@@ -43,7 +45,10 @@ public static class Backends
     public static string? Unavailable(BackendKind kind) =>
         kind == BackendKind.Cpu ? null : IlgpuDevices.Unavailable(kind);
 
-    /// <summary>Creates an accelerator of <paramref name="kind"/>; throws <see cref="BackendUnavailableException"/> naming why when it is absent.</summary>
+    /// <summary>
+    /// Creates an accelerator of <paramref name="kind"/>; throws <see cref="BackendUnavailableException"/> naming why
+    /// when it is absent.
+    /// </summary>
     public static Backend Create(BackendKind kind, int index = 0, int cpuThreads = 0)
     {
         if (kind == BackendKind.Cpu)

@@ -7,5 +7,7 @@ namespace Untapped.Kernels;
 /// </summary>
 public sealed class DeviceException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>A backend that is not there: unknown by name, no device of its kind, or every device refused (exit 2).</summary>
+/// <summary>
+/// A backend that is not there: unknown by name, no device of its kind, or every device refused (exit 2).
+/// </summary>
 public sealed class BackendUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

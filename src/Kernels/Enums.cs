@@ -9,14 +9,18 @@ public enum Activation
     Softplus = 3,
 }
 
-/// <summary>Bernoulli log-likelihood form (docs/model.md §3): clipped mean (authors' code) or exact softplus form.</summary>
+/// <summary>
+/// Bernoulli log-likelihood form (docs/model.md §3): clipped mean (authors' code) or exact softplus form.
+/// </summary>
 public enum BernoulliForm
 {
     Original = 0,
     Exact = 1,
 }
 
-/// <summary>Logistic-flow log-determinant (docs/model.md §3): log(1e-5 + prod) (authors' code) or exact sum of log-sigmoids.</summary>
+/// <summary>
+/// Logistic-flow log-determinant (docs/model.md §3): log(1e-5 + prod) (authors' code) or exact sum of log-sigmoids.
+/// </summary>
 public enum LogDetForm
 {
     Original = 0,

@@ -37,7 +37,9 @@ public static class Fn
         return MathF.Log(s) - MathF.Log(1f - s);
     }
 
-    /// <summary>One coordinate's exact log-det term of the flow onto a box of width w: log w + log s + log(1-s), s = sigmoid(t).</summary>
+    /// <summary>
+    /// One coordinate's exact log-det term of the flow onto a box of width w: log w + log s + log(1-s), s = sigmoid(t).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float FlowLogDetTerm(float t, float w) => MathF.Log(w) - Softplus(-t) - Softplus(t);
 

@@ -2,7 +2,9 @@ using System.Diagnostics;
 
 namespace Untapped.Kernels;
 
-/// <summary>One <see cref="Backend.Gemm"/> call: its shape, switches and wall time (synchronised before and after).</summary>
+/// <summary>
+/// One <see cref="Backend.Gemm"/> call: its shape, switches and wall time (synchronised before and after).
+/// </summary>
 public readonly record struct GemmCall(
     int M,
     int K,

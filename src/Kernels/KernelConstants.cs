@@ -1,15 +1,17 @@
 namespace Untapped.Kernels;
 
 /// <summary>
-/// Numerical constants of the kernel maths (docs/model.md §3), defined once: the ILGPU device kernels and the CPU twins both
-/// read them from here.
+/// Numerical constants of the kernel maths (docs/model.md §3), defined once: the ILGPU device kernels and the CPU twins
+/// both read them from here.
 /// </summary>
 public static class KernelConstants
 {
     /// <summary>The original Bernoulli form clips the mean m to [BernClip, 1 - BernClip].</summary>
     public const float BernClip = 1e-5f;
 
-    /// <summary>ln(99999): sigmoid(+-BernLogitClip) = 1 - 1e-5 and 1e-5, so clipping m equals clamping the logits here.</summary>
+    /// <summary>
+    /// ln(99999): sigmoid(+-BernLogitClip) = 1 - 1e-5 and 1e-5, so clipping m equals clamping the logits here.
+    /// </summary>
     public const float BernLogitClip = 11.512915464920228f;
 
     /// <summary>The Gaussian density uses s = sigma + SigmaEps.</summary>
@@ -21,7 +23,10 @@ public static class KernelConstants
     /// <summary>2 pi, the Box-Muller angle scale.</summary>
     public const float TwoPi = 6.2831853071795865f;
 
-    /// <summary>The logistic flow's epsilon: the original log-det is log(FlowEps + prod), and its inverse clips to [FlowEps, 1 - FlowEps].</summary>
+    /// <summary>
+    /// The logistic flow's epsilon: the original log-det is log(FlowEps + prod), and its inverse clips to [FlowEps, 1 -
+    /// FlowEps].
+    /// </summary>
     public const float FlowEps = 1e-5f;
 
     /// <summary>The Gumbel noise is -log(-log(u + GumbelShift) + GumbelShift) (the authors' shift).</summary>
@@ -46,7 +51,9 @@ public static class KernelConstants
 /// </summary>
 public static class LaunchShape
 {
-    /// <summary>Threads per group of the elementwise, adam and whole-buffer reduction kernels (a power of two).</summary>
+    /// <summary>
+    /// Threads per group of the elementwise, adam and whole-buffer reduction kernels (a power of two).
+    /// </summary>
     public const int GroupSize = 256;
 
     /// <summary>Threads per group of the one-group-per-row reductions (a power of two).</summary>
@@ -58,10 +65,14 @@ public static class LaunchShape
     /// <summary>GEMM: threads per group side; each thread holds (GemmTile / GemmThreads)^2 accumulators.</summary>
     public const int GemmThreads = 16;
 
-    /// <summary>GEMM: depth of one K slab staged through shared memory (2 x 8 KiB); deep slabs halve the barriers per K.</summary>
+    /// <summary>
+    /// GEMM: depth of one K slab staged through shared memory (2 x 8 KiB); deep slabs halve the barriers per K.
+    /// </summary>
     public const int GemmSlab = 32;
 
-    /// <summary>Dense backward: a group covers BiasCols columns with BiasRows row lanes (BiasRows a power of two).</summary>
+    /// <summary>
+    /// Dense backward: a group covers BiasCols columns with BiasRows row lanes (BiasRows a power of two).
+    /// </summary>
     public const int BiasCols = 32,
         BiasRows = 8;
 }

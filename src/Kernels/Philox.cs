@@ -38,7 +38,9 @@ public static class Philox
         return (c0, c1, c2, c3);
     }
 
-    /// <summary>24 random bits to a float strictly inside (0,1): ((x &gt;&gt; 8) + 0.5) 2^-24, exact in float.</summary>
+    /// <summary>
+    /// 24 random bits to a float strictly inside (0,1): ((x &gt;&gt; 8) + 0.5) 2^-24, exact in float.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToUnit(uint x) => ((x >> 8) + 0.5f) * 5.9604644775390625e-8f;
 
@@ -182,7 +184,9 @@ public static class Philox
         (Vector256.ConvertToSingle((x >>> 8).AsInt32()) + Vector256.Create(0.5f))
         * Vector256.Create(5.9604644775390625e-8f);
 
-    /// <summary>Box-Muller normals: words (0,1) give elements 0 (cos) and 1 (sin) of a block, words (2,3) elements 2 and 3.</summary>
+    /// <summary>
+    /// Box-Muller normals: words (0,1) give elements 0 (cos) and 1 (sin) of a block, words (2,3) elements 2 and 3.
+    /// </summary>
     public static void Normal(ulong seed, uint stream, uint step, int first, Span<float> output)
     {
         int i = 0;

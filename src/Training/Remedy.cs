@@ -21,7 +21,9 @@ public enum Remedy
     /// <summary>Train without the GPU self-check.</summary>
     SkipSelfCheck,
 
-    /// <summary>Name the GPU backend, so that a failed self-check is an error rather than a fallback to the CPU.</summary>
+    /// <summary>
+    /// Name the GPU backend, so that a failed self-check is an error rather than a fallback to the CPU.
+    /// </summary>
     NameTheBackend,
 
     /// <summary>Evaluate the run again, which rewrites its eval.json.</summary>

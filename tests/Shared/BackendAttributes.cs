@@ -18,12 +18,16 @@ public sealed class BackendTheoryAttribute : TheoryAttribute
 
 public static class Ci
 {
-    /// <summary>True under CI (CI=true): tools the tests need (ptxas, Slurm) become required instead of skipped.</summary>
+    /// <summary>
+    /// True under CI (CI=true): tools the tests need (ptxas, Slurm) become required instead of skipped.
+    /// </summary>
     public static bool Required =>
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary>A fact that needs AVX-512 (the CPU kernels' 16-lane path); skipped, with the reason, on CPUs without it.</summary>
+/// <summary>
+/// A fact that needs AVX-512 (the CPU kernels' 16-lane path); skipped, with the reason, on CPUs without it.
+/// </summary>
 public sealed class Avx512FactAttribute : FactAttribute
 {
     public Avx512FactAttribute()
@@ -33,7 +37,9 @@ public sealed class Avx512FactAttribute : FactAttribute
     }
 }
 
-/// <summary>A fact about asking for CUDA where there is none; skipped, saying so, on a machine with a CUDA device.</summary>
+/// <summary>
+/// A fact about asking for CUDA where there is none; skipped, saying so, on a machine with a CUDA device.
+/// </summary>
 public sealed class CudaAbsentFactAttribute : FactAttribute
 {
     public CudaAbsentFactAttribute()

@@ -19,6 +19,9 @@ public static class SharedIlgpu
     /// <summary>The tests' simulated device: warps of 32, groups of up to 256 threads.</summary>
     public static IlgpuBackend Cpu => Instance.Value;
 
-    /// <summary>CUDA's geometry (warps of 32, groups of up to 1024 threads) with ILGPU's assertions on: auto-grouped launches get the group size a GPU gives them.</summary>
+    /// <summary>
+    /// CUDA's geometry (warps of 32, groups of up to 1024 threads) with ILGPU's assertions on: auto-grouped launches
+    /// get the group size a GPU gives them.
+    /// </summary>
     public static IlgpuBackend CudaGeometry => CudaLike.Value;
 }

@@ -325,7 +325,8 @@ public sealed class CpuKernelTests
     [Fact]
     public void ConcreteLogPdfMatchesTheClosedFormInDouble()
     {
-        // k = 3, tau = 0.5: log p(y) = log (k-1)! + (k-1) log tau + sum log p_i - (tau+1) sum log y_i - k log sum p_i y_i^-tau.
+        // k = 3, tau = 0.5: log p(y) = log (k-1)! + (k-1) log tau + sum log p_i - (tau+1) sum log y_i - k log sum p_i
+        // y_i^-tau.
         float[] logits = [0.3f, -1.2f, 0.8f],
             y = [0.2f, 0.5f, 0.3f];
         double tau = 0.5,

@@ -73,7 +73,9 @@ public sealed class OpenClLoaderFactAttribute : FactAttribute
     }
 }
 
-/// <summary>The --backend names of the CLI and the bench (<see cref="BackendNames"/>), and the GEMM trace `bench limit` reads.</summary>
+/// <summary>
+/// The --backend names of the CLI and the bench (<see cref="BackendNames"/>), and the GEMM trace `bench limit` reads.
+/// </summary>
 public sealed class BackendNamesAndTraceTests
 {
     [Theory]

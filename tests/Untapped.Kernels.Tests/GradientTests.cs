@@ -7,9 +7,9 @@ using Xunit;
 namespace Untapped.Kernels.Tests;
 
 /// <summary>
-/// Every forward case of the case table with its backward (<see cref="OpCase.Gradient"/>, at <see cref="CaseSize.Gradient"/>):
-/// L = sum over outputs of &lt;g_out, out&gt; with random cotangents g_out; the backward, fed the cotangents, must give
-/// dL/d(input) for every input it names (in "d_" + name).
+/// Every forward case of the case table with its backward (<see cref="OpCase.Gradient"/>, at <see
+/// cref="CaseSize.Gradient"/>): L = sum over outputs of &lt;g_out, out&gt; with random cotangents g_out; the backward,
+/// fed the cotangents, must give dL/d(input) for every input it names (in "d_" + name).
 /// </summary>
 public sealed class GradientTests
 {
@@ -46,7 +46,10 @@ public sealed class GradientTests
         Assert.Equal(forward, Cases().Select(c => c.Op).Distinct().Order(StringComparer.Ordinal));
     }
 
-    /// <summary>Central differences (h = 1e-2, 1e-3 where curvature needs it) against the backward kernel: |fd - analytic| &lt;= 2e-3 + 1e-2 |fd|.</summary>
+    /// <summary>
+    /// Central differences (h = 1e-2, 1e-3 where curvature needs it) against the backward kernel: |fd - analytic| &lt;=
+    /// 2e-3 + 1e-2 |fd|.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Names))]
     public void BackwardMatchesCentralDifferences(string name)

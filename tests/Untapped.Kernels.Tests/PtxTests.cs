@@ -7,7 +7,9 @@ using Xunit.Abstractions;
 
 namespace Untapped.Kernels.Tests;
 
-/// <summary>A fact that needs NVIDIA's ptxas; under CI=true a missing ptxas fails the test instead of skipping it.</summary>
+/// <summary>
+/// A fact that needs NVIDIA's ptxas; under CI=true a missing ptxas fails the test instead of skipping it.
+/// </summary>
 public sealed class PtxasFactAttribute : FactAttribute
 {
     public PtxasFactAttribute()
@@ -67,8 +69,8 @@ public sealed class PtxTests(ITestOutputHelper output)
         }
     }
 
-    // Every kernel assembles for sm_80 and sm_90 with no spills (stores or loads) and within the 48 KB of shared memory a
-    // group gets under ILGPU, and docs/kernels.md's resource table is what ptxas reports now.
+    // Every kernel assembles for sm_80 and sm_90 with no spills (stores or loads) and within the 48 KB of shared memory
+    // a group gets under ILGPU, and docs/kernels.md's resource table is what ptxas reports now.
     [PtxasFact]
     public void PtxasAssemblesEveryKernelWithoutSpillsAndTheDocumentedResources()
     {

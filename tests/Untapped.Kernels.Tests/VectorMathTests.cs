@@ -5,7 +5,9 @@ using Xunit.Abstractions;
 
 namespace Untapped.Kernels.Tests;
 
-/// <summary>The CPU backend's vector exp/log/tanh/sigmoid against double precision, in units in the last place.</summary>
+/// <summary>
+/// The CPU backend's vector exp/log/tanh/sigmoid against double precision, in units in the last place.
+/// </summary>
 public sealed class VectorMathTests(ITestOutputHelper output)
 {
     // Error in float ulps of the correctly rounded result; results that are denormal count in the smallest ulp.
@@ -166,7 +168,9 @@ public sealed class VectorMathTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>The 128-bit path's exact FMA without an FMA instruction, against the instruction (MathF.FusedMultiplyAdd).</summary>
+/// <summary>
+/// The 128-bit path's exact FMA without an FMA instruction, against the instruction (MathF.FusedMultiplyAdd).
+/// </summary>
 public sealed class Fma128Tests
 {
     [Fact]

@@ -60,7 +60,9 @@ sealed class ChildProcess : IDisposable
         return new ChildProcess(psi);
     }
 
-    /// <summary>Starts the CLI under bash after <paramref name="prelude"/> (for example a ulimit), replacing the shell.</summary>
+    /// <summary>
+    /// Starts the CLI under bash after <paramref name="prelude"/> (for example a ulimit), replacing the shell.
+    /// </summary>
     public static ChildProcess StartUnder(string prelude, params string[] args)
     {
         var psi = new ProcessStartInfo("bash");
@@ -114,7 +116,9 @@ sealed class ChildProcess : IDisposable
             2 // SIGINT, as Ctrl-C sends
         );
 
-    /// <summary>Waits for the exit; returns its code (throws when it takes longer than <paramref name="seconds"/>).</summary>
+    /// <summary>
+    /// Waits for the exit; returns its code (throws when it takes longer than <paramref name="seconds"/>).
+    /// </summary>
     public int Wait(int seconds = 180)
     {
         if (!_p.WaitForExit(seconds * 1000))

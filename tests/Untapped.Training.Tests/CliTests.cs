@@ -87,7 +87,8 @@ public sealed class CliTests
         {
             Assert.True(double.IsFinite(line[k]!.GetValue<double>()), k);
         }
-        // The logged parts of the reverse ELBO add up to it (paper preset: reverse_qz on), and its log p(x~) is a log-probability of 784 pixels.
+        // The logged parts of the reverse ELBO add up to it (paper preset: reverse_qz on), and its log p(x~) is a
+        // log-probability of 784 pixels.
         double V(string k) => line[k]!.GetValue<double>();
         Assert.True(
             Math.Abs(V("reverse_elbo") - (V("reverse.log_p_x") - V("reverse.log_q_y") - V("reverse.log_q_z")))

@@ -189,10 +189,14 @@ public sealed class DataTests
     }
 }
 
-/// <summary>Test-side PNG decoder for 8-bit greyscale, filter 0 images, checking signature and every chunk CRC.</summary>
+/// <summary>
+/// Test-side PNG decoder for 8-bit greyscale, filter 0 images, checking signature and every chunk CRC.
+/// </summary>
 public static class PngReader
 {
-    /// <summary>CRC-32 of PNG (ISO 3309, reflected polynomial 0xEDB88320), bit by bit: independent of any table.</summary>
+    /// <summary>
+    /// CRC-32 of PNG (ISO 3309, reflected polynomial 0xEDB88320), bit by bit: independent of any table.
+    /// </summary>
     static uint Crc32(ReadOnlySpan<byte> data)
     {
         uint c = 0xFFFFFFFFu;

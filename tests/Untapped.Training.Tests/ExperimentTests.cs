@@ -11,7 +11,9 @@ using Xunit.Abstractions;
 
 namespace Untapped.Training.Tests;
 
-/// <summary>Issue 14: sweeps as resumable trials, their statistics and report, and the Slurm array that runs them.</summary>
+/// <summary>
+/// Issue 14: sweeps as resumable trials, their statistics and report, and the Slurm array that runs them.
+/// </summary>
 public sealed class ExperimentTests(ITestOutputHelper log)
 {
     static readonly string Data = TinyMnist.Folder(200, 40);
@@ -281,7 +283,8 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         }
         int at = TrainingState.FromMetadata(ckpt, Safetensors.Read(ckpt).Metadata)!.StepsDone;
         Assert.InRange(at, 1, 6 * 7 - 1);
-        // The listing shows the interrupted trial's progress: the metrics lines written, the checkpoint's epochs or one more.
+        // The listing shows the interrupted trial's progress: the metrics lines written, the checkpoint's epochs or one
+        // more.
         var metrics = Path.Combine(dir, "untapped-paper-seed1", RunDirectory.MetricsFile);
         int logged = File.Exists(metrics) ? File.ReadAllLines(metrics).Length : 0;
         Assert.InRange(logged, at / 7, at / 7 + 1);
@@ -393,7 +396,8 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         var s = Statistics.Summarise([2.0, 4.0, 9.0]);
         Assert.Equal(5.0, s.Mean, 12);
         Assert.Equal(Math.Sqrt(13.0), s.Std, 12); // ((9 + 1 + 16) / 2)
-        // Resampled means of [0, 1] are 0, 0.5 or 1 with probabilities 1/4, 1/2, 1/4: the 2.5 % and 97.5 % points are 0 and 1.
+        // Resampled means of [0, 1] are 0, 0.5 or 1 with probabilities 1/4, 1/2, 1/4: the 2.5 % and 97.5 % points are 0
+        // and 1.
         Assert.Equal((0.0, 1.0), Statistics.BootstrapMeanCi([0.0, 1.0]));
         Assert.Equal((7.0, 7.0), Statistics.BootstrapMeanCi([7.0, 7.0, 7.0]));
         var (lo, hi) = Statistics.BootstrapMeanCi([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
@@ -401,7 +405,9 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         Assert.InRange(hi, 6.5, 7.5);
     }
 
-    /// <summary>The two-sided sign-flip p of mean(x - delta) = 0 by plain enumeration, independent of Statistics.</summary>
+    /// <summary>
+    /// The two-sided sign-flip p of mean(x - delta) = 0 by plain enumeration, independent of Statistics.
+    /// </summary>
     static double BruteSignFlipP(double[] x, double delta)
     {
         int n = x.Length,
@@ -427,8 +433,8 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         // Each end is where the test starts rejecting: accepted just inside, rejected just outside.
         Assert.True(BruteSignFlipP(d, lo + 1e-6) > 0.05 && BruteSignFlipP(d, lo - 1e-6) <= 0.05, $"low end {lo}");
         Assert.True(BruteSignFlipP(d, hi - 1e-6) > 0.05 && BruteSignFlipP(d, hi + 1e-6) <= 0.05, $"high end {hi}");
-        // p(0) = 6/128: |sum| >= 4.7 for the observed signs (4.7), the -0.3 flipped (5.3) or the -0.3 and the 0.2 flipped
-        // (4.9), each either way round. Below 0.05, so 0 is outside the interval, as the test says.
+        // p(0) = 6/128: |sum| >= 4.7 for the observed signs (4.7), the -0.3 flipped (5.3) or the -0.3 and the 0.2
+        // flipped (4.9), each either way round. Below 0.05, so 0 is outside the interval, as the test says.
         Assert.Equal(6.0 / 128, Statistics.SignFlipP(d), 12);
         Assert.True(lo > 0);
         // Five pairs: every shift has p >= 2/32 > 0.05, so nothing bounds the difference.
@@ -501,8 +507,8 @@ public sealed class ExperimentTests(ITestOutputHelper log)
     }
 
     /// <summary>
-    /// reverse_by_group.png appears exactly when some trial logged the reverse ELBO's parts, and --reverse-logp-grad none
-    /// (a switch M2 never reads) pairs with the plain M2 as well as with the plain Untapped.
+    /// reverse_by_group.png appears exactly when some trial logged the reverse ELBO's parts, and --reverse-logp-grad
+    /// none (a switch M2 never reads) pairs with the plain M2 as well as with the plain Untapped.
     /// </summary>
     [Fact]
     public void ReportDrawsTheReverseFigureOnlyForTrialsThatLoggedIt()
@@ -572,8 +578,8 @@ public sealed class ExperimentTests(ITestOutputHelper log)
         var abl = groups.First(g => g!["switches"]!.GetValue<string>() == "x_tilde_grad=none")!;
         Assert.Equal(1, abl["n"]!.GetValue<int>());
         var pair = json["comparisons"]!.AsArray().First(c => c!["what"]!.GetValue<string>() == "Untapped - M2")!;
-        // Differences -0.3, -0.1, -0.5, +0.1: mean -0.2. Sign flips reaching |sum| >= 0.8: all one sign (1.0) or one 0.1
-        // flipped against the rest (0.8, twice), on either side: 6 of 16.
+        // Differences -0.3, -0.1, -0.5, +0.1: mean -0.2. Sign flips reaching |sum| >= 0.8: all one sign (1.0) or one
+        // 0.1 flipped against the rest (0.8, twice), on either side: 6 of 16.
         Assert.Equal(-0.2, pair["ce"]!["mean_diff"]!.GetValue<double>(), 12);
         Assert.Equal(6.0 / 16, pair["ce"]!["p_sign_flip"]!.GetValue<double>(), 12);
         Assert.Equal(3, pair["ce"]!["a_better"]!.GetValue<int>());
@@ -605,7 +611,9 @@ public sealed class ExperimentTests(ITestOutputHelper log)
     }
 }
 
-/// <summary>The report's held-out metrics by epoch (trials trained with --eval-every), against sums done here.</summary>
+/// <summary>
+/// The report's held-out metrics by epoch (trials trained with --eval-every), against sums done here.
+/// </summary>
 public sealed class HeldOutByEpochTests
 {
     static void Trial(string root, ModelKind model, ulong seed, Func<int, double> ce)

@@ -5,9 +5,10 @@ using Xunit;
 namespace Untapped.Training.Tests;
 
 /// <summary>
-/// The fuzz targets of tests/fuzz on their committed corpus and on every input a campaign found (tests/fuzz/regressions/
-/// TARGET/, each fixed): each must end in a valid result or a typed error naming its file. And the CLI on run
-/// directories with mutated files: exit 0, 1 or 2, an error line naming a file, and the checkpoint untouched.
+/// The fuzz targets of tests/fuzz on their committed corpus and on every input a campaign found
+/// (tests/fuzz/regressions/ TARGET/, each fixed): each must end in a valid result or a typed error naming its file. And
+/// the CLI on run directories with mutated files: exit 0, 1 or 2, an error line naming a file, and the checkpoint
+/// untouched.
 /// </summary>
 public sealed class FuzzRegressionTests
 {

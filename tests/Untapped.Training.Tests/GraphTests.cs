@@ -18,7 +18,8 @@ public sealed class GraphTests(ITestOutputHelper output)
     public void ParameterLayoutMatchesTheSpec()
     {
         var obj = new Objective(ModelConfig.For(Preset.Original), 2, 2, 2);
-        // 784*50+50 + 50*50+50 + 50*10+10 (classifier) + 794*10+10 + 10*10+10 + 2*(10*2+2) (encoder) + 12*250+250 + 250*500+500 + 500*784+784 (decoder)
+        // 784*50+50 + 50*50+50 + 50*10+10 (classifier) + 794*10+10 + 10*10+10 + 2*(10*2+2) (encoder) + 12*250+250 +
+        // 250*500+500 + 500*784+784 (decoder)
         Assert.Equal(571_948, obj.Graph.Parameters.TotalLength);
         Assert.Equal(Networks.Layout.Select(l => l.Name), obj.Graph.Parameters.Items.Select(p => p.Name));
         Assert.Equal(
@@ -272,8 +273,8 @@ public sealed class GraphTests(ITestOutputHelper output)
         Assert.Equal(dense.Count, p.Rows["dense"].Count);
         Assert.Equal(dense.Count(o => o.HasBackward), p.Rows["dense backward"].Count);
         Assert.Equal(1, p.Rows["adam"].Count);
-        // Forward flops: 2 x batch x (fan-in x fan-out) of each layer applied, the layer's size read from docs/model.md §2's layout
-        // table by the op's label ("decoder.l1 (labelled)" -> decoder.l1.w), not from the op.
+        // Forward flops: 2 x batch x (fan-in x fan-out) of each layer applied, the layer's size read from docs/model.md
+        // §2's layout table by the op's label ("decoder.l1 (labelled)" -> decoder.l1.w), not from the op.
         long expected = dense.Sum(o =>
         {
             var w = Networks.Layout.First(l => l.Name == o.Label.Split(' ')[0] + ".w");
@@ -296,14 +297,16 @@ public sealed class GraphTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>Five training steps on every ILGPU backend present give the same losses and parameters as the managed CPU.</summary>
+/// <summary>
+/// Five training steps on every ILGPU backend present give the same losses and parameters as the managed CPU.
+/// </summary>
 public sealed class BackendStepTests
 {
     // ILGPU's CPU accelerator runs each simulated GPU thread as an OS thread and each barrier as a
-    // System.Threading.Barrier (a step takes about 25 s there at batch 2, almost all in the tiled GEMMs' barriers), so it
-    // runs each model once, at batch 2: Untapped on the paper preset (every kernel of the catalogue) here, on the tests'
-    // simulated device (groups of up to 256), and M2 on the original preset below, on CUDA's geometry, where every launch
-    // wakes 1024 simulated threads (about twice the time per step).
+    // System.Threading.Barrier (a step takes about 25 s there at batch 2, almost all in the tiled GEMMs' barriers), so
+    // it runs each model once, at batch 2: Untapped on the paper preset (every kernel of the catalogue) here, on the
+    // tests' simulated device (groups of up to 256), and M2 on the original preset below, on CUDA's geometry, where
+    // every launch wakes 1024 simulated threads (about twice the time per step).
     [Theory]
     [InlineData(Preset.Paper, ModelKind.Untapped)]
     public void IlgpuCpuMatchesCpuForFiveSteps(Preset preset, ModelKind model)

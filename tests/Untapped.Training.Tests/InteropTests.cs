@@ -12,7 +12,10 @@ using Xunit;
 
 namespace Untapped.Training.Tests;
 
-/// <summary>Debian's python3 with a module importable; under CI=true (where .ci/run installs them) a missing one fails instead of skipping.</summary>
+/// <summary>
+/// Debian's python3 with a module importable; under CI=true (where .ci/run installs them) a missing one fails instead
+/// of skipping.
+/// </summary>
 public sealed class PythonFactAttribute : FactAttribute
 {
     public PythonFactAttribute(string module)
@@ -24,7 +27,10 @@ public sealed class PythonFactAttribute : FactAttribute
 
 static class Interop
 {
-    /// <summary>The first python3 (Debian's first: its packages are what .ci/run installs) that imports <paramref name="module"/>.</summary>
+    /// <summary>
+    /// The first python3 (Debian's first: its packages are what .ci/run installs) that imports <paramref
+    /// name="module"/>.
+    /// </summary>
     public static string? Python(string module)
     {
         foreach (var py in new[] { "/usr/bin/python3", "python3" })

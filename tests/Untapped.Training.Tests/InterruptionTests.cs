@@ -41,7 +41,9 @@ public sealed class InterruptionTests(ITestOutputHelper log)
 
     static readonly Dictionary<int, string> Straight = new();
 
-    /// <summary>An uninterrupted run of <paramref name="epochs"/> epochs (run once per epoch count and shared).</summary>
+    /// <summary>
+    /// An uninterrupted run of <paramref name="epochs"/> epochs (run once per epoch count and shared).
+    /// </summary>
     static string Uninterrupted(int epochs)
     {
         lock (Straight)
@@ -114,8 +116,8 @@ public sealed class InterruptionTests(ITestOutputHelper log)
         int killedMidRun = 0,
             killedInsideWrite = 0;
         // Each round starts the job as a requeue would (--resume, also the first time), waits for it to commit one new
-        // checkpoint (so every round makes progress), then kills it at another instant: after a delay, or the moment the
-        // next checkpoint's temporary file appears (inside the write).
+        // checkpoint (so every round makes progress), then kills it at another instant: after a delay, or the moment
+        // the next checkpoint's temporary file appears (inside the write).
         int[] delaysMs = [-1, 0, 7, -1, 19, 41, -1, 3];
         var ckpt = Path.Combine(dir, RunDirectory.CheckpointFile);
         int last = 0;
@@ -347,8 +349,9 @@ public sealed class InterruptionTests(ITestOutputHelper log)
         var dir = Out();
         Assert.Equal(0, Cli.App.Run(Args(dir, 1)));
         var before = Ckpt(dir);
-        // A file-size limit below one checkpoint: every checkpoint write fails with EFBIG (SIGXFSZ ignored, so the write
-        // reports it). The runtime's W^X double mapping needs a large memory file of its own, so it is switched off.
+        // A file-size limit below one checkpoint: every checkpoint write fails with EFBIG (SIGXFSZ ignored, so the
+        // write reports it). The runtime's W^X double mapping needs a large memory file of its own, so it is switched
+        // off.
         using var child = ChildProcess.StartUnder(
             $"trap '' XFSZ; ulimit -f {before.Length / 1024 / 2}; export DOTNET_EnableWriteXorExecute=0",
             Args(dir, 2, "--resume")

@@ -83,9 +83,9 @@ public sealed class ObjectiveGradientTests
     }
 
     /// <summary>
-    /// --reverse-logp-grad none removes exactly the gradient of 0.1 * mean log p(x~|y_u,z_u) (the reverse.log_p_x monitor):
-    /// full - none equals 0.1 x its central difference on the decoder, and nothing changes upstream of x~'s other uses
-    /// (classifier, encoder: bitwise equal). The losses themselves are bitwise the same.
+    /// --reverse-logp-grad none removes exactly the gradient of 0.1 * mean log p(x~|y_u,z_u) (the reverse.log_p_x
+    /// monitor): full - none equals 0.1 x its central difference on the decoder, and nothing changes upstream of x~'s
+    /// other uses (classifier, encoder: bitwise equal). The losses themselves are bitwise the same.
     /// </summary>
     [Fact]
     public void ReverseLogPGradNoneRemovesExactlyTheLogPxGradient()

@@ -54,7 +54,8 @@ public sealed class OracleTests
         Overrides.Forward(ex, noise);
         ex.Backward();
         var losses = ex.ReadLosses();
-        // The loss terms (monitors are not in the oracle; CliTests checks that they add up to the reverse ELBO), then the total.
+        // The loss terms (monitors are not in the oracle; CliTests checks that they add up to the reverse ELBO), then
+        // the total.
         var checks = obj
             .Graph.Losses.Select((l, i) => (l.Name, Index: i, l.Monitor))
             .Where(t => !t.Monitor)

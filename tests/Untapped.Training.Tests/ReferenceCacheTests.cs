@@ -5,7 +5,9 @@ using Xunit;
 
 namespace Untapped.Training.Tests;
 
-/// <summary>The reference classifier depends on the data alone: trained once per data set, then read from the cache.</summary>
+/// <summary>
+/// The reference classifier depends on the data alone: trained once per data set, then read from the cache.
+/// </summary>
 public sealed class ReferenceCacheTests
 {
     [Fact]

@@ -142,7 +142,8 @@ public sealed class ReliabilityTests
             File.ReadAllBytes(Path.Combine(a, "checkpoint.safetensors")),
             File.ReadAllBytes(Path.Combine(b, "checkpoint.safetensors"))
         );
-        // metrics.jsonl also records wall-clock fields (step_ms, samples_per_s, seconds); everything else must match exactly.
+        // metrics.jsonl also records wall-clock fields (step_ms, samples_per_s, seconds); everything else must match
+        // exactly.
         static string Losses(string line) =>
             System.Text.RegularExpressions.Regex.Replace(line, "\"(step_ms|samples_per_s|seconds)\":[^,}]*", "");
         Assert.Equal(

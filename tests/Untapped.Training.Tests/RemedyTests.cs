@@ -6,8 +6,8 @@ using Xunit;
 namespace Untapped.Training.Tests;
 
 /// <summary>
-/// Training says which remedies apply; only the CLI names flags (Cli/RemedyText.cs). These hold the two halves together:
-/// every remedy is worded, the CLI's errors carry the words, and no string in Training's source names a flag.
+/// Training says which remedies apply; only the CLI names flags (Cli/RemedyText.cs). These hold the two halves
+/// together: every remedy is worded, the CLI's errors carry the words, and no string in Training's source names a flag.
 /// </summary>
 public class RemedyTests
 {

@@ -1,6 +1,8 @@
 namespace Untapped.Training.Tests;
 
-/// <summary>The repository the tests run from: the first folder above the test binaries that holds Untapped.Gpu.sln.</summary>
+/// <summary>
+/// The repository the tests run from: the first folder above the test binaries that holds Untapped.Gpu.sln.
+/// </summary>
 public static class RepoPaths
 {
     public static string Root { get; } = Find();

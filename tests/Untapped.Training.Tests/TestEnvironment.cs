@@ -4,7 +4,10 @@ namespace Untapped.Training.Tests;
 
 static class TestEnvironment
 {
-    /// <summary>The reference-classifier cache of every run in these tests (and of the CLI processes they start) lives in a temporary folder.</summary>
+    /// <summary>
+    /// The reference-classifier cache of every run in these tests (and of the CLI processes they start) lives in a
+    /// temporary folder.
+    /// </summary>
     [ModuleInitializer]
     internal static void UseTemporaryCache() =>
         Environment.SetEnvironmentVariable(

@@ -183,8 +183,8 @@ public static partial class OpCases
                 )
         );
 
-        // 301 rows span three CPU row blocks and 37 columns two device column groups; db accumulates onto its old value.
-        // 7 columns take the CPU's narrow column-sum path.
+        // 301 rows span three CPU row blocks and 37 columns two device column groups; db accumulates onto its old
+        // value. 7 columns take the CPU's narrow column-sum path.
         foreach (var act in Enum.GetValues<Activation>())
         {
             foreach (bool inPlace in new[] { false, true })
@@ -214,7 +214,9 @@ public static partial class OpCases
 
     static char T(bool transposed) => transposed ? 't' : 'n';
 
-    /// <summary>The step's large GEMMs: encoder forward, the decoder's hidden layer, a weight gradient over the batch.</summary>
+    /// <summary>
+    /// The step's large GEMMs: encoder forward, the decoder's hidden layer, a weight gradient over the batch.
+    /// </summary>
     static readonly (int M, int K, int N, bool Ta, bool Tb, Activation Act)[] ModelGemms =
     [
         (CaseSize.Model.M, 500, CaseSize.Model.D, false, false, Activation.None),

@@ -4,7 +4,9 @@ namespace Untapped.Checks;
 
 public static partial class OpCases
 {
-    /// <summary>The clipped cross-entropy of the classifier and the L2 distance of the reconstruction term, with backwards.</summary>
+    /// <summary>
+    /// The clipped cross-entropy of the classifier and the L2 distance of the reconstruction term, with backwards.
+    /// </summary>
     static IEnumerable<OpCase> Losses(CaseSize s)
     {
         int m = s.M,
@@ -83,7 +85,8 @@ public static partial class OpCases
                 (a, h) => a.L2DistanceBackward(h["a"], h["b"], h["n"], h["g"], m, d, true, h["o"])
             );
         }
-        // Overwriting, as in the step: the old contents are NaN; every fifth row has distance 0 and must come out as zeros.
+        // Overwriting, as in the step: the old contents are NaN; every fifth row has distance 0 and must come out as
+        // zeros.
         yield return new(
             "l2_distance_backward_overwrite",
             nameof(Backend.L2DistanceBackward),

@@ -45,7 +45,8 @@ public sealed class DenseOp : Op
         return w.Slice(r0 * _w.Cols, _xs[part].Cols * _w.Cols);
     }
 
-    // Forward: 2 m n fan-in (m: one period of rows when periodic). Backward: dW for every part, dX for the parts that take a gradient.
+    // Forward: 2 m n fan-in (m: one period of rows when periodic). Backward: dW for every part, dX for the parts that
+    // take a gradient.
     public override long Flops(bool backward)
     {
         long mn2 = 2L * (backward || _y.RowPeriod == 0 ? _y.Rows : _y.RowPeriod) * _y.Cols;

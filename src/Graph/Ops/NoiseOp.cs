@@ -4,7 +4,8 @@ namespace Untapped.Graph.Ops;
 
 /// <summary>
 /// Fills a tensor with Philox draws keyed by (run seed, stream, step, element), where the stream is a hash of the
-/// tensor's name (<see cref="RandomStreams.Of"/>): adding, removing or reordering other nodes leaves every draw unchanged.
+/// tensor's name (<see cref="RandomStreams.Of"/>): adding, removing or reordering other nodes leaves every draw
+/// unchanged.
 /// </summary>
 public sealed class NoiseOp(string label, Tensor output, bool normal) : Op(label, [], [output])
 {

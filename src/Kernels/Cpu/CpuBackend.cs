@@ -1,10 +1,10 @@
 namespace Untapped.Kernels.Cpu;
 
 /// <summary>
-/// The managed backend: each kernel of the catalogue has a twin here with the same name and maths
-/// (partial-class files named for the Device/ file they mirror: CpuDense for DeviceDense, ...). Work is split into chunks whose
-/// boundaries depend only on the problem size, never on the thread count, and every reduction runs
-/// in a fixed order inside its chunk: results are bitwise identical for any number of threads.
+/// The managed backend: each kernel of the catalogue has a twin here with the same name and maths (partial-class files
+/// named for the Device/ file they mirror: CpuDense for DeviceDense, ...). Work is split into chunks whose boundaries
+/// depend only on the problem size, never on the thread count, and every reduction runs in a fixed order inside its
+/// chunk: results are bitwise identical for any number of threads.
 /// </summary>
 public sealed partial class CpuBackend : Backend
 {
@@ -39,7 +39,9 @@ public sealed partial class CpuBackend : Backend
 
     internal static Mem A(View v) => v.IsEmpty ? default : new Mem(((CpuBuffer)v.Buffer!).Data, v.Offset);
 
-    /// <summary>Runs body(start, end) over [0, count) in chunks of <paramref name="grain"/>; chunks are size-determined.</summary>
+    /// <summary>
+    /// Runs body(start, end) over [0, count) in chunks of <paramref name="grain"/>; chunks are size-determined.
+    /// </summary>
     internal void Chunks(int count, int grain, Action<int, int> body)
     {
         if (count <= 0)
@@ -55,7 +57,10 @@ public sealed partial class CpuBackend : Backend
         Parallel.For(0, chunks, _parallel, c => body(c * grain, Math.Min(count, (c + 1) * grain)));
     }
 
-    /// <summary>A chunk size that gives each chunk about <paramref name="work"/> elements of work per item of cost <paramref name="perItem"/>.</summary>
+    /// <summary>
+    /// A chunk size that gives each chunk about <paramref name="work"/> elements of work per item of cost <paramref
+    /// name="perItem"/>.
+    /// </summary>
     internal static int Grain(int perItem, int work = 1 << 15) => Math.Max(1, work / Math.Max(1, perItem));
 }
 

@@ -41,19 +41,19 @@ internal static unsafe class CpuGemm
     /// <summary>
     /// Whether the deep schedule reads a transposed A in place (else it packs each K block of it, whole, per column
     /// group). The 12-row AVX-512 panel reads 48 contiguous bytes per k, and in place it measured best there. A 6-row
-    /// panel (AVX2, 128-bit) reads 24 bytes from a new line per k: once the K block of A (KC x m floats) no longer sits in
-    /// half of a 512 KiB L2, streaming it strided from L3 for every B panel costs more than packing it. Measured on AVX2
-    /// in one process, alternating rep by rep: the decoder's 500x10000x784 weight gradient 14-18 % faster packed (three
-    /// runs), the hidden layer's 250x10000x500 (a 256 KiB block) -6 to +5 %.
+    /// panel (AVX2, 128-bit) reads 24 bytes from a new line per k: once the K block of A (KC x m floats) no longer sits
+    /// in half of a 512 KiB L2, streaming it strided from L3 for every B panel costs more than packing it. Measured on
+    /// AVX2 in one process, alternating rep by rep: the decoder's 500x10000x784 weight gradient 14-18 % faster packed
+    /// (three runs), the hidden layer's 250x10000x500 (a 256 KiB block) -6 to +5 %.
     /// </summary>
     static bool DeepInPlace(int m) => Wide || (long)m * KC * sizeof(float) <= 256 << 10;
 
     /// <summary>
     /// A packing buffer of at least <paramref name="length"/> floats from the pool, and the offset at which it starts
-    /// on a 64-byte line: a k step of a 16-wide B panel is then exactly one cache line, not two halves (measured on AVX2:
-    /// the 500x10000x784 weight gradient 86-88 % -> 90 % of OpenBLAS, four paired runs). The buffers are large enough to
-    /// live on the large-object heap, which does not move them; if one ever moves, the offset stays correct and only the
-    /// alignment is lost.
+    /// on a 64-byte line: a k step of a 16-wide B panel is then exactly one cache line, not two halves (measured on
+    /// AVX2: the 500x10000x784 weight gradient 86-88 % -> 90 % of OpenBLAS, four paired runs). The buffers are large
+    /// enough to live on the large-object heap, which does not move them; if one ever moves, the offset stays correct
+    /// and only the alignment is lost.
     /// </summary>
     static float[] RentAligned(int length, out int offset)
     {
@@ -64,8 +64,8 @@ internal static unsafe class CpuGemm
     }
 
     /// <summary>
-    /// Which loop nest runs; <see cref="Auto"/> takes tall when packed op(B) fits in <see cref="WholeBBytes"/> and there
-    /// are at least as many row chunks as threads, else deep. Both give identical bits.
+    /// Which loop nest runs; <see cref="Auto"/> takes tall when packed op(B) fits in <see cref="WholeBBytes"/> and
+    /// there are at least as many row chunks as threads, else deep. Both give identical bits.
     /// </summary>
     internal enum Schedule
     {
@@ -342,7 +342,9 @@ internal static unsafe class CpuGemm
         return direct;
     }
 
-    /// <summary>Where panel p (rows from r) of op(A) for K block k0 starts and its step per k: in A itself, or packed.</summary>
+    /// <summary>
+    /// Where panel p (rows from r) of op(A) for K block k0 starts and its step per k: in A itself, or packed.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static float* APanel(float* aBase, float* packed, int m, int k0, int kc, int r, int p, int direct, out int step)
     {
@@ -530,7 +532,10 @@ internal static unsafe class CpuGemm
             dst[i] = i < w ? src[i] : 0f;
     }
 
-    /// <summary>A lane mask with the first <paramref name="count"/> (clamped to 0..8) lanes set, for AVX masked loads and stores.</summary>
+    /// <summary>
+    /// A lane mask with the first <paramref name="count"/> (clamped to 0..8) lanes set, for AVX masked loads and
+    /// stores.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<float> Live8(int count) =>
         Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();

@@ -46,17 +46,19 @@ internal readonly struct SoftplusTailOp : IUnaryOp
         where T : struct, ISimd<T> => VectorMath.Log1pUnit(VectorMath.Exp(-T.Abs(x)));
 }
 
-/// <summary>A binary float function on vectors of any width, for <see cref="Elementwise.Map{TOp}(TOp, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/>;
-/// an instance may carry parameters (a temperature, a flag), which the JIT keeps in registers.</summary>
+/// <summary>A binary float function on vectors of any width, for <see cref="Elementwise.Map{TOp}(TOp,
+/// ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/>; an instance may carry parameters (a temperature, a
+/// flag), which the JIT keeps in registers.</summary>
 internal interface IBinaryOp
 {
     T Invoke<T>(T a, T b)
         where T : struct, ISimd<T>;
 }
 
-/// <summary>The one driver for <see cref="IUnaryOp"/>s and <see cref="IBinaryOp"/>s: sixteen lanes at a time with AVX-512, else eight; the ragged
-/// tail goes through the same vector code on a padded copy, so every element gets the same bits wherever it sits in
-/// the span (and, since each lane computes the same operations, whatever the width).</summary>
+/// <summary>The one driver for <see cref="IUnaryOp"/>s and <see cref="IBinaryOp"/>s: sixteen lanes at a time with
+/// AVX-512, else eight; the ragged tail goes through the same vector code on a padded copy, so every element gets the
+/// same bits wherever it sits in the span (and, since each lane computes the same operations, whatever the
+/// width).</summary>
 internal static class Elementwise
 {
     /// <summary>y[i] = TOp(x[i]); y may be x (in place).</summary>

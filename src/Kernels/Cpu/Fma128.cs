@@ -22,7 +22,9 @@ internal static class Fma128
             ? Vector128.FusedMultiplyAdd(a, b, c)
             : Emulated(a, b, c);
 
-    /// <summary>The double-precision path alone (tests compare it with the instruction on CPUs that have one).</summary>
+    /// <summary>
+    /// The double-precision path alone (tests compare it with the instruction on CPUs that have one).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> Emulated(Vector128<float> a, Vector128<float> b, Vector128<float> c)
     {

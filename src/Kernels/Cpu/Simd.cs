@@ -16,8 +16,9 @@ internal static class Lanes
     public static bool Wide => Vector512.IsHardwareAccelerated;
 
     /// <summary>
-    /// 8 lanes (<see cref="V256"/>) where Vector256 is accelerated (AVX2), else 4 (<see cref="V128"/>: SSE/AVX without AVX2,
-    /// Arm64 NEON), which .NET accelerates on every 64-bit CPU it runs on; emulated Vector256 would be scalar and slow.
+    /// 8 lanes (<see cref="V256"/>) where Vector256 is accelerated (AVX2), else 4 (<see cref="V128"/>: SSE/AVX without
+    /// AVX2, Arm64 NEON), which .NET accelerates on every 64-bit CPU it runs on; emulated Vector256 would be scalar and
+    /// slow.
     /// </summary>
     public static bool Has256 => Vector256.IsHardwareAccelerated;
 
@@ -31,9 +32,9 @@ internal static class Lanes
 
 /// <summary>
 /// Row sums in one fixed order for every vector width: element j of a row adds into lane j mod 8 in order (two V128
-/// accumulators, or one V256), the ragged tail padded with zeros, then the eight lanes add as ((0+1)+(2+3))+((4+5)+(6+7)),
-/// the tree of Vector256.Sum on AVX2. AVX-512 machines run these reductions on 256-bit vectors: a 16-lane accumulator
-/// would add in another order.
+/// accumulators, or one V256), the ragged tail padded with zeros, then the eight lanes add as
+/// ((0+1)+(2+3))+((4+5)+(6+7)), the tree of Vector256.Sum on AVX2. AVX-512 machines run these reductions on 256-bit
+/// vectors: a 16-lane accumulator would add in another order.
 /// </summary>
 internal static class RowSum
 {
@@ -94,10 +95,11 @@ internal interface IRowTerm
 
 /// <summary>
 /// One float vector of <see cref="Count"/> lanes: the operations <see cref="VectorMath"/> and the elementwise kernels
-/// need, so that each is written once and runs on <see cref="V128"/> (SSE, NEON), <see cref="V256"/> (AVX2) or <see cref="V512"/> (AVX-512). The
-/// wrappers are single-field structs the JIT keeps in registers; measured against hand-written Vector512 code they
-/// cost nothing, while 512-bit lanes run the transcendental kernels ~1.4x faster than 256-bit ones on Zen 4.
-/// Comparisons return all-ones / all-zeros lane masks, as floats, for <see cref="Select"/> and the bitwise operators.
+/// need, so that each is written once and runs on <see cref="V128"/> (SSE, NEON), <see cref="V256"/> (AVX2) or <see
+/// cref="V512"/> (AVX-512). The wrappers are single-field structs the JIT keeps in registers; measured against
+/// hand-written Vector512 code they cost nothing, while 512-bit lanes run the transcendental kernels ~1.4x faster than
+/// 256-bit ones on Zen 4. Comparisons return all-ones / all-zeros lane masks, as floats, for <see cref="Select"/> and
+/// the bitwise operators.
 /// </summary>
 internal interface ISimd<T>
     where T : struct, ISimd<T>
@@ -142,7 +144,9 @@ internal interface ISimd<T>
     static abstract T Gt(T a, T b);
     static abstract T Eq(T a, T b);
 
-    /// <summary>p 2^n for integer-valued n in [-150, 128], applied as two factors so neither leaves the exponent range.</summary>
+    /// <summary>
+    /// p 2^n for integer-valued n in [-150, 128], applied as two factors so neither leaves the exponent range.
+    /// </summary>
     static abstract T ScaleByPow2(T p, T n);
 
     /// <summary>Splits a positive normal x into m in [0.5, 1) and e with x = m 2^e (e as a float).</summary>

@@ -4,15 +4,15 @@ using System.Runtime.Intrinsics;
 namespace Untapped.Kernels.Cpu;
 
 /// <summary>
-/// Single-precision exp, log, tanh and sigmoid on any <see cref="ISimd{T}"/> width, after Cephes' expf/logf/tanhf (range reduction plus
-/// a minimax polynomial, evaluated with fused multiply-adds; min/max and float-to-int use the native instructions,
-/// since the clamped inputs cannot be NaN where it would matter). Side by side on this project's 2-core Zen 4 (784-float
-/// rows, in L1, eight lanes): exp 0.56 vs 1.59 ns per element for TensorPrimitives.Exp, log 0.73 vs 1.36, tanh 0.96
-/// vs 2.88, sigmoid 0.76 vs 2.18; sixteen lanes (AVX-512) take another ~30 % off. Every lane computes the same
-/// operations whatever the width, so both widths give identical bits per element.
-/// Accuracy against double precision over the whole float range (VectorMathTests): exp 1.0, log 0.8, tanh 1.3 and
-/// sigmoid 2.4 ulp at worst (asserted: 2, 2, 3, 3). Special values follow IEEE: exp(+inf) = +inf, exp(-inf) = 0, log(0) = -inf, log(x &lt; 0) = NaN,
-/// NaN in gives NaN out; exp's results below 2^-126 are gradual (denormal), not flushed.
+/// Single-precision exp, log, tanh and sigmoid on any <see cref="ISimd{T}"/> width, after Cephes' expf/logf/tanhf
+/// (range reduction plus a minimax polynomial, evaluated with fused multiply-adds; min/max and float-to-int use the
+/// native instructions, since the clamped inputs cannot be NaN where it would matter). Side by side on this project's
+/// 2-core Zen 4 (784-float rows, in L1, eight lanes): exp 0.56 vs 1.59 ns per element for TensorPrimitives.Exp, log
+/// 0.73 vs 1.36, tanh 0.96 vs 2.88, sigmoid 0.76 vs 2.18; sixteen lanes (AVX-512) take another ~30 % off. Every lane
+/// computes the same operations whatever the width, so both widths give identical bits per element. Accuracy against
+/// double precision over the whole float range (VectorMathTests): exp 1.0, log 0.8, tanh 1.3 and sigmoid 2.4 ulp at
+/// worst (asserted: 2, 2, 3, 3). Special values follow IEEE: exp(+inf) = +inf, exp(-inf) = 0, log(0) = -inf, log(x &lt;
+/// 0) = NaN, NaN in gives NaN out; exp's results below 2^-126 are gradual (denormal), not flushed.
 /// </summary>
 internal static class VectorMath
 {
@@ -20,7 +20,9 @@ internal static class VectorMath
     static T C<T>(float v)
         where T : struct, ISimd<T> => T.Create(v);
 
-    /// <summary>e^x = 2^n e^r with n = round(x log2 e), r = x - n ln 2 (ln 2 split in two), e^r by a degree-7 polynomial.</summary>
+    /// <summary>
+    /// e^x = 2^n e^r with n = round(x log2 e), r = x - n ln 2 (ln 2 split in two), e^r by a degree-7 polynomial.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Exp<T>(T x)
         where T : struct, ISimd<T>
@@ -43,7 +45,9 @@ internal static class VectorMath
         return T.Select(T.Eq(x, x), y, x);
     }
 
-    /// <summary>log x = e ln 2 + log m with m in [sqrt(1/2), sqrt 2), log(1 + f) by a degree-9 polynomial in f.</summary>
+    /// <summary>
+    /// log x = e ln 2 + log m with m in [sqrt(1/2), sqrt 2), log(1 + f) by a degree-9 polynomial in f.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Log<T>(T x)
         where T : struct, ISimd<T>
@@ -108,7 +112,10 @@ internal static class VectorMath
         return T.Select(T.Lt(a, C<T>(0.625f)), small, large);
     }
 
-    /// <summary>sigmoid x = 1 / (1 + e^-x) for x &gt;= 0 and e^x / (1 + e^x) below, so e^-|x| never overflows and tiny results keep their precision.</summary>
+    /// <summary>
+    /// sigmoid x = 1 / (1 + e^-x) for x &gt;= 0 and e^x / (1 + e^x) below, so e^-|x| never overflows and tiny results
+    /// keep their precision.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sigmoid<T>(T x)
         where T : struct, ISimd<T>

@@ -33,12 +33,18 @@ public static class IlgpuDevices
         numMultiprocessors: 1
     );
 
-    /// <summary>CUDA's geometry on ILGPU's CPU accelerator: warps of 32, up to 32 warps (1024 threads) per group (ILGPU's own Nvidia profile).</summary>
+    /// <summary>
+    /// CUDA's geometry on ILGPU's CPU accelerator: warps of 32, up to 32 warps (1024 threads) per group (ILGPU's own
+    /// Nvidia profile).
+    /// </summary>
     public static CPUDevice CudaGeometry => CPUDevice.Nvidia;
 
     static CPUDevice Simulated(IlgpuSettings s) => s.CudaGeometry ? CudaGeometry : SimulatedGpu;
 
-    /// <summary>A context holding the devices of one backend (OpenCL: those ILGPU's own filter accepts), with ILGPU.Algorithms' maths.</summary>
+    /// <summary>
+    /// A context holding the devices of one backend (OpenCL: those ILGPU's own filter accepts), with ILGPU.Algorithms'
+    /// maths.
+    /// </summary>
     public static IlgpuContext CreateContext(BackendKind kind, IlgpuSettings? settings = null)
     {
         settings ??= IlgpuSettings.Default;
@@ -127,7 +133,9 @@ public static class IlgpuDevices
         return null;
     }
 
-    /// <summary>Every device ILGPU sees: CUDA, then the OpenCL devices ILGPU accepts, then its CPU accelerator.</summary>
+    /// <summary>
+    /// Every device ILGPU sees: CUDA, then the OpenCL devices ILGPU accepts, then its CPU accelerator.
+    /// </summary>
     public static IReadOnlyList<BackendDevice> Usable()
     {
         var list = new List<BackendDevice>();
@@ -142,8 +150,8 @@ public static class IlgpuDevices
     }
 
     /// <summary>
-    /// The devices present that ILGPU's default filters drop without a word, each with the reason: CUDA devices for which
-    /// no PTX instruction set of ILGPU 1.5.3 fits the driver, and OpenCL devices its filter refuses.
+    /// The devices present that ILGPU's default filters drop without a word, each with the reason: CUDA devices for
+    /// which no PTX instruction set of ILGPU 1.5.3 fits the driver, and OpenCL devices its filter refuses.
     /// </summary>
     public static IReadOnlyList<BackendDevice> Refused()
     {

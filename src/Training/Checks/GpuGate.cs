@@ -32,16 +32,22 @@ public enum SelfCheckMode
 /// </summary>
 public static class GpuGate
 {
-    /// <summary>What the gate decided: the accelerator to train on, and the report of the check it ran (null when cached or skipped).</summary>
+    /// <summary>
+    /// What the gate decided: the accelerator to train on, and the report of the check it ran (null when cached or
+    /// skipped).
+    /// </summary>
     public sealed record Outcome(Backend Backend, SelfCheck.Report? Report, bool FellBack);
 
     /// <param name="kind">The ILGPU backend chosen (Cuda, OpenCl; IlgpuCpu in tests and `devices --check`).</param>
     /// <param name="index">Its device index.</param>
-    /// <param name="explicitChoice">The user named the backend (not <c>auto</c>): a failure is an error, not a fallback.</param>
-    /// <param name="cases">The kernel cases of the check (<see cref="OpCases.At"/> at <see cref="CaseSize.Test"/>).</param>
+    /// <param name="explicitChoice">The user named the backend (not <c>auto</c>): a failure is an error, not a
+    /// fallback.</param>
+    /// <param name="cases">The kernel cases of the check (<see cref="OpCases.At"/> at <see
+    /// cref="CaseSize.Test"/>).</param>
     /// <param name="cpuThreads">Threads of the managed CPU backend it falls back to.</param>
     /// <param name="log">Where it says what it does (checking, cached pass, fallback).</param>
-    /// <param name="step">Also run the training step (<see cref="StepParity.OneStep"/>); tests of the gate alone skip it.</param>
+    /// <param name="step">Also run the training step (<see cref="StepParity.OneStep"/>); tests of the gate alone skip
+    /// it.</param>
     public static Outcome Open(
         BackendKind kind,
         int index,
@@ -101,7 +107,10 @@ public static class GpuGate
         return new(new CpuBackend(cpuThreads), report, true);
     }
 
-    /// <summary>Device name, driver version and this build (the kernel assembly's module version id): what a cached pass vouches for.</summary>
+    /// <summary>
+    /// Device name, driver version and this build (the kernel assembly's module version id): what a cached pass vouches
+    /// for.
+    /// </summary>
     public static string CacheKey(IlgpuBackend acc)
     {
         string driver = acc.Device switch

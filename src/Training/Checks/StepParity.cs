@@ -6,12 +6,12 @@ using Untapped.Training.Model;
 namespace Untapped.Training.Checks;
 
 /// <summary>
-/// Five optimiser steps of one model on a backend against the managed CPU from the same parameters and inputs
-/// (<see cref="ObjectiveFixture"/>): the criteria of the test suite's BackendStepTests and of the GPU check.
-/// Losses agree per step to 1e-3 absolute + 1e-3 relative (float32 reductions add in another order). Adam turns rounding
-/// noise on near-zero gradients into full-size steps, so parameters are judged by distribution: at most 1 in 1,000
-/// further apart than 1e-4, and every one within (steps + 0.1) learning rates (each step moves a parameter by at most lr
-/// under Adam, and a margin).
+/// Five optimiser steps of one model on a backend against the managed CPU from the same parameters and inputs (<see
+/// cref="ObjectiveFixture"/>): the criteria of the test suite's BackendStepTests and of the GPU check. Losses agree per
+/// step to 1e-3 absolute + 1e-3 relative (float32 reductions add in another order). Adam turns rounding noise on
+/// near-zero gradients into full-size steps, so parameters are judged by distribution: at most 1 in 1,000 further apart
+/// than 1e-4, and every one within (steps + 0.1) learning rates (each step moves a parameter by at most lr under Adam,
+/// and a margin).
 /// </summary>
 public static class StepParity
 {

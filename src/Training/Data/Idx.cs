@@ -3,12 +3,16 @@ using System.IO.Compression;
 
 namespace Untapped.Training.Data;
 
-/// <summary>Reader of the IDX format (big-endian magic 0x0000TTDD, DD dimension sizes, then data), gzipped or not.</summary>
+/// <summary>
+/// Reader of the IDX format (big-endian magic 0x0000TTDD, DD dimension sizes, then data), gzipped or not.
+/// </summary>
 public static class Idx
 {
     public const int UByte = 0x08;
 
-    /// <summary>Reads an unsigned-byte IDX file of <paramref name="dims"/> dimensions; returns its sizes and bytes.</summary>
+    /// <summary>
+    /// Reads an unsigned-byte IDX file of <paramref name="dims"/> dimensions; returns its sizes and bytes.
+    /// </summary>
     public static (int[] Sizes, byte[] Data) Read(string path, int dims)
     {
         byte[] raw;
@@ -35,7 +39,9 @@ public static class Idx
         return Decode(path, raw, dims);
     }
 
-    /// <summary>Parses file contents (gzip detected by its magic bytes); <paramref name="path"/> only names it in errors.</summary>
+    /// <summary>
+    /// Parses file contents (gzip detected by its magic bytes); <paramref name="path"/> only names it in errors.
+    /// </summary>
     public static (int[] Sizes, byte[] Data) Decode(string path, byte[] raw, int dims)
     {
         if (raw.Length >= 2 && raw[0] == 0x1f && raw[1] == 0x8b)

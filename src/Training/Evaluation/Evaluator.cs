@@ -24,7 +24,9 @@ public sealed record EvalResult(
 
 public static class Evaluator
 {
-    /// <summary>Label dimensions 0-4 carry the labelled digits; 5-9 are free and matched to digits by the judge.</summary>
+    /// <summary>
+    /// Label dimensions 0-4 carry the labelled digits; 5-9 are free and matched to digits by the judge.
+    /// </summary>
     public const int FirstUnlabelledDim = 5;
     const int Dims = Mnist.Classes,
         Free = Dims - FirstUnlabelledDim;
@@ -42,7 +44,9 @@ public static class Evaluator
         return (x, y);
     }
 
-    /// <summary>z-bar = mean over the labelled set of flow(mu(x, y)); the 10 one-hots decoded there (Bernoulli means).</summary>
+    /// <summary>
+    /// z-bar = mean over the labelled set of flow(mu(x, y)); the 10 one-hots decoded there (Bernoulli means).
+    /// </summary>
     public static (float[] ZBar, float[] Means) Digits(Inference inf, ExperimentData data, ModelConfig cfg)
     {
         var (x, y) = Gather(data.Pool, data.Labelled);

@@ -67,7 +67,9 @@ public sealed class Inference(Backend acc, float[] parameters, int chunk = 4096)
             x
         );
 
-    /// <summary>[rows, 2] flow(mu(x, y)): the encoder's mean carried through the model's logistic flow into its box.</summary>
+    /// <summary>
+    /// [rows, 2] flow(mu(x, y)): the encoder's mean carried through the model's logistic flow into its box.
+    /// </summary>
     public float[] EncoderMeanInBox(float[] x, float[] y, int rows, ModelConfig cfg)
     {
         var (lo, hi) = cfg.Box;

@@ -83,8 +83,8 @@ public sealed class ReferenceClassifier
     }
 
     /// <summary>
-    /// The classifier for <paramref name="data"/> from <paramref name="cacheDir"/> when one was trained before (the file
-    /// is named by a SHA-256 of the images, labels and training settings), else trained now and stored there.
+    /// The classifier for <paramref name="data"/> from <paramref name="cacheDir"/> when one was trained before (the
+    /// file is named by a SHA-256 of the images, labels and training settings), else trained now and stored there.
     /// </summary>
     public static ReferenceClassifier TrainOrLoad(Backend acc, Mnist data, string cacheDir)
     {
@@ -154,7 +154,9 @@ public sealed class ReferenceClassifier
         return Convert.ToHexStringLower(h.GetHashAndReset())[..32];
     }
 
-    /// <summary>[rows, 10] class probabilities of [rows, 784] images: the same dense and softmax ops it was trained with.</summary>
+    /// <summary>
+    /// [rows, 10] class probabilities of [rows, 784] images: the same dense and softmax ops it was trained with.
+    /// </summary>
     public float[] Probabilities(Backend acc, float[] x, int rows)
     {
         var (g, xin, _, p) = Build(rows, withLoss: false);

@@ -5,7 +5,9 @@ using Untapped.Training.Runs;
 
 namespace Untapped.Training.Experiments;
 
-/// <summary>A group's held-out metrics at one evaluation epoch, over its trials (mean, std, 95 % bootstrap CI).</summary>
+/// <summary>
+/// A group's held-out metrics at one evaluation epoch, over its trials (mean, std, 95 % bootstrap CI).
+/// </summary>
 public sealed record EpochPoint(int Epoch, Summary Ce, Summary Acc, Summary Digits, Summary Entropy);
 
 /// <summary>A group's held-out metrics by epoch (<c>--eval-every</c>), and each trial's records by seed.</summary>
@@ -23,10 +25,14 @@ public sealed record GroupCurve(
 /// </summary>
 public static class HeldOutByEpoch
 {
-    /// <summary>The epochs of the paired tests: the paper's length, where the authors' decay starts, and their length.</summary>
+    /// <summary>
+    /// The epochs of the paired tests: the paper's length, where the authors' decay starts, and their length.
+    /// </summary>
     public static readonly int[] TestedAt = [150, 500, 1000];
 
-    /// <summary>The first epoch of the search for a run near a uniform guess (the paper's whole length comes before it).</summary>
+    /// <summary>
+    /// The first epoch of the search for a run near a uniform guess (the paper's whole length comes before it).
+    /// </summary>
     public const int FromEpoch = 150;
 
     public static IReadOnlyList<GroupCurve> Of(string root, IReadOnlyList<GroupResult> groups)

@@ -7,9 +7,9 @@ using Untapped.Training.Storage;
 namespace Untapped.Training.Experiments;
 
 /// <summary>
-/// reverse_by_group.png: per epoch, the reverse ELBO's log p(x~|y_u,z_u) (with its bound -784 log 2, a decoder at m = 1/2
-/// everywhere) and the decoder's saturation, one line per trial coloured by group, for every trial whose metrics.jsonl
-/// logged them (runs of this version on). Not written when no trial did.
+/// reverse_by_group.png: per epoch, the reverse ELBO's log p(x~|y_u,z_u) (with its bound -784 log 2, a decoder at m =
+/// 1/2 everywhere) and the decoder's saturation, one line per trial coloured by group, for every trial whose
+/// metrics.jsonl logged them (runs of this version on). Not written when no trial did.
 /// </summary>
 public static class ReverseFigure
 {

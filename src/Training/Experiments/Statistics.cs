@@ -39,7 +39,9 @@ public static class Statistics
         return new Summary(x.Count, mean, std, lo, hi);
     }
 
-    /// <summary>Percentile bootstrap: the 2.5 % and 97.5 % quantiles of the means of resamples with replacement.</summary>
+    /// <summary>
+    /// Percentile bootstrap: the 2.5 % and 97.5 % quantiles of the means of resamples with replacement.
+    /// </summary>
     public static (double Low, double High) BootstrapMeanCi(IReadOnlyList<double> x, int resamples = BootstrapResamples)
     {
         if (x.Count == 1)
@@ -126,7 +128,8 @@ public static class Statistics
 
     /// <param name="a">a's value per pair.</param>
     /// <param name="b">b's value per pair, in the same order.</param>
-    /// <param name="lowerIsBetter">Whether a pair favours a when a &lt; b (a loss) rather than a &gt; b (an accuracy).</param>
+    /// <param name="lowerIsBetter">Whether a pair favours a when a &lt; b (a loss) rather than a &gt; b (an
+    /// accuracy).</param>
     public static PairedComparison Paired(IReadOnlyList<double> a, IReadOnlyList<double> b, bool lowerIsBetter)
     {
         if (a.Count != b.Count || a.Count == 0)

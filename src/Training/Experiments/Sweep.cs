@@ -16,7 +16,9 @@ public sealed record Trial(
     RunOverrides Varied
 )
 {
-    /// <summary>"untapped-paper-seed3", "untapped-paper-x-tilde-grad-none-seed3": model, preset, each switch=value, seed.</summary>
+    /// <summary>
+    /// "untapped-paper-seed3", "untapped-paper-x-tilde-grad-none-seed3": model, preset, each switch=value, seed.
+    /// </summary>
     public string Name =>
         string.Join(
             "-",

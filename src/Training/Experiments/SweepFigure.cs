@@ -4,7 +4,10 @@ using Untapped.Training.Storage;
 
 namespace Untapped.Training.Experiments;
 
-/// <summary>ce_by_group.png: the held-out cross-entropy of every trial by group (points), the group means (bars), and the paper's values.</summary>
+/// <summary>
+/// ce_by_group.png: the held-out cross-entropy of every trial by group (points), the group means (bars), and the
+/// paper's values.
+/// </summary>
 public static class SweepFigure
 {
     public static void Write(string path, IReadOnlyList<GroupResult> groups)

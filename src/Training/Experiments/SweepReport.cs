@@ -67,7 +67,9 @@ public sealed class SweepReport
         Markdown = markdown;
     }
 
-    /// <summary>The held-out metrics by epoch of the groups whose trials logged them (<see cref="HeldOutByEpoch"/>).</summary>
+    /// <summary>
+    /// The held-out metrics by epoch of the groups whose trials logged them (<see cref="HeldOutByEpoch"/>).
+    /// </summary>
     public IReadOnlyList<GroupCurve> Curves { get; }
 
     public IReadOnlyList<GroupResult> Groups { get; }
@@ -185,7 +187,9 @@ public sealed class SweepReport
         );
     }
 
-    /// <summary><see cref="ModelConfig.UntappedOnly"/> by their names in config.json, as <see cref="SwitchesOf"/> spells them.</summary>
+    /// <summary>
+    /// <see cref="ModelConfig.UntappedOnly"/> by their names in config.json, as <see cref="SwitchesOf"/> spells them.
+    /// </summary>
     static readonly HashSet<string> UntappedOnlyJson =
     [
         .. ModelConfig.UntappedOnly.Select(RunOptions.Json.PropertyNamingPolicy!.ConvertName),
@@ -231,7 +235,9 @@ public sealed class SweepReport
 
     static string P(double p) => p < 0.001 ? "< 0.001" : F(p, 3);
 
-    /// <summary>A paired CI in brackets, scaled (100 for percentage points); "(unbounded)" when too few pairs bound it.</summary>
+    /// <summary>
+    /// A paired CI in brackets, scaled (100 for percentage points); "(unbounded)" when too few pairs bound it.
+    /// </summary>
     static string Ci(PairedComparison c, double scale = 1, int d = 3) =>
         double.IsInfinity(c.CiLow) ? "(unbounded)" : $"[{F(scale * c.CiLow, d)}, {F(scale * c.CiHigh, d)}]";
 

@@ -11,10 +11,11 @@ namespace Untapped.Training.Experiments;
 /// reported: that process is training it;</item>
 /// <item>a trial that fails (<see cref="RunFailure.Is"/>: bad data, divergence, a failed write) is reported and the
 /// sweep goes on;</item>
-/// <item>a stop (<see cref="TrainingStoppedException"/>), a usage error or a defect ends the sweep: they propagate.</item>
+/// <item>a stop (<see cref="TrainingStoppedException"/>), a usage error or a defect ends the sweep: they
+/// propagate.</item>
 /// </list>
-/// How one trial trains is the caller's (<paramref name="train"/> of <see cref="Run"/>): the CLI trains with its console
-/// progress, tests with a stub.
+/// How one trial trains is the caller's (<paramref name="train"/> of <see cref="Run"/>): the CLI trains with its
+/// console progress, tests with a stub.
 /// </summary>
 public static class SweepRunner
 {
@@ -35,20 +36,27 @@ public static class SweepRunner
             + (Failed.Count > 0 ? $", {Failed.Count} failed ({string.Join(", ", Failed)})" : "");
     }
 
-    /// <summary>Whether a trial's run directory holds a finished run of the requested length (its eval.json is written last).</summary>
+    /// <summary>
+    /// Whether a trial's run directory holds a finished run of the requested length (its eval.json is written last).
+    /// </summary>
     public static bool IsComplete(RunOptions o) =>
         File.Exists(Path.Combine(o.OutDir, RunDirectory.EvalFile))
         && RunDirectory.ReadOptions(o.OutDir) is { } c
         && c.Model.Epochs == o.Model.Epochs;
 
-    /// <summary>What `experiment list` shows for a trial: complete, started (epochs logged so far) or not started.</summary>
+    /// <summary>
+    /// What `experiment list` shows for a trial: complete, started (epochs logged so far) or not started.
+    /// </summary>
     public static string State(RunOptions o) =>
         IsComplete(o) ? "complete"
         : File.Exists(Path.Combine(o.OutDir, RunDirectory.CheckpointFile))
             ? $"started: epoch {RunDirectory.EpochsLogged(o.OutDir)} of {o.Model.Epochs} logged"
         : "not started";
 
-    /// <summary>Runs <paramref name="runs"/> in order by the policy above, printing one line per trial to <paramref name="log"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="runs"/> in order by the policy above, printing one line per trial to <paramref
+    /// name="log"/>.
+    /// </summary>
     public static Summary Run(
         IReadOnlyList<TrialRun> runs,
         int total,

@@ -7,8 +7,9 @@ using Untapped.Training.Storage;
 namespace Untapped.Training.Export;
 
 /// <summary>
-/// A trained run's decoder and classifier as ONNX models (opset <see cref="Opset"/>, IR version <see cref="IrVersion"/>),
-/// written through OnnxSharp's classes generated from ONNX's published onnx.proto (Google.Protobuf), not by hand:
+/// A trained run's decoder and classifier as ONNX models (opset <see cref="Opset"/>, IR version <see
+/// cref="IrVersion"/>), written through OnnxSharp's classes generated from ONNX's published onnx.proto
+/// (Google.Protobuf), not by hand:
 /// <list type="bullet">
 /// <item>decoder.onnx: y [n,10], z [n,2] -> means [n,784] = sigmoid(p(x|y,z)'s logits);</item>
 /// <item>classifier.onnx: x [n,784] -> logits [n,10] of q(y|x).</item>
@@ -23,7 +24,10 @@ public static class OnnxExport
     public const string DecoderFile = "decoder.onnx",
         ClassifierFile = "classifier.onnx";
 
-    /// <summary>Writes both models into <paramref name="folder"/> from a run's parameters (the flat layout of <see cref="Networks"/>).</summary>
+    /// <summary>
+    /// Writes both models into <paramref name="folder"/> from a run's parameters (the flat layout of <see
+    /// cref="Networks"/>).
+    /// </summary>
     public static (string Decoder, string Classifier) Write(string folder, float[] parameters, string producerVersion)
     {
         var p = Split(parameters);

@@ -32,7 +32,10 @@ public enum XTildeGrad
     Relaxed,
 }
 
-/// <summary>Whether log p(x~ | y_u, z_u) in the reverse ELBO sends a gradient (<c>Full</c>, docs/model.md §4) or only its value (<c>None</c>).</summary>
+/// <summary>
+/// Whether log p(x~ | y_u, z_u) in the reverse ELBO sends a gradient (<c>Full</c>, docs/model.md §4) or only its value
+/// (<c>None</c>).
+/// </summary>
 public enum ReverseLogPGrad
 {
     Full,
@@ -70,8 +73,8 @@ public sealed record ModelConfig
 
     /// <summary>
     /// <c>None</c> stops the gradient of the reverse ELBO's log p(x~ | y_u, z_u) alone: under a relaxed x~ that term's
-    /// pathwise gradient maximises the decoder's entropy at the unfeatured pairs (docs/results.md, "Why the paper preset
-    /// reverses the claim"); the Concrete term keeps its relaxed gradient into the decoder.
+    /// pathwise gradient maximises the decoder's entropy at the unfeatured pairs (docs/results.md, "Why the paper
+    /// preset reverses the claim"); the Concrete term keeps its relaxed gradient into the decoder.
     /// </summary>
     public ReverseLogPGrad ReverseLogPGrad { get; init; } = ReverseLogPGrad.Full;
     public ClipMode Clip { get; init; } = ClipMode.Paper;
@@ -79,7 +82,9 @@ public sealed record ModelConfig
     public int Epochs { get; init; } = 150;
     public double LearningRate { get; init; } = 0.01;
 
-    /// <summary>Multiply the learning rate by <see cref="LrDecay"/> each epoch after <see cref="LrDecayAfter"/> (0 = never).</summary>
+    /// <summary>
+    /// Multiply the learning rate by <see cref="LrDecay"/> each epoch after <see cref="LrDecayAfter"/> (0 = never).
+    /// </summary>
     public int LrDecayAfter { get; init; }
     public double LrDecay { get; init; } = 1.0;
 

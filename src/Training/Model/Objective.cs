@@ -3,7 +3,9 @@ using Untapped.Training.Data;
 
 namespace Untapped.Training.Model;
 
-/// <summary>The training graph of M2 or Untapped (docs/model.md §4) and the input tensors the trainer fills each step.</summary>
+/// <summary>
+/// The training graph of M2 or Untapped (docs/model.md §4) and the input tensors the trainer fills each step.
+/// </summary>
 public sealed class Objective
 {
     public const string LabelledElbo = "labelled_elbo",
@@ -12,7 +14,10 @@ public sealed class Objective
         ReverseElbo = "reverse_elbo",
         Reconstruct = "reconstruct";
 
-    /// <summary>Monitors (logged, not optimised): log p(x~|y_u,z_u), Concrete log q(y_u|x~), log q(z_u|x~,y_u) with its flow log-det.</summary>
+    /// <summary>
+    /// Monitors (logged, not optimised): log p(x~|y_u,z_u), Concrete log q(y_u|x~), log q(z_u|x~,y_u) with its flow
+    /// log-det.
+    /// </summary>
     public const string ReverseLogPx = "reverse.log_p_x",
         ReverseLogQy = "reverse.log_q_y",
         ReverseLogQz = "reverse.log_q_z";

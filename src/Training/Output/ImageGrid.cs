@@ -5,7 +5,9 @@ using Untapped.Training.Storage;
 
 namespace Untapped.Training.Output;
 
-/// <summary>Lays out 28x28 images (values in [0,1], 1 = ink) as a grid with a 2-pixel white border, ink drawn black.</summary>
+/// <summary>
+/// Lays out 28x28 images (values in [0,1], 1 = ink) as a grid with a 2-pixel white border, ink drawn black.
+/// </summary>
 public static class ImageGrid
 {
     public const int Side = 28,
@@ -41,7 +43,8 @@ public static class ImageGrid
 
     /// <summary>
     /// [height, width] grey levels (0 black .. 255 white) as an 8-bit greyscale PNG, through ImageSharp. Every row is
-    /// stored unfiltered: these small, mostly flat images gain nothing from filtering, and the file stays trivial to read.
+    /// stored unfiltered: these small, mostly flat images gain nothing from filtering, and the file stays trivial to
+    /// read.
     /// </summary>
     public static byte[] EncodePng(byte[] grey, int width, int height)
     {

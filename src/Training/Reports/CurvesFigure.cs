@@ -5,11 +5,11 @@ using Untapped.Training.Storage;
 namespace Untapped.Training.Reports;
 
 /// <summary>
-/// curves.png: metrics.jsonl against the epoch in a few panels a person reads at a glance, each a group of terms on
-/// one scale: the total; the ELBO terms; the classifier's term; the reverse ELBO's parts; the decoder's saturation; any other term alone; and,
-/// when the run logged them (<c>--eval-every</c>), the held-out cross-entropy with q(y|x)'s entropy (ln 10 marked:
-/// a uniform guess) and the held-out accuracy with the share of distinct digits. A panel whose values are all
-/// positive and span more than a decade is drawn on a log scale. Epoch ticks are whole numbers.
+/// curves.png: metrics.jsonl against the epoch in a few panels a person reads at a glance, each a group of terms on one
+/// scale: the total; the ELBO terms; the classifier's term; the reverse ELBO's parts; the decoder's saturation; any
+/// other term alone; and, when the run logged them (<c>--eval-every</c>), the held-out cross-entropy with q(y|x)'s
+/// entropy (ln 10 marked: a uniform guess) and the held-out accuracy with the share of distinct digits. A panel whose
+/// values are all positive and span more than a decade is drawn on a log scale. Epoch ticks are whole numbers.
 /// </summary>
 public static class CurvesFigure
 {

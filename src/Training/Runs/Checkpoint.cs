@@ -48,7 +48,10 @@ public static class Checkpoint
         AtomicFile.Write(path, bytes);
     }
 
-    /// <summary>Flat parameter (and, when present, moment) arrays in the layout of <paramref name="set"/>; every parameter must be present with its shape.</summary>
+    /// <summary>
+    /// Flat parameter (and, when present, moment) arrays in the layout of <paramref name="set"/>; every parameter must
+    /// be present with its shape.
+    /// </summary>
     public static (float[] Parameters, float[]? M, float[]? V, Dictionary<string, string> Metadata) Load(
         string path,
         ParameterSet set

@@ -41,7 +41,9 @@ public sealed record CheckpointPolicy(int? EverySteps = null, TimeSpan? Interval
         );
     }
 
-    /// <summary>Whether to commit after a step, given the steps done, the steps per epoch and the time since the last commit.</summary>
+    /// <summary>
+    /// Whether to commit after a step, given the steps done, the steps per epoch and the time since the last commit.
+    /// </summary>
     public bool Due(int stepsDone, int stepsPerEpoch, TimeSpan sinceLast) =>
         EverySteps is { } n ? stepsDone % n == 0
         : Interval is { } i ? sinceLast >= i

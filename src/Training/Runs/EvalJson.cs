@@ -40,7 +40,10 @@ public sealed record EvalJson(
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>The record in <paramref name="file"/>; a <see cref="Data.DataFormatException"/> naming the file when it is not one.</summary>
+    /// <summary>
+    /// The record in <paramref name="file"/>; a <see cref="Data.DataFormatException"/> naming the file when it is not
+    /// one.
+    /// </summary>
     public static EvalJson Read(string file)
     {
         try

@@ -6,8 +6,8 @@ namespace Untapped.Training.Runs;
 /// <summary>
 /// metrics.jsonl, one <see cref="EpochMetrics"/> per line: {"epoch", "lr", every loss term and monitor by name,
 /// "step_ms", "samples_per_s", "seconds"}, and on evaluated epochs "heldout": {"ce", "acc", "distinct_digits",
-/// "permutation", "entropy"} (<see cref="HeldOutMetrics"/>). The one writer and reader of the format (the run writes it; the curves and
-/// sweep figures and the sweep report read it).
+/// "permutation", "entropy"} (<see cref="HeldOutMetrics"/>). The one writer and reader of the format (the run writes
+/// it; the curves and sweep figures and the sweep report read it).
 /// </summary>
 public static class MetricsJsonl
 {
@@ -47,7 +47,9 @@ public static class MetricsJsonl
         return o.ToJsonString();
     }
 
-    /// <summary>One line back: every key that is not one of the fixed ones (nor "heldout") is a loss term, in file order.</summary>
+    /// <summary>
+    /// One line back: every key that is not one of the fixed ones (nor "heldout") is a loss term, in file order.
+    /// </summary>
     public static EpochMetrics Parse(string line, string file)
     {
         // A JSON object with a key twice parses, and throws ArgumentException when first read (found by fuzzing:

@@ -49,7 +49,9 @@ public sealed class RunDirectory : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>Creates (if need be) and locks the directory, and removes temporary files a killed writer left.</summary>
+    /// <summary>
+    /// Creates (if need be) and locks the directory, and removes temporary files a killed writer left.
+    /// </summary>
     public static RunDirectory Open(string path)
     {
         path = System.IO.Path.GetFullPath(path);
@@ -58,7 +60,8 @@ public sealed class RunDirectory : IDisposable
         {
             Directory.CreateDirectory(path);
             // FileShare.None takes an advisory flock on Unix: released by the kernel when the process dies, however.
-            // Read access suffices for the lock, so a directory made read-only still opens and then fails on its first write.
+            // Read access suffices for the lock, so a directory made read-only still opens and then fails on its first
+            // write.
             lockStream = new FileStream(
                 System.IO.Path.Combine(path, LockFile),
                 FileMode.OpenOrCreate,
@@ -114,12 +117,16 @@ public sealed class RunDirectory : IDisposable
         }
     }
 
-    /// <summary>The options of the run in <paramref name="dir"/>; a clear error when it is not a run directory.</summary>
+    /// <summary>
+    /// The options of the run in <paramref name="dir"/>; a clear error when it is not a run directory.
+    /// </summary>
     public static RunOptions LoadOptions(string dir) =>
         ReadOptions(dir)
         ?? throw new UsageException($"{System.IO.Path.GetFullPath(dir)}: not a run directory (no {ConfigFile})");
 
-    /// <summary>config.json, its paths recorded as <see cref="RunPaths"/> says (relative where they travel with the repository).</summary>
+    /// <summary>
+    /// config.json, its paths recorded as <see cref="RunPaths"/> says (relative where they travel with the repository).
+    /// </summary>
     public void WriteOptions(RunOptions o) =>
         AtomicFile.WriteText(Config, JsonSerializer.Serialize(RunPaths.Relative(o, Path), RunOptions.Json));
 
@@ -141,7 +148,10 @@ public sealed class RunDirectory : IDisposable
 
     public void AppendMetrics(EpochMetrics m) => AtomicFile.AppendLine(Metrics, MetricsJsonl.Format(m));
 
-    /// <summary>Keeps the first <paramref name="epochs"/> lines of metrics.jsonl (those the checkpoint covers); the rest belong to epochs that run again.</summary>
+    /// <summary>
+    /// Keeps the first <paramref name="epochs"/> lines of metrics.jsonl (those the checkpoint covers); the rest belong
+    /// to epochs that run again.
+    /// </summary>
     public void KeepMetrics(int epochs)
     {
         var kept = System.IO.File.Exists(Metrics) ? System.IO.File.ReadLines(Metrics).Take(epochs).ToList() : [];

@@ -36,7 +36,9 @@ public sealed record RunOptions
             System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(Fixed(), Json))
         );
 
-    /// <summary>"name: theirs -> ours" for every setting that must not change across a resume and differs, by config.json name.</summary>
+    /// <summary>
+    /// "name: theirs -> ours" for every setting that must not change across a resume and differs, by config.json name.
+    /// </summary>
     public IReadOnlyList<string> DifferencesFrom(RunOptions other)
     {
         var a = Flatten(JsonSerializer.SerializeToNode(other.Fixed(), Json)!, "");

@@ -11,14 +11,16 @@ namespace Untapped.Training.Runs;
 public sealed record RunSchedule(CheckpointPolicy Checkpoints, int EvalEvery = RunSchedule.DefaultEvalEvery)
 {
     /// <summary>
-    /// The default interval (the CLI's <c>--eval-every</c>). One evaluation (the encoder over the 35,000 labelled images, the classifier
-    /// over them and the 35,000 held-out ones, the reference classifier on the ten digits) took 0.7 s on a 2-core
-    /// AVX-512 EPYC against 1.65 s for an epoch of the paper preset (4 epochs evaluated after each: 20.2 s, not at
-    /// all: 18.1 s, one process each), so every 20 epochs costs about 2 % of a run, every 10 about 4 %.
+    /// The default interval (the CLI's <c>--eval-every</c>). One evaluation (the encoder over the 35,000 labelled
+    /// images, the classifier over them and the 35,000 held-out ones, the reference classifier on the ten digits) took
+    /// 0.7 s on a 2-core AVX-512 EPYC against 1.65 s for an epoch of the paper preset (4 epochs evaluated after each:
+    /// 20.2 s, not at all: 18.1 s, one process each), so every 20 epochs costs about 2 % of a run, every 10 about 4 %.
     /// </summary>
     public const int DefaultEvalEvery = 20;
 
-    /// <summary>Whether the held-out metrics are due after <paramref name="epoch"/> (1-based) of <paramref name="epochs"/>.</summary>
+    /// <summary>
+    /// Whether the held-out metrics are due after <paramref name="epoch"/> (1-based) of <paramref name="epochs"/>.
+    /// </summary>
     public bool EvalDue(int epoch, int epochs) => epoch == epochs || (EvalEvery > 0 && epoch % EvalEvery == 0);
 
     public void Validate()

@@ -77,7 +77,9 @@ public sealed class Trainer : IDisposable
     /// <summary>The loss terms in graph order, then "total".</summary>
     public IReadOnlyList<string> TermNames => _termNames;
 
-    /// <summary>Per-term loss sums over the completed steps of the epoch in progress (all zero at an epoch boundary).</summary>
+    /// <summary>
+    /// Per-term loss sums over the completed steps of the epoch in progress (all zero at an epoch boundary).
+    /// </summary>
     public IReadOnlyList<double> EpochLossSums => _sums;
 
     /// <summary>
@@ -208,10 +210,10 @@ public sealed class Trainer : IDisposable
     public const double SaturationMargin = 1e-3;
 
     /// <summary>
-    /// The share of the decoder's pixel means m = sigmoid(logit) within <see cref="SaturationMargin"/> of 0 or 1, over the
-    /// 10 softened corners (the unfeatured labels) each decoded at the run's 10 fixed unfeatured z (100 images, the same
-    /// for both models and every step of a run): how far the decoder has moved towards hard images where the reverse
-    /// ELBO acts. Read-only: it changes nothing in the run.
+    /// The share of the decoder's pixel means m = sigmoid(logit) within <see cref="SaturationMargin"/> of 0 or 1, over
+    /// the 10 softened corners (the unfeatured labels) each decoded at the run's 10 fixed unfeatured z (100 images, the
+    /// same for both models and every step of a run): how far the decoder has moved towards hard images where the
+    /// reverse ELBO acts. Read-only: it changes nothing in the run.
     /// </summary>
     public double DecoderSaturation()
     {

@@ -24,7 +24,9 @@ public sealed record TrainingState(int StepsDone, double[] EpochLossSums, string
             [FingerprintKey] = Fingerprint,
         };
 
-    /// <summary>The state in a checkpoint's metadata; null when the file holds none (parameters only, or an older format).</summary>
+    /// <summary>
+    /// The state in a checkpoint's metadata; null when the file holds none (parameters only, or an older format).
+    /// </summary>
     public static TrainingState? FromMetadata(string path, IReadOnlyDictionary<string, string> meta)
     {
         if (!meta.TryGetValue(StepsKey, out var steps))

@@ -1,6 +1,8 @@
 namespace Untapped.Training.Runs;
 
-/// <summary>A stop was requested (SIGTERM, Ctrl-C); the step in progress finished and a checkpoint was committed.</summary>
+/// <summary>
+/// A stop was requested (SIGTERM, Ctrl-C); the step in progress finished and a checkpoint was committed.
+/// </summary>
 public sealed class TrainingStoppedException(string checkpoint, int stepsDone, int totalSteps)
     : Exception($"stopped after step {stepsDone} of {totalSteps}; checkpoint committed to {checkpoint}"),
         IRemedied

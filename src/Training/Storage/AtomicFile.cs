@@ -10,7 +10,9 @@ namespace Untapped.Training.Storage;
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Prefix and suffix of the temporary files, so a run directory can clear those a killed process left.</summary>
+    /// <summary>
+    /// Prefix and suffix of the temporary files, so a run directory can clear those a killed process left.
+    /// </summary>
     public const string TempPrefix = ".",
         TempSuffix = ".tmp";
 
@@ -32,7 +34,8 @@ public static class AtomicFile
             }
             File.Move(tmp, full, overwrite: true);
         }
-        // .NET reports EFBIG (a file-size limit) as ArgumentOutOfRangeException: "file length too large for the file system".
+        // .NET reports EFBIG (a file-size limit) as ArgumentOutOfRangeException: "file length too large for the file
+        // system".
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
         {
             try
@@ -53,7 +56,9 @@ public static class AtomicFile
 
     public static void WriteText(string path, string text) => Write(path, Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Appends a line (for logs whose consistency a reader restores itself, such as metrics.jsonl on resume).</summary>
+    /// <summary>
+    /// Appends a line (for logs whose consistency a reader restores itself, such as metrics.jsonl on resume).
+    /// </summary>
     public static void AppendLine(string path, string line)
     {
         try

@@ -60,7 +60,10 @@ public static class Safetensors
         return file;
     }
 
-    /// <summary>Reads every tensor and the metadata; throws <see cref="CheckpointException"/> for any malformed or corrupted file.</summary>
+    /// <summary>
+    /// Reads every tensor and the metadata; throws <see cref="CheckpointException"/> for any malformed or corrupted
+    /// file.
+    /// </summary>
     public static (Dictionary<string, Entry> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
         byte[] file;

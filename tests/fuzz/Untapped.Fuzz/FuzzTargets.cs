@@ -35,7 +35,10 @@ public static class FuzzTargets
     /// <summary>Separates the three files of a trial in one input of the report target.</summary>
     public const byte FileSeparator = 0x1E;
 
-    /// <summary>Runs target <paramref name="name"/> on <paramref name="input"/> inside the scratch folder <paramref name="work"/>; throws on a finding.</summary>
+    /// <summary>
+    /// Runs target <paramref name="name"/> on <paramref name="input"/> inside the scratch folder <paramref
+    /// name="work"/>; throws on a finding.
+    /// </summary>
     public static void Run(string name, byte[] input, string work)
     {
         try

@@ -44,7 +44,10 @@ static class DeviceAdam
             norm[0] = MathF.Sqrt(t);
     }
 
-    /// <summary>Clip + Adam (<see cref="AdamStep.Apply"/>) over the flat parameter buffer, grid-stride (each thread steps by the grid's size).</summary>
+    /// <summary>
+    /// Clip + Adam (<see cref="AdamStep.Apply"/>) over the flat parameter buffer, grid-stride (each thread steps by the
+    /// grid's size).
+    /// </summary>
     public static void Adam(
         ArrayView<float> norm, // [1]
         int n,

@@ -74,7 +74,10 @@ static class DeviceBernoulli
             dx[i] += gr * dxv;
     }
 
-    /// <summary>Hard: xs = [u &lt; m] (m clipped in the original form); relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau).</summary>
+    /// <summary>
+    /// Hard: xs = [u &lt; m] (m clipped in the original form); relaxed: xs = sigmoid((logits + log u - log(1-u)) /
+    /// tau).
+    /// </summary>
     public static void BernoulliSample(
         Index1D i,
         ArrayView<float> logits, // [n]

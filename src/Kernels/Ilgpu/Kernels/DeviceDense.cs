@@ -3,7 +3,9 @@ using static Untapped.Kernels.LaunchShape;
 
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
-/// <summary>The dense layer's elementwise backward; twin of Cpu/CpuDense.cs (the GEMMs are in <see cref="DeviceGemm"/>).</summary>
+/// <summary>
+/// The dense layer's elementwise backward; twin of Cpu/CpuDense.cs (the GEMMs are in <see cref="DeviceGemm"/>).
+/// </summary>
 static class DeviceDense
 {
     /// <summary>

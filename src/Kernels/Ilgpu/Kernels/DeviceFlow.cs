@@ -3,7 +3,9 @@ using static Untapped.Kernels.KernelConstants;
 
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
-/// <summary>The logistic flow onto the box [lo, hi]^d, its log-determinant and inverse; twin of Cpu/CpuFlow.cs.</summary>
+/// <summary>
+/// The logistic flow onto the box [lo, hi]^d, its log-determinant and inverse; twin of Cpu/CpuFlow.cs.
+/// </summary>
 static class DeviceFlow
 {
     /// <summary>

@@ -29,7 +29,9 @@ static class DeviceGaussian
         dsigma[i] += g * eps[i];
     }
 
-    /// <summary>logN[r] = sum_d -q^2/2 - log s - log(2 pi)/2, q = (zt - mu) / s, s = sigma + SigmaEps. One thread per row.</summary>
+    /// <summary>
+    /// logN[r] = sum_d -q^2/2 - log s - log(2 pi)/2, q = (zt - mu) / s, s = sigma + SigmaEps. One thread per row.
+    /// </summary>
     public static void GaussianLogPdf(
         Index1D r,
         ArrayView<float> zt, // [m,d]
@@ -49,7 +51,10 @@ static class DeviceGaussian
         logN[r] = acc;
     }
 
-    /// <summary>dzt (when <paramref name="hasDzt"/>), dmu, dsigma += g[r] times the partial derivatives of logN[r]. One thread per element.</summary>
+    /// <summary>
+    /// dzt (when <paramref name="hasDzt"/>), dmu, dsigma += g[r] times the partial derivatives of logN[r]. One thread
+    /// per element.
+    /// </summary>
     public static void GaussianLogPdfBackward(
         Index1D i,
         ArrayView<float> zt, // [m,d]

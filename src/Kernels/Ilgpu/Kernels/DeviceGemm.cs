@@ -35,9 +35,9 @@ static class DeviceGemm
     const int Loads = GemmSlab * GemmTile / (GemmThreads * GemmThreads); // elements of each tile a thread stages
 
     /// <summary>
-    /// One GemmTile x GemmTile tile of C per group of GemmThreads x GemmThreads threads (grid: column tiles x row tiles).
-    /// K is staged through shared memory in slabs of GemmSlab; each thread keeps its 4 x 4 outputs in registers,
-    /// strided by GemmThreads so that neighbouring threads touch neighbouring addresses.
+    /// One GemmTile x GemmTile tile of C per group of GemmThreads x GemmThreads threads (grid: column tiles x row
+    /// tiles). K is staged through shared memory in slabs of GemmSlab; each thread keeps its 4 x 4 outputs in
+    /// registers, strided by GemmThreads so that neighbouring threads touch neighbouring addresses.
     /// </summary>
     public static void Gemm(
         ArrayView<float> a, // [M,K] or [K,M]

@@ -3,10 +3,16 @@ using static Untapped.Kernels.KernelConstants;
 
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
-/// <summary>Gumbel-softmax relaxation and the Concrete log-density; twin of Cpu/CpuGumbel.cs. One thread per row of k &lt;= MaxClasses.</summary>
+/// <summary>
+/// Gumbel-softmax relaxation and the Concrete log-density; twin of Cpu/CpuGumbel.cs. One thread per row of k &lt;=
+/// MaxClasses.
+/// </summary>
 static class DeviceGumbel
 {
-    /// <summary>y[r] = softmax((logits[r] + g[r]) / tau), g = -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)); without noise g = 0.</summary>
+    /// <summary>
+    /// y[r] = softmax((logits[r] + g[r]) / tau), g = -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor));
+    /// without noise g = 0.
+    /// </summary>
     public static void GumbelSoftmax(
         Index1D r,
         ArrayView<float> logits, // [m,k]
@@ -84,7 +90,9 @@ static class DeviceGumbel
         lp[r] = logNorm - k * (tm + MathF.Log(st)) + lin;
     }
 
-    /// <summary>With w = softmax_j(lsm_j - tau log y_j): dlogits += g (1 - k w); dy += g (k tau w - tau - 1) / y (when hasDy).</summary>
+    /// <summary>
+    /// With w = softmax_j(lsm_j - tau log y_j): dlogits += g (1 - k w); dy += g (k tau w - tau - 1) / y (when hasDy).
+    /// </summary>
     public static void ConcreteLogPdfBackward(
         Index1D r,
         ArrayView<float> logits, // [m,k]

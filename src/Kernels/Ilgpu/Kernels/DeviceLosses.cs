@@ -6,7 +6,10 @@ namespace Untapped.Kernels.Ilgpu.Kernels;
 /// <summary>Losses, distances and small reductions; twin of Cpu/CpuLosses.cs.</summary>
 static class DeviceLosses
 {
-    /// <summary>loss[r] = -log max(&lt;target[r], p[r]&gt;, CeFloor); target is one-hot, so the product is p_true. One thread per row.</summary>
+    /// <summary>
+    /// loss[r] = -log max(&lt;target[r], p[r]&gt;, CeFloor); target is one-hot, so the product is p_true. One thread
+    /// per row.
+    /// </summary>
     public static void ClippedCrossEntropy(
         Index1D r,
         ArrayView<float> p, // [m,k]
@@ -15,7 +18,9 @@ static class DeviceLosses
         ArrayView<float> loss // [m]
     ) => loss[r] = -MathF.Log(MathF.Max(TrueProbability(p, target, r * k, k), CeFloor));
 
-    /// <summary>dp += g (-target / p_true) where p_true &gt; CeFloor, else nothing (the clip has no gradient).</summary>
+    /// <summary>
+    /// dp += g (-target / p_true) where p_true &gt; CeFloor, else nothing (the clip has no gradient).
+    /// </summary>
     public static void ClippedCrossEntropyBackward(
         Index1D r,
         ArrayView<float> p, // [m,k]
@@ -86,7 +91,9 @@ static class DeviceLosses
             da[i] += v;
     }
 
-    /// <summary>output[0] += coef mean(v[0..m)). One group of LaunchShape.GroupSize threads, summed in a fixed order.</summary>
+    /// <summary>
+    /// output[0] += coef mean(v[0..m)). One group of LaunchShape.GroupSize threads, summed in a fixed order.
+    /// </summary>
     public static void RowMeanAccumulate(
         ArrayView<float> v, // [m]
         int m,

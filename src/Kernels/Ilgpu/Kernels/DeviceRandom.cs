@@ -30,7 +30,9 @@ static class DeviceRandom
             output[e + 3] = Philox.ToUnit(w3);
     }
 
-    /// <summary>output[i] ~ N(0,1) by Box-Muller: words (0,1) give elements 0 (cos) and 1 (sin), words (2,3) elements 2 and 3.</summary>
+    /// <summary>
+    /// output[i] ~ N(0,1) by Box-Muller: words (0,1) give elements 0 (cos) and 1 (sin), words (2,3) elements 2 and 3.
+    /// </summary>
     public static void PhiloxNormal(
         Index1D block,
         int n,
