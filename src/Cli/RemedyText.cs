@@ -16,7 +16,7 @@ static class RemedyText
             Remedy.AskForMoreEpochs => "ask for enough --epochs to reach it",
             Remedy.TrainOnCpu => "train on the managed CPU with --backend cpu",
             Remedy.SkipSelfCheck => "skip the check with --self-check never",
-            Remedy.NameTheBackend => "name the backend (e.g. --backend cuda) to make a failed self-check an error",
+            Remedy.NameTheBackend => "name the backend, e.g. --backend cuda, to make a failed self-check an error",
             Remedy.Evaluate => "`untapped evaluate --run <run>` writes it again",
             _ => throw new ArgumentOutOfRangeException(nameof(r), r, "a remedy without a wording"),
         };
