@@ -109,40 +109,33 @@ public static partial class OpCases
             };
         }
 
-        yield return new(
-            "bernoulli_sample_hard",
-            nameof(Backend.BernoulliSample),
-            0,
-            0,
-            r =>
-                OpCase.Buffers(
-                    ("l", Gen.Uniform(r, n, -4, 4)),
-                    ("u", Gen.Uniform(r, n, 0.001f, 0.999f)),
-                    ("o", new float[n])
-                ),
-            ["o"],
-            (a, h) => a.BernoulliSample(h["l"], h["u"], n, 1f, false, BernoulliForm.Original, h["o"])
+        // Hard samples are exact comparisons; the relaxed one goes through exp/log and sigmoid.
+        foreach (
+            var (kind, relaxed, tau, form, atol, rtol) in new[]
+            {
+                ("hard", false, 1f, BernoulliForm.Original, 0f, 0f),
+                ("relaxed", true, 0.7f, BernoulliForm.Exact, 1e-6f, 1e-5f),
+            }
         )
         {
-            Bytes = 3L * n * F,
-        };
-        yield return new(
-            "bernoulli_sample_relaxed",
-            nameof(Backend.BernoulliSample),
-            1e-6f,
-            1e-5f,
-            r =>
-                OpCase.Buffers(
-                    ("l", Gen.Uniform(r, n, -4, 4)),
-                    ("u", Gen.Uniform(r, n, 0.001f, 0.999f)),
-                    ("o", new float[n])
-                ),
-            ["o"],
-            (a, h) => a.BernoulliSample(h["l"], h["u"], n, 0.7f, true, BernoulliForm.Exact, h["o"])
-        )
-        {
-            Bytes = 3L * n * F,
-        };
+            yield return new(
+                $"bernoulli_sample_{kind}",
+                nameof(Backend.BernoulliSample),
+                atol,
+                rtol,
+                r =>
+                    OpCase.Buffers(
+                        ("l", Gen.Uniform(r, n, -4, 4)),
+                        ("u", Gen.Uniform(r, n, 0.001f, 0.999f)),
+                        ("o", new float[n])
+                    ),
+                ["o"],
+                (a, h) => a.BernoulliSample(h["l"], h["u"], n, tau, relaxed, form, h["o"])
+            )
+            {
+                Bytes = 3L * n * F,
+            };
+        }
         yield return new(
             "bernoulli_sample_backward",
             nameof(Backend.BernoulliSampleBackward),
