@@ -100,22 +100,12 @@ public sealed class PtxTests(ITestOutputHelper output)
 
     const string TableStart = "<!-- ptxas table: `bench ptx` writes it; PtxTests checks it -->";
 
-    static IEnumerable<string> DocumentedTable()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "docs", "kernels.md")))
-            {
-                return File.ReadLines(Path.Combine(d.FullName, "docs", "kernels.md"))
-                    .SkipWhile(l => l != TableStart)
-                    .Skip(1)
-                    .TakeWhile(l => l.StartsWith('|'))
-                    .ToList();
-            }
-        }
-
-        throw new FileNotFoundException("docs/kernels.md not found above the test binaries");
-    }
+    static IEnumerable<string> DocumentedTable() =>
+        File.ReadLines(Path.Combine(RepoPaths.Root, "docs", "kernels.md"))
+            .SkipWhile(l => l != TableStart)
+            .Skip(1)
+            .TakeWhile(l => l.StartsWith('|'))
+            .ToList();
 
     [PtxasFact]
     public void PtxasRejectsBrokenPtx()

@@ -1,4 +1,5 @@
 using Untapped.Fuzz;
+using Untapped.Tests;
 using Untapped.Training.Runs;
 using Xunit;
 
@@ -12,16 +13,7 @@ namespace Untapped.Training.Tests;
 /// </summary>
 public sealed class FuzzRegressionTests
 {
-    static string Fuzz()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (Directory.Exists(Path.Combine(d.FullName, "tests", "fuzz", "corpus")))
-                return Path.Combine(d.FullName, "tests", "fuzz");
-        }
-
-        throw new DirectoryNotFoundException("tests/fuzz/corpus not found above the test binaries");
-    }
+    static string Fuzz() => Path.Combine(RepoPaths.Root, "tests", "fuzz");
 
     public static TheoryData<string, string> Inputs()
     {

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Untapped.Kernels.Cpu;
+using Untapped.Tests;
 using Untapped.Training.Data;
 using Untapped.Training.Evaluation;
 using Untapped.Training.Export;
@@ -58,16 +59,7 @@ static class Interop
         return (p.ExitCode, output + err.Result);
     }
 
-    public static string Repo()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "examples", "python", "decode_digits.py")))
-                return d.FullName;
-        }
-
-        throw new DirectoryNotFoundException("examples/python not found above the test binaries");
-    }
+    public static string Repo() => RepoPaths.Root;
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Untapped.Tests;
 using Untapped.Training;
 using Untapped.Training.Runs;
 using Xunit;

@@ -1,3 +1,4 @@
+using Untapped.Tests;
 using Untapped.Training.Data;
 using Untapped.Training.Runs;
 using Xunit;

@@ -1,4 +1,4 @@
-namespace Untapped.Training.Tests;
+namespace Untapped.Tests;
 
 /// <summary>
 /// The repository the tests run from: the first folder above the test binaries that holds Untapped.Gpu.sln.
