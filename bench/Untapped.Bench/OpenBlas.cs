@@ -1,5 +1,21 @@
 using System.Runtime.InteropServices;
 using Untapped.Kernels.Cpu;
+using unsafe SgemmFn = delegate* unmanaged<
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    float,
+    float*,
+    int,
+    float*,
+    int,
+    float,
+    float*,
+    int,
+    void>; // cblas_sgemm
 
 namespace Untapped.Bench;
 
@@ -16,22 +32,7 @@ static unsafe partial class OpenBlas
     const int RowMajor = 101,
         NoTrans = 111,
         Trans = 112;
-    static delegate* unmanaged<
-        int,
-        int,
-        int,
-        int,
-        int,
-        int,
-        float,
-        float*,
-        int,
-        float*,
-        int,
-        float,
-        float*,
-        int,
-        void> _sgemm;
+    static SgemmFn _sgemm;
     static delegate* unmanaged<int, void> _setThreads;
     static delegate* unmanaged<sbyte*> _coreName;
     static bool? _loaded;
@@ -85,23 +86,7 @@ static unsafe partial class OpenBlas
         {
             if (NativeLibrary.TryLoad(n, out var lib))
             {
-                _sgemm = (delegate* unmanaged<
-                    int,
-                    int,
-                    int,
-                    int,
-                    int,
-                    int,
-                    float,
-                    float*,
-                    int,
-                    float*,
-                    int,
-                    float,
-                    float*,
-                    int,
-                    void>)
-                    NativeLibrary.GetExport(lib, "cblas_sgemm");
+                _sgemm = (SgemmFn)NativeLibrary.GetExport(lib, "cblas_sgemm");
                 _setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads");
                 _coreName = (delegate* unmanaged<sbyte*>)NativeLibrary.GetExport(lib, "openblas_get_corename");
                 _setThreads(threads);
