@@ -2,7 +2,7 @@ using System.Text.Json;
 using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
-using Untapped.Training.Checks;
+using Untapped.Training.Gate;
 using Untapped.Training.Model;
 
 namespace Untapped.Bench;

@@ -86,10 +86,10 @@ public static partial class Ptxas
     {
         foreach (var (arch, target) in Targets)
         {
-            foreach (var k in Kernels.Ilgpu.Ptx.Kernels)
+            foreach (var k in Kernels.Ilgpu.DeviceKernels.All)
             {
                 yield return (
-                    Kernels.Ilgpu.Ptx.NameOf(k),
+                    Kernels.Ilgpu.DeviceKernels.NameOf(k),
                     target,
                     Assemble(ptxas, Kernels.Ilgpu.Ptx.Compile(k, arch), target)
                 );

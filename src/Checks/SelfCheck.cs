@@ -7,7 +7,7 @@ namespace Untapped.Checks;
 /// <summary>
 /// A backend proving itself before it trains: every kernel case against the one-thread managed CPU reference (each
 /// output read back, so each case ends in a synchronize and a fault is caught at its case), then the caller's step
-/// check (training: one optimiser step of the model against the managed CPU, Untapped.Training.Checks.StepParity). A
+/// check (training: one optimiser step of the model against the managed CPU, Untapped.Training.Gate.StepParity). A
 /// function of the backend, the case list and the step, so a test can hand it a case that must fail; it depends on the
 /// kernel layer alone.
 /// </summary>

@@ -1,9 +1,3 @@
-using Untapped.Checks;
-using Untapped.Kernels;
-using Untapped.Training;
-using Untapped.Training.Checks;
-using Untapped.Training.Evaluation;
-
 namespace Untapped.Cli;
 
 /// <summary>How a --backend name (parsed by <see cref="BackendNames"/>) becomes the backend a run trains on.</summary>

@@ -1,6 +1,3 @@
-using Spectre.Console;
-using Untapped.Training;
-
 namespace Untapped.Cli;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System.CommandLine;
-using Untapped.Training;
 using Untapped.Training.Experiments;
-using Untapped.Training.Model;
-using Untapped.Training.Runs;
 using Untapped.Training.Storage;
 
 namespace Untapped.Cli;

@@ -1,9 +1,4 @@
-using System.CommandLine;
 using Untapped.Graph;
-using Untapped.Kernels;
-using Untapped.Training;
-using Untapped.Training.Data;
-using Untapped.Training.Runs;
 using Untapped.Training.Storage;
 
 namespace Untapped.Cli;

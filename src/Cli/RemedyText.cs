@@ -1,5 +1,3 @@
-using Untapped.Training;
-
 namespace Untapped.Cli;
 
 /// <summary>

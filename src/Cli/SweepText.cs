@@ -1,6 +1,3 @@
-using System.Globalization;
-using Untapped.Training;
-
 namespace Untapped.Cli;
 
 /// <summary>The sweep's list options as the user writes them: seeds, --vary axes, model and preset lists.</summary>

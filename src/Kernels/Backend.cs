@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Untapped.Kernels;
 
 /// <summary>
@@ -95,6 +97,56 @@ public abstract partial class Backend : IDisposable
         }
     }
 
+    /// <summary>The validation of a kernel call over <paramref name="n"/> elements (see <see cref="Shape"/>).</summary>
+    protected Shape Sizes(int n, [CallerArgumentExpression(nameof(n))] string nName = "")
+    {
+        NotNegative(n, nName);
+        return new(this, n, n);
+    }
+
+    /// <summary>The validation of a kernel call over an [m,d] matrix (see <see cref="Shape"/>).</summary>
+    protected Shape Sizes(
+        int m,
+        int d,
+        [CallerArgumentExpression(nameof(m))] string mName = "",
+        [CallerArgumentExpression(nameof(d))] string dName = ""
+    )
+    {
+        NotNegative(m, mName);
+        NotNegative(d, dName);
+        return new(this, m, (long)m * d);
+    }
+
+    /// <summary>
+    /// One kernel call's validation as one chain, its sizes first (none negative: <see cref="Sizes(int, int, string,
+    /// string)"/>), then each view with what it must hold: <see cref="All"/> every element (m*d, or n), <see
+    /// cref="Rows"/> one per row (m), <see cref="Holds"/> a stated count; the OrEmpty forms let an optional view be
+    /// empty. Each view is named in errors by its argument expression, the parameter's name.
+    /// </summary>
+    protected readonly ref struct Shape(Backend owner, long rows, long all)
+    {
+        readonly Backend _owner = owner;
+
+        public Shape All(View v, [CallerArgumentExpression(nameof(v))] string name = "") => Holds(v, all, name);
+
+        public Shape AllOrEmpty(View v, [CallerArgumentExpression(nameof(v))] string name = "") =>
+            HoldsOrEmpty(v, all, name);
+
+        public Shape Rows(View v, [CallerArgumentExpression(nameof(v))] string name = "") => Holds(v, rows, name);
+
+        public Shape Holds(View v, long need, [CallerArgumentExpression(nameof(v))] string name = "")
+        {
+            _owner.In(v, name, need);
+            return this;
+        }
+
+        public Shape HoldsOrEmpty(View v, long need, [CallerArgumentExpression(nameof(v))] string name = "")
+        {
+            _owner.Opt(v, name, need);
+            return this;
+        }
+    }
+
     /// <summary>Checks a view belongs here and holds at least <paramref name="need"/> elements.</summary>
     protected void In(View v, string name, long need)
     {
@@ -110,7 +162,7 @@ public abstract partial class Backend : IDisposable
             In(v, name, need);
     }
 
-    static void Positive(int value, string name)
+    static void NotNegative(int value, string name)
     {
         if (value < 0)
             throw new ArgumentOutOfRangeException(name, $"{name} = {value} must not be negative");

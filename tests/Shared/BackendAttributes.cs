@@ -48,3 +48,15 @@ public sealed class CudaAbsentFactAttribute : FactAttribute
             Skip = "this machine has a CUDA device: no absent backend to ask for";
     }
 }
+
+/// <summary>
+/// A fact about a backend ILGPU finds no device for; skipped, saying so, on a machine where it is present.
+/// </summary>
+public sealed class BackendAbsentFactAttribute : FactAttribute
+{
+    public BackendAbsentFactAttribute(BackendKind kind)
+    {
+        if (Backends.Unavailable(kind) is null)
+            Skip = $"this machine has a {kind} device that ILGPU accepts: no absent backend to ask for";
+    }
+}

@@ -26,7 +26,7 @@ public sealed class PtxasFactAttribute : FactAttribute
 public sealed class PtxTests(ITestOutputHelper output)
 {
     // The catalogue is the Backend's abstract *Core methods (Catalogue.Operations). Every one of them has a
-    // device kernel of the same name in Device/ (found by reflection, which is also how the PTX list and this test get
+    // device kernel of the same name in a Device* class (found by reflection, which is also how the PTX list and this test get
     // it, so nothing is kept by hand); the only device kernels without an operation of their own are the named steps
     // of a multi-kernel operation.
     static readonly string[] StepsOfOtherOperations = ["GlobalNorm"]; // Adam: the global norm, then the update
@@ -34,7 +34,7 @@ public sealed class PtxTests(ITestOutputHelper output)
     [Fact]
     public void EveryOperationHasADeviceKernelOfItsName()
     {
-        var device = Ptx.Kernels.Select(k => k.Name).Order(StringComparer.Ordinal).ToArray();
+        var device = DeviceKernels.All.Select(k => k.Name).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
             Catalogue.Operations().Where(o => o != "Copy").Concat(StepsOfOtherOperations).Order(StringComparer.Ordinal),
             device
@@ -59,7 +59,7 @@ public sealed class PtxTests(ITestOutputHelper output)
     {
         foreach (var arch in new[] { CudaArchitecture.SM_80, CudaArchitecture.SM_90 })
         {
-            foreach (var k in Ptx.Kernels)
+            foreach (var k in DeviceKernels.All)
             {
                 var ptx = Ptx.Compile(k, arch);
                 Assert.Contains(".target sm_80", ptx);
@@ -79,7 +79,7 @@ public sealed class PtxTests(ITestOutputHelper output)
                 "CI=true and ptxas is missing: .ci/run should have extracted it ($PTXAS)"
             );
         var rows = Ptxas.All(ptxas).ToList();
-        Assert.Equal(Ptx.Kernels.Count * Ptxas.Targets.Length, rows.Count);
+        Assert.Equal(DeviceKernels.All.Count * Ptxas.Targets.Length, rows.Count);
         foreach (var (k, target, r) in rows)
         {
             output.WriteLine(

@@ -139,12 +139,37 @@ public sealed class CliTests
     [InlineData("train", "--backend", "tpu")]
     [InlineData("train", "--preset", "fancy")]
     [InlineData("train", "--no-such-option")]
+    [InlineData("train", "--threads", "-1")]
     [InlineData("experiment", "--seeds", "0")]
     public void BadOptionsExitWith2(params string[] args)
     {
         string[] full =
             args[0] == "train" ? [.. args, "--data", Data, "--out", Out()] : [.. args, "--data", Data, "--out", Out()];
         Assert.Equal(2, Cli.App.Run(full));
+    }
+
+    // A file where export expects a folder: a usage error naming the flag, not .NET's bare "file already exists".
+    [Fact]
+    public void ExportIntoAFileIsAUsageErrorWithItsRemedy()
+    {
+        var file = Path.Combine(Out(), "not-a-folder");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, "x");
+        var err = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(err);
+        int code;
+        try
+        {
+            code = Cli.App.Run(["export", "--run", Out(), "--onnx", file]);
+        }
+        finally
+        {
+            Console.SetError(old);
+        }
+        Assert.Equal(2, code);
+        Assert.Contains($"'{file}' is a file: choose another --onnx", err.ToString());
+        Assert.Equal("x", File.ReadAllText(file));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Kernels.Ilgpu;
-using Untapped.Training.Checks;
+using Untapped.Training.Gate;
 using Xunit;
 
 namespace Untapped.Training.Tests;

@@ -3,7 +3,7 @@ using Untapped.Graph;
 using Untapped.Graph.Ops;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
-using Untapped.Training.Checks;
+using Untapped.Training.Gate;
 using Untapped.Training.Model;
 using Untapped.Training.Runs;
 using Untapped.Training.Storage;
@@ -343,16 +343,16 @@ public sealed class BackendStepTests
 
     static void Compare(Backend dev, ModelConfig cfg, int batch)
     {
-        var r = Untapped.Training.Checks.StepParity.Compare(dev, cfg, batch);
+        var r = Untapped.Training.Gate.StepParity.Compare(dev, cfg, batch);
         for (int step = 0; step < r.Losses.Length; step++)
             Assert.True(r.Losses[step].Pass, $"losses at step {step}{r.Losses[step].Problem}");
         Assert.True(
             r.FarOk,
-            $"{r.Far} of {r.Parameters} parameters differ by more than {Untapped.Training.Checks.StepParity.FarApart}"
+            $"{r.Far} of {r.Parameters} parameters differ by more than {Untapped.Training.Gate.StepParity.FarApart}"
         );
         Assert.True(
             r.ParameterResult.Pass,
-            $"parameters after {Untapped.Training.Checks.StepParity.Steps} steps{r.ParameterResult.Problem}"
+            $"parameters after {Untapped.Training.Gate.StepParity.Steps} steps{r.ParameterResult.Problem}"
         );
     }
 }

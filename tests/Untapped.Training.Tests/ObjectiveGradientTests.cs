@@ -1,7 +1,7 @@
 using Untapped.Checks;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
-using Untapped.Training.Checks;
+using Untapped.Training.Gate;
 using Untapped.Training.Model;
 using Xunit;
 

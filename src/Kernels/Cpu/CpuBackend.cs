@@ -2,9 +2,9 @@ namespace Untapped.Kernels.Cpu;
 
 /// <summary>
 /// The managed backend: each kernel of the catalogue has a twin here with the same name and maths (partial-class files
-/// named for the Device/ file they mirror: CpuDense for DeviceDense, ...). Work is split into chunks whose boundaries
-/// depend only on the problem size, never on the thread count, and every reduction runs in a fixed order inside its
-/// chunk: results are bitwise identical for any number of threads.
+/// in the family's folder, Ops/(family)/, named for the Device file they mirror: CpuDense for DeviceDense, ...). Work
+/// is split into chunks whose boundaries depend only on the problem size, never on the thread count, and every
+/// reduction runs in a fixed order inside its chunk: results are bitwise identical for any number of threads.
 /// </summary>
 public sealed partial class CpuBackend : Backend
 {
@@ -37,6 +37,9 @@ public sealed partial class CpuBackend : Backend
     internal static Span<float> S(View v) =>
         v.IsEmpty ? default : ((CpuBuffer)v.Buffer!).Data.AsSpan(v.Offset, v.Length);
 
+    /// <summary>Scratch for one row function call per chunk (what the device kernel keeps in local memory).</summary>
+    internal static Mem Scratch(int length) => new(new float[length], 0);
+
     internal static Mem A(View v) => v.IsEmpty ? default : new Mem(((CpuBuffer)v.Buffer!).Data, v.Offset);
 
     /// <summary>
@@ -64,8 +67,8 @@ public sealed partial class CpuBackend : Backend
     internal static int Grain(int perItem, int work = 1 << 15) => Math.Max(1, work / Math.Max(1, perItem));
 }
 
-/// <summary>A float array plus an element offset: what a CPU kernel holds for one view.</summary>
-internal readonly struct Mem(float[] data, int offset)
+/// <summary>A float array plus an element offset: what a CPU kernel holds for one view (and hands a row function).</summary>
+internal readonly struct Mem(float[] data, int offset) : IFloats
 {
     public readonly float[] Data = data;
     public readonly int Offset = offset;

@@ -1,6 +1,3 @@
-using ILGPU;
-using ILGPU.Runtime;
-
 namespace Untapped.Kernels.Ilgpu;
 
 /// <summary>A float32 allocation in an ILGPU accelerator's memory.</summary>

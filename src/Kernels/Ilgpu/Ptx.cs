@@ -1,9 +1,7 @@
 using System.Reflection;
-using ILGPU;
 using ILGPU.Backends;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 
 namespace Untapped.Kernels.Ilgpu;
@@ -15,32 +13,8 @@ namespace Untapped.Kernels.Ilgpu;
 /// </summary>
 public static class Ptx
 {
-    /// <summary>
-    /// Every kernel of Device/: the public static void methods of its Device* classes, by class then name.
-    /// </summary>
-    public static IReadOnlyList<MethodInfo> Kernels { get; } =
-        typeof(Ptx)
-            .Assembly.GetTypes()
-            .Where(t =>
-                t.Namespace == "Untapped.Kernels.Ilgpu.Kernels" && t.Name.StartsWith("Device", StringComparison.Ordinal)
-            )
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
-            .Where(m => m.ReturnType == typeof(void))
-            .OrderBy(m => m.DeclaringType!.Name, StringComparer.Ordinal)
-            .ThenBy(m => m.Name, StringComparer.Ordinal)
-            .ToArray();
-
     // One ILGPU context for every compilation of the process (its type and method caches are shared by the kernels).
     static readonly Lazy<ILGPU.Context> PtxContext = new(() => ILGPU.Context.Create(b => b.EnableAlgorithms()));
-
-    /// <summary>
-    /// Whether the kernel takes an index first (ILGPU picks its group size) rather than an explicit KernelConfig.
-    /// </summary>
-    public static bool IsImplicitlyGrouped(MethodInfo kernel) =>
-        kernel.GetParameters().FirstOrDefault()?.ParameterType is { } first && typeof(IIndex).IsAssignableFrom(first);
-
-    /// <summary>The kernel's name as "Class.Method".</summary>
-    public static string NameOf(MethodInfo kernel) => $"{kernel.DeclaringType!.Name}.{kernel.Name}";
 
     /// <summary>
     /// PTX of one kernel for <paramref name="arch"/> at PTX ISA 7.8 (the newest that CUDA 11.8's ptxas accepts; sm_90
@@ -51,7 +25,7 @@ public static class Ptx
         var context = PtxContext.Value;
         // No NVVM: ILGPU's own PTX code generator (its NVVM path is optional and needs the CUDA toolkit).
         using var backend = new PTXBackend(context, arch, CudaInstructionSet.ISA_78, null!);
-        var entry = IsImplicitlyGrouped(kernel)
+        var entry = DeviceKernels.IsImplicitlyGrouped(kernel)
             ? EntryPointDescription.FromImplicitlyGroupedKernel(kernel)
             : EntryPointDescription.FromExplicitlyGroupedKernel(kernel);
         var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);

@@ -1,0 +1,89 @@
+namespace Untapped.Kernels;
+
+// The Bernoulli family's validated entries (the Bernoulli decoder: log-likelihood, hard and relaxed samples, and their backwards): each public method checks its views once,
+// then calls its backend's Core (the managed CPU's in Cpu*.cs, the ILGPU launch in Ilgpu*.cs of this folder).
+public abstract partial class Backend
+{
+    /// <summary>
+    /// logp[r] = sum_d x log m + (1-x) log(1-m), m = sigmoid(logits) (clipped to [1e-5, 1-1e-5] in the original form).
+    /// </summary>
+    public void BernoulliLogLik(
+        View x, // [m,d]
+        View logits, // [m,d]
+        int m,
+        int d,
+        BernoulliForm form,
+        View logp // [m]
+    )
+    {
+        Sizes(m, d).All(x).All(logits).Rows(logp);
+        BernoulliLogLikCore(new(x, logits, m, d, form, logp));
+    }
+
+    protected abstract void BernoulliLogLikCore(in BernoulliLogLikArgs args);
+
+    /// <summary>
+    /// dlogits (+)= g[r] d logp/d logits, added when <paramref name="accumulate"/>, else written without reading the
+    /// old contents (which may be anything, NaN included); dx += g[r] d logp/d x (dx optional, always added).
+    /// </summary>
+    public void BernoulliLogLikBackward(
+        View x, // [m,d]
+        View logits, // [m,d]
+        View g, // [m]
+        int m,
+        int d,
+        BernoulliForm form,
+        bool accumulate,
+        View dlogits, // [m,d]
+        View dx // [m,d] or empty
+    )
+    {
+        Sizes(m, d).All(x).All(logits).Rows(g).All(dlogits).AllOrEmpty(dx);
+        BernoulliLogLikBackwardCore(new(x, logits, g, m, d, form, accumulate, dlogits, dx));
+    }
+
+    protected abstract void BernoulliLogLikBackwardCore(in BernoulliLogLikBackwardArgs args);
+
+    /// <summary>Hard: xs = [u &lt; m]; relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau).</summary>
+    public void BernoulliSample(
+        View logits, // [n]
+        View u, // [n]
+        int n,
+        float tau,
+        bool relaxed,
+        BernoulliForm form,
+        View xs // [n]
+    )
+    {
+        if (relaxed)
+            Temperature(tau);
+        Sizes(n).All(logits).All(u).All(xs);
+        BernoulliSampleCore(new(logits, u, n, tau, relaxed, form, xs));
+    }
+
+    protected abstract void BernoulliSampleCore(in BernoulliSampleArgs args);
+
+    /// <summary>Relaxed sample: dlogits += dxs * xs (1 - xs) / tau.</summary>
+    public void BernoulliSampleBackward(
+        View xs, // [n]
+        View dxs, // [n]
+        int n,
+        float tau,
+        View dlogits // [n]
+    )
+    {
+        Temperature(tau);
+        Sizes(n).All(xs).All(dxs).All(dlogits);
+        BernoulliSampleBackwardCore(new(xs, dxs, n, tau, dlogits));
+    }
+
+    protected abstract void BernoulliSampleBackwardCore(in BernoulliSampleBackwardArgs args);
+
+    // What each Core receives: the public method's arguments, validated (one record per operation).
+    // csharpier-ignore-start
+    protected readonly record struct BernoulliLogLikArgs(View X, View Logits, int M, int D, BernoulliForm Form, View Logp);
+    protected readonly record struct BernoulliLogLikBackwardArgs(View X, View Logits, View G, int M, int D, BernoulliForm Form, bool Accumulate, View Dlogits, View Dx);
+    protected readonly record struct BernoulliSampleArgs(View Logits, View U, int N, float Tau, bool Relaxed, BernoulliForm Form, View Xs);
+    protected readonly record struct BernoulliSampleBackwardArgs(View Xs, View Dxs, int N, float Tau, View Dlogits);
+    // csharpier-ignore-end
+}

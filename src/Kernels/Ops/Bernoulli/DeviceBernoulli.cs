@@ -1,0 +1,113 @@
+namespace Untapped.Kernels.Ilgpu.Kernels;
+
+/// <summary>Bernoulli log-likelihood and samples; twin of CpuBernoulli.cs (this folder).</summary>
+static class DeviceBernoulli
+{
+    /// <summary>
+    /// logp[r] = sum_d x l - softplus(l), which is x log m + (1-x) log(1-m) with m = sigmoid(l) exactly in real
+    /// arithmetic and free of the cancellation in 1 - m. The original form clips m to [1e-5, 1-1e-5], the same as
+    /// clamping l to +-BernLogitClip. One group of RowGroup threads per row (grid: m).
+    /// </summary>
+    public static void BernoulliLogLik(
+        ArrayView<float> x, // [m,d]
+        ArrayView<float> logits, // [m,d]
+        int d,
+        BernoulliForm form,
+        ArrayView<float> logp // [m]
+    )
+    {
+        var shared = SharedMemory.Allocate<float>(LaunchShape.RowGroup);
+        int l = Group.IdxX,
+            r = Grid.IdxX;
+        float s = 0f;
+        for (int j = l; j < d; j += LaunchShape.RowGroup)
+        {
+            float xv = x[r * d + j],
+                lv = logits[r * d + j];
+            if (form == BernoulliForm.Original)
+                lv = Fn.Clamp(lv, -BernLogitClip, BernLogitClip);
+            s += xv * lv - Fn.Softplus(lv);
+        }
+        float t = GroupReduce.Sum(shared, s, l, LaunchShape.RowGroup);
+        if (l == 0)
+            logp[r] = t;
+    }
+
+    /// <summary>
+    /// dlogits (+)= g[r] d logp / d logits (added when accumulating, else written without reading: it may hold NaN);
+    /// dx += g[r] d logp / d x when <paramref name="hasDx"/>. The clipped mean passes gradient only strictly inside the
+    /// clip; d logp / dx = log m - log(1-m) = the (clamped) logit. One thread per element.
+    /// </summary>
+    public static void BernoulliLogLikBackward(
+        Index1D i,
+        ArrayView<float> x, // [m,d]
+        ArrayView<float> logits, // [m,d]
+        ArrayView<float> g, // [m]
+        int d,
+        BernoulliForm form,
+        Flag accumulate,
+        Flag hasDx,
+        ArrayView<float> dlogits, // [m,d]
+        ArrayView<float> dx // [m,d] or empty
+    )
+    {
+        float gr = g[i / d],
+            xv = x[i],
+            lv = logits[i];
+        float dl,
+            dxv;
+        if (form == BernoulliForm.Exact)
+        {
+            dl = xv - Fn.Sigmoid(lv);
+            dxv = lv;
+        }
+        else
+        {
+            dl = MathF.Abs(lv) < BernLogitClip ? xv - Fn.Sigmoid(lv) : 0f;
+            dxv = Fn.Clamp(lv, -BernLogitClip, BernLogitClip);
+        }
+        dlogits[i] = accumulate ? dlogits[i] + gr * dl : gr * dl;
+        if (hasDx)
+            dx[i] += gr * dxv;
+    }
+
+    /// <summary>
+    /// Hard: xs = [u &lt; m] (m clipped in the original form); relaxed: xs = sigmoid((logits + log u - log(1-u)) /
+    /// tau).
+    /// </summary>
+    public static void BernoulliSample(
+        Index1D i,
+        ArrayView<float> logits, // [n]
+        ArrayView<float> u, // [n]
+        float tau,
+        Flag relaxed,
+        BernoulliForm form,
+        ArrayView<float> xs // [n]
+    )
+    {
+        float lv = logits[i],
+            uv = u[i];
+        if (relaxed)
+        {
+            xs[i] = Fn.Sigmoid((lv + MathF.Log(uv) - MathF.Log(1f - uv)) / tau);
+            return;
+        }
+        float m = Fn.Sigmoid(lv);
+        if (form == BernoulliForm.Original)
+            m = Fn.Clamp(m, BernClip, 1f - BernClip);
+        xs[i] = uv < m ? 1f : 0f;
+    }
+
+    /// <summary>Relaxed sample: dlogits += dxs xs (1 - xs) / tau.</summary>
+    public static void BernoulliSampleBackward(
+        Index1D i,
+        ArrayView<float> xs, // [n]
+        ArrayView<float> dxs, // [n]
+        float tau,
+        ArrayView<float> dlogits // [n]
+    )
+    {
+        float s = xs[i];
+        dlogits[i] += dxs[i] * s * (1f - s) / tau;
+    }
+}

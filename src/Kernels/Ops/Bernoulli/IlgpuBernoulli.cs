@@ -1,0 +1,47 @@
+namespace Untapped.Kernels.Ilgpu;
+
+// The launches of the Bernoulli likelihood and sample (DeviceBernoulli.cs, this folder).
+public sealed partial class IlgpuBackend
+{
+    protected override void BernoulliLogLikCore(in BernoulliLogLikArgs args)
+    {
+        var (x, logits, m, d, form, logp) = args;
+        if (m > 0)
+            Run(DeviceBernoulli.BernoulliLogLik, Groups(m, RowGroup), Arr(x), Arr(logits), d, form, Arr(logp));
+    }
+
+    protected override void BernoulliLogLikBackwardCore(in BernoulliLogLikBackwardArgs args)
+    {
+        var (x, logits, g, m, d, form, accumulate, dlogits, dx) = args;
+        if (m * d > 0)
+        {
+            Run(
+                DeviceBernoulli.BernoulliLogLikBackward,
+                (Index1D)(m * d),
+                Arr(x),
+                Arr(logits),
+                Arr(g),
+                d,
+                form,
+                (Flag)accumulate,
+                (Flag)(!dx.IsEmpty),
+                Arr(dlogits),
+                Arr(dx)
+            );
+        }
+    }
+
+    protected override void BernoulliSampleCore(in BernoulliSampleArgs args)
+    {
+        var (logits, u, n, tau, relaxed, form, xs) = args;
+        if (n > 0)
+            Run(DeviceBernoulli.BernoulliSample, (Index1D)n, Arr(logits), Arr(u), tau, (Flag)relaxed, form, Arr(xs));
+    }
+
+    protected override void BernoulliSampleBackwardCore(in BernoulliSampleBackwardArgs args)
+    {
+        var (xs, dxs, n, tau, dlogits) = args;
+        if (n > 0)
+            Run(DeviceBernoulli.BernoulliSampleBackward, (Index1D)n, Arr(xs), Arr(dxs), tau, Arr(dlogits));
+    }
+}

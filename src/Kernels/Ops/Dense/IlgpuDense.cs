@@ -1,0 +1,43 @@
+namespace Untapped.Kernels.Ilgpu;
+
+// The launches of the GEMM and the activation backward (DeviceGemm.cs, DeviceDense.cs, this folder).
+public sealed partial class IlgpuBackend
+{
+    protected override void GemmCore(in GemmArgs args)
+    {
+        var (a, b, bias, m, k, n, transA, transB, act, accumulate, c) = args;
+        if (m == 0 || n == 0)
+            return;
+        var grid = new Index2D((n + GemmTile - 1) / GemmTile, (m + GemmTile - 1) / GemmTile);
+        Run(
+            DeviceGemm.Gemm,
+            new KernelConfig(grid, new Index2D(GemmThreads, GemmThreads)),
+            Arr(a),
+            Arr(b),
+            Arr(bias),
+            new GemmShape(m, k, n, transA, transB, !bias.IsEmpty, act, accumulate),
+            Arr(c)
+        );
+    }
+
+    // dZ is written unless it is dY itself and there is no activation to apply.
+    protected override void ActBiasBackwardCore(in ActBiasBackwardArgs args)
+    {
+        var (y, dy, m, n, act, dz, db) = args;
+        if (n == 0)
+            return;
+        var config = new KernelConfig(new Index2D((n + BiasCols - 1) / BiasCols, 1), new Index2D(BiasCols, BiasRows));
+        Run(
+            DeviceDense.ActBiasBackward,
+            config,
+            Arr(y),
+            Arr(dy),
+            m,
+            n,
+            act,
+            (Flag)(act != Activation.None || !dz.Equals(dy)),
+            Arr(dz),
+            Arr(db)
+        );
+    }
+}

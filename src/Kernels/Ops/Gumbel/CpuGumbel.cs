@@ -1,0 +1,65 @@
+namespace Untapped.Kernels.Cpu;
+
+// The managed CPU side of the Gumbel family: the rows of GumbelRows.cs (this folder), which the device kernels run
+// too, over chunks of rows, each chunk with its own scratch.
+public sealed partial class CpuBackend
+{
+    protected override void GumbelSoftmaxCore(in GumbelSoftmaxArgs args)
+    {
+        var (logits, u, m, k, tau, y) = args;
+        Mem L = A(logits),
+            U = A(u),
+            Y = A(y);
+        bool noise = !u.IsEmpty;
+        Chunks(m, Grain(k * 16), (s, e) =>
+        {
+            var a = Scratch(k);
+            for (int r = s; r < e; r++)
+                GumbelRows.Softmax(r, L, U, k, tau, noise, Y, a);
+        });
+    }
+
+    protected override void GumbelSoftmaxBackwardCore(in GumbelSoftmaxBackwardArgs args)
+    {
+        var (y, dy, m, k, tau, dlogits) = args;
+        Mem Y = A(y),
+            DY = A(dy),
+            DL = A(dlogits);
+        Chunks(m, Grain(k * 4), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+                GumbelRows.SoftmaxBackward(r, Y, DY, k, tau, DL);
+        });
+    }
+
+    protected override void ConcreteLogPdfCore(in ConcreteLogPdfArgs args)
+    {
+        var (logits, y, m, k, tau, logNorm, lp) = args;
+        Mem L = A(logits),
+            Y = A(y),
+            O = A(lp);
+        Chunks(m, Grain(k * 16), (s, e) =>
+        {
+            var t = Scratch(k);
+            for (int r = s; r < e; r++)
+                GumbelRows.ConcreteLogPdf(r, L, Y, k, tau, logNorm, O, t);
+        });
+    }
+
+    protected override void ConcreteLogPdfBackwardCore(in ConcreteLogPdfBackwardArgs args)
+    {
+        var (logits, y, g, m, k, tau, dlogits, dy) = args;
+        Mem L = A(logits),
+            Y = A(y),
+            G = A(g),
+            DL = A(dlogits),
+            DY = A(dy);
+        bool hasDy = !dy.IsEmpty;
+        Chunks(m, Grain(k * 16), (s, e) =>
+        {
+            var t = Scratch(k);
+            for (int r = s; r < e; r++)
+                GumbelRows.ConcreteLogPdfBackward(r, L, Y, G, k, tau, hasDy, DL, DY, t);
+        });
+    }
+}

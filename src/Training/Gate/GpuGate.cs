@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+using Untapped.Checks;
+using Untapped.Kernels;
+using Untapped.Kernels.Cpu;
+using Untapped.Kernels.Ilgpu;
+
+namespace Untapped.Training.Gate;
+
+/// <summary>When a GPU backend runs its <see cref="SelfCheck"/> before training (<c>--self-check</c>).</summary>
+public enum SelfCheckMode
+{
+    /// <summary>Run it unless a pass is cached for this device, driver and build.</summary>
+    Auto,
+
+    /// <summary>Run it even when a pass is cached.</summary>
+    Always,
+
+    /// <summary>Never run it (the user vouches for the device).</summary>
+    Never,
+}
+
+/// <summary>
+/// The gate in front of a GPU: before a run touches its directory, a CUDA or OpenCL device (or any ILGPU backend the
+/// caller hands it) runs the self-check with ILGPU's assertions on, on an accelerator of its own. A pass is cached per
+/// device name, driver version and build in <c>$UNTAPPED_CACHE/selfcheck/</c>, so it costs its seconds once. On a
+/// failure a backend chosen by <c>auto</c> falls back to the managed CPU, saying which kernel failed and how; one
+/// named explicitly throws <see cref="DeviceException"/> with the same message (exit 1).
+/// </summary>
+public static class GpuGate
+{
+    /// <summary>
+    /// What the gate decided: the accelerator to train on, and the report of the check it ran (null when cached or
+    /// skipped).
+    /// </summary>
+    public sealed record Outcome(Backend Backend, SelfCheck.Report? Report, bool FellBack);
+
+    /// <param name="kind">The ILGPU backend chosen (Cuda, OpenCl; IlgpuCpu in tests and `devices --check`).</param>
+    /// <param name="index">Its device index.</param>
+    /// <param name="explicitChoice">The user named the backend (not <c>auto</c>): a failure is an error, not a
+    /// fallback.</param>
+    /// <param name="cases">The kernel cases of the check (<see cref="OpCases.At"/> at <see
+    /// cref="CaseSize.Test"/>).</param>
+    /// <param name="cpuThreads">Threads of the managed CPU backend it falls back to.</param>
+    /// <param name="log">Where it says what it does (checking, cached pass, fallback).</param>
+    /// <param name="step">Also run the training step (<see cref="StepParity.OneStep"/>); tests of the gate alone skip
+    /// it.</param>
+    public static Outcome Open(
+        BackendKind kind,
+        int index,
+        bool explicitChoice,
+        SelfCheckMode mode,
+        IEnumerable<OpCase> cases,
+        int cpuThreads,
+        TextWriter log,
+        string cacheDir,
+        bool step = true
+    )
+    {
+        if (mode == SelfCheckMode.Never)
+            return new(new IlgpuBackend(kind, index), null, false);
+        string? key = null;
+        SelfCheck.Report? report = null;
+        string? failure;
+        try
+        {
+            using var checking = new IlgpuBackend(kind, index, new IlgpuSettings(Assertions: true));
+            key = CacheKey(checking);
+            if (mode == SelfCheckMode.Auto && File.Exists(CacheFile(cacheDir, key)))
+            {
+                log.WriteLine(
+                    $"self-check: a pass of {checking.Name} with this driver and build is cached ({CacheFile(cacheDir, key)})"
+                );
+                failure = null;
+            }
+            else
+            {
+                log.WriteLine(
+                    $"self-check of {checking.Name}: every kernel against the managed CPU, then one training step"
+                );
+                report = SelfCheck.Run(checking, cases, step ? StepParity.OneStep : null);
+                failure = report.Failure;
+            }
+        }
+        catch (DeviceException e)
+        {
+            failure = $"{kind} device {index} could not be set up with assertions on: {e.Message}";
+        }
+        if (failure is null)
+        {
+            if (report is not null)
+            {
+                log.WriteLine(
+                    $"self-check passed: {report.Rows.Count} kernel outputs and the training step agree with the managed CPU ({report.Elapsed.TotalSeconds:F1} s)"
+                );
+                WritePass(cacheDir, key!, report);
+            }
+            return new(new IlgpuBackend(kind, index), report, false);
+        }
+        if (explicitChoice)
+            throw new SelfCheckFailedException($"self-check failed: {failure}");
+        log.WriteLine($"self-check failed: {failure}");
+        log.WriteLine("falling back to the managed CPU backend");
+        return new(new CpuBackend(cpuThreads), report, true);
+    }
+
+    /// <summary>
+    /// Device name, driver version and this build (the kernel assembly's module version id): what a cached pass vouches
+    /// for.
+    /// </summary>
+    public static string CacheKey(IlgpuBackend acc)
+    {
+        string driver = acc.Device switch
+        {
+            CudaDevice c => $"cuda {c.DriverVersion}",
+            CLDevice c => $"opencl {c.PlatformName} {c.PlatformVersion} {c.DeviceVersion}",
+            _ => "ilgpu-cpu",
+        };
+        return $"{acc.Name} | {driver} | {typeof(IlgpuBackend).Assembly.ManifestModule.ModuleVersionId}";
+    }
+
+    static string CacheFile(string cacheDir, string key) =>
+        Path.Combine(
+            cacheDir,
+            "selfcheck",
+            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16] + ".json"
+        );
+
+    // A cache that cannot be written costs a re-check next time, nothing more.
+    static void WritePass(string cacheDir, string key, SelfCheck.Report r)
+    {
+        try
+        {
+            var file = CacheFile(cacheDir, key);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            var tmp = file + $".{Environment.ProcessId}.tmp";
+            File.WriteAllText(
+                tmp,
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        key,
+                        passed = DateTime.UtcNow,
+                        outputs = r.Rows.Count,
+                        seconds = r.Elapsed.TotalSeconds,
+                    }
+                )
+            );
+            File.Move(tmp, file, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+}
