@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 
 namespace Untapped.Checks;

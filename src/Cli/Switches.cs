@@ -23,64 +23,26 @@ static partial class Commands
                 : $" [default: the preset's: paper {paper}, original {original}]";
         }
 
+        // One switch per line, a table (docs/model.md names each).
+        // csharpier-ignore-start
         public readonly Option<ModelKind> Model = Opt("--model", "untapped or m2", ModelKind.Untapped, true);
-        public readonly Option<Preset> Preset = Opt(
-            "--preset",
-            "paper (the paper's settings, 150 epochs) or original (the authors' code, 1000 epochs)",
-            Training.Model.Preset.Paper,
-            true
-        );
+        public readonly Option<Preset> Preset = Opt("--preset", "paper (the paper's settings, 150 epochs) or original (the authors' code, 1000 epochs)", Training.Model.Preset.Paper, true);
         public readonly Option<int?> Epochs = Opt<int?>("--epochs", "Epochs" + ByPreset(c => c.Epochs));
         public readonly Option<int> Batch = Opt("--batch", "Rows per stream per step", 10_000, true);
         public readonly Option<ulong> Seed = Opt("--seed", "Seed of every random draw", 1UL, true);
-        public readonly Option<UnfeaturedZ?> UnfeaturedZ = Opt<UnfeaturedZ?>(
-            "--unfeatured-z",
-            "fixed (10 z drawn once) or resample (fresh z per row per step)" + ByPreset(c => c.UnfeaturedZ)
-        );
-        public readonly Option<Kernels.LogDetForm?> LogDet = Opt<Kernels.LogDetForm?>(
-            "--logdet",
-            "original (log(1e-5 + prod)) or exact" + ByPreset(c => c.LogDet)
-        );
-        public readonly Option<ZBox?> ZBox = Opt<ZBox?>(
-            "--z-box",
-            "original (-pi/2, pi/2) or paper (-1.5, 1.5)" + ByPreset(c => c.ZBox)
-        );
-        public readonly Option<Kernels.BernoulliForm?> Bernoulli = Opt<Kernels.BernoulliForm?>(
-            "--bernoulli",
-            "original (clipped mean) or exact (softplus form)" + ByPreset(c => c.Bernoulli)
-        );
-        public readonly Option<ClassifyOn?> ClassifyOn = Opt<ClassifyOn?>(
-            "--classify-on",
-            "sample (Gumbel-softmax sample) or probs (softmax)" + ByPreset(c => c.ClassifyOn)
-        );
-        public readonly Option<XTildeGrad?> XTildeGrad = Opt<XTildeGrad?>(
-            "--x-tilde-grad",
-            "none (hard sample) or relaxed (relaxed Bernoulli)" + ByPreset(c => c.XTildeGrad)
-        );
-        public readonly Option<bool?> ReverseQz = Opt<bool?>(
-            "--reverse-qz",
-            "true adds -log q(z_u | x~, y_u) to the reverse ELBO" + ByPreset(c => c.ReverseQz)
-        );
-        public readonly Option<ReverseLogPGrad?> ReverseLogPGrad = Opt<ReverseLogPGrad?>(
-            "--reverse-logp-grad",
-            "full (the paper's objective) or none: log p(x~ | y_u, z_u) in the reverse ELBO counts in the loss but sends no gradient"
-                + ByPreset(c => c.ReverseLogPGrad)
-        );
-        public readonly Option<ClipMode?> Clip = Opt<ClipMode?>(
-            "--clip",
-            "original (global norm 5, then [-1,1]) or paper ([-1,1] only)" + ByPreset(c => c.Clip)
-        );
-        public readonly Option<float?> Tau = Opt<float?>(
-            "--tau",
-            "Gumbel-softmax / Concrete temperature" + ByPreset(c => c.Tau)
-        );
+        public readonly Option<UnfeaturedZ?> UnfeaturedZ = Opt<UnfeaturedZ?>("--unfeatured-z", "fixed (10 z drawn once) or resample (fresh z per row per step)" + ByPreset(c => c.UnfeaturedZ));
+        public readonly Option<Kernels.LogDetForm?> LogDet = Opt<Kernels.LogDetForm?>("--logdet", "original (log(1e-5 + prod)) or exact" + ByPreset(c => c.LogDet));
+        public readonly Option<ZBox?> ZBox = Opt<ZBox?>("--z-box", "original (-pi/2, pi/2) or paper (-1.5, 1.5)" + ByPreset(c => c.ZBox));
+        public readonly Option<Kernels.BernoulliForm?> Bernoulli = Opt<Kernels.BernoulliForm?>("--bernoulli", "original (clipped mean) or exact (softplus form)" + ByPreset(c => c.Bernoulli));
+        public readonly Option<ClassifyOn?> ClassifyOn = Opt<ClassifyOn?>("--classify-on", "sample (Gumbel-softmax sample) or probs (softmax)" + ByPreset(c => c.ClassifyOn));
+        public readonly Option<XTildeGrad?> XTildeGrad = Opt<XTildeGrad?>("--x-tilde-grad", "none (hard sample) or relaxed (relaxed Bernoulli)" + ByPreset(c => c.XTildeGrad));
+        public readonly Option<bool?> ReverseQz = Opt<bool?>("--reverse-qz", "true adds -log q(z_u | x~, y_u) to the reverse ELBO" + ByPreset(c => c.ReverseQz));
+        public readonly Option<ReverseLogPGrad?> ReverseLogPGrad = Opt<ReverseLogPGrad?>("--reverse-logp-grad", "full (the paper's objective) or none: log p(x~ | y_u, z_u) in the reverse ELBO counts in the loss but sends no gradient" + ByPreset(c => c.ReverseLogPGrad));
+        public readonly Option<ClipMode?> Clip = Opt<ClipMode?>("--clip", "original (global norm 5, then [-1,1]) or paper ([-1,1] only)" + ByPreset(c => c.Clip));
+        public readonly Option<float?> Tau = Opt<float?>("--tau", "Gumbel-softmax / Concrete temperature" + ByPreset(c => c.Tau));
         public readonly Option<double?> Lr = Opt<double?>("--lr", "Learning rate" + ByPreset(c => c.LearningRate));
-        public readonly Option<int> Unlabelled = Opt(
-            "--unlabelled",
-            "Images drawn for the unlabelled stream",
-            ExperimentData.UnlabelledCount,
-            true
-        );
+        public readonly Option<int> Unlabelled = Opt("--unlabelled", "Images drawn for the unlabelled stream", ExperimentData.UnlabelledCount, true);
+        // csharpier-ignore-end
 
         public IEnumerable<Option> All =>
             [

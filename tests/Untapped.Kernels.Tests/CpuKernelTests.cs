@@ -53,7 +53,7 @@ public sealed class CpuKernelTests
     {
         using var cpu = new CpuBackend(2);
         using var o = cpu.Allocate(10);
-        cpu.PhiloxUniform(0xAAAA_BBBB_0000_0001UL, 5, 9, 10, o);
+        cpu.PhiloxUniform(new(0xAAAA_BBBB_0000_0001UL, 5, 9), 10, o);
         var got = cpu.ToArray(o);
         var (w0, w1, w2, w3) = Philox.Block(2, 0, 9, 5, 0x0000_0001u, 0xAAAA_BBBBu); // element 9 = word 1 of block 2
         Assert.Equal(Philox.ToUnit(w1), got[9]);
@@ -150,8 +150,8 @@ public sealed class CpuKernelTests
         const int n = 200_000;
         using var u = cpu.Allocate(n);
         using var z = cpu.Allocate(n);
-        cpu.PhiloxUniform(7, 1, 0, n, u);
-        cpu.PhiloxNormal(7, 2, 0, n, z);
+        cpu.PhiloxUniform(new(7, 1, 0), n, u);
+        cpu.PhiloxNormal(new(7, 2, 0), n, z);
         var ua = cpu.ToArray(u);
         var za = cpu.ToArray(z);
         Assert.InRange(ua.Average(), 0.497, 0.503);

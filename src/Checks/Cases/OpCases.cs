@@ -1,4 +1,3 @@
-using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 
 namespace Untapped.Checks;

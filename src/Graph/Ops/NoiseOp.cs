@@ -15,10 +15,11 @@ public sealed class NoiseOp(string label, Tensor output, bool normal) : Op(label
 
     public override void Forward(IOpContext ctx)
     {
+        var key = new PhiloxStream(ctx.Seed, _stream, (uint)ctx.Step);
         if (normal)
-            ctx.Backend.PhiloxNormal(ctx.Seed, _stream, (uint)ctx.Step, output.Length, ctx.Value(output));
+            ctx.Backend.PhiloxNormal(key, output.Length, ctx.Value(output));
         else
-            ctx.Backend.PhiloxUniform(ctx.Seed, _stream, (uint)ctx.Step, output.Length, ctx.Value(output));
+            ctx.Backend.PhiloxUniform(key, output.Length, ctx.Value(output));
     }
 
     public override void Backward(IOpContext ctx) { }

@@ -43,6 +43,16 @@ public sealed partial class CpuBackend : Backend
     internal static Mem A(View v) => v.IsEmpty ? default : new Mem(((CpuBuffer)v.Buffer!).Data, v.Offset);
 
     /// <summary>
+    /// Runs body(i) for every i in [0, count), over the chunks of <see cref="Chunks"/>: how the CPU runs a row or
+    /// element function that a device kernel runs one per thread.
+    /// </summary>
+    internal void ForEach(int count, int grain, Action<int> body) => Chunks(count, grain, (s, e) =>
+        {
+            for (int i = s; i < e; i++)
+                body(i);
+        });
+
+    /// <summary>
     /// Runs body(start, end) over [0, count) in chunks of <paramref name="grain"/>; chunks are size-determined.
     /// </summary>
     internal void Chunks(int count, int grain, Action<int, int> body)
@@ -67,7 +77,9 @@ public sealed partial class CpuBackend : Backend
     internal static int Grain(int perItem, int work = 1 << 15) => Math.Max(1, work / Math.Max(1, perItem));
 }
 
-/// <summary>A float array plus an element offset: what a CPU kernel holds for one view (and hands a row function).</summary>
+/// <summary>
+/// A float array plus an element offset: what a CPU kernel holds for one view (and hands a row function).
+/// </summary>
 internal readonly struct Mem(float[] data, int offset) : IFloats
 {
     public readonly float[] Data = data;

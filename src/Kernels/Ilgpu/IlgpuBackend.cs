@@ -172,6 +172,8 @@ public sealed partial class IlgpuBackend : Backend
     // One launch overload per arity: the kernel's method group fixes the argument types, so a call that does not match
     // its kernel does not compile (no boxing, one lookup per launch). A table: one overload per entry.
     // csharpier-ignore-start
+    void Run<T1, T2, T3>(Action<Index1D, T1, T2, T3> kernel, Index1D index, T1 a1, T2 a2, T3 a3) =>
+        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3));
     void Run<T1, T2, T3, T4>(Action<Index1D, T1, T2, T3, T4> kernel, Index1D index, T1 a1, T2 a2, T3 a3, T4 a4) =>
         Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3, a4));
     void Run<T1, T2, T3, T4, T5>(Action<Index1D, T1, T2, T3, T4, T5> kernel, Index1D index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) =>

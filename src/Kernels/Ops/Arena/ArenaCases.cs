@@ -1,5 +1,3 @@
-using Untapped.Kernels;
-
 namespace Untapped.Checks;
 
 public static partial class OpCases

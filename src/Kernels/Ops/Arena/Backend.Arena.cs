@@ -1,7 +1,8 @@
 namespace Untapped.Kernels;
 
-// The Arena family's validated entries (operations over the flat arenas: the batch mean, fill, the squared-norm partials and the clipped Adam update): each public method checks its views once,
-// then calls its backend's Core (the managed CPU's in Cpu*.cs, the ILGPU launch in Ilgpu*.cs of this folder).
+// The Arena family's validated entries (operations over the flat arenas: the batch mean, fill, the squared-norm
+// partials and the clipped Adam update): each public method checks its views once, then calls its backend's Core (the
+// managed CPU's in Cpu*.cs, the ILGPU launch in Ilgpu*.cs of this folder).
 public abstract partial class Backend
 {
     /// <summary>out[0] += coef * mean(v).</summary>

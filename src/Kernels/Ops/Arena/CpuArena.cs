@@ -6,13 +6,7 @@ public sealed partial class CpuBackend
     protected override void SumSquaresPartialsCore(in SumSquaresPartialsArgs args)
     {
         var (x, n, partials) = args;
-        Mem X = A(x),
-            P = A(partials);
-        Chunks(NormPartials, 16, (s, e) =>
-        {
-            for (int g = s; g < e; g++)
-                ArenaRows.SumSquaresChunk(g, X, n, P);
-        });
+        ForEach(NormPartials, 16, g => ArenaRows.SumSquaresChunk(g, A(x), n, A(partials)));
     }
 
     protected override void AdamCore(in AdamArgs args)

@@ -1,7 +1,8 @@
 namespace Untapped.Kernels;
 
-// The Bernoulli family's validated entries (the Bernoulli decoder: log-likelihood, hard and relaxed samples, and their backwards): each public method checks its views once,
-// then calls its backend's Core (the managed CPU's in Cpu*.cs, the ILGPU launch in Ilgpu*.cs of this folder).
+// The Bernoulli family's validated entries (the Bernoulli decoder: log-likelihood, hard and relaxed samples, and their
+// backwards): each public method checks its views once, then calls its backend's Core (the managed CPU's in Cpu*.cs,
+// the ILGPU launch in Ilgpu*.cs of this folder).
 public abstract partial class Backend
 {
     /// <summary>

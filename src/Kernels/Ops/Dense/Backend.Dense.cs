@@ -1,7 +1,8 @@
 namespace Untapped.Kernels;
 
-// The Dense family's validated entries (the dense layer: the GEMM with bias and activation, and its elementwise backward): each public method checks its views once,
-// then calls its backend's Core (the managed CPU's in Cpu*.cs, the ILGPU launch in Ilgpu*.cs of this folder).
+// The Dense family's validated entries (the dense layer: the GEMM with bias and activation, and its elementwise
+// backward): each public method checks its views once, then calls its backend's Core (the managed CPU's in Cpu*.cs, the
+// ILGPU launch in Ilgpu*.cs of this folder).
 public abstract partial class Backend
 {
     /// <summary>C = act(op(A) op(B) + bias + (accumulate ? C : 0)); op transposes when the flag is set.</summary>
@@ -21,16 +22,11 @@ public abstract partial class Backend
     {
         NotNegative(k, nameof(k));
         Sizes(m, n).Holds(a, (long)m * k).Holds(b, (long)k * n).HoldsOrEmpty(bias, n).All(c);
+        var call = new GemmArgs(a, b, bias, m, k, n, transA, transB, act, accumulate, c);
         if (GemmTrace is { } trace)
-        {
-            trace.Record(this, m, k, n, transA, transB, act, accumulate, !bias.IsEmpty, () =>
-                GemmCore(new(a, b, bias, m, k, n, transA, transB, act, accumulate, c))
-            );
-        }
+            trace.Record(this, call, () => GemmCore(call));
         else
-        {
-            GemmCore(new(a, b, bias, m, k, n, transA, transB, act, accumulate, c));
-        }
+            GemmCore(call);
     }
 
     protected abstract void GemmCore(in GemmArgs args);
@@ -57,7 +53,7 @@ public abstract partial class Backend
 
     // What each Core receives: the public method's arguments, validated (one record per operation).
     // csharpier-ignore-start
-    protected readonly record struct GemmArgs(View A, View B, View Bias, int M, int K, int N, bool TransA, bool TransB, Activation Act, bool Accumulate, View C);
+    protected internal readonly record struct GemmArgs(View A, View B, View Bias, int M, int K, int N, bool TransA, bool TransB, Activation Act, bool Accumulate, View C);
     protected readonly record struct ActBiasBackwardArgs(View Y, View Dy, int M, int N, Activation Act, View Dz, View Db);
     // csharpier-ignore-end
 }

@@ -700,58 +700,30 @@ internal static unsafe class CpuGemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void MicroNarrow(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
     {
-        Vector256<float> c00 = default,
-            c01 = default,
-            c10 = default,
-            c11 = default,
-            c20 = default,
-            c21 = default,
-            c30 = default,
-            c31 = default,
-            c40 = default,
-            c41 = default,
-            c50 = default,
-            c51 = default;
+        // csharpier-ignore-start - a register tile: one line per row of accumulators
+        Vector256<float> c00 = default, c01 = default;
+        Vector256<float> c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default;
+        Vector256<float> c50 = default, c51 = default;
         for (int kk = 0; kk < kc; kk++, a += aStep, b += NRN)
         {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var x = Vector256.Create(a[0]);
-            c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            x = Vector256.Create(a[1]);
-            c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
-            c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            x = Vector256.Create(a[2]);
-            c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
-            c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-            x = Vector256.Create(a[3]);
-            c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
-            c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            x = Vector256.Create(a[4]);
-            c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
-            c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-            x = Vector256.Create(a[5]);
-            c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
-            c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            var b0 = Vector256.Load(b); var b1 = Vector256.Load(b + 8);
+            var x = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
         }
-        Put(c00, c, overwrite);
-        Put(c01, c + 8, overwrite);
-        c += ldc;
-        Put(c10, c, overwrite);
-        Put(c11, c + 8, overwrite);
-        c += ldc;
-        Put(c20, c, overwrite);
-        Put(c21, c + 8, overwrite);
-        c += ldc;
-        Put(c30, c, overwrite);
-        Put(c31, c + 8, overwrite);
-        c += ldc;
-        Put(c40, c, overwrite);
-        Put(c41, c + 8, overwrite);
-        c += ldc;
-        Put(c50, c, overwrite);
-        Put(c51, c + 8, overwrite);
+        Put(c00, c, overwrite); Put(c01, c + 8, overwrite); c += ldc;
+        Put(c10, c, overwrite); Put(c11, c + 8, overwrite); c += ldc;
+        Put(c20, c, overwrite); Put(c21, c + 8, overwrite); c += ldc;
+        Put(c30, c, overwrite); Put(c31, c + 8, overwrite); c += ldc;
+        Put(c40, c, overwrite); Put(c41, c + 8, overwrite); c += ldc;
+        Put(c50, c, overwrite); Put(c51, c + 8, overwrite);
+        // csharpier-ignore-end
     }
 
     // The 6 x 16 tile with 128-bit vectors (SSE/AVX without AVX2, Arm64 NEON), as three passes of two rows: 8
@@ -760,221 +732,95 @@ internal static unsafe class CpuGemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void MicroNarrow128(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
     {
+        // csharpier-ignore-start - a register tile: one line per row of accumulators
         for (int pair = 0; pair < MRN; pair += 2)
         {
-            Vector128<float> c00 = default,
-                c01 = default,
-                c02 = default,
-                c03 = default,
-                c10 = default,
-                c11 = default,
-                c12 = default,
-                c13 = default;
+            Vector128<float> c00 = default, c01 = default, c02 = default, c03 = default;
+            Vector128<float> c10 = default, c11 = default, c12 = default, c13 = default;
             float* pa = a + pair,
                 pb = b;
             for (int kk = 0; kk < kc; kk++, pa += aStep, pb += NRN)
             {
-                var b0 = Vector128.Load(pb);
-                var b1 = Vector128.Load(pb + 4);
-                var b2 = Vector128.Load(pb + 8);
-                var b3 = Vector128.Load(pb + 12);
-                var x = Vector128.Create(pa[0]);
-                c00 = Fma128.Of(x, b0, c00);
-                c01 = Fma128.Of(x, b1, c01);
-                c02 = Fma128.Of(x, b2, c02);
-                c03 = Fma128.Of(x, b3, c03);
-                x = Vector128.Create(pa[1]);
-                c10 = Fma128.Of(x, b0, c10);
-                c11 = Fma128.Of(x, b1, c11);
-                c12 = Fma128.Of(x, b2, c12);
-                c13 = Fma128.Of(x, b3, c13);
+                var b0 = Vector128.Load(pb); var b1 = Vector128.Load(pb + 4); var b2 = Vector128.Load(pb + 8); var b3 = Vector128.Load(pb + 12);
+                var x = Vector128.Create(pa[0]); c00 = Fma128.Of(x, b0, c00); c01 = Fma128.Of(x, b1, c01); c02 = Fma128.Of(x, b2, c02); c03 = Fma128.Of(x, b3, c03);
+                x = Vector128.Create(pa[1]); c10 = Fma128.Of(x, b0, c10); c11 = Fma128.Of(x, b1, c11); c12 = Fma128.Of(x, b2, c12); c13 = Fma128.Of(x, b3, c13);
             }
             float* pc = c + (long)pair * ldc;
-            Put(c00, pc, overwrite);
-            Put(c01, pc + 4, overwrite);
-            Put(c02, pc + 8, overwrite);
-            Put(c03, pc + 12, overwrite);
-            pc += ldc;
-            Put(c10, pc, overwrite);
-            Put(c11, pc + 4, overwrite);
-            Put(c12, pc + 8, overwrite);
-            Put(c13, pc + 12, overwrite);
+            Put(c00, pc, overwrite); Put(c01, pc + 4, overwrite); Put(c02, pc + 8, overwrite); Put(c03, pc + 12, overwrite); pc += ldc;
+            Put(c10, pc, overwrite); Put(c11, pc + 4, overwrite); Put(c12, pc + 8, overwrite); Put(c13, pc + 12, overwrite);
         }
+        // csharpier-ignore-end
     }
 
     // c[r * ldc + j] (+)= sum_k a[k * aStep + r] b[k * NRW + j] for the 12 x 32 tile.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void MicroWide(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
     {
-        Vector512<float> c00 = default,
-            c01 = default;
-        Vector512<float> c10 = default,
-            c11 = default;
-        Vector512<float> c20 = default,
-            c21 = default;
-        Vector512<float> c30 = default,
-            c31 = default;
-        Vector512<float> c40 = default,
-            c41 = default;
-        Vector512<float> c50 = default,
-            c51 = default;
-        Vector512<float> c60 = default,
-            c61 = default;
-        Vector512<float> c70 = default,
-            c71 = default;
-        Vector512<float> c80 = default,
-            c81 = default;
-        Vector512<float> c90 = default,
-            c91 = default;
-        Vector512<float> c100 = default,
-            c101 = default;
-        Vector512<float> c110 = default,
-            c111 = default;
+        // csharpier-ignore-start - a register tile: one line per row of accumulators
+        Vector512<float> c00 = default, c01 = default;
+        Vector512<float> c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default;
+        Vector512<float> c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default;
+        Vector512<float> c70 = default, c71 = default;
+        Vector512<float> c80 = default, c81 = default;
+        Vector512<float> c90 = default, c91 = default;
+        Vector512<float> c100 = default, c101 = default;
+        Vector512<float> c110 = default, c111 = default;
         for (int kk = 0; kk < kc; kk++, a += aStep, b += NRW)
         {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
-            {
-                var x = Vector512.Create(a[0]);
-                c00 = Vector512.FusedMultiplyAdd(x, b0, c00);
-                c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            }
-            {
-                var x = Vector512.Create(a[1]);
-                c10 = Vector512.FusedMultiplyAdd(x, b0, c10);
-                c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            }
-            {
-                var x = Vector512.Create(a[2]);
-                c20 = Vector512.FusedMultiplyAdd(x, b0, c20);
-                c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            }
-            {
-                var x = Vector512.Create(a[3]);
-                c30 = Vector512.FusedMultiplyAdd(x, b0, c30);
-                c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            }
-            {
-                var x = Vector512.Create(a[4]);
-                c40 = Vector512.FusedMultiplyAdd(x, b0, c40);
-                c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-            }
-            {
-                var x = Vector512.Create(a[5]);
-                c50 = Vector512.FusedMultiplyAdd(x, b0, c50);
-                c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
-            }
-            {
-                var x = Vector512.Create(a[6]);
-                c60 = Vector512.FusedMultiplyAdd(x, b0, c60);
-                c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
-            }
-            {
-                var x = Vector512.Create(a[7]);
-                c70 = Vector512.FusedMultiplyAdd(x, b0, c70);
-                c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
-            }
-            {
-                var x = Vector512.Create(a[8]);
-                c80 = Vector512.FusedMultiplyAdd(x, b0, c80);
-                c81 = Vector512.FusedMultiplyAdd(x, b1, c81);
-            }
-            {
-                var x = Vector512.Create(a[9]);
-                c90 = Vector512.FusedMultiplyAdd(x, b0, c90);
-                c91 = Vector512.FusedMultiplyAdd(x, b1, c91);
-            }
-            {
-                var x = Vector512.Create(a[10]);
-                c100 = Vector512.FusedMultiplyAdd(x, b0, c100);
-                c101 = Vector512.FusedMultiplyAdd(x, b1, c101);
-            }
-            {
-                var x = Vector512.Create(a[11]);
-                c110 = Vector512.FusedMultiplyAdd(x, b0, c110);
-                c111 = Vector512.FusedMultiplyAdd(x, b1, c111);
-            }
+            var b0 = Vector512.Load(b); var b1 = Vector512.Load(b + 16);
+            { var x = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01); }
+            { var x = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11); }
+            { var x = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21); }
+            { var x = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31); }
+            { var x = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41); }
+            { var x = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51); }
+            { var x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61); }
+            { var x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71); }
+            { var x = Vector512.Create(a[8]); c80 = Vector512.FusedMultiplyAdd(x, b0, c80); c81 = Vector512.FusedMultiplyAdd(x, b1, c81); }
+            { var x = Vector512.Create(a[9]); c90 = Vector512.FusedMultiplyAdd(x, b0, c90); c91 = Vector512.FusedMultiplyAdd(x, b1, c91); }
+            { var x = Vector512.Create(a[10]); c100 = Vector512.FusedMultiplyAdd(x, b0, c100); c101 = Vector512.FusedMultiplyAdd(x, b1, c101); }
+            { var x = Vector512.Create(a[11]); c110 = Vector512.FusedMultiplyAdd(x, b0, c110); c111 = Vector512.FusedMultiplyAdd(x, b1, c111); }
         }
-        Put(c00, c, overwrite);
-        Put(c01, c + 16, overwrite);
-        c += ldc;
-        Put(c10, c, overwrite);
-        Put(c11, c + 16, overwrite);
-        c += ldc;
-        Put(c20, c, overwrite);
-        Put(c21, c + 16, overwrite);
-        c += ldc;
-        Put(c30, c, overwrite);
-        Put(c31, c + 16, overwrite);
-        c += ldc;
-        Put(c40, c, overwrite);
-        Put(c41, c + 16, overwrite);
-        c += ldc;
-        Put(c50, c, overwrite);
-        Put(c51, c + 16, overwrite);
-        c += ldc;
-        Put(c60, c, overwrite);
-        Put(c61, c + 16, overwrite);
-        c += ldc;
-        Put(c70, c, overwrite);
-        Put(c71, c + 16, overwrite);
-        c += ldc;
-        Put(c80, c, overwrite);
-        Put(c81, c + 16, overwrite);
-        c += ldc;
-        Put(c90, c, overwrite);
-        Put(c91, c + 16, overwrite);
-        c += ldc;
-        Put(c100, c, overwrite);
-        Put(c101, c + 16, overwrite);
-        c += ldc;
-        Put(c110, c, overwrite);
-        Put(c111, c + 16, overwrite);
+        Put(c00, c, overwrite); Put(c01, c + 16, overwrite); c += ldc;
+        Put(c10, c, overwrite); Put(c11, c + 16, overwrite); c += ldc;
+        Put(c20, c, overwrite); Put(c21, c + 16, overwrite); c += ldc;
+        Put(c30, c, overwrite); Put(c31, c + 16, overwrite); c += ldc;
+        Put(c40, c, overwrite); Put(c41, c + 16, overwrite); c += ldc;
+        Put(c50, c, overwrite); Put(c51, c + 16, overwrite); c += ldc;
+        Put(c60, c, overwrite); Put(c61, c + 16, overwrite); c += ldc;
+        Put(c70, c, overwrite); Put(c71, c + 16, overwrite); c += ldc;
+        Put(c80, c, overwrite); Put(c81, c + 16, overwrite); c += ldc;
+        Put(c90, c, overwrite); Put(c91, c + 16, overwrite); c += ldc;
+        Put(c100, c, overwrite); Put(c101, c + 16, overwrite); c += ldc;
+        Put(c110, c, overwrite); Put(c111, c + 16, overwrite);
+        // csharpier-ignore-end
     }
 
     // c[r * ldc + j] (+)= sum_k a[k * aStep + r] b[k * 16 + j] for the 12 x 16 tile (outputs up to 16 wide).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void MicroWide16(float* a, int aStep, float* b, int kc, float* c, int ldc, bool overwrite)
     {
-        Vector512<float> c0 = default,
-            c1 = default,
-            c2 = default,
-            c3 = default,
-            c4 = default,
-            c5 = default,
-            c6 = default,
-            c7 = default,
-            c8 = default,
-            c9 = default,
-            c10 = default,
-            c11 = default;
+        // csharpier-ignore-start - a register tile: one line per row of accumulators
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector512<float> c8 = default, c9 = default, c10 = default, c11 = default;
         for (int kk = 0; kk < kc; kk++, a += aStep, b += 16)
         {
             var bv = Vector512.Load(b);
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c3);
-            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c4);
-            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c5);
-            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), bv, c6);
-            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), bv, c7);
-            c8 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), bv, c8);
-            c9 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), bv, c9);
-            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), bv, c10);
-            c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), bv, c11);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c0); c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c2); c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c4); c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), bv, c6); c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), bv, c7);
+            c8 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), bv, c8); c9 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), bv, c9);
+            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), bv, c10); c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), bv, c11);
         }
-        Put(c0, c, overwrite);
-        Put(c1, c += ldc, overwrite);
-        Put(c2, c += ldc, overwrite);
-        Put(c3, c += ldc, overwrite);
-        Put(c4, c += ldc, overwrite);
-        Put(c5, c += ldc, overwrite);
-        Put(c6, c += ldc, overwrite);
-        Put(c7, c += ldc, overwrite);
-        Put(c8, c += ldc, overwrite);
-        Put(c9, c += ldc, overwrite);
-        Put(c10, c += ldc, overwrite);
-        Put(c11, c += ldc, overwrite);
+        Put(c0, c, overwrite); Put(c1, c += ldc, overwrite); Put(c2, c += ldc, overwrite); Put(c3, c += ldc, overwrite); Put(c4, c += ldc, overwrite);
+        Put(c5, c += ldc, overwrite); Put(c6, c += ldc, overwrite); Put(c7, c += ldc, overwrite); Put(c8, c += ldc, overwrite); Put(c9, c += ldc, overwrite);
+        Put(c10, c += ldc, overwrite); Put(c11, c += ldc, overwrite);
+        // csharpier-ignore-end
     }
 }

@@ -1,7 +1,8 @@
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>
-/// The dense layer's elementwise backward; twin of CpuDense.cs (this folder) (the GEMMs are in <see cref="DeviceGemm"/>).
+/// The dense layer's elementwise backward; twin of CpuDense.cs in this folder (the GEMMs are in <see
+/// cref="DeviceGemm"/>).
 /// </summary>
 static class DeviceDense
 {

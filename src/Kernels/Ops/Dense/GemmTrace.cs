@@ -37,25 +37,24 @@ public sealed class GemmTrace
 
     public void Clear() => _calls.Clear();
 
-    internal void Record(
-        Backend backend,
-        int m,
-        int k,
-        int n,
-        bool transA,
-        bool transB,
-        Activation act,
-        bool accumulate,
-        bool bias,
-        Action run
-    )
+    internal void Record(Backend backend, in Backend.GemmArgs g, Action run)
     {
         backend.Synchronize();
         long t0 = Stopwatch.GetTimestamp();
         run();
         backend.Synchronize();
         _calls.Add(
-            new GemmCall(m, k, n, transA, transB, act, accumulate, bias, Stopwatch.GetElapsedTime(t0).TotalMilliseconds)
+            new GemmCall(
+                g.M,
+                g.K,
+                g.N,
+                g.TransA,
+                g.TransB,
+                g.Act,
+                g.Accumulate,
+                !g.Bias.IsEmpty,
+                Stopwatch.GetElapsedTime(t0).TotalMilliseconds
+            )
         );
     }
 }

@@ -1,7 +1,8 @@
 namespace Untapped.Kernels;
 
-// The Flow family's validated entries (the logistic flow onto the box: forward with its log-determinant, backward, inverse): each public method checks its views once,
-// then calls its backend's Core (the managed CPU's in Cpu*.cs, the ILGPU launch in Ilgpu*.cs of this folder).
+// The Flow family's validated entries (the logistic flow onto the box: forward with its log-determinant, backward,
+// inverse): each public method checks its views once, then calls its backend's Core (the managed CPU's in Cpu*.cs, the
+// ILGPU launch in Ilgpu*.cs of this folder).
 public abstract partial class Backend
 {
     /// <summary>z = lo + (hi-lo) sigmoid(zt); logdet[r] per <paramref name="form"/> (docs/model.md §3).</summary>

@@ -6,28 +6,13 @@ public sealed partial class CpuBackend
     protected override void LogisticFlowCore(in LogisticFlowArgs args)
     {
         var (zt, m, d, lo, hi, form, z, logdet) = args;
-        Mem ZT = A(zt),
-            Z = A(z),
-            LD = A(logdet);
-        Chunks(m, Grain(d * 16), (s, e) =>
-        {
-            for (int r = s; r < e; r++)
-                FlowRows.Forward(r, ZT, d, lo, hi, form, Z, LD);
-        });
+        ForEach(m, Grain(d * 16), r => FlowRows.Forward(r, A(zt), d, lo, hi, form, A(z), A(logdet)));
     }
 
     protected override void LogisticFlowBackwardCore(in LogisticFlowBackwardArgs args)
     {
         var (zt, dz, dlogdet, m, d, lo, hi, form, dzt) = args;
-        Mem ZT = A(zt),
-            DZ = A(dz),
-            DLD = A(dlogdet),
-            O = A(dzt);
-        Chunks(m, Grain(d * 16), (s, e) =>
-        {
-            for (int r = s; r < e; r++)
-                FlowRows.Backward(r, ZT, DZ, DLD, d, lo, hi, form, O);
-        });
+        ForEach(m, Grain(d * 16), r => FlowRows.Backward(r, A(zt), A(dz), A(dlogdet), d, lo, hi, form, A(dzt)));
     }
 
     protected override void LogisticFlowInverseCore(in LogisticFlowInverseArgs args)

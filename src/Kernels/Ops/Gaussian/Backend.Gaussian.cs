@@ -1,7 +1,8 @@
 namespace Untapped.Kernels;
 
-// The Gaussian family's validated entries (the Gaussian encoder: the reparameterised sample and the log-density, with backwards): each public method checks its views once,
-// then calls its backend's Core (the managed CPU's in Cpu*.cs, the ILGPU launch in Ilgpu*.cs of this folder).
+// The Gaussian family's validated entries (the Gaussian encoder: the reparameterised sample and the log-density, with
+// backwards): each public method checks its views once, then calls its backend's Core (the managed CPU's in Cpu*.cs,
+// the ILGPU launch in Ilgpu*.cs of this folder).
 public abstract partial class Backend
 {
     /// <summary>zt = mu + sigma * eps.</summary>

@@ -1,66 +1,33 @@
 namespace Untapped.Kernels.Cpu;
 
 // The managed CPU side of the Gaussian family: the element and row functions of GaussianRows.cs (this folder), which
-// the device kernels run too, over chunks.
+// the device kernels run too, one per thread.
 public sealed partial class CpuBackend
 {
     protected override void GaussianSampleCore(in GaussianSampleArgs args)
     {
         var (mu, sigma, eps, n, zt) = args;
-        Mem MU = A(mu),
-            SG = A(sigma),
-            EP = A(eps),
-            Z = A(zt);
-        Chunks(n, 1 << 15, (s, e) =>
-        {
-            for (int i = s; i < e; i++)
-                GaussianRows.Sample(i, MU, SG, EP, Z);
-        });
+        ForEach(n, 1 << 15, i => GaussianRows.Sample(i, A(mu), A(sigma), A(eps), A(zt)));
     }
 
     protected override void GaussianSampleBackwardCore(in GaussianSampleBackwardArgs args)
     {
         var (eps, dzt, n, dmu, dsigma) = args;
-        Mem EP = A(eps),
-            DZ = A(dzt),
-            DM = A(dmu),
-            DS = A(dsigma);
-        Chunks(n, 1 << 15, (s, e) =>
-        {
-            for (int i = s; i < e; i++)
-                GaussianRows.SampleBackward(i, EP, DZ, DM, DS);
-        });
+        ForEach(n, 1 << 15, i => GaussianRows.SampleBackward(i, A(eps), A(dzt), A(dmu), A(dsigma)));
     }
 
     protected override void GaussianLogPdfCore(in GaussianLogPdfArgs args)
     {
         var (zt, mu, sigma, m, d, logN) = args;
-        Mem Z = A(zt),
-            MU = A(mu),
-            SG = A(sigma),
-            O = A(logN);
-        Chunks(m, Grain(d * 16), (s, e) =>
-        {
-            for (int r = s; r < e; r++)
-                GaussianRows.LogPdf(r, Z, MU, SG, d, O);
-        });
+        ForEach(m, Grain(d * 16), r => GaussianRows.LogPdf(r, A(zt), A(mu), A(sigma), d, A(logN)));
     }
 
     protected override void GaussianLogPdfBackwardCore(in GaussianLogPdfBackwardArgs args)
     {
         var (zt, mu, sigma, g, m, d, dzt, dmu, dsigma) = args;
-        Mem Z = A(zt),
-            MU = A(mu),
-            SG = A(sigma),
-            G = A(g),
-            DZ = A(dzt),
-            DM = A(dmu),
-            DS = A(dsigma);
         bool hasDz = !dzt.IsEmpty;
-        Chunks(m, Grain(d * 16), (s, e) =>
-        {
-            for (int i = s * d; i < e * d; i++)
-                GaussianRows.LogPdfBackward(i, Z, MU, SG, G, d, hasDz, DZ, DM, DS);
-        });
+        ForEach(m * d, Grain(16, 1 << 15), i =>
+            GaussianRows.LogPdfBackward(i, A(zt), A(mu), A(sigma), A(g), d, hasDz, A(dzt), A(dmu), A(dsigma))
+        );
     }
 }

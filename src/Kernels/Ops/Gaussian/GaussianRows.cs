@@ -2,7 +2,7 @@ namespace Untapped.Kernels;
 
 /// <summary>
 /// The Gaussian family's element and row functions, written once: the device kernels (DeviceGaussian.cs) run one per
-/// thread, the managed CPU (CpuGaussian.cs) the elements or rows of a chunk, with the same operations in the same order.
+/// thread, the managed CPU (CpuGaussian.cs) those of a chunk, with the same operations in the same order.
 /// </summary>
 static class GaussianRows
 {

@@ -1,7 +1,8 @@
 namespace Untapped.Kernels;
 
-// The Gumbel family's validated entries (the Gumbel-softmax (Concrete) sample and its log-density, with backwards): each public method checks its views once,
-// then calls its backend's Core (the managed CPU's in Cpu*.cs, the ILGPU launch in Ilgpu*.cs of this folder).
+// The Gumbel family's validated entries (the Gumbel-softmax (Concrete) sample and its log-density, with backwards):
+// each public method checks its views once, then calls its backend's Core (the managed CPU's in Cpu*.cs, the ILGPU
+// launch in Ilgpu*.cs of this folder).
 public abstract partial class Backend
 {
     /// <summary>

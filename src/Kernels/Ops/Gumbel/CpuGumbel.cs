@@ -22,14 +22,7 @@ public sealed partial class CpuBackend
     protected override void GumbelSoftmaxBackwardCore(in GumbelSoftmaxBackwardArgs args)
     {
         var (y, dy, m, k, tau, dlogits) = args;
-        Mem Y = A(y),
-            DY = A(dy),
-            DL = A(dlogits);
-        Chunks(m, Grain(k * 4), (s, e) =>
-        {
-            for (int r = s; r < e; r++)
-                GumbelRows.SoftmaxBackward(r, Y, DY, k, tau, DL);
-        });
+        ForEach(m, Grain(k * 4), r => GumbelRows.SoftmaxBackward(r, A(y), A(dy), k, tau, A(dlogits)));
     }
 
     protected override void ConcreteLogPdfCore(in ConcreteLogPdfArgs args)

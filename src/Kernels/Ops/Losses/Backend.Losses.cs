@@ -1,7 +1,8 @@
 namespace Untapped.Kernels;
 
-// The Losses family's validated entries (the losses: clipped cross-entropy and the L2 distance, with backwards): each public method checks its views once,
-// then calls its backend's Core (the managed CPU's in Cpu*.cs, the ILGPU launch in Ilgpu*.cs of this folder).
+// The Losses family's validated entries (the losses: clipped cross-entropy and the L2 distance, with backwards): each
+// public method checks its views once, then calls its backend's Core (the managed CPU's in Cpu*.cs, the ILGPU launch in
+// Ilgpu*.cs of this folder).
 public abstract partial class Backend
 {
     /// <summary>loss[r] = -log max(&lt;target[r], p[r]&gt;, 1e-6) with one-hot targets.</summary>

@@ -12,7 +12,9 @@ static class LossRows
     public static void CrossEntropy<T>(int r, T p, T target, int k, T loss)
         where T : struct, IFloats => loss[r] = -MathF.Log(MathF.Max(TrueProbability(p, target, r * k, k), CeFloor));
 
-    /// <summary>dp += g (-target / p_true) where p_true &gt; CeFloor, else nothing (the clip has no gradient).</summary>
+    /// <summary>
+    /// dp += g (-target / p_true) where p_true &gt; CeFloor, else nothing (the clip has no gradient).
+    /// </summary>
     public static void CrossEntropyBackward<T>(int r, T p, T target, T g, int k, T dp)
         where T : struct, IFloats
     {

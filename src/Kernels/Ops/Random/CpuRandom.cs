@@ -3,17 +3,17 @@ namespace Untapped.Kernels.Cpu;
 // The managed CPU twin of DeviceRandom.cs (this folder).
 public sealed partial class CpuBackend
 {
-    protected override void PhiloxUniformCore(in PhiloxUniformArgs args)
+    protected override void PhiloxUniformCore(in PhiloxFillArgs args)
     {
-        var (seed, stream, step, n, output) = args;
+        var (key, n, output) = args;
         var o = A(output);
-        Chunks(n, 1 << 14, (s, e) => Philox.Uniform(seed, stream, step, s, o.Span(s, e - s)));
+        Chunks(n, 1 << 14, (s, e) => Philox.Uniform(key.Seed, key.Stream, key.Step, s, o.Span(s, e - s)));
     }
 
-    protected override void PhiloxNormalCore(in PhiloxNormalArgs args)
+    protected override void PhiloxNormalCore(in PhiloxFillArgs args)
     {
-        var (seed, stream, step, n, output) = args;
+        var (key, n, output) = args;
         var o = A(output);
-        Chunks(n, 1 << 14, (s, e) => Philox.Normal(seed, stream, step, s, o.Span(s, e - s)));
+        Chunks(n, 1 << 14, (s, e) => Philox.Normal(key.Seed, key.Stream, key.Step, s, o.Span(s, e - s)));
     }
 }

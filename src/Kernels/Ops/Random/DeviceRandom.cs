@@ -1,8 +1,8 @@
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>
-/// Philox fills; twin of CpuRandom.cs (this folder). Both call the same <see cref="Philox"/> block function, so every backend
-/// draws the same bits: element i is word i % 4 of block i / 4 (counter {i / 4, 0, step, stream}, key = seed).
+/// Philox fills; twin of CpuRandom.cs (this folder). Both call the same <see cref="Philox"/> block function, so every
+/// backend draws the same bits: element i is word i % 4 of block i / 4 (counter {i / 4, 0, step, stream}, key = seed).
 /// One thread per block of four.
 /// </summary>
 static class DeviceRandom
@@ -11,13 +11,11 @@ static class DeviceRandom
     public static void PhiloxUniform(
         Index1D block,
         int n,
-        ulong seed,
-        uint stream,
-        uint step,
+        PhiloxStream key,
         ArrayView<float> output // [n]
     )
     {
-        var (w0, w1, w2, w3) = Philox.StreamBlock(seed, stream, step, (uint)block.X);
+        var (w0, w1, w2, w3) = Philox.StreamBlock(key.Seed, key.Stream, key.Step, (uint)block.X);
         int e = 4 * block.X;
         output[e] = Philox.ToUnit(w0);
         if (e + 1 < n)
@@ -34,13 +32,11 @@ static class DeviceRandom
     public static void PhiloxNormal(
         Index1D block,
         int n,
-        ulong seed,
-        uint stream,
-        uint step,
+        PhiloxStream key,
         ArrayView<float> output // [n]
     )
     {
-        var (w0, w1, w2, w3) = Philox.StreamBlock(seed, stream, step, (uint)block.X);
+        var (w0, w1, w2, w3) = Philox.StreamBlock(key.Seed, key.Stream, key.Step, (uint)block.X);
         int e = 4 * block.X;
         BoxMuller(w0, w1, e, n, output);
         BoxMuller(w2, w3, e + 2, n, output);

@@ -3,17 +3,17 @@ namespace Untapped.Kernels.Ilgpu;
 // The launches of Philox draws (DeviceRandom.cs, this folder).
 public sealed partial class IlgpuBackend
 {
-    protected override void PhiloxUniformCore(in PhiloxUniformArgs args)
+    protected override void PhiloxUniformCore(in PhiloxFillArgs args)
     {
-        var (seed, stream, step, n, output) = args;
+        var (key, n, output) = args;
         if (n > 0)
-            Run(DeviceRandom.PhiloxUniform, (Index1D)((n + 3) / 4), n, seed, stream, step, Arr(output));
+            Run(DeviceRandom.PhiloxUniform, (Index1D)((n + 3) / 4), n, key, Arr(output));
     }
 
-    protected override void PhiloxNormalCore(in PhiloxNormalArgs args)
+    protected override void PhiloxNormalCore(in PhiloxFillArgs args)
     {
-        var (seed, stream, step, n, output) = args;
+        var (key, n, output) = args;
         if (n > 0)
-            Run(DeviceRandom.PhiloxNormal, (Index1D)((n + 3) / 4), n, seed, stream, step, Arr(output));
+            Run(DeviceRandom.PhiloxNormal, (Index1D)((n + 3) / 4), n, key, Arr(output));
     }
 }

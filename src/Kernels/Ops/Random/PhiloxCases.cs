@@ -1,5 +1,3 @@
-using Untapped.Kernels;
-
 namespace Untapped.Checks;
 
 public static partial class OpCases
@@ -21,7 +19,7 @@ public static partial class OpCases
             0,
             r => OpCase.Buffers(("o", new float[nu])),
             ["o"],
-            (a, h) => a.PhiloxUniform(0x1234_5678_9abc_def0UL, 7, 3, nu, h["o"])
+            (a, h) => a.PhiloxUniform(new(0x1234_5678_9abc_def0UL, 7, 3), nu, h["o"])
         )
         {
             Bytes = nu * F,
@@ -33,7 +31,7 @@ public static partial class OpCases
             2e-6f,
             r => OpCase.Buffers(("o", new float[nn])),
             ["o"],
-            (a, h) => a.PhiloxNormal(42, 9, 1, nn, h["o"])
+            (a, h) => a.PhiloxNormal(new(42, 9, 1), nn, h["o"])
         )
         {
             Bytes = nn * F,

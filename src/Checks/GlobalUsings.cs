@@ -1,0 +1,2 @@
+// The kernel catalogue every case and check describes.
+global using Untapped.Kernels;
