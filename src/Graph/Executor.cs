@@ -7,17 +7,24 @@ namespace Untapped.Graph;
 /// buffer each for parameters, gradients and the two Adam moments. Forward, then the loss reduction on the
 /// device, Backward in reverse order (gradients accumulate; each activation gradient is zero-filled lazily, or
 /// overwritten by its first writer), then one clip+Adam launch. Nothing is copied to
-/// the host inside a step; <see cref="ReadLosses"/> reads the loss vector once.
+/// the host inside a step; <see cref="ReadLosses"/> reads the loss vector once. <see cref="ForInference"/> makes a
+/// forward-only executor over parameters that live elsewhere on the device (a trainer's): no copies, no gradients.
 /// </summary>
 public sealed class Executor : IOpContext, IDisposable
 {
-    readonly BackendBuffer _arena,
-        _params,
-        _grads,
-        _m,
-        _v,
-        _losses,
-        _partials;
+    readonly BackendBuffer _arena;
+    readonly BackendBuffer _losses;
+    readonly View _params;
+
+    // What only training needs: the owned parameters, their gradients, Adam's moments and the norm's partials. Null
+    // in a forward-only executor (ForInference), whose parameters are another's view.
+    readonly (
+        BackendBuffer Params,
+        BackendBuffer Grads,
+        BackendBuffer M,
+        BackendBuffer V,
+        BackendBuffer Partials
+    )? _train;
     readonly Dictionary<Tensor, float> _seeds = new();
 
     // Activation gradients whose buffer has not been written yet in this backward pass (it holds garbage): the
@@ -25,6 +32,27 @@ public sealed class Executor : IOpContext, IDisposable
     readonly HashSet<Tensor> _unwritten = new();
 
     public Executor(ComputeGraph graph, Backend accelerator, ulong seed)
+        : this(graph, accelerator, seed, null) { }
+
+    /// <summary>
+    /// A forward-only executor of <paramref name="graph"/> over <paramref name="parameters"/>, a view on the same
+    /// backend in the graph's parameter layout (a trainer's <see cref="Parameters"/>), read in place: evaluation
+    /// without a copy to the host and back, and without gradients or moments.
+    /// </summary>
+    public static Executor ForInference(ComputeGraph graph, Backend accelerator, View parameters)
+    {
+        if (parameters.Buffer is not { } b || !ReferenceEquals(b.Owner, accelerator))
+            throw new ArgumentException($"the parameters must be a view on {accelerator.Name}", nameof(parameters));
+        if (parameters.Length != graph.Parameters.TotalLength)
+        {
+            throw new ArgumentException(
+                $"the parameter view holds {parameters.Length} floats; the graph's layout has {graph.Parameters.TotalLength}"
+            );
+        }
+        return new Executor(graph, accelerator, 0, parameters);
+    }
+
+    Executor(ComputeGraph graph, Backend accelerator, ulong seed, View? shared)
     {
         Graph = graph;
         Backend = accelerator;
@@ -32,15 +60,24 @@ public sealed class Executor : IOpContext, IDisposable
         Plan = new MemoryPlan(graph);
         int p = graph.Parameters.TotalLength;
         _arena = accelerator.Allocate(Math.Max(1, Plan.ArenaLength));
-        _params = accelerator.Allocate(p);
-        _grads = accelerator.Allocate(p);
-        _m = accelerator.Allocate(p);
-        _v = accelerator.Allocate(p);
         _losses = accelerator.Allocate(graph.Losses.Count + 1);
-        _partials = accelerator.Allocate(Backend.NormPartials);
-        accelerator.Fill(p, 0f, _m);
-        accelerator.Fill(p, 0f, _v);
-        accelerator.Fill(p, 0f, _grads);
+        if (shared is { } view)
+        {
+            _params = view;
+            return;
+        }
+        var t = (
+            Params: accelerator.Allocate(p),
+            Grads: accelerator.Allocate(p),
+            M: accelerator.Allocate(p),
+            V: accelerator.Allocate(p),
+            Partials: accelerator.Allocate(Backend.NormPartials)
+        );
+        _train = t;
+        _params = t.Params;
+        accelerator.Fill(p, 0f, t.M);
+        accelerator.Fill(p, 0f, t.V);
+        accelerator.Fill(p, 0f, t.Grads);
         // d total / d row of each per-row loss input: sum of weight * coefficient / rows over its terms.
         foreach (var term in graph.Losses.Where(t => !t.Monitor))
         {
@@ -74,17 +111,22 @@ public sealed class Executor : IOpContext, IDisposable
     /// <summary>
     /// Bytes of device memory this executor holds: arena, four flat parameter buffers and small vectors.
     /// </summary>
-    public long BackendBytes => 4L * (_arena.Length + 4L * _params.Length + _losses.Length + _partials.Length);
+    public long BackendBytes =>
+        4L * (_arena.Length + _losses.Length + (_train is { } t ? 4L * t.Params.Length + t.Partials.Length : 0));
 
     public View Parameters => _params;
-    public View Gradients => _grads;
-    public View AdamM => _m;
-    public View AdamV => _v;
+    public View Gradients => Train.Grads;
+    public View AdamM => Train.M;
+    public View AdamV => Train.V;
+
+    (BackendBuffer Params, BackendBuffer Grads, BackendBuffer M, BackendBuffer V, BackendBuffer Partials) Train =>
+        _train
+        ?? throw new InvalidOperationException("a forward-only executor (ForInference) has no gradients or moments");
 
     public View Value(Tensor t)
     {
         if (t.Kind == TensorKind.Parameter)
-            return _params.View.Slice(t.ParameterOffset, t.Length);
+            return _params.Slice(t.ParameterOffset, t.Length);
         var s = Plan.Value(t);
         return _arena.View.Slice(s.Offset, t.Length);
     }
@@ -117,7 +159,7 @@ public sealed class Executor : IOpContext, IDisposable
         if (!t.RequiresGrad)
             return default;
         if (t.Kind == TensorKind.Parameter)
-            return _grads.View.Slice(t.ParameterOffset, t.Length);
+            return Train.Grads.View.Slice(t.ParameterOffset, t.Length);
         return Plan.Grad(t) is { } s ? _arena.View.Slice(s.Offset, t.Length) : default;
     }
 
@@ -180,7 +222,8 @@ public sealed class Executor : IOpContext, IDisposable
     {
         var a = Backend;
         int n = Graph.Ops.Count;
-        a.Fill(_grads.Length, 0f, _grads);
+        var grads = Train.Grads;
+        a.Fill(grads.Length, 0f, grads);
         _unwritten.Clear();
         foreach (var t in Plan.GradStarts[n])
         {
@@ -212,19 +255,13 @@ public sealed class Executor : IOpContext, IDisposable
     /// <summary>Clip and apply one Adam step at learning rate <paramref name="lr"/>.</summary>
     public void Update(AdamSettings s, double lr)
     {
+        var t = Train;
         StepsDone++;
         var a = Backend;
         long t0 = OpProfile.Now();
-        a.SumSquaresPartials(_grads, _grads.Length, _partials);
-        a.Adam(
-            _partials,
-            _params.Length,
-            AdamStep.At(StepsDone, lr, s.Beta1, s.Beta2, s.Eps, s.ClipNorm, s.ClipValue),
-            _params,
-            _grads,
-            _m,
-            _v
-        );
+        a.SumSquaresPartials(t.Grads, t.Grads.Length, t.Partials);
+        var step = AdamStep.At(StepsDone, lr, s.Beta1, s.Beta2, s.Eps, s.ClipNorm, s.ClipValue);
+        a.Adam(t.Partials, t.Params.Length, step, t.Params, t.Grads, t.M, t.V);
         if (Profile is { } p)
         {
             a.Synchronize();
@@ -240,16 +277,17 @@ public sealed class Executor : IOpContext, IDisposable
     {
         if (stepsDone < 0)
             throw new ArgumentOutOfRangeException(nameof(stepsDone), $"step count {stepsDone} is negative");
-        Backend.CopyFromHost(parameters, _params);
+        var t = Train;
+        Backend.CopyFromHost(parameters, t.Params);
         if (m is not null && v is not null)
         {
-            Backend.CopyFromHost(m, _m);
-            Backend.CopyFromHost(v, _v);
+            Backend.CopyFromHost(m, t.M);
+            Backend.CopyFromHost(v, t.V);
         }
         else
         {
-            Backend.Fill(_m.Length, 0f, _m);
-            Backend.Fill(_v.Length, 0f, _v);
+            Backend.Fill(t.M.Length, 0f, t.M);
+            Backend.Fill(t.V.Length, 0f, t.V);
         }
         StepsDone = stepsDone;
     }
@@ -272,7 +310,12 @@ public sealed class Executor : IOpContext, IDisposable
 
     public void Dispose()
     {
-        foreach (var b in new[] { _arena, _params, _grads, _m, _v, _losses, _partials })
-            b.Dispose();
+        _arena.Dispose();
+        _losses.Dispose();
+        if (_train is { } t)
+        {
+            foreach (var b in new[] { t.Params, t.Grads, t.M, t.V, t.Partials })
+                b.Dispose();
+        }
     }
 }

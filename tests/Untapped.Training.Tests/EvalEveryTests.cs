@@ -105,7 +105,7 @@ public sealed class EvalEveryTests
         var o = RunDirectory.LoadOptions(every2);
         var data = new ExperimentData(Mnist.Load(Data), o.Seed, o.UnlabelledCount);
         using var acc = new CpuBackend(1);
-        using var inf = new Inference(acc, RunReports.LoadParameters(every2));
+        using var inf = Inference.FromHost(acc, RunReports.LoadParameters(every2));
         var x = data.HeldOut.SelectMany(i => data.Pool.Image(i).ToArray()).ToArray();
         var p = inf.ClassifierProbs(x, data.HeldOut.Length);
         double h = 0;

@@ -356,3 +356,53 @@ public sealed class BackendStepTests
         );
     }
 }
+
+/// <summary>
+/// Evaluation reads the trainer's parameters on the device (Executor.ForInference): no host round trip, no second
+/// copy of parameters, gradients or moments (issue 41).
+/// </summary>
+public sealed class InferenceInPlaceTests
+{
+    [Fact]
+    public void AForwardOnlyExecutorReadsTheTrainersParametersInPlace()
+    {
+        using var cpu = new CpuBackend(1);
+        var trained = new Objective(ModelConfig.For(Preset.Original), 2, 2, 2);
+        using var trainer = new Executor(trained.Graph, cpu, 3);
+        var init = Networks.Initialise(trained.Graph.Parameters, 3);
+        cpu.CopyFromHost(init, trainer.Parameters);
+
+        var x = Enumerable.Range(0, 2 * Data.Mnist.Pixels).Select(i => (i % 7) / 7f).ToArray();
+        using var fromDevice = new Evaluation.Inference(cpu, trainer.Parameters, 2);
+        using var fromHost = Evaluation.Inference.FromHost(cpu, init, 2);
+        var before = fromDevice.ClassifierLogits(x, 2);
+        Assert.Equal(fromHost.ClassifierLogits(x, 2), before); // the same numbers either way
+
+        // Changing the trainer's parameters changes what the forward-only executor computes, with no copy made.
+        var changed = (float[])init.Clone();
+        for (int i = 0; i < changed.Length; i++)
+            changed[i] *= 0.5f;
+        cpu.CopyFromHost(changed, trainer.Parameters);
+        var after = fromDevice.ClassifierLogits(x, 2);
+        Assert.NotEqual(before, after);
+        using var halved = Evaluation.Inference.FromHost(cpu, changed, 2);
+        Assert.Equal(halved.ClassifierLogits(x, 2), after);
+    }
+
+    [Fact]
+    public void AForwardOnlyExecutorHoldsNoTrainingBuffers()
+    {
+        using var cpu = new CpuBackend(1);
+        var g = new Objective(ModelConfig.For(Preset.Original), 2, 2, 2).Graph;
+        using var trainer = new Executor(g, cpu, 3);
+        using var forward = Executor.ForInference(g, cpu, trainer.Parameters);
+        long p = g.Parameters.TotalLength;
+        Assert.Equal(trainer.BackendBytes - 4 * (4 * p + Backend.NormPartials), forward.BackendBytes);
+        Assert.Throws<InvalidOperationException>(() => forward.Gradients);
+        Assert.Throws<InvalidOperationException>(() => forward.Update(new AdamSettings(), 1e-3));
+        using var other = new CpuBackend(1);
+        using var elsewhere = other.Allocate((int)p);
+        Assert.Throws<ArgumentException>(() => Executor.ForInference(g, cpu, elsewhere));
+        Assert.Throws<ArgumentException>(() => Executor.ForInference(g, cpu, trainer.Parameters.Slice(1, (int)p - 1)));
+    }
+}

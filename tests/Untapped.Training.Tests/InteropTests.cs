@@ -152,7 +152,7 @@ public sealed class InteropTests
         Assert.Equal(0, Cli.App.Run(["export", "--run", run, "--onnx", folder]));
 
         using var acc = new CpuBackend(1);
-        using var inf = new Inference(acc, RunReports.LoadParameters(run));
+        using var inf = Inference.FromHost(acc, RunReports.LoadParameters(run));
         var images = Mnist.Load(Data);
         const int n = 7; // a batch size the models were not written for: n is dynamic
         var rng = new Random(3);

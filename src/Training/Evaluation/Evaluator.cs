@@ -86,7 +86,7 @@ public static class Evaluator
         Backend acc,
         ExperimentData data,
         ModelConfig cfg,
-        float[] parameters,
+        View parameters,
         ReferenceClassifier reference
     )
     {

@@ -8,10 +8,21 @@ namespace Untapped.Training.Evaluation;
 /// <summary>
 /// Forward-only passes of one network over many rows, in fixed-size chunks (the last one zero-padded), on
 /// any accelerator. Each network gets its own small graph that declares the full parameter layout, so the
-/// trained flat parameter vector loads unchanged.
+/// trained flat parameter vector serves unchanged: read in place from the device (a trainer's parameters, see <see
+/// cref="Executor.ForInference"/>), or uploaded once from the host for all the networks.
 /// </summary>
-public sealed class Inference(Backend acc, float[] parameters, int chunk = 4096) : IDisposable
+public sealed class Inference(Backend acc, View parameters, int chunk = 4096) : IDisposable
 {
+    // The host parameters' one device copy, when made from a host vector; null when reading another's view.
+    BackendBuffer? _owned;
+
+    /// <summary>Inference over host parameters (a checkpoint's), uploaded once.</summary>
+    public static Inference FromHost(Backend acc, float[] parameters, int chunk = 4096)
+    {
+        var buffer = acc.Upload(parameters);
+        return new Inference(acc, buffer, chunk) { _owned = buffer };
+    }
+
     readonly Dictionary<string, (Executor Ex, Tensor[] Inputs, Tensor Output)> _nets = new();
 
     (Executor, Tensor[], Tensor) Net(
@@ -26,8 +37,7 @@ public sealed class Inference(Backend acc, float[] parameters, int chunk = 4096)
         var net = Networks.Declare(g);
         var inputs = inputCols.Select((c, i) => g.Input($"in{i}", chunk, c)).ToArray();
         var output = build(g, net, inputs);
-        var ex = new Executor(g, acc, 0);
-        acc.CopyFromHost(parameters, ex.Parameters);
+        var ex = Executor.ForInference(g, acc, parameters);
         return _nets[name] = (ex, inputs, output);
     }
 
@@ -94,5 +104,6 @@ public sealed class Inference(Backend acc, float[] parameters, int chunk = 4096)
     {
         foreach (var n in _nets.Values)
             n.Ex.Dispose();
+        _owned?.Dispose();
     }
 }

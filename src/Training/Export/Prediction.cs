@@ -32,7 +32,7 @@ public sealed record Prediction(float[] Zbar, float[][] DigitMeans, int[] Images
             throw new DataFormatException($"{evalFile}: zbar has {zbar.Length} values, expected {Model.Networks.ZDim}");
         var data = Mnist.Load(dataDir ?? o.DataDir);
         count = Math.Min(count, data.Count);
-        using var inf = new Inference(acc, RunReports.LoadParameters(run));
+        using var inf = Inference.FromHost(acc, RunReports.LoadParameters(run));
         var means = Evaluator.Decode(inf, [.. Enumerable.Range(0, Mnist.Classes).Select(d => (d, zbar[0], zbar[1]))]);
         var logits = inf.ClassifierLogits(data.Images.AsSpan(0, count * Mnist.Pixels).ToArray(), count);
         return new Prediction(

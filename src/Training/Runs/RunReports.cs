@@ -20,7 +20,7 @@ public static class RunReports
         Backend acc,
         ExperimentData data,
         RunOptions o,
-        float[] parameters,
+        View parameters, // the trained parameters, on acc (a trainer's, or a checkpoint's uploaded)
         ITrainingObserver observer,
         EvalResult? evaluated = null
     )
@@ -44,7 +44,7 @@ public static class RunReports
         Backend acc,
         ExperimentData data,
         RunOptions o,
-        float[] parameters,
+        View parameters,
         ITrainingObserver observer
     )
     {
@@ -65,7 +65,8 @@ public static class RunReports
         var o = RunDirectory.LoadOptions(path);
         var data = new ExperimentData(Mnist.Load(dataDir ?? o.DataDir), o.Seed, o.UnlabelledCount);
         using var dir = RunDirectory.Open(path);
-        return Write(dir, acc, data, o, LoadParameters(path), observer ?? new NullObserver());
+        using var parameters = acc.Upload(LoadParameters(path));
+        return Write(dir, acc, data, o, parameters, observer ?? new NullObserver());
     }
 
     /// <summary>The trained parameters of a run directory's checkpoint.</summary>
@@ -82,7 +83,7 @@ public static class RunReports
     public static void WriteGrid(string path, GridKind kind, string file, Backend acc, string? dataDir = null)
     {
         var o = RunDirectory.LoadOptions(path);
-        var parameters = LoadParameters(path);
+        using var parameters = acc.Upload(LoadParameters(path));
         if (kind == GridKind.Samples)
         {
             WriteSamples(file, acc, parameters, o.Model);
@@ -106,7 +107,7 @@ public static class RunReports
     }
 
     /// <summary>Rows: one-hot y = 0..9; columns: z swept along the box's diagonal from lo to hi.</summary>
-    public static void WriteSamples(string path, Backend acc, float[] parameters, ModelConfig cfg, int columns = 10)
+    public static void WriteSamples(string path, Backend acc, View parameters, ModelConfig cfg, int columns = 10)
     {
         var (lo, hi) = cfg.Box;
         using var inf = new Inference(acc, parameters, 128);

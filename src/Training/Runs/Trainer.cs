@@ -230,11 +230,7 @@ public sealed class Trainer : IDisposable
             }
         }
 
-        using var inference = new Evaluation.Inference(
-            Executor.Backend,
-            Executor.Backend.ToArray(Executor.Parameters),
-            K * K
-        );
+        using var inference = new Evaluation.Inference(Executor.Backend, Executor.Parameters, K * K);
         var logits = inference.DecoderLogits(y, z, K * K);
         int saturated = 0;
         foreach (var l in logits)

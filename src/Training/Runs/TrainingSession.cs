@@ -91,7 +91,7 @@ public static class TrainingSession
         HeldOutMetrics HeldOut()
         {
             reference ??= ReferenceClassifier.TrainOrLoad(acc, data.Pool, ReferenceClassifier.DefaultCacheDir());
-            var r = Evaluator.Run(acc, data, o.Model, acc.ToArray(trainer.Executor.Parameters), reference);
+            var r = Evaluator.Run(acc, data, o.Model, trainer.Executor.Parameters, reference);
             atEnd = trainer.StepsDone == total ? r : null;
             return r.HeldOut;
         }
@@ -123,6 +123,6 @@ public static class TrainingSession
             if (done == total || schedule.Checkpoints.Due(done, steps, sinceCommit.Elapsed))
                 Commit();
         }
-        return RunReports.Write(dir, acc, data, o, acc.ToArray(trainer.Executor.Parameters), observer, atEnd);
+        return RunReports.Write(dir, acc, data, o, trainer.Executor.Parameters, observer, atEnd);
     }
 }
