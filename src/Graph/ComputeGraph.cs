@@ -1,4 +1,3 @@
-using Untapped.Graph.Ops;
 using Untapped.Kernels;
 
 namespace Untapped.Graph;
@@ -18,9 +17,10 @@ public sealed record LossTerm(string Name, float Weight, IReadOnlyList<LossPart>
 /// <summary>
 /// A static graph built once per model and batch size: tensors, ops in execution order (a valid topological
 /// order, checked), parameters, and loss terms. The builder methods are the only way to add ops, so every
-/// output's RequiresGrad follows from its op's differentiable inputs.
+/// output's RequiresGrad follows from its op's differentiable inputs. Each family's builder methods sit with its ops
+/// (Ops/DenseOp.cs, Ops/FlowOps.cs, ...).
 /// </summary>
-public sealed class ComputeGraph
+public sealed partial class ComputeGraph
 {
     readonly List<Tensor> _tensors = new();
     readonly List<Op> _ops = new();
@@ -87,105 +87,6 @@ public sealed class ComputeGraph
 
     Tensor Out(string name, int rows, int cols, params Tensor[] differentiableInputs) =>
         New(name, rows, cols, TensorKind.Activation, differentiableInputs.Any(t => t.RequiresGrad));
-
-    public Tensor Dense(string label, Tensor[] xs, Tensor w, Tensor b, Activation act)
-    {
-        var y = Out(label, xs[0].Rows, w.Cols, w);
-        int p = xs[0].RowPeriod;
-        if (p > 0 && xs.All(x => x.RowPeriod == p))
-            y.RowPeriod = p;
-        Add(new DenseOp(label, xs, w, b, act, y));
-        return y;
-    }
-
-    /// <summary>
-    /// Philox noise whose stream is keyed by <paramref name="name"/>, which must therefore be unique among noise
-    /// tensors.
-    /// </summary>
-    public Tensor Noise(string name, int rows, int cols, bool normal)
-    {
-        if (_ops.OfType<NoiseOp>().Any(o => o.Outputs[0].Name == name))
-        {
-            throw new ArgumentException(
-                $"noise tensor '{name}' is defined twice: its name keys its random stream, so it must be unique"
-            );
-        }
-
-        var t = Out(name, rows, cols);
-        Add(new NoiseOp(name, t, normal));
-        return t;
-    }
-
-    public Tensor GaussianSample(string label, Tensor mu, Tensor sigma, Tensor eps)
-    {
-        var zt = Out(label, mu.Rows, mu.Cols, mu, sigma);
-        Add(new GaussianSampleOp(label, mu, sigma, eps, zt));
-        return zt;
-    }
-
-    public Tensor GaussianLogPdf(string label, Tensor zt, Tensor mu, Tensor sigma)
-    {
-        var o = Out(label, zt.Rows, 1, zt, mu, sigma);
-        Add(new GaussianLogPdfOp(label, zt, mu, sigma, o));
-        return o;
-    }
-
-    public (Tensor Z, Tensor LogDet) LogisticFlow(string label, Tensor zt, float lo, float hi, LogDetForm form)
-    {
-        var z = Out(label + ".z", zt.Rows, zt.Cols, zt);
-        var ld = Out(label + ".logdet", zt.Rows, 1, zt);
-        Add(new LogisticFlowOp(label, zt, lo, hi, form, z, ld));
-        return (z, ld);
-    }
-
-    public Tensor FlowInverse(string label, Tensor z, float lo, float hi)
-    {
-        var zt = Out(label, z.Rows, z.Cols);
-        Add(new FlowInverseOp(label, z, lo, hi, zt));
-        return zt;
-    }
-
-    public Tensor BernoulliLogLik(string label, Tensor x, Tensor logits, BernoulliForm form)
-    {
-        var o = Out(label, x.Rows, 1, x, logits);
-        Add(new BernoulliLogLikOp(label, x, logits, form, o));
-        return o;
-    }
-
-    public Tensor BernoulliSample(string label, Tensor logits, Tensor u, float tau, bool relaxed, BernoulliForm form)
-    {
-        var o = relaxed ? Out(label, logits.Rows, logits.Cols, logits) : Out(label, logits.Rows, logits.Cols);
-        Add(new BernoulliSampleOp(label, logits, u, tau, relaxed, form, o));
-        return o;
-    }
-
-    public Tensor GumbelSoftmax(string label, Tensor logits, Tensor? u, float tau)
-    {
-        var y = Out(label, logits.Rows, logits.Cols, logits);
-        Add(new GumbelSoftmaxOp(label, logits, u, tau, y));
-        return y;
-    }
-
-    public Tensor ConcreteLogPdf(string label, Tensor logits, Tensor y, float tau)
-    {
-        var o = Out(label, logits.Rows, 1, logits, y);
-        Add(new ConcreteLogPdfOp(label, logits, y, tau, o));
-        return o;
-    }
-
-    public Tensor ClippedCrossEntropy(string label, Tensor p, Tensor target)
-    {
-        var o = Out(label, p.Rows, 1, p);
-        Add(new ClippedCrossEntropyOp(label, p, target, o));
-        return o;
-    }
-
-    public Tensor L2Distance(string label, Tensor a, Tensor b)
-    {
-        var o = Out(label, a.Rows, 1, a);
-        Add(new L2DistanceOp(label, a, b, o));
-        return o;
-    }
 
     public void Loss(string name, float weight, params LossPart[] parts) =>
         _losses.Add(new LossTerm(name, weight, Check(name, parts)));

@@ -1,6 +1,5 @@
 using Untapped.Checks;
 using Untapped.Graph;
-using Untapped.Graph.Ops;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Gate;

@@ -1,5 +1,4 @@
 using Untapped.Graph;
-using Untapped.Graph.Ops;
 using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Model;

@@ -1,6 +1,6 @@
 using Untapped.Kernels;
 
-namespace Untapped.Graph.Ops;
+namespace Untapped.Graph;
 
 /// <summary>logp[r] = log p(x[r] | logits[r]) under a factorised Bernoulli.</summary>
 public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, BernoulliForm form, Tensor logp)
@@ -51,4 +51,22 @@ public sealed class BernoulliSampleOp(
 
     public override void Backward(IOpContext c) =>
         c.Backend.BernoulliSampleBackward(c.Value(xs), c.Grad(xs), xs.Length, tau, c.Grad(logits));
+}
+
+// The graph's builder methods of this family: each makes its outputs and adds its op.
+public sealed partial class ComputeGraph
+{
+    public Tensor BernoulliLogLik(string label, Tensor x, Tensor logits, BernoulliForm form)
+    {
+        var o = Out(label, x.Rows, 1, x, logits);
+        Add(new BernoulliLogLikOp(label, x, logits, form, o));
+        return o;
+    }
+
+    public Tensor BernoulliSample(string label, Tensor logits, Tensor u, float tau, bool relaxed, BernoulliForm form)
+    {
+        var o = relaxed ? Out(label, logits.Rows, logits.Cols, logits) : Out(label, logits.Rows, logits.Cols);
+        Add(new BernoulliSampleOp(label, logits, u, tau, relaxed, form, o));
+        return o;
+    }
 }

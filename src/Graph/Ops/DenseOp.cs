@@ -1,6 +1,6 @@
 using Untapped.Kernels;
 
-namespace Untapped.Graph.Ops;
+namespace Untapped.Graph;
 
 /// <summary>
 /// Y = act(sum_i X_i W[rows_i] + b): a dense layer over the column-concatenation [X_0, X_1, ...] without
@@ -105,5 +105,19 @@ public sealed class DenseOp : Op
                 a.Gemm(dz, Block(ex.Value(_w), i), default, m, n, x.Cols, false, true, Activation.None, accumulate, dx);
             }
         }
+    }
+}
+
+// The graph's builder methods of this family: each makes its outputs and adds its op.
+public sealed partial class ComputeGraph
+{
+    public Tensor Dense(string label, Tensor[] xs, Tensor w, Tensor b, Activation act)
+    {
+        var y = Out(label, xs[0].Rows, w.Cols, w);
+        int p = xs[0].RowPeriod;
+        if (p > 0 && xs.All(x => x.RowPeriod == p))
+            y.RowPeriod = p;
+        Add(new DenseOp(label, xs, w, b, act, y));
+        return y;
     }
 }

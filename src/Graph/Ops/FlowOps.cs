@@ -1,6 +1,6 @@
 using Untapped.Kernels;
 
-namespace Untapped.Graph.Ops;
+namespace Untapped.Graph;
 
 /// <summary>z = lo + (hi-lo) sigmoid(zt) and its log-determinant per row.</summary>
 public sealed class LogisticFlowOp(
@@ -41,4 +41,23 @@ public sealed class FlowInverseOp(string label, Tensor z, float lo, float hi, Te
         c.Backend.LogisticFlowInverse(c.Value(z), z.Length, lo, hi, c.Value(zt));
 
     public override void Backward(IOpContext c) { }
+}
+
+// The graph's builder methods of this family: each makes its outputs and adds its op.
+public sealed partial class ComputeGraph
+{
+    public (Tensor Z, Tensor LogDet) LogisticFlow(string label, Tensor zt, float lo, float hi, LogDetForm form)
+    {
+        var z = Out(label + ".z", zt.Rows, zt.Cols, zt);
+        var ld = Out(label + ".logdet", zt.Rows, 1, zt);
+        Add(new LogisticFlowOp(label, zt, lo, hi, form, z, ld));
+        return (z, ld);
+    }
+
+    public Tensor FlowInverse(string label, Tensor z, float lo, float hi)
+    {
+        var zt = Out(label, z.Rows, z.Cols);
+        Add(new FlowInverseOp(label, z, lo, hi, zt));
+        return zt;
+    }
 }

@@ -1,4 +1,4 @@
-namespace Untapped.Graph.Ops;
+namespace Untapped.Graph;
 
 /// <summary>zt = mu + sigma * eps (reparameterised sample).</summary>
 public sealed class GaussianSampleOp(string label, Tensor mu, Tensor sigma, Tensor eps, Tensor zt)
@@ -34,4 +34,22 @@ public sealed class GaussianLogPdfOp(string label, Tensor zt, Tensor mu, Tensor 
             c.Grad(mu),
             c.Grad(sigma)
         );
+}
+
+// The graph's builder methods of this family: each makes its outputs and adds its op.
+public sealed partial class ComputeGraph
+{
+    public Tensor GaussianSample(string label, Tensor mu, Tensor sigma, Tensor eps)
+    {
+        var zt = Out(label, mu.Rows, mu.Cols, mu, sigma);
+        Add(new GaussianSampleOp(label, mu, sigma, eps, zt));
+        return zt;
+    }
+
+    public Tensor GaussianLogPdf(string label, Tensor zt, Tensor mu, Tensor sigma)
+    {
+        var o = Out(label, zt.Rows, 1, zt, mu, sigma);
+        Add(new GaussianLogPdfOp(label, zt, mu, sigma, o));
+        return o;
+    }
 }

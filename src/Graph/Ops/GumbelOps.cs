@@ -1,4 +1,4 @@
-namespace Untapped.Graph.Ops;
+namespace Untapped.Graph;
 
 /// <summary>y = softmax((logits + gumbel(u)) / tau); without <c>u</c>, softmax(logits / tau).</summary>
 public sealed class GumbelSoftmaxOp(string label, Tensor logits, Tensor? u, float tau, Tensor y)
@@ -42,4 +42,22 @@ public sealed class ConcreteLogPdfOp(string label, Tensor logits, Tensor y, floa
             c.Grad(logits),
             c.Grad(y)
         );
+}
+
+// The graph's builder methods of this family: each makes its outputs and adds its op.
+public sealed partial class ComputeGraph
+{
+    public Tensor GumbelSoftmax(string label, Tensor logits, Tensor? u, float tau)
+    {
+        var y = Out(label, logits.Rows, logits.Cols, logits);
+        Add(new GumbelSoftmaxOp(label, logits, u, tau, y));
+        return y;
+    }
+
+    public Tensor ConcreteLogPdf(string label, Tensor logits, Tensor y, float tau)
+    {
+        var o = Out(label, logits.Rows, 1, logits, y);
+        Add(new ConcreteLogPdfOp(label, logits, y, tau, o));
+        return o;
+    }
 }

@@ -1,4 +1,4 @@
-namespace Untapped.Graph.Ops;
+namespace Untapped.Graph;
 
 /// <summary>loss[r] = -log max(p_true, 1e-6) against one-hot targets.</summary>
 public sealed class ClippedCrossEntropyOp(string label, Tensor p, Tensor target, Tensor loss)
@@ -38,5 +38,23 @@ public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist) 
             accumulate,
             da
         );
+    }
+}
+
+// The graph's builder methods of this family: each makes its outputs and adds its op.
+public sealed partial class ComputeGraph
+{
+    public Tensor ClippedCrossEntropy(string label, Tensor p, Tensor target)
+    {
+        var o = Out(label, p.Rows, 1, p);
+        Add(new ClippedCrossEntropyOp(label, p, target, o));
+        return o;
+    }
+
+    public Tensor L2Distance(string label, Tensor a, Tensor b)
+    {
+        var o = Out(label, a.Rows, 1, a);
+        Add(new L2DistanceOp(label, a, b, o));
+        return o;
     }
 }

@@ -1,6 +1,6 @@
 using Untapped.Kernels;
 
-namespace Untapped.Graph.Ops;
+namespace Untapped.Graph;
 
 /// <summary>
 /// Fills a tensor with Philox draws keyed by (run seed, stream, step, element), where the stream is a hash of the
@@ -23,4 +23,26 @@ public sealed class NoiseOp(string label, Tensor output, bool normal) : Op(label
     }
 
     public override void Backward(IOpContext ctx) { }
+}
+
+// The graph's builder methods of this family: each makes its outputs and adds its op.
+public sealed partial class ComputeGraph
+{
+    /// <summary>
+    /// Philox noise whose stream is keyed by <paramref name="name"/>, which must therefore be unique among noise
+    /// tensors.
+    /// </summary>
+    public Tensor Noise(string name, int rows, int cols, bool normal)
+    {
+        if (_ops.OfType<NoiseOp>().Any(o => o.Outputs[0].Name == name))
+        {
+            throw new ArgumentException(
+                $"noise tensor '{name}' is defined twice: its name keys its random stream, so it must be unique"
+            );
+        }
+
+        var t = Out(name, rows, cols);
+        Add(new NoiseOp(name, t, normal));
+        return t;
+    }
 }
