@@ -38,6 +38,7 @@ static partial class Commands
         public readonly Option<XTildeGrad?> XTildeGrad = Opt<XTildeGrad?>("--x-tilde-grad", "none (hard sample) or relaxed (relaxed Bernoulli)" + ByPreset(c => c.XTildeGrad));
         public readonly Option<bool?> ReverseQz = Opt<bool?>("--reverse-qz", "true adds -log q(z_u | x~, y_u) to the reverse ELBO" + ByPreset(c => c.ReverseQz));
         public readonly Option<ReverseLogPGrad?> ReverseLogPGrad = Opt<ReverseLogPGrad?>("--reverse-logp-grad", "full (the paper's objective) or none: log p(x~ | y_u, z_u) in the reverse ELBO counts in the loss but sends no gradient" + ByPreset(c => c.ReverseLogPGrad));
+        public readonly Option<ReverseQx?> ReverseQx = Opt<ReverseQx?>("--reverse-qx", "uniform (q(x) = Bernoulli(1/2) per pixel, a constant: the paper's objective) or marginal (per-pixel Bernoullis at the training images' mean; adds -log q(x~) to the reverse ELBO)" + ByPreset(c => c.ReverseQx));
         public readonly Option<ClipMode?> Clip = Opt<ClipMode?>("--clip", "original (global norm 5, then [-1,1]) or paper ([-1,1] only)" + ByPreset(c => c.Clip));
         public readonly Option<float?> Tau = Opt<float?>("--tau", "Gumbel-softmax / Concrete temperature" + ByPreset(c => c.Tau));
         public readonly Option<double?> Lr = Opt<double?>("--lr", "Learning rate" + ByPreset(c => c.LearningRate));
@@ -59,6 +60,7 @@ static partial class Commands
                 XTildeGrad,
                 ReverseQz,
                 ReverseLogPGrad,
+                ReverseQx,
                 Clip,
                 Tau,
                 Lr,
@@ -78,6 +80,7 @@ static partial class Commands
                 XTildeGrad = p.GetValue(XTildeGrad),
                 ReverseQz = p.GetValue(ReverseQz),
                 ReverseLogPGrad = p.GetValue(ReverseLogPGrad),
+                ReverseQx = p.GetValue(ReverseQx),
                 Clip = p.GetValue(Clip),
                 Tau = p.GetValue(Tau),
                 LearningRate = p.GetValue(Lr),

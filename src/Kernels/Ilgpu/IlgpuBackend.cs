@@ -186,6 +186,8 @@ public sealed partial class IlgpuBackend : Backend
         Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6, T7, T8>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8));
     void Run<T1, T2, T3, T4, T5, T6, T7, T8, T9>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel, Index1D index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9) =>
         Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8, a9));
+    void Run<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> kernel, Index1D index, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10) =>
+        Launch<Action<AcceleratorStream, Index1D, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>>(kernel.Method, l => l(_device.DefaultStream, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10));
     void Run<T1, T2>(Action<T1, T2> kernel, KernelConfig config, T1 a1, T2 a2) =>
         Launch<Action<AcceleratorStream, KernelConfig, T1, T2>>(kernel.Method, l => l(_device.DefaultStream, config, a1, a2));
     void Run<T1, T2, T3>(Action<T1, T2, T3> kernel, KernelConfig config, T1 a1, T2 a2, T3 a3) =>

@@ -33,6 +33,26 @@ public sealed class ExperimentData
     public int[] HeldOut { get; }
     public int[] Unlabelled { get; }
 
+    /// <summary>
+    /// The per-pixel mean of the images a run trains on (each pool image of the labelled set or the unlabelled draw
+    /// counted once), on the binarised data, by Laplace's rule: mu_d = (ones_d + 1) / (N + 2). The smoothing keeps every
+    /// mu strictly inside (0, 1) (a pixel never on in N images gets 1/(N+2)), so log q(x) is finite for any image:
+    /// what <c>--reverse-qx marginal</c> takes as q(x) (docs/model.md §4).
+    /// </summary>
+    public double[] PixelMarginal()
+    {
+        var ones = new long[Mnist.Pixels];
+        var seen = new HashSet<int>(Labelled);
+        seen.UnionWith(Unlabelled);
+        foreach (int i in seen)
+        {
+            var img = Pool.Image(i);
+            for (int d = 0; d < Mnist.Pixels; d++)
+                ones[d] += img[d] > 0.5f ? 1 : 0;
+        }
+        return [.. ones.Select(o => (o + 1.0) / (seen.Count + 2.0))];
+    }
+
     public static float[] Corner(int c)
     {
         var y = new float[Mnist.Classes];

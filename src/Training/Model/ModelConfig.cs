@@ -42,6 +42,17 @@ public enum ReverseLogPGrad
     None,
 }
 
+/// <summary>
+/// The reverse ELBO's q(x): <see cref="Uniform"/>, Bernoulli(1/2) on every pixel (a constant, dropped: the paper's and
+/// the code's objective), or <see cref="Marginal"/>, the product of per-pixel Bernoullis at the training images' mean
+/// (docs/model.md §4).
+/// </summary>
+public enum ReverseQx
+{
+    Uniform,
+    Marginal,
+}
+
 public enum ClipMode
 {
     Original,
@@ -77,6 +88,15 @@ public sealed record ModelConfig
     /// preset reverses the claim"); the Concrete term keeps its relaxed gradient into the decoder.
     /// </summary>
     public ReverseLogPGrad ReverseLogPGrad { get; init; } = ReverseLogPGrad.Full;
+
+    /// <summary>
+    /// The reverse ELBO's q(x) (<see cref="Model.ReverseQx"/>). Left out of config.json when uniform, so that a run of
+    /// the default objective keeps the configuration (and the resume fingerprint) it had before the switch existed.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault
+    )]
+    public ReverseQx ReverseQx { get; init; } = ReverseQx.Uniform;
     public ClipMode Clip { get; init; } = ClipMode.Paper;
     public float Tau { get; init; } = 1f;
     public int Epochs { get; init; } = 150;
@@ -97,6 +117,7 @@ public sealed record ModelConfig
         nameof(XTildeGrad),
         nameof(ReverseQz),
         nameof(ReverseLogPGrad),
+        nameof(ReverseQx),
         nameof(UnfeaturedZ),
     };
 

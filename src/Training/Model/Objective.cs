@@ -16,11 +16,12 @@ public sealed class Objective
 
     /// <summary>
     /// Monitors (logged, not optimised): log p(x~|y_u,z_u), Concrete log q(y_u|x~), log q(z_u|x~,y_u) with its flow
-    /// log-det.
+    /// log-det, and log q(x~) under <c>--reverse-qx marginal</c>.
     /// </summary>
     public const string ReverseLogPx = "reverse.log_p_x",
         ReverseLogQy = "reverse.log_q_y",
-        ReverseLogQz = "reverse.log_q_z";
+        ReverseLogQz = "reverse.log_q_z",
+        ReverseLogQx = "reverse.log_q_x";
 
     public ComputeGraph Graph { get; }
     public ModelConfig Config { get; }
@@ -29,6 +30,15 @@ public sealed class Objective
     public Tensor XUnlabelled { get; }
     public Tensor? YUnfeatured { get; }
     public Tensor? ZUnfeatured { get; }
+
+    /// <summary>
+    /// Under <c>--reverse-qx marginal</c>: [batchUnfeatured, 784] logits of q(x), every row logit(mu) for the
+    /// training images' pixel means mu (<see cref="ExperimentData.PixelMarginal"/>); the trainer fills it.
+    /// </summary>
+    public Tensor? QxLogits { get; }
+
+    /// <summary>The reverse stream's generated images x~ (Untapped only).</summary>
+    public Tensor? XTilde { get; }
 
     /// <summary>Loss term names in the order of the executor's loss vector (the weighted total follows).</summary>
     public IReadOnlyList<string> TermNames => Graph.Losses.Select(l => l.Name).ToArray();
@@ -120,6 +130,7 @@ public sealed class Objective
             relaxed,
             cfg.Bernoulli
         );
+        XTilde = xR;
         var logpR = g.BernoulliLogLik("log_p (reverse)", xR, logitsR, cfg.Bernoulli);
         var logqYR = g.ConcreteLogPdf("log_q_y (reverse)", net.Classifier(xR, "reverse"), YUnfeatured, tau);
         var reverse = new List<LossPart>
@@ -137,6 +148,15 @@ public sealed class Objective
             reverse.Add(new(logNR, -1f));
             reverse.Add(new(logdetR, 1f));
             logqZR = [new(logNR, 1f), new(logdetR, -1f)];
+        }
+        // -log q(x~) (the uniform q's is the constant 784 log 2, dropped). It carries a gradient only through a
+        // relaxed x~: with a hard sample the objective's value moves and its gradient does not.
+        Tensor? logqXR = null;
+        if (cfg.ReverseQx == ReverseQx.Marginal)
+        {
+            QxLogits = g.Input("q_x_logits", batchUnfeatured, P);
+            logqXR = g.BernoulliLogLik("log_q_x (reverse)", xR, QxLogits, Kernels.BernoulliForm.Exact);
+            reverse.Add(new(logqXR, -1f));
         }
         g.Loss(ReverseElbo, 0.1f, [.. reverse]);
 
@@ -156,5 +176,7 @@ public sealed class Objective
         g.Monitor(ReverseLogQy, new LossPart(logqYR, 1f));
         if (logqZR.Length > 0)
             g.Monitor(ReverseLogQz, logqZR);
+        if (logqXR is not null)
+            g.Monitor(ReverseLogQx, new LossPart(logqXR, 1f));
     }
 }

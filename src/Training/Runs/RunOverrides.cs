@@ -19,6 +19,7 @@ public sealed record RunOverrides
     public XTildeGrad? XTildeGrad { get; init; }
     public bool? ReverseQz { get; init; }
     public ReverseLogPGrad? ReverseLogPGrad { get; init; }
+    public ReverseQx? ReverseQx { get; init; }
     public ClipMode? Clip { get; init; }
     public float? Tau { get; init; }
     public double? LearningRate { get; init; }
@@ -40,6 +41,7 @@ public sealed record RunOverrides
             XTildeGrad = later.XTildeGrad ?? XTildeGrad,
             ReverseQz = later.ReverseQz ?? ReverseQz,
             ReverseLogPGrad = later.ReverseLogPGrad ?? ReverseLogPGrad,
+            ReverseQx = later.ReverseQx ?? ReverseQx,
             Clip = later.Clip ?? Clip,
             Tau = later.Tau ?? Tau,
             LearningRate = later.LearningRate ?? LearningRate,
@@ -59,6 +61,7 @@ public sealed record RunOverrides
             XTildeGrad = XTildeGrad ?? c.XTildeGrad,
             ReverseQz = ReverseQz ?? c.ReverseQz,
             ReverseLogPGrad = ReverseLogPGrad ?? c.ReverseLogPGrad,
+            ReverseQx = ReverseQx ?? c.ReverseQx,
             Clip = Clip ?? c.Clip,
             Tau = Tau ?? c.Tau,
             LearningRate = LearningRate ?? c.LearningRate,

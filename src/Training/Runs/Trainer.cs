@@ -31,6 +31,9 @@ public sealed class Trainer : IDisposable
     int[] _orderL = [],
         _orderU = [];
 
+    // Under --reverse-qx marginal: logit(mu) of the training images' pixel means, one row per unfeatured row.
+    readonly float[]? _qxLogits;
+
     // Sums of each loss term over the steps of the epoch in progress; part of the checkpointed state.
     double[] _sums;
 
@@ -60,6 +63,13 @@ public sealed class Trainer : IDisposable
             _fixedZ[i] = (2 * _fixedZ[i] - 1) * ModelConfig.UnfeaturedZRange;
         for (int r = 0; r < batch; r++)
             ExperimentData.Corner(r % Mnist.Classes).CopyTo(_yf, r * Mnist.Classes);
+        if (Objective.QxLogits is { } qx)
+        {
+            var mu = data.PixelMarginal();
+            _qxLogits = new float[qx.Length];
+            for (int i = 0; i < _qxLogits.Length; i++)
+                _qxLogits[i] = (float)Math.Log(mu[i % Mnist.Pixels] / (1 - mu[i % Mnist.Pixels]));
+        }
         _termNames = [.. Objective.TermNames, "total"];
         _sums = new double[_termNames.Length];
     }
@@ -168,6 +178,8 @@ public sealed class Trainer : IDisposable
             }
             ex.SetInput(yf, _yf);
             ex.SetInput(Objective.ZUnfeatured!, _zf);
+            if (Objective.QxLogits is { } qx)
+                ex.SetInput(qx, _qxLogits);
         }
         ex.Forward();
         var losses = ex.ReadLosses();

@@ -25,7 +25,8 @@ public abstract partial class Backend
 
     /// <summary>
     /// dlogits (+)= g[r] d logp/d logits, added when <paramref name="accumulate"/>, else written without reading the
-    /// old contents (which may be anything, NaN included); dx += g[r] d logp/d x (dx optional, always added).
+    /// old contents (which may be anything, NaN included); dx += g[r] d logp/d x (always added). Either gradient may
+    /// be empty (not wanted): dlogits when the logits are data (the reverse ELBO's q(x)), dx when x is.
     /// </summary>
     public void BernoulliLogLikBackward(
         View x, // [m,d]
@@ -35,11 +36,11 @@ public abstract partial class Backend
         int d,
         BernoulliForm form,
         bool accumulate,
-        View dlogits, // [m,d]
+        View dlogits, // [m,d] or empty
         View dx // [m,d] or empty
     )
     {
-        Sizes(m, d).All(x).All(logits).Rows(g).All(dlogits).AllOrEmpty(dx);
+        Sizes(m, d).All(x).All(logits).Rows(g).AllOrEmpty(dlogits).AllOrEmpty(dx);
         BernoulliLogLikBackwardCore(new(x, logits, g, m, d, form, accumulate, dlogits, dx));
     }
 

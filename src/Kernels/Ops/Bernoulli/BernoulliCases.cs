@@ -61,6 +61,22 @@ public static partial class OpCases
                     ["dl", "dx"],
                     (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], m, d, form, true, h["dl"], h["dx"])
                 );
+                // The logits as data (the reverse ELBO's q(x)): no dlogits, only dx.
+                yield return new(
+                    $"bernoulli_loglik_backward_dx_only_{form}",
+                    nameof(Backend.BernoulliLogLikBackward),
+                    1e-5f,
+                    1e-5f,
+                    r =>
+                        OpCase.Buffers(
+                            ("x", Gen.Uniform(r, m * d, 0, 1)),
+                            ("l", Gen.Uniform(r, m * d, -14, 14)),
+                            ("g", Gen.Uniform(r, m)),
+                            ("dx", Gen.Uniform(r, m * d))
+                        ),
+                    ["dx"],
+                    (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], m, d, form, true, default, h["dx"])
+                );
             }
         }
         if (grad)

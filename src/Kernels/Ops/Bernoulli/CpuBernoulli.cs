@@ -45,6 +45,7 @@ public sealed partial class CpuBackend
             DL = A(dlogits),
             DX = A(dx);
         bool hasDx = !dx.IsEmpty,
+            hasDl = !dlogits.IsEmpty,
             clip = form == BernoulliForm.Original;
         Chunks(m, Grain(d * 4), (s, e) =>
         {
@@ -53,13 +54,16 @@ public sealed partial class CpuBackend
             {
                 float gr = G[r];
                 var lr = L.Span(r * d, d);
-                Elementwise.Map(
-                    new LogitGradOp(gr, clip),
-                    X.Span(r * d, d),
-                    lr,
-                    DL.Span(r * d, d),
-                    accumulate: accumulate
-                );
+                if (hasDl)
+                {
+                    Elementwise.Map(
+                        new LogitGradOp(gr, clip),
+                        X.Span(r * d, d),
+                        lr,
+                        DL.Span(r * d, d),
+                        accumulate: accumulate
+                    );
+                }
                 if (!hasDx)
                     continue;
                 var dxr = DX.Span(r * d, d);

@@ -46,8 +46,9 @@ static class DeviceBernoulli
         int d,
         BernoulliForm form,
         Flag accumulate,
+        Flag hasDl,
         Flag hasDx,
-        ArrayView<float> dlogits, // [m,d]
+        ArrayView<float> dlogits, // [m,d] or empty
         ArrayView<float> dx // [m,d] or empty
     )
     {
@@ -66,7 +67,8 @@ static class DeviceBernoulli
             dl = MathF.Abs(lv) < BernLogitClip ? xv - Fn.Sigmoid(lv) : 0f;
             dxv = Fn.Clamp(lv, -BernLogitClip, BernLogitClip);
         }
-        dlogits[i] = accumulate ? dlogits[i] + gr * dl : gr * dl;
+        if (hasDl)
+            dlogits[i] = accumulate ? dlogits[i] + gr * dl : gr * dl;
         if (hasDx)
             dx[i] += gr * dxv;
     }

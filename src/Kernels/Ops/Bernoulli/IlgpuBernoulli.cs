@@ -24,6 +24,7 @@ public sealed partial class IlgpuBackend
                 d,
                 form,
                 (Flag)accumulate,
+                (Flag)(!dlogits.IsEmpty),
                 (Flag)(!dx.IsEmpty),
                 Arr(dlogits),
                 Arr(dx)
