@@ -20,6 +20,14 @@ public sealed record EpochMetrics(
 
 /// <summary>
 /// The held-out measurements of eval.json taken during training (the same evaluator, <c>EvalResult.HeldOut</c>), plus
-/// the mean entropy of q(y|x) over the held-out images in nats (ln 10 = 2.303 is a uniform guess over ten classes).
+/// the mean entropy of q(y|x) over the held-out images in nats (ln 10 = 2.303 is a uniform guess over ten classes), and
+/// the assignment-free score (<see cref="Evaluation.BestPermutation"/>; absent from logs written before it existed).
 /// </summary>
-public sealed record HeldOutMetrics(double Ce, double Accuracy, int DistinctDigits, int[] Permutation, double Entropy);
+public sealed record HeldOutMetrics(
+    double Ce,
+    double Accuracy,
+    int DistinctDigits,
+    int[] Permutation,
+    double Entropy,
+    Evaluation.BestPermutation? Best = null
+);

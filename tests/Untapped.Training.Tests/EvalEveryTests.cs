@@ -117,6 +117,36 @@ public sealed class EvalEveryTests
 
         Assert.Equal(h / data.HeldOut.Length, last.Entropy, 1e-9);
         Assert.InRange(last.Entropy, 0, Math.Log(10) + 1e-9);
+
+        // The assignment-free score, recomputed here over all 120 permutations of the free dims 5-9 (dims 0-4 fixed):
+        // the lowest held-out CE, the accuracy under that permutation; never above the judged CE (the judge's
+        // permutation is one of the 120).
+        var labels = data.HeldOut.Select(i => data.Pool.Labels[i]).ToArray();
+        double Ce(int[] dimOfDigit) =>
+            labels.Select((t, i) => -Math.Log(Math.Max(p[i * 10 + dimOfDigit[t]], 1e-6))).Sum() / labels.Length;
+        static IEnumerable<int[]> Perms(int[] items) =>
+            items.Length == 0
+                ?
+                [
+                    [],
+                ]
+                : items.SelectMany(x => Perms([.. items.Where(y => y != x)]).Select(r => (int[])[x, .. r]));
+        var all = Perms([5, 6, 7, 8, 9]).Select(free => (int[])[0, 1, 2, 3, 4, .. free]).ToList();
+        Assert.Equal(120, all.Count);
+        var bestDimOf = all.MinBy(Ce)!;
+        var best = last.Best!;
+        Assert.Equal(Ce(bestDimOf), best.Ce, 1e-9);
+        Assert.True(best.Ce <= last.Ce + 1e-12, $"best-permutation CE {best.Ce} above the judged {last.Ce}");
+        var digitOfDim = new int[10];
+        for (int t = 0; t < 10; t++)
+            digitOfDim[bestDimOf[t]] = t;
+        Assert.Equal(digitOfDim, best.Permutation);
+        int right = labels
+            .Where((t, i) => digitOfDim[Array.IndexOf(p, p.Skip(i * 10).Take(10).Max(), i * 10) - i * 10] == t)
+            .Count();
+        Assert.Equal((double)right / labels.Length, best.Accuracy, 1e-12);
+        Assert.Equal(eval.CeHeldoutBest, best.Ce);
+        Assert.Equal(eval.PermutationBest, best.Permutation);
     }
 
     [Fact]
@@ -138,6 +168,14 @@ public sealed class EvalEveryTests
         );
         var back = MetricsJsonl.Parse(line, "m.jsonl");
         Assert.Equal(line, MetricsJsonl.Format(back));
+        Assert.Null(back.HeldOut!.Best); // a line written before the assignment-free score reads as without it
+        var withBest = m with { HeldOut = m.HeldOut! with { Best = new(1.0, 0.625, [0, 1, 2, 3, 4, 5, 6, 8, 7, 9]) } };
+        string line2 = MetricsJsonl.Format(withBest);
+        Assert.EndsWith(
+            ""","entropy":0.75,"ce_best":1,"acc_best":0.625,"permutation_best":[0,1,2,3,4,5,6,8,7,9]}}""",
+            line2
+        );
+        Assert.Equal(line2, MetricsJsonl.Format(MetricsJsonl.Parse(line2, "m.jsonl")));
         Assert.Equal(["total"], back.Losses.Keys);
         foreach (
             var bad in new[]

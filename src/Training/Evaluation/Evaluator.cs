@@ -15,12 +15,21 @@ public sealed record EvalResult(
     double ReferenceClassifierAcc,
     float[] ZBar,
     float[] DigitMeans,
-    double EntropyHeldout
+    double EntropyHeldout,
+    BestPermutation Best
 )
 {
     /// <summary>The held-out part that metrics.jsonl logs by epoch.</summary>
-    public HeldOutMetrics HeldOut => new(CeHeldout, AccHeldout, DistinctDigits, Permutation, EntropyHeldout);
+    public HeldOutMetrics HeldOut => new(CeHeldout, AccHeldout, DistinctDigits, Permutation, EntropyHeldout, Best);
 }
+
+/// <summary>
+/// The assignment-free held-out score (issue 44): the cross-entropy under the permutation of the five free dims that
+/// minimises it, that permutation (dim to digit), and the accuracy under it. It does not depend on how the judge
+/// assigns dims to digits, so it does not jump when that assignment changes; it is an optimistic bound (the
+/// permutation is chosen with the held-out labels), reported beside the judged CE, not instead of it.
+/// </summary>
+public sealed record BestPermutation(double Ce, double Accuracy, int[] Permutation);
 
 public static class Evaluator
 {
@@ -123,6 +132,7 @@ public static class Evaluator
         double ce = 0,
             entropy = 0;
         int right = 0;
+        var cost = new double[Dims * Dims]; // cost[t, d]: sum over held-out images of digit t of -log max(p_d, floor)
         for (int i = 0; i < data.HeldOut.Length; i++)
         {
             var p = ph.AsSpan(i * Dims, Dims);
@@ -134,6 +144,8 @@ public static class Evaluator
 
             int t = data.Pool.Labels[data.HeldOut[i]];
             ce += -Math.Log(Math.Max(p[dimOf[t]], Kernels.KernelConstants.CeFloor));
+            for (int d = 0; d < Dims; d++)
+                cost[t * Dims + d] += -Math.Log(Math.Max(p[d], Kernels.KernelConstants.CeFloor));
             if (perm[ReferenceClassifier.ArgMax(p)] == t)
                 right++;
         }
@@ -147,6 +159,17 @@ public static class Evaluator
         }
 
         int nh = Math.Max(1, data.HeldOut.Length);
+        var best = Permutation.Best(cost, Dims, F0);
+        double ceBest = 0;
+        for (int t = F0; t < Dims; t++)
+            ceBest += cost[t * Dims + Array.IndexOf(best, t)];
+        int rightBest = 0;
+        for (int i = 0; i < data.HeldOut.Length; i++)
+        {
+            if (best[ReferenceClassifier.ArgMax(ph.AsSpan(i * Dims, Dims))] == data.Pool.Labels[data.HeldOut[i]])
+                rightBest++;
+        }
+
         return new EvalResult(
             ce / nh,
             (double)right / nh,
@@ -156,7 +179,8 @@ public static class Evaluator
             reference.Accuracy,
             zbar,
             means,
-            entropy / nh
+            entropy / nh,
+            new BestPermutation(ceBest / nh, (double)rightBest / nh, best)
         );
     }
 }

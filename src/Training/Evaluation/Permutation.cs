@@ -7,6 +7,50 @@ namespace Untapped.Training.Evaluation;
 /// </summary>
 public static class Permutation
 {
+    /// <summary>
+    /// The assignment-free score (issue 44): the permutation of dims <paramref name="first"/>.. onto the digits
+    /// <paramref name="first"/>.. (the lower dims fixed) that minimises sum_t cost[t, dim(t)], by enumerating all of
+    /// them (5! = 120 for the five free dims); ties go to the lexicographically first. Returns, for each dim, its
+    /// digit.
+    /// </summary>
+    /// <param name="cost">[classes, classes] row-major: cost[t * classes + d] of reading digit t from dim d.</param>
+    public static int[] Best(double[] cost, int classes, int first)
+    {
+        int free = classes - first;
+        int[] best = [.. Enumerable.Range(0, classes)];
+        double bestCost = double.PositiveInfinity;
+        var dimOf = new int[free]; // dimOf[t - first]: the dim read for digit t
+        var used = new bool[free];
+        // Digits in order, each taking the lowest unused dim first: the permutations in lexicographic order.
+        void Try(int k)
+        {
+            if (k == free)
+            {
+                double c = 0;
+                for (int j = 0; j < free; j++)
+                    c += cost[(first + j) * classes + dimOf[j]];
+                if (c < bestCost)
+                {
+                    bestCost = c;
+                    for (int j = 0; j < free; j++)
+                        best[dimOf[j]] = first + j;
+                }
+                return;
+            }
+            for (int i = 0; i < free; i++)
+            {
+                if (used[i])
+                    continue;
+                used[i] = true;
+                dimOf[k] = first + i;
+                Try(k + 1);
+                used[i] = false;
+            }
+        }
+        Try(0);
+        return best;
+    }
+
     /// <param name="probs">[dims, classes] row-major probabilities (dims &lt;= classes).</param>
     /// <returns>For each dim, the class index it is assigned.</returns>
     public static int[] Assign(float[] probs, int dims, int classes)

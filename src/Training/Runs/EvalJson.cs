@@ -15,7 +15,10 @@ public sealed record EvalJson(
     int DistinctDigits,
     int[] Permutation,
     double ReferenceClassifierAcc,
-    float[] Zbar
+    float[] Zbar,
+    double? CeHeldoutBest = null,
+    double? AccHeldoutBest = null,
+    int[]? PermutationBest = null
 )
 {
     static readonly JsonSerializerOptions Json = new()
@@ -24,6 +27,9 @@ public sealed record EvalJson(
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         RespectRequiredConstructorParameters = true,
         RespectNullableAnnotations = true,
+        // The assignment-free score's keys exist from issue 44 on: an eval.json written before reads and writes back
+        // without them, byte for byte.
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
     public static EvalJson Of(string model, EvalResult r) =>
@@ -35,7 +41,10 @@ public sealed record EvalJson(
             r.DistinctDigits,
             r.Permutation,
             r.ReferenceClassifierAcc,
-            r.ZBar
+            r.ZBar,
+            r.Best.Ce,
+            r.Best.Accuracy,
+            r.Best.Permutation
         );
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

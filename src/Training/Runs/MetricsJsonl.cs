@@ -6,7 +6,7 @@ namespace Untapped.Training.Runs;
 /// <summary>
 /// metrics.jsonl, one <see cref="EpochMetrics"/> per line: {"epoch", "lr", every loss term and monitor by name,
 /// "step_ms", "samples_per_s", "seconds"}, and on evaluated epochs "heldout": {"ce", "acc", "distinct_digits",
-/// "permutation", "entropy"} (<see cref="HeldOutMetrics"/>). The one writer and reader of the format (the run writes
+/// "permutation", "entropy", and from issue 44 on "ce_best", "acc_best", "permutation_best"} (<see cref="HeldOutMetrics"/>). The one writer and reader of the format (the run writes
 /// it; the curves and sweep figures and the sweep report read it).
 /// </summary>
 public static class MetricsJsonl
@@ -21,7 +21,10 @@ public static class MetricsJsonl
         Acc = "acc",
         Distinct = "distinct_digits",
         Permutation = "permutation",
-        Entropy = "entropy";
+        Entropy = "entropy",
+        CeBest = "ce_best",
+        AccBest = "acc_best",
+        PermutationBest = "permutation_best";
 
     /// <summary>One line, without its newline.</summary>
     public static string Format(EpochMetrics m)
@@ -42,6 +45,12 @@ public static class MetricsJsonl
                 [Permutation] = new JsonArray([.. h.Permutation.Select(p => (JsonNode)p)]),
                 [Entropy] = h.Entropy,
             };
+            if (h.Best is { } b)
+            {
+                o[HeldOut]![CeBest] = b.Ce;
+                o[HeldOut]![AccBest] = b.Accuracy;
+                o[HeldOut]![PermutationBest] = new JsonArray([.. b.Permutation.Select(p => (JsonNode)p)]);
+            }
         }
 
         return o.ToJsonString();
@@ -106,19 +115,28 @@ public static class MetricsJsonl
             );
         }
 
-        var p = new int[perm.Count];
-        for (int i = 0; i < p.Length; i++)
+        int[] Ints(JsonArray a, string key)
         {
-            p[i] =
-                perm[i] is JsonValue v && v.TryGetValue(out int d)
-                    ? d
-                    : throw new Data.DataFormatException($"{file}: '{HeldOut}.{Permutation}' holds a non-integer");
+            var p = new int[a.Count];
+            for (int i = 0; i < p.Length; i++)
+            {
+                p[i] =
+                    a[i] is JsonValue v && v.TryGetValue(out int d)
+                        ? d
+                        : throw new Data.DataFormatException($"{file}: '{HeldOut}.{key}' holds a non-integer");
+            }
+            return p;
         }
+
+        var p = Ints(perm, Permutation);
+        Evaluation.BestPermutation? best = null;
+        if (h[PermutationBest] is JsonArray pb)
+            best = new(num(h, CeBest), num(h, AccBest), Ints(pb, PermutationBest));
 
         double distinct = num(h, Distinct);
         if (distinct != Math.Floor(distinct) || distinct < 0 || distinct > int.MaxValue)
             throw new Data.DataFormatException($"{file}: '{HeldOut}.{Distinct}' is not a count: {distinct}");
-        return new HeldOutMetrics(num(h, Ce), num(h, Acc), (int)distinct, p, num(h, Entropy));
+        return new HeldOutMetrics(num(h, Ce), num(h, Acc), (int)distinct, p, num(h, Entropy), best);
     }
 
     /// <summary>Every complete line of <paramref name="file"/>; none when it does not exist.</summary>
