@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Untapped.Training.Model;
-using Untapped.Training.Reports;
 using Untapped.Training.Runs;
 using Untapped.Training.Storage;
 
@@ -41,7 +37,9 @@ public sealed record Comparison(string A, string B, string What, PairedCompariso
 /// `untapped experiment report`: every finished trial (a subfolder with config.json and eval.json) grouped by
 /// (model, preset, switches that differ from the preset, epochs), with statistics, paired comparisons by seed
 /// (Untapped against M2 under the same preset and switches; an ablated Untapped against the plain one), the paper's
-/// figures beside them, and the held-out cross-entropy of every trial by group as a figure.
+/// figures beside them, and the held-out cross-entropy of every trial by group as a figure. This class builds the
+/// report (reads, groups, compares); <see cref="SweepReportMarkdown"/>, <see cref="ResultsJson"/> and the figures write
+/// it (<see cref="Write"/>).
 /// </summary>
 public sealed class SweepReport
 {
@@ -54,17 +52,25 @@ public sealed class SweepReport
 
     public static int PaperDigits(ModelKind m) => m == ModelKind.M2 ? 9 : 10;
 
+    /// <summary>Writes results.md, results.json and the figures into <paramref name="root"/>.</summary>
+    public void Write(string root)
+    {
+        AtomicFile.WriteText(Path.Combine(root, MarkdownFile), Markdown);
+        AtomicFile.WriteText(Path.Combine(root, JsonFile), ResultsJson.Of(this).ToJson());
+        SweepFigure.Write(Path.Combine(root, FigureFile), Groups);
+        ReverseFigure.Write(root, Groups);
+        HeldOutFigure.Write(root, Curves);
+    }
+
     SweepReport(
         IReadOnlyList<GroupResult> groups,
         IReadOnlyList<Comparison> comparisons,
-        IReadOnlyList<GroupCurve> curves,
-        string markdown
+        IReadOnlyList<GroupCurve> curves
     )
     {
         Groups = groups;
         Comparisons = comparisons;
         Curves = curves;
-        Markdown = markdown;
     }
 
     /// <summary>
@@ -74,7 +80,9 @@ public sealed class SweepReport
 
     public IReadOnlyList<GroupResult> Groups { get; }
     public IReadOnlyList<Comparison> Comparisons { get; }
-    public string Markdown { get; }
+
+    /// <summary>results.md's text (<see cref="SweepReportMarkdown"/>).</summary>
+    public string Markdown => SweepReportMarkdown.Of(this);
 
     public static SweepReport Build(string root)
     {
@@ -150,12 +158,7 @@ public sealed class SweepReport
             }
         }
         var curves = HeldOutByEpoch.Of(root, groups);
-        return new SweepReport(
-            groups,
-            comparisons,
-            curves,
-            Render(groups, comparisons) + HeldOutByEpoch.Markdown(curves, comparisons)
-        );
+        return new SweepReport(groups, comparisons, curves);
     }
 
     static void Compare(GroupResult a, GroupResult b, string what, List<Comparison> into)
@@ -230,138 +233,4 @@ public sealed class SweepReport
             seconds
         );
     }
-
-    static string F(double v, int d = 3) => v.ToString("F" + d, CultureInfo.InvariantCulture);
-
-    static string P(double p) => p < 0.001 ? "< 0.001" : F(p, 3);
-
-    /// <summary>
-    /// A paired CI in brackets, scaled (100 for percentage points); "(unbounded)" when too few pairs bound it.
-    /// </summary>
-    static string Ci(PairedComparison c, double scale = 1, int d = 3) =>
-        double.IsInfinity(c.CiLow) ? "(unbounded)" : $"[{F(scale * c.CiLow, d)}, {F(scale * c.CiHigh, d)}]";
-
-    static string Render(IReadOnlyList<GroupResult> groups, IReadOnlyList<Comparison> comparisons)
-    {
-        var sb = new StringBuilder();
-        sb.Append(
-            "| group | n | held-out CE: mean ± std [95 % CI] | paper CE | held-out acc: mean [95 % CI] | labelled acc | distinct digits: mean (per seed) | paper digits | train time per run |\n"
-        );
-        sb.Append("|---|---:|---|---:|---|---:|---|---:|---:|\n");
-        foreach (var g in groups)
-        {
-            sb.Append(
-                $"| {g.Group} | {g.Ce.N} | {F(g.Ce.Mean)} ± {F(g.Ce.Std)} [{F(g.Ce.CiLow)}, {F(g.Ce.CiHigh)}] | {F(PaperCe(g.Model), 2)} | "
-                    + $"{F(100 * g.Acc.Mean, 1)} % [{F(100 * g.Acc.CiLow, 1)}, {F(100 * g.Acc.CiHigh, 1)}] | {F(100 * g.Trials.Average(t => t.AccLabelled), 1)} % | "
-                    + $"{F(g.Digits.Mean, 1)} ({string.Join(" ", g.Trials.Select(t => t.Digits))}) | {PaperDigits(g.Model)} | {F(g.Trials.Average(t => t.TrainSeconds) / 60, 1)} min |\n"
-            );
-        }
-
-        if (comparisons.Count > 0)
-        {
-            sb.Append(
-                "\nPaired by seed (a - b; negative CE = a is better). p: exact two-sided sign-flip permutation test of the mean difference; CI: the differences that test does not reject at 5 % (so it excludes 0 exactly when p <= 0.05; unbounded with 5 pairs or fewer, which cannot reach p <= 0.05).\n\n"
-            );
-            sb.Append(
-                "| comparison | a | b | pairs | Δ CE [95 % CI] | p (CE) | seeds a better (CE) | Δ acc [95 % CI] | p (acc) |\n|---|---|---|---:|---|---:|---:|---|---:|\n"
-            );
-            foreach (var c in comparisons)
-            {
-                sb.Append(
-                    $"| {c.What} | {c.A} | {c.B} | {c.Ce.Pairs} | {F(c.Ce.MeanDiff)} {Ci(c.Ce)} | {P(c.Ce.PValue)} | {c.Ce.AWins}/{c.Ce.Pairs} | "
-                        + $"{F(100 * c.Acc.MeanDiff, 1)} pp {Ci(c.Acc, 100, 1)} | {P(c.Acc.PValue)} |\n"
-                );
-            }
-        }
-        double total = groups.SelectMany(g => g.Trials).Sum(t => t.TrainSeconds);
-        sb.Append(
-            $"\n{groups.Sum(g => g.Trials.Count)} trials; training time {F(total / 3600, 2)} h in all (sum of the epochs' wall time in metrics.jsonl).\n"
-        );
-        return sb.ToString();
-    }
-
-    public void Write(string root)
-    {
-        AtomicFile.WriteText(Path.Combine(root, MarkdownFile), Markdown);
-        var json = new JsonObject
-        {
-            ["groups"] = new JsonArray(
-                Groups
-                    .Select(g =>
-                        (JsonNode)
-                            new JsonObject
-                            {
-                                ["group"] = g.Group,
-                                ["model"] = g.Model.ToString().ToLowerInvariant(),
-                                ["preset"] = g.Preset.ToString().ToLowerInvariant(),
-                                ["switches"] = g.Switches,
-                                ["epochs"] = g.Epochs,
-                                ["n"] = g.Ce.N,
-                                ["ce"] = Node(g.Ce),
-                                ["acc"] = Node(g.Acc),
-                                ["distinct_digits"] = Node(g.Digits),
-                                ["paper_ce"] = PaperCe(g.Model),
-                                ["paper_digits"] = PaperDigits(g.Model),
-                                ["trials"] = new JsonArray(
-                                    g.Trials.Select(t =>
-                                            (JsonNode)
-                                                new JsonObject
-                                                {
-                                                    ["name"] = t.Name,
-                                                    ["seed"] = t.Options.Seed,
-                                                    ["ce_heldout"] = t.Ce,
-                                                    ["acc_heldout"] = t.Acc,
-                                                    ["acc_labelled"] = t.AccLabelled,
-                                                    ["distinct_digits"] = t.Digits,
-                                                    ["train_seconds"] = t.TrainSeconds,
-                                                }
-                                        )
-                                        .ToArray()
-                                ),
-                            }
-                    )
-                    .ToArray()
-            ),
-            ["comparisons"] = new JsonArray(
-                Comparisons
-                    .Select(c =>
-                        (JsonNode)
-                            new JsonObject
-                            {
-                                ["what"] = c.What,
-                                ["a"] = c.A,
-                                ["b"] = c.B,
-                                ["ce"] = Node(c.Ce),
-                                ["acc"] = Node(c.Acc),
-                            }
-                    )
-                    .ToArray()
-            ),
-        };
-        AtomicFile.WriteText(
-            Path.Combine(root, JsonFile),
-            json.ToJsonString(new JsonSerializerOptions { WriteIndented = true })
-        );
-        SweepFigure.Write(Path.Combine(root, FigureFile), Groups);
-        ReverseFigure.Write(root, Groups);
-        HeldOutFigure.Write(root, Curves);
-    }
-
-    static JsonObject Node(Summary s) =>
-        new()
-        {
-            ["mean"] = s.Mean,
-            ["std"] = s.Std,
-            ["ci95"] = new JsonArray(s.CiLow, s.CiHigh),
-        };
-
-    static JsonObject Node(PairedComparison c) =>
-        new()
-        {
-            ["pairs"] = c.Pairs,
-            ["mean_diff"] = c.MeanDiff,
-            ["ci95"] = double.IsInfinity(c.CiLow) ? null : new JsonArray(c.CiLow, c.CiHigh),
-            ["p_sign_flip"] = c.PValue,
-            ["a_better"] = c.AWins,
-        };
 }
