@@ -42,7 +42,18 @@ public sealed partial class IlgpuBackend : Backend
                 );
             }
 
-            _device = devices[index].CreateAccelerator(_context);
+            try
+            {
+                _device = devices[index].CreateAccelerator(_context);
+            }
+            catch (Exception e)
+            {
+                throw new DeviceException(
+                    $"creating the accelerator of {kind} device {index} ({devices[index].Name}) failed: {e.Message}",
+                    e
+                );
+            }
+
             Name =
                 $"{_device.Name} (ILGPU {kind}{(Settings.CudaGeometry ? ", CUDA geometry" : "")}{(Settings.Assertions ? ", assertions on" : "")})";
             Device = devices[index];
@@ -52,10 +63,52 @@ public sealed partial class IlgpuBackend : Backend
         }
         catch
         {
-            _device?.Dispose();
-            _context.Dispose();
+            // The error that stopped the construction is the one to report: a failure to free after it is dropped.
+            try
+            {
+                _device?.Dispose();
+                _context.Dispose();
+            }
+            catch (Exception) { }
             throw;
         }
+    }
+
+    /// <summary>
+    /// The first device fault of this backend (a failed launch or synchronize), once there has been one. After it a
+    /// CUDA context is dead ("sticky" errors): freeing memory and destroying the context fail too, and their errors
+    /// must not replace this one, which names the kernel.
+    /// </summary>
+    public DeviceException? FirstFault { get; private set; }
+
+    // Tests inject faults through these (Untapped.Kernels.Tests): a launch that fails as a faulting kernel does, and a
+    // release that fails as it does after a sticky error.
+    internal Action? InjectLaunchFailure { get; set; }
+    internal Action? InjectReleaseFailure { get; set; }
+
+    /// <summary>
+    /// Frees device memory or the accelerator: after a fault (<see cref="FirstFault"/>) a failure to free is expected
+    /// and dropped (the process reports the fault, and the driver reclaims everything at exit); before one it is a
+    /// failure of its own, thrown as a <see cref="DeviceException"/>.
+    /// </summary>
+    internal void Release(Action free)
+    {
+        try
+        {
+            InjectReleaseFailure?.Invoke();
+            free();
+        }
+        catch (Exception e) when (e is not DeviceException)
+        {
+            if (FirstFault is null)
+                throw new DeviceException($"{Name}: releasing device memory failed: {e.Message}", e);
+        }
+    }
+
+    DeviceException Faulted(DeviceException e)
+    {
+        FirstFault ??= e;
+        return e;
     }
 
     public override BackendKind Kind { get; }
@@ -109,15 +162,15 @@ public sealed partial class IlgpuBackend : Backend
         }
         catch (Exception e)
         {
-            throw new DeviceException($"{Name}: a kernel or copy failed: {e.Message}", e);
+            throw Faulted(new DeviceException($"{Name}: a kernel or copy failed: {e.Message}", e));
         }
     }
 
     public override void Dispose()
     {
-        _norm.Dispose();
-        _device.Dispose();
-        _context.Dispose();
+        Release(_norm.Dispose);
+        Release(_device.Dispose);
+        Release(_context.Dispose);
         base.Dispose();
     }
 
@@ -154,6 +207,7 @@ public sealed partial class IlgpuBackend : Backend
         string name = DeviceKernels.NameOf(kernel);
         try
         {
+            InjectLaunchFailure?.Invoke();
             launch(
                 (TLauncher)
                     _launchers.GetOrAdd(name, n =>
@@ -206,7 +260,8 @@ public sealed partial class IlgpuBackend : Backend
 
     // A launch that the driver refuses (or, on ILGPU's CPU accelerator, a kernel that throws: an out-of-bounds view)
     // names the kernel. A GPU fault inside a kernel surfaces later, at the next Synchronize or copy.
-    DeviceException Fault(string kernel, Exception e) => new($"{Name}: kernel '{kernel}' failed: {e.Message}", e);
+    DeviceException Fault(string kernel, Exception e) =>
+        Faulted(new($"{Name}: kernel '{kernel}' failed: {e.Message}", e));
 
     // A grid-stride launch over n elements for the kernels that run over whole buffers (the flat parameters and their
     // gradients): as many groups as the device keeps resident, at most one per GroupSize elements. ILGPU's CPU

@@ -6,5 +6,6 @@ sealed class IlgpuBuffer(IlgpuBackend owner, MemoryBuffer1D<float, Stride1D.Dens
 {
     public MemoryBuffer1D<float, Stride1D.Dense> Memory { get; } = memory;
 
-    protected override void Release() => Memory.Dispose();
+    // Through the owner: after a device fault a failure to free is dropped rather than thrown over the fault.
+    protected override void Release() => owner.Release(Memory.Dispose);
 }
