@@ -3,6 +3,7 @@ using Untapped.Kernels;
 using Untapped.Training.Model;
 
 // Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|limit|gemm|kernels|parity|steps|digest|ptx|bdn
+//   (ptx [--dump DIR [--arch sm_80|sm_90]]: the ptxas resource table, or each kernel's PTX written to DIR)
 //   [--backend auto|cuda|opencl|ilgpu-cpu|cpu] [--threads N (0 = every core)] [--batch N] [--steps N] [--reps N]
 //   [--preset original|paper] [--model untapped|m2] [--by-layer] [--shapes test|model|both] [--json FILE]
 //   [--blas-core NAME]
@@ -25,7 +26,7 @@ if (mode == "bdn")
 #endif
 }
 if (mode == "ptx")
-    return PtxReport.Run();
+    return PtxReport.Run(args);
 int threads = int.Parse(Arg("--threads", "0"));
 if (threads <= 0)
     threads = Environment.ProcessorCount;
