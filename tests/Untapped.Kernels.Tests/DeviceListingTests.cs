@@ -25,6 +25,28 @@ public sealed class DeviceListingTests
     [BackendAbsentFact(BackendKind.OpenCl)]
     public void AnAbsentOpenClSaysWhy() => AbsentSaysWhy(BackendKind.OpenCl);
 
+    // A GPU the driver reports but ILGPU refuses (too new a compute capability for its PTX, say): the reason is ILGPU's,
+    // named per device, not "no CUDA device".
+    [Fact]
+    public void ARefusedDeviceIsNamedWithILGPUsReason()
+    {
+        var refused = new[]
+        {
+            new BackendDevice(
+                BackendKind.Cuda,
+                0,
+                "NVIDIA B200",
+                "sm_100",
+                RefusedBecause: "refused by ILGPU 1.5.3: no PTX instruction set it generates fits driver 12.8"
+            ),
+        };
+        Assert.Equal(
+            "ILGPU refused every CUDA device: NVIDIA B200: refused by ILGPU 1.5.3: no PTX instruction set it generates fits driver 12.8",
+            Ilgpu.IlgpuDevices.Absence("CUDA", refused, "none")
+        );
+        Assert.Equal("no device here", Ilgpu.IlgpuDevices.Absence("CUDA", [], "no device here"));
+    }
+
     static void AbsentSaysWhy(BackendKind kind)
     {
         var why = Backends.Unavailable(kind);

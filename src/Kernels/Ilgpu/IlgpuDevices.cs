@@ -99,7 +99,11 @@ public static class IlgpuDevices
         return kind switch
         {
             BackendKind.Cuda => NativeLibraries.Present("libcuda.so", "libcuda.so.1")
-                ? "the NVIDIA driver (libcuda) is present but reports no CUDA device"
+                ? Absence(
+                    "CUDA",
+                    Refused().Where(r => r.Kind == BackendKind.Cuda).ToList(),
+                    "the NVIDIA driver (libcuda) is present but reports no CUDA device"
+                )
                 : "no NVIDIA driver: libcuda.so.1 not found (ILGPU needs only the driver, not the CUDA toolkit)",
             BackendKind.OpenCl => OpenClAbsence(),
             _ => $"{kind} is not an ILGPU backend",
@@ -110,12 +114,22 @@ public static class IlgpuDevices
     {
         if (!NativeLibraries.Present("libOpenCL.so", "libOpenCL.so.1"))
             return "no OpenCL ICD loader: libOpenCL.so.1 not found (Debian: apt-get install ocl-icd-libopencl1 and a driver's ICD)";
-        var refused = Refused().Where(r => r.Kind == BackendKind.OpenCl).ToList();
-        if (refused.Count == 0)
-            return "the OpenCL loader is present but no platform has a device";
-        return "ILGPU refused every OpenCL device: "
-            + string.Join("; ", refused.Select(r => $"{r.Name}: {r.RefusedBecause}"));
+        return Absence(
+            "OpenCL",
+            Refused().Where(r => r.Kind == BackendKind.OpenCl).ToList(),
+            "the OpenCL loader is present but no platform has a device"
+        );
     }
+
+    /// <summary>
+    /// Why a backend whose runtime is present has no usable device: each device ILGPU refused with its reason (so
+    /// `--backend cuda` on a refused GPU says why, not just "no device"), else <paramref name="none"/>.
+    /// </summary>
+    internal static string Absence(string backend, IReadOnlyList<BackendDevice> refused, string none) =>
+        refused.Count == 0
+            ? none
+            : $"ILGPU refused every {backend} device: "
+                + string.Join("; ", refused.Select(r => $"{r.Name}: {r.RefusedBecause}"));
 
     /// <summary>Index among the usable OpenCL devices of the first GPU, or null when there is none.</summary>
     public static int? FirstOpenClGpu()
