@@ -140,3 +140,32 @@ public sealed class GpuGateTests
             Assert.Null(skipped.Report);
     }
 }
+
+/// <summary>
+/// What a cached self-check pass is keyed by on CUDA (issue 42): the GPU's UUID and PCI address, the driver's full
+/// build and the CUDA API version; an unknown part never matches a known one.
+/// </summary>
+public sealed class GateCacheKeyTests
+{
+    [Fact]
+    public void TheCudaKeyNamesTheGpuAndTheDriverBuild()
+    {
+        var id = (
+            Uuid: (string?)"5f1c0a8e2b7d4c3a9e6f0d1b2c3a4e5f",
+            Pci: "0000:41:00",
+            DriverBuild: (string?)"NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15",
+            Api: "12.4"
+        );
+        Assert.Equal(
+            "cuda uuid 5f1c0a8e2b7d4c3a9e6f0d1b2c3a4e5f pci 0000:41:00 | driver NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15 | api 12.4",
+            Gate.GpuGate.CudaKey(id)
+        );
+        // Another GPU of the same model, the same GPU after a driver update, or an unknown UUID: other keys.
+        Assert.NotEqual(Gate.GpuGate.CudaKey(id), Gate.GpuGate.CudaKey(id with { Uuid = "0" + id.Uuid![1..] }));
+        Assert.NotEqual(
+            Gate.GpuGate.CudaKey(id),
+            Gate.GpuGate.CudaKey(id with { DriverBuild = "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.90.07" })
+        );
+        Assert.Contains("uuid unknown", Gate.GpuGate.CudaKey(id with { Uuid = null }));
+    }
+}

@@ -80,7 +80,56 @@ public static class IlgpuDevices
                     _ => d.Equals(Simulated(settings ?? IlgpuSettings.Default)),
                 }
             )
+            // CUDA devices in PCI order (domain, bus, device), as nvidia-smi numbers them, not the driver's default
+            // fastest-first order: `--backend cuda` and a cached self-check name the same GPU as the user's tools.
+            .OrderBy(d => d is CudaDevice c ? (c.PCIDomainId, c.PCIBusId, c.PCIDeviceId) : (0, 0, 0))
             .ToArray();
+
+    /// <summary>
+    /// What identifies a CUDA device and its driver for a cached self-check: the GPU's UUID (cuDeviceGetUuid from the
+    /// driver; null when the call is unavailable), its PCI address, the driver's full build as the kernel module reports
+    /// it (/proc/driver/nvidia/version; null elsewhere) and the CUDA API version ILGPU reads.
+    /// </summary>
+    public static (string? Uuid, string Pci, string? DriverBuild, string Api) Identity(CudaDevice d) =>
+        (
+            Uuid(d.DeviceId),
+            $"{d.PCIDomainId:x4}:{d.PCIBusId:x2}:{d.PCIDeviceId:x2}",
+            DriverBuild(),
+            $"{d.DriverVersion}"
+        );
+
+    [System.Runtime.InteropServices.DllImport("libcuda.so.1", EntryPoint = "cuDeviceGet")]
+    static extern int CuDeviceGet(out int device, int ordinal);
+
+    [System.Runtime.InteropServices.DllImport("libcuda.so.1", EntryPoint = "cuDeviceGetUuid")]
+    static extern int CuDeviceGetUuid(out Guid uuid, int device);
+
+    static string? Uuid(int ordinal)
+    {
+        try
+        {
+            return CuDeviceGet(out int dev, ordinal) == 0 && CuDeviceGetUuid(out var g, dev) == 0
+                ? Convert.ToHexStringLower(g.ToByteArray())
+                : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    static string? DriverBuild()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/driver/nvidia/version").FirstOrDefault();
+            return line?.Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Number of usable devices of an ILGPU backend on this machine.</summary>
     public static int Count(BackendKind kind)

@@ -108,19 +108,25 @@ public static class GpuGate
     }
 
     /// <summary>
-    /// Device name, driver version and this build (the kernel assembly's module version id): what a cached pass vouches
-    /// for.
+    /// Device, driver and this build (the kernel assembly's module version id): what a cached pass vouches for. A CUDA
+    /// device is named by its UUID and PCI address, its driver by the kernel module's full build and the CUDA API
+    /// version (<see cref="IlgpuDevices.Identity"/>): two GPUs of one model, or one GPU after a driver update, are
+    /// checked anew.
     /// </summary>
     public static string CacheKey(IlgpuBackend acc)
     {
         string driver = acc.Device switch
         {
-            CudaDevice c => $"cuda {c.DriverVersion}",
+            CudaDevice c => CudaKey(IlgpuDevices.Identity(c)),
             CLDevice c => $"opencl {c.PlatformName} {c.PlatformVersion} {c.DeviceVersion}",
             _ => "ilgpu-cpu",
         };
         return $"{acc.Name} | {driver} | {typeof(IlgpuBackend).Assembly.ManifestModule.ModuleVersionId}";
     }
+
+    /// <summary>The CUDA part of the cache key (what is unknown is said so, so that it never matches a known one).</summary>
+    public static string CudaKey((string? Uuid, string Pci, string? DriverBuild, string Api) id) =>
+        $"cuda uuid {id.Uuid ?? "unknown"} pci {id.Pci} | driver {id.DriverBuild ?? "unknown"} | api {id.Api}";
 
     static string CacheFile(string cacheDir, string key) =>
         Path.Combine(
