@@ -45,38 +45,38 @@ public static partial class OpCases
                 continue;
             if (s == CaseSize.Test)
             {
-                yield return new(
-                    $"bernoulli_loglik_backward_{form}",
-                    nameof(Backend.BernoulliLogLikBackward),
-                    1e-5f,
-                    1e-5f,
-                    r =>
-                        OpCase.Buffers(
-                            ("x", Gen.Uniform(r, m * d, 0, 1)),
-                            ("l", Gen.Uniform(r, m * d, -14, 14)),
-                            ("g", Gen.Uniform(r, m)),
-                            ("dl", Gen.Uniform(r, m * d)),
-                            ("dx", Gen.Uniform(r, m * d))
-                        ),
-                    ["dl", "dx"],
-                    (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], m, d, form, true, h["dl"], h["dx"])
-                );
-                // The logits as data (the reverse ELBO's q(x)): no dlogits, only dx.
-                yield return new(
-                    $"bernoulli_loglik_backward_dx_only_{form}",
-                    nameof(Backend.BernoulliLogLikBackward),
-                    1e-5f,
-                    1e-5f,
-                    r =>
-                        OpCase.Buffers(
-                            ("x", Gen.Uniform(r, m * d, 0, 1)),
-                            ("l", Gen.Uniform(r, m * d, -14, 14)),
-                            ("g", Gen.Uniform(r, m)),
-                            ("dx", Gen.Uniform(r, m * d))
-                        ),
-                    ["dx"],
-                    (a, h) => a.BernoulliLogLikBackward(h["x"], h["l"], h["g"], m, d, form, true, default, h["dx"])
-                );
+                // With both gradients, and with the logits as data (the reverse ELBO's q(x)): no dlogits, only dx.
+                foreach (bool dl in new[] { true, false })
+                {
+                    string[] outputs = dl ? ["dl", "dx"] : ["dx"];
+                    yield return new(
+                        dl ? $"bernoulli_loglik_backward_{form}" : $"bernoulli_loglik_backward_dx_only_{form}",
+                        nameof(Backend.BernoulliLogLikBackward),
+                        1e-5f,
+                        1e-5f,
+                        r =>
+                            OpCase.Buffers([
+                                ("x", Gen.Uniform(r, m * d, 0, 1)),
+                                ("l", Gen.Uniform(r, m * d, -14, 14)),
+                                ("g", Gen.Uniform(r, m)),
+                                .. dl ? [("dl", Gen.Uniform(r, m * d))] : Array.Empty<(string, float[])>(),
+                                ("dx", Gen.Uniform(r, m * d)),
+                            ]),
+                        outputs,
+                        (a, h) =>
+                            a.BernoulliLogLikBackward(
+                                h["x"],
+                                h["l"],
+                                h["g"],
+                                m,
+                                d,
+                                form,
+                                true,
+                                dl ? h["dl"] : default,
+                                h["dx"]
+                            )
+                    );
+                }
             }
         }
         if (grad)
