@@ -56,8 +56,11 @@ public static class LaunchShape
     /// </summary>
     public const int GroupSize = 256;
 
-    /// <summary>Threads per group of the one-group-per-row reductions (a power of two).</summary>
-    public const int RowGroup = 128;
+    /// <summary>
+    /// Threads per group of the one-group-per-row reductions: the eight lanes of the CPU's RowSum order, thread q summing
+    /// elements q, q + 8, ... of the row in order, then the lanes added in RowSum's tree.
+    /// </summary>
+    public const int RowGroup = Cpu.RowSum.Lanes8;
 
     /// <summary>GEMM: an output tile of GemmTile x GemmTile per group of GemmThreads x GemmThreads threads.</summary>
     public const int GemmTile = 64;
@@ -71,8 +74,21 @@ public static class LaunchShape
     public const int GemmSlab = 32;
 
     /// <summary>
+    /// GEMM: the summation order of every C element on every backend: K in blocks of GemmKBlock, each block one FMA
+    /// chain from zero in k order, the blocks added in order (the CPU GEMM's KC; the device's slabs divide it).
+    /// </summary>
+    public const int GemmKBlock = 256;
+
+    /// <summary>
     /// Dense backward: a group covers BiasCols columns with BiasRows row lanes (BiasRows a power of two).
     /// </summary>
     public const int BiasCols = 32,
         BiasRows = 8;
+
+    /// <summary>
+    /// Dense backward: the bias gradient's summation order on every backend: rows in blocks of BiasBlockRows, each
+    /// block summed in row order from zero, the block sums added in block order (on the CPU a block's dZ and its
+    /// partial row stay in L1/L2).
+    /// </summary>
+    public const int BiasBlockRows = 128;
 }

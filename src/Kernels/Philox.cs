@@ -197,9 +197,9 @@ public static class Philox
             for (int w = e & 3; w < 4 && i < output.Length; w++, i++)
             {
                 bool second = w >= 2;
-                float r = MathF.Sqrt(-2f * MathF.Log(ToUnit(second ? c : a)));
+                float r = MathF.Sqrt(-2f * Fn.Log(ToUnit(second ? c : a)));
                 float t = KernelConstants.TwoPi * ToUnit(second ? d : b);
-                output[i] = (w & 1) == 0 ? r * MathF.Cos(t) : r * MathF.Sin(t);
+                output[i] = (w & 1) == 0 ? r * Fn.Cos(t) : r * Fn.Sin(t);
             }
         }
     }

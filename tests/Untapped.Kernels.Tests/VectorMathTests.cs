@@ -149,6 +149,118 @@ public sealed class VectorMathTests(ITestOutputHelper output)
         Same<TanhOp>("tanh");
         Same<SigmoidOp>("sigmoid");
         Same<SoftplusTailOp>("softplus tail");
+        Same<SoftplusOp>("softplus");
+        Same<OneMinusExpNegOp>("1 - e^-y");
+        Same<SinOp>("sin");
+        Same<CosOp>("cos");
+    }
+
+    [Fact]
+    public void SoftplusIsWithinThreeUlps() =>
+        Assert.True(
+            MaxUlps<SoftplusOp>(
+                "softplus",
+                Sweep(-100f, 100f, 400_001).Concat(Sweep(-1e-3f, 1e-3f, 10_001)).Concat(Specials),
+                v => double.IsNaN(v) ? double.NaN : Math.Max(v, 0) + Log1p(Math.Exp(-Math.Abs(v)))
+            ) <= 3
+        );
+
+    // softplus' from its output y >= 0: 1 - e^-y, where the subtraction would cancel for small y.
+    [Fact]
+    public void OneMinusExpNegIsWithinThreeUlps() =>
+        Assert.True(
+            MaxUlps<OneMinusExpNegOp>(
+                "1 - e^-y",
+                Sweep(0f, 20f, 400_001).Concat(Sweep(0f, 1e-3f, 10_001)).Concat(Sweep(0.3f, 0.4f, 10_001)),
+                v => v < 1e-4 ? v - v * v / 2 + v * v * v / 6 : 1 - Math.Exp(-v)
+            ) <= 3
+        );
+
+    // The Box-Muller angle is 2 pi u, u in (0, 1): there sin and cos are within 2 ulps, or 2^-24 of the exact value
+    // near their zeros (where a float angle itself is that far from the exact multiple of pi).
+    [Fact]
+    public void SinAndCosAreAccurateOverTheBoxMullerAngle()
+    {
+        var x = Sweep(0f, 2 * MathF.PI, 1_000_003).Concat(Sweep(-20f, 20f, 200_001)).ToArray();
+        float[] s = new float[x.Length],
+            c = new float[x.Length];
+        Elementwise.Map<SinOp>(x, s);
+        Elementwise.Map<CosOp>(x, c);
+        double worstAbs = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            foreach (var (got, exact, name) in new[] { (s[i], Math.Sin(x[i]), "sin"), (c[i], Math.Cos(x[i]), "cos") })
+            {
+                double err = Math.Abs(got - exact);
+                worstAbs = Math.Max(worstAbs, err);
+                Assert.True(
+                    Ulps(got, exact) <= 2 || err <= MathF.ScaleB(1f, -24),
+                    $"{name}({x[i]:R}) = {got:R}, exact {exact:R}: {Ulps(got, exact):F1} ulp"
+                );
+            }
+        }
+        output.WriteLine($"sin/cos: max |error| {worstAbs:G3} over {x.Length} points");
+    }
+
+    // Fn's scalar functions (what the device kernels and the CPU's scalar code call) are VectorMath on one Lane: bit for
+    // bit the vector lanes, over every 251st float bit pattern (17 million values, each sign, exponent and much of the
+    // mantissa) and the specials. On a device the same Lane code runs (the equality tests compare its results).
+    [Fact]
+    public void ScalarFunctionsGiveTheVectorLanesBits()
+    {
+        var x = new List<float>(Specials);
+        for (long b = 0; b <= uint.MaxValue; b += 251)
+            x.Add(BitConverter.UInt32BitsToSingle((uint)b));
+        var xs = x.ToArray();
+        void Same<TOp>(string name, Func<float, float> scalar)
+            where TOp : struct, IUnaryOp
+        {
+            var v = new float[xs.Length];
+            Elementwise.Map<TOp>(xs, v);
+            for (int i = 0; i < xs.Length; i++)
+            {
+                float f = scalar(xs[i]);
+                if (BitConverter.SingleToInt32Bits(f) != BitConverter.SingleToInt32Bits(v[i]))
+                    Assert.Fail($"{name}({xs[i]:R}): scalar {f:R}, vector {v[i]:R}");
+            }
+        }
+        Same<ExpOp>("exp", Fn.Exp);
+        Same<LogOp>("log", Fn.Log);
+        Same<TanhOp>("tanh", Fn.Tanh);
+        Same<SigmoidOp>("sigmoid", Fn.Sigmoid);
+        Same<SoftplusOp>("softplus", Fn.Softplus);
+        Same<OneMinusExpNegOp>("1 - e^-y", y => Fn.ActGrad(y, Activation.Softplus));
+        Same<SinOp>("sin", Fn.Sin);
+        Same<CosOp>("cos", Fn.Cos);
+    }
+
+    // OpenCL's FMA (ILGPU reaches no fma() there) is computed in doubles: bit for bit the CPU's instruction.
+    [Fact]
+    public void FmaInDoublesIsTheInstruction()
+    {
+        var r = new Random(5);
+        float F() => (float)((r.NextDouble() * 2 - 1) * Math.Pow(2, r.Next(-30, 30)));
+        for (int i = 0; i < 500_000; i++)
+        {
+            float a = F(),
+                b = F(),
+                c = i % 2 == 0 ? F() : -(a * b) * (1 + MathF.ScaleB(r.Next(-4, 4), -20));
+            float got = Fn.FmaInDoubles(a, b, c),
+                want = MathF.FusedMultiplyAdd(a, b, c);
+            Assert.True(
+                BitConverter.SingleToInt32Bits(got) == BitConverter.SingleToInt32Bits(want),
+                $"fma({a:R}, {b:R}, {c:R}): in doubles {got:R}, instruction {want:R}"
+            );
+        }
+        foreach (var s in Specials)
+        {
+            foreach (var t in Specials)
+            {
+                float got = Fn.FmaInDoubles(s, t, 1f),
+                    want = MathF.FusedMultiplyAdd(s, t, 1f);
+                Assert.True(got.Equals(want), $"fma({s:R}, {t:R}, 1): in doubles {got:R}, instruction {want:R}");
+            }
+        }
     }
 
     [Fact]
@@ -240,5 +352,37 @@ public sealed class Fma128Tests
         }
 
         Assert.True(n > 1_000_000);
+    }
+}
+
+/// <summary>softplus x (<see cref="VectorMath.Softplus"/>).</summary>
+readonly struct SoftplusOp : IUnaryOp
+{
+    public static T Invoke<T>(T x)
+        where T : struct, ISimd<T> => VectorMath.Softplus(x);
+}
+
+/// <summary>1 - e^-y (<see cref="VectorMath.OneMinusExpNeg"/>).</summary>
+readonly struct OneMinusExpNegOp : IUnaryOp
+{
+    public static T Invoke<T>(T x)
+        where T : struct, ISimd<T> => VectorMath.OneMinusExpNeg(x);
+}
+
+/// <summary>sin x (<see cref="VectorMath.SinCos"/>).</summary>
+readonly struct SinOp : IUnaryOp
+{
+    public static T Invoke<T>(T x)
+        where T : struct, ISimd<T> => VectorMath.SinCos(x, out _);
+}
+
+/// <summary>cos x (<see cref="VectorMath.SinCos"/>).</summary>
+readonly struct CosOp : IUnaryOp
+{
+    public static T Invoke<T>(T x)
+        where T : struct, ISimd<T>
+    {
+        VectorMath.SinCos(x, out var c);
+        return c;
     }
 }

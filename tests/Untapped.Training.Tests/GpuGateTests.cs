@@ -21,12 +21,41 @@ public sealed class GpuGateTests
     static readonly OpCase Broken = new(
         "fill_broken_on_device",
         nameof(Backend.Fill),
-        0,
-        0,
         _ => new() { ["o"] = new float[300] },
         ["o"],
         (a, h) => a.Fill(300, a.Kind == BackendKind.Cpu ? 1f : 2f, h["o"])
     );
+
+    // The gate compares bits: a device one ulp off everywhere fails it as surely.
+    static readonly OpCase OneUlpOff = new(
+        "fill_one_ulp_off_on_device",
+        nameof(Backend.Fill),
+        _ => new() { ["o"] = new float[300] },
+        ["o"],
+        (a, h) => a.Fill(300, a.Kind == BackendKind.Cpu ? 1f : MathF.BitIncrement(1f), h["o"])
+    );
+
+    [Fact]
+    public void OneUlpIsAFailureThatNamesTheElementAndTheDistance()
+    {
+        var log = new StringWriter();
+        var outcome = GpuGate.Open(
+            BackendKind.IlgpuCpu,
+            0,
+            explicitChoice: false,
+            SelfCheckMode.Auto,
+            [OneUlpOff],
+            1,
+            log,
+            Cache(),
+            step: false
+        );
+        using var acc = outcome.Backend;
+        Assert.True(outcome.FellBack);
+        var bad = Assert.Single(outcome.Report!.Rows);
+        Assert.False(bad.Pass);
+        Assert.Contains("[0]: expected 1, got 1.0000001 (1 ulp apart; 300 of 300 elements differ)", bad.Problem);
+    }
 
     static IEnumerable<OpCase> Good() =>
         OpCases.At(CaseSize.Test).Where(c => c.Name is "philox_uniform" or "gemm_nn_None" or "sum_squares_partials");

@@ -343,16 +343,8 @@ public sealed class BackendStepTests
     static void Compare(Backend dev, ModelConfig cfg, int batch)
     {
         var r = Untapped.Training.Gate.StepParity.Compare(dev, cfg, batch);
-        for (int step = 0; step < r.Losses.Length; step++)
-            Assert.True(r.Losses[step].Pass, $"losses at step {step}{r.Losses[step].Problem}");
-        Assert.True(
-            r.FarOk,
-            $"{r.Far} of {r.Parameters} parameters differ by more than {Untapped.Training.Gate.StepParity.FarApart}"
-        );
-        Assert.True(
-            r.ParameterResult.Pass,
-            $"parameters after {Untapped.Training.Gate.StepParity.Steps} steps{r.ParameterResult.Problem}"
-        );
+        Assert.True(r.Pass, $"{r.Model} on {dev.Name}: {r.Difference}");
+        Assert.True(r.Parameters > 100_000);
     }
 }
 

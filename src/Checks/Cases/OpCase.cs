@@ -25,15 +25,13 @@ public sealed record GradientPair(string[] Wrt, Action<Backend, Harness> Backwar
 
 /// <summary>
 /// One kernel invocation on seeded data: <paramref name="Op"/> names the <see cref="Backend"/> operation it exercises,
-/// <paramref name="Data"/> builds its named buffers, <paramref name="Outputs"/> are compared across backends within
-/// |got - want| &lt;= <paramref name="Atol"/> + <paramref name="Rtol"/> |want|. <see cref="Bytes"/> is its compulsory
+/// <paramref name="Data"/> builds its named buffers, <paramref name="Outputs"/> are compared across backends bit for
+/// bit (<see cref="Tolerance.Exact"/>: every backend computes the CPU's operations in the CPU's order). <see cref="Bytes"/> is its compulsory
 /// memory traffic (for GB/s), <see cref="Gradient"/> its backward pair where it is a forward op.
 /// </summary>
 public sealed record OpCase(
     string Name,
     string Op,
-    float Atol,
-    float Rtol,
     Func<Random, Dictionary<string, float[]>> Data,
     string[] Outputs,
     Action<Backend, Harness> Run

@@ -44,7 +44,7 @@ public static partial class OpCases
 
     /// <summary>
     /// Runs every case at <paramref name="s"/> on <paramref name="device"/> and on a one-thread managed CPU reference
-    /// (the same seeded data) and measures each output against the case's tolerance.
+    /// (the same seeded data) and compares each output bit for bit.
     /// </summary>
     public static IEnumerable<(OpCase Case, string Output, Tolerance.Result Result)> Parity(
         Backend device,
@@ -58,13 +58,13 @@ public static partial class OpCases
             var expected = Execute(c, cpu);
             var actual = Execute(c, device);
             foreach (var o in c.Outputs)
-                yield return (c, o, Tolerance.Measure(expected[o], actual[o], c.Atol, c.Rtol));
+                yield return (c, o, Tolerance.Exact(expected[o], actual[o]));
         }
     }
 
     /// <summary>
-    /// Runs a case on <paramref name="acc"/> and on <paramref name="reference"/>, throws unless every output agrees
-    /// within tolerance, and returns the case's buffers on <paramref name="acc"/> (the caller times and disposes it).
+    /// Runs a case on <paramref name="acc"/> and on <paramref name="reference"/>, throws unless every output has the
+    /// same bits, and returns the case's buffers on <paramref name="acc"/> (the caller times and disposes it).
     /// </summary>
     public static Harness Validate(OpCase c, Backend acc, Backend reference)
     {
@@ -73,7 +73,7 @@ public static partial class OpCases
         c.Run(acc, h);
         foreach (var o in c.Outputs)
         {
-            var r = Tolerance.Measure(want[o], h.Read(o), c.Atol, c.Rtol);
+            var r = Tolerance.Exact(want[o], h.Read(o));
             if (r.Pass)
                 continue;
             h.Dispose();

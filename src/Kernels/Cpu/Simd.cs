@@ -126,6 +126,8 @@ internal interface ISimd<T>
 
     static abstract T operator ~(T a);
 
+    static abstract T operator ^(T a, T b);
+
     /// <summary>a b + c, fused (one rounding).</summary>
     static abstract T Fma(T a, T b, T c);
     static abstract T Floor(T x);
@@ -193,6 +195,9 @@ internal readonly struct V256(Vector256<float> v) : ISimd<V256>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 operator ~(V256 a) => new(~a._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 operator ^(V256 a, V256 b) => new(a._v ^ b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Fma(V256 a, V256 b, V256 c) => new(Vector256.FusedMultiplyAdd(a._v, b._v, c._v));
@@ -284,6 +289,9 @@ internal readonly struct V128(Vector128<float> v) : ISimd<V128>
     public static V128 operator ~(V128 a) => new(~a._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 operator ^(V128 a, V128 b) => new(a._v ^ b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Fma(V128 a, V128 b, V128 c) => new(Fma128.Of(a._v, b._v, c._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -371,6 +379,9 @@ internal readonly struct V512(Vector512<float> v) : ISimd<V512>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 operator ~(V512 a) => new(~a._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 operator ^(V512 a, V512 b) => new(a._v ^ b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Fma(V512 a, V512 b, V512 c) => new(Vector512.FusedMultiplyAdd(a._v, b._v, c._v));

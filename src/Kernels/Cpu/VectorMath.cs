@@ -33,16 +33,39 @@ internal static class VectorMath
         var fx = T.Floor(T.Fma(xc, C<T>(1.44269504088896341f), C<T>(0.5f)));
         var r = T.Fma(fx, C<T>(-0.693359375f), xc);
         r = T.Fma(fx, C<T>(2.12194440e-4f), r);
+        var p = Expm1Reduced(r) + C<T>(1f);
+        var y = T.ScaleByPow2(p, fx);
+        y = T.Select(T.Gt(x, C<T>(88.72283f)), C<T>(float.PositiveInfinity), y);
+        y = T.Select(T.Lt(x, C<T>(-104f)), C<T>(0f), y);
+        return T.Select(T.Eq(x, x), y, x);
+    }
+
+    /// <summary>
+    /// e^r - 1 for |r| &lt;= ln 2 / 2 (exp's reduced argument): r + r^2 P(r), P of degree 5 (Cephes' expf).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T Expm1Reduced<T>(T r)
+        where T : struct, ISimd<T>
+    {
         var p = T.Fma(C<T>(1.9875691500E-4f), r, C<T>(1.3981999507E-3f));
         p = T.Fma(p, r, C<T>(8.3334519073E-3f));
         p = T.Fma(p, r, C<T>(4.1665795894E-2f));
         p = T.Fma(p, r, C<T>(1.6666665459E-1f));
         p = T.Fma(p, r, C<T>(5.0000001201E-1f));
-        p = T.Fma(p, r * r, r) + C<T>(1f);
-        var y = T.ScaleByPow2(p, fx);
-        y = T.Select(T.Gt(x, C<T>(88.72283f)), C<T>(float.PositiveInfinity), y);
-        y = T.Select(T.Lt(x, C<T>(-104f)), C<T>(0f), y);
-        return T.Select(T.Eq(x, x), y, x);
+        return T.Fma(p, r * r, r);
+    }
+
+    /// <summary>
+    /// 1 - e^-y for y &gt;= 0 (softplus' derivative from its output y): -expm1(-y) by <see cref="Expm1Reduced"/> below
+    /// ln 2 / 2, where 1 - e^-y would cancel, else 1 - <see cref="Exp"/>(-y).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T OneMinusExpNeg<T>(T y)
+        where T : struct, ISimd<T>
+    {
+        var small = -Expm1Reduced(-y);
+        var large = C<T>(1f) - Exp(-y);
+        return T.Select(T.Lt(y, C<T>(0.34657359f)), small, large);
     }
 
     /// <summary>
@@ -96,6 +119,11 @@ internal static class VectorMath
         return T.Fma(p * z, s, s + s);
     }
 
+    /// <summary>softplus x = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Softplus<T>(T x)
+        where T : struct, ISimd<T> => T.Max(x, C<T>(0f)) + Log1pUnit(Exp(-T.Abs(x)));
+
     /// <summary>tanh x: x + x^3 P(x^2) for |x| &lt; 0.625, else sign(x) (1 - 2 / (e^{2|x|} + 1)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Tanh<T>(T x)
@@ -123,5 +151,37 @@ internal static class VectorMath
         var e = Exp(-T.Abs(x));
         var s = C<T>(1f) / (C<T>(1f) + e);
         return T.Select(T.Lt(x, C<T>(0f)), e * s, s);
+    }
+
+    /// <summary>
+    /// sin x (returned) and cos x, after Cephes' sinf/cosf: j = the even octant count nearest below |x| 4/pi, r = |x| - j
+    /// pi/4 (pi/4 split in three, each product exact to the FMA), then sin r = r + r^3 P(r^2) or cos r = 1 - r^2/2 + r^4
+    /// Q(r^2), swapped and negated by the octant, sin's sign by x's. Accurate for |x| up to about 8192 (the Box-Muller
+    /// angle is in [0, 2 pi)): VectorMathTests bound it against double precision.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T SinCos<T>(T x, out T cos)
+        where T : struct, ISimd<T>
+    {
+        var ax = T.Abs(x);
+        var j = T.Floor(ax * C<T>(1.27323954473516f));
+        j += j - C<T>(2f) * T.Floor(j * C<T>(0.5f)); // odd octants round up to the next even one
+        var r = T.Fma(j, C<T>(-0.78515625f), ax);
+        r = T.Fma(j, C<T>(-2.4187564849853515625e-4f), r);
+        r = T.Fma(j, C<T>(-3.77489497744594108e-8f), r);
+        var z = r * r;
+        var ps = T.Fma(C<T>(-1.9515295891E-4f), z, C<T>(8.3321608736E-3f));
+        ps = T.Fma(ps, z, C<T>(-1.6666654611E-1f));
+        var sinR = T.Fma(ps * z, r, r);
+        var pc = T.Fma(C<T>(2.443315711809948E-5f), z, C<T>(-1.388731625493765E-3f));
+        pc = T.Fma(pc, z, C<T>(4.166664568298827E-2f));
+        var cosR = T.Fma(pc * z, z, T.Fma(C<T>(-0.5f), z, C<T>(1f)));
+        var q = j - C<T>(8f) * T.Floor(j * C<T>(0.125f)); // the octant pair: 0, 2, 4 or 6
+        var swap = T.Eq(q, C<T>(2f)) | T.Eq(q, C<T>(6f));
+        var s = T.Select(swap, cosR, sinR);
+        var c = T.Select(swap, sinR, cosR);
+        s = T.Select(T.Gt(q, C<T>(3f)) ^ T.Lt(x, C<T>(0f)), -s, s);
+        cos = T.Select(T.Eq(q, C<T>(2f)) | T.Eq(q, C<T>(4f)), -c, c);
+        return s;
     }
 }

@@ -1,34 +1,28 @@
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>
-/// Sums across the threads of a group in one fixed order, so that a run is bitwise repeatable on the same device.
-/// Written by hand because ILGPU.Algorithms' GroupExtensions.Reduce combines its warps' sums through shared-memory
-/// atomics, whose order (and so the float rounding) changes from launch to launch; a shared-memory tree also needs
-/// no sub-group support from an OpenCL device.
+/// Sums across the threads of a group in the CPU's order, so that a device gives the managed CPU's bits. Written by
+/// hand because ILGPU.Algorithms' GroupExtensions.Reduce combines its warps' sums through shared-memory atomics, whose
+/// order (and so the float rounding) changes from launch to launch; shared memory also needs no sub-group support from
+/// an OpenCL device.
 /// </summary>
 static class GroupReduce
 {
     /// <summary>
-    /// The sum of <paramref name="value"/> over threads 0..size-1 of the group (size a power of two, at most the
-    /// length of <paramref name="shared"/>), added pairwise: thread l adds l + w for w = size/2, size/4, ..., 1.
-    /// Every thread receives the total. Every thread of the group must call it.
+    /// A row's sum in the CPU's RowSum order from its eight lane sums (thread q of a RowGroup group holding the sum of
+    /// elements q, q + 8, ... in order): ((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7)). Every thread receives it; every
+    /// thread of the group must call it.
     /// </summary>
-    public static float Sum(
-        ArrayView<float> shared, // [size]
-        float value,
-        int lane,
-        int size
+    public static float RowSum8(
+        ArrayView<float> shared, // [RowGroup]
+        float laneSum,
+        int lane
     )
     {
-        shared[lane] = value;
+        shared[lane] = laneSum;
         Group.Barrier();
-        for (int w = size / 2; w > 0; w >>= 1)
-        {
-            if (lane < w)
-                shared[lane] += shared[lane + w];
-            Group.Barrier();
-        }
-        float total = shared[0];
+        float total =
+            ((shared[0] + shared[1]) + (shared[2] + shared[3])) + ((shared[4] + shared[5]) + (shared[6] + shared[7]));
         Group.Barrier();
         return total;
     }

@@ -17,8 +17,23 @@ public readonly record struct AdamStep(
     {
         if (t < 1)
             throw new ArgumentOutOfRangeException(nameof(t), "Adam steps count from 1");
-        double step = lr * Math.Sqrt(1 - Math.Pow(beta2, t)) / (1 - Math.Pow(beta1, t));
+        double step = lr * Math.Sqrt(1 - Power(beta2, t)) / (1 - Power(beta1, t));
         return new AdamStep((float)step, (float)beta1, (float)beta2, (float)eps, clipNorm, clipValue);
+    }
+
+    /// <summary>
+    /// b^t by squaring: IEEE multiplies alone, so the step size has the same bits on every OS (Math.Pow is the C
+    /// library's, which differs between them).
+    /// </summary>
+    internal static double Power(double b, int t)
+    {
+        double r = 1;
+        for (; t > 0; t >>= 1, b *= b)
+        {
+            if ((t & 1) != 0)
+                r *= b;
+        }
+        return r;
     }
 
     /// <summary>

@@ -18,20 +18,18 @@ static class DeviceArena
     ) => ArenaRows.SumSquaresChunk(Group.IdxX, new DeviceFloats(x), n, new DeviceFloats(partials));
 
     /// <summary>
-    /// norm[0] = sqrt(sum of the NormPartials partials), in the fixed order of <see cref="GroupReduce.Sum"/>. One group
-    /// of LaunchShape.GroupSize = NormPartials threads. A launch of its own, so that the update below needs no barrier:
-    /// on ILGPU's CPU accelerator each barrier costs a synchronisation of every simulated thread.
+    /// norm[0] = sqrt(sum of the NormPartials partials), added in index order as the CPU does (256 additions: one
+    /// thread). A launch of its own, so that the update below needs no barrier.
     /// </summary>
     public static void GlobalNorm(
         ArrayView<float> partials, // [NormPartials]
         ArrayView<float> norm // [1]
     )
     {
-        var shared = SharedMemory.Allocate<float>(LaunchShape.GroupSize);
-        int l = Group.IdxX;
-        float t = GroupReduce.Sum(shared, partials[l], l, LaunchShape.GroupSize);
-        if (l == 0)
-            norm[0] = MathF.Sqrt(t);
+        float sq = 0f;
+        for (int i = 0; i < Backend.NormPartials; i++)
+            sq += partials[i];
+        norm[0] = MathF.Sqrt(sq);
     }
 
     /// <summary>
@@ -54,7 +52,7 @@ static class DeviceArena
     }
 
     /// <summary>
-    /// output[0] += coef mean(v[0..m)). One group of LaunchShape.GroupSize threads, summed in a fixed order.
+    /// output[0] += coef mean(v[0..m)), summed in the CPU's RowSum order: one group of RowGroup threads.
     /// </summary>
     public static void RowMeanAccumulate(
         ArrayView<float> v, // [m]
@@ -63,12 +61,12 @@ static class DeviceArena
         ArrayView<float> output // [1]
     )
     {
-        var shared = SharedMemory.Allocate<float>(LaunchShape.GroupSize);
+        var shared = SharedMemory.Allocate<float>(RowGroup);
         int l = Group.IdxX;
         float s = 0f;
-        for (int i = l; i < m; i += LaunchShape.GroupSize)
+        for (int i = l; i < m; i += RowGroup)
             s += v[i];
-        float t = GroupReduce.Sum(shared, s, l, LaunchShape.GroupSize);
+        float t = GroupReduce.RowSum8(shared, s, l);
         if (l == 0)
             output[0] += coef * (t / m);
     }

@@ -14,14 +14,14 @@ public sealed partial class IlgpuBackend
         var (partials, n, step, parameters, grads, m, v) = args;
         if (n == 0)
             return;
-        Run(DeviceArena.GlobalNorm, Groups(1, GroupSize), Arr(partials), (V)_norm.View);
+        Run(DeviceArena.GlobalNorm, Groups(1, 1), Arr(partials), (V)_norm.View);
         Run(DeviceArena.Adam, Strided(n), (V)_norm.View, n, step, Arr(parameters), Arr(grads), Arr(m), Arr(v));
     }
 
     protected override void RowMeanAccumulateCore(in RowMeanAccumulateArgs args)
     {
         var (v, m, coef, output) = args;
-        Run(DeviceArena.RowMeanAccumulate, Groups(1, GroupSize), Arr(v), m, coef, Arr(output));
+        Run(DeviceArena.RowMeanAccumulate, Groups(1, RowGroup), Arr(v), m, coef, Arr(output));
     }
 
     protected override void FillCore(in FillArgs args)

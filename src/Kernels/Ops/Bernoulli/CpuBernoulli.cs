@@ -23,7 +23,8 @@ public sealed partial class CpuBackend
         });
     }
 
-    readonly struct LogLikTerm(bool clip) : IRowTerm
+    /// <summary>x lc - softplus(lc), lc = l or l clamped (the device kernel runs it on one Lane).</summary>
+    internal readonly struct LogLikTerm(bool clip) : IRowTerm
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x, T l)
@@ -122,7 +123,8 @@ public sealed partial class CpuBackend
 
     // xs = sigmoid((l + log u - log(1 - u)) / tau), rounded step by step as the device kernel writes it (the padded
     // tail has u = 1/2, so the logs stay finite).
-    readonly struct RelaxedSampleOp(float tau) : IBinaryOp
+    /// <summary>The relaxed sample (the device kernel runs it on one Lane).</summary>
+    internal readonly struct RelaxedSampleOp(float tau) : IBinaryOp
     {
         public T Invoke<T>(T l, T u)
             where T : struct, ISimd<T> =>

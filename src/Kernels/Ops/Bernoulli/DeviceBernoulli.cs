@@ -6,7 +6,8 @@ static class DeviceBernoulli
     /// <summary>
     /// logp[r] = sum_d x l - softplus(l), which is x log m + (1-x) log(1-m) with m = sigmoid(l) exactly in real
     /// arithmetic and free of the cancellation in 1 - m. The original form clips m to [1e-5, 1-1e-5], the same as
-    /// clamping l to +-BernLogitClip. One group of RowGroup threads per row (grid: m).
+    /// clamping l to +-BernLogitClip. The CPU's term (CpuBackend.LogLikTerm on one lane) summed in its RowSum order:
+    /// one group of RowGroup threads per row (grid: m).
     /// </summary>
     public static void BernoulliLogLik(
         ArrayView<float> x, // [m,d]
@@ -16,19 +17,14 @@ static class DeviceBernoulli
         ArrayView<float> logp // [m]
     )
     {
-        var shared = SharedMemory.Allocate<float>(LaunchShape.RowGroup);
+        var shared = SharedMemory.Allocate<float>(RowGroup);
         int l = Group.IdxX,
             r = Grid.IdxX;
+        var term = new Cpu.CpuBackend.LogLikTerm(form == BernoulliForm.Original);
         float s = 0f;
-        for (int j = l; j < d; j += LaunchShape.RowGroup)
-        {
-            float xv = x[r * d + j],
-                lv = logits[r * d + j];
-            if (form == BernoulliForm.Original)
-                lv = Fn.Clamp(lv, -BernLogitClip, BernLogitClip);
-            s += xv * lv - Fn.Softplus(lv);
-        }
-        float t = GroupReduce.Sum(shared, s, l, LaunchShape.RowGroup);
+        for (int j = l; j < d; j += RowGroup)
+            s += term.Invoke(new Cpu.Lane(x[r * d + j]), new Cpu.Lane(logits[r * d + j])).V;
+        float t = GroupReduce.RowSum8(shared, s, l);
         if (l == 0)
             logp[r] = t;
     }
@@ -91,7 +87,7 @@ static class DeviceBernoulli
             uv = u[i];
         if (relaxed)
         {
-            xs[i] = Fn.Sigmoid((lv + MathF.Log(uv) - MathF.Log(1f - uv)) / tau);
+            xs[i] = new Cpu.CpuBackend.RelaxedSampleOp(tau).Invoke(new Cpu.Lane(lv), new Cpu.Lane(uv)).V;
             return;
         }
         float m = Fn.Sigmoid(lv);

@@ -13,13 +13,9 @@ public sealed partial class CpuBackend
         CpuGemm.Run(this, A(a), A(b), A(bias), m, k, n, transA, transB, act, accumulate, A(c));
     }
 
-    // Rows per block of the bias gradient's partial sums: a block's dZ and its partial row stay in L1/L2. Not the
-    // device kernel's LaunchShape.BiasRows (its row lanes per group); both sum in a fixed order of their own.
-    const int BiasBlockRows = 128;
-
-    // Fixed blocks of 128 rows (in parallel): the block's dZ is formed in one pass over its contiguous rows, then its
+    // Fixed blocks of LaunchShape.BiasBlockRows rows (in parallel; a block's dZ and its partial row stay in L1/L2): the block's dZ is formed in one pass over its contiguous rows, then its
     // rows are added to the block's partial row; the partials are then added in block order, one fixed order per
-    // column for any thread count.
+    // column for any thread count, which the device kernel keeps too.
     protected override void ActBiasBackwardCore(in ActBiasBackwardArgs args)
     {
         var (y, dy, m, n, act, dz, db) = args;

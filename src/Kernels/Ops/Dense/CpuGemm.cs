@@ -30,7 +30,7 @@ internal static unsafe class CpuGemm
         NRW = 32,
         MRN = 6,
         NRN = 16,
-        KC = 256,
+        KC = LaunchShape.GemmKBlock,
         MC = 96;
     const long WholeBBytes = 8 << 20;
     static bool Wide => Lanes.Wide;

@@ -8,8 +8,10 @@ static class DeviceDense
 {
     /// <summary>
     /// dZ[i,j] = dY[i,j] act'(x) from the output Y = act(x) (written when <paramref name="writeDz"/>), and
-    /// db[j] += sum_i dZ[i,j]. Groups of BiasCols columns x BiasRows row lanes (grid: column groups): a warp reads
-    /// consecutive floats of a row; lane r sums rows r, r + BiasRows, ..., and the lanes are added in a fixed tree.
+    /// db[j] += sum_i dZ[i,j] in the CPU's order: rows in blocks of BiasBlockRows, each block summed in row order from
+    /// zero, the block sums added in block order. Groups of BiasCols columns x BiasRows row lanes (grid: column
+    /// groups): a warp reads consecutive floats of a row; in each round the lanes sum BiasRows consecutive blocks at
+    /// once, and lane 0 adds their sums onto the running total in order.
     /// </summary>
     public static void ActBiasBackward(
         ArrayView<float> y, // [m,n]
@@ -25,29 +27,35 @@ static class DeviceDense
         var part = SharedMemory.Allocate<float>(BiasRows * BiasCols); // [row lane, column]
         int cx = Group.IdxX,
             ry = Group.IdxY,
-            col = Grid.IdxX * BiasCols + cx;
-        float s = 0f;
-        if (col < n)
+            col = Grid.IdxX * BiasCols + cx,
+            blocks = (m + BiasBlockRows - 1) / BiasBlockRows;
+        float total = 0f;
+        for (int b0 = 0; b0 < blocks; b0 += BiasRows)
         {
-            for (int r = ry; r < m; r += BiasRows)
+            int b = b0 + ry;
+            float s = 0f;
+            if (col < n && b < blocks)
             {
-                int i = r * n + col;
-                float g = dy[i] * Fn.ActGrad(y[i], act);
-                if (writeDz)
-                    dz[i] = g;
-                s += g;
+                int end = Math.Min(m, (b + 1) * BiasBlockRows);
+                for (int r = b * BiasBlockRows; r < end; r++)
+                {
+                    int i = r * n + col;
+                    float g = dy[i] * Fn.ActGrad(y[i], act);
+                    if (writeDz)
+                        dz[i] = g;
+                    s += g;
+                }
             }
-        }
-
-        part[ry * BiasCols + cx] = s;
-        Group.Barrier();
-        for (int w = BiasRows / 2; w > 0; w >>= 1)
-        {
-            if (ry < w)
-                part[ry * BiasCols + cx] += part[(ry + w) * BiasCols + cx];
+            part[ry * BiasCols + cx] = s;
+            Group.Barrier();
+            if (ry == 0)
+            {
+                for (int w = 0; w < BiasRows && b0 + w < blocks; w++)
+                    total += part[w * BiasCols + cx];
+            }
             Group.Barrier();
         }
         if (ry == 0 && col < n)
-            db[col] += part[cx];
+            db[col] += total;
     }
 }

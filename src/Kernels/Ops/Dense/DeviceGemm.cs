@@ -23,13 +23,17 @@ public readonly struct GemmShape(
 }
 
 /// <summary>
-/// The dense forward: C = act(op(A) op(B) + bias + (accumulate ? C : 0)); twin of CpuGemm.cs (this folder).
+/// The dense forward: C = act(op(A) op(B) + bias + (accumulate ? C : 0)); twin of CpuGemm.cs (this folder), in its
+/// order: C (or 0), plus each K block of GemmKBlock summed as one FMA chain, plus bias, then the activation.
 /// op(A) = A [M,K] or, with TransA, A stored [K,M]; op(B) = B [K,N] or, with TransB, B stored [N,K].
 /// </summary>
 static class DeviceGemm
 {
     const int PerThread = GemmTile / GemmThreads; // 4 x 4 outputs per thread
     const int Loads = GemmSlab * GemmTile / (GemmThreads * GemmThreads); // elements of each tile a thread stages
+
+    // The slabs tile the K blocks exactly, so a block ends at a slab's end (a compile error otherwise: -1 is no uint).
+    const uint SlabsTileKBlocks = GemmKBlock % GemmSlab == 0 ? 0 : -1;
 
     /// <summary>
     /// One GemmTile x GemmTile tile of C per group of GemmThreads x GemmThreads threads (grid: column tiles x row
@@ -51,10 +55,24 @@ static class DeviceGemm
             tid = ty * GemmThreads + tx;
         int n0 = Grid.IdxX * GemmTile,
             m0 = Grid.IdxY * GemmTile;
+        // Block sums (r) and the running totals (t) of the CPU's order: each C element sums K in blocks of GemmKBlock,
+        // each block an FMA chain from zero, and adds the blocks in order onto C (accumulate) or zero. A block sum is
+        // never -0 (it starts at +0), so 0 + block is the block itself, as the CPU's first, overwriting block is.
         Acc4 r0 = default,
             r1 = default,
             r2 = default,
-            r3 = default;
+            r3 = default,
+            t0 = default,
+            t1 = default,
+            t2 = default,
+            t3 = default;
+        if (s.Accumulate)
+        {
+            t0.Load(m0 + ty, n0 + tx, s, c);
+            t1.Load(m0 + ty + GemmThreads, n0 + tx, s, c);
+            t2.Load(m0 + ty + 2 * GemmThreads, n0 + tx, s, c);
+            t3.Load(m0 + ty + 3 * GemmThreads, n0 + tx, s, c);
+        }
         for (int k0 = 0; k0 < s.K; k0 += GemmSlab)
         {
             for (int l = 0; l < Loads; l++)
@@ -73,6 +91,7 @@ static class DeviceGemm
                 Bs[kk * GemmTile + nn] = gn < s.N && gk < s.K ? (s.TransB ? b[gn * s.K + gk] : b[gk * s.N + gn]) : 0f;
             }
             Group.Barrier();
+            // Past K the slab holds zeros: a + (+-0) is a for the non-zero a, and +0 stays +0, so padding changes no bit.
             for (int kk = 0; kk < GemmSlab; kk++)
             {
                 int o = kk * GemmTile;
@@ -86,11 +105,18 @@ static class DeviceGemm
                 r3.Fma(As[o + ty + 3 * GemmThreads], b0, b1, b2, b3);
             }
             Group.Barrier();
+            if ((k0 + GemmSlab) % GemmKBlock == 0 || k0 + GemmSlab >= s.K)
+            {
+                t0.AddAndClear(ref r0);
+                t1.AddAndClear(ref r1);
+                t2.AddAndClear(ref r2);
+                t3.AddAndClear(ref r3);
+            }
         }
-        Store(r0, m0 + ty, n0 + tx, bias, s, c);
-        Store(r1, m0 + ty + GemmThreads, n0 + tx, bias, s, c);
-        Store(r2, m0 + ty + 2 * GemmThreads, n0 + tx, bias, s, c);
-        Store(r3, m0 + ty + 3 * GemmThreads, n0 + tx, bias, s, c);
+        Store(t0, m0 + ty, n0 + tx, bias, s, c);
+        Store(t1, m0 + ty + GemmThreads, n0 + tx, bias, s, c);
+        Store(t2, m0 + ty + 2 * GemmThreads, n0 + tx, bias, s, c);
+        Store(t3, m0 + ty + 3 * GemmThreads, n0 + tx, bias, s, c);
     }
 
     // The epilogue of one row of a thread's outputs: columns n, n + GemmThreads, ...
@@ -105,8 +131,6 @@ static class DeviceGemm
                 return;
             float v = r.Get(j);
             int i = m * s.N + col;
-            if (s.Accumulate)
-                v += c[i];
             if (s.HasBias)
                 v += bias[col];
             c[i] = Fn.Act(v, s.Act);
@@ -123,11 +147,32 @@ static class DeviceGemm
 
         public void Fma(float a, float b0, float b1, float b2, float b3)
         {
-            _0 += a * b0;
-            _1 += a * b1;
-            _2 += a * b2;
-            _3 += a * b3;
+            _0 = Fn.Fma(a, b0, _0);
+            _1 = Fn.Fma(a, b1, _1);
+            _2 = Fn.Fma(a, b2, _2);
+            _3 = Fn.Fma(a, b3, _3);
         }
+
+        /// <summary>this += block (in the CPU's order), then block = 0 for the next K block.</summary>
+        public void AddAndClear(ref Acc4 block)
+        {
+            _0 += block._0;
+            _1 += block._1;
+            _2 += block._2;
+            _3 += block._3;
+            block = default;
+        }
+
+        /// <summary>The row's four outputs of C (columns n, n + GemmThreads, ...; 0 past the edges).</summary>
+        public void Load(int m, int n, GemmShape s, ArrayView<float> c)
+        {
+            _0 = At(m, n, s, c);
+            _1 = At(m, n + GemmThreads, s, c);
+            _2 = At(m, n + 2 * GemmThreads, s, c);
+            _3 = At(m, n + 3 * GemmThreads, s, c);
+        }
+
+        static float At(int m, int n, GemmShape s, ArrayView<float> c) => m < s.M && n < s.N ? c[m * s.N + n] : 0f;
 
         public readonly float Get(int j) =>
             j == 0 ? _0

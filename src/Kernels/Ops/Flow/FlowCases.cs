@@ -20,8 +20,6 @@ public static partial class OpCases
             yield return new(
                 $"logistic_flow_{form}",
                 nameof(Backend.LogisticFlow),
-                1e-5f,
-                1e-5f,
                 r => OpCase.Buffers(("t", Gen.Uniform(r, n, -t, t)), ("z", new float[n]), ("ld", new float[m])),
                 ["z", "ld"],
                 (a, h) => a.LogisticFlow(h["t"], m, z, -1.5f, 1.5f, form, h["z"], h["ld"])
@@ -41,8 +39,6 @@ public static partial class OpCases
             yield return new(
                 $"logistic_flow_backward_{form}",
                 nameof(Backend.LogisticFlowBackward),
-                1e-5f,
-                1e-4f,
                 r =>
                     OpCase.Buffers(
                         ("t", Gen.Uniform(r, n, -6, 6)),
@@ -62,8 +58,6 @@ public static partial class OpCases
         yield return new(
             "logistic_flow_inverse",
             nameof(Backend.LogisticFlowInverse),
-            1e-4f,
-            1e-5f,
             r => OpCase.Buffers(("z", Gen.Uniform(r, n, -1.6f, 1.6f)), ("t", new float[n])),
             ["t"],
             (a, h) => a.LogisticFlowInverse(h["z"], n, -1.5f, 1.5f, h["t"])

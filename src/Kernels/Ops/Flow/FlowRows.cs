@@ -24,7 +24,7 @@ static class FlowRows
             prod *= w * s * (1f - s);
             sum += Fn.FlowLogDetTerm(t, w);
         }
-        logdet[r] = form == LogDetForm.Exact ? sum : MathF.Log(FlowEps + prod);
+        logdet[r] = form == LogDetForm.Exact ? sum : Fn.Log(FlowEps + prod);
     }
 
     /// <summary>dzt += dz (hi-lo) s (1-s) + dlogdet[r] d logdet / d zt.</summary>

@@ -20,8 +20,6 @@ public static partial class OpCases
         yield return new(
             "gaussian_sample",
             nameof(Backend.GaussianSample),
-            1e-6f,
-            1e-5f,
             r =>
                 OpCase.Buffers(
                     ("mu", Gen.Uniform(r, n)),
@@ -39,8 +37,6 @@ public static partial class OpCases
         yield return new(
             "gaussian_logpdf",
             nameof(Backend.GaussianLogPdf),
-            1e-5f,
-            1e-5f,
             r =>
                 OpCase.Buffers(
                     ("z", Gen.Uniform(r, n, -e, e)),
@@ -62,8 +58,6 @@ public static partial class OpCases
         yield return new(
             "gaussian_sample_backward",
             nameof(Backend.GaussianSampleBackward),
-            1e-6f,
-            1e-5f,
             r =>
                 OpCase.Buffers(
                     ("e", Gen.Uniform(r, n)),
@@ -80,8 +74,6 @@ public static partial class OpCases
         yield return new(
             "gaussian_logpdf_backward",
             nameof(Backend.GaussianLogPdfBackward),
-            1e-5f,
-            1e-5f,
             r =>
                 OpCase.Buffers(
                     ("z", Gen.Uniform(r, n, -3, 3)),

@@ -28,7 +28,7 @@ static class GaussianRows
         {
             float s = sigma[i] + SigmaEps,
                 q = (zt[i] - mu[i]) / s;
-            acc += -0.5f * q * q - MathF.Log(s) - LogTwoPiHalf;
+            acc += -0.5f * q * q - Fn.Log(s) - LogTwoPiHalf;
         }
         logN[r] = acc;
     }

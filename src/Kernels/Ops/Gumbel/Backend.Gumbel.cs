@@ -87,13 +87,13 @@ public abstract partial class Backend
 
     protected abstract void ConcreteLogPdfBackwardCore(in ConcreteLogPdfBackwardArgs args);
 
-    /// <summary>log (k-1)! + (k-1) log tau, computed in double.</summary>
+    /// <summary>log (k-1)! + (k-1) log tau: the project's float logs (<see cref="Fn.Log"/>), summed in double.</summary>
     public static float ConcreteLogNorm(int k, float tau)
     {
         double s = 0;
         for (int i = 2; i < k; i++)
-            s += Math.Log(i);
-        return (float)(s + (k - 1) * Math.Log(tau));
+            s += Fn.Log(i);
+        return (float)(s + (k - 1) * (double)Fn.Log(tau));
     }
 
     // What each Core receives: the public method's arguments, validated (one record per operation).

@@ -18,8 +18,6 @@ public static partial class OpCases
         yield return new(
             "gumbel_softmax_noise",
             nameof(Backend.GumbelSoftmax),
-            1e-6f,
-            1e-5f,
             r =>
                 OpCase.Buffers(
                     ("l", Gen.Uniform(r, n, -l, l)),
@@ -36,8 +34,6 @@ public static partial class OpCases
         yield return new(
             "concrete_logpdf",
             nameof(Backend.ConcreteLogPdf),
-            1e-4f,
-            1e-5f,
             r => OpCase.Buffers(("l", Gen.Uniform(r, n, -l, l)), ("y", Gen.Simplex(r, m, k)), ("o", new float[m])),
             ["o"],
             (a, h) => a.ConcreteLogPdf(h["l"], h["y"], m, k, 0.9f, h["o"])
@@ -55,8 +51,6 @@ public static partial class OpCases
         yield return new(
             "softmax",
             nameof(Backend.GumbelSoftmax),
-            1e-6f,
-            1e-5f,
             r => OpCase.Buffers(("l", Gen.Uniform(r, n, -3, 3)), ("y", new float[n])),
             ["y"],
             (a, h) => a.GumbelSoftmax(h["l"], default, m, k, 1f, h["y"])
@@ -67,8 +61,6 @@ public static partial class OpCases
         yield return new(
             "gumbel_softmax_backward",
             nameof(Backend.GumbelSoftmaxBackward),
-            1e-6f,
-            1e-5f,
             r => OpCase.Buffers(("y", Gen.Simplex(r, m, k)), ("dy", Gen.Uniform(r, n)), ("o", Gen.Uniform(r, n))),
             ["o"],
             (a, h) => a.GumbelSoftmaxBackward(h["y"], h["dy"], m, k, 0.8f, h["o"])
@@ -79,8 +71,6 @@ public static partial class OpCases
         yield return new(
             "concrete_logpdf_backward",
             nameof(Backend.ConcreteLogPdfBackward),
-            1e-5f,
-            1e-5f,
             r =>
                 OpCase.Buffers(
                     ("l", Gen.Uniform(r, n, -3, 3)),

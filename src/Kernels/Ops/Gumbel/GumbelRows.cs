@@ -27,7 +27,7 @@ static class GumbelRows
         float s = 0f;
         for (int j = 0; j < k; j++)
         {
-            a[j] = MathF.Exp(a[j] - mx);
+            a[j] = Fn.Exp(a[j] - mx);
             s += a[j];
         }
         for (int j = 0; j < k; j++)
@@ -62,9 +62,9 @@ static class GumbelRows
         for (int j = 0; j < k; j++)
         {
             lin += logits[r * k + j] - lse - (tau + 1f) * Fn.LogFloored(y[r * k + j]);
-            st += MathF.Exp(t[j] - tm);
+            st += Fn.Exp(t[j] - tm);
         }
-        lp[r] = logNorm - k * (tm + MathF.Log(st)) + lin;
+        lp[r] = logNorm - k * (tm + Fn.Log(st)) + lin;
     }
 
     /// <summary>
@@ -88,7 +88,7 @@ static class GumbelRows
         float st = 0f;
         for (int j = 0; j < k; j++)
         {
-            t[j] = MathF.Exp(t[j] - tm);
+            t[j] = Fn.Exp(t[j] - tm);
             st += t[j];
         }
         float gr = g[r];
@@ -111,8 +111,8 @@ static class GumbelRows
             mx = MathF.Max(mx, l[o + j]);
         float se = 0f;
         for (int j = 0; j < k; j++)
-            se += MathF.Exp(l[o + j] - mx);
-        lse = mx + MathF.Log(se);
+            se += Fn.Exp(l[o + j] - mx);
+        lse = mx + Fn.Log(se);
         float tm = float.MinValue;
         for (int j = 0; j < k; j++)
         {

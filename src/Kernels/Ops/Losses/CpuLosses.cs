@@ -32,7 +32,7 @@ public sealed partial class CpuBackend
     }
 
     // (a - b)^2; summed by RowSum (TensorPrimitives.Distance adds in an order that depends on the vector width).
-    readonly struct SquaredDifference : IRowTerm
+    internal readonly struct SquaredDifference : IRowTerm
     {
         public T Invoke<T>(T a, T b)
             where T : struct, ISimd<T>

@@ -33,7 +33,10 @@ static class DeviceLosses
             new DeviceFloats(dp)
         );
 
-    /// <summary>dist[r] = ||a[r] - b[r]||_2. One group of RowGroup threads per row (grid: m).</summary>
+    /// <summary>
+    /// dist[r] = ||a[r] - b[r]||_2: the CPU's squared differences summed in its RowSum order, one group of RowGroup
+    /// threads per row (grid: m).
+    /// </summary>
     public static void L2Distance(
         ArrayView<float> a, // [m,d]
         ArrayView<float> b, // [m,d]
@@ -41,16 +44,18 @@ static class DeviceLosses
         ArrayView<float> dist // [m]
     )
     {
-        var shared = SharedMemory.Allocate<float>(LaunchShape.RowGroup);
+        var shared = SharedMemory.Allocate<float>(RowGroup);
         int l = Group.IdxX,
             r = Grid.IdxX;
         float s = 0f;
-        for (int j = l; j < d; j += LaunchShape.RowGroup)
+        for (int j = l; j < d; j += RowGroup)
         {
-            float e = a[r * d + j] - b[r * d + j];
-            s += e * e;
+            s += default(Cpu.CpuBackend.SquaredDifference)
+                .Invoke(new Cpu.Lane(a[r * d + j]), new Cpu.Lane(b[r * d + j]))
+                .V;
         }
-        float t = GroupReduce.Sum(shared, s, l, LaunchShape.RowGroup);
+
+        float t = GroupReduce.RowSum8(shared, s, l);
         if (l == 0)
             dist[r] = MathF.Sqrt(t);
     }
@@ -71,7 +76,7 @@ static class DeviceLosses
     )
     {
         float n = dist[i / d];
-        float v = n > 0f ? g[i / d] * (a[i] - b[i]) / n : 0f;
+        float v = n > 0f ? (a[i] - b[i]) * (g[i / d] / n) : 0f; // the CPU's order: (a - b) (g / n)
         if (!accumulate)
             da[i] = v;
         else if (n > 0f)

@@ -10,7 +10,7 @@ static class LossRows
     /// loss[r] = -log max(&lt;target[r], p[r]&gt;, CeFloor); target is one-hot, so the product is p_true.
     /// </summary>
     public static void CrossEntropy<T>(int r, T p, T target, int k, T loss)
-        where T : struct, IFloats => loss[r] = -MathF.Log(MathF.Max(TrueProbability(p, target, r * k, k), CeFloor));
+        where T : struct, IFloats => loss[r] = -Fn.Log(MathF.Max(TrueProbability(p, target, r * k, k), CeFloor));
 
     /// <summary>
     /// dp += g (-target / p_true) where p_true &gt; CeFloor, else nothing (the clip has no gradient).

@@ -44,11 +44,11 @@ static class DeviceRandom
 
     static void BoxMuller(uint radius, uint angle, int e, int n, ArrayView<float> output)
     {
-        float r = MathF.Sqrt(-2f * MathF.Log(Philox.ToUnit(radius)));
+        float r = MathF.Sqrt(-2f * Fn.Log(Philox.ToUnit(radius)));
         float t = KernelConstants.TwoPi * Philox.ToUnit(angle);
         if (e < n)
-            output[e] = r * MathF.Cos(t);
+            output[e] = r * Fn.Cos(t);
         if (e + 1 < n)
-            output[e + 1] = r * MathF.Sin(t);
+            output[e + 1] = r * Fn.Sin(t);
     }
 }

@@ -15,8 +15,6 @@ public static partial class OpCases
         yield return new(
             "philox_uniform",
             nameof(Backend.PhiloxUniform),
-            0,
-            0,
             r => OpCase.Buffers(("o", new float[nu])),
             ["o"],
             (a, h) => a.PhiloxUniform(new(0x1234_5678_9abc_def0UL, 7, 3), nu, h["o"])
@@ -27,8 +25,6 @@ public static partial class OpCases
         yield return new(
             "philox_normal",
             nameof(Backend.PhiloxNormal),
-            2e-6f,
-            2e-6f,
             r => OpCase.Buffers(("o", new float[nn])),
             ["o"],
             (a, h) => a.PhiloxNormal(new(42, 9, 1), nn, h["o"])
