@@ -56,7 +56,7 @@ static class ParityBench
         }
 
         int failed = rows.Count(r => !r.Pass);
-        Console.WriteLine($"\n{rows.Count - failed} of {rows.Count} outputs within tolerance on {acc.Name}");
+        Console.WriteLine($"\n{rows.Count - failed} of {rows.Count} outputs with the CPU's bits on {acc.Name}");
         if (json is not null)
         {
             File.WriteAllText(

@@ -91,7 +91,7 @@ static partial class Commands
         );
         int passed = r.Rows.Count(x => x.Pass);
         Console.WriteLine(
-            $"{passed} of {r.Rows.Count} kernel outputs within tolerance, training step {(s.Pass ? "agrees" : "FAILED")} ({r.Elapsed.TotalSeconds:F1} s)"
+            $"{passed} of {r.Rows.Count} kernel outputs with the CPU's bits, training step {(s.Pass ? "identical" : "FAILED")} ({r.Elapsed.TotalSeconds:F1} s)"
         );
         if (r.Failure is { } f)
             Console.Error.WriteLine($"error: {f}");

@@ -19,13 +19,16 @@ public sealed class SelfCheckCliTests
             {
                 Assert.Single(lines, l =>
                     l.StartsWith($"{c.Name} ", StringComparison.Ordinal)
-                    && l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var output, _, _, _, _, _, "yes"]
+                    && l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var output, _, _, "bits", "yes"]
                     && output == o
                 );
             }
         }
 
-        Assert.Contains($"{outputs} of {outputs} kernel outputs within tolerance, training step agrees", child.StdOut);
+        Assert.Contains(
+            $"{outputs} of {outputs} kernel outputs with the CPU's bits, training step identical",
+            child.StdOut
+        );
         Assert.Contains(lines, l =>
             l.StartsWith("training step (untapped, batch 2)", StringComparison.Ordinal)
             && l.TrimEnd().EndsWith("yes", StringComparison.Ordinal)
