@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using ILGPU.Runtime.Cuda;
 using Untapped.Kernels.Cpu;
 
 namespace Untapped.Kernels;
@@ -15,45 +14,14 @@ public static class Fn
 {
     /// <summary>
     /// a b + c with one rounding, on every backend: the CPU's fused instruction (.NET's correctly rounded fallback where
-    /// the CPU has none), PTX's fma.rn.f32 by inline assembly (ILGPU 1.5.3 has no FMA intrinsic, and a*b+c as written
-    /// would round twice), and on OpenCL, whose fma() ILGPU cannot reach, the same value computed exactly in doubles.
+    /// the CPU has none, and on ILGPU's CPU accelerator); on PTX and OpenCL the device's own correctly rounded FMA
+    /// (Ilgpu.ExactFma, registered as an intrinsic in every ILGPU context the project makes).
     /// </summary>
+    // [IntrinsicImplementation] makes ILGPU keep the call (never inline it) so that the registered code generator
+    // replaces it; the .NET JIT still inlines it.
+    [ILGPU.IR.Intrinsics.IntrinsicImplementation]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Fma(float a, float b, float c)
-    {
-        // A switch on the accelerator type itself (cases 0-2, so an IL switch with no offset): ILGPU specialises the
-        // value to a constant per backend and folds the switch, so each backend's code holds its own case alone (an
-        // if-chain of comparisons would keep every case, the CPU's call included, in the PTX).
-        switch (Accelerator.CurrentType)
-        {
-            case AcceleratorType.Cuda:
-                CudaAsm.Emit("fma.rn.f32 %0, %1, %2, %3;", out float r, a, b, c);
-                return r;
-            case AcceleratorType.OpenCL:
-                return FmaInDoubles(a, b, c);
-            case AcceleratorType.CPU:
-            default:
-                return MathF.FusedMultiplyAdd(a, b, c);
-        }
-    }
-
-    /// <summary>
-    /// a b + c correctly rounded to float, from double operations alone: a b is exact in a double (24 + 24 bits); the
-    /// sum is rounded to odd (round to nearest, then, when inexact and even, the odd neighbour on the exact value's side,
-    /// found with TwoSum), and a double rounded to odd rounds to the correctly rounded float (53 &gt;= 2 x 24 + 2 bits).
-    /// The scalar twin of Cpu.Fma128's emulation.
-    /// </summary>
-    public static float FmaInDoubles(float a, float b, float c)
-    {
-        double p = (double)a * b,
-            s = p + c;
-        double bb = s - p,
-            err = (p - (s - bb)) + (c - bb);
-        long bits = BitConverter.DoubleToInt64Bits(s);
-        if (err != 0 && (bits & 1) == 0 && s != 0 && double.IsFinite(s))
-            bits += (err > 0) == (s > 0) ? 1 : -1;
-        return (float)BitConverter.Int64BitsToDouble(bits);
-    }
+    public static float Fma(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
 
     /// <summary>e^x (<see cref="VectorMath.Exp"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -69,6 +69,50 @@ public sealed class PtxTests(ITestOutputHelper output)
         }
     }
 
+    // The PTX that trains rounds where the C# does: no approximate or flush-to-zero instruction, and every float add,
+    // subtract and multiply carries .rn, which ptxas never contracts into an FMA (the FMAs the code wants are explicit
+    // fma.rn.f32). ILGPU writes them bare: the rewrite must have work to do, or this test checks nothing.
+    [Fact]
+    public void EveryKernelsPtxHasExactArithmeticOnly()
+    {
+        var bare = new System.Text.RegularExpressions.Regex(@"\b(add|sub|mul)\.f(32|64)\b");
+        int rewritten = 0;
+        foreach (var k in DeviceKernels.All)
+        {
+            string raw = Ptx.CompileAsIlgpuDoes(k, CudaArchitecture.SM_80).PTXAssembly,
+                ptx = Ptx.Compile(k, CudaArchitecture.SM_80),
+                name = DeviceKernels.NameOf(k);
+            if (bare.IsMatch(raw))
+                rewritten++;
+            Assert.DoesNotContain(".approx", ptx);
+            Assert.DoesNotContain(".ftz", ptx);
+            Assert.False(bare.IsMatch(ptx), $"{name}: {bare.Match(ptx).Value} without a rounding mode");
+            Assert.DoesNotMatch(@"\bmad\.(rn\.)?f32", ptx);
+        }
+        Assert.True(rewritten > 20, $"only {rewritten} kernels had bare float arithmetic to rewrite");
+        Assert.Contains(
+            "fma.rn.f32",
+            Ptx.Compile(DeviceKernels.All.Single(k => k.Name == "Gemm"), CudaArchitecture.SM_80)
+        );
+    }
+
+    // The copy the CUDA backend loads is made through ILGPU's internal constructor (by reflection): it must still be
+    // the same kernel, with only its arithmetic rewritten.
+    [Fact]
+    public void TheExactCopyIsTheSameKernel()
+    {
+        var k = DeviceKernels.All.Single(m => m.Name == "Gemm");
+        var raw = Ptx.CompileAsIlgpuDoes(k, CudaArchitecture.SM_80);
+        var exact = Ptx.WithExactArithmetic(raw);
+        Assert.Equal((raw.Name, raw.NumParameters, raw.IndexType), (exact.Name, exact.NumParameters, exact.IndexType));
+        Assert.Same(raw.Info, exact.Info);
+        Assert.Equal(Ptx.Exact(raw.PTXAssembly), exact.PTXAssembly);
+        Assert.Equal(
+            "add.rn.f32 %f1, %f2, %f3; mul.rn.f64 %fd1; sub.rn.f32; fma.rn.f32; add.s32",
+            Ptx.Exact("add.f32 %f1, %f2, %f3; mul.f64 %fd1; sub.f32; fma.rn.f32; add.s32")
+        );
+    }
+
     // Every kernel assembles for sm_80 and sm_90 with no spills (stores or loads) and within the 48 KB of shared memory
     // a group gets under ILGPU, and docs/kernels.md's resource table is what ptxas reports now.
     [PtxasFact]

@@ -234,35 +234,6 @@ public sealed class VectorMathTests(ITestOutputHelper output)
         Same<CosOp>("cos", Fn.Cos);
     }
 
-    // OpenCL's FMA (ILGPU reaches no fma() there) is computed in doubles: bit for bit the CPU's instruction.
-    [Fact]
-    public void FmaInDoublesIsTheInstruction()
-    {
-        var r = new Random(5);
-        float F() => (float)((r.NextDouble() * 2 - 1) * Math.Pow(2, r.Next(-30, 30)));
-        for (int i = 0; i < 500_000; i++)
-        {
-            float a = F(),
-                b = F(),
-                c = i % 2 == 0 ? F() : -(a * b) * (1 + MathF.ScaleB(r.Next(-4, 4), -20));
-            float got = Fn.FmaInDoubles(a, b, c),
-                want = MathF.FusedMultiplyAdd(a, b, c);
-            Assert.True(
-                BitConverter.SingleToInt32Bits(got) == BitConverter.SingleToInt32Bits(want),
-                $"fma({a:R}, {b:R}, {c:R}): in doubles {got:R}, instruction {want:R}"
-            );
-        }
-        foreach (var s in Specials)
-        {
-            foreach (var t in Specials)
-            {
-                float got = Fn.FmaInDoubles(s, t, 1f),
-                    want = MathF.FusedMultiplyAdd(s, t, 1f);
-                Assert.True(got.Equals(want), $"fma({s:R}, {t:R}, 1): in doubles {got:R}, instruction {want:R}");
-            }
-        }
-    }
-
     [Fact]
     public void RaggedTailGetsTheSameBitsAsFullVectors()
     {

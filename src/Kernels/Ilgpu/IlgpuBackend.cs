@@ -169,6 +169,8 @@ public sealed partial class IlgpuBackend : Backend
     public override void Dispose()
     {
         Release(_norm.Dispose);
+        foreach (var k in _kernels.Values)
+            Release(k.Dispose);
         Release(_device.Dispose);
         Release(_context.Dispose);
         base.Dispose();
@@ -179,13 +181,18 @@ public sealed partial class IlgpuBackend : Backend
 
     // Compiles one kernel for this device; a failure names the kernel and keeps ILGPU's message. A kernel whose first
     // parameter is an index is implicitly grouped (ILGPU picks the group size), any other explicitly (a KernelConfig).
+    // PTX goes through Ptx.WithExactArithmetic first (no contraction into FMA); a kernel loaded from a compiled
+    // kernel is outside ILGPU's kernel cache, so Dispose frees it.
     Kernel Compile(System.Reflection.MethodInfo kernel)
     {
         try
         {
+            var compiled = _device.CompileKernel(Ptx.EntryOf(kernel));
+            if (compiled is ILGPU.Backends.PTX.PTXCompiledKernel ptx)
+                compiled = Ptx.WithExactArithmetic(ptx);
             return DeviceKernels.IsImplicitlyGrouped(kernel)
-                ? _device.LoadAutoGroupedKernel(kernel)
-                : _device.LoadKernel(kernel);
+                ? _device.LoadAutoGroupedKernel(compiled)
+                : _device.LoadKernel(compiled);
         }
         catch (Exception e)
         {

@@ -1,3 +1,4 @@
+using ILGPU.IR;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
@@ -59,6 +60,7 @@ public static class IlgpuDevices
             if (settings.Assertions)
                 b.Assertions();
             b.EnableAlgorithms();
+            ExactFma.Register(b.GetIntrinsicManager());
         });
     }
 
