@@ -24,4 +24,12 @@ public static class SharedIlgpu
     /// get the group size a GPU gives them.
     /// </summary>
     public static IlgpuBackend CudaGeometry => CudaLike.Value;
+
+    static readonly Lazy<Backend> OpenClInstance = new(() => Backends.Create(BackendKind.OpenCl));
+
+    /// <summary>
+    /// The first OpenCL device ILGPU accepts (PoCL 6 in CI: tools/pocl6.sh), made once: its runtime compiles the whole
+    /// catalogue on creation. Only where one is present (the tests that use it are BackendTheory(OpenCl)).
+    /// </summary>
+    public static Backend OpenCl => OpenClInstance.Value;
 }

@@ -69,8 +69,8 @@ public sealed class OpenClParityTests
     [MemberData(nameof(CaseNames.All), MemberType = typeof(CaseNames))]
     public void MatchesCpu(string kernel)
     {
-        using var dev = Backends.Create(BackendKind.OpenCl);
-        Parity.Check(dev, kernel);
+        lock (SharedIlgpu.Lock)
+            Parity.Check(SharedIlgpu.OpenCl, kernel);
     }
 }
 

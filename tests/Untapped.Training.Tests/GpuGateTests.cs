@@ -35,6 +35,58 @@ public sealed class GpuGateTests
         (a, h) => a.Fill(300, a.Kind == BackendKind.Cpu ? 1f : MathF.BitIncrement(1f), h["o"])
     );
 
+    // A kernel that never returns stands in for a GPU that hangs at a barrier: the gate gives up at its deadline.
+    static readonly OpCase Hangs = new(
+        "fill_hangs_on_device",
+        nameof(Backend.Fill),
+        _ => new() { ["o"] = new float[3] },
+        ["o"],
+        (a, h) =>
+        {
+            if (a.Kind != BackendKind.Cpu)
+                Thread.Sleep(Timeout.Infinite);
+            a.Fill(3, 1f, h["o"]);
+        }
+    );
+
+    [Fact]
+    public void AHangIsAFailedCheckAtTheDeadline()
+    {
+        var log = new StringWriter();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = GpuGate.Open(
+            BackendKind.IlgpuCpu,
+            0,
+            explicitChoice: false,
+            SelfCheckMode.Auto,
+            [Hangs],
+            1,
+            log,
+            Cache(),
+            step: false,
+            deadline: TimeSpan.FromSeconds(3)
+        );
+        using var acc = outcome.Backend;
+        Assert.True(outcome.FellBack);
+        Assert.IsType<CpuBackend>(acc);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 3, 60);
+        Assert.Contains("did not finish within 3 s: a kernel or the driver hangs", log.ToString());
+        Assert.Throws<SelfCheckFailedException>(() =>
+            GpuGate.Open(
+                BackendKind.IlgpuCpu,
+                0,
+                explicitChoice: true,
+                SelfCheckMode.Auto,
+                [Hangs],
+                1,
+                TextWriter.Null,
+                Cache(),
+                step: false,
+                deadline: TimeSpan.FromSeconds(1)
+            )
+        );
+    }
+
     [Fact]
     public void OneUlpIsAFailureThatNamesTheElementAndTheDistance()
     {

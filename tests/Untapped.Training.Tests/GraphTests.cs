@@ -327,8 +327,8 @@ public sealed class BackendStepTests
     [InlineData(Preset.Original)]
     public void OpenClMatchesCpuForFiveSteps(Preset preset)
     {
-        using var dev = Backends.Create(BackendKind.OpenCl);
-        Compare(dev, ModelConfig.For(preset), batch: 32);
+        lock (Untapped.Tests.SharedIlgpu.Lock)
+            Compare(Untapped.Tests.SharedIlgpu.OpenCl, ModelConfig.For(preset), batch: 32);
     }
 
     [Untapped.Tests.BackendTheory(BackendKind.Cuda)]

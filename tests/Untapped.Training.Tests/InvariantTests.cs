@@ -30,6 +30,24 @@ public sealed class InvariantTests
         Assert.StartsWith(Invariant, sha);
     }
 
+    // A device proves itself by equality: the same run on an OpenCL device (PoCL 6 in CI: tools/pocl6.sh) writes the
+    // same tensors as the managed CPU. The self-check is left to its own tests here.
+    [BackendFact(Untapped.Kernels.BackendKind.OpenCl)]
+    public void TheInvariantRunOnOpenClWritesTheSameTensors()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "untapped-tests", Guid.NewGuid().ToString("N"));
+        string[] args =
+        [
+            .. Argv.Words("train --epochs 1 --batch 2000 --seed 4 --backend opencl --self-check never --data"),
+            Path.Combine(RepoPaths.Root, "data", "mnist"),
+            "--out",
+            dir,
+        ];
+        Assert.Equal(0, Cli.App.Run(args));
+        var sha = Safetensors.Read(Path.Combine(dir, "checkpoint.safetensors")).Metadata["sha256"];
+        Assert.StartsWith(Invariant, sha);
+    }
+
     [Fact]
     public void TheReadmeStatesTheInvariant() =>
         Assert.Contains($"`{Invariant}...`", File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")));

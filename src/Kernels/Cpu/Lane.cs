@@ -10,16 +10,28 @@ namespace Untapped.Kernels.Cpu;
 /// instruction exactly, NaNs and signed zeros included: min/max return the second operand unless the first is strictly
 /// smaller/greater (minps/maxps), a comparison gives an all-ones or all-zeros mask, and Select picks by the mask.
 /// </summary>
-internal readonly struct Lane(float v) : ISimd<Lane>
+internal readonly struct Lane : ISimd<Lane>
 {
-    public readonly float V = v;
+    // The lane is held as its bits, not as a float: a comparison's all-ones mask is a NaN, and an OpenCL compiler may
+    // replace a NaN that passes through float registers with its canonical NaN (PoCL 6 did: every mask broke). As an
+    // int it is never a float until an arithmetic operation needs one, and the reinterpretations cost nothing on a
+    // device (as_float, mov.b32) and a register move on the CPU.
+    readonly int _bits;
 
-    // The all-ones mask a true comparison gives (its bits are a NaN; only its bits are ever used).
-    static float True => BitConverter.Int32BitsToSingle(-1);
+    public Lane(float v) => _bits = BitConverter.SingleToInt32Bits(v);
 
-    static int Bits(Lane x) => BitConverter.SingleToInt32Bits(x.V);
+    Lane(int bits, bool _) => _bits = bits;
 
-    static Lane FromBits(int bits) => new(BitConverter.Int32BitsToSingle(bits));
+    /// <summary>The lane's value.</summary>
+    public float V => BitConverter.Int32BitsToSingle(_bits);
+
+    static Lane True => new(-1, true);
+
+    static Lane False => new(0, true);
+
+    static int Bits(Lane x) => x._bits;
+
+    static Lane FromBits(int bits) => new(bits, true);
 
     public static int Count => 1;
 
@@ -84,13 +96,13 @@ internal readonly struct Lane(float v) : ISimd<Lane>
     public static Lane Select(Lane m, Lane a, Lane b) => FromBits((Bits(m) & Bits(a)) | (~Bits(m) & Bits(b)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Lt(Lane a, Lane b) => new(a.V < b.V ? True : 0f);
+    public static Lane Lt(Lane a, Lane b) => a.V < b.V ? True : False;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Gt(Lane a, Lane b) => new(a.V > b.V ? True : 0f);
+    public static Lane Gt(Lane a, Lane b) => a.V > b.V ? True : False;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Eq(Lane a, Lane b) => new(a.V == b.V ? True : 0f);
+    public static Lane Eq(Lane a, Lane b) => a.V == b.V ? True : False;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane ScaleByPow2(Lane p, Lane n)

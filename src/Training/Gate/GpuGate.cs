@@ -48,6 +48,8 @@ public static class GpuGate
     /// <param name="log">Where it says what it does (checking, cached pass, fallback).</param>
     /// <param name="step">Also run the training step (<see cref="StepParity.OneStep"/>); tests of the gate alone skip
     /// it.</param>
+    /// <param name="deadline">How long the check may take (default <see cref="Deadline"/>): past it, the check has
+    /// failed (a kernel or the driver hangs; data-centre GPUs have no watchdog of their own).</param>
     public static Outcome Open(
         BackendKind kind,
         int index,
@@ -57,37 +59,55 @@ public static class GpuGate
         int cpuThreads,
         TextWriter log,
         string cacheDir,
-        bool step = true
+        bool step = true,
+        TimeSpan? deadline = null
     )
     {
         if (mode == SelfCheckMode.Never)
             return new(new IlgpuBackend(kind, index), null, false);
         string? key = null;
         SelfCheck.Report? report = null;
-        string? failure;
-        try
+        string? failure = null;
+        var limit = deadline ?? Deadline;
+        // The check runs on a thread of its own under the deadline: a kernel that never returns (a barrier a thread
+        // never reaches, a driver that hangs) becomes a failed check, not a process blocked forever. The abandoned
+        // thread is a background thread: it holds only the checking accelerator, and ends with the process.
+        var check = new Thread(() =>
         {
-            using var checking = new IlgpuBackend(kind, index, new IlgpuSettings(Assertions: true));
-            key = CacheKey(checking);
-            if (mode == SelfCheckMode.Auto && File.Exists(CacheFile(cacheDir, key)))
+            try
             {
-                log.WriteLine(
-                    $"self-check: a pass of {checking.Name} with this driver and build is cached ({CacheFile(cacheDir, key)})"
-                );
-                failure = null;
+                using var checking = new IlgpuBackend(kind, index, new IlgpuSettings(Assertions: true));
+                key = CacheKey(checking);
+                if (mode == SelfCheckMode.Auto && File.Exists(CacheFile(cacheDir, key)))
+                {
+                    log.WriteLine(
+                        $"self-check: a pass of {checking.Name} with this driver and build is cached ({CacheFile(cacheDir, key)})"
+                    );
+                }
+                else
+                {
+                    log.WriteLine(
+                        $"self-check of {checking.Name}: every kernel against the managed CPU, bit for bit, then one training step"
+                    );
+                    report = SelfCheck.Run(checking, cases, step ? StepParity.OneStep : null);
+                    failure = report.Failure;
+                }
             }
-            else
+            catch (DeviceException e)
             {
-                log.WriteLine(
-                    $"self-check of {checking.Name}: every kernel against the managed CPU, then one training step"
-                );
-                report = SelfCheck.Run(checking, cases, step ? StepParity.OneStep : null);
-                failure = report.Failure;
+                failure = $"{kind} device {index} could not be set up with assertions on: {e.Message}";
             }
-        }
-        catch (DeviceException e)
+        })
         {
-            failure = $"{kind} device {index} could not be set up with assertions on: {e.Message}";
+            IsBackground = true,
+            Name = "self-check",
+        };
+        check.Start();
+        if (!check.Join(limit))
+        {
+            report = null;
+            failure =
+                $"the self-check of {kind} device {index} did not finish within {limit.TotalSeconds:F0} s: a kernel or the driver hangs (UNTAPPED_SELFCHECK_TIMEOUT sets the limit in seconds)";
         }
         if (failure is null)
         {
@@ -106,6 +126,15 @@ public static class GpuGate
         log.WriteLine("falling back to the managed CPU backend");
         return new(new CpuBackend(cpuThreads), report, true);
     }
+
+    /// <summary>
+    /// How long the self-check may take before it counts as failed: UNTAPPED_SELFCHECK_TIMEOUT seconds, else 10
+    /// minutes (a GPU takes seconds; ILGPU's CPU accelerator about half a minute).
+    /// </summary>
+    public static TimeSpan Deadline =>
+        int.TryParse(Environment.GetEnvironmentVariable("UNTAPPED_SELFCHECK_TIMEOUT"), out int s) && s > 0
+            ? TimeSpan.FromSeconds(s)
+            : TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Device, driver and this build (the kernel assembly's module version id): what a cached pass vouches for. A CUDA
