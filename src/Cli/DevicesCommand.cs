@@ -7,7 +7,7 @@ static partial class Commands
     {
         var check = Opt(
             "--check",
-            "Run the self-check on --backend: every catalogue kernel against the managed CPU (assertions on; ILGPU's CPU accelerator with CUDA's geometry), then one training step; prints kernel, output, max abs and rel error, tolerance, pass. Exit 0 when all pass, 1 otherwise",
+            "Run the self-check on --backend: every catalogue kernel against the managed CPU (assertions on; ILGPU's CPU accelerator with CUDA's geometry), then one training step, bit for bit; prints kernel, output, max abs and rel difference, same bits. Exit 0 when all are the same, 1 otherwise",
             false,
             true
         );

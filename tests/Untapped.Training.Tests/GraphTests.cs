@@ -322,13 +322,16 @@ public sealed class BackendStepTests
             Compare(Untapped.Tests.SharedIlgpu.CudaGeometry, ModelConfig.For(Preset.Original, ModelKind.M2), batch: 2);
     }
 
+    // Every model and preset on a real OpenCL runtime (PoCL 6 in CI), seconds each.
     [Untapped.Tests.BackendTheory(BackendKind.OpenCl)]
-    [InlineData(Preset.Paper)]
-    [InlineData(Preset.Original)]
-    public void OpenClMatchesCpuForFiveSteps(Preset preset)
+    [InlineData(Preset.Paper, ModelKind.Untapped)]
+    [InlineData(Preset.Original, ModelKind.Untapped)]
+    [InlineData(Preset.Paper, ModelKind.M2)]
+    [InlineData(Preset.Original, ModelKind.M2)]
+    public void OpenClMatchesCpuForFiveSteps(Preset preset, ModelKind model)
     {
         lock (Untapped.Tests.SharedIlgpu.Lock)
-            Compare(Untapped.Tests.SharedIlgpu.OpenCl, ModelConfig.For(preset), batch: 32);
+            Compare(Untapped.Tests.SharedIlgpu.OpenCl, ModelConfig.For(preset, model), batch: 32);
     }
 
     [Untapped.Tests.BackendTheory(BackendKind.Cuda)]

@@ -25,7 +25,8 @@ public enum SelfCheckMode
 
 /// <summary>
 /// The gate in front of a GPU: before a run touches its directory, a CUDA or OpenCL device (or any ILGPU backend the
-/// caller hands it) runs the self-check with ILGPU's assertions on, on an accelerator of its own. A pass is cached per
+/// caller hands it) runs the self-check on the build that trains, bit for bit, under a deadline; the accelerator it
+/// checked is the one the run trains on. A pass is cached per
 /// device name, driver version and build in <c>$UNTAPPED_CACHE/selfcheck/</c>, so it costs its seconds once. On a
 /// failure a backend chosen by <c>auto</c> falls back to the managed CPU, saying which kernel failed and how; one
 /// named explicitly throws <see cref="DeviceException"/> with the same message (exit 1).
@@ -72,11 +73,14 @@ public static class GpuGate
         // The check runs on a thread of its own under the deadline: a kernel that never returns (a barrier a thread
         // never reaches, a driver that hangs) becomes a failed check, not a process blocked forever. The abandoned
         // thread is a background thread: it holds only the checking accelerator, and ends with the process.
+        IlgpuBackend? checking = null;
         var check = new Thread(() =>
         {
             try
             {
-                using var checking = new IlgpuBackend(kind, index, new IlgpuSettings(Assertions: true));
+                // The build that trains (no assertions): the accelerator checked is the one handed back to train on,
+                // so a process makes one ILGPU context for its device.
+                checking = new IlgpuBackend(kind, index);
                 key = CacheKey(checking);
                 if (mode == SelfCheckMode.Auto && File.Exists(CacheFile(cacheDir, key)))
                 {
@@ -95,7 +99,7 @@ public static class GpuGate
             }
             catch (DeviceException e)
             {
-                failure = $"{kind} device {index} could not be set up with assertions on: {e.Message}";
+                failure = $"{kind} device {index} could not be set up: {e.Message}";
             }
         })
         {
@@ -109,17 +113,22 @@ public static class GpuGate
             failure =
                 $"the self-check of {kind} device {index} did not finish within {limit.TotalSeconds:F0} s: a kernel or the driver hangs (UNTAPPED_SELFCHECK_TIMEOUT sets the limit in seconds)";
         }
-        if (failure is null)
+        if (failure is null && checking is not null)
         {
             if (report is not null)
             {
                 log.WriteLine(
-                    $"self-check passed: {report.Rows.Count} kernel outputs and the training step agree with the managed CPU ({report.Elapsed.TotalSeconds:F1} s)"
+                    $"self-check passed: {report.Rows.Count} kernel outputs and the training step have the managed CPU's bits ({report.Elapsed.TotalSeconds:F1} s)"
                 );
                 WritePass(cacheDir, key!, report);
             }
-            return new(new IlgpuBackend(kind, index), report, false);
+            return new(checking, report, false);
         }
+        failure ??= $"{kind} device {index} could not be set up";
+        // A backend that hangs is left to its thread; one that failed is released (its release never throws over the
+        // fault that failed it).
+        if (!check.IsAlive)
+            checking?.Dispose();
         if (explicitChoice)
             throw new SelfCheckFailedException($"self-check failed: {failure}");
         log.WriteLine($"self-check failed: {failure}");
