@@ -43,16 +43,13 @@ public static class Fn
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Softplus(float x) => VectorMath.Softplus(new Lane(x)).V;
 
-    /// <summary>sin x and cos x for the Box-Muller angle (<see cref="VectorMath.SinCos"/>).</summary>
+    /// <summary>sin x (returned) and cos x, one range reduction for both (<see cref="VectorMath.SinCos"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sin(float x) => VectorMath.SinCos(new Lane(x), out _).V;
-
-    /// <summary>cos x (<see cref="VectorMath.SinCos"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Cos(float x)
+    public static float SinCos(float x, out float cos)
     {
-        VectorMath.SinCos(new Lane(x), out var c);
-        return c.V;
+        float sin = VectorMath.SinCos(new Lane(x), out var c).V;
+        cos = c.V;
+        return sin;
     }
 
     /// <summary>Gumbel noise from a uniform u: -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)).</summary>

@@ -199,7 +199,8 @@ public static class Philox
                 bool second = w >= 2;
                 float r = MathF.Sqrt(-2f * Fn.Log(ToUnit(second ? c : a)));
                 float t = KernelConstants.TwoPi * ToUnit(second ? d : b);
-                output[i] = (w & 1) == 0 ? r * Fn.Cos(t) : r * Fn.Sin(t);
+                float sin = Fn.SinCos(t, out float cos);
+                output[i] = (w & 1) == 0 ? r * cos : r * sin;
             }
         }
     }

@@ -45,10 +45,10 @@ static class DeviceRandom
     static void BoxMuller(uint radius, uint angle, int e, int n, ArrayView<float> output)
     {
         float r = MathF.Sqrt(-2f * Fn.Log(Philox.ToUnit(radius)));
-        float t = KernelConstants.TwoPi * Philox.ToUnit(angle);
+        float sin = Fn.SinCos(KernelConstants.TwoPi * Philox.ToUnit(angle), out float cos);
         if (e < n)
-            output[e] = r * Fn.Cos(t);
+            output[e] = r * cos;
         if (e + 1 < n)
-            output[e + 1] = r * Fn.Sin(t);
+            output[e + 1] = r * sin;
     }
 }
