@@ -140,10 +140,10 @@ public static class HeldOutByEpoch
         if (rows.Length > 0)
         {
             sb.Append(
-                    "\nPaired by seed at fixed epochs (held-out CE, a - b; exact sign-flip p and the CI that inverts it; the last column: the smallest mean difference a paired t-test at 5 % would detect with 80 % power, from the differences' observed SD):\n\n"
+                    "\nPaired by seed at fixed epochs (held-out CE, a - b; exact sign-flip p and the CI that inverts it; the last column, rough and post hoc: the smallest mean difference a paired t-test at 5 % would detect with 80 % power, with the differences' observed SD put in for the unknown one and a t formula standing in for the sign-flip test):\n\n"
                 )
                 .Append(
-                    "| comparison | epoch | pairs | Δ CE [95 % CI] | p | seeds a better | detectable at 80 % power |\n|---|---:|---:|---|---:|---:|---:|\n"
+                    "| comparison | epoch | pairs | Δ CE [95 % CI] | p | seeds a better | detectable at 80 % power (rough) |\n|---|---:|---:|---|---:|---:|---:|\n"
                 )
                 .Append(rows);
         }
