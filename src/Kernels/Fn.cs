@@ -5,10 +5,12 @@ namespace Untapped.Kernels;
 
 /// <summary>
 /// Scalar maths shared by the device kernels (ILGPU compiles these same methods) and the CPU's scalar code. Every
-/// transcendental is <see cref="VectorMath"/>'s code on one <see cref="Lane"/>, built only from IEEE-exact operations
-/// (+ - * /, sqrt, <see cref="Fma"/>, floor, bit manipulation): no MathF/Math transcendental, whose results differ
-/// between .NET on one OS and another, and between the CPU and a GPU's approximate instructions. So a scalar result has
-/// the bits of a vector lane, on every backend.
+/// transcendental is <see cref="VectorMath"/>'s code, built only from IEEE-exact operations (+ - * /, sqrt, <see
+/// cref="Fma"/>, floor, bit manipulation): no MathF/Math transcendental, whose results differ between .NET on one OS and
+/// another, and between the CPU and a GPU's approximate instructions. So a scalar result has the bits of a vector lane,
+/// on every backend. In .NET (the managed CPU, ILGPU's CPU accelerator) it runs on one 128-bit vector, lane 0 of
+/// <see cref="V128"/>, which keeps every operation in a vector register; on PTX and OpenCL ILGPU redirects each call to
+/// <see cref="Ilgpu.DeviceMaths"/>, the same generic code on one <see cref="Lane"/> (a device has no Vector128).
 /// </summary>
 public static class Fn
 {
@@ -24,33 +26,46 @@ public static class Fn
     public static float Fma(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
 
     /// <summary>e^x (<see cref="VectorMath.Exp"/>).</summary>
+    [ILGPU.IR.Intrinsics.IntrinsicImplementation]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Exp(float x) => VectorMath.Exp(new Lane(x)).V;
+    public static float Exp(float x) => VectorMath.Exp(V128.Create(x)).Lane0;
 
     /// <summary>ln x (<see cref="VectorMath.Log"/>).</summary>
+    [ILGPU.IR.Intrinsics.IntrinsicImplementation]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Log(float x) => VectorMath.Log(new Lane(x)).V;
+    public static float Log(float x) => VectorMath.Log(V128.Create(x)).Lane0;
 
     /// <summary>tanh x (<see cref="VectorMath.Tanh"/>).</summary>
+    [ILGPU.IR.Intrinsics.IntrinsicImplementation]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Tanh(float x) => VectorMath.Tanh(new Lane(x)).V;
+    public static float Tanh(float x) => VectorMath.Tanh(V128.Create(x)).Lane0;
 
     /// <summary>1 / (1 + e^-x) (<see cref="VectorMath.Sigmoid"/>).</summary>
+    [ILGPU.IR.Intrinsics.IntrinsicImplementation]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sigmoid(float x) => VectorMath.Sigmoid(new Lane(x)).V;
+    public static float Sigmoid(float x) => VectorMath.Sigmoid(V128.Create(x)).Lane0;
 
     /// <summary>log(1 + e^x) = max(x, 0) + log1p(e^-|x|) (<see cref="VectorMath.Softplus"/>).</summary>
+    [ILGPU.IR.Intrinsics.IntrinsicImplementation]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Softplus(float x) => VectorMath.Softplus(new Lane(x)).V;
+    public static float Softplus(float x) => VectorMath.Softplus(V128.Create(x)).Lane0;
 
-    /// <summary>sin x (returned) and cos x, one range reduction for both (<see cref="VectorMath.SinCos"/>).</summary>
+    /// <summary>
+    /// (sin x, cos x), one range reduction for both (<see cref="VectorMath.SinCos"/>). A pair, not an out parameter: a
+    /// device kernel keeps it in registers (through ILGPU's redirect an out parameter became a local-memory slot).
+    /// </summary>
+    [ILGPU.IR.Intrinsics.IntrinsicImplementation]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float SinCos(float x, out float cos)
+    public static (float Sin, float Cos) SinCos(float x)
     {
-        float sin = VectorMath.SinCos(new Lane(x), out var c).V;
-        cos = c.V;
-        return sin;
+        float sin = VectorMath.SinCos(V128.Create(x), out var c).Lane0;
+        return (sin, c.Lane0);
     }
+
+    /// <summary>1 - e^-y for y &gt;= 0 (<see cref="VectorMath.OneMinusExpNeg"/>: softplus' derivative from its output).</summary>
+    [ILGPU.IR.Intrinsics.IntrinsicImplementation]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float OneMinusExpNeg(float y) => VectorMath.OneMinusExpNeg(V128.Create(y)).Lane0;
 
     /// <summary>Gumbel noise from a uniform u: -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -100,7 +115,7 @@ public static class Fn
         {
             Activation.Tanh => 1f - y * y,
             Activation.Sigmoid => y * (1f - y),
-            Activation.Softplus => VectorMath.OneMinusExpNeg(new Lane(y)).V,
+            Activation.Softplus => OneMinusExpNeg(y),
             _ => 1f,
         };
 }

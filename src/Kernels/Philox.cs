@@ -199,7 +199,7 @@ public static class Philox
                 bool second = w >= 2;
                 float r = MathF.Sqrt(-2f * Fn.Log(ToUnit(second ? c : a)));
                 float t = KernelConstants.TwoPi * ToUnit(second ? d : b);
-                float sin = Fn.SinCos(t, out float cos);
+                var (sin, cos) = Fn.SinCos(t);
                 output[i] = (w & 1) == 0 ? r * cos : r * sin;
             }
         }

@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using Untapped.Kernels.Cpu;
+using Untapped.Kernels.Ilgpu;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -202,9 +203,10 @@ public sealed class VectorMathTests(ITestOutputHelper output)
         output.WriteLine($"sin/cos: max |error| {worstAbs:G3} over {x.Length} points");
     }
 
-    // Fn's scalar functions (what the device kernels and the CPU's scalar code call) are VectorMath on one Lane: bit for
-    // bit the vector lanes, over every 251st float bit pattern (17 million values, each sign, exponent and much of the
-    // mantissa) and the specials. On a device the same Lane code runs (the equality tests compare its results).
+    // Fn's scalar functions (what the CPU's scalar code and ILGPU's CPU accelerator run: VectorMath on lane 0 of a
+    // 128-bit vector) and their device form (DeviceMaths: VectorMath on one Lane, what ILGPU compiles for PTX and
+    // OpenCL) are bit for bit the vector lanes of the widest path, over every 251st float bit pattern (17 million
+    // values, each sign, exponent and much of the mantissa) and the specials.
     [Fact]
     public void ScalarFunctionsGiveTheVectorLanesBits()
     {
@@ -212,30 +214,60 @@ public sealed class VectorMathTests(ITestOutputHelper output)
         for (long b = 0; b <= uint.MaxValue; b += 251)
             x.Add(BitConverter.UInt32BitsToSingle((uint)b));
         var xs = x.ToArray();
-        void Same<TOp>(string name, Func<float, float> scalar)
+        void Same<TOp>(string name, Func<float, float> scalar, Func<float, float> device)
             where TOp : struct, IUnaryOp
         {
             var v = new float[xs.Length];
             Elementwise.Map<TOp>(xs, v);
             for (int i = 0; i < xs.Length; i++)
             {
-                float f = scalar(xs[i]);
-                if (BitConverter.SingleToInt32Bits(f) != BitConverter.SingleToInt32Bits(v[i]))
+                int want = BitConverter.SingleToInt32Bits(v[i]);
+                float f = scalar(xs[i]),
+                    d = device(xs[i]);
+                if (BitConverter.SingleToInt32Bits(f) != want)
                     Assert.Fail($"{name}({xs[i]:R}): scalar {f:R}, vector {v[i]:R}");
+                if (BitConverter.SingleToInt32Bits(d) != want)
+                    Assert.Fail($"{name}({xs[i]:R}): device form {d:R}, vector {v[i]:R}");
             }
         }
-        Same<ExpOp>("exp", Fn.Exp);
-        Same<LogOp>("log", Fn.Log);
-        Same<TanhOp>("tanh", Fn.Tanh);
-        Same<SigmoidOp>("sigmoid", Fn.Sigmoid);
-        Same<SoftplusOp>("softplus", Fn.Softplus);
-        Same<OneMinusExpNegOp>("1 - e^-y", y => Fn.ActGrad(y, Activation.Softplus));
-        Same<SinOp>("sin", x => Fn.SinCos(x, out _));
-        Same<CosOp>("cos", x =>
+        Same<ExpOp>("exp", Fn.Exp, DeviceMaths.Exp);
+        Same<LogOp>("log", Fn.Log, DeviceMaths.Log);
+        Same<TanhOp>("tanh", Fn.Tanh, DeviceMaths.Tanh);
+        Same<SigmoidOp>("sigmoid", Fn.Sigmoid, DeviceMaths.Sigmoid);
+        Same<SoftplusOp>("softplus", Fn.Softplus, DeviceMaths.Softplus);
+        Same<OneMinusExpNegOp>("1 - e^-y", y => Fn.ActGrad(y, Activation.Softplus), DeviceMaths.OneMinusExpNeg);
+        Same<SinOp>("sin", x => Fn.SinCos(x).Sin, x => DeviceMaths.SinCos(x).Sin);
+        Same<CosOp>("cos", x => Fn.SinCos(x).Cos, x => DeviceMaths.SinCos(x).Cos);
+    }
+
+    // Every Fn method that ILGPU redirects to DeviceMaths has its namesake there, with the same signature (Register
+    // looks them up by name: a rename on one side would otherwise fail only when a device compiles a kernel).
+    [Fact]
+    public void EveryRedirectedFunctionHasItsDeviceForm()
+    {
+        const System.Reflection.BindingFlags Static =
+            System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static;
+        // Fn's intrinsics are Fma (ExactFma's code generators) and exactly the redirected functions.
+        var intrinsics = typeof(Fn)
+            .GetMethods(Static)
+            .Where(m => m.IsDefined(typeof(ILGPU.IR.Intrinsics.IntrinsicImplementationAttribute), false))
+            .Select(m => m.Name)
+            .Where(n => n != nameof(Fn.Fma))
+            .Order();
+        Assert.Equal(DeviceMaths.Redirected.Order(), intrinsics);
+        foreach (var name in DeviceMaths.Redirected)
         {
-            Fn.SinCos(x, out float c);
-            return c;
-        });
+            var from = typeof(Fn).GetMethod(name, Static);
+            var to = typeof(DeviceMaths).GetMethod(name, Static);
+            Assert.NotNull(from);
+            Assert.NotNull(to);
+            Assert.Equal(from.ReturnType, to.ReturnType);
+            Assert.Equal(
+                from.GetParameters().Select(p => p.ParameterType),
+                to.GetParameters().Select(p => p.ParameterType)
+            );
+            Assert.True(from.IsDefined(typeof(ILGPU.IR.Intrinsics.IntrinsicImplementationAttribute), false), name);
+        }
     }
 
     [Fact]

@@ -252,6 +252,13 @@ internal readonly struct V128(Vector128<float> v) : ISimd<V128>
     readonly Vector128<float> _v = v;
     public static int Count => 4;
 
+    /// <summary>The first lane: <see cref="Fn"/>'s scalar result.</summary>
+    public float Lane0
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _v.ToScalar();
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Create(float v) => new(Vector128.Create(v));
 

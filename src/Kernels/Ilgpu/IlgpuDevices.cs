@@ -60,7 +60,7 @@ public static class IlgpuDevices
             if (settings.Assertions)
                 b.Assertions();
             b.EnableAlgorithms();
-            ExactFma.Register(b.GetIntrinsicManager());
+            DeviceIntrinsics.Register(b.GetIntrinsicManager());
         });
     }
 

@@ -18,7 +18,7 @@ public static partial class Ptx
     // One ILGPU context for every compilation of the process (its type and method caches are shared by the kernels),
     // with the same intrinsics as the backends' (IlgpuDevices.CreateContext).
     static readonly Lazy<ILGPU.Context> PtxContext = new(() =>
-        ILGPU.Context.Create(b => ExactFma.Register(b.EnableAlgorithms().GetIntrinsicManager()))
+        ILGPU.Context.Create(b => DeviceIntrinsics.Register(b.EnableAlgorithms().GetIntrinsicManager()))
     );
 
     /// <summary>

@@ -45,7 +45,7 @@ static class DeviceRandom
     static void BoxMuller(uint radius, uint angle, int e, int n, ArrayView<float> output)
     {
         float r = MathF.Sqrt(-2f * Fn.Log(Philox.ToUnit(radius)));
-        float sin = Fn.SinCos(KernelConstants.TwoPi * Philox.ToUnit(angle), out float cos);
+        var (sin, cos) = Fn.SinCos(KernelConstants.TwoPi * Philox.ToUnit(angle));
         if (e < n)
             output[e] = r * cos;
         if (e + 1 < n)
