@@ -62,7 +62,10 @@ static partial class Commands
                 : new Kernels.Ilgpu.IlgpuBackend(
                     kind,
                     index,
-                    new Kernels.Ilgpu.IlgpuSettings(Assertions: true, CudaGeometry: kind == BackendKind.IlgpuCpu)
+                    new Kernels.Ilgpu.IlgpuSettings(
+                        Assertions: kind == BackendKind.IlgpuCpu,
+                        CudaGeometry: kind == BackendKind.IlgpuCpu
+                    )
                 );
         Console.WriteLine($"self-check of {acc.Name} against the managed CPU (one thread)");
         var r = ConsoleObserver.Run("self-check", obs =>

@@ -18,3 +18,24 @@ public readonly struct DeviceFloats(ArrayView<float> view) : IFloats
 
     public ref float this[int i] => ref _view[i];
 }
+
+/// <summary>
+/// Read-only element access for a row function's input that is an elementwise function of an array: a device kernel
+/// computes it as it reads (<see cref="Through{TOp, T}"/>: no buffer for it), the managed CPU computes it first for a
+/// chunk of rows with the vectorised op (<see cref="Cpu.Precomputed"/>). The same op on one lane or a vector lane gives
+/// the same bits, so both sides read the same values.
+/// </summary>
+public interface IFloatSource
+{
+    float this[int i] { get; }
+}
+
+/// <summary>The elements of <typeparamref name="T"/> through <typeparamref name="TOp"/>, one lane as each is read.</summary>
+internal readonly struct Through<TOp, T>(T inner) : IFloatSource
+    where TOp : struct, Cpu.IUnaryOp
+    where T : struct, IFloats
+{
+    readonly T _inner = inner;
+
+    public float this[int i] => TOp.Invoke(new Cpu.Lane(_inner[i])).V;
+}

@@ -67,17 +67,6 @@ public static class Fn
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float OneMinusExpNeg(float y) => VectorMath.OneMinusExpNeg(V128.Create(y)).Lane0;
 
-    /// <summary>Gumbel noise from a uniform u: -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float GumbelNoise(float u) =>
-        -Log(
-            MathF.Max(-Log(u + KernelConstants.GumbelShift) + KernelConstants.GumbelShift, KernelConstants.GumbelFloor)
-        );
-
-    /// <summary>log max(y, LogFloor): the Concrete density's log y.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float LogFloored(float y) => Log(MathF.Max(y, KernelConstants.LogFloor));
-
     /// <summary>The logistic flow's inverse: logit(clip((z - lo) / (hi - lo), FlowEps, 1 - FlowEps)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float FlowInverse(float z, float lo, float hi)
@@ -85,12 +74,6 @@ public static class Fn
         float s = Clamp((z - lo) / (hi - lo), KernelConstants.FlowEps, 1f - KernelConstants.FlowEps);
         return Log(s) - Log(1f - s);
     }
-
-    /// <summary>
-    /// One coordinate's exact log-det term of the flow onto a box of width w: log w + log s + log(1-s), s = sigmoid(t).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float FlowLogDetTerm(float t, float w) => Log(w) - Softplus(-t) - Softplus(t);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Clamp(float x, float lo, float hi) => MathF.Min(MathF.Max(x, lo), hi);

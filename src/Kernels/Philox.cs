@@ -194,12 +194,19 @@ public static class Philox
         {
             int e = first + i;
             var (a, b, c, d) = StreamBlock(seed, stream, step, (uint)(e >> 2));
+            // One radius and one sin/cos per pair of elements, made when its first element is written.
+            int pair = -1;
+            float r = 0f,
+                sin = 0f,
+                cos = 0f;
             for (int w = e & 3; w < 4 && i < output.Length; w++, i++)
             {
-                bool second = w >= 2;
-                float r = MathF.Sqrt(-2f * Fn.Log(ToUnit(second ? c : a)));
-                float t = KernelConstants.TwoPi * ToUnit(second ? d : b);
-                var (sin, cos) = Fn.SinCos(t);
+                if (w >> 1 != pair)
+                {
+                    pair = w >> 1;
+                    r = MathF.Sqrt(-2f * Fn.Log(ToUnit(pair == 1 ? c : a)));
+                    (sin, cos) = Fn.SinCos(KernelConstants.TwoPi * ToUnit(pair == 1 ? d : b));
+                }
                 output[i] = (w & 1) == 0 ? r * cos : r * sin;
             }
         }

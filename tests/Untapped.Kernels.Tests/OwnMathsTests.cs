@@ -91,7 +91,7 @@ public sealed class OwnMathsTests
 
     // The targets of call, callvirt and newobj (opcodes 0x28, 0x6F, 0x73 followed by a method token). Bytes are read as
     // opcodes only where they can be one: a token that does not resolve to a method is skipped.
-    static IEnumerable<MethodBase> CallTargets(MethodBase method, byte[] il)
+    internal static IEnumerable<MethodBase> CallTargets(MethodBase method, byte[] il)
     {
         for (int i = 0; i + 4 < il.Length; i++)
         {

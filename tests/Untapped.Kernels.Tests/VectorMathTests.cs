@@ -362,13 +362,6 @@ public sealed class Fma128Tests
     }
 }
 
-/// <summary>softplus x (<see cref="VectorMath.Softplus"/>).</summary>
-readonly struct SoftplusOp : IUnaryOp
-{
-    public static T Invoke<T>(T x)
-        where T : struct, ISimd<T> => VectorMath.Softplus(x);
-}
-
 /// <summary>1 - e^-y (<see cref="VectorMath.OneMinusExpNeg"/>).</summary>
 readonly struct OneMinusExpNegOp : IUnaryOp
 {

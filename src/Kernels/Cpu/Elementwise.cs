@@ -39,6 +39,13 @@ internal readonly struct SigmoidOp : IUnaryOp
         where T : struct, ISimd<T> => VectorMath.Sigmoid(x);
 }
 
+/// <summary>y = softplus x = log(1 + e^x) (<see cref="VectorMath.Softplus"/>).</summary>
+internal readonly struct SoftplusOp : IUnaryOp
+{
+    public static T Invoke<T>(T x)
+        where T : struct, ISimd<T> => VectorMath.Softplus(x);
+}
+
 /// <summary>y = log(1 + e^-|x|), the non-linear part of softplus(x) = max(x, 0) + log(1 + e^-|x|).</summary>
 internal readonly struct SoftplusTailOp : IUnaryOp
 {

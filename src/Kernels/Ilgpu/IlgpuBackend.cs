@@ -11,7 +11,7 @@ namespace Untapped.Kernels.Ilgpu;
 /// </summary>
 public sealed partial class IlgpuBackend : Backend
 {
-    readonly IlgpuContext _context;
+    readonly IlgpuContext _context; // owned (and disposed) only for ILGPU's CPU accelerator: see IlgpuDevices.Shared
     readonly ILGPU.Runtime.Accelerator _device;
 
     // Every device kernel (DeviceKernels.All: found by reflection, so a new device method needs no line here),
@@ -31,7 +31,14 @@ public sealed partial class IlgpuBackend : Backend
     {
         Kind = kind;
         Settings = settings ?? IlgpuSettings.Default;
-        _context = IlgpuDevices.CreateContext(kind, Settings);
+        if (kind != BackendKind.IlgpuCpu && Settings.Assertions)
+        {
+            throw new ArgumentException(
+                $"{kind}: ILGPU's assertions are for its CPU accelerator; a GPU backend runs the build that trains (one context per process)",
+                nameof(settings)
+            );
+        }
+        _context = IlgpuDevices.ContextFor(kind, Settings);
         try
         {
             var devices = IlgpuDevices.Of(_context, kind, Settings);
@@ -67,7 +74,8 @@ public sealed partial class IlgpuBackend : Backend
             try
             {
                 _device?.Dispose();
-                _context.Dispose();
+                if (Kind == BackendKind.IlgpuCpu)
+                    _context.Dispose();
             }
             catch (Exception) { }
             throw;
@@ -172,7 +180,8 @@ public sealed partial class IlgpuBackend : Backend
         foreach (var k in _kernels.Values)
             Release(k.Dispose);
         Release(_device.Dispose);
-        Release(_context.Dispose);
+        if (Kind == BackendKind.IlgpuCpu)
+            Release(_context.Dispose);
         base.Dispose();
     }
 

@@ -7,10 +7,9 @@ using IlgpuContext = ILGPU.Context;
 namespace Untapped.Kernels.Ilgpu;
 
 /// <summary>
-/// How an ILGPU accelerator is made. <paramref name="Assertions"/> turns on ILGPU's checks inside the kernels (view
-/// bounds, Debug.Assert): on a GPU an out-of-bounds access then traps instead of corrupting memory, at some cost in
-/// speed, so the self-check uses it and training does not. <paramref name="CudaGeometry"/> (ILGPU's CPU accelerator
-/// only) simulates CUDA's launch geometry, warps of 32 and groups of up to 1024 threads, instead of the tests' smaller
+/// How an ILGPU CPU accelerator is made (a GPU backend takes the defaults: its one context per process runs the build
+/// that trains, which its self-check checks). <paramref name="Assertions"/> turns on ILGPU's checks inside the kernels
+/// (view bounds, Debug.Assert), which the tests use. <paramref name="CudaGeometry"/> simulates CUDA's launch geometry, warps of 32 and groups of up to 1024 threads, instead of the tests' smaller
 /// simulated device.
 /// </summary>
 public sealed record IlgpuSettings(bool Assertions = false, bool CudaGeometry = false)
@@ -41,22 +40,22 @@ public static class IlgpuDevices
     static CPUDevice Simulated(IlgpuSettings s) => s.CudaGeometry ? CudaGeometry : SimulatedGpu;
 
     /// <summary>
-    /// A context holding the devices of one backend (OpenCL: those ILGPU's own filter accepts), with ILGPU.Algorithms'
-    /// maths.
+    /// A context of ILGPU's CPU accelerator (its simulated device per <paramref name="settings"/>), with ILGPU.Algorithms'
+    /// maths and the project's intrinsics. The GPU backends' contexts are <see cref="Shared"/>, one per process.
     /// </summary>
     public static IlgpuContext CreateContext(BackendKind kind, IlgpuSettings? settings = null)
     {
+        if (kind != BackendKind.IlgpuCpu)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(kind),
+                $"{kind}: a GPU backend's context is IlgpuDevices.Shared, one per process"
+            );
+        }
         settings ??= IlgpuSettings.Default;
-        NativeLibraries.Register();
         return IlgpuContext.Create(b =>
         {
-            _ = kind switch
-            {
-                BackendKind.Cuda => b.Cuda(),
-                BackendKind.OpenCl => b.OpenCL(),
-                BackendKind.IlgpuCpu => b.CPU(Simulated(settings)),
-                _ => throw new ArgumentOutOfRangeException(nameof(kind), $"{kind} is not an ILGPU backend"),
-            };
+            b.CPU(Simulated(settings));
             if (settings.Assertions)
                 b.Assertions();
             b.EnableAlgorithms();
@@ -64,9 +63,68 @@ public static class IlgpuDevices
         });
     }
 
+    // One context per GPU backend per process, made on first use and never disposed: ILGPU's `.Cuda()` registers a
+    // native-library resolver on WSL, and a second registration in one process throws there; each context also holds
+    // the driver's device list. It holds every device the runtime reports, accepted or not (`Refused` lists those ILGPU
+    // would drop, and why); `Of` filters them as ILGPU's default filters do. It is made without assertions: a GPU runs
+    // the build that trains, and its self-check checks that build.
+    static readonly object SharedGate = new();
+    static IlgpuContext? _cuda,
+        _openCl;
+
+    /// <summary>The process's one ILGPU context of a GPU backend (CUDA or OpenCL); the backends never dispose it.</summary>
+    public static IlgpuContext Shared(BackendKind kind)
+    {
+        lock (SharedGate)
+        {
+            switch (kind)
+            {
+                case BackendKind.Cuda:
+                    return _cuda ??= Gpu(b => b.Cuda(_ => true));
+                case BackendKind.OpenCl:
+                    return _openCl ??= Gpu(b => b.OpenCL(_ => true));
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(kind), $"{kind} is not a GPU backend");
+            }
+        }
+    }
+
+    /// <summary>How many GPU contexts this process has made (tests: at most one per GPU backend).</summary>
+    internal static int GpuContextsMade;
+
+    static IlgpuContext Gpu(Action<IlgpuContext.Builder> devices)
+    {
+        GpuContextsMade++; // under SharedGate
+        NativeLibraries.Register();
+        return IlgpuContext.Create(b =>
+        {
+            devices(b);
+            b.EnableAlgorithms();
+            DeviceIntrinsics.Register(b.GetIntrinsicManager());
+        });
+    }
+
+    /// <summary>The context a backend of <paramref name="kind"/> runs in: <see cref="Shared"/> for a GPU backend.</summary>
+    internal static IlgpuContext ContextFor(BackendKind kind, IlgpuSettings settings) =>
+        kind == BackendKind.IlgpuCpu ? CreateContext(kind, settings) : Shared(kind);
+
+    // ILGPU 1.5.3's default filters (CudaContextExtensions.Cuda, CLContextExtensions.OpenCL), applied to the shared
+    // contexts, which hold every device.
+    static bool AcceptedByIlgpu(ILGPU.Runtime.Device d) =>
+        d switch
+        {
+            CudaDevice c => c.Architecture.HasValue
+                && c.InstructionSet is { } isa
+                && ILGPU.Backends.PTX.PTXCodeGenerator.SupportedInstructionSets.Contains(isa),
+            CLDevice c => c.CLStdVersion >= ILGPU.Backends.OpenCL.CLBackend.MinimumVersion
+                && c.Capabilities.GenericAddressSpace,
+            _ => true,
+        };
+
     /// <summary>
-    /// The devices of <paramref name="kind"/> in a context made by <see cref="CreateContext"/>. ILGPU adds its default
-    /// CPU device to a context that would otherwise have none, so the list is filtered by kind.
+    /// The devices of <paramref name="kind"/> that ILGPU accepts, in <paramref name="context"/> (<see cref="Shared"/>
+    /// or one from <see cref="CreateContext"/>). ILGPU adds its default CPU device to a context that would otherwise
+    /// have none, so the list is filtered by kind.
     /// </summary>
     public static IReadOnlyList<ILGPU.Runtime.Device> Of(
         IlgpuContext context,
@@ -77,8 +135,8 @@ public static class IlgpuDevices
             .Devices.Where(d =>
                 kind switch
                 {
-                    BackendKind.Cuda => d.AcceleratorType == AcceleratorType.Cuda,
-                    BackendKind.OpenCl => d.AcceleratorType == AcceleratorType.OpenCL,
+                    BackendKind.Cuda => d.AcceleratorType == AcceleratorType.Cuda && AcceptedByIlgpu(d),
+                    BackendKind.OpenCl => d.AcceleratorType == AcceleratorType.OpenCL && AcceptedByIlgpu(d),
                     _ => d.Equals(Simulated(settings ?? IlgpuSettings.Default)),
                 }
             )
@@ -86,6 +144,15 @@ public static class IlgpuDevices
             // fastest-first order: `--backend cuda` and a cached self-check name the same GPU as the user's tools.
             .OrderBy(d => d is CudaDevice c ? (c.PCIDomainId, c.PCIBusId, c.PCIDeviceId) : (0, 0, 0))
             .ToArray();
+
+    /// <summary>The devices of a kind, in its shared context (GPU) or a temporary one (ILGPU's CPU accelerator).</summary>
+    static IReadOnlyList<ILGPU.Runtime.Device> Devices(BackendKind kind)
+    {
+        if (kind != BackendKind.IlgpuCpu)
+            return Of(Shared(kind), kind);
+        using var context = CreateContext(kind);
+        return Of(context, kind);
+    }
 
     /// <summary>
     /// What identifies a CUDA device and its driver for a cached self-check: the GPU's UUID (cuDeviceGetUuid from the
@@ -134,11 +201,7 @@ public static class IlgpuDevices
     }
 
     /// <summary>Number of usable devices of an ILGPU backend on this machine.</summary>
-    public static int Count(BackendKind kind)
-    {
-        using var context = CreateContext(kind);
-        return Of(context, kind).Count;
-    }
+    public static int Count(BackendKind kind) => Devices(kind).Count;
 
     /// <summary>Why an ILGPU backend has no usable device here, or null when it has one.</summary>
     public static string? Unavailable(BackendKind kind)
@@ -185,8 +248,7 @@ public static class IlgpuDevices
     /// <summary>Index among the usable OpenCL devices of the first GPU, or null when there is none.</summary>
     public static int? FirstOpenClGpu()
     {
-        using var context = CreateContext(BackendKind.OpenCl);
-        var devices = Of(context, BackendKind.OpenCl);
+        var devices = Devices(BackendKind.OpenCl);
         for (int i = 0; i < devices.Count; i++)
         {
             if (devices[i] is CLDevice cl && (cl.DeviceType & CLDeviceType.CL_DEVICE_TYPE_GPU) != 0)
@@ -204,8 +266,7 @@ public static class IlgpuDevices
         var list = new List<BackendDevice>();
         foreach (var kind in new[] { BackendKind.Cuda, BackendKind.OpenCl, BackendKind.IlgpuCpu })
         {
-            using var context = CreateContext(kind);
-            var devices = Of(context, kind);
+            var devices = Devices(kind);
             for (int i = 0; i < devices.Count; i++)
                 list.Add(new BackendDevice(kind, i, Name(devices[i]), Describe(devices[i])));
         }
@@ -218,41 +279,28 @@ public static class IlgpuDevices
     /// </summary>
     public static IReadOnlyList<BackendDevice> Refused()
     {
-        NativeLibraries.Register();
         var refused = new List<BackendDevice>();
-        using (var allCuda = IlgpuContext.Create(b => b.Cuda(_ => true)))
-        using (var acceptedCuda = CreateContext(BackendKind.Cuda))
+        foreach (var d in Shared(BackendKind.Cuda).GetCudaDevices())
         {
-            var ok = new HashSet<int>();
-            foreach (var d in acceptedCuda.GetCudaDevices())
-                ok.Add(d.DeviceId);
-            foreach (var d in allCuda.GetCudaDevices())
+            if (!AcceptedByIlgpu(d))
             {
-                if (!ok.Contains(d.DeviceId))
-                {
-                    refused.Add(
-                        new BackendDevice(
-                            BackendKind.Cuda,
-                            refused.Count,
-                            d.Name,
-                            Describe(d),
-                            RefusedBecause: d.InstructionSet is null
-                                ? $"refused by ILGPU 1.5.3: no PTX instruction set it generates fits driver (CUDA API) {d.DriverVersion} for compute capability {d.Architecture?.Major}.{d.Architecture?.Minor}; a newer driver (or ILGPU) is needed"
-                                : $"refused by ILGPU 1.5.3: PTX instruction set {d.InstructionSet} is not one its generator supports"
-                        )
-                    );
-                }
+                refused.Add(
+                    new BackendDevice(
+                        BackendKind.Cuda,
+                        refused.Count,
+                        d.Name,
+                        Describe(d),
+                        RefusedBecause: d.InstructionSet is null
+                            ? $"refused by ILGPU 1.5.3: no PTX instruction set it generates fits driver (CUDA API) {d.DriverVersion} for compute capability {d.Architecture?.Major}.{d.Architecture?.Minor}; a newer driver (or ILGPU) is needed"
+                            : $"refused by ILGPU 1.5.3: PTX instruction set {d.InstructionSet} is not one its generator supports"
+                    )
+                );
             }
         }
-        using var all = IlgpuContext.Create(b => b.OpenCL(_ => true));
-        using var accepted = CreateContext(BackendKind.OpenCl);
-        var okCl = new HashSet<IntPtr>();
-        foreach (var d in accepted.GetCLDevices())
-            okCl.Add(d.DeviceId);
         int cl = 0;
-        foreach (var d in all.GetCLDevices())
+        foreach (var d in Shared(BackendKind.OpenCl).GetCLDevices())
         {
-            if (!okCl.Contains(d.DeviceId))
+            if (!AcceptedByIlgpu(d))
             {
                 refused.Add(
                     new BackendDevice(BackendKind.OpenCl, cl++, Name(d), Describe(d), RefusedBecause: Reason(d))

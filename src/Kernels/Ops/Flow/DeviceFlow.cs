@@ -1,3 +1,5 @@
+using Untapped.Kernels.Cpu;
+
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>
@@ -16,7 +18,19 @@ static class DeviceFlow
         LogDetForm form,
         ArrayView<float> z, // [m,d]
         ArrayView<float> logdet // [m]
-    ) => FlowRows.Forward(r, new DeviceFloats(zt), d, lo, hi, form, new DeviceFloats(z), new DeviceFloats(logdet));
+    ) =>
+        FlowRows.Forward(
+            r,
+            new Through<SigmoidOp, DeviceFloats>(new(zt)),
+            new Through<SoftplusNegOp, DeviceFloats>(new(zt)),
+            new Through<SoftplusOp, DeviceFloats>(new(zt)),
+            d,
+            lo,
+            hi,
+            form,
+            new DeviceFloats(z),
+            new DeviceFloats(logdet)
+        );
 
     /// <summary><see cref="FlowRows.Backward"/> for row r.</summary>
     public static void LogisticFlowBackward(
@@ -32,7 +46,7 @@ static class DeviceFlow
     ) =>
         FlowRows.Backward(
             r,
-            new DeviceFloats(zt),
+            new Through<SigmoidOp, DeviceFloats>(new(zt)),
             new DeviceFloats(dz),
             new DeviceFloats(dlogdet),
             d,

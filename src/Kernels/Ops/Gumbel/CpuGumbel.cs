@@ -1,7 +1,8 @@
 namespace Untapped.Kernels.Cpu;
 
 // The managed CPU side of the Gumbel family: the rows of GumbelRows.cs (this folder), which the device kernels run
-// too, over chunks of rows, each chunk with its own scratch.
+// too, over chunks of rows, each chunk with its own scratch and its elementwise inputs (the Gumbel noise, log y)
+// computed first by one vector pass.
 public sealed partial class CpuBackend
 {
     protected override void GumbelSoftmaxCore(in GumbelSoftmaxArgs args)
@@ -14,8 +15,9 @@ public sealed partial class CpuBackend
         Chunks(m, Grain(k * 16), (s, e) =>
         {
             var a = Scratch(k);
+            var g = noise ? Precomputed.Of<GumbelNoiseOp>(U, s * k, (e - s) * k) : default;
             for (int r = s; r < e; r++)
-                GumbelRows.Softmax(r, L, U, k, tau, noise, Y, a);
+                GumbelRows.Softmax(r, L, g, k, tau, noise, Y, a);
         });
     }
 
@@ -34,8 +36,9 @@ public sealed partial class CpuBackend
         Chunks(m, Grain(k * 16), (s, e) =>
         {
             var t = Scratch(k);
+            var logY = Precomputed.Of<LogFlooredOp>(Y, s * k, (e - s) * k);
             for (int r = s; r < e; r++)
-                GumbelRows.ConcreteLogPdf(r, L, Y, k, tau, logNorm, O, t);
+                GumbelRows.ConcreteLogPdf(r, L, logY, k, tau, logNorm, O, t);
         });
     }
 
@@ -51,8 +54,9 @@ public sealed partial class CpuBackend
         Chunks(m, Grain(k * 16), (s, e) =>
         {
             var t = Scratch(k);
+            var logY = Precomputed.Of<LogFlooredOp>(Y, s * k, (e - s) * k);
             for (int r = s; r < e; r++)
-                GumbelRows.ConcreteLogPdfBackward(r, L, Y, G, k, tau, hasDy, DL, DY, t);
+                GumbelRows.ConcreteLogPdfBackward(r, L, Y, logY, G, k, tau, hasDy, DL, DY, t);
         });
     }
 }

@@ -15,7 +15,17 @@ static class DeviceGumbel
         float tau,
         Flag hasNoise,
         ArrayView<float> y // [m,k]
-    ) => GumbelRows.Softmax(r, F(logits), F(u), k, tau, hasNoise, F(y), Scratch());
+    ) =>
+        GumbelRows.Softmax(
+            r,
+            F(logits),
+            new Through<GumbelNoiseOp, DeviceFloats>(F(u)),
+            k,
+            tau,
+            hasNoise,
+            F(y),
+            Scratch()
+        );
 
     /// <summary><see cref="GumbelRows.SoftmaxBackward"/> for row r.</summary>
     public static void GumbelSoftmaxBackward(
@@ -36,7 +46,7 @@ static class DeviceGumbel
         float tau,
         float logNorm,
         ArrayView<float> lp // [m]
-    ) => GumbelRows.ConcreteLogPdf(r, F(logits), F(y), k, tau, logNorm, F(lp), Scratch());
+    ) => GumbelRows.ConcreteLogPdf(r, F(logits), LogY(y), k, tau, logNorm, F(lp), Scratch());
 
     /// <summary><see cref="GumbelRows.ConcreteLogPdfBackward"/> for row r.</summary>
     public static void ConcreteLogPdfBackward(
@@ -49,9 +59,24 @@ static class DeviceGumbel
         Flag hasDy,
         ArrayView<float> dlogits, // [m,k]
         ArrayView<float> dy // [m,k] or empty
-    ) => GumbelRows.ConcreteLogPdfBackward(r, F(logits), F(y), F(g), k, tau, hasDy, F(dlogits), F(dy), Scratch());
+    ) =>
+        GumbelRows.ConcreteLogPdfBackward(
+            r,
+            F(logits),
+            F(y),
+            LogY(y),
+            F(g),
+            k,
+            tau,
+            hasDy,
+            F(dlogits),
+            F(dy),
+            Scratch()
+        );
 
     static DeviceFloats F(ArrayView<float> v) => new(v);
+
+    static Through<LogFlooredOp, DeviceFloats> LogY(ArrayView<float> y) => new(F(y));
 
     static DeviceFloats Scratch() => new(LocalMemory.Allocate<float>(Backend.MaxClasses));
 }

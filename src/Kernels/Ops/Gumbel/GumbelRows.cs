@@ -4,23 +4,26 @@ namespace Untapped.Kernels;
 /// One row of each Gumbel-family operation, written once: the device kernel (DeviceGumbel.cs) runs a row per thread,
 /// the managed CPU (CpuGumbel.cs) the rows of a chunk, so both sides do the same operations in the same order. Rows of
 /// k &lt;= <see cref="Backend.MaxClasses"/>; the last argument, scratch, holds k floats (device local memory, or
-/// a CPU array per chunk).
+/// a CPU array per chunk). The elementwise transcendentals that need no row reduction (the Gumbel noise, log y) come
+/// in as an <see cref="IFloatSource"/> of <see cref="GumbelNoiseOp"/> or <see cref="LogFlooredOp"/>: the device
+/// computes them as it reads, the CPU with one vector pass per chunk.
 /// </summary>
 static class GumbelRows
 {
     /// <summary>
-    /// y[r] = softmax((logits[r] + g[r]) / tau), g = -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor));
-    /// without noise g = 0.
+    /// y[r] = softmax((logits[r] + g[r]) / tau), g = <see cref="GumbelNoiseOp"/>(u) read from <paramref name="g"/>;
+    /// without noise g = 0 (and <paramref name="g"/> is not read).
     /// </summary>
-    public static void Softmax<T>(int r, T logits, T u, int k, float tau, bool hasNoise, T y, T a)
+    public static void Softmax<T, TG>(int r, T logits, TG g, int k, float tau, bool hasNoise, T y, T a)
         where T : struct, IFloats
+        where TG : struct, IFloatSource
     {
         float mx = float.MinValue;
         for (int j = 0; j < k; j++)
         {
             float v = logits[r * k + j];
             if (hasNoise)
-                v += Fn.GumbelNoise(u[r * k + j]);
+                v += g[r * k + j];
             a[j] = v / tau;
             mx = MathF.Max(mx, a[j]);
         }
@@ -51,17 +54,19 @@ static class GumbelRows
     /// <summary>
     /// Concrete log-density of y[r] under p = softmax(logits[r]) at temperature tau, in log space:
     /// lp = logNorm - k LSE_j(lsm_j - tau log y_j) + sum_j (lsm_j - (tau+1) log y_j), lsm = log_softmax(logits),
-    /// logNorm = log (k-1)! + (k-1) log tau from the host; log y floored at LogFloor.
+    /// logNorm = log (k-1)! + (k-1) log tau from the host; log y floored at LogFloor (<paramref name="logY"/>:
+    /// <see cref="LogFlooredOp"/> of y).
     /// </summary>
-    public static void ConcreteLogPdf<T>(int r, T logits, T y, int k, float tau, float logNorm, T lp, T t)
+    public static void ConcreteLogPdf<T, TL>(int r, T logits, TL logY, int k, float tau, float logNorm, T lp, T t)
         where T : struct, IFloats
+        where TL : struct, IFloatSource
     {
-        float tm = Terms(logits, y, r * k, k, tau, t, out float lse);
+        float tm = Terms(logits, logY, r * k, k, tau, t, out float lse);
         float lin = 0f,
             st = 0f;
         for (int j = 0; j < k; j++)
         {
-            lin += logits[r * k + j] - lse - (tau + 1f) * Fn.LogFloored(y[r * k + j]);
+            lin += logits[r * k + j] - lse - (tau + 1f) * logY[r * k + j];
             st += Fn.Exp(t[j] - tm);
         }
         lp[r] = logNorm - k * (tm + Fn.Log(st)) + lin;
@@ -69,11 +74,13 @@ static class GumbelRows
 
     /// <summary>
     /// With w = softmax_j(lsm_j - tau log y_j): dlogits += g (1 - k w); dy += g (k tau w - tau - 1) / y (when hasDy).
+    /// <paramref name="logY"/> is <see cref="LogFlooredOp"/> of y.
     /// </summary>
-    public static void ConcreteLogPdfBackward<T>(
+    public static void ConcreteLogPdfBackward<T, TL>(
         int r,
         T logits,
         T y,
+        TL logY,
         T g,
         int k,
         float tau,
@@ -83,8 +90,9 @@ static class GumbelRows
         T t
     )
         where T : struct, IFloats
+        where TL : struct, IFloatSource
     {
-        float tm = Terms(logits, y, r * k, k, tau, t, out _);
+        float tm = Terms(logits, logY, r * k, k, tau, t, out _);
         float st = 0f;
         for (int j = 0; j < k; j++)
         {
@@ -103,8 +111,9 @@ static class GumbelRows
     }
 
     // t[j] = lsm_j - tau log y_j for the row at offset o; returns max_j t[j] and the row's log-sum-exp of the logits.
-    static float Terms<T>(T l, T y, int o, int k, float tau, T t, out float lse)
+    static float Terms<T, TL>(T l, TL logY, int o, int k, float tau, T t, out float lse)
         where T : struct, IFloats
+        where TL : struct, IFloatSource
     {
         float mx = float.MinValue;
         for (int j = 0; j < k; j++)
@@ -116,9 +125,29 @@ static class GumbelRows
         float tm = float.MinValue;
         for (int j = 0; j < k; j++)
         {
-            t[j] = l[o + j] - lse - tau * Fn.LogFloored(y[o + j]);
+            t[j] = l[o + j] - lse - tau * logY[o + j];
             tm = MathF.Max(tm, t[j]);
         }
         return tm;
     }
+}
+
+/// <summary>Gumbel noise from a uniform u: g = -log(max(-log(u + GumbelShift) + GumbelShift, GumbelFloor)).</summary>
+internal readonly struct GumbelNoiseOp : Cpu.IUnaryOp
+{
+    public static T Invoke<T>(T u)
+        where T : struct, Cpu.ISimd<T> =>
+        -Cpu.VectorMath.Log(
+            T.Max(
+                -Cpu.VectorMath.Log(u + T.Create(KernelConstants.GumbelShift)) + T.Create(KernelConstants.GumbelShift),
+                T.Create(KernelConstants.GumbelFloor)
+            )
+        );
+}
+
+/// <summary>The Concrete density's log y: log max(y, LogFloor).</summary>
+internal readonly struct LogFlooredOp : Cpu.IUnaryOp
+{
+    public static T Invoke<T>(T y)
+        where T : struct, Cpu.ISimd<T> => Cpu.VectorMath.Log(T.Max(y, T.Create(KernelConstants.LogFloor)));
 }
