@@ -429,8 +429,7 @@ internal static unsafe class CpuGemm
                 Elementwise.Map<SigmoidOp>(rows, rows);
                 break;
             case Activation.Softplus:
-                for (int j = 0; j < rows.Length; j++)
-                    rows[j] = Fn.Softplus(rows[j]);
+                Elementwise.Map<SoftplusOp>(rows, rows);
                 break;
         }
     }
