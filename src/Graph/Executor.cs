@@ -57,6 +57,7 @@ public sealed class Executor : IOpContext, IDisposable
         Graph = graph;
         Backend = accelerator;
         Seed = seed;
+        graph.PlanFolds();
         Plan = new MemoryPlan(graph);
         int p = graph.Parameters.TotalLength;
         _arena = accelerator.Allocate(Math.Max(1, Plan.ArenaLength));

@@ -41,6 +41,13 @@ public sealed class Tensor
     /// </summary>
     public int RowPeriod { get; internal set; }
 
+    /// <summary>
+    /// Whether this periodic tensor's gradient is kept folded onto its first period (its first RowPeriod rows hold, per
+    /// distinct row, the sum of the gradient over the rows equal to it; the rest is unused): set when every consumer is
+    /// a dense layer that runs its backward on one period (<see cref="DenseOp.FoldsBackward"/>) and no loss reads it.
+    /// </summary>
+    public bool FoldedGrad { get; internal set; }
+
     /// <summary>Set for parameters: the element offset of this tensor in the flat parameter buffer.</summary>
     public int ParameterOffset { get; internal set; } = -1;
 

@@ -376,4 +376,49 @@ public sealed class GumbelEdgeTests
         Assert.All(v, x => Assert.True(float.IsFinite(x), "finite"));
         Assert.Equal(2f, v.Sum(), 4);
     }
+
+    // FoldRows against its definition, written as the plain loop: y[c,j] = x[c,j] + x[c+p,j] + ... in row order,
+    // bit for bit (the managed CPU adds whole rows with TensorPrimitives; each element must still be that chain).
+    [Theory]
+    [InlineData(301, 37, 10, false)]
+    [InlineData(301, 37, 10, true)]
+    [InlineData(1000, 784, 10, true)]
+    [InlineData(7, 5, 1, false)]
+    [InlineData(7, 5, 7, false)]
+    public void FoldRowsAddsEachClassOfRowsInRowOrder(int m, int n, int p, bool inPlace)
+    {
+        var r = new Random(m + n + p);
+        var x = Enumerable.Range(0, m * n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+        var want = new float[p * n];
+        for (int c = 0; c < p; c++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float acc = x[c * n + j];
+                for (int row = c + p; row < m; row += p)
+                    acc += x[row * n + j];
+                want[c * n + j] = acc;
+            }
+        }
+        using var cpu = new CpuBackend(2);
+        using var xb = cpu.Upload(x);
+        using var yb = cpu.Allocate(p * n);
+        var y = inPlace ? xb.View.Slice(0, p * n) : yb.View;
+        cpu.FoldRows(xb, m, n, p, y);
+        Assert.Equal(
+            want.Select(BitConverter.SingleToInt32Bits),
+            cpu.ToArray(y).Select(BitConverter.SingleToInt32Bits)
+        );
+        if (inPlace)
+            Assert.Equal(x.Skip(p * n), cpu.ToArray(xb).Skip(p * n)); // the rows past the first period are untouched
+    }
+
+    [Fact]
+    public void FoldRowsRefusesAPeriodOutside1ToM()
+    {
+        using var cpu = new CpuBackend(1);
+        using var x = cpu.Allocate(12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => cpu.FoldRows(x, 4, 3, 0, x));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cpu.FoldRows(x, 4, 3, 5, x));
+    }
 }

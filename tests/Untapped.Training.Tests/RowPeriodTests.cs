@@ -7,8 +7,11 @@ using Xunit;
 namespace Untapped.Training.Tests;
 
 /// <summary>
-/// Tensor.RowPeriod: a dense layer over inputs whose rows repeat computes one period and copies it down. The checks
-/// compare against the same graph without the promise, which runs the whole GEMM, so any difference in a bit shows.
+/// Tensor.RowPeriod: a dense layer over inputs whose rows repeat computes one period and copies it down, and runs its
+/// backward on the gradient folded onto one period. The checks compare against the same graph without the promise,
+/// which runs the whole GEMMs: the forward bit for bit (each output row is its own FMA chain, whatever the number of
+/// rows), the gradients within float rounding (the fold adds the rows in another order than the whole GEMM): at most
+/// 1e-5 of the tensor's largest gradient apart.
 /// </summary>
 public sealed class RowPeriodTests
 {
@@ -25,7 +28,10 @@ public sealed class RowPeriodTests
     }
 
     // x (periodic) -> tanh dense -> dense, the second layer's input inheriting the period; loss = mean ||out - t||.
-    static (float[] Out, float[] Grad, long Flops, int OutPeriod) Run(int period, float[] x)
+    static (float[] Out, float[] Grad, long Flops, long BackwardFlops, int OutPeriod, bool[] Folds) Run(
+        int period,
+        float[] x
+    )
     {
         var g = new ComputeGraph();
         var w0 = g.Parameter("w0", In, Hidden);
@@ -45,8 +51,15 @@ public sealed class RowPeriodTests
         cpu.Fill(Rows * 3, float.NaN, ex.Value(o)); // rows the copy must overwrite
         ex.Forward();
         ex.Backward();
-        long flops = g.Ops.OfType<DenseOp>().Sum(op => op.Flops(false));
-        return (cpu.ToArray(ex.Value(o)), cpu.ToArray(ex.Gradients), flops, o.RowPeriod);
+        var dense = g.Ops.OfType<DenseOp>().ToArray();
+        return (
+            cpu.ToArray(ex.Value(o)),
+            cpu.ToArray(ex.Gradients),
+            dense.Sum(op => op.Flops(false)),
+            dense.Sum(op => op.Flops(true)),
+            o.RowPeriod,
+            [.. dense.Select(d => d.FoldsBackward), h.FoldedGrad, o.FoldedGrad]
+        );
     }
 
     [Fact]
@@ -61,11 +74,31 @@ public sealed class RowPeriodTests
             whole.Out.Select(BitConverter.SingleToInt32Bits),
             periodic.Out.Select(BitConverter.SingleToInt32Bits)
         );
-        Assert.Equal(whole.Grad, periodic.Grad);
+        AssertClose(whole.Grad, periodic.Grad);
+        Assert.NotEqual(whole.Grad, periodic.Grad); // the fold ran: it adds in another order
         Assert.All(periodic.Out, v => Assert.True(float.IsFinite(v)));
-        // Forward flops: 2 m n k per layer, m the period when periodic.
+        // Both layers fold; h keeps a folded gradient (its reader is the folding layer o), o a whole one (the loss's).
+        Assert.Equal([true, true, true, false], periodic.Folds);
+        Assert.Equal([false, false, false, false], whole.Folds);
+        // Flops: 2 m n k per layer, m the period when periodic (backward: dW, and dX for h, whose input x takes none).
         Assert.Equal(2L * Rows * (In * Hidden + Hidden * 3), whole.Flops);
         Assert.Equal(2L * Period * (In * Hidden + Hidden * 3), periodic.Flops);
+        Assert.Equal(2L * Rows * (In * Hidden + 2 * Hidden * 3), whole.BackwardFlops);
+        Assert.Equal(2L * Period * (In * Hidden + 2 * Hidden * 3), periodic.BackwardFlops);
+    }
+
+    static void AssertClose(float[] want, float[] got)
+    {
+        Assert.Equal(want.Length, got.Length);
+        float scale = want.Max(MathF.Abs);
+        Assert.True(scale > 0);
+        for (int i = 0; i < want.Length; i++)
+        {
+            Assert.True(
+                MathF.Abs(want[i] - got[i]) <= 1e-5f * scale,
+                $"[{i}]: whole GEMMs {want[i]:R}, folded {got[i]:R} (largest gradient {scale:R})"
+            );
+        }
     }
 
     [Fact]
@@ -81,14 +114,15 @@ public sealed class RowPeriodTests
     }
 
     // The trainer's use: Untapped under `--unfeatured-z fixed` feeds the ten (y, z) pairs tiled, and declaring it so
-    // changes no loss and no gradient bit against the untiled declaration of the same objective.
+    // changes no loss bit and no gradient beyond float rounding against the untiled declaration of the same objective;
+    // the reverse stream's three decoder layers run their backward on ten rows.
     [Fact]
     public void TiledUnfeaturedStreamLeavesTheObjectiveBitwiseUnchanged()
     {
         const int batch = 25;
         var cfg = ModelConfig.For(Preset.Original);
         Assert.Equal(UnfeaturedZ.Fixed, cfg.UnfeaturedZ);
-        (float[] Losses, float[] Grad) Step(bool tiled)
+        (float[] Losses, float[] Grad, int Folding) Step(bool tiled)
         {
             var obj = new Objective(cfg, batch, batch, batch, unfeaturedTiled: tiled);
             Assert.Equal(tiled ? 10 : 0, obj.YUnfeatured!.RowPeriod);
@@ -110,12 +144,30 @@ public sealed class RowPeriodTests
             ex.SetInput(obj.ZUnfeatured!, Tiled(batch, 10, 2, 4));
             ex.Forward();
             ex.Backward();
-            return (ex.ReadLosses(), cpu.ToArray(ex.Gradients));
+            return (
+                ex.ReadLosses(),
+                cpu.ToArray(ex.Gradients),
+                obj.Graph.Ops.OfType<DenseOp>().Count(d => d.FoldsBackward)
+            );
         }
         var plain = Step(false);
         var tiled = Step(true);
         Assert.Equal(plain.Losses, tiled.Losses);
-        Assert.Equal(plain.Grad, tiled.Grad);
+        AssertClose(plain.Grad, tiled.Grad);
         Assert.Contains(plain.Grad, v => v != 0);
+        Assert.Equal(0, plain.Folding);
+        Assert.Equal(3, tiled.Folding);
+    }
+
+    // The gate's and the backend tests' fixture builds the objective as the trainer does, so a device's five-step check
+    // of the original preset runs the folded backward too.
+    [Fact]
+    public void TheCheckFixtureFoldsTheUnfeaturedStreamAsTrainingDoes()
+    {
+        using var cpu = new CpuBackend(1);
+        using var fixedZ = new Untapped.Training.Gate.ObjectiveFixture(cpu, ModelConfig.For(Preset.Original), 32, 1);
+        using var sampledZ = new Untapped.Training.Gate.ObjectiveFixture(cpu, ModelConfig.For(Preset.Paper), 32, 1);
+        Assert.Equal(3, fixedZ.Objective.Graph.Ops.OfType<DenseOp>().Count(d => d.FoldsBackward));
+        Assert.Equal(0, sampledZ.Objective.Graph.Ops.OfType<DenseOp>().Count(d => d.FoldsBackward));
     }
 }

@@ -6,7 +6,11 @@ namespace Untapped.Graph;
 /// Y = act(sum_i X_i W[rows_i] + b): a dense layer over the column-concatenation [X_0, X_1, ...] without
 /// materialising it; part i multiplies the row block of W that belongs to it (the rows of W are the fan-in).
 /// Backward: dZ = dY act'(Y) in place over dY with db += colsum(dZ) in the same pass, then dW_i += X_i^T dZ,
-/// dX_i += dZ W_i^T.
+/// dX_i += dZ W_i^T. When the inputs' rows repeat with a period p (<see cref="Tensor.RowPeriod"/>) so do Y and act'(Y),
+/// and by linearity every one of those gradients needs only dY summed over the rows equal to each distinct row: the
+/// backward folds dY onto p rows (<see cref="Backend.FoldRows"/>, unless it arrives folded) and runs on them, handing
+/// its inputs folded gradients (<see cref="FoldsBackward"/>). Exact in real arithmetic; in floats it adds in another
+/// order than the whole-batch GEMMs.
 /// </summary>
 public sealed class DenseOp : Op
 {
@@ -36,6 +40,15 @@ public sealed class DenseOp : Op
 
     public override string Kind => "dense";
 
+    internal Tensor Y => _y;
+    internal IReadOnlyList<Tensor> Xs => _xs;
+
+    /// <summary>
+    /// Whether Backward runs on one period of rows: Y is periodic and every input that takes a gradient keeps it
+    /// folded (<see cref="ComputeGraph.PlanFolds"/> decides).
+    /// </summary>
+    public bool FoldsBackward { get; internal set; }
+
     // Part i multiplies rows [first, first + cols_i) of W, where first is the fan-in of the parts before it.
     View Block(View w, int part)
     {
@@ -46,10 +59,11 @@ public sealed class DenseOp : Op
     }
 
     // Forward: 2 m n fan-in (m: one period of rows when periodic). Backward: dW for every part, dX for the parts that
-    // take a gradient.
+    // take a gradient (m: one period when it folds; the fold's adds are not counted).
     public override long Flops(bool backward)
     {
-        long mn2 = 2L * (backward || _y.RowPeriod == 0 ? _y.Rows : _y.RowPeriod) * _y.Cols;
+        bool onePeriod = backward ? FoldsBackward : _y.RowPeriod > 0;
+        long mn2 = 2L * (onePeriod ? _y.RowPeriod : _y.Rows) * _y.Cols;
         return _xs.Sum(x => mn2 * x.Cols * (backward && x.RequiresGrad ? 2 : 1));
     }
 
@@ -91,17 +105,21 @@ public sealed class DenseOp : Op
     public override void Backward(IOpContext ex)
     {
         var a = ex.Backend;
-        int m = _y.Rows,
-            n = _y.Cols;
+        int n = _y.Cols,
+            m = FoldsBackward ? _y.RowPeriod : _y.Rows;
         var dz = ex.Grad(_y);
-        a.ActBiasBackward(ex.Value(_y), dz, m, n, _act, dz, ex.Grad(_b));
+        if (FoldsBackward && !_y.FoldedGrad)
+            a.FoldRows(dz, _y.Rows, n, m, dz.Slice(0, m * n)); // in place: the first period's rows
+        dz = dz.Slice(0, m * n);
+        a.ActBiasBackward(ex.Value(_y).Slice(0, m * n), dz, m, n, _act, dz, ex.Grad(_b));
         for (int i = 0; i < _xs.Length; i++)
         {
             var x = _xs[i];
-            a.Gemm(ex.Value(x), dz, default, x.Cols, m, n, true, false, Activation.None, true, Block(ex.Grad(_w), i));
+            var xv = ex.Value(x).Slice(0, m * x.Cols);
+            a.Gemm(xv, dz, default, x.Cols, m, n, true, false, Activation.None, true, Block(ex.Grad(_w), i));
             if (x.RequiresGrad)
             {
-                var dx = ex.GradForWrite(x, out bool accumulate);
+                var dx = ex.GradForWrite(x, out bool accumulate).Slice(0, m * x.Cols);
                 a.Gemm(dz, Block(ex.Value(_w), i), default, m, n, x.Cols, false, true, Activation.None, accumulate, dx);
             }
         }
@@ -119,5 +137,34 @@ public sealed partial class ComputeGraph
             y.RowPeriod = p;
         Add(new DenseOp(label, xs, w, b, act, y));
         return y;
+    }
+
+    /// <summary>
+    /// Decides which dense layers run their backward on one period (<see cref="DenseOp.FoldsBackward"/>) and which
+    /// tensors keep a folded gradient (<see cref="Tensor.FoldedGrad"/>): the largest consistent set, by removing until
+    /// nothing changes. A periodic tensor's gradient can stay folded only if every op that reads it is a folding dense
+    /// layer (any other writes whole rows) and no loss reads it; a layer can fold only if its output is periodic and
+    /// every input it sends a gradient to stays folded. Run by every <see cref="Executor"/> (idempotent).
+    /// </summary>
+    internal void PlanFolds()
+    {
+        var dense = _ops.OfType<DenseOp>().Where(d => d.Y.RowPeriod > 0).ToHashSet();
+        var inLoss = _losses.SelectMany(l => l.Parts).Where(p => p.Gradient).Select(p => p.Rows).ToHashSet();
+        var readers = _tensors.ToDictionary(t => t, _ => new List<Op>());
+        foreach (var op in _ops)
+        {
+            foreach (var t in op.Inputs.Distinct())
+                readers[t].Add(op);
+        }
+        bool Folded(Tensor t) =>
+            t.RowPeriod > 0
+            && t.RequiresGrad
+            && !inLoss.Contains(t)
+            && readers[t].All(o => o is DenseOp d && dense.Contains(d));
+        while (dense.RemoveWhere(d => d.Xs.Any(x => x.RequiresGrad && !Folded(x))) > 0) { }
+        foreach (var t in _tensors)
+            t.FoldedGrad = Folded(t);
+        foreach (var d in _ops.OfType<DenseOp>())
+            d.FoldsBackward = dense.Contains(d);
     }
 }

@@ -5,7 +5,11 @@ using Untapped.Training.Model;
 
 namespace Untapped.Training.Gate;
 
-/// <summary>An objective on an accelerator with small random batches and initialised parameters.</summary>
+/// <summary>
+/// An objective on an accelerator with small random batches and initialised parameters, built as the trainer builds it:
+/// under `--unfeatured-z fixed` the unfeatured stream's (y, z) rows repeat every ten (its dense layers compute one
+/// period forward and fold their backward onto it), so a device's check covers that path too.
+/// </summary>
 public sealed class ObjectiveFixture : IDisposable
 {
     public Objective Objective { get; }
@@ -14,7 +18,7 @@ public sealed class ObjectiveFixture : IDisposable
 
     public ObjectiveFixture(Backend acc, ModelConfig cfg, int batch, ulong seed)
     {
-        Objective = new Objective(cfg, batch, batch, batch);
+        Objective = new Objective(cfg, batch, batch, batch, unfeaturedTiled: cfg.UnfeaturedZ == UnfeaturedZ.Fixed);
         Executor = new Executor(Objective.Graph, acc, seed);
         acc.CopyFromHost(Networks.Initialise(Objective.Graph.Parameters, seed), Executor.Parameters);
         var r = new Random((int)seed);
@@ -39,10 +43,11 @@ public sealed class ObjectiveFixture : IDisposable
             }
 
             Inputs[yf] = soft;
-            Inputs[Objective.ZUnfeatured!] = Enumerable
-                .Range(0, batch * 2)
-                .Select(_ => (float)(r.NextDouble() * 3 - 1.5))
-                .ToArray();
+            var z = Enumerable.Range(0, batch * 2).Select(_ => (float)(r.NextDouble() * 3 - 1.5)).ToArray();
+            int period = Objective.ZUnfeatured!.RowPeriod; // 10 when tiled, else 0
+            for (int i = 2 * period; period > 0 && i < z.Length; i++)
+                z[i] = z[i - 2 * period];
+            Inputs[Objective.ZUnfeatured!] = z;
         }
         foreach (var (t, v) in Inputs)
             Executor.SetInput(t, v);

@@ -51,9 +51,31 @@ public abstract partial class Backend
 
     protected abstract void ActBiasBackwardCore(in ActBiasBackwardArgs args);
 
+    /// <summary>
+    /// y[c,j] = x[c,j] + x[c+p,j] + x[c+2p,j] + ... over the rows r &lt; m with r = c (mod p), added in that order: the
+    /// rows of x folded onto one period, what the gradient of a tensor whose rows repeat with period p sums to per
+    /// distinct row (the dense layer's backward then runs on p rows). y may be x's own first p rows (in place).
+    /// </summary>
+    public void FoldRows(
+        View x, // [m,n]
+        int m,
+        int n,
+        int p,
+        View y // [p,n]
+    )
+    {
+        if (p < 1 || p > m)
+            throw new ArgumentOutOfRangeException(nameof(p), $"period {p} must be in 1..m = {m}");
+        Sizes(m, n).All(x).Holds(y, (long)p * n);
+        FoldRowsCore(new(x, m, n, p, y));
+    }
+
+    protected abstract void FoldRowsCore(in FoldRowsArgs args);
+
     // What each Core receives: the public method's arguments, validated (one record per operation).
     // csharpier-ignore-start
     protected internal readonly record struct GemmArgs(View A, View B, View Bias, int M, int K, int N, bool TransA, bool TransB, Activation Act, bool Accumulate, View C);
     protected readonly record struct ActBiasBackwardArgs(View Y, View Dy, int M, int N, Activation Act, View Dz, View Db);
+    protected readonly record struct FoldRowsArgs(View X, int M, int N, int P, View Y);
     // csharpier-ignore-end
 }

@@ -16,6 +16,22 @@ public sealed partial class CpuBackend
     // Fixed blocks of LaunchShape.BiasBlockRows rows (in parallel; a block's dZ and its partial row stay in L1/L2): the block's dZ is formed in one pass over its contiguous rows, then its
     // rows are added to the block's partial row; the partials are then added in block order, one fixed order per
     // column for any thread count, which the device kernel keeps too.
+    // One period row at a time (in parallel): start from row c, then add rows c + p, c + 2p, ... in order, each add a
+    // vector pass over the row (elementwise, so each element is the scalar chain the device thread runs).
+    protected override void FoldRowsCore(in FoldRowsArgs args)
+    {
+        var (x, m, n, p, y) = args;
+        Mem X = A(x),
+            Y = A(y);
+        ForEach(p, 1, c =>
+        {
+            var acc = Y.Span(c * n, n);
+            X.Span(c * n, n).CopyTo(acc);
+            for (int r = c + p; r < m; r += p)
+                TensorPrimitives.Add(acc, X.Span(r * n, n), acc);
+        });
+    }
+
     protected override void ActBiasBackwardCore(in ActBiasBackwardArgs args)
     {
         var (y, dy, m, n, act, dz, db) = args;

@@ -71,6 +71,17 @@ public static partial class OpCases
             {
                 Bytes = s.M * w * F,
             };
+            // The reverse stream's decoder output gradient under `--unfeatured-z fixed`, folded onto its ten rows.
+            yield return new(
+                "fold_rows_in_place",
+                nameof(Backend.FoldRows),
+                r => OpCase.Buffers(("x", Gen.Uniform(r, s.M * CaseSize.Model.D))),
+                ["x"],
+                (a, h) => a.FoldRows(h["x"], s.M, CaseSize.Model.D, 10, h["x"].Slice(0, 10 * CaseSize.Model.D))
+            )
+            {
+                Bytes = (long)s.M * CaseSize.Model.D * F,
+            };
             yield break;
         }
         if (s == CaseSize.Gradient)
@@ -191,6 +202,21 @@ public static partial class OpCases
                     );
                 }
             }
+        }
+
+        // 301 rows (not a whole number of periods), 37 columns (two device warps and a tail); into a separate output and
+        // in place onto x's first rows; the edge periods 1 (a column sum) and m (a copy).
+        foreach (var (p, inPlace) in new[] { (10, false), (10, true), (1, false), (301, false) })
+        {
+            const int m = 301,
+                n = 37;
+            yield return new(
+                $"fold_rows_p{p}{(inPlace ? "_in_place" : "")}",
+                nameof(Backend.FoldRows),
+                r => OpCase.Buffers(("x", Gen.Uniform(r, m * n)), ("y", Gen.Uniform(r, p * n))),
+                [inPlace ? "x" : "y"],
+                (a, h) => a.FoldRows(h["x"], m, n, p, inPlace ? h["x"].Slice(0, p * n) : h["y"])
+            );
         }
     }
 

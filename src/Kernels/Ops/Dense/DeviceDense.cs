@@ -1,7 +1,7 @@
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>
-/// The dense layer's elementwise backward; twin of CpuDense.cs in this folder (the GEMMs are in <see
+/// The dense layer's elementwise backward and the row fold of a periodic layer's gradient; twin of CpuDense.cs in this folder (the GEMMs are in <see
 /// cref="DeviceGemm"/>).
 /// </summary>
 static class DeviceDense
@@ -57,5 +57,26 @@ static class DeviceDense
         }
         if (ry == 0 && col < n)
             db[col] += total;
+    }
+
+    /// <summary>
+    /// y[c,j] = x[c,j] + x[c+p,j] + ... (rows r &lt; m, r = c mod p) in row order: one thread per element of y, a
+    /// warp reading consecutive columns of each row.
+    /// </summary>
+    public static void FoldRows(
+        Index1D i,
+        ArrayView<float> x, // [m,n]
+        int m,
+        int n,
+        int p,
+        ArrayView<float> y // [p,n]
+    )
+    {
+        int c = i / n,
+            j = i - c * n;
+        float acc = x[i];
+        for (int r = c + p; r < m; r += p)
+            acc += x[r * n + j];
+        y[i] = acc;
     }
 }

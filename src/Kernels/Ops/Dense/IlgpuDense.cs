@@ -1,6 +1,6 @@
 namespace Untapped.Kernels.Ilgpu;
 
-// The launches of the GEMM and the activation backward (DeviceGemm.cs, DeviceDense.cs, this folder).
+// The launches of the GEMM, the activation backward and the row fold (DeviceGemm.cs, DeviceDense.cs, this folder).
 public sealed partial class IlgpuBackend
 {
     protected override void GemmCore(in GemmArgs args)
@@ -39,5 +39,12 @@ public sealed partial class IlgpuBackend
             Arr(dz),
             Arr(db)
         );
+    }
+
+    protected override void FoldRowsCore(in FoldRowsArgs args)
+    {
+        var (x, m, n, p, y) = args;
+        if (n > 0)
+            Run(DeviceDense.FoldRows, (Index1D)(p * n), Arr(x), m, n, p, Arr(y));
     }
 }
