@@ -67,9 +67,12 @@ static class StepBench
         f.Step();
         var times = Enumerable.Range(0, steps).Select(_ => f.Step()).Order().ToList();
         double med = times[times.Count / 2];
+        double arena = ex.Plan.PeakBytes / 1048576.0,
+            peak = PeakResidentMiB();
         Console.WriteLine(
             $"step {model} {preset} batch {batch} on {acc.Name}: median {med:F1} ms over {steps} steps (min {times[0]:F1}), "
-                + $"{f.Samples / (med / 1000):N0} samples/s; planned arena {ex.Plan.PeakBytes / 1048576.0:F1} MiB, device total {ex.BackendBytes / 1048576.0:F1} MiB"
+                + $"{f.Samples / (med / 1000):N0} samples/s; planned arena {arena:F1} MiB, device total {ex.BackendBytes / 1048576.0:F1} MiB, "
+                + $"peak resident {peak:F0} MiB ({peak / arena:F2}x the arena)"
         );
         ex.Profile = new OpProfile { ByLayer = byLayer };
         double profiled = f.Step();
@@ -78,5 +81,12 @@ static class StepBench
             $"profiled step: {profiled:F1} ms, of which the ops above {ex.Profile.TotalMs:F1} ms; the rest is loss reductions, "
                 + "gradient zero-fills outside ops and the synchronisation after every op"
         );
+    }
+
+    /// <summary>This process's peak resident memory so far (the kernel's VmHWM), in MiB.</summary>
+    public static double PeakResidentMiB()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.PeakWorkingSet64 / 1048576.0;
     }
 }

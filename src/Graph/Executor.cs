@@ -164,6 +164,35 @@ public sealed class Executor : IOpContext, IDisposable
         return Plan.Grad(t) is { } s ? _arena.View.Slice(s.Offset, t.Length) : default;
     }
 
+    /// <summary>
+    /// Writes input <paramref name="t"/> from rows made a slab of <see cref="SlabRows"/> at a time into one reused host
+    /// buffer, so a large input (a batch of images) needs no whole host copy beside its arena slot. Inputs declared
+    /// periodic are set whole (<see cref="SetInput(Tensor, ReadOnlySpan{float})"/>, which checks the period).
+    /// </summary>
+    public void SetInput(Tensor t, RowWriter write)
+    {
+        if (t.Kind != TensorKind.Input)
+            throw new ArgumentException($"{t} is not an input");
+        if (t.RowPeriod > 0)
+            throw new ArgumentException($"input {t} repeats its rows: set it whole, which checks that they do");
+        int slab = Math.Min(SlabRows, t.Rows) * t.Cols;
+        if (_slab is null || _slab.Length < slab)
+            _slab = new float[slab];
+        var view = Value(t);
+        for (int r0 = 0; r0 < t.Rows; r0 += SlabRows)
+        {
+            int n = Math.Min(SlabRows, t.Rows - r0);
+            var rows = _slab.AsSpan(0, n * t.Cols);
+            write(r0, n, rows);
+            Backend.CopyFromHost(rows, view.Slice(r0 * t.Cols, n * t.Cols));
+        }
+    }
+
+    /// <summary>Rows per slab of <see cref="SetInput(Tensor, RowWriter)"/>.</summary>
+    public const int SlabRows = 1024;
+
+    float[]? _slab;
+
     public void SetInput(Tensor t, ReadOnlySpan<float> data)
     {
         if (t.Kind != TensorKind.Input)

@@ -1,5 +1,8 @@
 namespace Untapped.Graph;
 
+/// <summary>Writes rows [first, first + count) of an input, as floats, to the start of the destination.</summary>
+public delegate void RowWriter(int first, int count, Span<float> destination);
+
 /// <summary>
 /// What a tensor's storage is: a view into the flat parameter buffer, data copied in per step, or planned arena memory.
 /// </summary>

@@ -15,7 +15,10 @@ public sealed class DataTests
         Assert.Equal(40, m.Count);
         var raw = TinyMnist.Images(30, 1);
         for (int i = 0; i < 30 * 784; i++)
-            Assert.Equal(raw[16 + i] >= 129 ? 1f : 0f, m.Images[i]);
+            Assert.Equal(raw[16 + i] >= 129 ? 1 : 0, m.Binary[i]);
+        var floats = m.ImagesAsFloats(1, 2);
+        for (int i = 0; i < 2 * 784; i++)
+            Assert.Equal(raw[16 + 784 + i] >= 129 ? 1f : 0f, floats[i]);
         Assert.Equal((byte)7, m.Labels[37]);
     }
 

@@ -106,7 +106,7 @@ public sealed class EvalEveryTests
         var data = new ExperimentData(Mnist.Load(Data), o.Seed, o.UnlabelledCount);
         using var acc = new CpuBackend(1);
         using var inf = Inference.FromHost(acc, RunReports.LoadParameters(every2));
-        var x = data.HeldOut.SelectMany(i => data.Pool.Image(i).ToArray()).ToArray();
+        var x = data.HeldOut.SelectMany(i => data.Pool.ImagesAsFloats(i, 1)).ToArray();
         var p = inf.ClassifierProbs(x, data.HeldOut.Length);
         double h = 0;
         for (int i = 0; i < p.Length; i++)

@@ -357,6 +357,57 @@ public sealed class BackendStepTests
 /// </summary>
 public sealed class InferenceInPlaceTests
 {
+    // Issue 43 (memory): images stay bytes in the pool and reach an input a slab at a time, never as a whole float copy.
+    // A slab-written input holds what the whole-span SetInput writes, across slab boundaries and a short last slab.
+    [Fact]
+    public void AnInputWrittenBySlabsHoldsTheWholeCopysValues()
+    {
+        using var cpu = new CpuBackend(1);
+        const int rows = Executor.SlabRows * 2 + 37,
+            cols = 5;
+        var g = new ComputeGraph();
+        var x = g.Input("x", rows, cols);
+        var p = g.Input("p", rows, cols, rowPeriod: 3);
+        var data = Enumerable.Range(0, rows * cols).Select(i => MathF.Sin(i)).ToArray();
+        using var ex = new Executor(g, cpu, 1);
+        var calls = new List<(int, int)>();
+        ex.SetInput(x, (first, count, d) =>
+        {
+            calls.Add((first, count));
+            data.AsSpan(first * cols, count * cols).CopyTo(d);
+        });
+        Assert.Equal(data, cpu.ToArray(ex.Value(x)));
+        Assert.Equal(
+            [(0, Executor.SlabRows), (Executor.SlabRows, Executor.SlabRows), (2 * Executor.SlabRows, 37)],
+            calls
+        );
+        // A periodic input is set whole, where its period is checked.
+        var e = Assert.Throws<ArgumentException>(() => ex.SetInput(p, (_, _, _) => { }));
+        Assert.Contains("set it whole", e.Message);
+    }
+
+    // Evaluation reads pool images by index (Inference.Rows.Images) instead of gathering a float copy: the same logits,
+    // bit for bit, over several chunks and a zero-padded last one.
+    [Fact]
+    public void PoolRowsGiveTheGatheredCopysLogits()
+    {
+        using var cpu = new CpuBackend(1);
+        var trained = new Objective(ModelConfig.For(Preset.Original), 2, 2, 2);
+        var init = Networks.Initialise(trained.Graph.Parameters, 3);
+        var r = new Random(5);
+        var pool = new Data.Mnist(
+            [.. Enumerable.Range(0, 40 * Data.Mnist.Pixels).Select(_ => (byte)(r.Next(3) == 0 ? 1 : 0))],
+            [.. Enumerable.Range(0, 40).Select(i => (byte)(i % 10))]
+        );
+        int[] idx = [.. Enumerable.Range(0, 23).Select(i => (i * 7) % 40)];
+        var gathered = idx.SelectMany(i => pool.ImagesAsFloats(i, 1)).ToArray();
+        using var inf = Evaluation.Inference.FromHost(cpu, init, 8);
+        var want = inf.ClassifierLogits(gathered, idx.Length);
+        var got = inf.ClassifierLogits(Evaluation.Inference.Rows.Images(pool, idx), idx.Length);
+        Assert.Equal(want.Select(BitConverter.SingleToInt32Bits), got.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(idx.Length * 10, got.Length);
+    }
+
     [Fact]
     public void AForwardOnlyExecutorReadsTheTrainersParametersInPlace()
     {

@@ -164,7 +164,7 @@ public sealed class InteropTests
             z[2 * i] = rng.NextSingle() * 3 - 1.5f;
             z[2 * i + 1] = rng.NextSingle() * 3 - 1.5f;
         }
-        var x = images.Images.AsSpan(0, n * Mnist.Pixels).ToArray();
+        var x = images.ImagesAsFloats(0, n);
         var means = inf.DecoderLogits(y, z, n).Select(l => Untapped.Kernels.Fn.Sigmoid(l)).ToArray();
         var logits = inf.ClassifierLogits(x, n);
 

@@ -36,7 +36,7 @@ public sealed class ReverseQxTests
                 continue;
             n++;
             for (int d = 0; d < Mnist.Pixels; d++)
-                ones[d] += data.Pool.Images[i * Mnist.Pixels + d];
+                ones[d] += data.Pool.Binary[i * Mnist.Pixels + d];
         }
         return [.. ones.Select(o => (o + 1) / (n + 2))];
     }

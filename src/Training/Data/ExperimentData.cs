@@ -48,7 +48,7 @@ public sealed class ExperimentData
         {
             var img = Pool.Image(i);
             for (int d = 0; d < Mnist.Pixels; d++)
-                ones[d] += img[d] > 0.5f ? 1 : 0;
+                ones[d] += img[d];
         }
         return [.. ones.Select(o => (o + 1.0) / (seen.Count + 2.0))];
     }

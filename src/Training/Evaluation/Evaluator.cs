@@ -40,26 +40,17 @@ public static class Evaluator
     const int Dims = Mnist.Classes,
         Free = Dims - FirstUnlabelledDim;
 
-    /// <summary>Gathers [rows, 784] images and one-hot labels of the given pool indices.</summary>
-    static (float[] X, float[] Y) Gather(Mnist pool, int[] idx)
-    {
-        var x = new float[idx.Length * Mnist.Pixels];
-        var y = new float[idx.Length * Dims];
-        for (int i = 0; i < idx.Length; i++)
-        {
-            pool.Image(idx[i]).CopyTo(x.AsSpan(i * Mnist.Pixels));
-            y[i * Dims + pool.Labels[idx[i]]] = 1f;
-        }
-        return (x, y);
-    }
-
     /// <summary>
     /// z-bar = mean over the labelled set of flow(mu(x, y)); the 10 one-hots decoded there (Bernoulli means).
     /// </summary>
     public static (float[] ZBar, float[] Means) Digits(Inference inf, ExperimentData data, ModelConfig cfg)
     {
-        var (x, y) = Gather(data.Pool, data.Labelled);
-        var z = inf.EncoderMeanInBox(x, y, data.Labelled.Length, cfg);
+        var z = inf.EncoderMeanInBox(
+            Inference.Rows.Images(data.Pool, data.Labelled),
+            Inference.Rows.OneHot(data.Pool, data.Labelled),
+            data.Labelled.Length,
+            cfg
+        );
         double z0 = 0,
             z1 = 0;
         for (int i = 0; i < data.Labelled.Length; i++)
@@ -127,8 +118,7 @@ public static class Evaluator
         var dimOf = new int[Dims];
         for (int d = 0; d < Dims; d++)
             dimOf[perm[d]] = d;
-        var (xh, _) = Gather(data.Pool, data.HeldOut);
-        var ph = inf.ClassifierProbs(xh, data.HeldOut.Length);
+        var ph = inf.ClassifierProbs(Inference.Rows.Images(data.Pool, data.HeldOut), data.HeldOut.Length);
         double ce = 0,
             entropy = 0;
         int right = 0;
@@ -149,8 +139,7 @@ public static class Evaluator
             if (perm[ReferenceClassifier.ArgMax(p)] == t)
                 right++;
         }
-        var (xl, _) = Gather(data.Pool, data.Labelled);
-        var ll = inf.ClassifierLogits(xl, data.Labelled.Length);
+        var ll = inf.ClassifierLogits(Inference.Rows.Images(data.Pool, data.Labelled), data.Labelled.Length);
         int rightL = 0;
         for (int i = 0; i < data.Labelled.Length; i++)
         {

@@ -34,7 +34,7 @@ public sealed record Prediction(float[] Zbar, float[][] DigitMeans, int[] Images
         count = Math.Min(count, data.Count);
         using var inf = Inference.FromHost(acc, RunReports.LoadParameters(run));
         var means = Evaluator.Decode(inf, [.. Enumerable.Range(0, Mnist.Classes).Select(d => (d, zbar[0], zbar[1]))]);
-        var logits = inf.ClassifierLogits(data.Images.AsSpan(0, count * Mnist.Pixels).ToArray(), count);
+        var logits = inf.ClassifierLogits(data.ImagesAsFloats(0, count), count);
         return new Prediction(
             zbar,
             Rows(means, Mnist.Pixels),

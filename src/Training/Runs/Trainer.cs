@@ -18,9 +18,7 @@ public sealed class Trainer : IDisposable
         FixedZStream = RandomStreams.FixedZ,
         ResampleZStream = RandomStreams.ResampleZ;
     readonly ExperimentData _data;
-    readonly float[] _xl,
-        _yl,
-        _xu,
+    readonly float[] _yl,
         _yf,
         _zf,
         _fixedZ;
@@ -52,9 +50,7 @@ public sealed class Trainer : IDisposable
         Objective = new Objective(cfg, batch, batch, batch, unfeaturedTiled: cfg.UnfeaturedZ == UnfeaturedZ.Fixed);
         Executor = new Executor(Objective.Graph, acc, seed);
         acc.CopyFromHost(Networks.Initialise(Objective.Graph.Parameters, seed), Executor.Parameters);
-        _xl = new float[batch * Mnist.Pixels];
         _yl = new float[batch * Mnist.Classes];
-        _xu = new float[batch * Mnist.Pixels];
         _yf = new float[batch * Mnist.Classes];
         _zf = new float[batch * Networks.ZDim];
         _fixedZ = new float[Mnist.Classes * Networks.ZDim];
@@ -120,17 +116,23 @@ public sealed class Trainer : IDisposable
         return idx;
     }
 
-    void Fill(int[] order, int[] pool, int step, float[] x, float[]? y)
-    {
-        for (int j = 0; j < Batch; j++)
+    // The pool index of row j of the step's batch.
+    int Pick(int[] order, int[] pool, int step, int j) => pool[order[(step * Batch + j) % order.Length]];
+
+    // The step's images, written straight into the input a slab at a time (Executor.SetInput with rows): no batch-sized
+    // host copy of them.
+    RowWriter Images(int[] order, int[] pool, int step) =>
+        (first, count, d) =>
         {
-            int i = pool[order[(step * Batch + j) % order.Length]];
-            _data.Pool.Image(i).CopyTo(x.AsSpan(j * Mnist.Pixels));
-            if (y is null)
-                continue;
-            Array.Clear(y, j * Mnist.Classes, Mnist.Classes);
-            y[j * Mnist.Classes + _data.Pool.Labels[i]] = 1f;
-        }
+            for (int j = 0; j < count; j++)
+                _data.Pool.CopyImage(Pick(order, pool, step, first + j), d.Slice(j * Mnist.Pixels));
+        };
+
+    void Labels(int[] order, int[] pool, int step, float[] y)
+    {
+        Array.Clear(y);
+        for (int j = 0; j < Batch; j++)
+            y[j * Mnist.Classes + _data.Pool.Labels[Pick(order, pool, step, j)]] = 1f;
     }
 
     /// <summary>
@@ -154,11 +156,10 @@ public sealed class Trainer : IDisposable
             _timedSteps = 0;
         }
         double lr = Config.LearningRateAt(epoch);
-        Fill(_orderL, _data.Labelled, s, _xl, _yl);
-        Fill(_orderU, _data.Unlabelled, s, _xu, null);
-        ex.SetInput(Objective.XLabelled, _xl);
+        Labels(_orderL, _data.Labelled, s, _yl);
+        ex.SetInput(Objective.XLabelled, Images(_orderL, _data.Labelled, s));
         ex.SetInput(Objective.YLabelled, _yl);
-        ex.SetInput(Objective.XUnlabelled, _xu);
+        ex.SetInput(Objective.XUnlabelled, Images(_orderU, _data.Unlabelled, s));
         if (Objective.YUnfeatured is { } yf)
         {
             if (Config.UnfeaturedZ == UnfeaturedZ.Fixed)
