@@ -2,7 +2,7 @@
 # Every figure of bench/results/limit.md in one run: `bench limit` on both presets and every vector path, then the
 # PyTorch peer (bench/step_vs_torch.sh) on both presets and both wide paths. Pause other work first (two cores are
 # easily saturated): the schedule trials take SIGTERM and resume.
-# Usage: bash bench/limit_all.sh [reps]   (about 10 minutes on a 2-core EPYC)
+# Usage: bash bench/limit_all.sh [reps]   (about 15 minutes on a 2-core EPYC)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-5}
@@ -15,7 +15,7 @@ for p in original paper; do
 done
 echo "== limit original 128"; DOTNET_PreferredVectorBitWidth=128 $B limit --preset original --backend cpu --threads 2 --reps 3
 for p in original paper; do
-  echo "== torch $p avx512"; bash bench/step_vs_torch.sh 10000 2 "$p" 3
-  echo "== torch $p avx2"; bash bench/step_vs_torch.sh --avx2 10000 2 "$p" 3
+  echo "== torch $p avx512"; bash bench/step_vs_torch.sh 10000 2 "$p" 5
+  echo "== torch $p avx2"; bash bench/step_vs_torch.sh --avx2 10000 2 "$p" 5
 done
 echo "== done $(date -u +%FT%TZ)"
