@@ -39,7 +39,7 @@ public sealed class SharedContextTests
         var callers = new List<string>();
         foreach (var assembly in assemblies)
         {
-            foreach (var (type, method) in Methods(assembly))
+            foreach (var (type, method) in OwnMathsTests.Methods(assembly))
             {
                 if (Calls(method).Any(t => GpuBuilders.Contains(t)))
                     callers.Add($"{type.FullName}.{method.Name}");
@@ -101,30 +101,6 @@ public sealed class SharedContextTests
             new IlgpuBackend(BackendKind.Cuda, 0, new IlgpuSettings(Assertions: true))
         );
         Assert.Contains("one context per process", e.Message);
-    }
-
-    static IEnumerable<(Type, MethodBase)> Methods(Assembly assembly)
-    {
-        const BindingFlags all =
-            BindingFlags.Public
-            | BindingFlags.NonPublic
-            | BindingFlags.Static
-            | BindingFlags.Instance
-            | BindingFlags.DeclaredOnly;
-        Type[] types;
-        try
-        {
-            types = assembly.GetTypes();
-        }
-        catch (ReflectionTypeLoadException e)
-        {
-            types = e.Types.Where(t => t is not null).ToArray()!;
-        }
-        foreach (var type in types)
-        {
-            foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
-                yield return (type, method);
-        }
     }
 
     static IEnumerable<MethodBase> Calls(MethodBase method) =>
