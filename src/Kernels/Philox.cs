@@ -185,6 +185,17 @@ public static class Philox
         * Vector256.Create(5.9604644775390625e-8f);
 
     /// <summary>
+    /// The Box-Muller pair of two words: r cos t and r sin t, r = sqrt(-2 ln u(radius)), t = 2 pi u(angle). The one
+    /// definition the CPU (<see cref="Normal"/>) and the device kernel both run.
+    /// </summary>
+    public static (float First, float Second) BoxMuller(uint radius, uint angle)
+    {
+        float r = MathF.Sqrt(-2f * Fn.Log(ToUnit(radius)));
+        var (sin, cos) = Fn.SinCos(KernelConstants.TwoPi * ToUnit(angle));
+        return (r * cos, r * sin);
+    }
+
+    /// <summary>
     /// Box-Muller normals: words (0,1) give elements 0 (cos) and 1 (sin) of a block, words (2,3) elements 2 and 3.
     /// </summary>
     public static void Normal(ulong seed, uint stream, uint step, int first, Span<float> output)
@@ -194,20 +205,17 @@ public static class Philox
         {
             int e = first + i;
             var (a, b, c, d) = StreamBlock(seed, stream, step, (uint)(e >> 2));
-            // One radius and one sin/cos per pair of elements, made when its first element is written.
+            // One Box-Muller pair per two elements, made when its first element is written.
             int pair = -1;
-            float r = 0f,
-                sin = 0f,
-                cos = 0f;
+            (float First, float Second) g = default;
             for (int w = e & 3; w < 4 && i < output.Length; w++, i++)
             {
                 if (w >> 1 != pair)
                 {
                     pair = w >> 1;
-                    r = MathF.Sqrt(-2f * Fn.Log(ToUnit(pair == 1 ? c : a)));
-                    (sin, cos) = Fn.SinCos(KernelConstants.TwoPi * ToUnit(pair == 1 ? d : b));
+                    g = pair == 1 ? BoxMuller(c, d) : BoxMuller(a, b);
                 }
-                output[i] = (w & 1) == 0 ? r * cos : r * sin;
+                output[i] = (w & 1) == 0 ? g.First : g.Second;
             }
         }
     }

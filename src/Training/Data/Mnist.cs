@@ -1,3 +1,5 @@
+using Untapped.Graph;
+
 namespace Untapped.Training.Data;
 
 /// <summary>MNIST pooled (train then test), binarised: pixel &gt;= 129 becomes 1 (docs/model.md §1).</summary>
@@ -43,6 +45,17 @@ public sealed class Mnist
         for (int j = 0; j < src.Length; j++)
             dst[j] = src[j];
     }
+
+    /// <summary>
+    /// Rows of images picked by <paramref name="imageOfRow"/> (row -> pool index), written as floats a slab at a time:
+    /// an input's rows without a gathered float copy (Executor.SetInput, Inference.Rows).
+    /// </summary>
+    public RowWriter ImageRows(Func<int, int> imageOfRow) =>
+        (first, count, d) =>
+        {
+            for (int j = 0; j < count; j++)
+                CopyImage(imageOfRow(first + j), d.Slice(j * Pixels));
+        };
 
     /// <summary>Images [first, first + count) as a new float array.</summary>
     public float[] ImagesAsFloats(int first, int count)

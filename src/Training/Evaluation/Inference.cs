@@ -24,11 +24,7 @@ public sealed class Inference(Backend acc, View parameters, int chunk = 1024) : 
             new(cols, (first, count, d) => data.AsSpan(first * cols, count * cols).CopyTo(d));
 
         /// <summary>The pool images at <paramref name="indices"/>, in that order.</summary>
-        public static Rows Images(Mnist pool, int[] indices) => new(Mnist.Pixels, (first, count, d) =>
-            {
-                for (int i = 0; i < count; i++)
-                    pool.CopyImage(indices[first + i], d.Slice(i * Mnist.Pixels));
-            });
+        public static Rows Images(Mnist pool, int[] indices) => new(Mnist.Pixels, pool.ImageRows(i => indices[i]));
 
         /// <summary>One-hot rows of the pool labels at <paramref name="indices"/>.</summary>
         public static Rows OneHot(Mnist pool, int[] indices) => new(Mnist.Classes, (first, count, d) =>

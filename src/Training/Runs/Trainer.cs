@@ -121,12 +121,7 @@ public sealed class Trainer : IDisposable
 
     // The step's images, written straight into the input a slab at a time (Executor.SetInput with rows): no batch-sized
     // host copy of them.
-    RowWriter Images(int[] order, int[] pool, int step) =>
-        (first, count, d) =>
-        {
-            for (int j = 0; j < count; j++)
-                _data.Pool.CopyImage(Pick(order, pool, step, first + j), d.Slice(j * Mnist.Pixels));
-        };
+    RowWriter Images(int[] order, int[] pool, int step) => _data.Pool.ImageRows(j => Pick(order, pool, step, j));
 
     void Labels(int[] order, int[] pool, int step, float[] y)
     {

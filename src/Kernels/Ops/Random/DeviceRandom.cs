@@ -44,11 +44,10 @@ static class DeviceRandom
 
     static void BoxMuller(uint radius, uint angle, int e, int n, ArrayView<float> output)
     {
-        float r = MathF.Sqrt(-2f * Fn.Log(Philox.ToUnit(radius)));
-        var (sin, cos) = Fn.SinCos(KernelConstants.TwoPi * Philox.ToUnit(angle));
+        var (first, second) = Philox.BoxMuller(radius, angle);
         if (e < n)
-            output[e] = r * cos;
+            output[e] = first;
         if (e + 1 < n)
-            output[e + 1] = r * sin;
+            output[e + 1] = second;
     }
 }
