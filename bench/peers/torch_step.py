@@ -2,7 +2,7 @@
 written the way a PyTorch user who cares about speed would write it, independently of the test oracle.
 
 Usage: /usr/bin/python3 bench/peers/torch_step.py [--batch 10000] [--threads 2] [--steps 5] [--preset original|paper]
-                                                   [--device cpu|cuda] [--check] [--profile]
+                                                   [--device cpu|cuda] [--check] [--profile] [--dump-check PATH]
 Prints one line: "torch step ... median X ms ... Y samples/s" (and the BLAS kernel family torch's OpenBLAS runs).
 --check first compares this step's loss terms and gradients with tests/oracle/untapped_reference.py (the oracle the
 C# gradients are checked against) in float64 on a small batch, and exits 1 if they differ; step_vs_torch.sh runs it
@@ -223,6 +223,41 @@ def check(preset):
     return worst
 
 
+def dump_check(preset, path):
+    """The check's case for another peer (bench/peers/libtorch): the float64 parameters, inputs and noise of check(),
+    the oracle's terms and gradients, and its two Adam steps (docs/model.md §5 written out tensor by tensor), as one
+    little-endian float64 file plus a JSON list of (name, shape) in the file's order."""
+    import json
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "oracle"))
+    import untapped_reference as ref
+    torch.manual_seed(5)
+    p, inp, noise = init_params(3, torch.float64), inputs(64, torch.float64), draw_noise(64, torch.float64)
+    with torch.no_grad():
+        for x in p.values(): x.add_(0.1 * torch.randn_like(x))
+    theirs = ref.objective(p, inp, noise, ref.PRESETS[preset], "untapped")
+    grads = torch.autograd.grad(theirs["total"], list(p.values()))
+    r = [x.detach().clone() for x in p.values()]
+    m, v = [torch.zeros_like(x) for x in r], [torch.zeros_like(x) for x in r]
+    for t in (1, 2):
+        gs = [t * g for g in grads]
+        if PRESETS[preset]["clip_norm"]:
+            norm = math.sqrt(sum(float((g * g).sum()) for g in gs))
+            gs = [g * min(1.0, 5.0 / norm) for g in gs]
+        for i, g in enumerate(gs):
+            g = g.clamp(-1, 1)
+            m[i] = 0.9 * m[i] + 0.1 * g
+            v[i] = 0.999 * v[i] + 0.001 * g * g
+            r[i] = r[i] - 0.01 * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t) * m[i] / (v[i].sqrt() + 1e-4)
+    items = [("param " + k, x) for k, x in p.items()] + [("input " + k, x) for k, x in inp.items()]
+    items += [("noise " + k, x) for k, x in noise.items()] + [("term " + k, theirs[k].reshape(1)) for k in theirs]
+    items += [("grad " + k, g) for k, g in zip(p, grads)] + [("adam2 " + k, x) for k, x in zip(p, r)]
+    with open(path + ".bin", "wb") as f:
+        for _, x in items:
+            f.write(x.detach().contiguous().to(torch.float64).numpy().astype("<f8").tobytes())
+    with open(path + ".json", "w") as f:
+        json.dump([[k, list(x.shape)] for k, x in items], f)
+
+
 def blas_core():
     """The kernel family of the OpenBLAS that torch loaded (openblas_get_corename), or what BLAS it is."""
     import ctypes
@@ -247,7 +282,11 @@ def main():
     ap.add_argument("--device", default="cpu", help="cpu, or cuda: every tensor is made there (torch >= 2.0), each step synchronised")
     ap.add_argument("--check", action="store_true", help="compare with the oracle first (float64); exit 1 on a difference over 1e-9")
     ap.add_argument("--profile", action="store_true", help="print torch.profiler's table of one step")
+    ap.add_argument("--dump-check", metavar="PATH", help="write the oracle check's case to PATH.bin and PATH.json (for the libtorch peer) and exit")
     a = ap.parse_args()
+    if a.dump_check:
+        dump_check(a.preset, a.dump_check)
+        return
     torch.set_num_threads(a.threads)
     if a.check:
         worst = check(a.preset)
