@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Every figure of bench/results/limit.md in one run: `bench limit` on both presets and every vector path, then the
-# PyTorch peer (bench/step_vs_torch.sh) on both presets and both wide paths. Pause other work first (two cores are
+# Every figure of bench/results/limit.md in one run: `bench limit` on both presets and every vector path, the step's
+# per-op profile on both presets (where the time outside the GEMMs goes), then the two peers (bench/step_vs_torch.sh:
+# eager PyTorch and libtorch) on both presets and both wide paths. Pause other work first (two cores are
 # easily saturated): the schedule trials take SIGTERM and resume.
-# Usage: bash bench/limit_all.sh [reps]   (about 15 minutes on a 2-core EPYC)
+# Usage: bash bench/limit_all.sh [reps]   (about 20 minutes on a 2-core EPYC)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-5}
@@ -14,6 +15,9 @@ for p in original paper; do
   echo "== limit $p avx2"; DOTNET_EnableAVX512=0 $B limit --preset "$p" --backend cpu --threads 2 --reps "$reps"
 done
 echo "== limit original 128"; DOTNET_PreferredVectorBitWidth=128 $B limit --preset original --backend cpu --threads 2 --reps 3
+for p in original paper; do
+  echo "== profile $p avx512"; $B step --preset "$p" --backend cpu --threads 2 --batch 10000 --steps 3
+done
 for p in original paper; do
   echo "== torch $p avx512"; bash bench/step_vs_torch.sh 10000 2 "$p" 5
   echo "== torch $p avx2"; bash bench/step_vs_torch.sh --avx2 10000 2 "$p" 5
