@@ -2,10 +2,12 @@ using Untapped.Bench;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|limit|gemm|kernels|parity|steps|digest|ptx|bdn
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|fuse|limit|gemm|kernels|parity|steps|digest|ptx|bdn
+//   (fuse: the step with and without the dense layers' fused epilogues, interleaved)
 //   (ptx [--dump DIR [--arch sm_80|sm_90]]: the ptxas resource table, or each kernel's PTX written to DIR)
 //   [--backend auto|cuda|opencl|ilgpu-cpu|cpu] [--threads N (0 = every core)] [--batch N] [--steps N] [--reps N]
-//   [--preset original|paper] [--model untapped|m2] [--by-layer] [--shapes test|model|both] [--json FILE]
+//   [--preset original|paper] [--model untapped|m2] [--by-layer] [--unfused (step: no fused epilogues)]
+//   [--shapes test|model|both] [--json FILE]
 //   [--blas-core NAME]
 string Arg(string name, string def)
 {
@@ -49,8 +51,18 @@ string? blasCore = args.Contains("--blas-core") ? Arg("--blas-core", "") : null;
 switch (mode)
 {
     case "step":
-        StepBench.Run(acc, preset, model, batch, int.Parse(Arg("--steps", "5")), args.Contains("--by-layer"));
+        StepBench.Run(
+            acc,
+            preset,
+            model,
+            batch,
+            int.Parse(Arg("--steps", "5")),
+            args.Contains("--by-layer"),
+            !args.Contains("--unfused")
+        );
         break;
+    case "fuse":
+        return FuseBench.Run(acc, preset, model, batch, reps);
     case "limit":
         return LimitBench.Run(acc, preset, model, batch, threads, reps, blasCore);
     case "gemm":
@@ -77,7 +89,7 @@ switch (mode)
         );
     default:
         Console.Error.WriteLine(
-            $"unknown mode '{mode}'; modes: step, limit, gemm, kernels, parity, steps, digest, ptx, bdn"
+            $"unknown mode '{mode}'; modes: step, fuse, limit, gemm, kernels, parity, steps, digest, ptx, bdn"
         );
         return 2;
 }

@@ -14,10 +14,12 @@ sealed class StepFixture : IDisposable
     public readonly ModelConfig Config;
     public readonly int Samples;
 
-    public StepFixture(Backend acc, Preset preset, ModelKind model, int batch)
+    /// <param name="fuseEpilogues">Off, every op runs on its own (<see cref="ComputeGraph.FuseEpilogues"/>).</param>
+    public StepFixture(Backend acc, Preset preset, ModelKind model, int batch, bool fuseEpilogues = true)
     {
         Config = ModelConfig.For(preset, model);
         var obj = new Objective(Config, batch, batch, batch, unfeaturedTiled: Config.UnfeaturedZ == UnfeaturedZ.Fixed);
+        obj.Graph.FuseEpilogues = fuseEpilogues;
         Executor = new Executor(obj.Graph, acc, 1);
         acc.CopyFromHost(Networks.Initialise(obj.Graph.Parameters, 1), Executor.Parameters);
         var r = new Random(1);
@@ -60,9 +62,9 @@ sealed class StepFixture : IDisposable
 /// </summary>
 static class StepBench
 {
-    public static void Run(Backend acc, Preset preset, ModelKind model, int batch, int steps, bool byLayer)
+    public static void Run(Backend acc, Preset preset, ModelKind model, int batch, int steps, bool byLayer, bool fuse)
     {
-        using var f = new StepFixture(acc, preset, model, batch);
+        using var f = new StepFixture(acc, preset, model, batch, fuse);
         var ex = f.Executor;
         f.Step();
         var times = Enumerable.Range(0, steps).Select(_ => f.Step()).Order().ToList();

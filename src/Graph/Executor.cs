@@ -58,6 +58,7 @@ public sealed class Executor : IOpContext, IDisposable
         Backend = accelerator;
         Seed = seed;
         graph.PlanFolds();
+        graph.PlanEpilogues();
         Plan = new MemoryPlan(graph);
         int p = graph.Parameters.TotalLength;
         _arena = accelerator.Allocate(Math.Max(1, Plan.ArenaLength));
@@ -213,11 +214,17 @@ public sealed class Executor : IOpContext, IDisposable
         Backend.CopyFromHost(data, Value(t));
     }
 
-    /// <summary>Runs every op's forward kernel in graph order, then the loss reduction.</summary>
+    /// <summary>
+    /// Runs every op's forward kernel in graph order (an op fused into a dense layer's epilogue runs inside that
+    /// layer's), then the loss reduction.
+    /// </summary>
     public void Forward()
     {
         foreach (var op in Graph.Ops)
-            ForwardOp(op);
+        {
+            if (op.FusedInto is null)
+                ForwardOp(op);
+        }
         ReduceLosses();
     }
 
@@ -328,6 +335,7 @@ public sealed class Executor : IOpContext, IDisposable
     void Timed(Op op, bool backward)
     {
         long t0 = Profile is null ? 0 : OpProfile.Now();
+        int gemms = Backend.GemmTrace?.Calls.Count ?? 0;
         if (backward)
             op.Backward(this);
         else
@@ -335,7 +343,8 @@ public sealed class Executor : IOpContext, IDisposable
         if (Profile is null)
             return;
         Backend.Synchronize();
-        Profile.Add(Profile.Key(op, backward), OpProfile.Ms(t0), op.Flops(backward));
+        double gemmMs = Backend.GemmTrace is { } trace ? trace.Calls.Skip(gemms).Sum(g => g.Ms) : 0;
+        Profile.Add(Profile.Key(op, backward), OpProfile.Ms(t0), op.Flops(backward), gemmMs);
     }
 
     public void Dispose()

@@ -3,8 +3,10 @@ namespace Untapped.Graph;
 /// <summary>
 /// Liveness-based placement of every activation, input and activation-gradient in one arena. Inputs live for the whole
 /// schedule. Schedule steps: forward op i runs at step i, the loss reduction and gradient seeding at step N, and the
-/// backward of op i at step 2N - i. A value lives from its producer (inputs: step 0) to its last reader, which for ops
-/// with a backward includes that backward; a gradient lives from its first writer (the seed, or the backward of its
+/// backward of op i at step 2N - i (an op fused into a dense layer's epilogue runs its forward at the layer's step, so
+/// every tensor of the fused group is live together there). A value lives from its producer (inputs: step 0) to its
+/// last reader, which for ops
+/// with a backward includes that backward where it reads the value (<see cref="Op.BackwardReads"/>); a gradient lives from its first writer (the seed, or the backward of its
 /// last consumer) to the backward of its producer. Placement is greedy first-fit, largest first; two intervals that
 /// overlap never share bytes.
 /// </summary>
@@ -29,6 +31,9 @@ public sealed class MemoryPlan
         int n = g.Ops.Count,
             seedStep = n;
         int Bwd(int i) => 2 * n - i;
+        // An op fused into a dense layer's epilogue runs its forward at the layer's step (its backward in its own).
+        var index = g.Ops.Select((o, i) => (o, i)).ToDictionary(p => p.o, p => p.i);
+        int Fwd(int i) => g.Ops[i].FusedInto is { } d ? index[d] : i;
         var producer = new Dictionary<int, int>();
         for (int i = 0; i < n; i++)
         {
@@ -50,7 +55,7 @@ public sealed class MemoryPlan
             foreach (var t in op.Inputs.Concat(op.Outputs))
             {
                 if (t.Kind != TensorKind.Parameter)
-                    Extend(valueEnd, t.Id, back ? Bwd(i) : i, Math.Max);
+                    Extend(valueEnd, t.Id, back && op.BackwardReads(t) ? Bwd(i) : Fwd(i), Math.Max);
             }
 
             for (int k = 0; k < op.Inputs.Length; k++)
@@ -72,7 +77,7 @@ public sealed class MemoryPlan
         {
             if (t.Kind == TensorKind.Parameter)
                 continue;
-            int p = producer.TryGetValue(t.Id, out var pi) ? pi : 0;
+            int p = producer.TryGetValue(t.Id, out var pi) ? Fwd(pi) : 0;
             // Inputs persist for the whole schedule, so a caller may run several passes on one SetInput.
             int valueEndStep =
                 t.Kind == TensorKind.Input ? 2 * n

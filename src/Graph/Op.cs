@@ -30,6 +30,12 @@ public abstract class Op
     /// </summary>
     public virtual bool Differentiable(int index) => true;
 
+    /// <summary>
+    /// Whether Backward reads the value of <paramref name="t"/> (an input or output): the memory plan keeps a value
+    /// only as long as some op still reads it. Every op reads all of them unless it says otherwise.
+    /// </summary>
+    public virtual bool BackwardReads(Tensor t) => true;
+
     /// <summary>Whether Backward has work: some differentiable input takes a gradient.</summary>
     public bool HasBackward => Inputs.Where((t, i) => t.RequiresGrad && Differentiable(i)).Any();
 
@@ -39,8 +45,25 @@ public abstract class Op
     /// </summary>
     public virtual long Flops(bool backward) => 0;
 
+    /// <summary>
+    /// The dense layer that runs this op's forward in its GEMM's epilogue (<see cref="ComputeGraph.PlanEpilogues"/>),
+    /// or null. The executor's forward pass skips a fused op; its backward runs in its own place.
+    /// </summary>
+    public DenseOp? FusedInto { get; internal set; }
+
     public abstract void Forward(IOpContext ctx);
     public abstract void Backward(IOpContext ctx);
 
     public override string ToString() => $"{Kind} {Label}";
+}
+
+/// <summary>
+/// An op whose output row r depends only on row r of its inputs (and, for noise, on the draw's position): it runs on
+/// any block of rows, its forward being the union of the blocks. A dense layer runs the ones that read its output in
+/// its GEMM's epilogue, on each block of rows while it is in cache (<see cref="ComputeGraph.PlanEpilogues"/>).
+/// </summary>
+public interface IRowWiseOp
+{
+    /// <summary>Forward on rows [<paramref name="r0"/>, <paramref name="r1"/>) of every input and output.</summary>
+    void ForwardRows(IOpContext ctx, int r0, int r1);
 }

@@ -9,25 +9,34 @@ namespace Untapped.Graph;
 /// </summary>
 public sealed class OpProfile
 {
-    readonly Dictionary<string, (int Count, double Ms, long Flops)> _rows = new();
+    readonly Dictionary<string, (int Count, double Ms, long Flops, double GemmMs)> _rows = new();
 
     /// <summary>One row per op (label and output shape) instead of one per kind: shows which layer is slow.</summary>
     public bool ByLayer { get; init; }
 
-    /// <summary>The row an op's forward or backward time goes to.</summary>
+    /// <summary>
+    /// The row an op's forward or backward time goes to; a dense layer's forward with an epilogue names the fused ops
+    /// ("dense + bernoulli_loglik"), whose time it includes.
+    /// </summary>
     public string Key(Op op, bool backward)
     {
-        string kind = backward ? op.Kind + " backward" : op.Kind;
+        string kind =
+            backward ? op.Kind + " backward"
+            : op is DenseOp { Epilogue.Count: > 0 } d
+                ? string.Join(" + ", d.Epilogue.Select(e => e.Kind).Prepend(op.Kind))
+            : op.Kind;
         return ByLayer ? $"{kind} {op.Label} [{op.Outputs[0].Rows},{op.Outputs[0].Cols}]" : kind;
     }
 
-    public void Add(string kind, double ms, long flops = 0)
+    /// <param name="gemmMs">Of <paramref name="ms"/>, the time of the GEMMs the op called, when a <see
+    /// cref="Kernels.GemmTrace"/> timed them.</param>
+    public void Add(string kind, double ms, long flops = 0, double gemmMs = 0)
     {
         _rows.TryGetValue(kind, out var r);
-        _rows[kind] = (r.Count + 1, r.Ms + ms, r.Flops + flops);
+        _rows[kind] = (r.Count + 1, r.Ms + ms, r.Flops + flops, r.GemmMs + gemmMs);
     }
 
-    public IReadOnlyDictionary<string, (int Count, double Ms, long Flops)> Rows => _rows;
+    public IReadOnlyDictionary<string, (int Count, double Ms, long Flops, double GemmMs)> Rows => _rows;
     public double TotalMs => _rows.Values.Sum(r => r.Ms);
 
     public void Clear() => _rows.Clear();

@@ -61,6 +61,40 @@ public sealed class CpuKernelTests
         _ = (w0, w2, w3);
     }
 
+    // A fill from draw 1003 (a fused epilogue's block of rows): output[i] is draw 1003 + i, word (1003 + i) % 4 of
+    // block (1003 + i) / 4, computed here from the block function; the normal's pairs equal the whole fill's.
+    [Fact]
+    public void PhiloxFillsFromAnOffsetDrawTheStreamThere()
+    {
+        using var cpu = new CpuBackend(2);
+        using var o = cpu.Allocate(998);
+        using var whole = cpu.Allocate(2001);
+        var key = new PhiloxStream(0xAAAA_BBBB_0000_0001UL, 5, 9);
+        cpu.PhiloxUniform(key, 998, o, first: 1003);
+        var got = cpu.ToArray(o);
+        for (int i = 0; i < got.Length; i++)
+        {
+            int e = 1003 + i;
+            var (w0, w1, w2, w3) = Philox.Block((uint)(e / 4), 0, 9, 5, 0x0000_0001u, 0xAAAA_BBBBu);
+            Assert.Equal(
+                Philox.ToUnit(
+                    (e % 4) switch
+                    {
+                        0 => w0,
+                        1 => w1,
+                        2 => w2,
+                        _ => w3,
+                    }
+                ),
+                got[i]
+            );
+        }
+        cpu.PhiloxNormal(key, 998, o, first: 1003);
+        cpu.PhiloxNormal(key, 2001, whole);
+        Assert.Equal(cpu.ToArray(whole)[1003..], cpu.ToArray(o));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cpu.PhiloxUniform(key, 10, o.View.Slice(0, 10), first: -1));
+    }
+
     // The vector paths (AVX-512: eight blocks per instruction, AVX2: four, transposed into element order) against one
     // scalar block per element, at every alignment of the first element and lengths around the 16- and 32-draw groups.
     [Fact]
@@ -303,6 +337,72 @@ public sealed class CpuKernelTests
         }
 
         Close.All(expected, results[0], 1e-5f, 1e-4f, "gemm schedules");
+    }
+
+    // The epilogue hook: on every schedule (and K = 0) it sees each row of C exactly once, already final (bias and
+    // activation applied: a copy taken in the hook equals C after the call), and a kernel it calls runs inline on the
+    // worker (a nested fill gives the same values). Through Backend.Gemm too, and ForRows covers [0, m) once.
+    [Theory]
+    [InlineData("Tall", 701)]
+    [InlineData("Deep", 701)]
+    [InlineData("Auto", 0)]
+    public void GemmEpilogueSeesEveryFinalRowOnce(string scheduleName, int k)
+    {
+        var schedule = Enum.Parse<CpuGemm.Schedule>(scheduleName);
+        const int m = 263,
+            n = 45;
+        var r = new Random(9);
+        var a = Gen.Uniform(r, m * Math.Max(k, 1));
+        var b = Gen.Uniform(r, Math.Max(k, 1) * n);
+        var bias = Gen.Uniform(r, n);
+        using var cpu = new CpuBackend(3);
+        using var A = cpu.Upload(a);
+        using var B = cpu.Upload(b);
+        using var Bi = cpu.Upload(bias);
+        using var C = cpu.Allocate(m * n);
+        using var noise = cpu.Allocate(m * n);
+        var seen = new float[m * n];
+        var count = new int[m];
+        void Hook(int s, int e)
+        {
+            for (int i = s; i < e; i++)
+                Interlocked.Increment(ref count[i]);
+            CpuBackend.S(C.View.Slice(s * n, (e - s) * n)).CopyTo(seen.AsSpan(s * n));
+            cpu.PhiloxUniform(new(3, 4, 5), (e - s) * n, noise.View.Slice(s * n, (e - s) * n), first: s * n);
+        }
+        CpuGemm.Run(
+            cpu,
+            CpuBackend.A(A),
+            CpuBackend.A(B),
+            CpuBackend.A(Bi),
+            m,
+            k,
+            n,
+            false,
+            false,
+            Activation.Tanh,
+            false,
+            CpuBackend.A(C),
+            schedule,
+            Hook
+        );
+        Assert.All(count, c => Assert.Equal(1, c));
+        Assert.Equal(cpu.ToArray(C), seen);
+        using var whole = cpu.Allocate(m * n);
+        cpu.PhiloxUniform(new(3, 4, 5), m * n, whole);
+        Assert.Equal(cpu.ToArray(whole), cpu.ToArray(noise));
+
+        Array.Clear(count);
+        cpu.Gemm(A, B, Bi, m, k, n, false, false, Activation.Tanh, false, C, Hook);
+        Assert.All(count, c => Assert.Equal(1, c));
+        Assert.Equal(cpu.ToArray(C), seen);
+        Array.Clear(count);
+        cpu.ForRows(m, (s, e) =>
+        {
+            for (int i = s; i < e; i++)
+                Interlocked.Increment(ref count[i]);
+        });
+        Assert.All(count, c => Assert.Equal(1, c));
     }
 
     [Fact]

@@ -4,12 +4,26 @@ namespace Untapped.Graph;
 
 /// <summary>logp[r] = log p(x[r] | logits[r]) under a factorised Bernoulli.</summary>
 public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, BernoulliForm form, Tensor logp)
-    : Op(label, [x, logits], [logp])
+    : Op(label, [x, logits], [logp]),
+        IRowWiseOp
 {
     public override string Kind => "bernoulli_loglik";
 
-    public override void Forward(IOpContext c) =>
-        c.Backend.BernoulliLogLik(c.Value(x), c.Value(logits), x.Rows, x.Cols, form, c.Value(logp));
+    public override void Forward(IOpContext c) => ForwardRows(c, 0, x.Rows);
+
+    public void ForwardRows(IOpContext c, int r0, int r1)
+    {
+        int d = x.Cols,
+            m = r1 - r0;
+        c.Backend.BernoulliLogLik(
+            c.Value(x).Slice(r0 * d, m * d),
+            c.Value(logits).Slice(r0 * d, m * d),
+            m,
+            d,
+            form,
+            c.Value(logp).Slice(r0, m)
+        );
+    }
 
     public override void Backward(IOpContext c)
     {
@@ -40,14 +54,32 @@ public sealed class BernoulliSampleOp(
     bool relaxed,
     BernoulliForm form,
     Tensor xs
-) : Op(label, [logits, u], [xs])
+) : Op(label, [logits, u], [xs]), IRowWiseOp
 {
     public override string Kind => "bernoulli_sample";
 
     public override bool Differentiable(int index) => relaxed && index == 0;
 
-    public override void Forward(IOpContext c) =>
-        c.Backend.BernoulliSample(c.Value(logits), c.Value(u), xs.Length, tau, relaxed, form, c.Value(xs));
+    // The relaxed sample's gradient is a function of x~ alone: neither the logits nor the noise need to outlive the
+    // forward for it.
+    public override bool BackwardReads(Tensor t) => t == xs;
+
+    public override void Forward(IOpContext c) => ForwardRows(c, 0, xs.Rows);
+
+    public void ForwardRows(IOpContext c, int r0, int r1)
+    {
+        int d = xs.Cols,
+            n = (r1 - r0) * d;
+        c.Backend.BernoulliSample(
+            c.Value(logits).Slice(r0 * d, n),
+            c.Value(u).Slice(r0 * d, n),
+            n,
+            tau,
+            relaxed,
+            form,
+            c.Value(xs).Slice(r0 * d, n)
+        );
+    }
 
     public override void Backward(IOpContext c) =>
         c.Backend.BernoulliSampleBackward(c.Value(xs), c.Grad(xs), xs.Length, tau, c.Grad(logits));

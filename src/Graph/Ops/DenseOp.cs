@@ -10,7 +10,9 @@ namespace Untapped.Graph;
 /// and by linearity every one of those gradients needs only dY summed over the rows equal to each distinct row: the
 /// backward folds dY onto p rows (<see cref="Backend.FoldRows"/>, unless it arrives folded) and runs on them, handing
 /// its inputs folded gradients (<see cref="FoldsBackward"/>). Exact in real arithmetic; in floats it adds in another
-/// order than the whole-batch GEMMs.
+/// order than the whole-batch GEMMs. Forward also runs the layer's <see cref="Epilogue"/>: the row-wise ops right after
+/// it that read Y (the Bernoulli log-likelihood and sample on the decoder's logits, and the sample's noise), on each
+/// block of rows of Y as the GEMM finishes it, while it is in cache.
 /// </summary>
 public sealed class DenseOp : Op
 {
@@ -40,6 +42,18 @@ public sealed class DenseOp : Op
 
     public override string Kind => "dense";
 
+    Op[] _epilogue = [];
+
+    /// <summary>
+    /// The row-wise ops this layer's forward runs on each block of Y's rows once the block is final, in graph order
+    /// (<see cref="ComputeGraph.PlanEpilogues"/> decides; each has <see cref="Op.FusedInto"/> this layer).
+    /// </summary>
+    public IReadOnlyList<Op> Epilogue
+    {
+        get => _epilogue;
+        internal set => _epilogue = [.. value];
+    }
+
     internal Tensor Y => _y;
     internal IReadOnlyList<Tensor> Xs => _xs;
 
@@ -68,13 +82,15 @@ public sealed class DenseOp : Op
     }
 
     // With periodic inputs (Tensor.RowPeriod) only the first period of rows is multiplied; doubling copies fill the
-    // rest. The decoder of the unfeatured stream under `--unfeatured-z fixed`: 10 distinct (y, z) rows of 10,000.
+    // rest. The decoder of the unfeatured stream under `--unfeatured-z fixed`: 10 distinct (y, z) rows of 10,000. The
+    // epilogue runs in the last GEMM, or after the copies (in blocks of rows) when the rows are periodic.
     public override void Forward(IOpContext ex)
     {
         var a = ex.Backend;
         int n = _y.Cols,
             m = _y.RowPeriod > 0 ? _y.RowPeriod : _y.Rows;
         var y = ex.Value(_y);
+        RowsReady? epilogue = _epilogue.Length == 0 ? null : (r0, r1) => RunEpilogue(ex, r0, r1);
         for (int i = 0; i < _xs.Length; i++)
         {
             bool last = i == _xs.Length - 1;
@@ -90,16 +106,49 @@ public sealed class DenseOp : Op
                 false,
                 last ? _act : Activation.None,
                 accumulate: i > 0,
-                y.Slice(0, m * n)
+                y.Slice(0, m * n),
+                last && m == _y.Rows ? epilogue : null
             );
         }
-        for (int done = m; done < _y.Rows; done += Math.Min(done, _y.Rows - done))
+        if (m == _y.Rows)
+            return;
+        if (epilogue is null)
+        {
+            CopyPeriod(a, y, n, m, 0, _y.Rows);
+            return;
+        }
+        // Block by block, each block's copies and then its epilogue while the rows are in cache.
+        a.ForRows(_y.Rows, (r0, r1) =>
+        {
+            CopyPeriod(a, y, n, m, r0, r1);
+            epilogue(r0, r1);
+        });
+    }
+
+    // Rows [max(r0, p), r1) of y [rows, n] from its first p rows (row r = row r mod p): the first period of the range
+    // in at most two copies, then doubling copies of what is done; [0, rows) is log2(rows / p) copies in all.
+    static void CopyPeriod(Backend a, View y, int n, int p, int r0, int r1)
+    {
+        int s = Math.Max(r0, p);
+        for (int r = s; r < Math.Min(s + p, r1); )
+        {
+            int len = Math.Min(p - r % p, r1 - r);
+            a.Copy(y.Slice(r % p * n, len * n), y.Slice(r * n, len * n));
+            r += len;
+        }
+        for (int done = Math.Min(p, r1 - s); done > 0 && s + done < r1; done += Math.Min(done, r1 - s - done))
         {
             a.Copy(
-                y.Slice(0, Math.Min(done, _y.Rows - done) * n),
-                y.Slice(done * n, Math.Min(done, _y.Rows - done) * n)
+                y.Slice(s * n, Math.Min(done, r1 - s - done) * n),
+                y.Slice((s + done) * n, Math.Min(done, r1 - s - done) * n)
             );
         }
+    }
+
+    void RunEpilogue(IOpContext ex, int r0, int r1)
+    {
+        foreach (var op in _epilogue)
+            ((IRowWiseOp)op).ForwardRows(ex, r0, r1);
     }
 
     public override void Backward(IOpContext ex)
@@ -166,5 +215,66 @@ public sealed partial class ComputeGraph
             t.FoldedGrad = Folded(t);
         foreach (var d in _ops.OfType<DenseOp>())
             d.FoldsBackward = dense.Contains(d);
+    }
+
+    /// <summary>
+    /// Whether <see cref="PlanEpilogues"/> fuses row-wise ops into dense layers (the default). Off, every op runs on
+    /// its own: the same bits (tests compare the two), each op a pass of its own over memory.
+    /// </summary>
+    public bool FuseEpilogues { get; set; } = true;
+
+    /// <summary>
+    /// Gives each dense layer its <see cref="DenseOp.Epilogue"/>: the unbroken run of ops right after it in graph order
+    /// that are row-wise (<see cref="IRowWiseOp"/>) over Y's rows, each reading Y or an earlier member's output and
+    /// otherwise only inputs or tensors made before the layer; a noise op in the run joins when a member reads it.
+    /// Only forwards move, each by no more than the run's length, and every backward keeps its place, so the fused
+    /// step adds every gradient in the same order and gives the same bits. Run by every <see cref="Executor"/>
+    /// (idempotent); the memory plan counts a member's forward at its layer's step.
+    /// </summary>
+    internal void PlanEpilogues()
+    {
+        foreach (var op in _ops)
+        {
+            op.FusedInto = null;
+            if (op is DenseOp d)
+                d.Epilogue = [];
+        }
+        if (!FuseEpilogues)
+            return;
+        var at = _ops.Select((o, i) => (o, i)).SelectMany(p => p.o.Outputs.Select(t => (t, p.i))).ToDictionary();
+        for (int i = 0; i < _ops.Count; i++)
+        {
+            if (_ops[i] is not DenseOp dense)
+                continue;
+            var made = new HashSet<Tensor> { dense.Y };
+            var members = new List<Op>();
+            var noise = new List<NoiseOp>();
+            for (int j = i + 1; j < _ops.Count; j++)
+            {
+                var op = _ops[j];
+                if (op is not IRowWiseOp || op.Outputs.Any(o => o.Rows != dense.Y.Rows))
+                    break;
+                if (op is NoiseOp nz)
+                {
+                    noise.Add(nz);
+                    continue;
+                }
+                var reads = noise.Where(nz => op.Inputs.Contains(nz.Outputs[0])).ToList();
+                bool ready = op.Inputs.All(t =>
+                    made.Contains(t) || reads.Any(nz => nz.Outputs[0] == t) || !at.TryGetValue(t, out int p) || p < i
+                );
+                if (!ready || !op.Inputs.Any(made.Contains))
+                    break;
+                foreach (var member in reads.Append<Op>(op))
+                {
+                    members.Add(member);
+                    made.UnionWith(member.Outputs);
+                }
+                noise.RemoveAll(reads.Contains);
+            }
+            foreach (var member in members)
+                member.FusedInto = dense;
+            dense.Epilogue = _ops.Where(members.Contains).ToList();
+        }
     }
 }

@@ -16,14 +16,26 @@ public sealed class ClippedCrossEntropyOp(string label, Tensor p, Tensor target,
 }
 
 /// <summary>dist[r] = ||a[r] - b[r]||; b is data.</summary>
-public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist) : Op(label, [a, b], [dist])
+public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist) : Op(label, [a, b], [dist]), IRowWiseOp
 {
     public override string Kind => "l2_distance";
 
     public override bool Differentiable(int index) => index == 0;
 
-    public override void Forward(IOpContext c) =>
-        c.Backend.L2Distance(c.Value(a), c.Value(b), a.Rows, a.Cols, c.Value(dist));
+    public override void Forward(IOpContext c) => ForwardRows(c, 0, a.Rows);
+
+    public void ForwardRows(IOpContext c, int r0, int r1)
+    {
+        int d = a.Cols,
+            m = r1 - r0;
+        c.Backend.L2Distance(
+            c.Value(a).Slice(r0 * d, m * d),
+            c.Value(b).Slice(r0 * d, m * d),
+            m,
+            d,
+            c.Value(dist).Slice(r0, m)
+        );
+    }
 
     public override void Backward(IOpContext c)
     {

@@ -7,19 +7,24 @@ namespace Untapped.Graph;
 /// tensor's name (<see cref="RandomStreams.Of"/>): adding, removing or reordering other nodes leaves every draw
 /// unchanged.
 /// </summary>
-public sealed class NoiseOp(string label, Tensor output, bool normal) : Op(label, [], [output])
+public sealed class NoiseOp(string label, Tensor output, bool normal) : Op(label, [], [output]), IRowWiseOp
 {
     readonly uint _stream = RandomStreams.Of(output.Name);
 
     public override string Kind => normal ? "noise_normal" : "noise_uniform";
 
-    public override void Forward(IOpContext ctx)
+    public override void Forward(IOpContext ctx) => ForwardRows(ctx, 0, output.Rows);
+
+    // Rows [r0, r1) are draws r0 cols .. r1 cols of the stream, what the whole tensor's fill draws there.
+    public void ForwardRows(IOpContext ctx, int r0, int r1)
     {
         var key = new PhiloxStream(ctx.Seed, _stream, (uint)ctx.Step);
+        int c = output.Cols;
+        var o = ctx.Value(output).Slice(r0 * c, (r1 - r0) * c);
         if (normal)
-            ctx.Backend.PhiloxNormal(key, output.Length, ctx.Value(output));
+            ctx.Backend.PhiloxNormal(key, o.Length, o, first: r0 * c);
         else
-            ctx.Backend.PhiloxUniform(key, output.Length, ctx.Value(output));
+            ctx.Backend.PhiloxUniform(key, o.Length, o, first: r0 * c);
     }
 
     public override void Backward(IOpContext ctx) { }

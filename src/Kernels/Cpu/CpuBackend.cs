@@ -61,7 +61,7 @@ public sealed partial class CpuBackend : Backend
             return;
         grain = Math.Max(1, grain);
         int chunks = (count + grain - 1) / grain;
-        if (chunks == 1 || Threads == 1)
+        if (chunks == 1 || Threads == 1 || t_inline)
         {
             for (int c = 0; c < chunks; c++)
                 body(c * grain, Math.Min(count, (c + 1) * grain));
@@ -69,6 +69,32 @@ public sealed partial class CpuBackend : Backend
         }
         Parallel.For(0, chunks, _parallel, c => body(c * grain, Math.Min(count, (c + 1) * grain)));
     }
+
+    // Set while a RowsReady body runs on a worker (a GEMM epilogue, a ForRows block): the kernels it calls run their
+    // chunks on that thread, in order (the same chunks, so the same bits), instead of fanning out again and pulling its
+    // rows into another core's cache.
+    [ThreadStatic]
+    static bool t_inline;
+
+    /// <summary>body(s, e) on this thread, the kernels it calls inline (see <see cref="RowsReady"/>).</summary>
+    internal static void RunRows(RowsReady body, int s, int e)
+    {
+        bool outer = t_inline;
+        t_inline = true;
+        try
+        {
+            body(s, e);
+        }
+        finally
+        {
+            t_inline = outer;
+        }
+    }
+
+    /// <summary>Rows per block of <see cref="Backend.ForRows"/>: 64 rows of 784 floats are 200 KiB, in L2.</summary>
+    internal const int RowBlock = 64;
+
+    protected override void ForRowsCore(int m, RowsReady body) => Chunks(m, RowBlock, (s, e) => RunRows(body, s, e));
 
     /// <summary>
     /// A chunk size that gives each chunk about <paramref name="work"/> elements of work per item of cost <paramref

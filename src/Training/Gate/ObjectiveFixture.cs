@@ -16,9 +16,11 @@ public sealed class ObjectiveFixture : IDisposable
     public Executor Executor { get; }
     public Dictionary<Tensor, float[]> Inputs { get; } = new();
 
-    public ObjectiveFixture(Backend acc, ModelConfig cfg, int batch, ulong seed)
+    /// <param name="fuseEpilogues">Off, every op runs on its own (<see cref="ComputeGraph.FuseEpilogues"/>).</param>
+    public ObjectiveFixture(Backend acc, ModelConfig cfg, int batch, ulong seed, bool fuseEpilogues = true)
     {
         Objective = new Objective(cfg, batch, batch, batch, unfeaturedTiled: cfg.UnfeaturedZ == UnfeaturedZ.Fixed);
+        Objective.Graph.FuseEpilogues = fuseEpilogues;
         Executor = new Executor(Objective.Graph, acc, seed);
         acc.CopyFromHost(Networks.Initialise(Objective.Graph.Parameters, seed), Executor.Parameters);
         var r = new Random((int)seed);

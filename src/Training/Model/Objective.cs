@@ -81,11 +81,28 @@ public sealed class Objective
             return (z, [new(logN, 1f), new(logdet, -1f)]);
         }
 
+        // ||x~ - x|| for a decoder sample x~ of the labelled pair's logits.
+        Tensor Reconstruction(Tensor logits)
+        {
+            var xRec = g.BernoulliSample(
+                "x_tilde (reconstruct)",
+                logits,
+                g.Noise("u_bernoulli (reconstruct)", batchLabelled, P, false),
+                tau,
+                relaxed,
+                cfg.Bernoulli
+            );
+            return g.L2Distance("dist (reconstruct)", xRec, XLabelled);
+        }
+
         // 1. labelled ELBO with the true one-hot label.
         var (zL, logqL) = Posterior(XLabelled, YLabelled, "labelled");
         var logitsL = net.Decoder(YLabelled, zL, "labelled");
         var logpL = g.BernoulliLogLik("log_p (labelled)", XLabelled, logitsL, cfg.Bernoulli);
         g.Loss(LabelledElbo, 0.1f, [.. logqL, new(logpL, -1f)]);
+        // Untapped's reconstruction term (5., below) scores a decoder sample of these same logits: drawn here, right
+        // after them, the decoder's output layer makes it in its epilogue while the logits are in cache.
+        var distRec = cfg.Kind == ModelKind.M2 ? null : Reconstruction(logitsL);
 
         // 2. classification of labelled images.
         var logitsC = net.Classifier(XLabelled, "labelled");
@@ -160,16 +177,8 @@ public sealed class Objective
         }
         g.Loss(ReverseElbo, 0.1f, [.. reverse]);
 
-        // 5. reconstruction distance of a decoder sample for the labelled pair.
-        var xRec = g.BernoulliSample(
-            "x_tilde (reconstruct)",
-            logitsL,
-            g.Noise("u_bernoulli (reconstruct)", batchLabelled, P, false),
-            tau,
-            relaxed,
-            cfg.Bernoulli
-        );
-        g.Loss(Reconstruct, 0.01f, new LossPart(g.L2Distance("dist (reconstruct)", xRec, XLabelled), 1f));
+        // 5. reconstruction distance of a decoder sample for the labelled pair (made after step 1).
+        g.Loss(Reconstruct, 0.01f, new LossPart(distRec!, 1f));
 
         // The reverse ELBO's parts, logged only: reverse_elbo = log_p_x - log_q_y (- log_q_z under reverse_qz).
         g.Monitor(ReverseLogPx, new LossPart(logpR, 1f));

@@ -9,8 +9,8 @@ public sealed partial class CpuBackend
 {
     protected override void GemmCore(in GemmArgs args)
     {
-        var (a, b, bias, m, k, n, transA, transB, act, accumulate, c) = args;
-        CpuGemm.Run(this, A(a), A(b), A(bias), m, k, n, transA, transB, act, accumulate, A(c));
+        var (a, b, bias, m, k, n, transA, transB, act, accumulate, c, rowsReady) = args;
+        CpuGemm.Run(this, A(a), A(b), A(bias), m, k, n, transA, transB, act, accumulate, A(c), rowsReady: rowsReady);
     }
 
     // Fixed blocks of LaunchShape.BiasBlockRows rows (in parallel; a block's dZ and its partial row stay in L1/L2): the block's dZ is formed in one pass over its contiguous rows, then its

@@ -14,8 +14,9 @@ namespace Untapped.Kernels.Cpu;
 /// <list type="bullet">
 /// <item>tall (packed op(B) for all of K fits in <see cref="WholeBBytes"/>: every layer's forward and input
 /// gradient, and the weight gradients of narrow layers): B is packed once, then each row chunk walks every K block
-/// while its MC x N strip of C stays in L2, and applies bias and activation while the strip is still hot. One
-/// parallel region, C written once.</item>
+/// while its MC x N strip of C stays in L2, and applies bias and activation while the strip is still hot, then the
+/// caller's row-wise epilogue (<see cref="RowsReady"/>: the Bernoulli ops on the decoder's logits). One parallel
+/// region, C written once.</item>
 /// <item>deep (K large: weight gradients X^T dZ over the batch): C is split by columns, one group per thread, and
 /// each group walks every K block packing its own panels; C is small and stays in cache, and no barrier separates
 /// the K blocks.</item>
@@ -87,7 +88,8 @@ internal static unsafe class CpuGemm
         Activation act,
         bool accumulate,
         Mem c,
-        Schedule schedule = Schedule.Auto
+        Schedule schedule = Schedule.Auto,
+        RowsReady? rowsReady = null
     )
     {
         if (m == 0 || n == 0)
@@ -99,6 +101,8 @@ internal static unsafe class CpuGemm
                 if (!accumulate)
                     c.Span(s * n, (e - s) * n).Clear();
                 Epilogue(c, s, e, n, bias, act);
+                if (rowsReady is not null)
+                    CpuBackend.RunRows(rowsReady, s, e);
             });
             return;
         }
@@ -124,6 +128,8 @@ internal static unsafe class CpuGemm
         if (!tall)
         {
             Deep(cpu, a, b, bias, m, k, n, nr, transA, transB, act, accumulate, c);
+            if (rowsReady is not null)
+                cpu.ForRows(m, rowsReady);
             return;
         }
         // Block kb of packed B starts at kb * KC * panelsN * nr; panel p of it at + p * nr * kc.
@@ -155,6 +161,9 @@ internal static unsafe class CpuGemm
             {
                 for (int k0 = 0; k0 < k; k0 += KC)
                     RowChunk(a, bp, bo + k0 * panelsN * nr, m, k, n, nr, transA, k0, rs, re, c, bias, act, accumulate);
+                // The chunk's MC x N strip of C is final and in this core's L2: the fused row-wise ops run on it now.
+                if (rowsReady is not null)
+                    CpuBackend.RunRows(rowsReady, rs, re);
             });
         }
         finally

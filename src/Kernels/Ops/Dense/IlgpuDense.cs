@@ -5,7 +5,7 @@ public sealed partial class IlgpuBackend
 {
     protected override void GemmCore(in GemmArgs args)
     {
-        var (a, b, bias, m, k, n, transA, transB, act, accumulate, c) = args;
+        var (a, b, bias, m, k, n, transA, transB, act, accumulate, c, rowsReady) = args;
         if (m == 0 || n == 0)
             return;
         var grid = new Index2D((n + GemmTile - 1) / GemmTile, (m + GemmTile - 1) / GemmTile);
@@ -18,6 +18,10 @@ public sealed partial class IlgpuBackend
             new GemmShape(m, k, n, transA, transB, !bias.IsEmpty, act, accumulate),
             Arr(c)
         );
+        // The epilogue's kernels follow the GEMM in stream order, over all rows: the same bits as the CPU's fused
+        // epilogue (row-wise work). Fusing them into the GEMM tile is not done: a tile holds 64 of a row's columns,
+        // and the Bernoulli log-likelihood sums whole rows in the CPU's order.
+        rowsReady?.Invoke(0, m);
     }
 
     // dZ is written unless it is dY itself and there is no activation to apply.

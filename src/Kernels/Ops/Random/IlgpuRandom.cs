@@ -5,15 +5,15 @@ public sealed partial class IlgpuBackend
 {
     protected override void PhiloxUniformCore(in PhiloxFillArgs args)
     {
-        var (key, n, output) = args;
+        var (key, first, n, output) = args;
         if (n > 0)
-            Run(DeviceRandom.PhiloxUniform, (Index1D)((n + 3) / 4), n, key, Arr(output));
+            Run(DeviceRandom.PhiloxUniform, (Index1D)(DeviceRandom.Blocks(first, n)), first, n, key, Arr(output));
     }
 
     protected override void PhiloxNormalCore(in PhiloxFillArgs args)
     {
-        var (key, n, output) = args;
+        var (key, first, n, output) = args;
         if (n > 0)
-            Run(DeviceRandom.PhiloxNormal, (Index1D)((n + 3) / 4), n, key, Arr(output));
+            Run(DeviceRandom.PhiloxNormal, (Index1D)(DeviceRandom.Blocks(first, n)), first, n, key, Arr(output));
     }
 }

@@ -32,5 +32,28 @@ public static partial class OpCases
         {
             Bytes = nn * F,
         };
+        if (s != CaseSize.Test)
+            yield break;
+        // A fill that starts inside a 4-draw block and ends inside another (first = 4 x 250 + 3): what a fused
+        // epilogue's block of rows draws.
+        foreach (bool normal in new[] { false, true })
+        {
+            yield return new(
+                normal ? "philox_normal_from_1003" : "philox_uniform_from_1003",
+                normal ? nameof(Backend.PhiloxNormal) : nameof(Backend.PhiloxUniform),
+                r => OpCase.Buffers(("o", new float[998])),
+                ["o"],
+                (a, h) =>
+                {
+                    if (normal)
+                        a.PhiloxNormal(new(42, 9, 1), 998, h["o"], first: 1003);
+                    else
+                        a.PhiloxUniform(new(0x1234_5678_9abc_def0UL, 7, 3), 998, h["o"], first: 1003);
+                }
+            )
+            {
+                Bytes = 998 * F,
+            };
+        }
     }
 }

@@ -1,0 +1,101 @@
+using Untapped.Graph;
+using Untapped.Kernels.Cpu;
+using Untapped.Training.Gate;
+using Untapped.Training.Model;
+using Xunit;
+
+namespace Untapped.Training.Tests;
+
+/// <summary>
+/// The Bernoulli ops that read the decoder's logits run in the output layer's GEMM epilogue
+/// (<see cref="ComputeGraph.PlanEpilogues"/>): which ops fuse, and that a fused step gives the unfused step's bits.
+/// </summary>
+public class EpilogueTests
+{
+    // Op labels by the dense layer that runs them, written out from Objective.cs's order: each decoder's output layer is
+    // followed by its log-likelihood; the labelled one's also by the reconstruction's noise, sample and distance, the
+    // reverse stream's by its noise, its sample and the sample's log-likelihood. An op that reads those tensors further
+    // on in the graph is not fused: log q(x~) under --reverse-qx marginal (after the classifier and encoder read x~).
+    [Theory]
+    [InlineData(Preset.Paper, ReverseQx.Uniform)]
+    [InlineData(Preset.Original, ReverseQx.Uniform)]
+    [InlineData(Preset.Paper, ReverseQx.Marginal)]
+    public void TheDecoderOutputsRunTheirBernoulliOps(Preset preset, ReverseQx qx)
+    {
+        var cfg = ModelConfig.For(preset) with { ReverseQx = qx };
+        using var cpu = new CpuBackend(1);
+        using var f = new ObjectiveFixture(cpu, cfg, 20, 1);
+        var plan = f
+            .Objective.Graph.Ops.OfType<DenseOp>()
+            .Where(d => d.Epilogue.Count > 0)
+            .ToDictionary(d => d.Label, d => d.Epilogue.Select(o => o.Label).ToArray());
+        string[] reverse = ["u_bernoulli (reverse)", "x_tilde (reverse)", "log_p (reverse)"];
+        Assert.Equal(["decoder.out (labelled)", "decoder.out (unlabelled)", "decoder.out (reverse)"], plan.Keys);
+        Assert.Equal(
+            ["log_p (labelled)", "u_bernoulli (reconstruct)", "x_tilde (reconstruct)", "dist (reconstruct)"],
+            plan["decoder.out (labelled)"]
+        );
+        Assert.Equal(["log_p (unlabelled)"], plan["decoder.out (unlabelled)"]);
+        Assert.Equal(reverse, plan["decoder.out (reverse)"]);
+        var fused = f.Objective.Graph.Ops.Where(o => o.FusedInto is not null).Select(o => o.Label);
+        Assert.Equal(plan.Values.SelectMany(v => v).Order(), fused.Order());
+        if (qx == ReverseQx.Marginal)
+            Assert.Null(f.Objective.Graph.Ops.Single(o => o.Label == "log_q_x (reverse)").FusedInto);
+    }
+
+    // Three training steps at batch 300 (four row chunks of the decoder's GEMM, two threads), fused and not: every loss
+    // and every parameter bit equal. Original preset: the reverse decoder is periodic and runs its epilogue after the
+    // copies (Backend.ForRows); paper: in the GEMM, with a relaxed sample whose backward reads the fused x~.
+    [Theory]
+    [InlineData(Preset.Paper)]
+    [InlineData(Preset.Original)]
+    public void AFusedStepGivesTheUnfusedBits(Preset preset)
+    {
+        (float[] Losses, float[] Params) Run(bool fuse)
+        {
+            using var cpu = new CpuBackend(2);
+            using var f = new ObjectiveFixture(cpu, ModelConfig.For(preset), 300, 4, fuse);
+            Assert.Equal(fuse, f.Objective.Graph.Ops.Any(o => o.FusedInto is not null));
+            var losses = new List<float>();
+            for (int s = 0; s < 3; s++)
+            {
+                f.Executor.Forward();
+                f.Executor.Backward();
+                f.Executor.Update(f.Objective.Config.Adam, 1e-3);
+                losses.AddRange(f.Executor.ReadLosses());
+            }
+            return (losses.ToArray(), cpu.ToArray(f.Executor.Parameters));
+        }
+        var fused = Run(true);
+        var plain = Run(false);
+        Assert.Equal(plain.Losses, fused.Losses);
+        Assert.Equal(Bits(plain.Params), Bits(fused.Params));
+        Assert.Contains(fused.Losses, v => v != 0);
+    }
+
+    // The memory plan counts a fused op's forward at its layer's step: the fused group's tensors never share bytes.
+    [Fact]
+    public void AFusedGroupsTensorsHoldTheirOwnBytes()
+    {
+        using var cpu = new CpuBackend(1);
+        using var f = new ObjectiveFixture(cpu, ModelConfig.For(Preset.Paper), 20, 1);
+        var plan = f.Executor.Plan;
+        foreach (var d in f.Objective.Graph.Ops.OfType<DenseOp>().Where(d => d.Epilogue.Count > 0))
+        {
+            var slots = d
+                .Epilogue.SelectMany(o => o.Inputs.Concat(o.Outputs))
+                .Concat(d.Inputs.Concat(d.Outputs))
+                .Where(t => t.Kind != TensorKind.Parameter)
+                .Distinct()
+                .Select(plan.Value)
+                .ToList();
+            foreach (var a in slots)
+            {
+                foreach (var b in slots.Where(b => b != a))
+                    Assert.True(a.Offset + a.Length <= b.Offset || b.Offset + b.Length <= a.Offset, $"{a} and {b}");
+            }
+        }
+    }
+
+    static int[] Bits(float[] v) => v.Select(BitConverter.SingleToInt32Bits).ToArray();
+}
