@@ -130,7 +130,7 @@ public sealed class DenseOp : Op
     static void CopyPeriod(Backend a, View y, int n, int p, int r0, int r1)
     {
         int s = Math.Max(r0, p);
-        for (int r = s; r < Math.Min(s + p, r1); )
+        for (int r = s; r < Math.Min(s + p, r1);)
         {
             int len = Math.Min(p - r % p, r1 - r);
             a.Copy(y.Slice(r % p * n, len * n), y.Slice(r * n, len * n));
