@@ -129,8 +129,9 @@ public sealed class DenseOp : Op
     // in at most two copies, then doubling copies of what is done; [0, rows) is log2(rows / p) copies in all.
     static void CopyPeriod(Backend a, View y, int n, int p, int r0, int r1)
     {
-        int s = Math.Max(r0, p);
-        for (int r = s; r < Math.Min(s + p, r1);)
+        int s = Math.Max(r0, p),
+            r = s;
+        while (r < Math.Min(s + p, r1))
         {
             int len = Math.Min(p - r % p, r1 - r);
             a.Copy(y.Slice(r % p * n, len * n), y.Slice(r * n, len * n));
