@@ -15,12 +15,34 @@ using F = TorchSharp.torch.nn.functional;
 using Tensor = TorchSharp.torch.Tensor;
 
 Native.UsePrepared();
-var opt = Options.Parse(args);
+Options opt;
+Preset cfg;
+try
+{
+    opt = Options.Parse(args);
+    cfg = Preset.Of(opt.Preset);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"libtorch peer: {e.Message} (usage: see the top of bench/peers/libtorch/Program.cs)");
+    return 2;
+}
 torch.set_num_threads(opt.Threads);
-var cfg = Preset.Of(opt.Preset);
 if (opt.Check is not null)
 {
-    double worst = Check.Run(opt.Check, cfg);
+    double worst;
+    try
+    {
+        worst = Check.Run(opt.Check, cfg);
+    }
+    catch (Exception e) when (e is IOException or JsonException or InvalidDataException)
+    {
+        Console.Error.WriteLine(
+            $"libtorch peer: cannot read the oracle's case {opt.Check}.bin/.json ({e.Message}); write it with "
+                + "bench/peers/torch_step.py --dump-check PATH"
+        );
+        return 2;
+    }
     Console.WriteLine(
         $"libtorch peer vs oracle ({opt.Preset}, float64, batch 64): worst relative difference {worst:E2}"
     );
