@@ -25,12 +25,11 @@ static class FuseBench
             for (int s = 0; s < 3; s++)
                 p.Add(plain.Step());
         }
-        static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
         bool same = acc.ToArray(fused.Executor.Parameters).SequenceEqual(acc.ToArray(plain.Executor.Parameters));
         Console.WriteLine(
             $"step {model} {preset} batch {batch} on {acc.Name}, {reps} reps of 3 steps each, interleaved: "
-                + $"fused min {f.Min():F1} ms (median {Median(f):F1}), unfused min {p.Min():F1} ms (median {Median(p):F1}); "
-                + $"unfused / fused {p.Min() / f.Min():F3} by minima ({Median(p) / Median(f):F3} by medians); planned arena "
+                + $"fused min {f.Min():F1} ms (median {LimitBench.Median(f):F1}), unfused min {p.Min():F1} ms (median {LimitBench.Median(p):F1}); "
+                + $"unfused / fused {p.Min() / f.Min():F3} by minima ({LimitBench.Median(p) / LimitBench.Median(f):F3} by medians); planned arena "
                 + $"{fused.Executor.Plan.PeakBytes / 1048576.0:F1} vs {plain.Executor.Plan.PeakBytes / 1048576.0:F1} MiB; "
                 + $"parameters after the same steps {(same ? "bitwise equal" : "DIFFERENT")}"
         );

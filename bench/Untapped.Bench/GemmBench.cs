@@ -135,12 +135,7 @@ static unsafe class GemmBench
             s.Add(b);
             r.Add(b / a);
         }
-        static double Median(List<double> x)
-        {
-            x.Sort();
-            return x.Count % 2 == 1 ? x[x.Count / 2] : (x[x.Count / 2 - 1] + x[x.Count / 2]) / 2;
-        }
-        return (Median(f), Median(s), Median(r));
+        return (LimitBench.Median(f), LimitBench.Median(s), LimitBench.Median(r));
     }
 
     /// <summary>Median milliseconds over <paramref name="reps"/> runs after one warm-up.</summary>

@@ -177,7 +177,7 @@ static unsafe class LimitBench
         return p;
     }
 
-    static double Median(List<double> x)
+    internal static double Median(List<double> x)
     {
         x.Sort();
         return x.Count % 2 == 1 ? x[x.Count / 2] : (x[x.Count / 2 - 1] + x[x.Count / 2]) / 2;

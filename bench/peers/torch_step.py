@@ -186,14 +186,43 @@ def draw_noise(B, dtype=torch.float32):
             "u_bernoulli (reverse)": torch.rand(B, 784, dtype=dtype), "u_bernoulli (reconstruct)": torch.rand(B, 784, dtype=dtype)}
 
 
-def check(preset):
-    """This step's terms and gradients against the oracle's, then its Adam, float64, batch 64: the worst relative difference."""
+def oracle():
+    """tests/oracle/untapped_reference.py, the module the C# gradients are checked against."""
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "oracle"))
     import untapped_reference as ref
+    return ref
+
+
+def check_case():
+    """The check's float64 parameters (off the zero initialisation), inputs and noise at batch 64."""
     torch.manual_seed(5)
     p, inp, noise = init_params(3, torch.float64), inputs(64, torch.float64), draw_noise(64, torch.float64)
     with torch.no_grad():
-        for x in p.values(): x.add_(0.1 * torch.randn_like(x))                   # off the zero initialisation
+        for x in p.values(): x.add_(0.1 * torch.randn_like(x))
+    return p, inp, noise
+
+
+def adam_reference(params, grads, clip_norm):
+    """Two Adam steps with gradients g and 2g, docs/model.md §5 written out tensor by tensor: the parameters after."""
+    r = [x.detach().clone() for x in params]
+    m, v = [torch.zeros_like(x) for x in r], [torch.zeros_like(x) for x in r]
+    for t in (1, 2):
+        gs = [t * g for g in grads]
+        if clip_norm:
+            norm = math.sqrt(sum(float((g * g).sum()) for g in gs))
+            gs = [g * min(1.0, 5.0 / norm) for g in gs]
+        for i, g in enumerate(gs):
+            g = g.clamp(-1, 1)
+            m[i] = 0.9 * m[i] + 0.1 * g
+            v[i] = 0.999 * v[i] + 0.001 * g * g
+            r[i] = r[i] - 0.01 * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t) * m[i] / (v[i].sqrt() + 1e-4)
+    return r
+
+
+def check(preset):
+    """This step's terms and gradients against the oracle's, then its Adam, float64, batch 64: the worst relative difference."""
+    ref = oracle()
+    p, inp, noise = check_case()
     ours = objective(p, inp, noise, PRESETS[preset])
     gours = torch.autograd.grad(ours["total"], list(p.values()))
     theirs = ref.objective(p, inp, noise, ref.PRESETS[preset], "untapped")
@@ -201,23 +230,13 @@ def check(preset):
     worst = max(abs(float(ours[k] - theirs[k])) / max(1.0, abs(float(theirs[k]))) for k in theirs)
     for a_, b_ in zip(gours, gtheirs):
         worst = max(worst, float((a_ - b_).abs().max()) / max(1.0, float(b_.abs().max())))
-    # Two Adam steps against docs/model.md §5 written out tensor by tensor.
+    # This Adam's two steps against the written-out ones.
     q = {k: x.detach().clone().requires_grad_() for k, x in p.items()}
-    r = [x.detach().clone() for x in p.values()]
-    m, v = [torch.zeros_like(x) for x in r], [torch.zeros_like(x) for x in r]
     opt = Adam(q.values(), PRESETS[preset]["clip_norm"])
     for t in (1, 2):
         for x, g in zip(q.values(), gours): x.grad = (t * g).clone()
         opt.step()
-        gs = [t * g for g in gours]
-        if PRESETS[preset]["clip_norm"]:
-            norm = math.sqrt(sum(float((g * g).sum()) for g in gs))
-            gs = [g * min(1.0, 5.0 / norm) for g in gs]
-        for i, g in enumerate(gs):
-            g = g.clamp(-1, 1)
-            m[i] = 0.9 * m[i] + 0.1 * g
-            v[i] = 0.999 * v[i] + 0.001 * g * g
-            r[i] = r[i] - 0.01 * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t) * m[i] / (v[i].sqrt() + 1e-4)
+    r = adam_reference(p.values(), gours, PRESETS[preset]["clip_norm"])
     for x, y in zip(q.values(), r):
         worst = max(worst, float((x.detach() - y).abs().max()) / max(1.0, float(y.abs().max())))
     return worst
@@ -225,29 +244,14 @@ def check(preset):
 
 def dump_check(preset, path):
     """The check's case for another peer (bench/peers/libtorch): the float64 parameters, inputs and noise of check(),
-    the oracle's terms and gradients, and its two Adam steps (docs/model.md §5 written out tensor by tensor), as one
-    little-endian float64 file plus a JSON list of (name, shape) in the file's order."""
+    the oracle's terms and gradients, and its two Adam steps (adam_reference), as one little-endian float64 file plus
+    a JSON list of (name, shape) in the file's order."""
     import json
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "oracle"))
-    import untapped_reference as ref
-    torch.manual_seed(5)
-    p, inp, noise = init_params(3, torch.float64), inputs(64, torch.float64), draw_noise(64, torch.float64)
-    with torch.no_grad():
-        for x in p.values(): x.add_(0.1 * torch.randn_like(x))
+    ref = oracle()
+    p, inp, noise = check_case()
     theirs = ref.objective(p, inp, noise, ref.PRESETS[preset], "untapped")
     grads = torch.autograd.grad(theirs["total"], list(p.values()))
-    r = [x.detach().clone() for x in p.values()]
-    m, v = [torch.zeros_like(x) for x in r], [torch.zeros_like(x) for x in r]
-    for t in (1, 2):
-        gs = [t * g for g in grads]
-        if PRESETS[preset]["clip_norm"]:
-            norm = math.sqrt(sum(float((g * g).sum()) for g in gs))
-            gs = [g * min(1.0, 5.0 / norm) for g in gs]
-        for i, g in enumerate(gs):
-            g = g.clamp(-1, 1)
-            m[i] = 0.9 * m[i] + 0.1 * g
-            v[i] = 0.999 * v[i] + 0.001 * g * g
-            r[i] = r[i] - 0.01 * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t) * m[i] / (v[i].sqrt() + 1e-4)
+    r = adam_reference(p.values(), grads, PRESETS[preset]["clip_norm"])
     items = [("param " + k, x) for k, x in p.items()] + [("input " + k, x) for k, x in inp.items()]
     items += [("noise " + k, x) for k, x in noise.items()] + [("term " + k, theirs[k].reshape(1)) for k in theirs]
     items += [("grad " + k, g) for k, g in zip(p, grads)] + [("adam2 " + k, x) for k, x in zip(p, r)]

@@ -13,6 +13,9 @@ public interface IOpContext
     /// <summary>The storage of <paramref name="t"/>'s value.</summary>
     View Value(Tensor t);
 
+    /// <summary>Rows [<paramref name="r0"/>, <paramref name="r1"/>) of <paramref name="t"/>'s value (a row-wise op's block).</summary>
+    View ValueRows(Tensor t, int r0, int r1) => Value(t).Slice(r0 * t.Cols, (r1 - r0) * t.Cols);
+
     /// <summary>
     /// The gradient of <paramref name="t"/>, or an empty view when it takes none; safe to add into (a gradient that
     /// nothing has written yet in this backward pass is zero-filled on this first access).

@@ -11,19 +11,15 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
 
     public override void Forward(IOpContext c) => ForwardRows(c, 0, x.Rows);
 
-    public void ForwardRows(IOpContext c, int r0, int r1)
-    {
-        int d = x.Cols,
-            m = r1 - r0;
+    public void ForwardRows(IOpContext c, int r0, int r1) =>
         c.Backend.BernoulliLogLik(
-            c.Value(x).Slice(r0 * d, m * d),
-            c.Value(logits).Slice(r0 * d, m * d),
-            m,
-            d,
+            c.ValueRows(x, r0, r1),
+            c.ValueRows(logits, r0, r1),
+            r1 - r0,
+            x.Cols,
             form,
-            c.Value(logp).Slice(r0, m)
+            c.ValueRows(logp, r0, r1)
         );
-    }
 
     public override void Backward(IOpContext c)
     {
@@ -66,20 +62,16 @@ public sealed class BernoulliSampleOp(
 
     public override void Forward(IOpContext c) => ForwardRows(c, 0, xs.Rows);
 
-    public void ForwardRows(IOpContext c, int r0, int r1)
-    {
-        int d = xs.Cols,
-            n = (r1 - r0) * d;
+    public void ForwardRows(IOpContext c, int r0, int r1) =>
         c.Backend.BernoulliSample(
-            c.Value(logits).Slice(r0 * d, n),
-            c.Value(u).Slice(r0 * d, n),
-            n,
+            c.ValueRows(logits, r0, r1),
+            c.ValueRows(u, r0, r1),
+            (r1 - r0) * xs.Cols,
             tau,
             relaxed,
             form,
-            c.Value(xs).Slice(r0 * d, n)
+            c.ValueRows(xs, r0, r1)
         );
-    }
 
     public override void Backward(IOpContext c) =>
         c.Backend.BernoulliSampleBackward(c.Value(xs), c.Grad(xs), xs.Length, tau, c.Grad(logits));

@@ -24,18 +24,14 @@ public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist) 
 
     public override void Forward(IOpContext c) => ForwardRows(c, 0, a.Rows);
 
-    public void ForwardRows(IOpContext c, int r0, int r1)
-    {
-        int d = a.Cols,
-            m = r1 - r0;
+    public void ForwardRows(IOpContext c, int r0, int r1) =>
         c.Backend.L2Distance(
-            c.Value(a).Slice(r0 * d, m * d),
-            c.Value(b).Slice(r0 * d, m * d),
-            m,
-            d,
-            c.Value(dist).Slice(r0, m)
+            c.ValueRows(a, r0, r1),
+            c.ValueRows(b, r0, r1),
+            r1 - r0,
+            a.Cols,
+            c.ValueRows(dist, r0, r1)
         );
-    }
 
     public override void Backward(IOpContext c)
     {

@@ -19,12 +19,11 @@ public sealed class NoiseOp(string label, Tensor output, bool normal) : Op(label
     public void ForwardRows(IOpContext ctx, int r0, int r1)
     {
         var key = new PhiloxStream(ctx.Seed, _stream, (uint)ctx.Step);
-        int c = output.Cols;
-        var o = ctx.Value(output).Slice(r0 * c, (r1 - r0) * c);
+        var o = ctx.ValueRows(output, r0, r1);
         if (normal)
-            ctx.Backend.PhiloxNormal(key, o.Length, o, first: r0 * c);
+            ctx.Backend.PhiloxNormal(key, o.Length, o, first: r0 * output.Cols);
         else
-            ctx.Backend.PhiloxUniform(key, o.Length, o, first: r0 * c);
+            ctx.Backend.PhiloxUniform(key, o.Length, o, first: r0 * output.Cols);
     }
 
     public override void Backward(IOpContext ctx) { }

@@ -81,19 +81,20 @@ public sealed class Objective
             return (z, [new(logN, 1f), new(logdet, -1f)]);
         }
 
-        // ||x~ - x|| for a decoder sample x~ of the labelled pair's logits.
-        Tensor Reconstruction(Tensor logits)
-        {
-            var xRec = g.BernoulliSample(
-                "x_tilde (reconstruct)",
+        // x~ ~ p(x | logits), hard or relaxed: the stream's decoder sample from its own Bernoulli noise.
+        Tensor DecoderSample(Tensor logits, string stream) =>
+            g.BernoulliSample(
+                $"x_tilde ({stream})",
                 logits,
-                g.Noise("u_bernoulli (reconstruct)", batchLabelled, P, false),
+                g.Noise($"u_bernoulli ({stream})", logits.Rows, P, false),
                 tau,
                 relaxed,
                 cfg.Bernoulli
             );
-            return g.L2Distance("dist (reconstruct)", xRec, XLabelled);
-        }
+
+        // ||x~ - x|| for a decoder sample x~ of the labelled pair's logits.
+        Tensor Reconstruction(Tensor logits) =>
+            g.L2Distance("dist (reconstruct)", DecoderSample(logits, "reconstruct"), XLabelled);
 
         // 1. labelled ELBO with the true one-hot label.
         var (zL, logqL) = Posterior(XLabelled, YLabelled, "labelled");
@@ -139,14 +140,7 @@ public sealed class Objective
         YUnfeatured = g.Input("y_unfeatured", batchUnfeatured, C, period);
         ZUnfeatured = g.Input("z_unfeatured", batchUnfeatured, Z, period);
         var logitsR = net.Decoder(YUnfeatured, ZUnfeatured, "reverse");
-        var xR = g.BernoulliSample(
-            "x_tilde (reverse)",
-            logitsR,
-            g.Noise("u_bernoulli (reverse)", batchUnfeatured, P, false),
-            tau,
-            relaxed,
-            cfg.Bernoulli
-        );
+        var xR = DecoderSample(logitsR, "reverse");
         XTilde = xR;
         var logpR = g.BernoulliLogLik("log_p (reverse)", xR, logitsR, cfg.Bernoulli);
         var logqYR = g.ConcreteLogPdf("log_q_y (reverse)", net.Classifier(xR, "reverse"), YUnfeatured, tau);
