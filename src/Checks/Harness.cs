@@ -48,6 +48,13 @@ public static class Gen
         return a;
     }
 
+    /// <summary>
+    /// n floats that repeat <paramref name="period"/> (a periodic tensor's first period, <see cref="Backend"/>'s period
+    /// promise): element i is period[i mod period.Length].
+    /// </summary>
+    public static float[] Tiled(float[] period, int n) =>
+        Enumerable.Range(0, n).Select(i => period[i % period.Length]).ToArray();
+
     /// <summary>Rows on the simplex, bounded away from the faces.</summary>
     public static float[] Simplex(Random r, int m, int k)
     {

@@ -75,8 +75,13 @@ public static class Fn
         return Log(s) - Log(1f - s);
     }
 
+    /// <summary>
+    /// x clamped to [lo, hi], NaN staying NaN on every backend: .NET's MathF.Max propagates a NaN, while ILGPU lowers it
+    /// to OpenCL's fmax and PTX's max.f32, which return the other operand (a NaN logit's dx was the clip on PoCL and NaN
+    /// on the CPU until the periodic Bernoulli cases put a NaN in the logits).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Clamp(float x, float lo, float hi) => MathF.Min(MathF.Max(x, lo), hi);
+    public static float Clamp(float x, float lo, float hi) => float.IsNaN(x) ? x : MathF.Min(MathF.Max(x, lo), hi);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Act(float v, Activation act) =>

@@ -206,6 +206,72 @@ public sealed class CpuKernelTests
             Assert.Equal(a[o], b[o]);
     }
 
+    // The period promise changes how the managed CPU computes (tables of the first period's logits, no exp or log per
+    // element) and not what: each kernel gives the bits of the same call without it, where every element computes its
+    // own. The data are the periodic cases' (each form's edges in the period, x in [0, 1]); the calls run on the whole
+    // 37 rows, on rows 3.. (a block that starts mid-period, as an epilogue's does), with a 1-row period, and with a
+    // period past the rows (no promise at all), on one thread and three.
+    [Theory]
+    [InlineData(BernoulliForm.Original, 1)]
+    [InlineData(BernoulliForm.Original, 3)]
+    [InlineData(BernoulliForm.Exact, 1)]
+    [InlineData(BernoulliForm.Exact, 3)]
+    public void PeriodicLogitsGiveTheBitsOfEveryElementComputingItsOwn(BernoulliForm form, int threads)
+    {
+        var data = OpCases.DataOf(OpCases.Get(CaseSize.Test, $"bernoulli_loglik_periodic_{form}"));
+        const int m = 37,
+            d = 301,
+            p = 5;
+        var r = new Random(9);
+        float[] x = data["x"],
+            l = data["l"],
+            u = Gen.Uniform(r, m * d, 0.001f, 0.999f),
+            g = Gen.Uniform(r, m),
+            dl0 = Gen.Uniform(r, m * d),
+            dx0 = Gen.Uniform(r, m * d);
+        var oneRow = Gen.Tiled(l[..d], m * d);
+        Assert.Contains(l[..(p * d)], float.IsNaN); // the edges are in the period
+        using var cpu = new CpuBackend(threads);
+        foreach (var (logits, period, r0) in new[] { (l, p, 0), (l, p, 3), (oneRow, 1, 0), (l, m, 0), (l, 2 * m, 0) })
+        {
+            int rows = m - r0;
+            using var X = cpu.Upload(x.AsSpan(r0 * d));
+            using var L = cpu.Upload(logits.AsSpan(r0 * d));
+            using var U = cpu.Upload(u.AsSpan(r0 * d));
+            using var G = cpu.Upload(g.AsSpan(r0));
+            float[] Run(int promise, Action<View, View, View, View, int> call)
+            {
+                using var o1 = cpu.Upload(dl0.AsSpan(r0 * d));
+                using var o2 = cpu.Upload(dx0.AsSpan(r0 * d));
+                using var o3 = cpu.Allocate(rows);
+                call(o1, o2, o3, default, promise);
+                return [.. cpu.ToArray(o1), .. cpu.ToArray(o2), .. cpu.ToArray(o3)];
+            }
+            var calls = new (string Name, Action<View, View, View, View, int> Call)[]
+            {
+                ("loglik", (_, _, o, _, q) => cpu.BernoulliLogLik(X, L, rows, d, form, o, q)),
+                ("backward add", (dl, dx, _, _, q) =>
+                    cpu.BernoulliLogLikBackward(X, L, G, rows, d, form, true, dl, dx, q)
+                ),
+                ("backward overwrite", (dl, _, _, _, q) =>
+                    cpu.BernoulliLogLikBackward(X, L, G, rows, d, form, false, dl, default, q)
+                ),
+                ("hard sample", (o, _, _, _, q) => cpu.BernoulliSample(L, U, rows * d, 1f, false, form, o, q * d)),
+            };
+            foreach (var (name, call) in calls)
+            {
+                var whole = Run(0, call);
+                var periodic = Run(period, call);
+                int differ = Enumerable
+                    .Range(0, whole.Length)
+                    .Count(i =>
+                        BitConverter.SingleToInt32Bits(whole[i]) != BitConverter.SingleToInt32Bits(periodic[i])
+                    );
+                Assert.True(differ == 0, $"{name}, period {period} from row {r0}: {differ} elements differ");
+            }
+        }
+    }
+
     // Overwriting (the first write of a gradient) ignores NaN contents and writes zeros where the distance is 0:
     // the same numbers as adding into zeros.
     [Fact]

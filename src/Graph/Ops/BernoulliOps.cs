@@ -2,7 +2,11 @@ using Untapped.Kernels;
 
 namespace Untapped.Graph;
 
-/// <summary>logp[r] = log p(x[r] | logits[r]) under a factorised Bernoulli.</summary>
+/// <summary>
+/// logp[r] = log p(x[r] | logits[r]) under a factorised Bernoulli. Periodic logits (<see cref="Tensor.RowPeriod"/>: the
+/// fixed-z decoder's) pass their period on, forward and backward, so that a backend computes their functions once per
+/// distinct row.
+/// </summary>
 public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, BernoulliForm form, Tensor logp)
     : Op(label, [x, logits], [logp]),
         IRowWiseOp
@@ -18,7 +22,8 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
             r1 - r0,
             x.Cols,
             form,
-            c.ValueRows(logp, r0, r1)
+            c.ValueRows(logp, r0, r1),
+            logits.RowPeriod
         );
 
     public override void Backward(IOpContext c)
@@ -33,14 +38,16 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
             form,
             accumulate,
             dlogits,
-            c.Grad(x)
+            c.Grad(x),
+            logits.RowPeriod
         );
     }
 }
 
 /// <summary>
 /// x~ ~ Bernoulli(sigmoid(logits)) from uniforms u: hard [u &lt; m], whose derivative is zero almost
-/// everywhere (no gradient), or relaxed at temperature tau with a pathwise gradient to the logits.
+/// everywhere (no gradient), or relaxed at temperature tau with a pathwise gradient to the logits. Periodic logits pass
+/// their period on (the hard sample's mean once per distinct logit).
 /// </summary>
 public sealed class BernoulliSampleOp(
     string label,
@@ -70,7 +77,8 @@ public sealed class BernoulliSampleOp(
             tau,
             relaxed,
             form,
-            c.ValueRows(xs, r0, r1)
+            c.ValueRows(xs, r0, r1),
+            logits.RowPeriod * logits.Cols
         );
 
     public override void Backward(IOpContext c) =>

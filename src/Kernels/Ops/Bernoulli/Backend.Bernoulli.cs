@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Untapped.Kernels;
 
 // The Bernoulli family's validated entries (the Bernoulli decoder: log-likelihood, hard and relaxed samples, and their
@@ -7,18 +9,35 @@ public abstract partial class Backend
 {
     /// <summary>
     /// logp[r] = sum_d x log m + (1-x) log(1-m), m = sigmoid(logits) (clipped to [1e-5, 1-1e-5] in the original form).
+    /// <paramref name="period"/> &gt; 0 promises logits whose rows repeat with that period (row r bitwise equal to row
+    /// r mod period, <see cref="CheckPeriod"/>): a backend may then compute the logits' functions once per distinct row
+    /// (the same bits).
     /// </summary>
     public void BernoulliLogLik(
         View x, // [m,d]
-        View logits, // [m,d]
+        View logits, // [m,d], rows repeating every period when period > 0
         int m,
         int d,
         BernoulliForm form,
-        View logp // [m]
+        View logp, // [m]
+        int period = 0
     )
     {
         Sizes(m, d).All(x).All(logits).Rows(logp);
-        BernoulliLogLikCore(new(x, logits, m, d, form, logp));
+        CheckPeriod(period);
+        BernoulliLogLikCore(new(x, logits, m, d, form, logp, period));
+    }
+
+    /// <summary>
+    /// A period promise: 0 (none) or positive (one of count or more promises nothing: an epilogue's last block may be
+    /// shorter than a period). The caller keeps it (the graph's periodic tensors: the executor checks a periodic input's
+    /// data, the dense layer's copy makes its output periodic bit for bit); a backend that uses it reads only the first
+    /// period's logits.
+    /// </summary>
+    static void CheckPeriod(int period, [CallerArgumentExpression(nameof(period))] string name = "")
+    {
+        if (period < 0)
+            throw new ArgumentOutOfRangeException(name, $"period {period} is negative");
     }
 
     protected abstract void BernoulliLogLikCore(in BernoulliLogLikArgs args);
@@ -27,40 +46,49 @@ public abstract partial class Backend
     /// dlogits (+)= g[r] d logp/d logits, added when <paramref name="accumulate"/>, else written without reading the
     /// old contents (which may be anything, NaN included); dx += g[r] d logp/d x (always added). Either gradient may
     /// be empty (not wanted): dlogits when the logits are data (the reverse ELBO's q(x)), dx when x is.
+    /// <paramref name="period"/>: as for <see cref="BernoulliLogLik"/>.
     /// </summary>
     public void BernoulliLogLikBackward(
         View x, // [m,d]
-        View logits, // [m,d]
+        View logits, // [m,d], rows repeating every period when period > 0
         View g, // [m]
         int m,
         int d,
         BernoulliForm form,
         bool accumulate,
         View dlogits, // [m,d] or empty
-        View dx // [m,d] or empty
+        View dx, // [m,d] or empty
+        int period = 0
     )
     {
         Sizes(m, d).All(x).All(logits).Rows(g).AllOrEmpty(dlogits).AllOrEmpty(dx);
-        BernoulliLogLikBackwardCore(new(x, logits, g, m, d, form, accumulate, dlogits, dx));
+        CheckPeriod(period);
+        BernoulliLogLikBackwardCore(new(x, logits, g, m, d, form, accumulate, dlogits, dx, period));
     }
 
     protected abstract void BernoulliLogLikBackwardCore(in BernoulliLogLikBackwardArgs args);
 
-    /// <summary>Hard: xs = [u &lt; m]; relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau).</summary>
+    /// <summary>
+    /// Hard: xs = [u &lt; m]; relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau). <paramref name="period"/> &gt; 0
+    /// promises logits that repeat every period elements (rows x width of a periodic [rows, width] tensor): a backend may
+    /// then compute the hard sample's mean once per distinct logit (the same bits).
+    /// </summary>
     public void BernoulliSample(
-        View logits, // [n]
+        View logits, // [n], repeating every period elements when period > 0
         View u, // [n]
         int n,
         float tau,
         bool relaxed,
         BernoulliForm form,
-        View xs // [n]
+        View xs, // [n]
+        int period = 0
     )
     {
         if (relaxed)
             Temperature(tau);
         Sizes(n).All(logits).All(u).All(xs);
-        BernoulliSampleCore(new(logits, u, n, tau, relaxed, form, xs));
+        CheckPeriod(period);
+        BernoulliSampleCore(new(logits, u, n, tau, relaxed, form, xs, period));
     }
 
     protected abstract void BernoulliSampleCore(in BernoulliSampleArgs args);
@@ -83,9 +111,9 @@ public abstract partial class Backend
 
     // What each Core receives: the public method's arguments, validated (one record per operation).
     // csharpier-ignore-start
-    protected readonly record struct BernoulliLogLikArgs(View X, View Logits, int M, int D, BernoulliForm Form, View Logp);
-    protected readonly record struct BernoulliLogLikBackwardArgs(View X, View Logits, View G, int M, int D, BernoulliForm Form, bool Accumulate, View Dlogits, View Dx);
-    protected readonly record struct BernoulliSampleArgs(View Logits, View U, int N, float Tau, bool Relaxed, BernoulliForm Form, View Xs);
+    protected readonly record struct BernoulliLogLikArgs(View X, View Logits, int M, int D, BernoulliForm Form, View Logp, int Period);
+    protected readonly record struct BernoulliLogLikBackwardArgs(View X, View Logits, View G, int M, int D, BernoulliForm Form, bool Accumulate, View Dlogits, View Dx, int Period);
+    protected readonly record struct BernoulliSampleArgs(View Logits, View U, int N, float Tau, bool Relaxed, BernoulliForm Form, View Xs, int Period);
     protected readonly record struct BernoulliSampleBackwardArgs(View Xs, View Dxs, int N, float Tau, View Dlogits);
     // csharpier-ignore-end
 }

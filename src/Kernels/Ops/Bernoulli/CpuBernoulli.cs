@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -11,11 +12,16 @@ public sealed partial class CpuBackend
     // same as clipping m), summed in RowSum's fixed order, so every vector width gives the same bits.
     protected override void BernoulliLogLikCore(in BernoulliLogLikArgs args)
     {
-        var (x, logits, m, d, form, logp) = args;
+        var (x, logits, m, d, form, logp, period) = args;
         Mem X = A(x),
             L = A(logits),
             O = A(logp);
         var term = new LogLikTerm(form == BernoulliForm.Original);
+        if (Periodic(period, m))
+        {
+            LogLikPeriodic(term, X, L, m, d, period, O);
+            return;
+        }
         Chunks(m, Grain(d * 8), (s, e) =>
         {
             for (int r = s; r < e; r++)
@@ -26,20 +32,86 @@ public sealed partial class CpuBackend
     /// <summary>x lc - softplus(lc), lc = l or l clamped (the device kernel runs it on one Lane).</summary>
     internal readonly struct LogLikTerm(bool clip) : IRowTerm
     {
+        /// <summary>lc: l, or l clamped to +-BernLogitClip in the original form.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Clip<T>(T l)
+            where T : struct, ISimd<T> => clip ? T.Min(T.Max(l, T.Create(-BernLogitClip)), T.Create(BernLogitClip)) : l;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Invoke<T>(T x, T l)
             where T : struct, ISimd<T>
         {
-            if (clip)
-                l = T.Min(T.Max(l, T.Create(-BernLogitClip)), T.Create(BernLogitClip));
+            l = Clip(l);
             return x * l - T.Max(l, T.Create(0f)) - SoftplusTailOp.Invoke(l);
         }
+    }
+
+    /// <summary>
+    /// Whether a kernel over <paramref name="count"/> rows (or elements) of logits repeating every <paramref
+    /// name="period"/> computes their functions once per distinct row: from two periods on (a 64-row epilogue block of
+    /// the fixed-z decoder's 10-periodic logits builds its tables from 10 rows). The device kernels do not: each
+    /// element computes its own, the same bits.
+    /// </summary>
+    static bool Periodic(int period, int count) => period > 0 && count >= 2 * period;
+
+    // LogLikTerm with its functions of the logit from tables of the first period: lc, max(lc, 0) and softplus's tail,
+    // then per row (x lc - max(lc, 0)) - tail, LogLikTerm's operations in its order on the same values, summed by the
+    // same RowSum: the same bits, with no exp or log per element.
+    void LogLikPeriodic(LogLikTerm term, Mem X, Mem L, int m, int d, int p, Mem O)
+    {
+        int pd = p * d;
+        float[] tables = ArrayPool<float>.Shared.Rent(3 * pd);
+        try
+        {
+            Span<float> lc = tables.AsSpan(0, pd),
+                mx = tables.AsSpan(pd, pd),
+                tl = tables.AsSpan(2 * pd, pd);
+            Elementwise.Map(new ClipOp(term), L.Span(0, pd), L.Span(0, pd), lc);
+            Elementwise.Map(new PositivePartOp(), lc, lc, mx);
+            Elementwise.Map<SoftplusTailOp>(lc, tl);
+            Chunks(m, Grain(d), (s, e) =>
+            {
+                Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
+                for (int r = s; r < e; r++)
+                {
+                    int q = r % p * d;
+                    TensorPrimitives.Multiply(X.Span(r * d, d), tables.AsSpan(q, d), t);
+                    TensorPrimitives.Subtract(t, tables.AsSpan(pd + q, d), t);
+                    TensorPrimitives.Subtract(t, tables.AsSpan(2 * pd + q, d), t);
+                    O[r] = RowSum.Of(new FirstOp(), t, t);
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(tables);
+        }
+    }
+
+    // The table builders' unary functions, on Elementwise's binary driver (its second operand unused).
+    readonly struct ClipOp(LogLikTerm term) : IBinaryOp
+    {
+        public T Invoke<T>(T l, T _)
+            where T : struct, ISimd<T> => term.Clip(l);
+    }
+
+    readonly struct PositivePartOp : IBinaryOp
+    {
+        public T Invoke<T>(T l, T _)
+            where T : struct, ISimd<T> => T.Max(l, T.Create(0f));
+    }
+
+    /// <summary>The element itself: a RowSum of precomputed terms.</summary>
+    readonly struct FirstOp : IRowTerm
+    {
+        public T Invoke<T>(T a, T _)
+            where T : struct, ISimd<T> => a;
     }
 
     // dlogits += g (x - sigmoid l), only strictly inside the clip in the original form; dx += g lc.
     protected override void BernoulliLogLikBackwardCore(in BernoulliLogLikBackwardArgs args)
     {
-        var (x, logits, g, m, d, form, accumulate, dlogits, dx) = args;
+        var (x, logits, g, m, d, form, accumulate, dlogits, dx, period) = args;
         Mem X = A(x),
             L = A(logits),
             G = A(g),
@@ -48,6 +120,11 @@ public sealed partial class CpuBackend
         bool hasDx = !dx.IsEmpty,
             hasDl = !dlogits.IsEmpty,
             clip = form == BernoulliForm.Original;
+        if (Periodic(period, m))
+        {
+            LogLikBackwardPeriodic(X, L, G, m, d, period, clip, accumulate, DL, DX);
+            return;
+        }
         Chunks(m, Grain(d * 4), (s, e) =>
         {
             Span<float> t = hasDx ? (d <= 4096 ? stackalloc float[d] : new float[d]) : default;
@@ -79,6 +156,59 @@ public sealed partial class CpuBackend
         });
     }
 
+    // The same with sigmoid l, the clip's mask and lc from tables of the first period: per row t = x - sigmoid l,
+    // t &= mask, then t g written or added after dlogits (LogitGradOp's and Map's operations in their order), and dx +=
+    // lc g as above: the same bits, with no exp per element.
+    void LogLikBackwardPeriodic(Mem X, Mem L, Mem G, int m, int d, int p, bool clip, bool accumulate, Mem DL, Mem DX)
+    {
+        int pd = p * d;
+        float[] tables = ArrayPool<float>.Shared.Rent(3 * pd);
+        try
+        {
+            // [0, pd): sigmoid l; [pd, 2 pd): the mask |l| < clip; [2 pd, 3 pd): lc (clamped l) for dx.
+            var l = L.Span(0, pd);
+            Elementwise.Map<SigmoidOp>(l, tables.AsSpan(0, pd));
+            Elementwise.Map(new InsideClipOp(), l, l, tables.AsSpan(pd, pd));
+            TensorPrimitives.Clamp(l, -BernLogitClip, BernLogitClip, tables.AsSpan(2 * pd, pd));
+            bool hasDl = !DL.IsEmpty,
+                hasDx = !DX.IsEmpty;
+            Chunks(m, Grain(d * 2), (s, e) =>
+            {
+                Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
+                for (int r = s; r < e; r++)
+                {
+                    float gr = G[r];
+                    int q = r % p * d;
+                    if (hasDl)
+                    {
+                        var dlr = DL.Span(r * d, d);
+                        TensorPrimitives.Subtract(X.Span(r * d, d), tables.AsSpan(q, d), t);
+                        if (clip)
+                            TensorPrimitives.BitwiseAnd(t, tables.AsSpan(pd + q, d), t);
+                        TensorPrimitives.Multiply(t, gr, accumulate ? t : dlr);
+                        if (accumulate)
+                            TensorPrimitives.Add(dlr, t, dlr);
+                    }
+                    if (hasDx)
+                    {
+                        var dxr = DX.Span(r * d, d);
+                        TensorPrimitives.MultiplyAdd(clip ? tables.AsSpan(2 * pd + q, d) : L.Span(q, d), gr, dxr, dxr);
+                    }
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(tables);
+        }
+    }
+
+    readonly struct InsideClipOp : IBinaryOp
+    {
+        public T Invoke<T>(T l, T _)
+            where T : struct, ISimd<T> => T.Lt(T.Abs(l), T.Create(BernLogitClip));
+    }
+
     // g (x - sigmoid l), zero where |l| >= the logit clip in the original form (branch-free: trained logits
     // saturate on much of the background).
     readonly struct LogitGradOp(float g, bool clip) : IBinaryOp
@@ -88,17 +218,23 @@ public sealed partial class CpuBackend
         {
             var t = x - VectorMath.Sigmoid(l);
             if (clip)
-                t &= T.Lt(T.Abs(l), T.Create(BernLogitClip));
+                t &= new InsideClipOp().Invoke(l, l);
             return t * T.Create(g);
         }
     }
 
     protected override void BernoulliSampleCore(in BernoulliSampleArgs args)
     {
-        var (logits, u, n, tau, relaxed, form, xs) = args;
+        var (logits, u, n, tau, relaxed, form, xs, period) = args;
         Mem L = A(logits),
             U = A(u),
             O = A(xs);
+        var hard = new HardSampleOp(form == BernoulliForm.Original);
+        if (!relaxed && Periodic(period, n))
+        {
+            HardSamplePeriodic(hard, L, U, n, period, O);
+            return;
+        }
         Chunks(n, 1 << 14, (s, e) =>
         {
             if (relaxed)
@@ -112,13 +248,32 @@ public sealed partial class CpuBackend
                 );
                 return;
             }
-            Elementwise.Map(
-                new HardSampleOp(form == BernoulliForm.Original),
-                L.Span(s, e - s),
-                U.Span(s, e - s),
-                O.Span(s, e - s)
-            );
+            Elementwise.Map(hard, L.Span(s, e - s), U.Span(s, e - s), O.Span(s, e - s));
         });
+    }
+
+    // The hard sample's mean from a table of the first period's logits: each element draws against its entry.
+    void HardSamplePeriodic(HardSampleOp hard, Mem L, Mem U, int n, int p, Mem O)
+    {
+        float[] means = ArrayPool<float>.Shared.Rent(p);
+        try
+        {
+            Elementwise.Map(new MeanOp(hard), L.Span(0, p), L.Span(0, p), means);
+            Chunks(n, 1 << 14, (s, e) =>
+            {
+                for (int i = s; i < e;)
+                {
+                    int q = i % p,
+                        len = Math.Min(p - q, e - i);
+                    Elementwise.Map(new DrawOp(), means.AsSpan(q, len), U.Span(i, len), O.Span(i, len));
+                    i += len;
+                }
+            });
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(means);
+        }
     }
 
     // xs = sigmoid((l + log u - log(1 - u)) / tau), rounded step by step as the device kernel writes it (the padded
@@ -132,18 +287,37 @@ public sealed partial class CpuBackend
     }
 
     // xs = u < m ? 1 : 0 with m = sigmoid(l), clipped to [1e-5, 1 - 1e-5] in the original form, branch-free (with
-    // random u a branch would mispredict half the time); a NaN mean samples 0.
+    // random u a branch would mispredict half the time); a NaN mean samples 0 (it stays NaN through the clip, and no
+    // u is below NaN).
     readonly struct HardSampleOp(bool clip) : IBinaryOp
     {
-        public T Invoke<T>(T l, T u)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Mean<T>(T l)
             where T : struct, ISimd<T>
         {
             var m = VectorMath.Sigmoid(l);
             var live = T.Eq(m, m);
             if (clip)
                 m = T.Min(T.Max(m, T.Create(BernClip)), T.Create(1f - BernClip));
-            return T.Lt(u, m) & live & T.Create(1f);
+            return T.Select(live, m, T.Create(float.NaN));
         }
+
+        public T Invoke<T>(T l, T u)
+            where T : struct, ISimd<T> => new DrawOp().Invoke(Mean(l), u);
+    }
+
+    readonly struct MeanOp(HardSampleOp hard) : IBinaryOp
+    {
+        public T Invoke<T>(T l, T _)
+            where T : struct, ISimd<T> => hard.Mean(l);
+    }
+
+    /// <summary>[u &lt; m] for a mean m (false for a NaN m).</summary>
+    readonly struct DrawOp : IBinaryOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Invoke<T>(T m, T u)
+            where T : struct, ISimd<T> => T.Lt(u, m) & T.Create(1f);
     }
 
     protected override void BernoulliSampleBackwardCore(in BernoulliSampleBackwardArgs args)

@@ -5,14 +5,14 @@ public sealed partial class IlgpuBackend
 {
     protected override void BernoulliLogLikCore(in BernoulliLogLikArgs args)
     {
-        var (x, logits, m, d, form, logp) = args;
+        var (x, logits, m, d, form, logp, _) = args; // the period is not used: each element computes its own
         if (m > 0)
             Run(DeviceBernoulli.BernoulliLogLik, Groups(m, RowGroup), Arr(x), Arr(logits), d, form, Arr(logp));
     }
 
     protected override void BernoulliLogLikBackwardCore(in BernoulliLogLikBackwardArgs args)
     {
-        var (x, logits, g, m, d, form, accumulate, dlogits, dx) = args;
+        var (x, logits, g, m, d, form, accumulate, dlogits, dx, _) = args;
         if (m * d > 0)
         {
             Run(
@@ -34,7 +34,7 @@ public sealed partial class IlgpuBackend
 
     protected override void BernoulliSampleCore(in BernoulliSampleArgs args)
     {
-        var (logits, u, n, tau, relaxed, form, xs) = args;
+        var (logits, u, n, tau, relaxed, form, xs, _) = args;
         if (n > 0)
             Run(DeviceBernoulli.BernoulliSample, (Index1D)n, Arr(logits), Arr(u), tau, (Flag)relaxed, form, Arr(xs));
     }
