@@ -36,6 +36,16 @@ public abstract class Op
     /// </summary>
     public virtual bool BackwardReads(Tensor t) => true;
 
+    /// <summary>
+    /// Whether Backward writes the gradient of input <paramref name="t"/> folded onto its first period when the graph
+    /// keeps it so (<see cref="Tensor.FoldedGrad"/>, decided by <see cref="ComputeGraph.PlanFolds"/>): the Bernoulli
+    /// log-likelihood of periodic logits does. Dense layers fold by their own rule.
+    /// </summary>
+    public virtual bool WritesFoldedGrad(Tensor t) => false;
+
+    /// <summary>Whether Backward writes a gradient to input <paramref name="t"/>.</summary>
+    public bool WritesGrad(Tensor t) => Inputs.Where((x, i) => x == t && Differentiable(i)).Any();
+
     /// <summary>Whether Backward has work: some differentiable input takes a gradient.</summary>
     public bool HasBackward => Inputs.Where((t, i) => t.RequiresGrad && Differentiable(i)).Any();
 

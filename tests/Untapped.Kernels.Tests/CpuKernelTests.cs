@@ -272,6 +272,44 @@ public sealed class CpuKernelTests
         }
     }
 
+    // The folded logits gradient is the whole-row gradient folded afterwards, bit for bit: BernoulliLogLikBackward
+    // overwriting whole rows, then FoldRows (itself checked against the devices by its cases); accumulating adds the
+    // fold to the old contents. Each form's edges are in the period (the periodic cases' data).
+    [Theory]
+    [InlineData(BernoulliForm.Original, false)]
+    [InlineData(BernoulliForm.Original, true)]
+    [InlineData(BernoulliForm.Exact, false)]
+    [InlineData(BernoulliForm.Exact, true)]
+    public void FoldedLogLikGradientIsTheWholeRowGradientFolded(BernoulliForm form, bool accumulate)
+    {
+        var data = OpCases.DataOf(OpCases.Get(CaseSize.Test, $"bernoulli_loglik_periodic_{form}"));
+        const int m = 37,
+            d = 301,
+            p = 5;
+        var r = new Random(11);
+        var g = Gen.Uniform(r, m);
+        var old = Gen.Uniform(r, p * d);
+        using var cpu = new CpuBackend(2);
+        using var X = cpu.Upload(data["x"]);
+        using var L = cpu.Upload(data["l"]);
+        using var G = cpu.Upload(g);
+        using var Whole = cpu.Allocate(m * d);
+        using var Folded = cpu.Allocate(p * d);
+        using var Fused = cpu.Upload(accumulate ? old : Enumerable.Repeat(float.NaN, p * d).ToArray());
+        cpu.BernoulliLogLikBackward(X, L, G, m, d, form, false, Whole, default);
+        cpu.FoldRows(Whole, m, d, p, Folded);
+        cpu.BernoulliLogLikBackwardFolded(X, L, G, m, d, form, p, accumulate, Fused);
+        var expected = cpu.ToArray(Folded);
+        if (accumulate)
+            expected = [.. old.Zip(expected, (o, f) => o + f)];
+        if (form == BernoulliForm.Exact)
+            Assert.Contains(expected, float.IsNaN); // the NaN logit's column (the clipped form passes no gradient there)
+        Assert.Equal(
+            expected.Select(BitConverter.SingleToInt32Bits),
+            cpu.ToArray(Fused).Select(BitConverter.SingleToInt32Bits)
+        );
+    }
+
     // Overwriting (the first write of a gradient) ignores NaN contents and writes zeros where the distance is 0:
     // the same numbers as adding into zeros.
     [Fact]

@@ -159,6 +159,25 @@ public sealed class RowPeriodTests
         Assert.Equal(3, tiled.Folding);
     }
 
+    // The fixed-z decoder's logits keep a folded gradient: their log-likelihood folds it as it makes it
+    // (Backend.BernoulliLogLikBackwardFolded) and the hard sample writes none, so the output layer has nothing left to
+    // fold; a relaxed x~ writes whole rows, and the layer folds them itself. Both give the same bits as writing whole
+    // rows and folding after (the kernel's test; InvariantTests' original-preset hash runs the folded plan).
+    [Theory]
+    [InlineData(XTildeGrad.None, true)]
+    [InlineData(XTildeGrad.Relaxed, false)]
+    public void TheFixedZLogitsGradientIsFoldedWhereItIsMade(XTildeGrad xTilde, bool folded)
+    {
+        using var cpu = new CpuBackend(1);
+        var cfg = ModelConfig.For(Preset.Original) with { XTildeGrad = xTilde };
+        using var f = new Untapped.Training.Gate.ObjectiveFixture(cpu, cfg, 32, 1);
+        var output = f.Objective.Graph.Ops.OfType<DenseOp>().Single(d => d.Label == "decoder.out (reverse)");
+        var logits = output.Outputs[0];
+        Assert.Equal(10, logits.RowPeriod);
+        Assert.Equal(folded, logits.FoldedGrad);
+        Assert.True(output.FoldsBackward);
+    }
+
     // The gate's and the backend tests' fixture builds the objective as the trainer does, so a device's five-step check
     // of the original preset runs the folded backward too.
     [Fact]

@@ -26,9 +26,31 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
             logits.RowPeriod
         );
 
+    public override bool WritesFoldedGrad(Tensor t) => t == logits && logits.RowPeriod > 0;
+
+    // A folded logits gradient (the fixed-z decoder's: its output layer runs backward on one period) is summed over
+    // each period row's rows as it is made, never written whole: the bits of writing it whole and folding after.
     public override void Backward(IOpContext c)
     {
         var dlogits = c.GradForWrite(logits, out bool accumulate);
+        if (logits.FoldedGrad)
+        {
+            int p = logits.RowPeriod;
+            c.Backend.BernoulliLogLikBackwardFolded(
+                c.Value(x),
+                c.Value(logits),
+                c.Grad(logp),
+                x.Rows,
+                x.Cols,
+                form,
+                p,
+                accumulate,
+                dlogits.Slice(0, p * x.Cols)
+            );
+            dlogits = default;
+            if (!x.RequiresGrad)
+                return;
+        }
         c.Backend.BernoulliLogLikBackward(
             c.Value(x),
             c.Value(logits),

@@ -193,7 +193,8 @@ public sealed partial class ComputeGraph
     /// Decides which dense layers run their backward on one period (<see cref="DenseOp.FoldsBackward"/>) and which
     /// tensors keep a folded gradient (<see cref="Tensor.FoldedGrad"/>): the largest consistent set, by removing until
     /// nothing changes. A periodic tensor's gradient can stay folded only if every op that reads it is a folding dense
-    /// layer (any other writes whole rows) and no loss reads it; a layer can fold only if its output is periodic and
+    /// layer, writes it folded (<see cref="Op.WritesFoldedGrad"/>: the fixed-z decoder's log-likelihood) or writes no
+    /// gradient to it (the hard sample), and no loss reads it; a layer can fold only if its output is periodic and
     /// every input it sends a gradient to stays folded. Run by every <see cref="Executor"/> (idempotent).
     /// </summary>
     internal void PlanFolds()
@@ -210,7 +211,7 @@ public sealed partial class ComputeGraph
             t.RowPeriod > 0
             && t.RequiresGrad
             && !inLoss.Contains(t)
-            && readers[t].All(o => o is DenseOp d && dense.Contains(d));
+            && readers[t].All(o => o is DenseOp d ? dense.Contains(d) : o.WritesFoldedGrad(t) || !o.WritesGrad(t));
         while (dense.RemoveWhere(d => d.Xs.Any(x => x.RequiresGrad && !Folded(x))) > 0) { }
         foreach (var t in _tensors)
             t.FoldedGrad = Folded(t);

@@ -69,6 +69,33 @@ public abstract partial class Backend
     protected abstract void BernoulliLogLikBackwardCore(in BernoulliLogLikBackwardArgs args);
 
     /// <summary>
+    /// The logits' gradient of <see cref="BernoulliLogLikBackward"/> folded onto their first period, for logits whose
+    /// rows repeat every <paramref name="period"/>: dlogits[c] (+)= sum over rows r = c, c + p, ... in that order of
+    /// g[r] d logp[r] / d logits[r], each row's term rounded as the whole-row kernel writes it, so the result is the
+    /// bits of the whole-row gradient folded by <see cref="FoldRows"/> (added to the old contents after the fold when
+    /// <paramref name="accumulate"/>). No dx: the whole-row kernel gives it.
+    /// </summary>
+    public void BernoulliLogLikBackwardFolded(
+        View x, // [m,d]
+        View logits, // [m,d], rows repeating every period
+        View g, // [m]
+        int m,
+        int d,
+        BernoulliForm form,
+        int period,
+        bool accumulate,
+        View dlogits // [period,d]
+    )
+    {
+        if (period < 1 || period > m)
+            throw new ArgumentOutOfRangeException(nameof(period), $"period {period} must be in 1..m = {m}");
+        Sizes(m, d).All(x).All(logits).Rows(g).Holds(dlogits, (long)period * d);
+        BernoulliLogLikBackwardFoldedCore(new(x, logits, g, m, d, form, period, accumulate, dlogits));
+    }
+
+    protected abstract void BernoulliLogLikBackwardFoldedCore(in BernoulliLogLikBackwardFoldedArgs args);
+
+    /// <summary>
     /// Hard: xs = [u &lt; m]; relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau). <paramref name="period"/> &gt; 0
     /// promises logits that repeat every period elements (rows x width of a periodic [rows, width] tensor): a backend may
     /// then compute the hard sample's mean once per distinct logit (the same bits).
@@ -113,6 +140,7 @@ public abstract partial class Backend
     // csharpier-ignore-start
     protected readonly record struct BernoulliLogLikArgs(View X, View Logits, int M, int D, BernoulliForm Form, View Logp, int Period);
     protected readonly record struct BernoulliLogLikBackwardArgs(View X, View Logits, View G, int M, int D, BernoulliForm Form, bool Accumulate, View Dlogits, View Dx, int Period);
+    protected readonly record struct BernoulliLogLikBackwardFoldedArgs(View X, View Logits, View G, int M, int D, BernoulliForm Form, int Period, bool Accumulate, View Dlogits);
     protected readonly record struct BernoulliSampleArgs(View Logits, View U, int N, float Tau, bool Relaxed, BernoulliForm Form, View Xs, int Period);
     protected readonly record struct BernoulliSampleBackwardArgs(View Xs, View Dxs, int N, float Tau, View Dlogits);
     // csharpier-ignore-end

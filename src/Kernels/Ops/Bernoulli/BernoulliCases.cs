@@ -151,111 +151,129 @@ public static partial class OpCases
         {
             Bytes = 3L * n * F,
         };
+    }
 
-        /// <summary>
-        /// The fixed-z decoder's periodic logits (the kernels' period promise): the managed CPU computes their functions
-        /// once per distinct row from tables, a device kernel per element; both must give the same bits. Test: a period of
-        /// 5 rows over 37 (a ragged last period) holding each form's edges (the clip exactly, past it, infinities, NaN,
-        /// signed zeros, a subnormal), x in [0, 1] (the tables serve any x); model: the step's 10-periodic logits and hard
-        /// x~.
-        /// </summary>
-        static IEnumerable<OpCase> Periodic(CaseSize s)
+    /// <summary>
+    /// The fixed-z decoder's periodic logits (the kernels' period promise): the managed CPU computes their functions
+    /// once per distinct row from tables, a device kernel per element; both must give the same bits. Test: a period of
+    /// 5 rows over 37 (a ragged last period) holding each form's edges (the clip exactly, past it, infinities, NaN,
+    /// signed zeros, a subnormal), x in [0, 1] (the tables serve any x); model: the step's 10-periodic logits and hard
+    /// x~.
+    /// </summary>
+    static IEnumerable<OpCase> Periodic(CaseSize s)
+    {
+        int m = s.M,
+            d = s.D,
+            p = s == CaseSize.Model ? 10 : 5;
+        bool test = s == CaseSize.Test;
+        long md = (long)m * d * F;
+        float[] Logits(Random r)
         {
-            int m = s.M,
-                d = s.D,
-                p = s == CaseSize.Model ? 10 : 5;
-            bool test = s == CaseSize.Test;
-            long md = (long)m * d * F;
-            float[] Logits(Random r)
+            var first = Gen.Uniform(r, p * d, -16, 16);
+            if (test)
             {
-                var first = Gen.Uniform(r, p * d, -16, 16);
-                if (test)
-                {
-                    float[] edges =
-                    [
-                        float.NaN,
-                        float.PositiveInfinity,
-                        float.NegativeInfinity,
-                        KernelConstants.BernLogitClip,
-                        -KernelConstants.BernLogitClip,
-                        BitConverter.Int32BitsToSingle(
-                            BitConverter.SingleToInt32Bits(KernelConstants.BernLogitClip) - 1
-                        ),
-                        0f,
-                        -0f,
-                        1e30f,
-                        -1e30f,
-                        float.Epsilon,
-                        100f,
-                        -100f,
-                    ];
-                    for (int i = 0; i < edges.Length; i++)
-                        first[i * 97 % first.Length] = edges[i];
-                }
-                return Gen.Tiled(first, m * d);
+                float[] edges =
+                [
+                    float.NaN,
+                    float.PositiveInfinity,
+                    float.NegativeInfinity,
+                    KernelConstants.BernLogitClip,
+                    -KernelConstants.BernLogitClip,
+                    BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(KernelConstants.BernLogitClip) - 1),
+                    0f,
+                    -0f,
+                    1e30f,
+                    -1e30f,
+                    float.Epsilon,
+                    100f,
+                    -100f,
+                ];
+                for (int i = 0; i < edges.Length; i++)
+                    first[i * 97 % first.Length] = edges[i];
             }
-            float[] X(Random r) => test ? Gen.Uniform(r, m * d, 0, 1) : Gen.Bits(r, m * d);
-            foreach (var form in test ? Enum.GetValues<BernoulliForm>() : [BernoulliForm.Original])
+            return Gen.Tiled(first, m * d);
+        }
+        float[] X(Random r) => test ? Gen.Uniform(r, m * d, 0, 1) : Gen.Bits(r, m * d);
+        foreach (var form in test ? Enum.GetValues<BernoulliForm>() : [BernoulliForm.Original])
+        {
+            yield return new(
+                $"bernoulli_loglik_periodic_{form}",
+                nameof(Backend.BernoulliLogLik),
+                r => OpCase.Buffers(("x", X(r)), ("l", Logits(r)), ("o", new float[m])),
+                ["o"],
+                (a, h) => a.BernoulliLogLik(h["x"], h["l"], m, d, form, h["o"], p)
+            )
+            {
+                Bytes = 2 * md,
+            };
+            // The step's reverse stream overwrites dlogits with no dx (x~ is not a leaf); test adds into both as well.
+            foreach (bool add in test ? new[] { true, false } : [false])
             {
                 yield return new(
-                    $"bernoulli_loglik_periodic_{form}",
-                    nameof(Backend.BernoulliLogLik),
-                    r => OpCase.Buffers(("x", X(r)), ("l", Logits(r)), ("o", new float[m])),
-                    ["o"],
-                    (a, h) => a.BernoulliLogLik(h["x"], h["l"], m, d, form, h["o"], p)
-                )
-                {
-                    Bytes = 2 * md,
-                };
-                // The step's reverse stream overwrites dlogits with no dx (x~ is not a leaf); test adds into both as well.
-                foreach (bool add in test ? new[] { true, false } : [false])
-                {
-                    yield return new(
-                        $"bernoulli_loglik_backward_periodic_{(add ? "add" : "overwrite")}_{form}",
-                        nameof(Backend.BernoulliLogLikBackward),
-                        r =>
-                            OpCase.Buffers(
-                                ("x", X(r)),
-                                ("l", Logits(r)),
-                                ("g", Gen.Uniform(r, m)),
-                                ("dl", add ? Gen.Uniform(r, m * d) : Enumerable.Repeat(float.NaN, m * d).ToArray()),
-                                ("dx", Gen.Uniform(r, m * d))
-                            ),
-                        add ? ["dl", "dx"] : ["dl"],
-                        (a, h) =>
-                            a.BernoulliLogLikBackward(
-                                h["x"],
-                                h["l"],
-                                h["g"],
-                                m,
-                                d,
-                                form,
-                                add,
-                                h["dl"],
-                                add ? h["dx"] : default,
-                                p
-                            )
-                    )
-                    {
-                        Bytes = 3 * md,
-                    };
-                }
-                yield return new(
-                    $"bernoulli_sample_hard_periodic_{form}",
-                    nameof(Backend.BernoulliSample),
+                    $"bernoulli_loglik_backward_periodic_{(add ? "add" : "overwrite")}_{form}",
+                    nameof(Backend.BernoulliLogLikBackward),
                     r =>
                         OpCase.Buffers(
+                            ("x", X(r)),
                             ("l", Logits(r)),
-                            ("u", Gen.Uniform(r, m * d, 0.001f, 0.999f)),
-                            ("o", new float[m * d])
+                            ("g", Gen.Uniform(r, m)),
+                            ("dl", add ? Gen.Uniform(r, m * d) : Enumerable.Repeat(float.NaN, m * d).ToArray()),
+                            ("dx", Gen.Uniform(r, m * d))
                         ),
-                    ["o"],
-                    (a, h) => a.BernoulliSample(h["l"], h["u"], m * d, 1f, false, form, h["o"], p * d)
+                    add ? ["dl", "dx"] : ["dl"],
+                    (a, h) =>
+                        a.BernoulliLogLikBackward(
+                            h["x"],
+                            h["l"],
+                            h["g"],
+                            m,
+                            d,
+                            form,
+                            add,
+                            h["dl"],
+                            add ? h["dx"] : default,
+                            p
+                        )
                 )
                 {
                     Bytes = 3 * md,
                 };
             }
+            // The fixed-z decoder's gradient folded onto the period as it is made: overwriting in the step.
+            foreach (bool add in test ? new[] { true, false } : [false])
+            {
+                yield return new(
+                    $"bernoulli_loglik_backward_folded_{(add ? "add" : "overwrite")}_{form}",
+                    nameof(Backend.BernoulliLogLikBackwardFolded),
+                    r =>
+                        OpCase.Buffers(
+                            ("x", X(r)),
+                            ("l", Logits(r)),
+                            ("g", Gen.Uniform(r, m)),
+                            ("dl", add ? Gen.Uniform(r, p * d) : Enumerable.Repeat(float.NaN, p * d).ToArray())
+                        ),
+                    ["dl"],
+                    (a, h) => a.BernoulliLogLikBackwardFolded(h["x"], h["l"], h["g"], m, d, form, p, add, h["dl"])
+                )
+                {
+                    Bytes = md,
+                };
+            }
+            yield return new(
+                $"bernoulli_sample_hard_periodic_{form}",
+                nameof(Backend.BernoulliSample),
+                r =>
+                    OpCase.Buffers(
+                        ("l", Logits(r)),
+                        ("u", Gen.Uniform(r, m * d, 0.001f, 0.999f)),
+                        ("o", new float[m * d])
+                    ),
+                ["o"],
+                (a, h) => a.BernoulliSample(h["l"], h["u"], m * d, 1f, false, form, h["o"], p * d)
+            )
+            {
+                Bytes = 3 * md,
+            };
         }
     }
 }

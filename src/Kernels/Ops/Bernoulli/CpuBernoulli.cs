@@ -203,6 +203,55 @@ public sealed partial class CpuBackend
         }
     }
 
+    // One period row at a time (in parallel), as FoldRows runs: row c's term written into the row's accumulator, then
+    // each of rows c + p, c + 2p, ...'s added; a term is LogitGradOp's (x - sigmoid l, masked, times g) from the period
+    // row's sigmoid and mask, computed once, so the accumulator holds FoldRows' bits of the whole-row gradient.
+    protected override void BernoulliLogLikBackwardFoldedCore(in BernoulliLogLikBackwardFoldedArgs args)
+    {
+        var (x, logits, g, m, d, form, p, accumulate, dlogits) = args;
+        Mem X = A(x),
+            L = A(logits),
+            G = A(g),
+            DL = A(dlogits);
+        bool clip = form == BernoulliForm.Original;
+        ForEach(p, 1, c =>
+        {
+            float[] rows = ArrayPool<float>.Shared.Rent(4 * d);
+            try
+            {
+                Span<float> sig = rows.AsSpan(0, d),
+                    mask = rows.AsSpan(d, d),
+                    acc = rows.AsSpan(2 * d, d),
+                    t = rows.AsSpan(3 * d, d);
+                var l = L.Span(c * d, d);
+                Elementwise.Map<SigmoidOp>(l, sig);
+                Elementwise.Map(new InsideClipOp(), l, l, mask);
+                for (int r = c; r < m; r += p)
+                {
+                    TensorPrimitives.Subtract(X.Span(r * d, d), sig, t);
+                    if (clip)
+                        TensorPrimitives.BitwiseAnd(t, mask, t);
+                    if (r == c)
+                    {
+                        TensorPrimitives.Multiply(t, G[r], acc);
+                        continue;
+                    }
+                    TensorPrimitives.Multiply(t, G[r], t);
+                    TensorPrimitives.Add(acc, t, acc);
+                }
+                var dl = DL.Span(c * d, d);
+                if (accumulate)
+                    TensorPrimitives.Add(dl, acc, dl);
+                else
+                    acc.CopyTo(dl);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(rows);
+            }
+        });
+    }
+
     readonly struct InsideClipOp : IBinaryOp
     {
         public T Invoke<T>(T l, T _)

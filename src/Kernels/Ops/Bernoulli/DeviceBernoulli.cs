@@ -70,6 +70,35 @@ static class DeviceBernoulli
     }
 
     /// <summary>
+    /// dlogits[c,j] (+)= sum over rows r = c, c + p, ... (r &lt; m) in order of g[r] d logp[r] / d logits[r,j], each
+    /// term BernoulliLogLikBackward's (gr dl), added as FoldRows adds: the bits of the whole-row gradient folded. The
+    /// logits repeat every p rows, so row c's logit serves every row. One thread per element of the fold.
+    /// </summary>
+    public static void BernoulliLogLikBackwardFolded(
+        Index1D i,
+        ArrayView<float> x, // [m,d]
+        ArrayView<float> logits, // [m,d], rows repeating every p
+        ArrayView<float> g, // [m]
+        int m,
+        int d,
+        int p,
+        BernoulliForm form,
+        Flag accumulate,
+        ArrayView<float> dlogits // [p,d]
+    )
+    {
+        int c = i / d,
+            j = i - c * d;
+        float lv = logits[i],
+            s = Fn.Sigmoid(lv);
+        bool live = form == BernoulliForm.Exact || MathF.Abs(lv) < BernLogitClip;
+        float acc = g[c] * (live ? x[i] - s : 0f);
+        for (int r = c + p; r < m; r += p)
+            acc += g[r] * (live ? x[r * d + j] - s : 0f);
+        dlogits[i] = accumulate ? dlogits[i] + acc : acc;
+    }
+
+    /// <summary>
     /// Hard: xs = [u &lt; m] (m clipped in the original form); relaxed: xs = sigmoid((logits + log u - log(1-u)) /
     /// tau).
     /// </summary>

@@ -32,6 +32,27 @@ public sealed partial class IlgpuBackend
         }
     }
 
+    protected override void BernoulliLogLikBackwardFoldedCore(in BernoulliLogLikBackwardFoldedArgs args)
+    {
+        var (x, logits, g, m, d, form, p, accumulate, dlogits) = args;
+        if (p * d > 0)
+        {
+            Run(
+                DeviceBernoulli.BernoulliLogLikBackwardFolded,
+                (Index1D)(p * d),
+                Arr(x),
+                Arr(logits),
+                Arr(g),
+                m,
+                d,
+                p,
+                form,
+                (Flag)accumulate,
+                Arr(dlogits)
+            );
+        }
+    }
+
     protected override void BernoulliSampleCore(in BernoulliSampleArgs args)
     {
         var (logits, u, n, tau, relaxed, form, xs, _) = args;
