@@ -310,7 +310,9 @@ public sealed partial class CpuBackend
             Elementwise.Map(new MeanOp(hard), L.Span(0, p), L.Span(0, p), means);
             Chunks(n, 1 << 14, (s, e) =>
             {
-                for (int i = s; i < e;)
+                // Runs of the chunk that stay inside one period: each draws against one stretch of the table.
+                int i = s;
+                while (i < e)
                 {
                     int q = i % p,
                         len = Math.Min(p - q, e - i);
