@@ -33,36 +33,20 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
     public override void Backward(IOpContext c)
     {
         var dlogits = c.GradForWrite(logits, out bool accumulate);
+        View xv = c.Value(x),
+            lv = c.Value(logits),
+            g = c.Grad(logp);
+        int m = x.Rows,
+            d = x.Cols,
+            p = logits.RowPeriod;
         if (logits.FoldedGrad)
         {
-            int p = logits.RowPeriod;
-            c.Backend.BernoulliLogLikBackwardFolded(
-                c.Value(x),
-                c.Value(logits),
-                c.Grad(logp),
-                x.Rows,
-                x.Cols,
-                form,
-                p,
-                accumulate,
-                dlogits.Slice(0, p * x.Cols)
-            );
-            dlogits = default;
+            c.Backend.BernoulliLogLikBackwardFolded(xv, lv, g, m, d, form, p, accumulate, dlogits.Slice(0, p * d));
             if (!x.RequiresGrad)
                 return;
+            dlogits = default; // the whole-row kernel gives only dx
         }
-        c.Backend.BernoulliLogLikBackward(
-            c.Value(x),
-            c.Value(logits),
-            c.Grad(logp),
-            x.Rows,
-            x.Cols,
-            form,
-            accumulate,
-            dlogits,
-            c.Grad(x),
-            logits.RowPeriod
-        );
+        c.Backend.BernoulliLogLikBackward(xv, lv, g, m, d, form, accumulate, dlogits, c.Grad(x), p);
     }
 }
 
@@ -103,8 +87,11 @@ public sealed class BernoulliSampleOp(
             logits.RowPeriod * logits.Cols
         );
 
-    public override void Backward(IOpContext c) =>
-        c.Backend.BernoulliSampleBackward(c.Value(xs), c.Grad(xs), xs.Length, tau, c.Grad(logits));
+    public override void Backward(IOpContext c)
+    {
+        var dlogits = c.GradForWrite(logits, out bool accumulate);
+        c.Backend.BernoulliSampleBackward(c.Value(xs), c.Grad(xs), xs.Length, tau, accumulate, dlogits);
+    }
 }
 
 // The graph's builder methods of this family: each makes its outputs and adds its op.

@@ -120,18 +120,22 @@ public abstract partial class Backend
 
     protected abstract void BernoulliSampleCore(in BernoulliSampleArgs args);
 
-    /// <summary>Relaxed sample: dlogits += dxs * xs (1 - xs) / tau.</summary>
+    /// <summary>
+    /// Relaxed sample: dlogits (+)= dxs * xs (1 - xs) / tau, added when <paramref name="accumulate"/>, else written
+    /// without reading the old contents (the first write of the labelled logits' gradient: no zero fill).
+    /// </summary>
     public void BernoulliSampleBackward(
         View xs, // [n]
         View dxs, // [n]
         int n,
         float tau,
+        bool accumulate,
         View dlogits // [n]
     )
     {
         Temperature(tau);
         Sizes(n).All(xs).All(dxs).All(dlogits);
-        BernoulliSampleBackwardCore(new(xs, dxs, n, tau, dlogits));
+        BernoulliSampleBackwardCore(new(xs, dxs, n, tau, accumulate, dlogits));
     }
 
     protected abstract void BernoulliSampleBackwardCore(in BernoulliSampleBackwardArgs args);
@@ -142,6 +146,6 @@ public abstract partial class Backend
     protected readonly record struct BernoulliLogLikBackwardArgs(View X, View Logits, View G, int M, int D, BernoulliForm Form, bool Accumulate, View Dlogits, View Dx, int Period);
     protected readonly record struct BernoulliLogLikBackwardFoldedArgs(View X, View Logits, View G, int M, int D, BernoulliForm Form, int Period, bool Accumulate, View Dlogits);
     protected readonly record struct BernoulliSampleArgs(View Logits, View U, int N, float Tau, bool Relaxed, BernoulliForm Form, View Xs, int Period);
-    protected readonly record struct BernoulliSampleBackwardArgs(View Xs, View Dxs, int N, float Tau, View Dlogits);
+    protected readonly record struct BernoulliSampleBackwardArgs(View Xs, View Dxs, int N, float Tau, bool Accumulate, View Dlogits);
     // csharpier-ignore-end
 }

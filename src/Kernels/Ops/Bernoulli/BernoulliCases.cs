@@ -90,7 +90,7 @@ public static partial class OpCases
                 (a, h) => a.BernoulliSample(h["l"], h["u"], n, 0.7f, true, BernoulliForm.Exact, h["o"])
             )
             {
-                Gradient = new(["l"], (a, h) => a.BernoulliSampleBackward(h["o"], h["g_o"], n, 0.7f, h["d_l"])),
+                Gradient = new(["l"], (a, h) => a.BernoulliSampleBackward(h["o"], h["g_o"], n, 0.7f, true, h["d_l"])),
             };
             yield break;
         }
@@ -141,16 +141,26 @@ public static partial class OpCases
                 Bytes = 3L * n * F,
             };
         }
-        yield return new(
-            "bernoulli_sample_backward",
-            nameof(Backend.BernoulliSampleBackward),
-            r => OpCase.Buffers(("x", Gen.Uniform(r, n, 0, 1)), ("d", Gen.Uniform(r, n)), ("o", Gen.Uniform(r, n))),
-            ["o"],
-            (a, h) => a.BernoulliSampleBackward(h["x"], h["d"], n, 0.7f, h["o"])
-        )
+        // Adding (the reverse stream's logits, written first by their log-likelihood) and overwriting (the labelled
+        // logits, whose first gradient is this one): the old contents NaN, which must not leak into the result.
+        foreach (bool add in new[] { true, false })
         {
-            Bytes = 3L * n * F,
-        };
+            yield return new(
+                add ? "bernoulli_sample_backward" : "bernoulli_sample_backward_overwrite",
+                nameof(Backend.BernoulliSampleBackward),
+                r =>
+                    OpCase.Buffers(
+                        ("x", Gen.Uniform(r, n, 0, 1)),
+                        ("d", Gen.Uniform(r, n)),
+                        ("o", add ? Gen.Uniform(r, n) : Enumerable.Repeat(float.NaN, n).ToArray())
+                    ),
+                ["o"],
+                (a, h) => a.BernoulliSampleBackward(h["x"], h["d"], n, 0.7f, add, h["o"])
+            )
+            {
+                Bytes = 3L * n * F,
+            };
+        }
     }
 
     /// <summary>
@@ -194,6 +204,14 @@ public static partial class OpCases
             return Gen.Tiled(first, m * d);
         }
         float[] X(Random r) => test ? Gen.Uniform(r, m * d, 0, 1) : Gen.Bits(r, m * d);
+        // A backward's inputs: x, the logits, g, and the old dlogits (random to add into, NaN to overwrite).
+        (string, float[])[] Backward(Random r, bool add, int dl) =>
+            [
+                ("x", X(r)),
+                ("l", Logits(r)),
+                ("g", Gen.Uniform(r, m)),
+                ("dl", add ? Gen.Uniform(r, dl) : Enumerable.Repeat(float.NaN, dl).ToArray()),
+            ];
         foreach (var form in test ? Enum.GetValues<BernoulliForm>() : [BernoulliForm.Original])
         {
             yield return new(
@@ -212,14 +230,7 @@ public static partial class OpCases
                 yield return new(
                     $"bernoulli_loglik_backward_periodic_{(add ? "add" : "overwrite")}_{form}",
                     nameof(Backend.BernoulliLogLikBackward),
-                    r =>
-                        OpCase.Buffers(
-                            ("x", X(r)),
-                            ("l", Logits(r)),
-                            ("g", Gen.Uniform(r, m)),
-                            ("dl", add ? Gen.Uniform(r, m * d) : Enumerable.Repeat(float.NaN, m * d).ToArray()),
-                            ("dx", Gen.Uniform(r, m * d))
-                        ),
+                    r => OpCase.Buffers([.. Backward(r, add, m * d), ("dx", Gen.Uniform(r, m * d))]),
                     add ? ["dl", "dx"] : ["dl"],
                     (a, h) =>
                         a.BernoulliLogLikBackward(
@@ -245,13 +256,7 @@ public static partial class OpCases
                 yield return new(
                     $"bernoulli_loglik_backward_folded_{(add ? "add" : "overwrite")}_{form}",
                     nameof(Backend.BernoulliLogLikBackwardFolded),
-                    r =>
-                        OpCase.Buffers(
-                            ("x", X(r)),
-                            ("l", Logits(r)),
-                            ("g", Gen.Uniform(r, m)),
-                            ("dl", add ? Gen.Uniform(r, p * d) : Enumerable.Repeat(float.NaN, p * d).ToArray())
-                        ),
+                    r => OpCase.Buffers(Backward(r, add, p * d)),
                     ["dl"],
                     (a, h) => a.BernoulliLogLikBackwardFolded(h["x"], h["l"], h["g"], m, d, form, p, add, h["dl"])
                 )

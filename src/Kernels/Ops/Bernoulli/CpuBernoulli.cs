@@ -373,7 +373,7 @@ public sealed partial class CpuBackend
 
     protected override void BernoulliSampleBackwardCore(in BernoulliSampleBackwardArgs args)
     {
-        var (xs, dxs, n, tau, dlogits) = args;
+        var (xs, dxs, n, tau, accumulate, dlogits) = args;
         Mem X = A(xs),
             D = A(dxs),
             O = A(dlogits);
@@ -383,7 +383,7 @@ public sealed partial class CpuBackend
                 X.Span(s, e - s),
                 D.Span(s, e - s),
                 O.Span(s, e - s),
-                accumulate: true
+                accumulate: accumulate
             )
         );
     }

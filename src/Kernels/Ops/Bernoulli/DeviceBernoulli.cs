@@ -125,16 +125,18 @@ static class DeviceBernoulli
         xs[i] = uv < m ? 1f : 0f;
     }
 
-    /// <summary>Relaxed sample: dlogits += dxs xs (1 - xs) / tau.</summary>
+    /// <summary>Relaxed sample: dlogits (+)= dxs xs (1 - xs) / tau (written without reading unless accumulating).</summary>
     public static void BernoulliSampleBackward(
         Index1D i,
         ArrayView<float> xs, // [n]
         ArrayView<float> dxs, // [n]
         float tau,
+        Flag accumulate,
         ArrayView<float> dlogits // [n]
     )
     {
         float s = xs[i];
-        dlogits[i] += dxs[i] * s * (1f - s) / tau;
+        float v = dxs[i] * s * (1f - s) / tau;
+        dlogits[i] = accumulate ? dlogits[i] + v : v;
     }
 }

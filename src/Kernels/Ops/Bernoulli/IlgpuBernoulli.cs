@@ -62,8 +62,18 @@ public sealed partial class IlgpuBackend
 
     protected override void BernoulliSampleBackwardCore(in BernoulliSampleBackwardArgs args)
     {
-        var (xs, dxs, n, tau, dlogits) = args;
+        var (xs, dxs, n, tau, accumulate, dlogits) = args;
         if (n > 0)
-            Run(DeviceBernoulli.BernoulliSampleBackward, (Index1D)n, Arr(xs), Arr(dxs), tau, Arr(dlogits));
+        {
+            Run(
+                DeviceBernoulli.BernoulliSampleBackward,
+                (Index1D)n,
+                Arr(xs),
+                Arr(dxs),
+                tau,
+                (Flag)accumulate,
+                Arr(dlogits)
+            );
+        }
     }
 }
