@@ -40,6 +40,15 @@ internal static class RowSum
 {
     public const int Lanes8 = 8;
 
+    /// <summary>sum_j a_j over the row, in the fixed order above (a row of precomputed terms).</summary>
+    public static float Of(ReadOnlySpan<float> a) => Of(default(Element), a, a);
+
+    readonly struct Element : IRowTerm
+    {
+        public T Invoke<T>(T a, T _)
+            where T : struct, ISimd<T> => a;
+    }
+
     /// <summary>sum_j term(a_j, b_j) over the row, in the fixed order above.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Of<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)

@@ -35,13 +35,7 @@ public sealed partial class CpuBackend
     {
         var (v, m, coef, output) = args;
         var x = S(v)[..m];
-        S(output)[0] += coef * (RowSum.Of(default(First), x, x) / m);
-    }
-
-    readonly struct First : IRowTerm
-    {
-        public T Invoke<T>(T a, T b)
-            where T : struct, ISimd<T> => a;
+        S(output)[0] += coef * (RowSum.Of(x) / m);
     }
 
     protected override void FillCore(in FillArgs args)

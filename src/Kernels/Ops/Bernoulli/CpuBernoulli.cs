@@ -78,7 +78,7 @@ public sealed partial class CpuBackend
                     TensorPrimitives.Multiply(X.Span(r * d, d), tables.AsSpan(q, d), t);
                     TensorPrimitives.Subtract(t, tables.AsSpan(pd + q, d), t);
                     TensorPrimitives.Subtract(t, tables.AsSpan(2 * pd + q, d), t);
-                    O[r] = RowSum.Of(new FirstOp(), t, t);
+                    O[r] = RowSum.Of(t);
                 }
             });
         }
@@ -99,13 +99,6 @@ public sealed partial class CpuBackend
     {
         public T Invoke<T>(T l, T _)
             where T : struct, ISimd<T> => T.Max(l, T.Create(0f));
-    }
-
-    /// <summary>The element itself: a RowSum of precomputed terms.</summary>
-    readonly struct FirstOp : IRowTerm
-    {
-        public T Invoke<T>(T a, T _)
-            where T : struct, ISimd<T> => a;
     }
 
     // dlogits += g (x - sigmoid l), only strictly inside the clip in the original form; dx += g lc.
@@ -167,8 +160,7 @@ public sealed partial class CpuBackend
         {
             // [0, pd): sigmoid l; [pd, 2 pd): the mask |l| < clip; [2 pd, 3 pd): lc (clamped l) for dx.
             var l = L.Span(0, pd);
-            Elementwise.Map<SigmoidOp>(l, tables.AsSpan(0, pd));
-            Elementwise.Map(new InsideClipOp(), l, l, tables.AsSpan(pd, pd));
+            GradTables(l, clip, tables.AsSpan(0, pd), tables.AsSpan(pd, pd));
             TensorPrimitives.Clamp(l, -BernLogitClip, BernLogitClip, tables.AsSpan(2 * pd, pd));
             bool hasDl = !DL.IsEmpty,
                 hasDx = !DX.IsEmpty;
@@ -182,10 +174,14 @@ public sealed partial class CpuBackend
                     if (hasDl)
                     {
                         var dlr = DL.Span(r * d, d);
-                        TensorPrimitives.Subtract(X.Span(r * d, d), tables.AsSpan(q, d), t);
-                        if (clip)
-                            TensorPrimitives.BitwiseAnd(t, tables.AsSpan(pd + q, d), t);
-                        TensorPrimitives.Multiply(t, gr, accumulate ? t : dlr);
+                        GradRow(
+                            X.Span(r * d, d),
+                            tables.AsSpan(q, d),
+                            tables.AsSpan(pd + q, d),
+                            clip,
+                            gr,
+                            accumulate ? t : dlr
+                        );
                         if (accumulate)
                             TensorPrimitives.Add(dlr, t, dlr);
                     }
@@ -223,20 +219,11 @@ public sealed partial class CpuBackend
                     mask = rows.AsSpan(d, d),
                     acc = rows.AsSpan(2 * d, d),
                     t = rows.AsSpan(3 * d, d);
-                var l = L.Span(c * d, d);
-                Elementwise.Map<SigmoidOp>(l, sig);
-                Elementwise.Map(new InsideClipOp(), l, l, mask);
-                for (int r = c; r < m; r += p)
+                GradTables(L.Span(c * d, d), clip, sig, mask);
+                GradRow(X.Span(c * d, d), sig, mask, clip, G[c], acc);
+                for (int r = c + p; r < m; r += p)
                 {
-                    TensorPrimitives.Subtract(X.Span(r * d, d), sig, t);
-                    if (clip)
-                        TensorPrimitives.BitwiseAnd(t, mask, t);
-                    if (r == c)
-                    {
-                        TensorPrimitives.Multiply(t, G[r], acc);
-                        continue;
-                    }
-                    TensorPrimitives.Multiply(t, G[r], t);
+                    GradRow(X.Span(r * d, d), sig, mask, clip, G[r], t);
                     TensorPrimitives.Add(acc, t, acc);
                 }
                 var dl = DL.Span(c * d, d);
@@ -250,6 +237,30 @@ public sealed partial class CpuBackend
                 ArrayPool<float>.Shared.Return(rows);
             }
         });
+    }
+
+    // A period row's tables for the logits' gradient: sigmoid l and, in the clipped form, the mask |l| < clip.
+    static void GradTables(ReadOnlySpan<float> l, bool clip, Span<float> sigmoid, Span<float> mask)
+    {
+        Elementwise.Map<SigmoidOp>(l, sigmoid);
+        if (clip)
+            Elementwise.Map(new InsideClipOp(), l, l, mask);
+    }
+
+    // One row's LogitGradOp from the tables: dst = ((x - sigmoid l) & mask) g, its operations in its order.
+    static void GradRow(
+        ReadOnlySpan<float> x,
+        ReadOnlySpan<float> sigmoid,
+        ReadOnlySpan<float> mask,
+        bool clip,
+        float g,
+        Span<float> dst
+    )
+    {
+        TensorPrimitives.Subtract(x, sigmoid, dst);
+        if (clip)
+            TensorPrimitives.BitwiseAnd(dst, mask, dst);
+        TensorPrimitives.Multiply(dst, g, dst);
     }
 
     readonly struct InsideClipOp : IBinaryOp
