@@ -509,6 +509,44 @@ public sealed class CpuKernelTests
         Assert.All(count, c => Assert.Equal(1, c));
     }
 
+    // The dense backward split the way a fused step runs it: dZ alone on uneven blocks of rows in any order (a GEMM
+    // epilogue's), then the column sum with act none over the whole of dZ, gives the one-pass
+    // backward's dZ and db bit for bit; dZ is dY (1 - Y^2), each product rounded (no FMA), in plain scalar C#. 1000
+    // rows span eight bias blocks of 128 and a partial one.
+    [Fact]
+    public void ActivationBackwardOnRowBlocksThenTheBiasSumGivesTheOnePassBits()
+    {
+        const int m = 1000,
+            n = 300;
+        var r = new Random(5);
+        float[] y = Gen.Uniform(r, m * n, -0.99f, 0.99f),
+            dy = Gen.Uniform(r, m * n),
+            db0 = Gen.Uniform(r, n);
+        using var cpu = new CpuBackend(2);
+        using var Y = cpu.Upload(y);
+        using var onePassDz = cpu.Allocate(m * n);
+        using var onePassDb = cpu.Upload(db0);
+        using var DY = cpu.Upload(dy);
+        cpu.ActBiasBackward(Y, DY, m, n, Activation.Tanh, onePassDz, onePassDb);
+        using var dz = cpu.Upload(dy);
+        using var db = cpu.Upload(db0);
+        int[] cuts = [0, 97, 128, 131, 640, 999, m];
+        for (int i = cuts.Length - 2; i >= 0; i--)
+        {
+            int r0 = cuts[i],
+                rows = cuts[i + 1] - r0;
+            var block = dz.View.Slice(r0 * n, rows * n);
+            cpu.ActBiasBackward(Y.View.Slice(r0 * n, rows * n), block, rows, n, Activation.Tanh, block, default);
+        }
+        Assert.Equal(Bits(y.Zip(dy, (yi, g) => g * (1f - yi * yi)).ToArray()), Bits(cpu.ToArray(dz)));
+        cpu.ActBiasBackward(Y, dz, m, n, Activation.None, dz, db);
+        Assert.Equal(Bits(cpu.ToArray(onePassDz)), Bits(cpu.ToArray(dz)));
+        Assert.Equal(Bits(cpu.ToArray(onePassDb)), Bits(cpu.ToArray(db)));
+        Assert.NotEqual(Bits(db0), Bits(cpu.ToArray(db)));
+    }
+
+    static int[] Bits(float[] v) => v.Select(BitConverter.SingleToInt32Bits).ToArray();
+
     [Fact]
     public void BadShapesAreRejectedWithTheBufferName()
     {

@@ -7,7 +7,8 @@ using Xunit;
 namespace Untapped.Training.Tests;
 
 /// <summary>
-/// The Bernoulli ops that read the decoder's logits run in the output layer's GEMM epilogue
+/// The Bernoulli ops that read the decoder's logits run in the output layer's GEMM epilogue, and each hidden layer's
+/// activation backward in the epilogue of the GEMM that finishes its output gradient
 /// (<see cref="ComputeGraph.PlanEpilogues"/>): which ops fuse, and that a fused step gives the unfused step's bits.
 /// </summary>
 public class EpilogueTests
@@ -43,6 +44,39 @@ public class EpilogueTests
             Assert.Null(f.Objective.Graph.Ops.Single(o => o.Label == "log_q_x (reverse)").FusedInto);
     }
 
+    // Every hidden (tanh) layer's activation backward runs in the input-gradient GEMM of the next layer of its network,
+    // the first to read its output (classifier and decoder: l0 -> l1 -> out; z-encoder: l0 -> l1 -> mu, its first head),
+    // except where the output is periodic: the original preset's reverse decoder, which folds its backward instead.
+    // The output layers (none, softplus: read by non-dense ops) keep theirs.
+    [Theory]
+    [InlineData(Preset.Paper)]
+    [InlineData(Preset.Original)]
+    public void EachHiddenLayersActivationBackwardRunsInTheNextLayersGemm(Preset preset)
+    {
+        using var cpu = new CpuBackend(1);
+        using var f = new ObjectiveFixture(cpu, ModelConfig.For(preset), 20, 1);
+        var dense = f.Objective.Graph.Ops.OfType<DenseOp>().ToList();
+        var byLabel = dense.ToDictionary(d => d.Label);
+        var next = new Dictionary<string, string> { ["l0"] = "l1", ["l1"] = "out" };
+        int fused = 0;
+        foreach (var d in dense)
+        {
+            string layer = d.Label.Split(' ')[0].Split('.')[1];
+            bool hidden = layer is "l0" or "l1";
+            bool periodic =
+                d.Label.StartsWith("decoder.") && d.Label.EndsWith("(reverse)") && preset == Preset.Original;
+            Assert.Equal(hidden && !periodic, d.ActivationBackwardFused);
+            if (!d.ActivationBackwardFused)
+                continue;
+            fused++;
+            string up = d.Label.StartsWith("zencoder.") && layer == "l1" ? "mu" : next[layer];
+            var above = byLabel[d.Label.Replace($".{layer} ", $".{up} ")];
+            Assert.Same(d, above.ActivationBackwards.Single(b => b is not null));
+        }
+        Assert.Equal(fused, dense.Sum(d => d.ActivationBackwards.Count(b => b is not null)));
+        Assert.True(fused >= 12, $"only {fused} fused activation backwards");
+    }
+
     // Three training steps at batch 300 (four row chunks of the decoder's GEMM, two threads), fused and not: every loss
     // and every parameter bit equal. Original preset: the reverse decoder is periodic and runs its epilogue after the
     // copies (Backend.ForRows); paper: in the GEMM, with a relaxed sample whose backward reads the fused x~.
@@ -56,6 +90,7 @@ public class EpilogueTests
             using var cpu = new CpuBackend(2);
             using var f = new ObjectiveFixture(cpu, ModelConfig.For(preset), 300, 4, fuse);
             Assert.Equal(fuse, f.Objective.Graph.Ops.Any(o => o.FusedInto is not null));
+            Assert.Equal(fuse, f.Objective.Graph.Ops.OfType<DenseOp>().Any(d => d.ActivationBackwardFused));
             var losses = new List<float>();
             for (int s = 0; s < 3; s++)
             {

@@ -12,7 +12,8 @@ namespace Untapped.Graph;
 /// its inputs folded gradients (<see cref="FoldsBackward"/>). Exact in real arithmetic; in floats it adds in another
 /// order than the whole-batch GEMMs. Forward also runs the layer's <see cref="Epilogue"/>: the row-wise ops right after
 /// it that read Y (the Bernoulli log-likelihood and sample on the decoder's logits, and the sample's noise), on each
-/// block of rows of Y as the GEMM finishes it, while it is in cache.
+/// block of rows of Y as the GEMM finishes it, while it is in cache; likewise the input-gradient GEMM of part i forms
+/// dZ of the layer below (<see cref="ActivationBackwards"/>) on each block of dX's rows as it is final.
 /// </summary>
 public sealed class DenseOp : Op
 {
@@ -56,6 +57,26 @@ public sealed class DenseOp : Op
 
     internal Tensor Y => _y;
     internal IReadOnlyList<Tensor> Xs => _xs;
+    internal Activation Act => _act;
+
+    DenseOp?[] _activationBackwards = [];
+
+    /// <summary>
+    /// For input part i, the dense layer whose activation backward runs in the epilogue of this layer's GEMM that
+    /// finishes that layer's output gradient (dX_i = dZ W_i^T, the last write of it), or null
+    /// (<see cref="ComputeGraph.PlanEpilogues"/> decides; that layer has <see cref="ActivationBackwardFused"/>).
+    /// </summary>
+    public IReadOnlyList<DenseOp?> ActivationBackwards
+    {
+        get => _activationBackwards;
+        internal set => _activationBackwards = [.. value];
+    }
+
+    /// <summary>
+    /// Whether dZ = dY act'(Y) is formed in the epilogue of the GEMM that finishes dY (another layer's input
+    /// gradient), row block by row block while they are in cache: this layer's backward then only sums db.
+    /// </summary>
+    public bool ActivationBackwardFused { get; internal set; }
 
     /// <summary>
     /// Whether Backward runs on one period of rows: Y is periodic and every input that takes a gradient keeps it
@@ -161,7 +182,8 @@ public sealed class DenseOp : Op
         if (FoldsBackward && !_y.FoldedGrad)
             a.FoldRows(dz, _y.Rows, n, m, dz.Slice(0, m * n)); // in place: the first period's rows
         dz = dz.Slice(0, m * n);
-        a.ActBiasBackward(ex.Value(_y).Slice(0, m * n), dz, m, n, _act, dz, ex.Grad(_b));
+        var act = ActivationBackwardFused ? Activation.None : _act; // None: dz is dZ already, only db is left
+        a.ActBiasBackward(ex.Value(_y).Slice(0, m * n), dz, m, n, act, dz, ex.Grad(_b));
         for (int i = 0; i < _xs.Length; i++)
         {
             var x = _xs[i];
@@ -170,9 +192,23 @@ public sealed class DenseOp : Op
             if (x.RequiresGrad)
             {
                 var dx = ex.GradForWrite(x, out bool accumulate).Slice(0, m * x.Cols);
-                a.Gemm(dz, Block(ex.Value(_w), i), default, m, n, x.Cols, false, true, Activation.None, accumulate, dx);
+                RowsReady? epilogue =
+                    _activationBackwards.Length > 0 && _activationBackwards[i] is { } below
+                        ? (r0, r1) => below.ActivationBackwardRows(ex, r0, r1)
+                        : null;
+                var w = Block(ex.Value(_w), i);
+                a.Gemm(dz, w, default, m, n, x.Cols, false, true, Activation.None, accumulate, dx, epilogue);
             }
         }
+    }
+
+    // dZ = dY act'(Y) on rows [r0, r1) of this layer's output gradient, in place, without db (summed later).
+    void ActivationBackwardRows(IOpContext ex, int r0, int r1)
+    {
+        int n = _y.Cols;
+        var rows = (View v) => v.Slice(r0 * n, (r1 - r0) * n);
+        var dy = rows(ex.Grad(_y));
+        ex.Backend.ActBiasBackward(rows(ex.Value(_y)), dy, r1 - r0, n, _act, dy, default);
     }
 }
 
@@ -239,10 +275,15 @@ public sealed partial class ComputeGraph
         {
             op.FusedInto = null;
             if (op is DenseOp d)
+            {
                 d.Epilogue = [];
+                d.ActivationBackwards = [];
+                d.ActivationBackwardFused = false;
+            }
         }
         if (!FuseEpilogues)
             return;
+        PlanActivationBackwards();
         var at = _ops.Select((o, i) => (o, i)).SelectMany(p => p.o.Outputs.Select(t => (t, p.i))).ToDictionary();
         for (int i = 0; i < _ops.Count; i++)
         {
@@ -277,6 +318,44 @@ public sealed partial class ComputeGraph
             foreach (var member in members)
                 member.FusedInto = dense;
             dense.Epilogue = _ops.Where(members.Contains).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Moves a dense layer's activation backward into the epilogue of the GEMM that writes its output gradient last: the
+    /// input-gradient GEMM of the dense layer that is the output's first reader in graph order (backward runs in
+    /// reverse order, so that GEMM is the last to add to it), when that layer reads the output as one part, runs its
+    /// backward on the whole batch, and the output is not periodic. Each element's dZ is the same product on the same
+    /// final dY, and db sums the same dZ in the same order: the same bits.
+    /// </summary>
+    void PlanActivationBackwards()
+    {
+        var first = new Dictionary<Tensor, Op>();
+        foreach (var op in _ops)
+        {
+            foreach (var t in op.Inputs)
+                first.TryAdd(t, op);
+        }
+        foreach (var below in _ops.OfType<DenseOp>())
+        {
+            var y = below.Y;
+            if (
+                below.Act == Activation.None
+                || y.RowPeriod > 0
+                || !y.RequiresGrad
+                || !first.TryGetValue(y, out var reader)
+                || reader is not DenseOp above
+                || above.FoldsBackward
+                || above.Xs.Count(x => x == y) != 1
+            )
+            {
+                continue;
+            }
+            var parts =
+                above.ActivationBackwards.Count > 0 ? [.. above.ActivationBackwards] : new DenseOp?[above.Xs.Count];
+            parts[above.Xs.ToList().IndexOf(y)] = below;
+            above.ActivationBackwards = parts;
+            below.ActivationBackwardFused = true;
         }
     }
 }

@@ -68,6 +68,8 @@ public abstract partial class Backend
     /// <summary>
     /// The dense layer's elementwise backward in one pass over dY: dZ[i,j] = dY[i,j] act'(x) computed from the
     /// layer output Y = act(x) (act' = 1 for none), and db[j] += sum_i dZ[i,j]. dZ may be dY itself (in place).
+    /// With <paramref name="db"/> empty only dZ is formed: on any block of rows (the epilogue of the GEMM that
+    /// finishes dY); a later call with act none over the whole of dZ then adds the same db, bit for bit.
     /// </summary>
     public void ActBiasBackward(
         View y, // [m,n]
@@ -76,10 +78,10 @@ public abstract partial class Backend
         int n,
         Activation act,
         View dz, // [m,n]
-        View db // [n]
+        View db // [n] or empty
     )
     {
-        Sizes(m, n).All(y).All(dy).All(dz).Holds(db, n);
+        Sizes(m, n).All(y).All(dy).All(dz).HoldsOrEmpty(db, n);
         ActBiasBackwardCore(new(y, dy, m, n, act, dz, db));
     }
 

@@ -39,6 +39,13 @@ public sealed partial class CpuBackend
             DY = A(dy),
             DZ = A(dz),
             DB = A(db);
+        if (db.IsEmpty)
+        {
+            Chunks(m * n, Grain(1, 1 << 17), (s, e) =>
+                ActGrad(Y.Span(s, e - s), DY.Span(s, e - s), DZ.Span(s, e - s), act)
+            );
+            return;
+        }
         int blocks = (m + BiasBlockRows - 1) / BiasBlockRows;
         float[] partial = System.Buffers.ArrayPool<float>.Shared.Rent(blocks * n);
         try

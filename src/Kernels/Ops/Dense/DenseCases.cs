@@ -204,6 +204,31 @@ public static partial class OpCases
             }
         }
 
+        // dZ alone (db empty), in place on 200 rows from row 3 of a 301-row buffer: what the epilogue of the GEMM that
+        // finishes dY runs on a block of rows; the rows outside the block keep their values.
+        foreach (var act in Enum.GetValues<Activation>())
+        {
+            const int m = 301,
+                n = 37,
+                r0 = 3,
+                rows = 200;
+            yield return new(
+                $"act_backward_{act}_rows",
+                nameof(Backend.ActBiasBackward),
+                r =>
+                    OpCase.Buffers(
+                        ("y", Gen.Uniform(r, m * n, act == Activation.Softplus ? 0.01f : -0.99f, 0.99f)),
+                        ("dy", Gen.Uniform(r, m * n))
+                    ),
+                ["dy"],
+                (a, h) =>
+                {
+                    var dy = h["dy"].Slice(r0 * n, rows * n);
+                    a.ActBiasBackward(h["y"].Slice(r0 * n, rows * n), dy, rows, n, act, dy, default);
+                }
+            );
+        }
+
         // 301 rows (not a whole number of periods), 37 columns (two device warps and a tail); into a separate output and
         // in place onto x's first rows; the edge periods 1 (a column sum) and m (a copy).
         foreach (var (p, inPlace) in new[] { (10, false), (10, true), (1, false), (301, false) })

@@ -11,7 +11,7 @@ static class DeviceDense
     /// db[j] += sum_i dZ[i,j] in the CPU's order: rows in blocks of BiasBlockRows, each block summed in row order from
     /// zero, the block sums added in block order. Groups of BiasCols columns x BiasRows row lanes (grid: column
     /// groups): a warp reads consecutive floats of a row; in each round the lanes sum BiasRows consecutive blocks at
-    /// once, and lane 0 adds their sums onto the running total in order.
+    /// once, and lane 0 adds their sums onto the running total in order. An empty db: dZ alone.
     /// </summary>
     public static void ActBiasBackward(
         ArrayView<float> y, // [m,n]
@@ -21,7 +21,7 @@ static class DeviceDense
         Activation act,
         Flag writeDz,
         ArrayView<float> dz, // [m,n]
-        ArrayView<float> db // [n]
+        ArrayView<float> db // [n] or empty
     )
     {
         var part = SharedMemory.Allocate<float>(BiasRows * BiasCols); // [row lane, column]
@@ -55,7 +55,7 @@ static class DeviceDense
             }
             Group.Barrier();
         }
-        if (ry == 0 && col < n)
+        if (ry == 0 && col < n && db.Length > 0)
             db[col] += total;
     }
 
