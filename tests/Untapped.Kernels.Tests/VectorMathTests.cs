@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Untapped.Kernels.Cpu;
 using Untapped.Kernels.Ilgpu;
@@ -124,6 +125,37 @@ public sealed class VectorMathTests(ITestOutputHelper output)
 
     [Fact]
     public void FourAndEightLanesGiveIdenticalBits() => SameBitsAs<V128>("4 lanes");
+
+    // AVX-512 scales exp's result by vscalefps and splits log's argument by vgetmantps/vgetexpps, where the other widths
+    // (and the device's scalar lane) use exact power-of-two factors and the exponent bits with subnormals rescaled:
+    // every one of the 2^32 floats, NaNs and infinities included, must give the 8-lane bits (about 10 s of work).
+    [Untapped.Tests.Avx512Fact]
+    public void EveryFloatsExpAndLogOnSixteenLanesAreTheEightLaneBits()
+    {
+        const int chunk = 1 << 20;
+        var bad = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, (int)(0x1_0000_0000L / chunk), c =>
+        {
+            float[] x = new float[chunk],
+                a = new float[chunk],
+                b = new float[chunk];
+            for (int i = 0; i < chunk; i++)
+                x[i] = BitConverter.Int32BitsToSingle(c * chunk + i);
+            Check<ExpOp>("exp");
+            Check<LogOp>("log");
+
+            void Check<TOp>(string name)
+                where TOp : struct, IUnaryOp
+            {
+                Elementwise.Map<TOp, V256>(x, a);
+                Elementwise.Map<TOp, V512>(x, b);
+                int i = MemoryMarshal.Cast<float, int>(a).CommonPrefixLength(MemoryMarshal.Cast<float, int>(b));
+                if (i < chunk)
+                    bad.Add($"{name}(bits {c * chunk + i:X8} = {x[i]:R}): 8 lanes {a[i]:R}, 16 lanes {b[i]:R}");
+            }
+        });
+        Assert.True(bad.IsEmpty, string.Join("\n", bad.Take(10)));
+    }
 
     // Every elementwise op on 8 lanes against T's lanes, over the ulp tests' sweep.
     static void SameBitsAs<T>(string lanes)

@@ -117,7 +117,10 @@ internal readonly struct Lane : ISimd<Lane>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Frexp(Lane x, out Lane e)
+    public static Lane Frexp(Lane x, out Lane e) => VectorMath.FrexpScaled(x, out e);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane FrexpNormal(Lane x, out Lane e)
     {
         int bits = Bits(x);
         e = new((float)((bits >> 23) - 126));

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Untapped.Kernels.Cpu;
 
@@ -156,11 +157,19 @@ internal interface ISimd<T>
     static abstract T Eq(T a, T b);
 
     /// <summary>
-    /// p 2^n for integer-valued n in [-150, 128], applied as two factors so neither leaves the exponent range.
+    /// p 2^n, correctly rounded, for p in [0.5, 2] and integer-valued n in [-150, 128]: two exact power-of-two factors
+    /// (neither leaves the exponent range, only the second rounds), or AVX-512's vscalefps, which rounds once: the same
+    /// bits (VectorMathTests compares every float's exp on both).
     /// </summary>
     static abstract T ScaleByPow2(T p, T n);
 
-    /// <summary>Splits a positive normal x into m in [0.5, 1) and e with x = m 2^e (e as a float).</summary>
+    /// <summary>Splits a positive normal x into m in [0.5, 1) and e with x = m 2^e (e as a float), from its bits.</summary>
+    static abstract T FrexpNormal(T x, out T e);
+
+    /// <summary>
+    /// Splits a positive finite x, subnormals included, into m in [0.5, 1) and e with x = m 2^e exactly (other lanes:
+    /// unspecified): <see cref="VectorMath.FrexpScaled"/>, or AVX-512's vgetmantps and vgetexpps, the same m and e.
+    /// </summary>
     static abstract T Frexp(T x, out T e);
 }
 
@@ -248,7 +257,10 @@ internal readonly struct V256(Vector256<float> v) : ISimd<V256>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256 Frexp(V256 x, out V256 e)
+    public static V256 Frexp(V256 x, out V256 e) => VectorMath.FrexpScaled(x, out e);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 FrexpNormal(V256 x, out V256 e)
     {
         var bits = x._v.AsInt32();
         e = new(Vector256.ConvertToSingle((bits >> 23) - Vector256.Create(126)));
@@ -347,7 +359,10 @@ internal readonly struct V128(Vector128<float> v) : ISimd<V128>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 Frexp(V128 x, out V128 e)
+    public static V128 Frexp(V128 x, out V128 e) => VectorMath.FrexpScaled(x, out e);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 FrexpNormal(V128 x, out V128 e)
     {
         var bits = x._v.AsInt32();
         e = new(Vector128.ConvertToSingle((bits >> 23) - Vector128.Create(126)));
@@ -430,16 +445,17 @@ internal readonly struct V512(Vector512<float> v) : ISimd<V512>
     public static V512 Eq(V512 a, V512 b) => new(Vector512.Equals(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V512 ScaleByPow2(V512 p, V512 n)
-    {
-        var i = Vector512.ConvertToInt32Native(n._v);
-        var half = i >> 1;
-        var bias = Vector512.Create(127);
-        return new(p._v * ((half + bias) << 23).AsSingle() * ((i - half + bias) << 23).AsSingle());
-    }
+    public static V512 ScaleByPow2(V512 p, V512 n) => new(Avx512F.Scale(p._v, n._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Frexp(V512 x, out V512 e)
+    {
+        e = new(Avx512F.GetExponent(x._v) + Vector512<float>.One); // floor(log2 x), subnormals normalised
+        return new(Avx512F.GetMantissa(x._v, 0b0010)); // interval [1/2, 1), the source's sign
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 FrexpNormal(V512 x, out V512 e)
     {
         var bits = x._v.AsInt32();
         e = new(Vector512.ConvertToSingle((bits >> 23) - Vector512.Create(126)));

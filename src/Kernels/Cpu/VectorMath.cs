@@ -75,11 +75,9 @@ internal static class VectorMath
     public static T Log<T>(T x)
         where T : struct, ISimd<T>
     {
-        // Denormal inputs are scaled by 2^23 first so that their exponent field is meaningful.
-        var tiny = T.Lt(x, C<T>(1.17549435e-38f));
-        var m = T.Frexp(T.Select(tiny, x * C<T>(8388608f), x), out var fe); // m in [0.5, 1)
+        var m = T.Frexp(x, out var fe); // m in [0.5, 1), subnormals included
         var small = T.Lt(m, C<T>(0.707106781186547524f));
-        fe = fe - (tiny & C<T>(23f)) - (small & C<T>(1f)); // one less where m is doubled
+        fe -= small & C<T>(1f); // one less where m is doubled
         var f = m - C<T>(1f) + (m & small);
         var z = f * f;
         var p = T.Fma(C<T>(7.0376836292E-2f), f, C<T>(-1.1514610310E-1f));
@@ -98,6 +96,20 @@ internal static class VectorMath
         r = T.Select(T.Eq(x, C<T>(float.PositiveInfinity)), x, r);
         var invalid = T.Lt(x, C<T>(0f)) | ~T.Eq(x, x);
         return T.Select(invalid, C<T>(float.NaN), r);
+    }
+
+    /// <summary>
+    /// <see cref="ISimd{T}.Frexp"/> from the bits (<see cref="ISimd{T}.FrexpNormal"/>): a subnormal x is scaled by 2^23
+    /// first (exactly), so that its exponent field is meaningful, and 23 taken off its exponent.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T FrexpScaled<T>(T x, out T e)
+        where T : struct, ISimd<T>
+    {
+        var tiny = T.Lt(x, C<T>(1.17549435e-38f));
+        var m = T.FrexpNormal(T.Select(tiny, x * C<T>(8388608f), x), out e);
+        e -= tiny & C<T>(23f);
+        return m;
     }
 
     /// <summary>
