@@ -126,6 +126,34 @@ public sealed class VectorMathTests(ITestOutputHelper output)
     [Fact]
     public void FourAndEightLanesGiveIdenticalBits() => SameBitsAs<V128>("4 lanes");
 
+    // RowSum on AVX-512 computes its terms 16 at a time into the 8-lane accumulator (low half, then high half): the
+    // 8-lane and 4-lane paths' bits for every row length up to 70 (every ragged tail) and the decoder's 784, with the
+    // log-likelihood's term (an exp and a log per element, both forms) and rows holding NaN or infinite logits.
+    [Untapped.Tests.Avx512Fact]
+    public void RowSumsOnSixteenLanesGiveTheEightLaneBits()
+    {
+        var r = new Random(3);
+        foreach (int d in Enumerable.Range(0, 71).Append(784))
+        {
+            for (int kind = 0; kind < 4; kind++)
+            {
+                float[] x = Enumerable.Range(0, d).Select(_ => r.NextSingle()).ToArray(),
+                    l = Enumerable.Range(0, d).Select(_ => 60 * r.NextSingle() - 30).ToArray();
+                if (d > 0 && kind >= 2)
+                    l[r.Next(d)] = kind == 2 ? float.NaN : float.PositiveInfinity;
+                var term = new CpuBackend.LogLikTerm(kind % 2 == 0);
+                float wide = RowSum.OfWide(term, x, l),
+                    eight = RowSum.Of<CpuBackend.LogLikTerm, V256>(term, x, l),
+                    four = RowSum.Of<CpuBackend.LogLikTerm, V128>(term, x, l);
+                Assert.True(
+                    BitConverter.SingleToInt32Bits(wide) == BitConverter.SingleToInt32Bits(eight)
+                        && BitConverter.SingleToInt32Bits(four) == BitConverter.SingleToInt32Bits(eight),
+                    $"row of {d} (kind {kind}): 16 lanes {wide:R}, 8 lanes {eight:R}, 4 lanes {four:R}"
+                );
+            }
+        }
+    }
+
     // AVX-512 scales exp's result by vscalefps and splits log's argument by vgetmantps/vgetexpps, where the other widths
     // (and the device's scalar lane) use exact power-of-two factors and the exponent bits with subnormals rescaled:
     // every one of the 2^32 floats, NaNs and infinities included, must give the 8-lane bits (about 10 s of work).

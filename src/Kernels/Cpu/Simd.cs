@@ -34,8 +34,9 @@ internal static class Lanes
 /// <summary>
 /// Row sums in one fixed order for every vector width: element j of a row adds into lane j mod 8 in order (two V128
 /// accumulators, or one V256), the ragged tail padded with zeros, then the eight lanes add as
-/// ((0+1)+(2+3))+((4+5)+(6+7)), the tree of Vector256.Sum on AVX2. AVX-512 machines run these reductions on 256-bit
-/// vectors: a 16-lane accumulator would add in another order.
+/// ((0+1)+(2+3))+((4+5)+(6+7)), the tree of Vector256.Sum on AVX2. AVX-512 machines keep that 8-lane accumulator (a
+/// 16-lane one would add in another order) but compute the terms 16 at a time and add the two halves in element order:
+/// the term is elementwise, so each lane's value is the 8-lane path's, and the adds are the same adds.
 /// </summary>
 internal static class RowSum
 {
@@ -53,20 +54,45 @@ internal static class RowSum
     /// <summary>sum_j term(a_j, b_j) over the row, in the fixed order above.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Of<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-        where TTerm : struct, IRowTerm => Lanes.Has256 ? Of<TTerm, V256>(term, a, b) : Of<TTerm, V128>(term, a, b);
+        where TTerm : struct, IRowTerm =>
+        Lanes.Wide ? OfWide(term, a, b)
+        : Lanes.Has256 ? Of<TTerm, V256>(term, a, b)
+        : Of<TTerm, V128>(term, a, b);
+
+    // Terms on 16 lanes, each vector's low half then its high half added into the 8-lane accumulator, then Of's loop
+    // on what is left.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static float OfWide<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        where TTerm : struct, IRowTerm
+    {
+        ref float sa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
+        ref float sb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        var acc = V256.Create(0f);
+        int j = 0;
+        for (; j + 2 * Lanes8 <= a.Length; j += 2 * Lanes8)
+        {
+            var t = term.Invoke(V512.Load(ref sa, (nuint)j), V512.Load(ref sb, (nuint)j));
+            acc += t.Lower;
+            acc += t.Upper;
+        }
+        return Of(term, a, b, j, acc, acc);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        where TTerm : struct, IRowTerm
+        where T : struct, ISimd<T> => Of(term, a, b, 0, T.Create(0f), T.Create(0f));
+
+    // From element j on, with the lane sums so far: lanes 0..Count-1 in acc0, the rest of the eight in acc1 (used only
+    // when T has four lanes).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int j, T acc0, T acc1)
         where TTerm : struct, IRowTerm
         where T : struct, ISimd<T>
     {
         ref float sa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
         ref float sb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
-        // Lanes 0..Count-1 in acc0, the rest of the eight in acc1 (used only when T has four lanes).
-        T acc0 = T.Create(0f),
-            acc1 = T.Create(0f);
-        int d = a.Length,
-            j = 0;
+        int d = a.Length;
         for (; j + Lanes8 <= d; j += Lanes8)
         {
             acc0 += term.Invoke(T.Load(ref sa, (nuint)j), T.Load(ref sb, (nuint)j));
@@ -446,6 +472,11 @@ internal readonly struct V512(Vector512<float> v) : ISimd<V512>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 ScaleByPow2(V512 p, V512 n) => new(Avx512F.Scale(p._v, n._v));
+
+    /// <summary>Lanes 0-7 and 8-15.</summary>
+    public V256 Lower => new(_v.GetLower());
+
+    public V256 Upper => new(_v.GetUpper());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Frexp(V512 x, out V512 e)
