@@ -194,7 +194,8 @@ internal interface ISimd<T>
 
     /// <summary>
     /// Splits a positive finite x, subnormals included, into m in [0.5, 1) and e with x = m 2^e exactly (other lanes:
-    /// unspecified): <see cref="VectorMath.FrexpScaled"/>, or AVX-512's vgetmantps and vgetexpps, the same m and e.
+    /// unspecified): <see cref="VectorMath.FrexpScaled"/> (8 and 4 lanes: <see cref="FrexpNormal"/> alone when every
+    /// lane is normal), or AVX-512's vgetmantps and vgetexpps, the same m and e.
     /// </summary>
     static abstract T Frexp(T x, out T e);
 }
@@ -283,7 +284,10 @@ internal readonly struct V256(Vector256<float> v) : ISimd<V256>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256 Frexp(V256 x, out V256 e) => VectorMath.FrexpScaled(x, out e);
+    public static V256 Frexp(V256 x, out V256 e) =>
+        Vector256.GreaterThanOrEqualAll(x._v, Vector256.Create(1.17549435e-38f))
+            ? FrexpNormal(x, out e)
+            : VectorMath.FrexpScaled(x, out e);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 FrexpNormal(V256 x, out V256 e)
@@ -385,7 +389,10 @@ internal readonly struct V128(Vector128<float> v) : ISimd<V128>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 Frexp(V128 x, out V128 e) => VectorMath.FrexpScaled(x, out e);
+    public static V128 Frexp(V128 x, out V128 e) =>
+        Vector128.GreaterThanOrEqualAll(x._v, Vector128.Create(1.17549435e-38f))
+            ? FrexpNormal(x, out e)
+            : VectorMath.FrexpScaled(x, out e);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 FrexpNormal(V128 x, out V128 e)
