@@ -206,9 +206,8 @@ public sealed class DenseOp : Op
     void ActivationBackwardRows(IOpContext ex, int r0, int r1)
     {
         int n = _y.Cols;
-        var rows = (View v) => v.Slice(r0 * n, (r1 - r0) * n);
-        var dy = rows(ex.Grad(_y));
-        ex.Backend.ActBiasBackward(rows(ex.Value(_y)), dy, r1 - r0, n, _act, dy, default);
+        var dy = ex.Grad(_y).Slice(r0 * n, (r1 - r0) * n);
+        ex.Backend.ActBiasBackward(ex.Value(_y).Slice(r0 * n, (r1 - r0) * n), dy, r1 - r0, n, _act, dy, default);
     }
 }
 
