@@ -39,6 +39,7 @@ public sealed class DenseOp : Op
         _b = b;
         _y = y;
         _act = act;
+        _activationBackwards = new DenseOp?[xs.Length];
     }
 
     public override string Kind => "dense";
@@ -59,18 +60,16 @@ public sealed class DenseOp : Op
     internal IReadOnlyList<Tensor> Xs => _xs;
     internal Activation Act => _act;
 
-    DenseOp?[] _activationBackwards = [];
-
     /// <summary>
     /// For input part i, the dense layer whose activation backward runs in the epilogue of this layer's GEMM that
     /// finishes that layer's output gradient (dX_i = dZ W_i^T, the last write of it), or null
     /// (<see cref="ComputeGraph.PlanEpilogues"/> decides; that layer has <see cref="ActivationBackwardFused"/>).
     /// </summary>
-    public IReadOnlyList<DenseOp?> ActivationBackwards
-    {
-        get => _activationBackwards;
-        internal set => _activationBackwards = [.. value];
-    }
+    public IReadOnlyList<DenseOp?> ActivationBackwards => _activationBackwards;
+
+    readonly DenseOp?[] _activationBackwards; // one entry per input part
+
+    internal void RunActivationBackward(int part, DenseOp? below) => _activationBackwards[part] = below;
 
     /// <summary>
     /// Whether dZ = dY act'(Y) is formed in the epilogue of the GEMM that finishes dY (another layer's input
@@ -192,10 +191,9 @@ public sealed class DenseOp : Op
             if (x.RequiresGrad)
             {
                 var dx = ex.GradForWrite(x, out bool accumulate).Slice(0, m * x.Cols);
-                RowsReady? epilogue =
-                    _activationBackwards.Length > 0 && _activationBackwards[i] is { } below
-                        ? (r0, r1) => below.ActivationBackwardRows(ex, r0, r1)
-                        : null;
+                RowsReady? epilogue = _activationBackwards[i] is { } below
+                    ? (r0, r1) => below.ActivationBackwardRows(ex, r0, r1)
+                    : null;
                 var w = Block(ex.Value(_w), i);
                 a.Gemm(dz, w, default, m, n, x.Cols, false, true, Activation.None, accumulate, dx, epilogue);
             }
@@ -276,7 +274,8 @@ public sealed partial class ComputeGraph
             if (op is DenseOp d)
             {
                 d.Epilogue = [];
-                d.ActivationBackwards = [];
+                for (int i = 0; i < d.Xs.Count; i++)
+                    d.RunActivationBackward(i, null);
                 d.ActivationBackwardFused = false;
             }
         }
@@ -350,10 +349,7 @@ public sealed partial class ComputeGraph
             {
                 continue;
             }
-            var parts =
-                above.ActivationBackwards.Count > 0 ? [.. above.ActivationBackwards] : new DenseOp?[above.Xs.Count];
-            parts[above.Xs.ToList().IndexOf(y)] = below;
-            above.ActivationBackwards = parts;
+            above.RunActivationBackward(above.Xs.ToList().IndexOf(y), below);
             below.ActivationBackwardFused = true;
         }
     }

@@ -75,7 +75,7 @@ internal static class RowSum
             acc += t.Lower;
             acc += t.Upper;
         }
-        return Of(term, a, b, j, acc, acc);
+        return Of(term, a, b, j, acc, V256.Create(0f)); // acc1 is for 4-lane vectors only
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
