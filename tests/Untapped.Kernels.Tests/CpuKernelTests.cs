@@ -385,6 +385,9 @@ public sealed class CpuKernelTests
     [InlineData(false, true, 10)]
     [InlineData(true, false, 10)]
     [InlineData(true, true, 10)]
+    // n = 48: a whole 32-wide panel then exactly 16 columns, which the 12 x 16 tile writes in place on AVX-512.
+    [InlineData(false, false, 48)]
+    [InlineData(true, false, 48)]
     // m = 263: a K block of transposed A (256 x 263 floats) outgrows the 256 KiB the 6-row paths read in place, so
     // the deep schedule packs it (AVX2 and 128-bit; CI reruns these tests on both).
     [InlineData(true, false, 45, 263)]
@@ -441,6 +444,81 @@ public sealed class CpuKernelTests
         }
 
         Close.All(expected, results[0], 1e-5f, 1e-4f, "gemm schedules");
+    }
+
+    // The order every backend promises (docs/design.md): each C element is C (or nothing, when overwriting), plus
+    // each K block of GemmKBlock summed from zero as one FMA chain in k order, plus the bias. Written here as plain
+    // scalar C# with MathF.FusedMultiplyAdd, it must give the GEMM's bits exactly, on both schedules, for every
+    // transpose case and for output widths that take each register tile (10: the 16-wide panel; 45: a partial
+    // last panel through the scratch tile; 48: a last panel of exactly 16 columns).
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void GemmIsTheBlockedFmaChainBitForBit(bool transA, bool transB)
+    {
+        const int m = 77,
+            k = 701;
+        foreach (int n in new[] { 10, 45, 48 })
+        {
+            var r = new Random(n);
+            var a = Gen.Uniform(r, m * k);
+            var b = Gen.Uniform(r, k * n);
+            var bias = Gen.Uniform(r, n);
+            var c0 = Gen.Uniform(r, m * n);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                var expected = new float[m * n];
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        float s = 0f;
+                        for (int k0 = 0; k0 < k; k0 += LaunchShape.GemmKBlock)
+                        {
+                            float block = 0f;
+                            for (int t = k0; t < Math.Min(k, k0 + LaunchShape.GemmKBlock); t++)
+                            {
+                                float x = a[transA ? t * m + i : i * k + t],
+                                    y = b[transB ? j * k + t : t * n + j];
+                                block = MathF.FusedMultiplyAdd(x, y, block);
+                            }
+                            s = k0 == 0 && !accumulate ? block : (k0 == 0 ? c0[i * n + j] : s) + block;
+                        }
+                        expected[i * n + j] = s + bias[j];
+                    }
+                }
+
+                foreach (var schedule in new[] { CpuGemm.Schedule.Tall, CpuGemm.Schedule.Deep })
+                {
+                    using var cpu = new CpuBackend(3);
+                    using var A = cpu.Upload(a);
+                    using var B = cpu.Upload(b);
+                    using var Bi = cpu.Upload(bias);
+                    using var C = cpu.Upload(c0);
+                    CpuGemm.Run(
+                        cpu,
+                        CpuBackend.A(A),
+                        CpuBackend.A(B),
+                        CpuBackend.A(Bi),
+                        m,
+                        k,
+                        n,
+                        transA,
+                        transB,
+                        Activation.None,
+                        accumulate,
+                        CpuBackend.A(C),
+                        schedule
+                    );
+                    Assert.True(
+                        expected.AsSpan().SequenceEqual(cpu.ToArray(C)),
+                        $"n {n}, accumulate {accumulate}, {schedule}: not the blocked FMA chain's bits"
+                    );
+                }
+            }
+        }
     }
 
     // The epilogue hook: on every schedule (and K = 0) it sees each row of C exactly once, already final (bias and
