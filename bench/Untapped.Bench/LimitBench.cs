@@ -122,7 +122,11 @@ static unsafe class LimitBench
                 + $"of peak, ours at {gflop / (gemms / 1e3):F1} = {100 * gflop / (gemms / 1e3) / peak:F0} %; "
                 + $"outside the GEMMs {outside:F1} ms; step <= bound needs our GEMMs at "
                 + (bound > outside ? $"{need:F1} GFLOP/s = {100 * need / peak:F0} % of peak" : "less than no time")
-                + $", or at most {bound - gemms:F1} ms outside them at our GEMMs' rate"
+                + (
+                    bound > gemms
+                        ? $", or at most {bound - gemms:F1} ms outside them at our GEMMs' rate"
+                        : $"; at our GEMMs' rate they alone take {gemms - bound:F1} ms more than the bound"
+                )
         );
     }
 
