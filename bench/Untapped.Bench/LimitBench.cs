@@ -95,7 +95,8 @@ static unsafe class LimitBench
                 $"step {steps.Min():F1} ms, GEMM bound {bounds.Min():F1} ms, ratio {steps.Min() / bounds.Min():F3} by minima; "
                     + $"medians: step {Median(steps):F1} ms, GEMM bound {Median(bounds):F1} ms, ratio {Median(ratios):F3}"
             );
-            PrintRoofline(calls, peak, threads, steps.Min(), bounds.Min(), ours.Min(r => r.Sum()));
+            double outside = Median(Enumerable.Range(0, reps).Select(r => steps[r] - ours[r].Sum()).ToList());
+            PrintRoofline(calls, peak, threads, bounds.Min(), ours.Min(r => r.Sum()), outside);
             return 0;
         }
         finally
@@ -108,19 +109,19 @@ static unsafe class LimitBench
 
     /// <summary>
     /// The step against the machine's FMA peak P (<see cref="FmaPeak"/>): the GEMMs' FLOPs F at OpenBLAS's rate (the
-    /// bound B) and at ours (G, our fastest GEMM total), the time outside them O = fastest step - G, and what a step at
+    /// fastest bound B) and at ours (G, our fastest GEMM total), the time outside them O (the median over the reps of
+    /// the step less its rep's GEMMs: our GEMM calls include the bias and activation they apply), and what a step at
     /// most the bound needs: our GEMMs at F / (B - O), as a share of P (above 100 %: no GEMM can reach it).
     /// </summary>
-    static void PrintRoofline(GemmCall[] calls, double peak, int threads, double step, double bound, double gemms)
+    static void PrintRoofline(GemmCall[] calls, double peak, int threads, double bound, double gemms, double outside)
     {
         double gflop = calls.Sum(c => (double)c.Flops) / 1e9,
-            outside = step - gemms,
             need = gflop / ((bound - outside) / 1e3);
         Console.WriteLine(
             $"roofline: FMA peak {peak:F1} GFLOP/s ({threads} threads, {Lanes.Path}); the step's GEMMs {gflop:F2} GFLOP: "
                 + $"OpenBLAS (the bound) at {gflop / (bound / 1e3):F1} GFLOP/s = {100 * gflop / (bound / 1e3) / peak:F0} % "
                 + $"of peak, ours at {gflop / (gemms / 1e3):F1} = {100 * gflop / (gemms / 1e3) / peak:F0} %; "
-                + $"outside the GEMMs {outside:F1} ms; step <= bound needs our GEMMs at "
+                + $"outside the GEMMs {outside:F1} ms (median); step <= bound needs our GEMMs at "
                 + (bound > outside ? $"{need:F1} GFLOP/s = {100 * need / peak:F0} % of peak" : "less than no time")
                 + (
                     bound > gemms
