@@ -89,13 +89,12 @@ static unsafe class LimitBench
                 );
             }
             PrintShapes(calls, ours, theirs);
-            PrintOutsideGemm(f, trace);
+            double outside = PrintOutsideGemm(f, trace);
             // Headline: each side's minimum over the reps (the least disturbed), medians beside.
             Console.WriteLine(
                 $"step {steps.Min():F1} ms, GEMM bound {bounds.Min():F1} ms, ratio {steps.Min() / bounds.Min():F3} by minima; "
                     + $"medians: step {Median(steps):F1} ms, GEMM bound {Median(bounds):F1} ms, ratio {Median(ratios):F3}"
             );
-            double outside = Median(Enumerable.Range(0, reps).Select(r => steps[r] - ours[r].Sum()).ToList());
             PrintRoofline(calls, peak, threads, bounds.Min(), ours.Min(r => r.Sum()), outside);
             return 0;
         }
@@ -109,9 +108,9 @@ static unsafe class LimitBench
 
     /// <summary>
     /// The step against the machine's FMA peak P (<see cref="FmaPeak"/>): the GEMMs' FLOPs F at OpenBLAS's rate (the
-    /// fastest bound B) and at ours (G, our fastest GEMM total), the time outside them O (the median over the reps of
-    /// the step less its rep's GEMMs: our GEMM calls include the bias and activation they apply), and what a step at
-    /// most the bound needs: our GEMMs at F / (B - O), as a share of P (above 100 %: no GEMM can reach it).
+    /// fastest bound B) and at ours (G, our fastest GEMM total), the time outside them O (the profiled step's, whose
+    /// ops the table above lists; our GEMM calls include the bias and activation they apply), and what a step at most
+    /// the bound needs: our GEMMs at F / (B - O), as a share of P (above 100 %: no GEMM can reach it).
     /// </summary>
     static void PrintRoofline(GemmCall[] calls, double peak, int threads, double bound, double gemms, double outside)
     {
@@ -121,7 +120,7 @@ static unsafe class LimitBench
             $"roofline: FMA peak {peak:F1} GFLOP/s ({threads} threads, {Lanes.Path}); the step's GEMMs {gflop:F2} GFLOP: "
                 + $"OpenBLAS (the bound) at {gflop / (bound / 1e3):F1} GFLOP/s = {100 * gflop / (bound / 1e3) / peak:F0} % "
                 + $"of peak, ours at {gflop / (gemms / 1e3):F1} = {100 * gflop / (gemms / 1e3) / peak:F0} %; "
-                + $"outside the GEMMs {outside:F1} ms (median); step <= bound needs our GEMMs at "
+                + $"outside the GEMMs {outside:F1} ms (the profiled step's); step <= bound needs our GEMMs at "
                 + (bound > outside ? $"{need:F1} GFLOP/s = {100 * need / peak:F0} % of peak" : "less than no time")
                 + (
                     bound > gemms
@@ -163,7 +162,7 @@ static unsafe class LimitBench
     /// Traced, a dense layer's epilogue runs after its GEMM (<see cref="Backend.Gemm"/>), so its row ("dense +
     /// bernoulli_loglik") shows the fused ops' own time, unfused.
     /// </summary>
-    static void PrintOutsideGemm(StepFixture f, GemmTrace trace)
+    static double PrintOutsideGemm(StepFixture f, GemmTrace trace)
     {
         var ex = f.Executor;
         trace.Clear();
@@ -186,6 +185,7 @@ static unsafe class LimitBench
         }
 
         Console.WriteLine();
+        return outside;
     }
 
     // What a dense row's time outside its GEMMs is.
