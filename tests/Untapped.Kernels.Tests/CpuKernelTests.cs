@@ -447,6 +447,64 @@ public sealed class CpuKernelTests
         Close.All(expected, results[0], 1e-5f, 1e-4f, "gemm schedules");
     }
 
+    // Adam a vector at a time gives each element the bits of the documented scalar update (docs/model.md §5), written
+    // out here in plain float C#: the global-norm clip (active: norm 10 > 5, and off), the value clip (NaN stays NaN,
+    // infinities clamp), m, v, then p -= stepSize m / (sqrt(v) + eps), no fused multiply-add. 1031 elements: whole
+    // vectors of every width and a scalar tail.
+    [Theory]
+    [InlineData(5f, 1f)]
+    [InlineData(0f, 0f)]
+    public void AdamOnVectorsGivesTheScalarUpdatesBits(float clipNorm, float clipValue)
+    {
+        const int n = 1031;
+        var r = new Random(17);
+        var p = Gen.Uniform(r, n);
+        var g = Gen.Uniform(r, n);
+        var m = Gen.Uniform(r, n);
+        var v = Gen.Uniform(r, n);
+        for (int i = 0; i < n; i++)
+        {
+            g[i] *= 3f;
+            v[i] = Math.Abs(v[i]);
+        }
+        g[3] = float.NaN;
+        g[20] = float.PositiveInfinity;
+        g[1030] = float.NegativeInfinity;
+        v[7] = 0f;
+        var partials = new float[Backend.NormPartials];
+        partials[0] = 60f;
+        partials[Backend.NormPartials - 1] = 40f;
+        var step = AdamStep.At(3, 0.01, 0.9, 0.999, 1e-4, clipNorm, clipValue);
+        float norm = MathF.Sqrt(partials.Sum()),
+            b1 = step.Beta1,
+            b2 = step.Beta2;
+        var (ep, em, ev) = ((float[])p.Clone(), (float[])m.Clone(), (float[])v.Clone());
+        for (int i = 0; i < n; i++)
+        {
+            float gi = g[i];
+            if (clipNorm > 0f && norm > clipNorm)
+                gi *= clipNorm / norm;
+            if (clipValue > 0f && !float.IsNaN(gi))
+                gi = MathF.Min(MathF.Max(gi, -clipValue), clipValue);
+            em[i] = b1 * em[i] + (1f - b1) * gi;
+            ev[i] = b2 * ev[i] + (1f - b2) * gi * gi;
+            ep[i] -= step.StepSize * em[i] / (MathF.Sqrt(ev[i]) + step.Eps);
+        }
+
+        using var cpu = new CpuBackend(3);
+        using var P = cpu.Upload(p);
+        using var G = cpu.Upload(g);
+        using var M = cpu.Upload(m);
+        using var V = cpu.Upload(v);
+        using var Pa = cpu.Upload(partials);
+        cpu.Adam(Pa, n, step, P, G, M, V);
+        static int[] Bits(float[] x) => x.Select(BitConverter.SingleToInt32Bits).ToArray();
+        Assert.Equal(Bits(ep), Bits(cpu.ToArray(P)));
+        Assert.Equal(Bits(em), Bits(cpu.ToArray(M)));
+        Assert.Equal(Bits(ev), Bits(cpu.ToArray(V)));
+        Assert.True(float.IsNaN(cpu.ToArray(P)[3]), "a NaN gradient's parameter stays NaN");
+    }
+
     // The order every backend promises (docs/design.md): each C element is C (or nothing, when overwriting), plus
     // each K block of GemmKBlock summed from zero as one FMA chain in k order, plus the bias. Written here as plain
     // scalar C# with MathF.FusedMultiplyAdd, it must give the GEMM's bits exactly, on both schedules, for every

@@ -84,6 +84,9 @@ internal readonly struct Lane : ISimd<Lane>
     public static Lane Abs(Lane x) => FromBits(Bits(x) & int.MaxValue);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane Sqrt(Lane x) => new(MathF.Sqrt(x.V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane CopySign(Lane x, Lane s) => FromBits((Bits(x) & int.MaxValue) | (Bits(s) & int.MinValue));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -169,6 +169,9 @@ internal interface ISimd<T>
     static abstract T Floor(T x);
     static abstract T Abs(T x);
 
+    /// <summary>The square root, correctly rounded (IEEE).</summary>
+    static abstract T Sqrt(T x);
+
     /// <summary>|x| with the sign of s.</summary>
     static abstract T CopySign(T x, T s);
 
@@ -252,6 +255,9 @@ internal readonly struct V256(Vector256<float> v) : ISimd<V256>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Abs(V256 x) => new(Vector256.Abs(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 Sqrt(V256 x) => new(Vector256.Sqrt(x._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 CopySign(V256 x, V256 s) => new(Vector256.CopySign(x._v, s._v));
@@ -359,6 +365,9 @@ internal readonly struct V128(Vector128<float> v) : ISimd<V128>
     public static V128 Abs(V128 x) => new(Vector128.Abs(x._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 Sqrt(V128 x) => new(Vector128.Sqrt(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 CopySign(V128 x, V128 s) => new(Vector128.CopySign(x._v, s._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -455,6 +464,9 @@ internal readonly struct V512(Vector512<float> v) : ISimd<V512>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 Abs(V512 x) => new(Vector512.Abs(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 Sqrt(V512 x) => new(Vector512.Sqrt(x._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 CopySign(V512 x, V512 s) => new(Vector512.CopySign(x._v, s._v));

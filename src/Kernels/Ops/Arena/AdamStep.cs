@@ -1,3 +1,5 @@
+using Untapped.Kernels.Cpu;
+
 namespace Untapped.Kernels;
 
 /// <summary>
@@ -39,18 +41,35 @@ public readonly record struct AdamStep(
     /// <summary>
     /// One element's update, the same method on every backend (ILGPU compiles it into the device kernel):
     /// g *= min(1, clipNorm / norm) if clipNorm &gt; 0; g = clamp(g, -clipValue, clipValue) if clipValue &gt; 0;
-    /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= stepSize m / (sqrt(v) + eps).
+    /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= stepSize m / (sqrt(v) + eps). It is <see cref="Update{T}"/>
+    /// on one <see cref="Lane"/>.
     /// </summary>
     public readonly void Apply(float g, float norm, ref float p, ref float m, ref float v)
     {
+        Lane lm = new(m),
+            lv = new(v);
+        p = Update(new Lane(g), norm, new Lane(p), ref lm, ref lv).V;
+        m = lm.V;
+        v = lv.V;
+    }
+
+    /// <summary>
+    /// <see cref="Apply"/> on every lane of a vector, returning the new p: the same IEEE operations in the same order
+    /// (no fused multiply-add; sqrt and division correctly rounded), so a vector of elements gets each one's scalar
+    /// bits. The clip factor clipNorm / norm is one scalar division, as in the scalar form; a NaN gradient stays NaN
+    /// through the value clip.
+    /// </summary>
+    internal readonly T Update<T>(T g, float norm, T p, ref T m, ref T v)
+        where T : struct, ISimd<T>
+    {
         if (ClipNorm > 0f && norm > ClipNorm)
-            g *= ClipNorm / norm;
+            g *= T.Create(ClipNorm / norm);
         if (ClipValue > 0f)
-            g = Fn.Clamp(g, -ClipValue, ClipValue);
-        float mi = Beta1 * m + (1f - Beta1) * g;
-        float vi = Beta2 * v + (1f - Beta2) * g * g;
+            g = T.Select(T.Eq(g, g), T.Min(T.Max(g, T.Create(-ClipValue)), T.Create(ClipValue)), g);
+        T mi = T.Create(Beta1) * m + T.Create(1f - Beta1) * g;
+        T vi = T.Create(Beta2) * v + T.Create(1f - Beta2) * g * g;
         m = mi;
         v = vi;
-        p -= StepSize * mi / (MathF.Sqrt(vi) + Eps);
+        return p - T.Create(StepSize) * mi / (T.Sqrt(vi) + T.Create(Eps));
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Untapped.Kernels.Cpu;
 
 // The managed CPU twin of DeviceArena.cs (this folder).
@@ -24,9 +26,31 @@ public sealed partial class CpuBackend
         var st = step;
         Chunks(n, 1 << 14, (s, e) =>
         {
-            for (int i = s; i < e; i++)
-                st.Apply(G[i], norm, ref W[i], ref M1[i], ref V2[i]);
+            if (Lanes.Wide)
+                AdamRange<V512>(st, norm, W, G, M1, V2, s, e);
+            else if (Lanes.Has256)
+                AdamRange<V256>(st, norm, W, G, M1, V2, s, e);
+            else
+                AdamRange<V128>(st, norm, W, G, M1, V2, s, e);
         });
+    }
+
+    // Elements [s, e) a vector at a time (AdamStep.Update: each lane the scalar update's bits), the tail one by one.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void AdamRange<T>(AdamStep st, float norm, Mem w, Mem g, Mem m, Mem v, int s, int e)
+        where T : struct, ISimd<T>
+    {
+        int i = s;
+        for (; i + T.Count <= e; i += T.Count)
+        {
+            T mi = T.Load(ref m[i], 0),
+                vi = T.Load(ref v[i], 0);
+            T.Store(st.Update(T.Load(ref g[i], 0), norm, T.Load(ref w[i], 0), ref mi, ref vi), ref w[i], 0);
+            T.Store(mi, ref m[i], 0);
+            T.Store(vi, ref v[i], 0);
+        }
+        for (; i < e; i++)
+            st.Apply(g[i], norm, ref w[i], ref m[i], ref v[i]);
     }
 
     // In RowSum's fixed order, which the device kernel keeps with eight threads (the vectors are small: one value per
