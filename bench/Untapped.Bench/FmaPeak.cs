@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using Untapped.Kernels.Cpu;
 
 namespace Untapped.Bench;
@@ -31,51 +30,24 @@ static class FmaPeak
     }
 
     static float Chains(int seed) =>
-        Lanes.Wide ? Run(Vector512.Create(1f + seed))
-        : Lanes.Has256 ? Run(Vector256.Create(1f + seed))
-        : Run(Vector128.Create(1f + seed));
+        Lanes.Wide ? Run(V512.Create(1f + seed))
+        : Lanes.Has256 ? Run(V256.Create(1f + seed))
+        : Run(V128.Create(1f + seed));
 
-    // csharpier-ignore-start - twelve chains, one per line would hide the pattern
+    // csharpier-ignore-start - twelve chains, four to a line
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static float Run(Vector512<float> x)
+    static float Run<T>(T x)
+        where T : struct, ISimd<T>
     {
-        Vector512<float> a0 = x, a1 = x, a2 = x, a3 = x, a4 = x, a5 = x, a6 = x, a7 = x, a8 = x, a9 = x, a10 = x, a11 = x;
-        var m = Vector512.Create(0.9999f);
+        T a0 = x, a1 = x, a2 = x, a3 = x, a4 = x, a5 = x, a6 = x, a7 = x, a8 = x, a9 = x, a10 = x, a11 = x;
+        var m = T.Create(0.9999f);
         for (long i = 0; i < Iterations; i++)
         {
-            a0 = Vector512.FusedMultiplyAdd(a0, m, x); a1 = Vector512.FusedMultiplyAdd(a1, m, x); a2 = Vector512.FusedMultiplyAdd(a2, m, x); a3 = Vector512.FusedMultiplyAdd(a3, m, x);
-            a4 = Vector512.FusedMultiplyAdd(a4, m, x); a5 = Vector512.FusedMultiplyAdd(a5, m, x); a6 = Vector512.FusedMultiplyAdd(a6, m, x); a7 = Vector512.FusedMultiplyAdd(a7, m, x);
-            a8 = Vector512.FusedMultiplyAdd(a8, m, x); a9 = Vector512.FusedMultiplyAdd(a9, m, x); a10 = Vector512.FusedMultiplyAdd(a10, m, x); a11 = Vector512.FusedMultiplyAdd(a11, m, x);
+            a0 = T.Fma(a0, m, x); a1 = T.Fma(a1, m, x); a2 = T.Fma(a2, m, x); a3 = T.Fma(a3, m, x);
+            a4 = T.Fma(a4, m, x); a5 = T.Fma(a5, m, x); a6 = T.Fma(a6, m, x); a7 = T.Fma(a7, m, x);
+            a8 = T.Fma(a8, m, x); a9 = T.Fma(a9, m, x); a10 = T.Fma(a10, m, x); a11 = T.Fma(a11, m, x);
         }
-        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static float Run(Vector256<float> x)
-    {
-        Vector256<float> a0 = x, a1 = x, a2 = x, a3 = x, a4 = x, a5 = x, a6 = x, a7 = x, a8 = x, a9 = x, a10 = x, a11 = x;
-        var m = Vector256.Create(0.9999f);
-        for (long i = 0; i < Iterations; i++)
-        {
-            a0 = Vector256.FusedMultiplyAdd(a0, m, x); a1 = Vector256.FusedMultiplyAdd(a1, m, x); a2 = Vector256.FusedMultiplyAdd(a2, m, x); a3 = Vector256.FusedMultiplyAdd(a3, m, x);
-            a4 = Vector256.FusedMultiplyAdd(a4, m, x); a5 = Vector256.FusedMultiplyAdd(a5, m, x); a6 = Vector256.FusedMultiplyAdd(a6, m, x); a7 = Vector256.FusedMultiplyAdd(a7, m, x);
-            a8 = Vector256.FusedMultiplyAdd(a8, m, x); a9 = Vector256.FusedMultiplyAdd(a9, m, x); a10 = Vector256.FusedMultiplyAdd(a10, m, x); a11 = Vector256.FusedMultiplyAdd(a11, m, x);
-        }
-        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    static float Run(Vector128<float> x)
-    {
-        Vector128<float> a0 = x, a1 = x, a2 = x, a3 = x, a4 = x, a5 = x, a6 = x, a7 = x, a8 = x, a9 = x, a10 = x, a11 = x;
-        var m = Vector128.Create(0.9999f);
-        for (long i = 0; i < Iterations; i++)
-        {
-            a0 = Fma128.Of(a0, m, x); a1 = Fma128.Of(a1, m, x); a2 = Fma128.Of(a2, m, x); a3 = Fma128.Of(a3, m, x);
-            a4 = Fma128.Of(a4, m, x); a5 = Fma128.Of(a5, m, x); a6 = Fma128.Of(a6, m, x); a7 = Fma128.Of(a7, m, x);
-            a8 = Fma128.Of(a8, m, x); a9 = Fma128.Of(a9, m, x); a10 = Fma128.Of(a10, m, x); a11 = Fma128.Of(a11, m, x);
-        }
-        return Vector128.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+        return T.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
     }
     // csharpier-ignore-end
 }

@@ -56,17 +56,11 @@ public static class Philox
         {
             int e = first + i;
             // Whole groups of blocks from an element that starts a block: 32 blocks at a time with AVX-512, 8 with
-            // AVX2, then groups of 8 or 4 for what is left of a short fill.
+            // AVX2 (every AVX-512 machine has it: it takes the AVX-512 fills' last 32 to 127 draws), then 4.
             if ((e & 3) == 0 && Wide && output.Length - i >= 128)
             {
                 Draws512x4(seed, stream, step, (uint)(e >> 2), output.Slice(i, 128));
                 i += 128;
-                continue;
-            }
-            if ((e & 3) == 0 && Wide && output.Length - i >= 32)
-            {
-                Draws512(seed, stream, step, (uint)(e >> 2), output.Slice(i, 32));
-                i += 32;
                 continue;
             }
             if ((e & 3) == 0 && Avx2.IsSupported && output.Length - i >= 32)
@@ -106,25 +100,6 @@ public static class Philox
     // scalar path.
 
     static readonly bool Wide = Cpu.Lanes.Wide && Avx512F.IsSupported;
-
-    /// <summary>Blocks block0 .. block0+7 into 32 draws.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Draws512(ulong seed, uint stream, uint step, uint block0, Span<float> output)
-    {
-        var a = Set512.Of(block0, step, stream);
-        uint k0 = (uint)seed,
-            k1 = (uint)(seed >> 32);
-        for (int r = 0; r < 10; r++)
-        {
-            if (r > 0)
-            {
-                k0 += W0;
-                k1 += W1;
-            }
-            a.Round(Vector512.Create((ulong)k0), Vector512.Create((ulong)k1));
-        }
-        a.Store(output);
-    }
 
     /// <summary>Blocks block0 .. block0+31 into 128 draws, as four sets of eight.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -406,27 +406,23 @@ public sealed class CpuKernelTests
         {
             foreach (int threads in new[] { 1, 3 })
             {
-                using var cpu = new CpuBackend(threads);
-                using var A = cpu.Upload(a);
-                using var B = cpu.Upload(b);
-                using var Bi = cpu.Upload(bias);
-                using var C = cpu.Upload(c0);
-                CpuGemm.Run(
-                    cpu,
-                    CpuBackend.A(A),
-                    CpuBackend.A(B),
-                    CpuBackend.A(Bi),
-                    m,
-                    k,
-                    n,
-                    transA,
-                    transB,
-                    Activation.Tanh,
-                    accumulate: true,
-                    CpuBackend.A(C),
-                    schedule
+                results.Add(
+                    RunGemm(
+                        threads,
+                        schedule,
+                        a,
+                        b,
+                        bias,
+                        c0,
+                        m,
+                        k,
+                        n,
+                        transA,
+                        transB,
+                        Activation.Tanh,
+                        accumulate: true
+                    )
                 );
-                results.Add(cpu.ToArray(C));
             }
         }
 
@@ -505,6 +501,46 @@ public sealed class CpuKernelTests
         Assert.True(float.IsNaN(cpu.ToArray(P)[3]), "a NaN gradient's parameter stays NaN");
     }
 
+    // C after CpuGemm.Run on a fresh backend of the given threads, schedule forced, C starting as c0.
+    static float[] RunGemm(
+        int threads,
+        CpuGemm.Schedule schedule,
+        float[] a,
+        float[] b,
+        float[] bias,
+        float[] c0,
+        int m,
+        int k,
+        int n,
+        bool transA,
+        bool transB,
+        Activation act,
+        bool accumulate
+    )
+    {
+        using var cpu = new CpuBackend(threads);
+        using var A = cpu.Upload(a);
+        using var B = cpu.Upload(b);
+        using var Bi = cpu.Upload(bias);
+        using var C = cpu.Upload(c0);
+        CpuGemm.Run(
+            cpu,
+            CpuBackend.A(A),
+            CpuBackend.A(B),
+            CpuBackend.A(Bi),
+            m,
+            k,
+            n,
+            transA,
+            transB,
+            act,
+            accumulate,
+            CpuBackend.A(C),
+            schedule
+        );
+        return cpu.ToArray(C);
+    }
+
     // The order every backend promises (docs/design.md): each C element is C (or nothing, when overwriting), plus
     // each K block of GemmKBlock summed from zero as one FMA chain in k order, plus the bias. Written here as plain
     // scalar C# with MathF.FusedMultiplyAdd, it must give the GEMM's bits exactly, on both schedules, for every
@@ -551,28 +587,23 @@ public sealed class CpuKernelTests
 
                 foreach (var schedule in new[] { CpuGemm.Schedule.Tall, CpuGemm.Schedule.Deep })
                 {
-                    using var cpu = new CpuBackend(3);
-                    using var A = cpu.Upload(a);
-                    using var B = cpu.Upload(b);
-                    using var Bi = cpu.Upload(bias);
-                    using var C = cpu.Upload(c0);
-                    CpuGemm.Run(
-                        cpu,
-                        CpuBackend.A(A),
-                        CpuBackend.A(B),
-                        CpuBackend.A(Bi),
+                    var got = RunGemm(
+                        3,
+                        schedule,
+                        a,
+                        b,
+                        bias,
+                        c0,
                         m,
                         k,
                         n,
                         transA,
                         transB,
                         Activation.None,
-                        accumulate,
-                        CpuBackend.A(C),
-                        schedule
+                        accumulate
                     );
                     Assert.True(
-                        expected.AsSpan().SequenceEqual(cpu.ToArray(C)),
+                        expected.AsSpan().SequenceEqual(got),
                         $"n {n}, accumulate {accumulate}, {schedule}: not the blocked FMA chain's bits"
                     );
                 }
