@@ -94,7 +94,7 @@ public static class Philox
     // The vector paths run Block on several blocks side by side, one per 64-bit lane (vpmuludq gives the 32 x 32 -> 64
     // products), then ToUnit on their words and a transpose into element order (element 4 j + w is word w of block
     // j). A round is a chain (multiply, shift, two xors) of about ten cycles' latency with little to run beside it,
-    // so the long fills interleave independent sets of blocks: four sets of eight with AVX-512 (0.90 -> 0.62 ns per
+    // so the long fills interleave independent sets of blocks: four sets of eight with AVX-512 (0.93 -> 0.62 ns per
     // draw on one Zen 4 core against one set), two of four with AVX2 (sixteen 256-bit registers hold no more). All
     // are fully optimised from the first call: tier-0 code of vector intrinsics runs several times slower than the
     // scalar path.

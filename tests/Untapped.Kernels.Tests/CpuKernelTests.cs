@@ -96,7 +96,7 @@ public sealed class CpuKernelTests
     }
 
     // The vector paths (AVX-512: eight blocks per instruction, AVX2: four, transposed into element order) against one
-    // scalar block per element, at every alignment of the first element and lengths around the 16-, 32- and 64-draw
+    // scalar block per element, at every alignment of the first element and lengths around the 16-, 32- and 128-draw
     // groups.
     [Fact]
     public void PhiloxUniformVectorPathMatchesScalarBlocks()
