@@ -69,7 +69,8 @@ public sealed class DenseOp : Op
 
     readonly DenseOp?[] _activationBackwards; // one entry per input part
 
-    internal void RunActivationBackward(int part, DenseOp? below) => _activationBackwards[part] = below;
+    /// <summary>Sets <see cref="ActivationBackwards"/>[part]: below's activation backward, or none (null).</summary>
+    internal void FuseActivationBackward(int part, DenseOp? below) => _activationBackwards[part] = below;
 
     /// <summary>
     /// Whether dZ = dY act'(Y) is formed in the epilogue of the GEMM that finishes dY (another layer's input
@@ -275,7 +276,7 @@ public sealed partial class ComputeGraph
             {
                 d.Epilogue = [];
                 for (int i = 0; i < d.Xs.Count; i++)
-                    d.RunActivationBackward(i, null);
+                    d.FuseActivationBackward(i, null);
                 d.ActivationBackwardFused = false;
             }
         }
@@ -349,7 +350,7 @@ public sealed partial class ComputeGraph
             {
                 continue;
             }
-            above.RunActivationBackward(above.Xs.ToList().IndexOf(y), below);
+            above.FuseActivationBackward(above.Xs.ToList().IndexOf(y), below);
             below.ActivationBackwardFused = true;
         }
     }

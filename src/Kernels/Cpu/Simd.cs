@@ -291,7 +291,7 @@ internal readonly struct V256(Vector256<float> v) : ISimd<V256>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Frexp(V256 x, out V256 e) =>
-        Vector256.GreaterThanOrEqualAll(x._v, Vector256.Create(1.17549435e-38f))
+        Vector256.GreaterThanOrEqualAll(x._v, Vector256.Create(VectorMath.SmallestNormal))
             ? FrexpNormal(x, out e)
             : VectorMath.FrexpScaled(x, out e);
 
@@ -399,7 +399,7 @@ internal readonly struct V128(Vector128<float> v) : ISimd<V128>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Frexp(V128 x, out V128 e) =>
-        Vector128.GreaterThanOrEqualAll(x._v, Vector128.Create(1.17549435e-38f))
+        Vector128.GreaterThanOrEqualAll(x._v, Vector128.Create(VectorMath.SmallestNormal))
             ? FrexpNormal(x, out e)
             : VectorMath.FrexpScaled(x, out e);
 

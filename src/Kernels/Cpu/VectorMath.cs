@@ -18,6 +18,9 @@ namespace Untapped.Kernels.Cpu;
 /// </summary>
 internal static class VectorMath
 {
+    /// <summary>The smallest positive normal float, 2^-126: below it a float is subnormal.</summary>
+    internal const float SmallestNormal = 1.17549435e-38f;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static T C<T>(float v)
         where T : struct, ISimd<T> => T.Create(v);
@@ -108,7 +111,7 @@ internal static class VectorMath
     internal static T FrexpScaled<T>(T x, out T e)
         where T : struct, ISimd<T>
     {
-        var tiny = T.Lt(x, C<T>(1.17549435e-38f));
+        var tiny = T.Lt(x, C<T>(SmallestNormal));
         var m = T.FrexpNormal(T.Select(tiny, x * C<T>(8388608f), x), out e);
         e -= tiny & C<T>(23f);
         return m;
