@@ -1,62 +1,126 @@
 namespace Untapped.Kernels.Cpu;
 
 // The managed CPU side of the Gumbel family: the rows of GumbelRows.cs (this folder), which the device kernels run
-// too, over chunks of rows, each chunk with its own scratch and its elementwise inputs (the Gumbel noise, log y)
-// computed first by one vector pass.
+// too, on transposed blocks of a vector's lanes' worth of rows (RowBlock.cs), so that each exp and log works on 16
+// (AVX-512) or 8 (AVX2) rows at once.
 public sealed partial class CpuBackend
 {
     protected override void GumbelSoftmaxCore(in GumbelSoftmaxArgs args)
     {
         var (logits, u, m, k, tau, y) = args;
-        Mem L = A(logits),
-            U = A(u),
-            Y = A(y);
-        bool noise = !u.IsEmpty;
-        Chunks(m, Grain(k * 16), (s, e) =>
+        BlockRows(new SoftmaxBlocks(A(logits), A(u), k, tau, A(y)), m, k, 4);
+    }
+
+    readonly struct SoftmaxBlocks(Mem logits, Mem u, int k, float tau, Mem y) : IBlockRows
+    {
+        public void Run<TV>(int r, int rows, float[] blocks)
+            where TV : struct, ISimd<TV>
         {
-            var a = Scratch(k);
-            var g = noise ? Precomputed.Of<GumbelNoiseOp>(U, s * k, (e - s) * k) : default;
-            for (int r = s; r < e; r++)
-                GumbelRows.Softmax(r, L, g, k, tau, noise, Y, a);
-        });
+            int kw = k * TV.Count;
+            var l = new RowBlock<TV>(blocks, 0).Load(logits, r, rows, k);
+            bool noise = !u.IsEmpty;
+            var g = noise ? new RowBlock<TV>(blocks, kw).Load(u, r, rows, k) : default;
+            var ys = new RowBlock<TV>(blocks, 2 * kw);
+            GumbelRows.Softmax<TV, RowBlock<TV>, RowBlock<TV>, RowThrough<GumbelNoiseOp, TV, RowBlock<TV>>>(
+                l,
+                new(g),
+                k,
+                tau,
+                noise,
+                ys,
+                new RowBlock<TV>(blocks, 3 * kw)
+            );
+            ys.StoreTo(y, r, rows, k);
+        }
     }
 
     protected override void GumbelSoftmaxBackwardCore(in GumbelSoftmaxBackwardArgs args)
     {
         var (y, dy, m, k, tau, dlogits) = args;
-        ForEach(m, Grain(k * 4), r => GumbelRows.SoftmaxBackward(r, A(y), A(dy), k, tau, A(dlogits)));
+        BlockRows(new SoftmaxBackwardBlocks(A(y), A(dy), k, tau, A(dlogits)), m, k, 3);
+    }
+
+    readonly struct SoftmaxBackwardBlocks(Mem y, Mem dy, int k, float tau, Mem dlogits) : IBlockRows
+    {
+        public void Run<TV>(int r, int rows, float[] blocks)
+            where TV : struct, ISimd<TV>
+        {
+            int kw = k * TV.Count;
+            var dl = new RowBlock<TV>(blocks, 2 * kw).Load(dlogits, r, rows, k);
+            GumbelRows.SoftmaxBackward<TV, RowBlock<TV>, RowBlock<TV>>(
+                new RowBlock<TV>(blocks, 0).Load(y, r, rows, k),
+                new RowBlock<TV>(blocks, kw).Load(dy, r, rows, k),
+                k,
+                tau,
+                dl
+            );
+            dl.StoreTo(dlogits, r, rows, k);
+        }
     }
 
     protected override void ConcreteLogPdfCore(in ConcreteLogPdfArgs args)
     {
         var (logits, y, m, k, tau, logNorm, lp) = args;
-        Mem L = A(logits),
-            Y = A(y),
-            O = A(lp);
-        Chunks(m, Grain(k * 16), (s, e) =>
+        BlockRows(new ConcreteLogPdfBlocks(A(logits), A(y), k, tau, logNorm, A(lp)), m, k, 4);
+    }
+
+    readonly struct ConcreteLogPdfBlocks(Mem logits, Mem y, int k, float tau, float logNorm, Mem lp) : IBlockRows
+    {
+        public void Run<TV>(int r, int rows, float[] blocks)
+            where TV : struct, ISimd<TV>
         {
-            var t = Scratch(k);
-            var logY = Precomputed.Of<LogFlooredOp>(Y, s * k, (e - s) * k);
-            for (int r = s; r < e; r++)
-                GumbelRows.ConcreteLogPdf(r, L, logY, k, tau, logNorm, O, t);
-        });
+            int kw = k * TV.Count;
+            var o = new RowBlock<TV>(blocks, 2 * kw);
+            GumbelRows.ConcreteLogPdf<TV, RowBlock<TV>, RowBlock<TV>, RowThrough<LogFlooredOp, TV, RowBlock<TV>>>(
+                new RowBlock<TV>(blocks, 0).Load(logits, r, rows, k),
+                new(new RowBlock<TV>(blocks, kw).Load(y, r, rows, k)),
+                k,
+                tau,
+                logNorm,
+                o,
+                new RowBlock<TV>(blocks, 3 * kw)
+            );
+            o.StoreTo(lp, r, rows, 1);
+        }
     }
 
     protected override void ConcreteLogPdfBackwardCore(in ConcreteLogPdfBackwardArgs args)
     {
         var (logits, y, g, m, k, tau, dlogits, dy) = args;
-        Mem L = A(logits),
-            Y = A(y),
-            G = A(g),
-            DL = A(dlogits),
-            DY = A(dy);
-        bool hasDy = !dy.IsEmpty;
-        Chunks(m, Grain(k * 16), (s, e) =>
+        BlockRows(new ConcreteLogPdfBackwardBlocks(A(logits), A(y), A(g), k, tau, A(dlogits), A(dy)), m, k, 6);
+    }
+
+    readonly struct ConcreteLogPdfBackwardBlocks(Mem logits, Mem y, Mem g, int k, float tau, Mem dlogits, Mem dy)
+        : IBlockRows
+    {
+        public void Run<TV>(int r, int rows, float[] blocks)
+            where TV : struct, ISimd<TV>
         {
-            var t = Scratch(k);
-            var logY = Precomputed.Of<LogFlooredOp>(Y, s * k, (e - s) * k);
-            for (int r = s; r < e; r++)
-                GumbelRows.ConcreteLogPdfBackward(r, L, Y, logY, G, k, tau, hasDy, DL, DY, t);
-        });
+            int kw = k * TV.Count;
+            bool hasDy = !dy.IsEmpty;
+            var ys = new RowBlock<TV>(blocks, kw).Load(y, r, rows, k);
+            var dl = new RowBlock<TV>(blocks, 3 * kw).Load(dlogits, r, rows, k);
+            var dys = hasDy ? new RowBlock<TV>(blocks, 4 * kw).Load(dy, r, rows, k) : default;
+            GumbelRows.ConcreteLogPdfBackward<
+                TV,
+                RowBlock<TV>,
+                RowBlock<TV>,
+                RowThrough<LogFlooredOp, TV, RowBlock<TV>>
+            >(
+                new RowBlock<TV>(blocks, 0).Load(logits, r, rows, k),
+                ys,
+                new(ys),
+                new RowBlock<TV>(blocks, 2 * kw).Load(g, r, rows, 1),
+                k,
+                tau,
+                hasDy,
+                dl,
+                dys,
+                new RowBlock<TV>(blocks, 5 * kw)
+            );
+            dl.StoreTo(dlogits, r, rows, k);
+            if (hasDy)
+                dys.StoreTo(dy, r, rows, k);
+        }
     }
 }

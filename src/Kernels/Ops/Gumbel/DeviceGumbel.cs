@@ -1,8 +1,17 @@
+using Untapped.Kernels.Cpu;
+using LogY = Untapped.Kernels.RowThrough<
+    Untapped.Kernels.LogFlooredOp,
+    Untapped.Kernels.Cpu.Lane,
+    Untapped.Kernels.DeviceRow<Untapped.Kernels.DeviceFloats>
+>;
+using Row = Untapped.Kernels.DeviceRow<Untapped.Kernels.DeviceFloats>;
+
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
 /// <summary>
 /// Gumbel-softmax relaxation and the Concrete log-density: one thread per row of k &lt;= MaxClasses, each running the
-/// row that the managed CPU runs too (<see cref="GumbelRows"/>, this folder), with its scratch in local memory.
+/// row that the managed CPU runs too (<see cref="GumbelRows"/>, this folder) on one <see cref="Lane"/>, with its
+/// scratch in local memory.
 /// </summary>
 static class DeviceGumbel
 {
@@ -16,14 +25,13 @@ static class DeviceGumbel
         Flag hasNoise,
         ArrayView<float> y // [m,k]
     ) =>
-        GumbelRows.Softmax(
-            r,
-            F(logits),
-            new Through<GumbelNoiseOp, DeviceFloats>(F(u)),
+        GumbelRows.Softmax<Lane, Row, Row, RowThrough<GumbelNoiseOp, Lane, Row>>(
+            At(logits, r * k),
+            new(At(u, r * k)),
             k,
             tau,
             hasNoise,
-            F(y),
+            At(y, r * k),
             Scratch()
         );
 
@@ -35,7 +43,7 @@ static class DeviceGumbel
         int k,
         float tau,
         ArrayView<float> dlogits // [m,k]
-    ) => GumbelRows.SoftmaxBackward(r, F(y), F(dy), k, tau, F(dlogits));
+    ) => GumbelRows.SoftmaxBackward<Lane, Row, Row>(At(y, r * k), At(dy, r * k), k, tau, At(dlogits, r * k));
 
     /// <summary><see cref="GumbelRows.ConcreteLogPdf"/> for row r.</summary>
     public static void ConcreteLogPdf(
@@ -46,7 +54,16 @@ static class DeviceGumbel
         float tau,
         float logNorm,
         ArrayView<float> lp // [m]
-    ) => GumbelRows.ConcreteLogPdf(r, F(logits), LogY(y), k, tau, logNorm, F(lp), Scratch());
+    ) =>
+        GumbelRows.ConcreteLogPdf<Lane, Row, Row, LogY>(
+            At(logits, r * k),
+            new(At(y, r * k)),
+            k,
+            tau,
+            logNorm,
+            At(lp, r),
+            Scratch()
+        );
 
     /// <summary><see cref="GumbelRows.ConcreteLogPdfBackward"/> for row r.</summary>
     public static void ConcreteLogPdfBackward(
@@ -60,23 +77,20 @@ static class DeviceGumbel
         ArrayView<float> dlogits, // [m,k]
         ArrayView<float> dy // [m,k] or empty
     ) =>
-        GumbelRows.ConcreteLogPdfBackward(
-            r,
-            F(logits),
-            F(y),
-            LogY(y),
-            F(g),
+        GumbelRows.ConcreteLogPdfBackward<Lane, Row, Row, LogY>(
+            At(logits, r * k),
+            At(y, r * k),
+            new(At(y, r * k)),
+            At(g, r),
             k,
             tau,
             hasDy,
-            F(dlogits),
-            F(dy),
+            At(dlogits, r * k),
+            At(dy, r * k),
             Scratch()
         );
 
-    static DeviceFloats F(ArrayView<float> v) => new(v);
+    static Row At(ArrayView<float> v, int offset) => new(new(v), offset);
 
-    static Through<LogFlooredOp, DeviceFloats> LogY(ArrayView<float> y) => new(F(y));
-
-    static DeviceFloats Scratch() => new(LocalMemory.Allocate<float>(Backend.MaxClasses));
+    static Row Scratch() => new(new(LocalMemory.Allocate<float>(Backend.MaxClasses)), 0);
 }
