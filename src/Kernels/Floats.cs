@@ -20,29 +20,8 @@ public readonly struct DeviceFloats(ArrayView<float> view) : IFloats
 }
 
 /// <summary>
-/// Read-only element access for a row function's input that is an elementwise function of an array: a device kernel
-/// computes it as it reads (<see cref="Through{TOp, T}"/>: no buffer for it), the managed CPU computes it first for a
-/// chunk of rows with the vectorised op (<see cref="Cpu.Precomputed"/>). The same op on one lane or a vector lane gives
-/// the same bits, so both sides read the same values.
-/// </summary>
-public interface IFloatSource
-{
-    float this[int i] { get; }
-}
-
-/// <summary>The elements of <typeparamref name="T"/> through <typeparamref name="TOp"/>, one lane as each is read.</summary>
-internal readonly struct Through<TOp, T>(T inner) : IFloatSource
-    where TOp : struct, Cpu.IUnaryOp
-    where T : struct, IFloats
-{
-    readonly T _inner = inner;
-
-    public float this[int i] => TOp.Invoke(new Cpu.Lane(_inner[i])).V;
-}
-
-/// <summary>
 /// Element j of the rows a row function written over a lane type works on: with <typeparamref name="TV"/> = <see
-/// cref="Cpu.Lane"/> one row (a device thread's, <see cref="DeviceRow{T}"/>), with a vector type as many rows as it has
+/// cref="Cpu.Lane"/> one row (a device thread's, <see cref="DeviceRow"/>), with a vector type as many rows as it has
 /// lanes, lane i holding row i's element j (the managed CPU's transposed blocks, <see cref="Cpu.RowBlock{TV}"/>). Each
 /// lane does the scalar row's operations in its order, so every width gives a row the same bits.
 /// </summary>
@@ -59,17 +38,16 @@ internal interface IRows<TV>
     TV this[int j] { get; set; }
 }
 
-/// <summary>Elements [offset, offset + k) of <typeparamref name="T"/> as one row of <see cref="Cpu.Lane"/>s.</summary>
-internal readonly struct DeviceRow<T>(T floats, int offset) : IRows<Cpu.Lane>, IRowSource<Cpu.Lane>
-    where T : struct, IFloats
+/// <summary>Elements [offset, offset + k) of an ILGPU view as one row of <see cref="Cpu.Lane"/>s.</summary>
+internal readonly struct DeviceRow(ArrayView<float> view, int offset) : IRows<Cpu.Lane>, IRowSource<Cpu.Lane>
 {
-    readonly T _floats = floats;
+    readonly ArrayView<float> _view = view;
     readonly int _offset = offset;
 
     public Cpu.Lane this[int j]
     {
-        get => new(_floats[_offset + j]);
-        set => _floats[_offset + j] = value.V;
+        get => new(_view[_offset + j]);
+        set => _view[_offset + j] = value.V;
     }
 }
 

@@ -117,27 +117,6 @@ internal readonly struct Mem(float[] data, int offset) : IFloats
     public bool IsEmpty => Data is null;
 }
 
-/// <summary>
-/// A chunk's precomputed elements (an elementwise op applied by a vector pass), read with the whole array's indices:
-/// element i of the array is <c>chunk[i - first]</c>.
-/// </summary>
-internal readonly struct Precomputed(Mem chunk, int first) : IFloatSource
-{
-    readonly Mem _chunk = chunk;
-    readonly int _first = first;
-
-    public float this[int i] => _chunk[i - _first];
-
-    /// <summary>TOp over elements [first, first + length) of <paramref name="x"/>, by the vectorised op.</summary>
-    public static Precomputed Of<TOp>(Mem x, int first, int length)
-        where TOp : struct, IUnaryOp
-    {
-        var chunk = CpuBackend.Scratch(length);
-        Elementwise.Map<TOp>(x.Span(first, length), chunk.Span(0, length));
-        return new(chunk, first);
-    }
-}
-
 sealed class CpuBuffer(CpuBackend owner, int length) : BackendBuffer(owner, length)
 {
     public float[] Data { get; } = new float[length];

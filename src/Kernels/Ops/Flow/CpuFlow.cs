@@ -1,41 +1,62 @@
 namespace Untapped.Kernels.Cpu;
 
 // The managed CPU side of the logistic flow: the rows of FlowRows.cs (this folder), which the device kernels run too,
-// over chunks of rows, each chunk's sigmoids (and the exact form's softplus terms) computed first by one vector pass.
+// on transposed blocks of a vector's lanes' worth of rows (RowBlock.cs).
 public sealed partial class CpuBackend
 {
     protected override void LogisticFlowCore(in LogisticFlowArgs args)
     {
         var (zt, m, d, lo, hi, form, z, logdet) = args;
-        Mem Zt = A(zt),
-            Z = A(z),
-            L = A(logdet);
-        Chunks(m, Grain(d * 16), (s, e) =>
+        BlockRows(new FlowBlocks(A(zt), d, lo, hi, form, A(z), A(logdet)), m, d, 3);
+    }
+
+    readonly struct FlowBlocks(Mem zt, int d, float lo, float hi, LogDetForm form, Mem z, Mem logdet) : IBlockRows
+    {
+        public void Run<TV>(int r, int rows, float[] blocks)
+            where TV : struct, ISimd<TV>
         {
-            int first = s * d,
-                n = (e - s) * d;
-            var sig = Precomputed.Of<SigmoidOp>(Zt, first, n);
-            bool exact = form == LogDetForm.Exact;
-            var neg = exact ? Precomputed.Of<SoftplusNegOp>(Zt, first, n) : default;
-            var pos = exact ? Precomputed.Of<SoftplusOp>(Zt, first, n) : default;
-            for (int r = s; r < e; r++)
-                FlowRows.Forward(r, sig, neg, pos, d, lo, hi, form, Z, L);
-        });
+            int dw = d * TV.Count;
+            var t = new RowBlock<TV>(blocks, 0).Load(zt, r, rows, d);
+            RowBlock<TV> zs = new(blocks, dw),
+                ld = new(blocks, 2 * dw);
+            FlowRows.Forward<
+                TV,
+                RowBlock<TV>,
+                RowThrough<SigmoidOp, TV, RowBlock<TV>>,
+                RowThrough<SoftplusNegOp, TV, RowBlock<TV>>,
+                RowThrough<SoftplusOp, TV, RowBlock<TV>>
+            >(new(t), new(t), new(t), d, lo, hi, form, zs, ld);
+            zs.StoreTo(z, r, rows, d);
+            ld.StoreTo(logdet, r, rows, 1);
+        }
     }
 
     protected override void LogisticFlowBackwardCore(in LogisticFlowBackwardArgs args)
     {
         var (zt, dz, dlogdet, m, d, lo, hi, form, dzt) = args;
-        Mem Zt = A(zt),
-            Dz = A(dz),
-            Dl = A(dlogdet),
-            Dzt = A(dzt);
-        Chunks(m, Grain(d * 16), (s, e) =>
+        BlockRows(new FlowBackwardBlocks(A(zt), A(dz), A(dlogdet), d, lo, hi, form, A(dzt)), m, d, 4);
+    }
+
+    readonly struct FlowBackwardBlocks(Mem zt, Mem dz, Mem dlogdet, int d, float lo, float hi, LogDetForm form, Mem dzt)
+        : IBlockRows
+    {
+        public void Run<TV>(int r, int rows, float[] blocks)
+            where TV : struct, ISimd<TV>
         {
-            var sig = Precomputed.Of<SigmoidOp>(Zt, s * d, (e - s) * d);
-            for (int r = s; r < e; r++)
-                FlowRows.Backward(r, sig, Dz, Dl, d, lo, hi, form, Dzt);
-        });
+            int dw = d * TV.Count;
+            var o = new RowBlock<TV>(blocks, 3 * dw).Load(dzt, r, rows, d);
+            FlowRows.Backward<TV, RowBlock<TV>, RowBlock<TV>, RowThrough<SigmoidOp, TV, RowBlock<TV>>>(
+                new(new RowBlock<TV>(blocks, 0).Load(zt, r, rows, d)),
+                new RowBlock<TV>(blocks, dw).Load(dz, r, rows, d),
+                new RowBlock<TV>(blocks, 2 * dw).Load(dlogdet, r, rows, 1),
+                d,
+                lo,
+                hi,
+                form,
+                o
+            );
+            o.StoreTo(dzt, r, rows, d);
+        }
     }
 
     protected override void LogisticFlowInverseCore(in LogisticFlowInverseArgs args)

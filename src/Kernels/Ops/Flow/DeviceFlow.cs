@@ -1,4 +1,5 @@
 using Untapped.Kernels.Cpu;
+using Row = Untapped.Kernels.DeviceRow;
 
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
@@ -19,18 +20,13 @@ static class DeviceFlow
         ArrayView<float> z, // [m,d]
         ArrayView<float> logdet // [m]
     ) =>
-        FlowRows.Forward(
-            r,
-            new Through<SigmoidOp, DeviceFloats>(new(zt)),
-            new Through<SoftplusNegOp, DeviceFloats>(new(zt)),
-            new Through<SoftplusOp, DeviceFloats>(new(zt)),
-            d,
-            lo,
-            hi,
-            form,
-            new DeviceFloats(z),
-            new DeviceFloats(logdet)
-        );
+        FlowRows.Forward<
+            Lane,
+            Row,
+            RowThrough<SigmoidOp, Lane, Row>,
+            RowThrough<SoftplusNegOp, Lane, Row>,
+            RowThrough<SoftplusOp, Lane, Row>
+        >(new(At(zt, r * d)), new(At(zt, r * d)), new(At(zt, r * d)), d, lo, hi, form, At(z, r * d), At(logdet, r));
 
     /// <summary><see cref="FlowRows.Backward"/> for row r.</summary>
     public static void LogisticFlowBackward(
@@ -44,16 +40,15 @@ static class DeviceFlow
         LogDetForm form,
         ArrayView<float> dzt // [m,d]
     ) =>
-        FlowRows.Backward(
-            r,
-            new Through<SigmoidOp, DeviceFloats>(new(zt)),
-            new DeviceFloats(dz),
-            new DeviceFloats(dlogdet),
+        FlowRows.Backward<Lane, Row, Row, RowThrough<SigmoidOp, Lane, Row>>(
+            new(At(zt, r * d)),
+            At(dz, r * d),
+            At(dlogdet, r),
             d,
             lo,
             hi,
             form,
-            new DeviceFloats(dzt)
+            At(dzt, r * d)
         );
 
     /// <summary>zt = logit(clip((z - lo) / (hi - lo), FlowEps, 1 - FlowEps)).</summary>
@@ -64,4 +59,6 @@ static class DeviceFlow
         float hi,
         ArrayView<float> zt // [n]
     ) => zt[i] = Fn.FlowInverse(z[i], lo, hi);
+
+    static Row At(ArrayView<float> v, int offset) => new(v, offset);
 }

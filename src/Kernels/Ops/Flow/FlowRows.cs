@@ -1,20 +1,22 @@
+using Untapped.Kernels.Cpu;
+
 namespace Untapped.Kernels;
 
 /// <summary>
-/// One row of the logistic flow and of its backward, written once: the device kernel (DeviceFlow.cs) runs a row per
-/// thread, the managed CPU (CpuFlow.cs) the rows of a chunk, so both sides do the same operations in the same order.
-/// The elementwise transcendentals (sigmoid, and the exact form's softplus(-zt), softplus(zt)) come in as <see
-/// cref="IFloatSource"/>s: the device computes them as it reads, the CPU with one vector pass per chunk.
+/// One row of the logistic flow and of its backward, written once over a lane type <c>TV</c>, as <see
+/// cref="GumbelRows"/> is: the device kernel (DeviceFlow.cs) runs a row per thread on <see cref="Lane"/>, the managed
+/// CPU (CpuFlow.cs) a vector's lanes' worth of rows per call on transposed blocks (<see cref="RowBlock{TV}"/>); each
+/// lane does the scalar row's operations in its order. The elementwise transcendentals (sigmoid, and the exact form's
+/// softplus(-zt), softplus(zt)) come through <see cref="RowThrough{TOp, TV, TS}"/>, computed as they are read.
 /// </summary>
 static class FlowRows
 {
     /// <summary>
-    /// z = lo + (hi-lo) s with s = sigmoid(zt) (<paramref name="sig"/>); logdet[r] = log(FlowEps + prod_d (hi-lo) s (1-s))
+    /// z = lo + (hi-lo) s with s = sigmoid(zt) (<paramref name="sig"/>); logdet = log(FlowEps + prod_d (hi-lo) s (1-s))
     /// (original) or sum_d log(hi-lo) - softplus(-zt) - softplus(zt) (exact; <paramref name="spNeg"/>,
-    /// <paramref name="spPos"/>, read only in that form).
+    /// <paramref name="spPos"/>, read only in that form). logdet is its accessor's element 0.
     /// </summary>
-    public static void Forward<T, TSig, TNeg, TPos>(
-        int r,
+    public static void Forward<TV, TR, TSig, TNeg, TPos>(
         TSig sig,
         TNeg spNeg,
         TPos spPos,
@@ -22,59 +24,66 @@ static class FlowRows
         float lo,
         float hi,
         LogDetForm form,
-        T z,
-        T logdet
+        TR z,
+        TR logdet
     )
-        where T : struct, IFloats
-        where TSig : struct, IFloatSource
-        where TNeg : struct, IFloatSource
-        where TPos : struct, IFloatSource
+        where TV : struct, ISimd<TV>
+        where TR : struct, IRows<TV>
+        where TSig : struct, IRowSource<TV>
+        where TNeg : struct, IRowSource<TV>
+        where TPos : struct, IRowSource<TV>
     {
-        float prod = 1f,
-            sum = 0f,
-            w = hi - lo,
-            logW = Fn.Log(w);
-        for (int i = r * d; i < (r + 1) * d; i++)
+        float w = hi - lo;
+        TV prod = TV.Create(1f),
+            sum = TV.Create(0f),
+            wv = TV.Create(w),
+            logW = TV.Create(Fn.Log(w));
+        for (int j = 0; j < d; j++)
         {
-            float s = sig[i];
-            z[i] = lo + w * s;
+            var s = sig[j];
+            z[j] = TV.Create(lo) + wv * s;
             // Only the form's own accumulator: the other would be discarded.
             if (form == LogDetForm.Exact)
-                sum += logW - spNeg[i] - spPos[i];
+                sum += logW - spNeg[j] - spPos[j];
             else
-                prod *= w * s * (1f - s);
+                prod *= wv * s * (TV.Create(1f) - s);
         }
-        logdet[r] = form == LogDetForm.Exact ? sum : Fn.Log(FlowEps + prod);
+        logdet[0] = form == LogDetForm.Exact ? sum : VectorMath.Log(TV.Create(FlowEps) + prod);
     }
 
-    /// <summary>dzt += dz (hi-lo) s (1-s) + dlogdet[r] d logdet / d zt, s = sigmoid(zt) (<paramref name="sig"/>).</summary>
-    public static void Backward<T, TSig>(
-        int r,
+    /// <summary>dzt += dz (hi-lo) s (1-s) + dlogdet d logdet / d zt, s = sigmoid(zt) (<paramref name="sig"/>).</summary>
+    public static void Backward<TV, TR, TS, TSig>(
         TSig sig,
-        T dz,
-        T dlogdet,
+        TS dz,
+        TS dlogdet,
         int d,
         float lo,
         float hi,
         LogDetForm form,
-        T dzt
+        TR dzt
     )
-        where T : struct, IFloats
-        where TSig : struct, IFloatSource
+        where TV : struct, ISimd<TV>
+        where TR : struct, IRows<TV>
+        where TS : struct, IRowSource<TV>
+        where TSig : struct, IRowSource<TV>
     {
-        float w = hi - lo,
-            prod = 1f;
-        for (int i = r * d; i < (r + 1) * d; i++)
+        TV w = TV.Create(hi - lo),
+            one = TV.Create(1f),
+            prod = one;
+        for (int j = 0; j < d; j++)
         {
-            float s = sig[i];
-            prod *= w * s * (1f - s);
+            var s = sig[j];
+            prod *= w * s * (one - s);
         }
-        float gl = dlogdet[r];
-        for (int i = r * d; i < (r + 1) * d; i++)
+        var gl = dlogdet[0];
+        for (int j = 0; j < d; j++)
         {
-            float s = sig[i];
-            float dld = form == LogDetForm.Exact ? 1f - 2f * s : prod * (1f - 2f * s) / (FlowEps + prod);
-            dzt[i] += dz[i] * w * s * (1f - s) + gl * dld;
+            var s = sig[j];
+            var dld =
+                form == LogDetForm.Exact
+                    ? one - TV.Create(2f) * s
+                    : prod * (one - TV.Create(2f) * s) / (TV.Create(FlowEps) + prod);
+            dzt[j] += dz[j] * w * s * (one - s) + gl * dld;
         }
     }
 }

@@ -2,9 +2,9 @@ using Untapped.Kernels.Cpu;
 using LogY = Untapped.Kernels.RowThrough<
     Untapped.Kernels.LogFlooredOp,
     Untapped.Kernels.Cpu.Lane,
-    Untapped.Kernels.DeviceRow<Untapped.Kernels.DeviceFloats>
+    Untapped.Kernels.DeviceRow
 >;
-using Row = Untapped.Kernels.DeviceRow<Untapped.Kernels.DeviceFloats>;
+using Row = Untapped.Kernels.DeviceRow;
 
 namespace Untapped.Kernels.Ilgpu.Kernels;
 
@@ -90,7 +90,7 @@ static class DeviceGumbel
             Scratch()
         );
 
-    static Row At(ArrayView<float> v, int offset) => new(new(v), offset);
+    static Row At(ArrayView<float> v, int offset) => new(v, offset);
 
-    static Row Scratch() => new(new(LocalMemory.Allocate<float>(Backend.MaxClasses)), 0);
+    static Row Scratch() => new(LocalMemory.Allocate<float>(Backend.MaxClasses), 0);
 }
