@@ -88,7 +88,7 @@ public static class LaunchShape
     /// <summary>
     /// Dense backward: the bias gradient's summation order on every backend: rows in blocks of BiasBlockRows, each
     /// block summed in row order from zero, the block sums added in block order (on the CPU a block's dZ and its
-    /// partial row stay in L1/L2).
+    /// partial row stay in L1/L2; the deep GEMM sums its packed K blocks of dZ, which it divides).
     /// </summary>
     public const int BiasBlockRows = 128;
 }

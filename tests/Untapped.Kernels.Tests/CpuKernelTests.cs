@@ -611,6 +611,90 @@ public sealed class CpuKernelTests
         }
     }
 
+    // The GEMM's sums of B (the dense layer's bias gradient, taken from the dZ its weight gradient packs) are the bias
+    // gradient's order (docs/design.md), written here as plain scalar C#: per column, rows in blocks of BiasBlockRows
+    // summed from zero, the first block's sum the total, each later one added, then added to db. K = 701 spans three
+    // K blocks and a partial bias block; the deep schedule sums its packed panels (three threads split 45 or 300
+    // columns into groups), the tall one and the ILGPU CPU accelerator run the bias sum after the GEMM; every way gives
+    // these bits, and C is the plain GEMM's.
+    [Fact]
+    public void GemmSumsOfBAreTheBiasGradientsBits()
+    {
+        const int m = 77,
+            k = 701;
+        foreach (int n in new[] { 10, 45, 300 })
+        {
+            var r = new Random(n);
+            float[] a = Gen.Uniform(r, k * m),
+                b = Gen.Uniform(r, k * n),
+                db0 = Gen.Uniform(r, n),
+                expected = new float[n];
+            for (int j = 0; j < n; j++)
+            {
+                float total = 0f;
+                for (int r0 = 0; r0 < k; r0 += LaunchShape.BiasBlockRows)
+                {
+                    float block = 0f;
+                    for (int t = r0; t < Math.Min(k, r0 + LaunchShape.BiasBlockRows); t++)
+                        block += b[t * n + j];
+                    total = r0 == 0 ? block : total + block;
+                }
+                expected[j] = db0[j] + total;
+            }
+            float[] plain;
+            using (var cpu = new CpuBackend(3))
+            {
+                using var A = cpu.Upload(a);
+                using var B = cpu.Upload(b);
+                using var C = cpu.Allocate(m * n);
+                cpu.Gemm(A, B, default, m, k, n, true, false, Activation.None, false, C);
+                plain = cpu.ToArray(C);
+            }
+            foreach (var schedule in new[] { CpuGemm.Schedule.Tall, CpuGemm.Schedule.Deep })
+            {
+                using var cpu = new CpuBackend(3);
+                using var A = cpu.Upload(a);
+                using var B = cpu.Upload(b);
+                using var C = cpu.Allocate(m * n);
+                using var Db = cpu.Upload(db0);
+                bool summed = CpuGemm.Run(
+                    cpu,
+                    CpuBackend.A(A),
+                    CpuBackend.A(B),
+                    default,
+                    m,
+                    k,
+                    n,
+                    true,
+                    false,
+                    Activation.None,
+                    false,
+                    CpuBackend.A(C),
+                    schedule,
+                    sumsOfB: CpuBackend.A(Db)
+                );
+                Assert.Equal(schedule == CpuGemm.Schedule.Deep, summed);
+                if (summed)
+                    Assert.Equal(Bits(expected), Bits(cpu.ToArray(Db)));
+                Assert.Equal(Bits(plain), Bits(cpu.ToArray(C)));
+            }
+            lock (SharedIlgpu.Lock)
+            {
+                foreach (Backend backend in new Backend[] { new CpuBackend(2), SharedIlgpu.Cpu })
+                {
+                    using var A = backend.Upload(a);
+                    using var B = backend.Upload(b);
+                    using var C = backend.Allocate(m * n);
+                    using var Db = backend.Upload(db0);
+                    backend.Gemm(A, B, default, m, k, n, true, false, Activation.None, false, C, sumsOfB: Db);
+                    Assert.Equal(Bits(expected), Bits(backend.ToArray(Db)));
+                    if (backend is CpuBackend)
+                        backend.Dispose();
+                }
+            }
+        }
+    }
+
     // The epilogue hook: on every schedule (and K = 0) it sees each row of C exactly once, already final (bias and
     // activation applied: a copy taken in the hook equals C after the call), and a kernel it calls runs inline on the
     // worker (a nested fill gives the same values). Through Backend.Gemm too, and ForRows covers [0, m) once.

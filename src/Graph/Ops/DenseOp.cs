@@ -183,12 +183,29 @@ public sealed class DenseOp : Op
             a.FoldRows(dz, _y.Rows, n, m, dz.Slice(0, m * n)); // in place: the first period's rows
         dz = dz.Slice(0, m * n);
         var act = ActivationBackwardFused ? Activation.None : _act; // None: dz is dZ already, only db is left
-        a.ActBiasBackward(ex.Value(_y).Slice(0, m * n), dz, m, n, act, dz, ex.Grad(_b));
+        // With dZ formed, db is the sums of the dZ the first weight gradient reads as its B: that GEMM adds them.
+        var db = ex.Grad(_b);
+        if (act != Activation.None)
+            a.ActBiasBackward(ex.Value(_y).Slice(0, m * n), dz, m, n, act, dz, db);
         for (int i = 0; i < _xs.Length; i++)
         {
             var x = _xs[i];
             var xv = ex.Value(x).Slice(0, m * x.Cols);
-            a.Gemm(xv, dz, default, x.Cols, m, n, true, false, Activation.None, true, Block(ex.Grad(_w), i));
+            var sums = i == 0 && act == Activation.None ? db : default;
+            a.Gemm(
+                xv,
+                dz,
+                default,
+                x.Cols,
+                m,
+                n,
+                true,
+                false,
+                Activation.None,
+                true,
+                Block(ex.Grad(_w), i),
+                sumsOfB: sums
+            );
             if (x.RequiresGrad)
             {
                 var dx = ex.GradForWrite(x, out bool accumulate).Slice(0, m * x.Cols);

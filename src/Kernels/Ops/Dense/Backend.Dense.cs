@@ -18,7 +18,10 @@ public abstract partial class Backend
     /// name="rowsReady"/>, when given, runs once on every row of C after it is final, in blocks that cover [0, m)
     /// exactly once: the managed CPU calls it from each row chunk of its tall schedule as soon as the chunk's last K
     /// block is done (while the chunk's C rows are in cache), a device after the GEMM over all rows. Row-wise work
-    /// gives the same bits whatever the blocks.
+    /// gives the same bits whatever the blocks. <paramref name="sumsOfB"/>, when given (B not transposed), also gets
+    /// B's column sums added, exactly what <see cref="ActBiasBackward"/> with act none over B as dZ adds to its db:
+    /// the dense layer's bias gradient from the dZ its weight gradient reads (the managed CPU's deep schedule sums the
+    /// panels it has just packed; elsewhere the sums run as that call after the GEMM).
     /// </summary>
     public void Gemm(
         View a, // [m,k] or [k,m]
@@ -32,21 +35,43 @@ public abstract partial class Backend
         Activation act,
         bool accumulate,
         View c, // [m,n]
-        RowsReady? rowsReady = null
+        RowsReady? rowsReady = null,
+        View sumsOfB = default // [n] or empty
     )
     {
         NotNegative(k, nameof(k));
-        Sizes(m, n).Holds(a, (long)m * k).Holds(b, (long)k * n).HoldsOrEmpty(bias, n).All(c);
-        var call = new GemmArgs(a, b, bias, m, k, n, transA, transB, act, accumulate, c, rowsReady);
+        Sizes(m, n).Holds(a, (long)m * k).Holds(b, (long)k * n).HoldsOrEmpty(bias, n).All(c).HoldsOrEmpty(sumsOfB, n);
+        if (transB && !sumsOfB.IsEmpty)
+        {
+            throw new ArgumentException(
+                "the column sums of B are for B stored [k,n] (not transposed)",
+                nameof(sumsOfB)
+            );
+        }
+
+        var call = new GemmArgs(a, b, bias, m, k, n, transA, transB, act, accumulate, c, rowsReady, sumsOfB);
         if (GemmTrace is not { } trace)
         {
             GemmCore(call);
             return;
         }
-        // Traced, the GEMM is timed alone (what `bench limit` compares with OpenBLAS) and its epilogue runs after it.
-        trace.Record(this, call, () => GemmCore(call with { RowsReady = null }));
+        // Traced, the GEMM is timed alone (what `bench limit` compares with OpenBLAS) and its epilogue and the sums of B
+        // run after it.
+        trace.Record(this, call, () => GemmCore(call with { RowsReady = null, SumsOfB = default }));
+        if (!sumsOfB.IsEmpty)
+            SumsOfB(call);
         if (rowsReady is not null)
             ForRows(m, rowsReady);
+    }
+
+    /// <summary>
+    /// The GEMM's sums of B as their own call: <see cref="ActBiasBackward"/> with act none over B as dZ (none over
+    /// zero rows).
+    /// </summary>
+    protected void SumsOfB(in GemmArgs g)
+    {
+        if (g.K > 0 && g.N > 0)
+            ActBiasBackwardCore(new(g.B, g.B, g.K, g.N, Activation.None, g.B, g.SumsOfB));
     }
 
     protected abstract void GemmCore(in GemmArgs args);
@@ -110,7 +135,7 @@ public abstract partial class Backend
 
     // What each Core receives: the public method's arguments, validated (one record per operation).
     // csharpier-ignore-start
-    protected internal readonly record struct GemmArgs(View A, View B, View Bias, int M, int K, int N, bool TransA, bool TransB, Activation Act, bool Accumulate, View C, RowsReady? RowsReady);
+    protected internal readonly record struct GemmArgs(View A, View B, View Bias, int M, int K, int N, bool TransA, bool TransB, Activation Act, bool Accumulate, View C, RowsReady? RowsReady, View SumsOfB);
     protected readonly record struct ActBiasBackwardArgs(View Y, View Dy, int M, int N, Activation Act, View Dz, View Db);
     protected readonly record struct FoldRowsArgs(View X, int M, int N, int P, View Y);
     // csharpier-ignore-end

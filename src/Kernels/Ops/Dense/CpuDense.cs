@@ -9,8 +9,25 @@ public sealed partial class CpuBackend
 {
     protected override void GemmCore(in GemmArgs args)
     {
-        var (a, b, bias, m, k, n, transA, transB, act, accumulate, c, rowsReady) = args;
-        CpuGemm.Run(this, A(a), A(b), A(bias), m, k, n, transA, transB, act, accumulate, A(c), rowsReady: rowsReady);
+        var (a, b, bias, m, k, n, transA, transB, act, accumulate, c, rowsReady, sums) = args;
+        bool summed = CpuGemm.Run(
+            this,
+            A(a),
+            A(b),
+            A(bias),
+            m,
+            k,
+            n,
+            transA,
+            transB,
+            act,
+            accumulate,
+            A(c),
+            rowsReady: rowsReady,
+            sumsOfB: A(sums)
+        );
+        if (!sums.IsEmpty && !summed)
+            SumsOfB(args);
     }
 
     // Fixed blocks of LaunchShape.BiasBlockRows rows (in parallel; a block's dZ and its partial row stay in L1/L2): the block's dZ is formed in one pass over its contiguous rows, then its

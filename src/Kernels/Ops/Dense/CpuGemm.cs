@@ -35,6 +35,10 @@ internal static unsafe class CpuGemm
         KC = LaunchShape.GemmKBlock,
         MC = 96;
     const long WholeBBytes = 8 << 20;
+
+    // ColumnSums starts a bias block at every K block: BiasBlockRows must divide KC (else this constant fails to
+    // compile, as DeviceGemm's slab check does).
+    const uint BiasBlocksFitKBlocks = KC % BiasBlockRows == 0 ? 0 : -1;
     static bool Wide => Lanes.Wide;
     static bool Has256 => Lanes.Has256;
     static int MR => Wide ? MRW : MRN;
@@ -76,7 +80,11 @@ internal static unsafe class CpuGemm
         Deep,
     }
 
-    public static void Run(
+    /// <summary>
+    /// Runs the GEMM; with <paramref name="sumsOfB"/> given, the deep schedule also adds op(B)'s column sums into it
+    /// from its packed panels (<see cref="ColumnSums"/>) and returns true; false: the caller sums them itself.
+    /// </summary>
+    public static bool Run(
         CpuBackend cpu,
         Mem a,
         Mem b,
@@ -90,11 +98,12 @@ internal static unsafe class CpuGemm
         bool accumulate,
         Mem c,
         Schedule schedule = Schedule.Auto,
-        RowsReady? rowsReady = null
+        RowsReady? rowsReady = null,
+        Mem sumsOfB = default
     )
     {
         if (m == 0 || n == 0)
-            return;
+            return false;
         if (k == 0)
         {
             cpu.Chunks(m, CpuBackend.Grain(n), (s, e) =>
@@ -105,7 +114,7 @@ internal static unsafe class CpuGemm
                 if (rowsReady is not null)
                     CpuBackend.RunRows(rowsReady, s, e);
             });
-            return;
+            return false;
         }
         int nr = PanelWidth(n),
             panelsN = (n + nr - 1) / nr,
@@ -128,10 +137,10 @@ internal static unsafe class CpuGemm
                 : schedule == Schedule.Tall;
         if (!tall)
         {
-            Deep(cpu, a, b, bias, m, k, n, nr, transA, transB, act, accumulate, c);
+            Deep(cpu, a, b, bias, m, k, n, nr, transA, transB, act, accumulate, c, sumsOfB);
             if (rowsReady is not null)
                 cpu.ForRows(m, rowsReady);
-            return;
+            return !sumsOfB.IsEmpty;
         }
         // Block kb of packed B starts at kb * KC * panelsN * nr; panel p of it at + p * nr * kc.
         float[] bp = RentAligned(k * panelsN * nr, out int bo);
@@ -171,6 +180,7 @@ internal static unsafe class CpuGemm
         {
             ArrayPool<float>.Shared.Return(bp);
         }
+        return false;
     }
 
     // C is split by columns into one group per thread; each group walks every K block on its own, packing its own
@@ -188,12 +198,14 @@ internal static unsafe class CpuGemm
         bool transB,
         Activation act,
         bool accumulate,
-        Mem c
+        Mem c,
+        Mem sumsOfB
     )
     {
         int panelsM = (m + MR - 1) / MR,
             panelsN = (n + nr - 1) / nr,
             groups = Math.Min(panelsN, cpu.Threads);
+        bool sums = !sumsOfB.IsEmpty;
         cpu.Chunks(groups, 1, (gs, ge) =>
         {
             float* tmp = stackalloc float[MRW * NRW];
@@ -202,7 +214,8 @@ internal static unsafe class CpuGemm
                 int p0 = g * panelsN / groups,
                     p1 = (g + 1) * panelsN / groups;
                 float[] ap = RentAligned(panelsM * MR * KC, out int ao),
-                    bp = RentAligned((p1 - p0) * nr * KC, out int bo);
+                    bp = RentAligned((p1 - p0) * nr * KC, out int bo),
+                    totals = sums ? ArrayPool<float>.Shared.Rent((p1 - p0 + 1) * nr) : [];
                 try
                 {
                     for (int k0 = 0; k0 < k; k0 += KC)
@@ -219,6 +232,8 @@ internal static unsafe class CpuGemm
                             for (int p = p0; p < p1; p++)
                                 PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan(bo + (p - p0) * nr * kc, nr * kc));
                         }
+                        if (sums)
+                            ColumnSums(bp.AsSpan(bo, (p1 - p0) * nr * kc), p1 - p0, nr, kc, k0 == 0, totals);
 
                         fixed (
                             float* pa = &ap[ao],
@@ -250,11 +265,20 @@ internal static unsafe class CpuGemm
                             }
                         }
                     }
+                    if (sums)
+                    {
+                        int c0 = p0 * nr,
+                            cols = Math.Min(n, p1 * nr) - c0;
+                        var db = sumsOfB.Span(c0, cols);
+                        TensorPrimitives.Add(db, totals.AsSpan(0, cols), db);
+                    }
                 }
                 finally
                 {
                     ArrayPool<float>.Shared.Return(ap);
                     ArrayPool<float>.Shared.Return(bp);
+                    if (sums)
+                        ArrayPool<float>.Shared.Return(totals);
                 }
             }
         });
@@ -499,6 +523,75 @@ internal static unsafe class CpuGemm
     // dst[p * width * kc + kk * width + j], zero-padded past column ld: the one packer for operands whose panel
     // rows are contiguous (transposed A, plain B). With several panels the source is read row by row, front to
     // back, which the hardware prefetcher follows; packing panel by panel would stride across 256 rows.
+    /// <summary>
+    /// Adds one packed K block of B (<paramref name="panels"/> panels of <paramref name="nr"/> columns by <paramref
+    /// name="kc"/> rows) into its columns' running totals in <see cref="ActBiasBackward"/>'s order for db: rows in
+    /// blocks of BiasBlockRows (which divides the K block), each summed from zero in row order, each block's sum then
+    /// added to the total in block order (the first block's sum is the total: <paramref name="first"/>). The packed
+    /// panels are in L1/L2 just after packing, so the dense layer's bias gradient costs no pass of its own over dZ.
+    /// </summary>
+    static void ColumnSums(ReadOnlySpan<float> packed, int panels, int nr, int kc, bool first, float[] totals)
+    {
+        float* sum = stackalloc float[NRW];
+        fixed (float* pp = packed)
+        {
+            for (int p = 0; p < panels; p++)
+            {
+                var total = totals.AsSpan(p * nr, nr);
+                for (int r0 = 0; r0 < kc; r0 += BiasBlockRows)
+                {
+                    float* rows = pp + ((long)p * kc + r0) * nr;
+                    int count = Math.Min(kc, r0 + BiasBlockRows) - r0;
+                    if (Wide)
+                        BlockSum<V512>(rows, nr, count, sum);
+                    else if (Has256)
+                        BlockSum<V256>(rows, nr, count, sum);
+                    else
+                        BlockSum<V128>(rows, nr, count, sum);
+                    var s = new ReadOnlySpan<float>(sum, nr);
+                    if (first && r0 == 0)
+                        s.CopyTo(total);
+                    else
+                        TensorPrimitives.Add(total, s, total);
+                }
+            }
+        }
+    }
+
+    // sum = 0 + row 0 + row 1 + ... of `count` packed rows of nr (16 or 32) floats, one accumulator per vector of a
+    // row (one to four), rows in order: each column the scalar chain ActBiasBackward's block sum adds.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void BlockSum<T>(float* rows, int nr, int count, float* sum)
+        where T : struct, ISimd<T>
+    {
+        int vecs = nr / T.Count;
+        T a0 = T.Create(0f),
+            a1 = a0,
+            a2 = a0,
+            a3 = a0;
+        for (int r = 0; r < count; r++)
+        {
+            ref float row = ref rows[r * nr];
+            a0 += T.Load(ref row, 0);
+            if (vecs > 1)
+                a1 += T.Load(ref row, (nuint)T.Count);
+            if (vecs > 2)
+            {
+                a2 += T.Load(ref row, (nuint)(2 * T.Count));
+                a3 += T.Load(ref row, (nuint)(3 * T.Count));
+            }
+        }
+        ref float o = ref *sum;
+        T.Store(a0, ref o, 0);
+        if (vecs > 1)
+            T.Store(a1, ref o, (nuint)T.Count);
+        if (vecs > 2)
+        {
+            T.Store(a2, ref o, (nuint)(2 * T.Count));
+            T.Store(a3, ref o, (nuint)(3 * T.Count));
+        }
+    }
+
     static void PackRowwise(Mem src, int ld, int k0, int kc, int c0, int count, int width, Span<float> dst)
     {
         fixed (

@@ -5,7 +5,9 @@ public sealed partial class IlgpuBackend
 {
     protected override void GemmCore(in GemmArgs args)
     {
-        var (a, b, bias, m, k, n, transA, transB, act, accumulate, c, rowsReady) = args;
+        var (a, b, bias, m, k, n, transA, transB, act, accumulate, c, rowsReady, sums) = args;
+        if (!sums.IsEmpty)
+            SumsOfB(args); // reads B only: in stream order before or after the GEMM alike
         if (m == 0 || n == 0)
             return;
         var grid = new Index2D((n + GemmTile - 1) / GemmTile, (m + GemmTile - 1) / GemmTile);
