@@ -59,6 +59,7 @@ public sealed class Executor : IOpContext, IDisposable
         Seed = seed;
         graph.PlanFolds();
         graph.PlanEpilogues();
+        graph.PlanSharedInputs();
         Plan = new MemoryPlan(graph);
         int p = graph.Parameters.TotalLength;
         _arena = accelerator.Allocate(Math.Max(1, Plan.ArenaLength));

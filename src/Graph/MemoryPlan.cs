@@ -4,7 +4,8 @@ namespace Untapped.Graph;
 /// Liveness-based placement of every activation, input and activation-gradient in one arena. Inputs live for the whole
 /// schedule. Schedule steps: forward op i runs at step i, the loss reduction and gradient seeding at step N, and the
 /// backward of op i at step 2N - i (an op fused into a dense layer's epilogue runs its forward at the layer's step, so
-/// every tensor of the fused group is live together there). A value lives from its producer (inputs: step 0) to its
+/// every tensor of the fused group is live together there; a dense layer's part 0 made by its lead's GEMMs, its
+/// output from the lead's forward and its output gradient to the lead's backward). A value lives from its producer (inputs: step 0) to its
 /// last reader, which for ops
 /// with a backward includes that backward where it reads the value (<see cref="Op.BackwardReads"/>); a gradient lives from its first writer (the seed, or the backward of its
 /// last consumer) to the backward of its producer. Placement is greedy first-fit, largest first; two intervals that
@@ -34,6 +35,10 @@ public sealed class MemoryPlan
         // An op fused into a dense layer's epilogue runs its forward at the layer's step (its backward in its own).
         var index = g.Ops.Select((o, i) => (o, i)).ToDictionary(p => p.o, p => p.i);
         int Fwd(int i) => g.Ops[i].FusedInto is { } d ? index[d] : i;
+        // A dense layer whose part 0 runs in its lead's GEMMs (DenseOp.InputLead): its output is first written at the
+        // lead's forward, and its output gradient (its dZ) last read at the lead's backward.
+        int Born(int i) => g.Ops[i] is DenseOp { InputLead: { } lead } ? index[lead] : Fwd(i);
+        int Died(int i) => g.Ops[i] is DenseOp { InputLead: { } lead } ? Bwd(index[lead]) : Bwd(i);
         var producer = new Dictionary<int, int>();
         for (int i = 0; i < n; i++)
         {
@@ -77,7 +82,7 @@ public sealed class MemoryPlan
         {
             if (t.Kind == TensorKind.Parameter)
                 continue;
-            int p = producer.TryGetValue(t.Id, out var pi) ? Fwd(pi) : 0;
+            int p = producer.TryGetValue(t.Id, out var pi) ? Born(pi) : 0;
             // Inputs persist for the whole schedule, so a caller may run several passes on one SetInput.
             int valueEndStep =
                 t.Kind == TensorKind.Input ? 2 * n
@@ -86,7 +91,7 @@ public sealed class MemoryPlan
             intervals.Add((t, false, p, valueEndStep));
             if (t.RequiresGrad && producer.ContainsKey(t.Id))
             {
-                int end = Bwd(producer[t.Id]);
+                int end = Died(producer[t.Id]);
                 intervals.Add((t, true, gradStart.TryGetValue(t.Id, out var s) ? Math.Min(s, end) : end, end));
             }
         }

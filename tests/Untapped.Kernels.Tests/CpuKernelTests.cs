@@ -695,6 +695,125 @@ public sealed class CpuKernelTests
         }
     }
 
+    // Several GEMMs of one A in one call (the first layers of the classifier and the z-encoder reading one batch)
+    // give each output its own Gemm call's bits, whatever tile its width takes (50: two 32-wide panels; 10: the 16-wide
+    // one): the forward form (bias, tanh, an epilogue that sees each final row once, one output accumulating) and the
+    // weight-gradient form (A transposed, accumulating, with the sums of B). On the managed CPU, where A is packed
+    // once for all outputs, and on the ILGPU CPU accelerator, which runs them one by one.
+    [Fact]
+    public void GemmsOfOneAAreEachOutputsOwnGemm()
+    {
+        const int m = 263,
+            k = 301;
+        int[] widths = [50, 10, 45];
+        var r = new Random(11);
+        var a = Gen.Uniform(r, m * k);
+        var bs = widths.Select(n => Gen.Uniform(r, k * n)).ToArray();
+        var biases = widths.Select(n => Gen.Uniform(r, n)).ToArray();
+        var c0 = widths.Select(n => Gen.Uniform(r, Math.Max(m, k) * n)).ToArray();
+        var sums0 = widths.Select(n => Gen.Uniform(r, n)).ToArray();
+        foreach (bool weightGradient in new[] { false, true })
+        {
+            // Forward: [m,k] x [k,n]; weight gradient: A^T stored [k,m] as the data is, times dZ [k,n].
+            int rows = weightGradient ? k : m,
+                depth = weightGradient ? m : k;
+            float[][] Run(Backend backend, bool together)
+            {
+                using var A = backend.Upload(a);
+                var views = widths
+                    .Select(
+                        (n, i) =>
+                            (
+                                B: backend.Upload(bs[i].AsSpan(0, depth * n).ToArray()),
+                                Bias: backend.Upload(biases[i]),
+                                C: backend.Upload(c0[i].AsSpan(0, rows * n).ToArray()),
+                                S: backend.Upload(sums0[i])
+                            )
+                    )
+                    .ToArray();
+                var seen = widths.Select(_ => new int[rows]).ToArray();
+                var outs = widths
+                    .Select(
+                        (n, i) =>
+                            weightGradient
+                                ? new GemmOutput(
+                                    views[i].B,
+                                    default,
+                                    n,
+                                    Activation.None,
+                                    true,
+                                    views[i].C,
+                                    SumsOfB: views[i].S
+                                )
+                                : new GemmOutput(
+                                    views[i].B,
+                                    views[i].Bias,
+                                    n,
+                                    i == 1 ? Activation.None : Activation.Tanh,
+                                    i == 1,
+                                    views[i].C,
+                                    (s, e) =>
+                                    {
+                                        for (int q = s; q < e; q++)
+                                            Interlocked.Increment(ref seen[i][q]);
+                                    }
+                                )
+                    )
+                    .ToArray();
+                if (together)
+                {
+                    backend.Gemms(A, rows, depth, weightGradient, false, outs);
+                }
+                else
+                {
+                    foreach (var o in outs)
+                    {
+                        backend.Gemm(
+                            A,
+                            o.B,
+                            o.Bias,
+                            rows,
+                            depth,
+                            o.N,
+                            weightGradient,
+                            false,
+                            o.Act,
+                            o.Accumulate,
+                            o.C,
+                            o.RowsReady,
+                            o.SumsOfB
+                        );
+                    }
+                }
+                if (!weightGradient)
+                    Assert.All(seen, s => Assert.All(s, c => Assert.Equal(1, c)));
+                var got = views.SelectMany(v => new[] { backend.ToArray(v.C), backend.ToArray(v.S) }).ToArray();
+                foreach (var v in views)
+                {
+                    v.B.Dispose();
+                    v.Bias.Dispose();
+                    v.C.Dispose();
+                    v.S.Dispose();
+                }
+                return got;
+            }
+            using var cpu = new CpuBackend(2);
+            var shared = widths
+                .Select(n => new CpuGemm.Output(default, default, n, Activation.None, false, default, null))
+                .ToArray();
+            Assert.True(
+                CpuGemm.SharesTall(cpu, rows, depth, shared),
+                "the shared tall pass is not what this test runs"
+            );
+            var expected = Run(cpu, false);
+            Assert.Equal(expected.Select(Bits), Run(cpu, true).Select(Bits));
+            lock (SharedIlgpu.Lock)
+                Assert.Equal(expected.Select(Bits), Run(SharedIlgpu.Cpu, true).Select(Bits));
+            if (weightGradient)
+                Assert.NotEqual(Bits(sums0[0]), Bits(expected[1]));
+        }
+    }
+
     // The epilogue hook: on every schedule (and K = 0) it sees each row of C exactly once, already final (bias and
     // activation applied: a copy taken in the hook equals C after the call), and a kernel it calls runs inline on the
     // worker (a nested fill gives the same values). Through Backend.Gemm too, and ForRows covers [0, m) once.

@@ -91,6 +91,7 @@ public class EpilogueTests
             using var f = new ObjectiveFixture(cpu, ModelConfig.For(preset), 300, 4, fuse);
             Assert.Equal(fuse, f.Objective.Graph.Ops.Any(o => o.FusedInto is not null));
             Assert.Equal(fuse, f.Objective.Graph.Ops.OfType<DenseOp>().Any(d => d.ActivationBackwardFused));
+            Assert.Equal(fuse, f.Objective.Graph.Ops.OfType<DenseOp>().Any(d => d.Siblings.Count > 0));
             var losses = new List<float>();
             for (int s = 0; s < 3; s++)
             {
@@ -106,6 +107,65 @@ public class EpilogueTests
         Assert.Equal(plain.Losses, fused.Losses);
         Assert.Equal(Bits(plain.Params), Bits(fused.Params));
         Assert.Contains(fused.Losses, v => v != 0);
+    }
+
+    // The classifier's and the z-encoder's first layers read one batch of images in each stream that has both: the one
+    // earlier in graph order (Objective.cs: the labelled stream's encoder, the unlabelled stream's classifier, the
+    // reverse stream's classifier under --reverse-qz) runs the other's part 0 in its GEMMs, forward and weight
+    // gradient; so does the z-encoder's mu head for its sigma head (both read the last hidden layer). The memory plan keeps what those GEMMs touch apart: at the lead's forward its inputs and every output,
+    // at its backward every output gradient (each sibling's dZ, kept from its own backward).
+    [Theory]
+    [InlineData(Preset.Paper)]
+    [InlineData(Preset.Original)]
+    public void TheFirstLayersOnOneBatchShareItsGemms(Preset preset)
+    {
+        using var cpu = new CpuBackend(1);
+        using var f = new ObjectiveFixture(cpu, ModelConfig.For(preset), 20, 1);
+        var ops = f.Objective.Graph.Ops.ToList();
+        var dense = ops.OfType<DenseOp>().ToDictionary(d => d.Label);
+        var expected = new List<(string Lead, string Sibling)>();
+        foreach (var stream in new[] { "labelled", "unlabelled", "reverse" })
+        {
+            foreach (
+                var (first, second) in new[] { ("classifier.l0", "zencoder.l0"), ("zencoder.mu", "zencoder.sigma") }
+            )
+            {
+                if (
+                    !dense.TryGetValue($"{first} ({stream})", out var c)
+                    || !dense.TryGetValue($"{second} ({stream})", out var z)
+                )
+                {
+                    continue;
+                }
+                expected.Add(ops.IndexOf(c) < ops.IndexOf(z) ? (c.Label, z.Label) : (z.Label, c.Label));
+            }
+        }
+        var planned = dense.Values.SelectMany(d => d.Siblings.Select(s => (d.Label, s.Label))).ToList();
+        Assert.Equal(expected.Order(), planned.Order());
+        Assert.True(planned.Count >= 4, $"only {planned.Count} shared layers");
+        foreach (var (leadLabel, siblingLabel) in planned)
+        {
+            DenseOp lead = dense[leadLabel],
+                sibling = dense[siblingLabel];
+            Assert.Same(lead, sibling.InputLead);
+            var plan = f.Executor.Plan;
+            var values = lead
+                .Inputs.Concat(lead.Outputs)
+                .Concat(sibling.Outputs)
+                .Where(t => t.Kind != TensorKind.Parameter)
+                .Distinct()
+                .Select(plan.Value)
+                .ToList();
+            var grads = new[] { lead.Outputs[0], sibling.Outputs[0] }.Select(t => plan.Grad(t)!).ToList();
+            foreach (var slots in new[] { values, grads })
+            {
+                foreach (var a in slots)
+                {
+                    foreach (var b in slots.Where(b => b != a))
+                        Assert.True(a.Offset + a.Length <= b.Offset || b.Offset + b.Length <= a.Offset, $"{a} and {b}");
+                }
+            }
+        }
     }
 
     // The memory plan counts a fused op's forward at its layer's step: the fused group's tensors never share bytes.

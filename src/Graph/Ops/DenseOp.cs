@@ -78,6 +78,34 @@ public sealed class DenseOp : Op
     /// </summary>
     public bool ActivationBackwardFused { get; internal set; }
 
+    readonly List<DenseOp> _siblings = [];
+
+    /// <summary>
+    /// The later dense layers whose first input part is this layer's (the classifier's and the z-encoder's first
+    /// layers on one batch of images): their part-0 products run in this layer's forward and their part-0 weight
+    /// gradients in its backward, each as one <see cref="Backend.Gemms"/> call that reads the input once (<see
+    /// cref="ComputeGraph.PlanSharedInputs"/> decides; each has <see cref="InputLead"/> this layer).
+    /// </summary>
+    public IReadOnlyList<DenseOp> Siblings => _siblings;
+
+    /// <summary>The layer whose forward and backward run this one's part 0 (<see cref="Siblings"/>), or null.</summary>
+    public DenseOp? InputLead { get; private set; }
+
+    internal void ClearSiblings()
+    {
+        _siblings.Clear();
+        InputLead = null;
+    }
+
+    internal void AddSibling(DenseOp sibling)
+    {
+        _siblings.Add(sibling);
+        sibling.InputLead = this;
+    }
+
+    internal Tensor W => _w;
+    internal Tensor B => _b;
+
     /// <summary>
     /// Whether Backward runs on one period of rows: Y is periodic and every input that takes a gradient keeps it
     /// folded (<see cref="ComputeGraph.PlanFolds"/> decides).
@@ -116,6 +144,20 @@ public sealed class DenseOp : Op
         {
             bool last = i == _xs.Length - 1;
             int k = _xs[i].Cols;
+            if (i == 0 && InputLead is not null)
+                continue; // the lead's forward made it
+            if (i == 0 && _siblings.Count > 0)
+            {
+                a.Gemms(
+                    ex.Value(_xs[0]).Slice(0, m * k),
+                    m,
+                    k,
+                    false,
+                    false,
+                    [FirstPart(ex, epilogue), .. _siblings.Select(d => d.FirstPart(ex, null))]
+                );
+                continue;
+            }
             a.Gemm(
                 ex.Value(_xs[i]).Slice(0, m * k),
                 Block(ex.Value(_w), i),
@@ -144,6 +186,22 @@ public sealed class DenseOp : Op
             CopyPeriod(a, y, n, m, r0, r1);
             epilogue(r0, r1);
         });
+    }
+
+    // Part 0's product as an output of the lead's shared GEMM: bias, activation and epilogue when it is the last part
+    // (a sibling's then has none: PlanSharedInputs). Never periodic.
+    GemmOutput FirstPart(IOpContext ex, RowsReady? epilogue)
+    {
+        bool last = _xs.Length == 1;
+        return new(
+            Block(ex.Value(_w), 0),
+            last ? ex.Value(_b) : default,
+            _y.Cols,
+            last ? _act : Activation.None,
+            false,
+            ex.Value(_y),
+            last ? epilogue : null
+        );
     }
 
     // Rows [max(r0, p), r1) of y [rows, n] from its first p rows (row r = row r mod p): the first period of the range
@@ -187,25 +245,45 @@ public sealed class DenseOp : Op
         var db = ex.Grad(_b);
         if (act != Activation.None)
             a.ActBiasBackward(ex.Value(_y).Slice(0, m * n), dz, m, n, act, dz, db);
+        bool dbPending = act == Activation.None;
         for (int i = 0; i < _xs.Length; i++)
         {
             var x = _xs[i];
             var xv = ex.Value(x).Slice(0, m * x.Cols);
-            var sums = i == 0 && act == Activation.None ? db : default;
-            a.Gemm(
-                xv,
-                dz,
-                default,
-                x.Cols,
-                m,
-                n,
-                true,
-                false,
-                Activation.None,
-                true,
-                Block(ex.Grad(_w), i),
-                sumsOfB: sums
-            );
+            var sums = dbPending ? db : default;
+            if (i == 0 && _siblings.Count > 0)
+            {
+                a.Gemms(
+                    xv,
+                    x.Cols,
+                    m,
+                    true,
+                    false,
+                    [
+                        new(dz, default, n, Activation.None, true, Block(ex.Grad(_w), 0), SumsOfB: sums),
+                        .. _siblings.Select(d => d.FirstWeightGradient(ex)),
+                    ]
+                );
+            }
+            else if (i > 0 || InputLead is null)
+            {
+                a.Gemm(
+                    xv,
+                    dz,
+                    default,
+                    x.Cols,
+                    m,
+                    n,
+                    true,
+                    false,
+                    Activation.None,
+                    true,
+                    Block(ex.Grad(_w), i),
+                    sumsOfB: sums
+                );
+            }
+            // else: part 0's weight gradient (and db, if no other part took it) runs in the lead's backward.
+            dbPending &= i == 0 && InputLead is not null;
             if (x.RequiresGrad)
             {
                 var dx = ex.GradForWrite(x, out bool accumulate).Slice(0, m * x.Cols);
@@ -216,6 +294,25 @@ public sealed class DenseOp : Op
                 a.Gemm(dz, w, default, m, n, x.Cols, false, true, Activation.None, accumulate, dx, epilogue);
             }
         }
+    }
+
+    // A sibling's part-0 weight gradient as an output of its lead's shared GEMM, from the dZ its own backward left in
+    // its output gradient (kept until then by the memory plan), with db when part 0 was its only part (and its
+    // activation backward left db to a weight gradient's sums).
+    GemmOutput FirstWeightGradient(IOpContext ex)
+    {
+        int m = _y.Rows,
+            n = _y.Cols;
+        bool db = _xs.Length == 1 && (ActivationBackwardFused || _act == Activation.None);
+        return new(
+            ex.Grad(_y).Slice(0, m * n),
+            default,
+            n,
+            Activation.None,
+            true,
+            Block(ex.Grad(_w), 0),
+            SumsOfB: db ? ex.Grad(_b) : default
+        );
     }
 
     // dZ = dY act'(Y) on rows [r0, r1) of this layer's output gradient, in place, without db (summed later).
@@ -334,6 +431,48 @@ public sealed partial class ComputeGraph
             foreach (var member in members)
                 member.FusedInto = dense;
             dense.Epilogue = _ops.Where(members.Contains).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Pairs dense layers whose first input part is the same tensor (the classifier's and the z-encoder's first layers
+    /// on one batch of images): the earliest in graph order leads, and each later one (<see cref="DenseOp.Siblings"/>)
+    /// has its part-0 product made in the lead's forward and its part-0 weight gradient (and db, if that was its only
+    /// part) in the lead's backward, each one <see cref="Backend.Gemms"/> call that reads the input once. Every element
+    /// is its own GEMM's, and every gradient is added in the same order: nothing between the two in graph order reads
+    /// the sibling's weights, so nothing else adds to their gradients between its own backward and the lead's. The
+    /// same bits. Not for periodic layers; a sibling whose part 0 is its only part joins only without a row-wise
+    /// epilogue (its whole forward moves to the lead's step). Run after <see cref="PlanEpilogues"/>, under the same
+    /// switch (<see cref="FuseEpilogues"/>).
+    /// </summary>
+    internal void PlanSharedInputs()
+    {
+        foreach (var d in _ops.OfType<DenseOp>())
+            d.ClearSiblings();
+        if (!FuseEpilogues)
+            return;
+        for (int i = 0; i < _ops.Count; i++)
+        {
+            if (_ops[i] is not DenseOp lead || lead.InputLead is not null || lead.Y.RowPeriod > 0)
+                continue;
+            for (int j = i + 1; j < _ops.Count; j++)
+            {
+                if (
+                    _ops[j] is not DenseOp sibling
+                    || sibling.Xs[0] != lead.Xs[0]
+                    || sibling.InputLead is not null
+                    || sibling.Y.RowPeriod > 0
+                    || sibling.W == lead.W
+                    || (sibling.Xs.Count == 1 && sibling.Epilogue.Count > 0)
+                    || _ops.Skip(i + 1)
+                        .Take(j - i - 1)
+                        .Any(o => o.Inputs.Contains(sibling.W) || o.Inputs.Contains(sibling.B))
+                )
+                {
+                    continue;
+                }
+                lead.AddSibling(sibling);
+            }
         }
     }
 

@@ -8,6 +8,21 @@ namespace Untapped.Kernels;
 /// </summary>
 public delegate void RowsReady(int rowStart, int rowEnd);
 
+/// <summary>
+/// One product of <see cref="Backend.Gemms"/>: C = act(op(A) op(B) + bias + (accumulate ? C : 0)) with its row-wise
+/// epilogue and the sums of B, as <see cref="Backend.Gemm"/> takes them.
+/// </summary>
+public readonly record struct GemmOutput(
+    View B, // [k,n] or [n,k]
+    View Bias, // [n] or empty
+    int N,
+    Activation Act,
+    bool Accumulate,
+    View C, // [m,n]
+    RowsReady? RowsReady = null,
+    View SumsOfB = default // [n] or empty
+);
+
 // The Dense family's validated entries (the dense layer: the GEMM with bias and activation, and its elementwise
 // backward): each public method checks its views once, then calls its backend's Core (the managed CPU's in Cpu*.cs, the
 // ILGPU launch in Ilgpu*.cs of this folder).
@@ -63,6 +78,81 @@ public abstract partial class Backend
         if (rowsReady is not null)
             ForRows(m, rowsReady);
     }
+
+    /// <summary>
+    /// Several GEMMs of one A: for each output o, exactly <c>Gemm(a, o.B, o.Bias, m, k, o.N, transA, transB, o.Act,
+    /// o.Accumulate, o.C, o.RowsReady, o.SumsOfB)</c>, bit for bit, in one call: the managed CPU reads and packs A once
+    /// for all of them (a batch of images feeds both the classifier's and the z-encoder's first layer, and both
+    /// layers' weight gradients read it again); a device runs them one by one. Traced, they are timed as one GEMM of
+    /// the outputs' columns together, which is what OpenBLAS then runs.
+    /// </summary>
+    public void Gemms(
+        View a, // [m,k] or [k,m]
+        int m,
+        int k,
+        bool transA,
+        bool transB,
+        params GemmOutput[] outputs
+    )
+    {
+        NotNegative(k, nameof(k));
+        foreach (var o in outputs)
+        {
+            Sizes(m, o.N)
+                .Holds(a, (long)m * k)
+                .Holds(o.B, (long)k * o.N)
+                .HoldsOrEmpty(o.Bias, o.N)
+                .All(o.C)
+                .HoldsOrEmpty(o.SumsOfB, o.N);
+            if (transB && !o.SumsOfB.IsEmpty)
+            {
+                throw new ArgumentException(
+                    "the column sums of B are for B stored [k,n] (not transposed)",
+                    nameof(outputs)
+                );
+            }
+        }
+        if (GemmTrace is not { } trace)
+        {
+            GemmsCore(a, m, k, transA, transB, outputs);
+            return;
+        }
+        var bare = outputs.Select(o => o with { RowsReady = null, SumsOfB = default }).ToArray();
+        var whole = new GemmArgs(
+            a,
+            default,
+            default,
+            m,
+            k,
+            outputs.Sum(o => o.N),
+            transA,
+            transB,
+            Activation.None,
+            false,
+            default,
+            null,
+            default
+        );
+        trace.Record(this, whole, () => GemmsCore(a, m, k, transA, transB, bare));
+        foreach (var o in outputs)
+        {
+            if (!o.SumsOfB.IsEmpty)
+                SumsOfB(Args(a, m, k, transA, transB, o));
+            if (o.RowsReady is not null)
+                ForRows(m, o.RowsReady);
+        }
+    }
+
+    /// <summary>The outputs one by one (a backend that shares A overrides this).</summary>
+    protected virtual void GemmsCore(View a, int m, int k, bool transA, bool transB, GemmOutput[] outputs)
+    {
+        foreach (var o in outputs)
+            GemmCore(Args(a, m, k, transA, transB, o));
+    }
+
+    /// <summary>Output <paramref name="o"/> of <see cref="Gemms"/> as the one <see cref="Gemm"/> call it stands for.</summary>
+    protected static GemmArgs Args(View a, int m, int k, bool transA, bool transB, in GemmOutput o) =>
+        new(a, o.B, o.Bias, m, k, o.N, transA, transB, o.Act, o.Accumulate, o.C, o.RowsReady, o.SumsOfB);
 
     /// <summary>
     /// The GEMM's sums of B as their own call: <see cref="ActBiasBackward"/> with act none over B as dZ (none over

@@ -30,6 +30,26 @@ public sealed partial class CpuBackend
             SumsOfB(args);
     }
 
+    // A read and packed once for every output when each takes the tall schedule (narrow outputs over many rows: the
+    // first layers of the classifier and the z-encoder, forward and weight gradient); else one GEMM after another.
+    protected override void GemmsCore(View a, int m, int k, bool transA, bool transB, GemmOutput[] outputs)
+    {
+        var outs = outputs
+            .Select(o => new CpuGemm.Output(A(o.B), A(o.Bias), o.N, o.Act, o.Accumulate, A(o.C), o.RowsReady))
+            .ToArray();
+        if (outs.Length < 2 || !CpuGemm.SharesTall(this, m, k, outs))
+        {
+            base.GemmsCore(a, m, k, transA, transB, outputs);
+            return;
+        }
+        CpuGemm.RunShared(this, A(a), m, k, transA, transB, outs);
+        foreach (var o in outputs)
+        {
+            if (!o.SumsOfB.IsEmpty)
+                SumsOfB(Args(a, m, k, transA, transB, o));
+        }
+    }
+
     // Fixed blocks of LaunchShape.BiasBlockRows rows (in parallel; a block's dZ and its partial row stay in L1/L2): the block's dZ is formed in one pass over its contiguous rows, then its
     // rows are added to the block's partial row; the partials are then added in block order, one fixed order per
     // column for any thread count, which the device kernel keeps too.

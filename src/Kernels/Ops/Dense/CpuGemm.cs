@@ -116,48 +116,111 @@ internal static unsafe class CpuGemm
             });
             return false;
         }
-        int nr = PanelWidth(n),
-            panelsN = (n + nr - 1) / nr,
-            blocksK = (k + KC - 1) / KC;
-        // Row chunks of MC rows, unless there are few: then as many as a multiple of the thread count, so that no
-        // thread gets a whole extra chunk (784-row weight gradients: 9 chunks of 96 split 5:4, 10 of 84 split 5:5).
-        int threads = cpu.Threads,
-            mc = MC,
-            chunks = (m + MC - 1) / MC;
-        if (chunks < 8 * threads)
-        {
-            int want = (chunks + threads - 1) / threads * threads;
-            mc = ((m + want - 1) / want + MR - 1) / MR * MR;
-        }
-        // Fewer row chunks than threads (a weight gradient with few rows): split C by columns instead.
-        bool tall =
-            schedule == Schedule.Auto
-                ? (long)k * panelsN * nr * sizeof(float) <= WholeBBytes
-                    && (m + mc - 1) / mc >= Math.Min(threads, panelsN)
-                : schedule == Schedule.Tall;
+        int mc = ChunkRows(cpu, m);
+        bool tall = schedule == Schedule.Auto ? TallFits(cpu, m, k, n, mc) : schedule == Schedule.Tall;
         if (!tall)
         {
-            Deep(cpu, a, b, bias, m, k, n, nr, transA, transB, act, accumulate, c, sumsOfB);
+            Deep(cpu, a, b, bias, m, k, n, PanelWidth(n), transA, transB, act, accumulate, c, sumsOfB);
             if (rowsReady is not null)
                 cpu.ForRows(m, rowsReady);
             return !sumsOfB.IsEmpty;
         }
-        // Block kb of packed B starts at kb * KC * panelsN * nr; panel p of it at + p * nr * kc.
-        float[] bp = RentAligned(k * panelsN * nr, out int bo);
+        Tall(cpu, a, m, k, transA, transB, mc, [new(b, bias, n, act, accumulate, c, rowsReady)]);
+        return false;
+    }
+
+    /// <summary>One product of a shared A in the tall schedule: C = act(op(A) op(B) + bias + (accumulate ? C : 0)).</summary>
+    internal readonly record struct Output(
+        Mem B,
+        Mem Bias,
+        int N,
+        Activation Act,
+        bool Accumulate,
+        Mem C,
+        RowsReady? RowsReady
+    );
+
+    /// <summary>
+    /// Whether <see cref="RunShared"/> takes the tall schedule for these outputs of one A: every output's packed B
+    /// fits (<see cref="WholeBBytes"/>) and there are enough row chunks, as <see cref="Run"/> decides for one.
+    /// </summary>
+    internal static bool SharesTall(CpuBackend cpu, int m, int k, ReadOnlySpan<Output> outs)
+    {
+        if (m == 0 || k == 0)
+            return false;
+        int mc = ChunkRows(cpu, m);
+        foreach (var o in outs)
+        {
+            if (o.N == 0 || !TallFits(cpu, m, k, o.N, mc))
+                return false;
+        }
+        return true;
+    }
+
+    // The tall schedule when op(B) packed whole fits in WholeBBytes and there are at least as many row chunks as
+    // threads (or panels); fewer row chunks than threads (a weight gradient with few rows) split C by columns instead.
+    static bool TallFits(CpuBackend cpu, int m, int k, int n, int mc)
+    {
+        int nr = PanelWidth(n),
+            panelsN = (n + nr - 1) / nr;
+        return (long)k * panelsN * nr * sizeof(float) <= WholeBBytes
+            && (m + mc - 1) / mc >= Math.Min(cpu.Threads, panelsN);
+    }
+
+    /// <summary>
+    /// Several GEMMs of one A (op(A) m x k) in one tall pass (<see cref="SharesTall"/> must hold): each row chunk packs
+    /// its op(A) panels once per K block and runs every output's tiles on them, so A is read once for all. Each C
+    /// element is its own GEMM's, bit for bit (the same K blocks and FMA chains; tiles and panels never mix outputs).
+    /// </summary>
+    internal static void RunShared(CpuBackend cpu, Mem a, int m, int k, bool transA, bool transB, Output[] outs) =>
+        Tall(cpu, a, m, k, transA, transB, ChunkRows(cpu, m), outs);
+
+    // Row chunks of MC rows, unless there are few: then as many as a multiple of the thread count, so that no thread
+    // gets a whole extra chunk (784-row weight gradients: 9 chunks of 96 split 5:4, 10 of 84 split 5:5).
+    static int ChunkRows(CpuBackend cpu, int m)
+    {
+        int threads = cpu.Threads,
+            chunks = (m + MC - 1) / MC;
+        if (chunks >= 8 * threads)
+            return MC;
+        int want = (chunks + threads - 1) / threads * threads;
+        return ((m + want - 1) / want + MR - 1) / MR * MR;
+    }
+
+    // The tall schedule: each output's op(B) packed whole (block kb at kb KC panelsN nr, panel p of it at + p nr kc),
+    // then row chunks in parallel, each walking every K block while its MC-row strips of the outputs' C stay in L2,
+    // and running each output's bias, activation and row-wise epilogue on its strip as soon as it is final.
+    static void Tall(CpuBackend cpu, Mem a, int m, int k, bool transA, bool transB, int mc, Output[] outs)
+    {
+        int blocksK = (k + KC - 1) / KC;
+        var packs = new Pack[outs.Length];
         try
         {
-            cpu.Chunks(blocksK * panelsN, Math.Max(1, panelsN / 4), (s, e) =>
+            int tasks = 0;
+            for (int i = 0; i < outs.Length; i++)
+            {
+                int nr = PanelWidth(outs[i].N),
+                    panelsN = (outs[i].N + nr - 1) / nr;
+                packs[i] = new(nr, panelsN, RentAligned(k * panelsN * nr, out int bo), bo, tasks);
+                tasks += blocksK * panelsN;
+            }
+            int perOut = tasks / outs.Length;
+            cpu.Chunks(tasks, Math.Max(1, perOut / blocksK / 4), (s, e) =>
             {
                 for (int t = s; t < e; t++)
                 {
-                    int kb = t / panelsN,
-                        p = t % panelsN,
+                    int i = outs.Length - 1;
+                    while (packs[i].FirstTask > t)
+                        i--;
+                    var (nr, panelsN, bp, bo, first) = packs[i];
+                    int kb = (t - first) / panelsN,
+                        p = (t - first) % panelsN,
                         k0 = kb * KC,
                         kc = Math.Min(KC, k - k0);
                     PackB(
-                        b,
+                        outs[i].B,
                         k,
-                        n,
+                        outs[i].N,
                         nr,
                         transB,
                         k0,
@@ -170,18 +233,27 @@ internal static unsafe class CpuGemm
             cpu.Chunks(m, mc, (rs, re) =>
             {
                 for (int k0 = 0; k0 < k; k0 += KC)
-                    RowChunk(a, bp, bo + k0 * panelsN * nr, m, k, n, nr, transA, k0, rs, re, c, bias, act, accumulate);
-                // The chunk's MC x N strip of C is final and in this core's L2: the fused row-wise ops run on it now.
-                if (rowsReady is not null)
-                    CpuBackend.RunRows(rowsReady, rs, re);
+                    RowChunk(a, packs, m, k, transA, k0, rs, re, outs);
+                // The chunk's strips of C are final and in this core's L2: the fused row-wise ops run on them now.
+                foreach (var o in outs)
+                {
+                    if (o.RowsReady is not null)
+                        CpuBackend.RunRows(o.RowsReady, rs, re);
+                }
             });
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(bp);
+            foreach (var pack in packs)
+            {
+                if (pack.Bp is not null)
+                    ArrayPool<float>.Shared.Return(pack.Bp);
+            }
         }
-        return false;
     }
+
+    /// <summary>An output's packed op(B): panel width, panels, the buffer and its aligned start, its first pack task.</summary>
+    readonly record struct Pack(int Nr, int PanelsN, float[] Bp, int Bo, int FirstTask);
 
     // C is split by columns into one group per thread; each group walks every K block on its own, packing its own
     // op(B) panels and whatever of op(A) is not read in place: no barrier between K blocks.
@@ -287,32 +359,14 @@ internal static unsafe class CpuGemm
     }
 
     /// <summary>
-    /// C[rs..re, :] (+)= op(A)[rs..re, k0..k0+kc] * packed B block at bp[b0..]; the first block overwrites unless
-    /// accumulating, the last applies the epilogue.
+    /// For every output, C[rs..re, :] (+)= op(A)[rs..re, k0..k0+kc] * its packed B block; the first block overwrites
+    /// unless accumulating, the last applies the output's bias and activation. The op(A) panels are packed once.
     /// </summary>
-    static void RowChunk(
-        Mem a,
-        float[] bp,
-        int b0,
-        int m,
-        int k,
-        int n,
-        int nr,
-        bool transA,
-        int k0,
-        int rs,
-        int re,
-        Mem c,
-        Mem bias,
-        Activation act,
-        bool accumulate
-    )
+    static void RowChunk(Mem a, Pack[] packs, int m, int k, bool transA, int k0, int rs, int re, Output[] outs)
     {
         int kc = Math.Min(KC, k - k0),
             rows = re - rs,
-            panelsM = (rows + MR - 1) / MR,
-            panelsN = (n + nr - 1) / nr;
-        bool overwrite = k0 == 0 && !accumulate;
+            panelsM = (rows + MR - 1) / MR;
         float[] ap = RentAligned(panelsM * MR * kc, out int ao);
         float* tmp = stackalloc float[MRW * NRW];
         try
@@ -320,8 +374,6 @@ internal static unsafe class CpuGemm
             int direct = PackAPanels(a, m, k, transA, true, k0, kc, rs, panelsM, ap.AsSpan(ao));
             fixed (
                 float* pa = &ap[ao],
-                    pb = &bp[b0],
-                    pc = &c.Data[c.Offset],
                     pA = &a.Data[a.Offset]
             )
             {
@@ -332,13 +384,42 @@ internal static unsafe class CpuGemm
                 for (int pm = 0; pm < panelsM; pm++)
                 {
                     float* ptr = APanel(pA, pa, m, k0, kc, rs + pm * MR, pm, direct, out int step);
-                    for (int pn = 0; pn < panelsN; pn++)
-                        Tile(ptr, step, pb + pn * nr * kc, kc, rs + pm * MR, pn * nr, m, n, nr, pc, overwrite, tmp);
+                    for (int i = 0; i < outs.Length; i++)
+                    {
+                        var (nr, panelsN, bp, bo, _) = packs[i];
+                        var o = outs[i];
+                        fixed (
+                            float* pb = &bp[bo + k0 * panelsN * nr],
+                                pc = &o.C.Data[o.C.Offset]
+                        )
+                        {
+                            for (int pn = 0; pn < panelsN; pn++)
+                            {
+                                Tile(
+                                    ptr,
+                                    step,
+                                    pb + pn * nr * kc,
+                                    kc,
+                                    rs + pm * MR,
+                                    pn * nr,
+                                    m,
+                                    o.N,
+                                    nr,
+                                    pc,
+                                    k0 == 0 && !o.Accumulate,
+                                    tmp
+                                );
+                            }
+                        }
+                    }
                 }
             }
 
             if (k0 + kc == k)
-                Epilogue(c, rs, re, n, bias, act);
+            {
+                foreach (var o in outs)
+                    Epilogue(o.C, rs, re, o.N, o.Bias, o.Act);
+            }
         }
         finally
         {
