@@ -240,12 +240,12 @@ public sealed class DenseOp : Op
         if (FoldsBackward && !_y.FoldedGrad)
             a.FoldRows(dz, _y.Rows, n, m, dz.Slice(0, m * n)); // in place: the first period's rows
         dz = dz.Slice(0, m * n);
-        var act = ActivationBackwardFused ? Activation.None : _act; // None: dz is dZ already, only db is left
-        // With dZ formed, db is the sums of the dZ the first weight gradient reads as its B: that GEMM adds them.
+        // With dZ formed already, db is the sums of the dZ the first weight gradient reads as its B: that GEMM adds
+        // them; else the activation backward forms dZ and db in one pass.
         var db = ex.Grad(_b);
-        if (act != Activation.None)
-            a.ActBiasBackward(ex.Value(_y).Slice(0, m * n), dz, m, n, act, dz, db);
-        bool dbPending = act == Activation.None;
+        if (!DbFromSums)
+            a.ActBiasBackward(ex.Value(_y).Slice(0, m * n), dz, m, n, _act, dz, db);
+        bool dbPending = DbFromSums;
         for (int i = 0; i < _xs.Length; i++)
         {
             var x = _xs[i];
@@ -296,6 +296,10 @@ public sealed class DenseOp : Op
         }
     }
 
+    // Whether dZ is formed before Backward (no activation, or its backward fused into another GEMM's epilogue), so db
+    // comes from a weight gradient's sums of B rather than from ActBiasBackward.
+    bool DbFromSums => ActivationBackwardFused || _act == Activation.None;
+
     // A sibling's part-0 weight gradient as an output of its lead's shared GEMM, from the dZ its own backward left in
     // its output gradient (kept until then by the memory plan), with db when part 0 was its only part (and its
     // activation backward left db to a weight gradient's sums).
@@ -303,7 +307,7 @@ public sealed class DenseOp : Op
     {
         int m = _y.Rows,
             n = _y.Cols;
-        bool db = _xs.Length == 1 && (ActivationBackwardFused || _act == Activation.None);
+        bool db = _xs.Length == 1 && DbFromSums;
         return new(
             ex.Grad(_y).Slice(0, m * n),
             default,

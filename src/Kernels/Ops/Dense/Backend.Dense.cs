@@ -52,32 +52,7 @@ public abstract partial class Backend
         View c, // [m,n]
         RowsReady? rowsReady = null,
         View sumsOfB = default // [n] or empty
-    )
-    {
-        NotNegative(k, nameof(k));
-        Sizes(m, n).Holds(a, (long)m * k).Holds(b, (long)k * n).HoldsOrEmpty(bias, n).All(c).HoldsOrEmpty(sumsOfB, n);
-        if (transB && !sumsOfB.IsEmpty)
-        {
-            throw new ArgumentException(
-                "the column sums of B are for B stored [k,n] (not transposed)",
-                nameof(sumsOfB)
-            );
-        }
-
-        var call = new GemmArgs(a, b, bias, m, k, n, transA, transB, act, accumulate, c, rowsReady, sumsOfB);
-        if (GemmTrace is not { } trace)
-        {
-            GemmCore(call);
-            return;
-        }
-        // Traced, the GEMM is timed alone (what `bench limit` compares with OpenBLAS) and its epilogue and the sums of B
-        // run after it.
-        trace.Record(this, call, () => GemmCore(call with { RowsReady = null, SumsOfB = default }));
-        if (!sumsOfB.IsEmpty)
-            SumsOfB(call);
-        if (rowsReady is not null)
-            ForRows(m, rowsReady);
-    }
+    ) => Gemms(a, m, k, transA, transB, new GemmOutput(b, bias, n, act, accumulate, c, rowsReady, sumsOfB));
 
     /// <summary>
     /// Several GEMMs of one A: for each output o, exactly <c>Gemm(a, o.B, o.Bias, m, k, o.N, transA, transB, o.Act,
@@ -96,19 +71,22 @@ public abstract partial class Backend
     )
     {
         NotNegative(k, nameof(k));
-        foreach (var o in outputs)
+        for (int i = 0; i < outputs.Length; i++)
         {
-            Sizes(m, o.N)
-                .Holds(a, (long)m * k)
-                .Holds(o.B, (long)k * o.N)
-                .HoldsOrEmpty(o.Bias, o.N)
-                .All(o.C)
-                .HoldsOrEmpty(o.SumsOfB, o.N);
+            // Named as Gemm's parameters, with the output's index when there are several.
+            var o = outputs[i];
+            string of = outputs.Length == 1 ? "" : $" of output {i}";
+            Sizes(m, o.N, "m", "n" + of)
+                .Holds(a, (long)m * k, "a")
+                .Holds(o.B, (long)k * o.N, "b" + of)
+                .HoldsOrEmpty(o.Bias, o.N, "bias" + of)
+                .All(o.C, "c" + of)
+                .HoldsOrEmpty(o.SumsOfB, o.N, "sumsOfB" + of);
             if (transB && !o.SumsOfB.IsEmpty)
             {
                 throw new ArgumentException(
                     "the column sums of B are for B stored [k,n] (not transposed)",
-                    nameof(outputs)
+                    "sumsOfB" + of
                 );
             }
         }
@@ -117,23 +95,21 @@ public abstract partial class Backend
             GemmsCore(a, m, k, transA, transB, outputs);
             return;
         }
+        // Traced, the GEMMs are timed alone (what `bench limit` compares with OpenBLAS: one output as its own call,
+        // several as one GEMM of their columns together), and the epilogues and the sums of B run after them.
         var bare = outputs.Select(o => o with { RowsReady = null, SumsOfB = default }).ToArray();
-        var whole = new GemmArgs(
-            a,
-            default,
-            default,
-            m,
-            k,
-            outputs.Sum(o => o.N),
-            transA,
-            transB,
-            Activation.None,
-            false,
-            default,
-            null,
-            default
-        );
-        trace.Record(this, whole, () => GemmsCore(a, m, k, transA, transB, bare));
+        var shape =
+            outputs.Length == 1
+                ? Args(a, m, k, transA, transB, bare[0])
+                : Args(
+                    a,
+                    m,
+                    k,
+                    transA,
+                    transB,
+                    new(default, default, outputs.Sum(o => o.N), Activation.None, false, default)
+                );
+        trace.Record(this, shape, () => GemmsCore(a, m, k, transA, transB, bare));
         foreach (var o in outputs)
         {
             if (!o.SumsOfB.IsEmpty)
