@@ -112,8 +112,9 @@ public class EpilogueTests
     // The classifier's and the z-encoder's first layers read one batch of images in each stream that has both: the one
     // earlier in graph order (Objective.cs: the labelled stream's encoder, the unlabelled stream's classifier, the
     // reverse stream's classifier under --reverse-qz) runs the other's part 0 in its GEMMs, forward and weight
-    // gradient; so does the z-encoder's mu head for its sigma head (both read the last hidden layer). The memory plan keeps what those GEMMs touch apart: at the lead's forward its inputs and every output,
-    // at its backward every output gradient (each sibling's dZ, kept from its own backward).
+    // gradient; so does the z-encoder's mu head for its sigma head (both read the last hidden layer). The memory plan
+    // keeps what those GEMMs touch apart: at the lead's forward its inputs and every output, at its backward every
+    // output gradient (each sibling's dZ, kept from its own backward).
     [Theory]
     [InlineData(Preset.Paper)]
     [InlineData(Preset.Original)]
@@ -156,15 +157,8 @@ public class EpilogueTests
                 .Distinct()
                 .Select(plan.Value)
                 .ToList();
-            var grads = new[] { lead.Outputs[0], sibling.Outputs[0] }.Select(t => plan.Grad(t)!).ToList();
-            foreach (var slots in new[] { values, grads })
-            {
-                foreach (var a in slots)
-                {
-                    foreach (var b in slots.Where(b => b != a))
-                        Assert.True(a.Offset + a.Length <= b.Offset || b.Offset + b.Length <= a.Offset, $"{a} and {b}");
-                }
-            }
+            AssertApart(values);
+            AssertApart([.. new[] { lead.Outputs[0], sibling.Outputs[0] }.Select(t => plan.Grad(t)!)]);
         }
     }
 
@@ -184,11 +178,16 @@ public class EpilogueTests
                 .Distinct()
                 .Select(plan.Value)
                 .ToList();
-            foreach (var a in slots)
-            {
-                foreach (var b in slots.Where(b => b != a))
-                    Assert.True(a.Offset + a.Length <= b.Offset || b.Offset + b.Length <= a.Offset, $"{a} and {b}");
-            }
+            AssertApart(slots);
+        }
+    }
+
+    static void AssertApart(IReadOnlyList<MemoryPlan.Slot> slots)
+    {
+        foreach (var a in slots)
+        {
+            foreach (var b in slots.Where(b => b != a))
+                Assert.True(a.Offset + a.Length <= b.Offset || b.Offset + b.Length <= a.Offset, $"{a} and {b}");
         }
     }
 
