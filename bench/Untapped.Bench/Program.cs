@@ -2,7 +2,7 @@ using Untapped.Bench;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|fuse|limit|gemm|kernels|parity|steps|digest|ptx|bdn
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|fuse|limit|gemm|gemm-fusions|kernels|parity|steps|digest|ptx|bdn
 //   (fuse: the step with and without the dense layers' fused epilogues, interleaved)
 //   (ptx [--dump DIR [--arch sm_80|sm_90]]: the ptxas resource table, or each kernel's PTX written to DIR)
 //   [--backend auto|cuda|opencl|ilgpu-cpu|cpu] [--threads N (0 = every core)] [--batch N] [--steps N] [--reps N]
@@ -74,6 +74,9 @@ switch (mode)
             blasCore ?? OpenBlas.FairCore()
         );
         break;
+    case "gemm-fusions":
+        GemmFusionBench.Run(acc, reps);
+        break;
     case "kernels":
         KernelBench.Run(acc, threads, reps);
         break;
@@ -89,7 +92,7 @@ switch (mode)
         );
     default:
         Console.Error.WriteLine(
-            $"unknown mode '{mode}'; modes: step, fuse, limit, gemm, kernels, parity, steps, digest, ptx, bdn"
+            $"unknown mode '{mode}'; modes: step, fuse, limit, gemm, gemm-fusions, kernels, parity, steps, digest, ptx, bdn"
         );
         return 2;
 }
