@@ -5,9 +5,10 @@ namespace Untapped.Kernels.Cpu;
 
 /// <summary>
 /// TV.Count rows of k elements, transposed: element j of the block's row i at j TV.Count + i, so element j of every
-/// row is one vector. The managed CPU runs a row function written over a lane type (<see cref="GumbelRows"/>) on
-/// these, a vector's lanes' worth of rows at a time; rows past a short block's end are zeros, computed and never
-/// stored.
+/// row is one vector. The managed CPU runs a row function written over a lane type (<see cref="GumbelRows"/>, <see
+/// cref="FlowRows"/>) on these, a vector's lanes' worth of rows at a time; rows past a short block's end are zeros,
+/// computed and never stored. The indexer is unchecked (it is the row functions' inner loop): <see
+/// cref="CpuBackend.BlockRows"/> gives each block k TV.Count floats, and the row functions read j &lt; k only.
 /// </summary>
 internal readonly struct RowBlock<TV>(float[] data, int offset) : IRows<TV>, IRowSource<TV>
     where TV : struct, ISimd<TV>
