@@ -41,6 +41,19 @@ internal readonly struct RowBlock<TV>(float[] data, int offset) : IRows<TV>, IRo
         return this;
     }
 
+    /// <summary>
+    /// Each of the block's k elements through <typeparamref name="TOp"/>, in place: an input a row function reads more
+    /// than once (log y in the Concrete log-density, the flow's sigmoid in its backward) is computed once per element,
+    /// with the op <see cref="RowThrough{TOp, TV, TS}"/> would apply at each read.
+    /// </summary>
+    public RowBlock<TV> Apply<TOp>(int k)
+        where TOp : struct, IUnaryOp
+    {
+        for (int j = 0; j < k; j++)
+            this[j] = TOp.Invoke(this[j]);
+        return this;
+    }
+
     /// <summary>The block's first <paramref name="rows"/> rows, transposed back into rows [r, r + rows) of <paramref name="dst"/>.</summary>
     public void StoreTo(Mem dst, int r, int rows, int k)
     {

@@ -34,10 +34,15 @@ public sealed partial class CpuBackend
     // first layers of the classifier and the z-encoder, forward and weight gradient); else one GEMM after another.
     protected override void GemmsCore(View a, int m, int k, bool transA, bool transB, GemmOutput[] outputs)
     {
+        if (outputs.Length < 2)
+        {
+            base.GemmsCore(a, m, k, transA, transB, outputs); // every Gemm call: nothing to share
+            return;
+        }
         var outs = outputs
             .Select(o => new CpuGemm.Output(A(o.B), A(o.Bias), o.N, o.Act, o.Accumulate, A(o.C), o.RowsReady))
             .ToArray();
-        if (outs.Length < 2 || !CpuGemm.SharesTall(this, m, k, outs))
+        if (!CpuGemm.SharesTall(this, m, k, outs))
         {
             base.GemmsCore(a, m, k, transA, transB, outputs);
             return;

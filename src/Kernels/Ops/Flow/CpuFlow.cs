@@ -45,8 +45,9 @@ public sealed partial class CpuBackend
         {
             int dw = d * TV.Count;
             var o = new RowBlock<TV>(blocks, 3 * dw).Load(dzt, r, rows, d);
-            FlowRows.Backward<TV, RowBlock<TV>, RowBlock<TV>, RowThrough<SigmoidOp, TV, RowBlock<TV>>>(
-                new(new RowBlock<TV>(blocks, 0).Load(zt, r, rows, d)),
+            // The sigmoid is read twice per element (the product and the gradient): computed once, in place.
+            FlowRows.Backward<TV, RowBlock<TV>, RowBlock<TV>, RowBlock<TV>>(
+                new RowBlock<TV>(blocks, 0).Load(zt, r, rows, d).Apply<SigmoidOp>(d),
                 new RowBlock<TV>(blocks, dw).Load(dz, r, rows, d),
                 new RowBlock<TV>(blocks, 2 * dw).Load(dlogdet, r, rows, 1),
                 d,

@@ -71,9 +71,10 @@ public sealed partial class CpuBackend
         {
             int kw = k * TV.Count;
             var o = new RowBlock<TV>(blocks, 2 * kw);
-            GumbelRows.ConcreteLogPdf<TV, RowBlock<TV>, RowBlock<TV>, RowThrough<LogFlooredOp, TV, RowBlock<TV>>>(
+            // log y is read twice per element (the terms and the linear sum): computed once, in place.
+            GumbelRows.ConcreteLogPdf<TV, RowBlock<TV>, RowBlock<TV>, RowBlock<TV>>(
                 new RowBlock<TV>(blocks, 0).Load(logits, r, rows, k),
-                new(new RowBlock<TV>(blocks, kw).Load(y, r, rows, k)),
+                new RowBlock<TV>(blocks, kw).Load(y, r, rows, k).Apply<LogFlooredOp>(k),
                 k,
                 tau,
                 logNorm,
