@@ -7,6 +7,7 @@
 #   usage (as root):  bash tools/pocl6.sh [PREFIX]          (default /opt/pocl6; about 2.5 minutes on two cores)
 #   then:             export OCL_ICD_VENDORS=PREFIX/vendors  (this ICD alone: PoCL 3.1 and 6.0 cannot load in one
 #                                                            process), and `untapped devices` lists the PoCL device
+#                     (untapped sets POCL_WORK_GROUP_METHOD=cbs for itself unless you set it: see README)
 #
 # Exit: 0 built (or already there), 1 a step failed (its own output is shown).
 set -euo pipefail

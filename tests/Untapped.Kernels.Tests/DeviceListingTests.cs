@@ -74,6 +74,27 @@ public sealed class DeviceListingTests
         if (usable == 0)
             Assert.Contains("refused by ILGPU", Backends.Unavailable(BackendKind.OpenCl));
     }
+
+    /// <summary>
+    /// Before ILGPU loads an OpenCL driver, PoCL's work-group method is set to CBS in the native environment (where
+    /// PoCL reads it), unless the user chose one: the variable as the process started, else "cbs".
+    /// </summary>
+    [Fact]
+    public void PoclIsAskedForContinuationBasedWorkGroupsUnlessTheUserChoseAMethod()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Console.WriteLine("skipped: the native environment is set on Linux only");
+            return;
+        }
+        var chosen = Environment.GetEnvironmentVariable(Ilgpu.NativeLibraries.PoclWorkGroupMethod);
+        Assert.NotEmpty(Backends.Devices()); // enumerating devices registers the resolver first
+        Ilgpu.NativeLibraries.Register();
+        Assert.Equal(
+            chosen ?? Ilgpu.NativeLibraries.PoclCbs,
+            Ilgpu.NativeLibraries.NativeEnvironment(Ilgpu.NativeLibraries.PoclWorkGroupMethod)
+        );
+    }
 }
 
 /// <summary>
