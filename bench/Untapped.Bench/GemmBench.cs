@@ -87,8 +87,8 @@ static unsafe class GemmBench
                 };
                 // Rep by rep, ours then theirs, so that a noisy neighbour hits both alike; the ratio is the median of
                 // the per-rep ratios, steadier on a shared machine than the ratio of two medians.
-                var (o, t, q, ob, tb2) = TimePair(reps, oursRun, blasRun);
-                (ours, oursBest) = (o, ob);
+                var (o, t, q, oMin, tMin) = TimePair(reps, oursRun, blasRun);
+                (ours, oursBest) = (o, oMin);
                 var c = acc.ToArray(C);
                 double worst = 0,
                     scale = cb.Max(Math.Abs);
@@ -101,8 +101,8 @@ static unsafe class GemmBench
                     );
                 }
 
-                theirs = $"{Gflops(m, k, n, tb2):F1} ({Gflops(m, k, n, t):F1})";
-                ratio = $"{tb2 / ob:P0} ({q:P0})";
+                theirs = $"{Gflops(m, k, n, tMin):F1} ({Gflops(m, k, n, t):F1})";
+                ratio = $"{tMin / oMin:P0} ({q:P0})";
                 diff = $"{worst:G2}";
             }
             else
