@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Untapped.Kernels;
 
 namespace Untapped.Bench;
@@ -95,21 +94,21 @@ static class GemmFusionBench
                 );
             }
         }
-        var (tf, ts) = (new List<double>(), new List<double>());
-        for (int rep = 0; rep < reps + 1; rep++)
-        {
-            foreach (var (run, times) in new[] { (fused, tf), (apart, ts) })
+        // Call by call, fused then apart, after one warm-up each (GemmBench.TimePair): each side's minimum, its median.
+        var (fMed, sMed, _, fMin, sMin) = GemmBench.TimePair(
+            reps,
+            () =>
             {
-                long t0 = Stopwatch.GetTimestamp();
-                run();
+                fused();
                 acc.Synchronize();
-                if (rep > 0) // the first round warms both up
-                    times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            },
+            () =>
+            {
+                apart();
+                acc.Synchronize();
             }
-        }
-        Console.WriteLine(
-            $"| {what} | {tf.Min():F2} ({LimitBench.Median(tf):F2}) | {ts.Min():F2} ({LimitBench.Median(ts):F2}) | {tf.Min() / ts.Min():F3} |"
         );
+        Console.WriteLine($"| {what} | {fMin:F2} ({fMed:F2}) | {sMin:F2} ({sMed:F2}) | {fMin / sMin:F3} |");
     }
 
     static float[] Rand(Random r, int n)
