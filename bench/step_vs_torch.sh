@@ -15,6 +15,9 @@
 #           peer's process only. libtorch's MKL and ATen kernels are held to AVX2 (MKL_ENABLE_INSTRUCTIONS,
 #           ATEN_CPU_CAPABILITY) with --avx2, to SSE4.2 with --128. Each peer is first checked against the test
 #           oracle (float64), then timed; the eager peer's line names the OpenBLAS kernel family it ran.
+#           The eager peer runs with OPENBLAS_THREAD_TIMEOUT=4 (unless set): OpenBLAS's idle threads then sleep at once
+#           instead of polling for ~0.1 s after every GEMM while torch's OpenMP threads want the cores (on a 2-core
+#           Zen 3, 2026-12-07: its step's minimum 1,467-1,863 ms with OpenBLAS's default, 1,291-1,306 ms with 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jit=(); blas=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE); mkl=(); libtorch=1
@@ -32,7 +35,7 @@ batch=${1:-10000}; threads=${2:-2}; preset=${3:-original}; rounds=${4:-5}
 [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import torch' 2>/dev/null \
   || { echo "PyTorch not found for /usr/bin/python3: apt-get install python3-torch" >&2; exit 1; }
 log=$(mktemp); dotnet build -c Release bench/Untapped.Bench -v q -nologo > "$log" 2>&1 || { cat "$log" >&2; echo "step_vs_torch: the bench does not build" >&2; exit 1; }
-peer() { env "${blas[@]}" OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/peers/torch_step.py --batch "$batch" --threads "$threads" --preset "$preset" "$@"; }
+peer() { env "${blas[@]}" OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}" OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/peers/torch_step.py --batch "$batch" --threads "$threads" --preset "$preset" "$@"; }
 chk=$(peer --check --steps 1) || { echo "$chk"; echo "step_vs_torch: the torch peer disagrees with the oracle" >&2; exit 1; }
 echo "${chk%%$'\n'*}"
 if (( libtorch )); then

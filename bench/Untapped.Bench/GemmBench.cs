@@ -15,7 +15,7 @@ static unsafe class GemmBench
         bool blas = OpenBlas.Load(blasCore, threads);
         Console.WriteLine(
             blas
-                ? $"OpenBLAS on {OpenBlas.CoreName} kernels, ours on {Lanes.Path}, {threads} threads"
+                ? $"OpenBLAS on {OpenBlas.CoreName} kernels (idle threads poll 2^{OpenBlas.ThreadTimeout} cycles), ours on {Lanes.Path}, {threads} threads"
                 : OpenBlas.Missing + ": timing ours only"
         );
         Console.WriteLine(
@@ -121,7 +121,8 @@ static unsafe class GemmBench
     /// <summary>
     /// Median milliseconds of each of two runs timed alternately over <paramref name="reps"/> rounds after one warm-up
     /// each, the median over rounds of second / first (the first's speed relative to the second), and each run's
-    /// minimum (its least disturbed rep: on a shared machine the headline, medians beside it).
+    /// minimum (its least disturbed rep: on a shared machine the headline, medians beside it). Each timed run starts with
+    /// the other's threads asleep (<see cref="OpenBlas.Quiesce"/>).
     /// </summary>
     public static (double First, double Second, double Ratio, double FirstMin, double SecondMin) TimePair(
         int reps,
@@ -134,9 +135,11 @@ static unsafe class GemmBench
         var (f, s, r) = (new List<double>(), new List<double>(), new List<double>());
         for (int i = 0; i < reps; i++)
         {
+            OpenBlas.Quiesce();
             long t0 = Stopwatch.GetTimestamp();
             first();
             double a = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            OpenBlas.Quiesce();
             t0 = Stopwatch.GetTimestamp();
             second();
             double b = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;

@@ -10,7 +10,7 @@ namespace Untapped.Bench;
 /// The step against the machine's limit, in one process: the real training step is timed, every GEMM it calls is
 /// recorded (<see cref="GemmTrace"/>: shape, transposes, time), and OpenBLAS (<see cref="OpenBlas"/>, on the kernels
 /// this process's vector path deserves) runs the same GEMMs in the same order; rep by rep, step then OpenBLAS, so a
-/// noisy neighbour hits both. The GEMM bound B is the sum of OpenBLAS's times for the step's GEMMs: a step that
+/// noisy neighbour hits both, and each starts with the other's threads asleep (<see cref="OpenBlas.Quiesce"/>). The GEMM bound B is the sum of OpenBLAS's times for the step's GEMMs: a step that
 /// did nothing but its GEMMs, at OpenBLAS's rate. Prints the GEMMs by shape (ours vs OpenBLAS), the time outside
 /// GEMMs by operation (one profiled step), and last `step S ms, GEMM bound B ms, ratio R by minima` (each side's
 /// minimum over the reps, the headline on a shared machine) with the medians beside (R there is the median of the
@@ -36,7 +36,7 @@ static unsafe class LimitBench
         using var f = new StepFixture(acc, preset, model, batch);
         Console.WriteLine(
             $"limit: {model} {preset} batch {batch} on {acc.Name}; OpenBLAS on {OpenBlas.CoreName} kernels, "
-                + $"{threads} threads; ours on {Lanes.Path}; {reps} reps"
+                + $"{threads} threads, idle threads poll 2^{OpenBlas.ThreadTimeout} cycles; ours on {Lanes.Path}; {reps} reps"
         );
         f.Step();
         f.Step();
@@ -72,6 +72,7 @@ static unsafe class LimitBench
             var theirs = new double[reps][];
             for (int r = 0; r < reps; r++)
             {
+                OpenBlas.Quiesce(); // OpenBLAS's threads, still polling after the last rep's bound, would take a core
                 double s = f.Step();
                 trace.Clear();
                 acc.GemmTrace = trace;
@@ -79,6 +80,7 @@ static unsafe class LimitBench
                 acc.GemmTrace = null;
                 ours[r] = trace.Calls.Select(g => g.Ms).ToArray();
                 theirs[r] = new double[calls.Length];
+                OpenBlas.Quiesce();
                 Blas(theirs[r]);
                 double bound = theirs[r].Sum();
                 steps.Add(s);
@@ -89,6 +91,7 @@ static unsafe class LimitBench
                 );
             }
             PrintShapes(calls, ours, theirs);
+            OpenBlas.Quiesce();
             double outside = PrintOutsideGemm(f, trace);
             // Headline: each side's minimum over the reps (the least disturbed), medians beside.
             Console.WriteLine(

@@ -26,6 +26,16 @@ namespace Untapped.Bench;
 /// Haswell kernels), AVX2 -> Haswell, 128-bit -> Nehalem (SSE). <c>--blas-core NAME</c> overrides the choice.
 /// The variables are changed in the native environment (libc setenv) before the library loads: OpenBLAS reads them
 /// in its load-time constructor, and .NET's Environment.SetEnvironmentVariable does not reach getenv on Unix.
+/// <para>
+/// After each call OpenBLAS's worker threads keep polling for work (sched_yield in a loop) for 2^OPENBLAS_THREAD_TIMEOUT
+/// time-stamp cycles before they sleep: 2^28 by default, about 0.1 s. On a 2-core machine that poller takes a core from
+/// whatever this process times next: on a Zen 3, our 500x10000x784 weight gradient timed right after OpenBLAS's ran
+/// either at 48-51 ms or at 83-118 ms (13 of 25 reps), and at 50-57 ms in every rep with the timeout at its minimum.
+/// So <see cref="Load"/> sets the timeout to 2^<see cref="ThreadTimeoutLog2"/> cycles (a user's own value wins): short
+/// enough that the threads sleep within a millisecond, long enough that a run of back-to-back calls (the GEMM bound)
+/// finds them awake; and a benchmark calls <see cref="Quiesce"/> before it times either side, so that each starts with
+/// the other's threads asleep.
+/// </para>
 /// </summary>
 static unsafe partial class OpenBlas
 {
@@ -42,6 +52,32 @@ static unsafe partial class OpenBlas
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int unsetenv(string name);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint getenv(string name);
+
+    /// <summary>log2 of the time-stamp cycles OpenBLAS's idle threads poll before they sleep, as this process sets it.</summary>
+    public const int ThreadTimeoutLog2 = 20;
+
+    /// <summary>How long <see cref="Quiesce"/> waits: the threads' polling time at a time-stamp counter of 1 GHz or
+    /// more (OpenBLAS clamps the exponent to [4, 30]), plus 2 ms.</summary>
+    static int _parkMs = 2;
+
+    /// <summary>
+    /// Waits until OpenBLAS's idle threads (and this process's idle pool threads, which poll far shorter) have gone to
+    /// sleep, so that what is timed next has the cores to itself.
+    /// </summary>
+    public static void Quiesce() => Thread.Sleep(_parkMs);
+
+    /// <summary>The OPENBLAS_THREAD_TIMEOUT in force (set by <see cref="Load"/> unless the user set it).</summary>
+    public static int ThreadTimeout
+    {
+        get
+        {
+            var v = Marshal.PtrToStringUTF8(getenv("OPENBLAS_THREAD_TIMEOUT"));
+            return int.TryParse(v, out int t) ? Math.Clamp(t, 4, 30) : 28;
+        }
+    }
 
     /// <summary>The OPENBLAS_CORETYPE this process's vector path deserves, null for OpenBLAS's own detection.</summary>
     public static string? FairCore() =>
@@ -72,6 +108,8 @@ static unsafe partial class OpenBlas
         {
             setenv("OPENBLAS_CORETYPE", core, 1);
         }
+        setenv("OPENBLAS_THREAD_TIMEOUT", ThreadTimeoutLog2.ToString(), 0);
+        _parkMs = (int)Math.Ceiling((1L << ThreadTimeout) / 1e6) + 2;
 
         _loaded = false;
         foreach (
