@@ -81,6 +81,29 @@ internal static class VectorMath
         where T : struct, ISimd<T>
     {
         var m = T.Frexp(x, out var fe); // m in [0.5, 1), subnormals included
+        var r = LogOfSplit(m, fe);
+        r = T.Select(T.Eq(x, C<T>(0f)), C<T>(float.NegativeInfinity), r);
+        r = T.Select(T.Eq(x, C<T>(float.PositiveInfinity)), x, r);
+        var invalid = T.Lt(x, C<T>(0f)) | ~T.Eq(x, x);
+        return T.Select(invalid, C<T>(float.NaN), r);
+    }
+
+    /// <summary>
+    /// <see cref="Log"/> of a positive normal x (2^-126 &lt;= x &lt; +inf), such as a uniform draw u or 1 - u
+    /// (<see cref="Philox.ToUnit"/>: both in [2^-25, 1]): Log's operations on such an x without its special-value
+    /// selects and its subnormal split, which do not change its result: the same bits (VectorMathTests checks every
+    /// positive normal float). Other x give unspecified results. The relaxed Bernoulli sample takes two logs per element,
+    /// and on a Zen 3 core (AVX2) it ran 3.5 ns per element this way against 4.2-7.5 with <see cref="Log"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T LogPositiveNormal<T>(T x)
+        where T : struct, ISimd<T> => LogOfSplit(T.FrexpNormal(x, out var fe), fe);
+
+    /// <summary>log(m 2^e) for m in [0.5, 1) (x = m 2^e): the finite part of <see cref="Log"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T LogOfSplit<T>(T m, T fe)
+        where T : struct, ISimd<T>
+    {
         var small = T.Lt(m, C<T>(0.707106781186547524f));
         fe -= small & C<T>(1f); // one less where m is doubled
         var f = m - C<T>(1f) + (m & small);
@@ -96,11 +119,7 @@ internal static class VectorMath
         var y = p * f * z;
         y = T.Fma(fe, C<T>(-2.12194440e-4f), y);
         y = T.Fma(C<T>(-0.5f), z, y);
-        var r = T.Fma(fe, C<T>(0.693359375f), f + y);
-        r = T.Select(T.Eq(x, C<T>(0f)), C<T>(float.NegativeInfinity), r);
-        r = T.Select(T.Eq(x, C<T>(float.PositiveInfinity)), x, r);
-        var invalid = T.Lt(x, C<T>(0f)) | ~T.Eq(x, x);
-        return T.Select(invalid, C<T>(float.NaN), r);
+        return T.Fma(fe, C<T>(0.693359375f), f + y);
     }
 
     /// <summary>

@@ -338,16 +338,17 @@ public sealed partial class CpuBackend
         }
     }
 
-    // xs = sigmoid((l + log u - log(1 - u)) / tau), rounded step by step as the device kernel writes it (the padded
-    // tail has u = 1/2, so the logs stay finite). z / 1 is z exactly, so at tau = 1 (the default) the division is
-    // skipped: the same bits, one divide per vector fewer.
+    // xs = sigmoid((l + log u - log(1 - u)) / tau), rounded step by step as the device kernel writes it. u is a uniform
+    // draw, so u and 1 - u are positive normal floats (the padded tail has u = 1/2) and their logs skip Log's special
+    // values (LogPositiveNormal: the same bits, half the time). z / 1 is z exactly, so at tau = 1 (the default) the
+    // division is skipped: the same bits, one divide per vector fewer.
     /// <summary>The relaxed sample (the device kernel runs it on one Lane).</summary>
     internal readonly struct RelaxedSampleOp(float tau) : IBinaryOp
     {
         public T Invoke<T>(T l, T u)
             where T : struct, ISimd<T>
         {
-            var z = l + (VectorMath.Log(u) - VectorMath.Log(T.Create(1f) - u));
+            var z = l + (VectorMath.LogPositiveNormal(u) - VectorMath.LogPositiveNormal(T.Create(1f) - u));
             return VectorMath.Sigmoid(tau == 1f ? z : z / T.Create(tau));
         }
     }
