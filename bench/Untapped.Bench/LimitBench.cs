@@ -10,8 +10,9 @@ namespace Untapped.Bench;
 /// The step against the machine's limit, in one process: the real training step is timed, every GEMM it calls is
 /// recorded (<see cref="GemmTrace"/>: shape, transposes, time), and OpenBLAS (<see cref="OpenBlas"/>, on the kernels
 /// this process's vector path deserves) runs the same GEMMs in the same order; rep by rep, step then OpenBLAS, so a
-/// noisy neighbour hits both, and each starts with the other's threads asleep (<see cref="OpenBlas.Quiesce"/>). The GEMM bound B is the sum of OpenBLAS's times for the step's GEMMs: a step that
-/// did nothing but its GEMMs, at OpenBLAS's rate. Prints the GEMMs by shape (ours vs OpenBLAS), the time outside
+/// noisy neighbour hits both, and each starts with the other's threads asleep (<see cref="OpenBlas.Quiesce"/>). The
+/// GEMM bound B is the sum of OpenBLAS's times for the step's GEMMs: a step that did nothing but its GEMMs, at
+/// OpenBLAS's rate. Prints the GEMMs by shape (ours vs OpenBLAS), the time outside
 /// GEMMs by operation (one profiled step), and last `step S ms, GEMM bound B ms, ratio R by minima` (each side's
 /// minimum over the reps, the headline on a shared machine) with the medians beside (R there is the median of the
 /// per-rep ratios).

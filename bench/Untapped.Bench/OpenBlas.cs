@@ -27,14 +27,14 @@ namespace Untapped.Bench;
 /// The variables are changed in the native environment (libc setenv) before the library loads: OpenBLAS reads them
 /// in its load-time constructor, and .NET's Environment.SetEnvironmentVariable does not reach getenv on Unix.
 /// <para>
-/// After each call OpenBLAS's worker threads keep polling for work (sched_yield in a loop) for 2^OPENBLAS_THREAD_TIMEOUT
-/// time-stamp cycles before they sleep: 2^28 by default, about 0.1 s. On a 2-core machine that poller takes a core from
-/// whatever this process times next: on a Zen 3, our 500x10000x784 weight gradient timed right after OpenBLAS's ran
-/// either at 48-51 ms or at 83-118 ms (13 of 25 reps), and at 50-57 ms in every rep with the timeout at its minimum.
-/// So <see cref="Load"/> sets the timeout to 2^<see cref="ThreadTimeoutLog2"/> cycles (a user's own value wins): short
-/// enough that the threads sleep within a millisecond, long enough that a run of back-to-back calls (the GEMM bound)
-/// finds them awake; and a benchmark calls <see cref="Quiesce"/> before it times either side, so that each starts with
-/// the other's threads asleep.
+/// After each call OpenBLAS's worker threads keep polling for work (sched_yield in a loop) for
+/// 2^OPENBLAS_THREAD_TIMEOUT time-stamp cycles before they sleep: 2^28 by default, about 0.1 s. On a 2-core machine
+/// that poller takes a core from whatever this process times next: on a Zen 3, our 500x10000x784 weight gradient timed
+/// right after OpenBLAS's ran either at 48-51 ms or at 83-118 ms (13 of 25 reps), and at 50-57 ms in every rep with the
+/// timeout at its minimum. So <see cref="Load"/> sets the timeout to 2^<see cref="ThreadTimeoutLog2"/> cycles (a user's
+/// own value wins): short enough that the threads sleep within a millisecond, long enough that a run of back-to-back
+/// calls (the GEMM bound) finds them awake; and a benchmark calls <see cref="Quiesce"/> before it times either side, so
+/// that each starts with the other's threads asleep.
 /// </para>
 /// </summary>
 static unsafe partial class OpenBlas
@@ -56,7 +56,9 @@ static unsafe partial class OpenBlas
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint getenv(string name);
 
-    /// <summary>log2 of the time-stamp cycles OpenBLAS's idle threads poll before they sleep, as this process sets it.</summary>
+    /// <summary>
+    /// log2 of the time-stamp cycles OpenBLAS's idle threads poll before they sleep, as this process sets it.
+    /// </summary>
     public const int ThreadTimeoutLog2 = 20;
 
     /// <summary>How long <see cref="Quiesce"/> waits: the threads' polling time at a time-stamp counter of 1 GHz or

@@ -89,11 +89,11 @@ internal static class VectorMath
     }
 
     /// <summary>
-    /// <see cref="Log"/> of a positive normal x (2^-126 &lt;= x &lt; +inf), such as a uniform draw u or 1 - u
-    /// (<see cref="Philox.ToUnit"/>: both in [2^-25, 1]): Log's operations on such an x without its special-value
-    /// selects and its subnormal split, which do not change its result: the same bits (VectorMathTests checks every
-    /// positive normal float). Other x give unspecified results. The relaxed Bernoulli sample takes two logs per element,
-    /// and on a Zen 3 core (AVX2) it ran 3.5 ns per element this way against 4.2-7.5 with <see cref="Log"/>.
+    /// <see cref="Log"/> of a positive normal x (2^-126 &lt;= x &lt; +inf), such as a uniform draw u or 1 - u (<see
+    /// cref="Philox.ToUnit"/>: both in [2^-25, 1]): Log's operations on such an x without its special-value selects and
+    /// its subnormal split, which do not change its result: the same bits (VectorMathTests checks every positive normal
+    /// float). Other x give unspecified results. The relaxed Bernoulli sample takes two logs per element, and on a Zen
+    /// 3 core (AVX2) it ran 3.5 ns per element this way against 4.2-7.5 with <see cref="Log"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T LogPositiveNormal<T>(T x)

@@ -96,11 +96,11 @@ public abstract partial class Backend
     protected abstract void BernoulliLogLikBackwardFoldedCore(in BernoulliLogLikBackwardFoldedArgs args);
 
     /// <summary>
-    /// Hard: xs = [u &lt; m]; relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau), for uniform draws u in (0, 1)
-    /// with u and 1 - u at least 2^-126 (<see cref="PhiloxUniform"/>'s are in [2^-25, 1 - 2^-25]; outside that the relaxed
-    /// sample is unspecified). <paramref name="period"/> &gt; 0
-    /// promises logits that repeat every period elements (rows x width of a periodic [rows, width] tensor): a backend may
-    /// then compute the hard sample's mean once per distinct logit (the same bits).
+    /// Hard: xs = [u &lt; m]; relaxed: xs = sigmoid((logits + log u - log(1-u)) / tau), for uniform draws u in (0, 1) with
+    /// u and 1 - u at least 2^-126 (<see cref="PhiloxUniform"/>'s are in [2^-25, 1 - 2^-25]; outside that the relaxed
+    /// sample is unspecified). <paramref name="period"/> &gt; 0 promises logits that repeat every period elements (rows
+    /// x width of a periodic [rows, width] tensor): a backend may then compute the hard sample's mean once per distinct
+    /// logit (the same bits).
     /// </summary>
     public void BernoulliSample(
         View logits, // [n], repeating every period elements when period > 0

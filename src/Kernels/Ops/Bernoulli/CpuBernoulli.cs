@@ -340,8 +340,8 @@ public sealed partial class CpuBackend
 
     // xs = sigmoid((l + log u - log(1 - u)) / tau), rounded step by step as the device kernel writes it. u is a uniform
     // draw, so u and 1 - u are positive normal floats (the padded tail has u = 1/2) and their logs skip Log's special
-    // values (LogPositiveNormal: the same bits, half the time). z / 1 is z exactly, so at tau = 1 (the default) the
-    // division is skipped: the same bits, one divide per vector fewer.
+    // values (LogPositiveNormal: the same bits in fewer operations). z / 1 is z exactly, so at tau = 1 (the default)
+    // the division is skipped: the same bits, one divide per vector fewer.
     /// <summary>The relaxed sample (the device kernel runs it on one Lane).</summary>
     internal readonly struct RelaxedSampleOp(float tau) : IBinaryOp
     {
