@@ -169,8 +169,9 @@ internal static unsafe class CpuGemm
 
     /// <summary>
     /// Several GEMMs of one A (op(A) m x k) in one tall pass (<see cref="SharesTall"/> must hold): each row chunk packs
-    /// its op(A) panels once per K block and runs every output's tiles on them, so A is read once for all. Each C
-    /// element is its own GEMM's, bit for bit (the same K blocks and FMA chains; tiles and panels never mix outputs).
+    /// its op(A) panels once per K block and runs every output's tiles on them, so A is read once for all, and the
+    /// outputs' partial last panels share panels where that saves tile work (<see cref="ShareTails"/>). Each C element
+    /// is its own GEMM's, bit for bit (the same K blocks and FMA chains, whichever panel holds its column).
     /// </summary>
     internal static void RunShared(CpuBackend cpu, Mem a, int m, int k, bool transA, bool transB, Output[] outs) =>
         Tall(cpu, a, m, k, transA, transB, ChunkRows(cpu, m), outs);
@@ -193,14 +194,18 @@ internal static unsafe class CpuGemm
     static void Tall(CpuBackend cpu, Mem a, int m, int k, bool transA, bool transB, int mc, Output[] outs)
     {
         int blocksK = (k + KC - 1) / KC;
-        var packs = new Pack[outs.Length];
+        var tails = ShareTails(outs);
+        // One pack per output (its whole panels only, when the tails are shared), then the shared tail panels.
+        var packs = new Pack[outs.Length + (tails is null ? 0 : 1)];
         try
         {
             int tasks = 0;
-            for (int i = 0; i < outs.Length; i++)
+            for (int i = 0; i < packs.Length; i++)
             {
-                int nr = PanelWidth(outs[i].N),
-                    panelsN = (outs[i].N + nr - 1) / nr;
+                int nr = tails is null ? PanelWidth(outs[i].N) : NR,
+                    panelsN = tails is not { } t ? (outs[i].N + nr - 1) / nr
+                    : i < outs.Length ? t.Full[i]
+                    : t.Panels;
                 packs[i] = new(nr, panelsN, RentAligned(k * panelsN * nr, out int bo), bo, tasks);
                 tasks += blocksK * panelsN;
             }
@@ -209,7 +214,7 @@ internal static unsafe class CpuGemm
             {
                 for (int t = s; t < e; t++)
                 {
-                    int i = outs.Length - 1;
+                    int i = packs.Length - 1;
                     while (packs[i].FirstTask > t)
                         i--;
                     var (nr, panelsN, bp, bo, first) = packs[i];
@@ -217,23 +222,19 @@ internal static unsafe class CpuGemm
                         p = (t - first) % panelsN,
                         k0 = kb * KC,
                         kc = Math.Min(KC, k - k0);
-                    PackB(
-                        outs[i].B,
-                        k,
-                        outs[i].N,
-                        nr,
-                        transB,
-                        k0,
-                        kc,
-                        p * nr,
-                        bp.AsSpan(bo + k0 * panelsN * nr + p * nr * kc, nr * kc)
-                    );
+                    var dst = bp.AsSpan(bo + k0 * panelsN * nr + p * nr * kc, nr * kc);
+                    if (i == outs.Length)
+                    {
+                        PackTails(outs, tails!.Value, p, k, transB, k0, kc, dst);
+                        continue;
+                    }
+                    PackB(outs[i].B, k, outs[i].N, nr, transB, k0, kc, p * nr, dst);
                 }
             });
             cpu.Chunks(m, mc, (rs, re) =>
             {
                 for (int k0 = 0; k0 < k; k0 += KC)
-                    RowChunk(a, packs, m, k, transA, k0, rs, re, outs);
+                    RowChunk(a, packs, tails, m, k, transA, k0, rs, re, outs);
                 // The chunk's strips of C are final and in this core's L2: the fused row-wise ops run on them now.
                 foreach (var o in outs)
                 {
@@ -254,6 +255,83 @@ internal static unsafe class CpuGemm
 
     /// <summary>An output's packed op(B): panel width, panels, the buffer and its aligned start, its first pack task.</summary>
     readonly record struct Pack(int Nr, int PanelsN, float[] Bp, int Bo, int FirstTask);
+
+    /// <summary>
+    /// Several outputs of one A with their last, partial panels side by side in shared NR-wide panels: output i keeps
+    /// Full[i] whole panels of its own, and its remaining columns sit in shared panel Panel[i] (-1: none) from column
+    /// At[i] on.
+    /// </summary>
+    readonly record struct Tails(int[] Full, int[] Panel, int[] At, int Panels);
+
+    /// <summary>
+    /// Where the outputs' partial last panels go, first fit in output order, or null when sharing would not save tile
+    /// work. The classifier's and the z-encoder's first layers share one A with 50 and 10 columns: in panels of their
+    /// own, 16 + 16 + 16 + 16 and 16 columns of tiles on AVX2 (80 for 60); sharing, the 2 and 10 left over fill one
+    /// panel (64). A shared panel's tile goes through the scratch tile, as an edge tile does, and each output's columns
+    /// are stored from it: every element is the same FMA chain, so the same bits.
+    /// </summary>
+    static Tails? ShareTails(Output[] outs)
+    {
+        if (outs.Length < 2)
+            return null;
+        int[] full = new int[outs.Length],
+            panel = new int[outs.Length],
+            at = new int[outs.Length];
+        var used = new List<int>();
+        long apart = 0,
+            shared = 0;
+        for (int i = 0; i < outs.Length; i++)
+        {
+            int n = outs[i].N,
+                nr = PanelWidth(n);
+            apart += (n + nr - 1) / nr * nr;
+            full[i] = n / NR;
+            shared += full[i] * NR;
+            int tail = n - full[i] * NR;
+            panel[i] = -1;
+            if (tail == 0)
+                continue;
+            int p = used.FindIndex(u => u + tail <= NR);
+            if (p < 0)
+            {
+                p = used.Count;
+                used.Add(0);
+            }
+            panel[i] = p;
+            at[i] = used[p];
+            used[p] += tail;
+        }
+        shared += used.Count * NR;
+        return shared < apart ? new Tails(full, panel, at, used.Count) : null;
+    }
+
+    // Shared tail panel p of K block k0 (kc x NR, row-major in the panel): each output's columns from Full NR on at its
+    // At, zeros elsewhere; op(B)'s element (k, j) as PackB reads it.
+    static void PackTails(Output[] outs, Tails tails, int p, int k, bool transB, int k0, int kc, Span<float> dst)
+    {
+        dst.Clear();
+        for (int i = 0; i < outs.Length; i++)
+        {
+            if (tails.Panel[i] != p)
+                continue;
+            Mem b = outs[i].B;
+            int n = outs[i].N,
+                c0 = tails.Full[i] * NR,
+                w = n - c0,
+                at = tails.At[i];
+            for (int kk = 0; kk < kc; kk++)
+            {
+                var row = dst.Slice(kk * NR + at, w);
+                if (!transB)
+                {
+                    b.Span((k0 + kk) * n + c0, w).CopyTo(row);
+                    continue;
+                }
+                for (int j = 0; j < w; j++)
+                    row[j] = b[(c0 + j) * k + k0 + kk];
+            }
+        }
+    }
 
     // C is split by columns into one group per thread; each group walks every K block on its own, packing its own
     // op(B) panels and whatever of op(A) is not read in place: no barrier between K blocks.
@@ -362,13 +440,26 @@ internal static unsafe class CpuGemm
     /// For every output, C[rs..re, :] (+)= op(A)[rs..re, k0..k0+kc] * its packed B block; the first block overwrites
     /// unless accumulating, the last applies the output's bias and activation. The op(A) panels are packed once.
     /// </summary>
-    static void RowChunk(Mem a, Pack[] packs, int m, int k, bool transA, int k0, int rs, int re, Output[] outs)
+    static void RowChunk(
+        Mem a,
+        Pack[] packs,
+        Tails? tails,
+        int m,
+        int k,
+        bool transA,
+        int k0,
+        int rs,
+        int re,
+        Output[] outs
+    )
     {
         int kc = Math.Min(KC, k - k0),
             rows = re - rs,
             panelsM = (rows + MR - 1) / MR;
         float[] ap = RentAligned(panelsM * MR * kc, out int ao);
-        float* tmp = stackalloc float[MRW * NRW];
+        // The scratch tile, and a vector's width beyond it: Store reads whole vectors of a row (storing the live lanes
+        // only), and a shared tail panel's columns start inside the row.
+        float* tmp = stackalloc float[MRW * NRW + 16];
         try
         {
             int direct = PackAPanels(a, m, k, transA, true, k0, kc, rs, panelsM, ap.AsSpan(ao));
@@ -412,6 +503,8 @@ internal static unsafe class CpuGemm
                             }
                         }
                     }
+                    if (tails is { } t)
+                        TailTiles(ptr, step, packs[outs.Length], t, kc, k0, rs + pm * MR, m, outs, tmp);
                 }
             }
 
@@ -424,6 +517,38 @@ internal static unsafe class CpuGemm
         finally
         {
             ArrayPool<float>.Shared.Return(ap);
+        }
+    }
+
+    // The shared tail panels' tiles for the A panel at row r0: each into the scratch tile, then every output's columns
+    // stored from it into its C, overwriting on its first K block unless it accumulates.
+    static void TailTiles(
+        float* pa,
+        int aStep,
+        Pack shared,
+        Tails tails,
+        int kc,
+        int k0,
+        int r0,
+        int m,
+        Output[] outs,
+        float* tmp
+    )
+    {
+        fixed (float* pb = &shared.Bp[shared.Bo + k0 * shared.PanelsN * NR])
+        {
+            for (int p = 0; p < tails.Panels; p++)
+            {
+                Micro(pa, aStep, pb + p * NR * kc, kc, tmp, NR, NR, true);
+                for (int i = 0; i < outs.Length; i++)
+                {
+                    if (tails.Panel[i] != p)
+                        continue;
+                    var o = outs[i];
+                    fixed (float* pc = &o.C.Data[o.C.Offset])
+                        Store(tmp + tails.At[i], r0, tails.Full[i] * NR, m, o.N, NR, pc, k0 == 0 && !o.Accumulate);
+                }
+            }
         }
     }
 
