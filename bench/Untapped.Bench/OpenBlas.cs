@@ -53,9 +53,6 @@ static unsafe partial class OpenBlas
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int unsetenv(string name);
 
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint getenv(string name);
-
     /// <summary>
     /// log2 of the time-stamp cycles OpenBLAS's idle threads poll before they sleep, as this process sets it.
     /// </summary>
@@ -76,7 +73,7 @@ static unsafe partial class OpenBlas
     {
         get
         {
-            var v = Marshal.PtrToStringUTF8(getenv("OPENBLAS_THREAD_TIMEOUT"));
+            var v = Untapped.Kernels.Ilgpu.NativeLibraries.NativeEnvironment("OPENBLAS_THREAD_TIMEOUT");
             return int.TryParse(v, out int t) ? Math.Clamp(t, 4, 30) : 28;
         }
     }
