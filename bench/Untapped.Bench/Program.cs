@@ -3,7 +3,8 @@ using Untapped.Kernels;
 using Untapped.Training.Model;
 
 // Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|fuse|limit|gemm|gemm-fusions|kernels|parity|steps|digest|ptx|bdn
-//   (fuse: the step with and without the dense layers' fused epilogues, interleaved)
+//   (fuse: the step with and without the dense layers' fused epilogues, interleaved; fuse --backwards-in-forward: with
+//   and without the backwards run in the forward pass; --profile: each side's op table over all its steps)
 //   (ptx [--dump DIR [--arch sm_80|sm_90]]: the ptxas resource table, or each kernel's PTX written to DIR)
 //   [--backend auto|cuda|opencl|ilgpu-cpu|cpu] [--threads N (0 = every core)] [--batch N] [--steps N] [--reps N]
 //   [--preset original|paper] [--model untapped|m2] [--by-layer] [--unfused (step: no fused epilogues)]
@@ -62,7 +63,15 @@ switch (mode)
         );
         break;
     case "fuse":
-        return FuseBench.Run(acc, preset, model, batch, reps);
+        return FuseBench.Run(
+            acc,
+            preset,
+            model,
+            batch,
+            reps,
+            args.Contains("--backwards-in-forward"),
+            args.Contains("--profile")
+        );
     case "limit":
         return LimitBench.Run(acc, preset, model, batch, threads, reps, blasCore);
     case "gemm":

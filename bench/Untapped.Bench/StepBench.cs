@@ -15,11 +15,21 @@ sealed class StepFixture : IDisposable
     public readonly int Samples;
 
     /// <param name="fuseEpilogues">Off, every op runs on its own (<see cref="ComputeGraph.FuseEpilogues"/>).</param>
-    public StepFixture(Backend acc, Preset preset, ModelKind model, int batch, bool fuseEpilogues = true)
+    /// <param name="backwardsInForward">Off, every backward runs in the backward pass (<see
+    /// cref="ComputeGraph.BackwardsInForward"/>).</param>
+    public StepFixture(
+        Backend acc,
+        Preset preset,
+        ModelKind model,
+        int batch,
+        bool fuseEpilogues = true,
+        bool backwardsInForward = true
+    )
     {
         Config = ModelConfig.For(preset, model);
         var obj = new Objective(Config, batch, batch, batch, unfeaturedTiled: Config.UnfeaturedZ == UnfeaturedZ.Fixed);
         obj.Graph.FuseEpilogues = fuseEpilogues;
+        obj.Graph.BackwardsInForward = backwardsInForward;
         Executor = new Executor(obj.Graph, acc, 1);
         acc.CopyFromHost(Networks.Initialise(obj.Graph.Parameters, 1), Executor.Parameters);
         var r = new Random(1);

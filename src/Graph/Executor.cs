@@ -93,7 +93,22 @@ public sealed class Executor : IOpContext, IDisposable
                 }
             }
         }
+        // Gradients that start in the forward pass (an op's backward run in its forward): seeded before that step's op,
+        // or written whole by that backward.
+        for (int i = 0; i < graph.Ops.Count; i++)
+        {
+            foreach (var g in Plan.GradStarts[i])
+            {
+                if (!_seeds.ContainsKey(g) && !graph.Ops.Any(o => o.BackwardInForward && o.WritesGrad(g)))
+                    throw new InvalidOperationException($"{g}'s gradient starts in the forward pass with no writer");
+                if (_seeds.ContainsKey(g))
+                    _forwardSeeds.Add((graph.Ops[i], g));
+            }
+        }
     }
+
+    // The seeds filled in the forward pass, each before its op runs (MemoryPlan.GradStarts at forward steps).
+    readonly List<(Op Op, Tensor T)> _forwardSeeds = [];
 
     public ComputeGraph Graph { get; }
     public Backend Backend { get; }
@@ -107,6 +122,9 @@ public sealed class Executor : IOpContext, IDisposable
     public int StepsDone { get; private set; }
 
     int IOpContext.Step => StepsDone;
+
+    /// <summary>Whether this executor trains (it has gradients): not a forward-only one (<see cref="ForInference"/>).</summary>
+    public bool Trains => _train is not null;
 
     /// <summary>When set, every op is followed by a synchronise and its time is added here.</summary>
     public OpProfile? Profile { get; set; }
@@ -233,7 +251,12 @@ public sealed class Executor : IOpContext, IDisposable
     /// Runs one op's forward kernel (<see cref="Forward"/> is this over the graph's ops, then <see
     /// cref="ReduceLosses"/>).
     /// </summary>
-    public void ForwardOp(Op op) => Timed(op, false);
+    public void ForwardOp(Op op)
+    {
+        foreach (var (_, t) in _forwardSeeds.Where(s => s.Op == op))
+            Backend.Fill(t.Length, _seeds[t], GradView(t));
+        Timed(op, false);
+    }
 
     /// <summary>
     /// Sums the per-row loss tensors into the loss vector: every term, then the weighted total (of the non-monitor
@@ -279,7 +302,7 @@ public sealed class Executor : IOpContext, IDisposable
                 foreach (var t in Plan.GradStarts[2 * n - i])
                     _unwritten.Add(t);
                 var op = Graph.Ops[i];
-                if (op.HasBackward)
+                if (op.HasBackward && !op.BackwardInForward)
                     Timed(op, true);
             }
         }

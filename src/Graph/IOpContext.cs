@@ -22,6 +22,15 @@ public interface IOpContext
     /// </summary>
     View Grad(Tensor t);
 
+    /// <summary>Rows [<paramref name="r0"/>, <paramref name="r1"/>) of <see cref="Grad"/>.</summary>
+    View GradRows(Tensor t, int r0, int r1) => Grad(t).Slice(r0 * t.Cols, (r1 - r0) * t.Cols);
+
+    /// <summary>
+    /// Whether this pass computes gradients (a training executor's): an op whose backward runs in its forward (<see
+    /// cref="Op.BackwardInForward"/>) runs it only then.
+    /// </summary>
+    bool Trains { get; }
+
     /// <summary>
     /// The gradient of <paramref name="t"/> for a kernel that can add into it or overwrite it: <paramref
     /// name="accumulate"/> is false on the first write of the backward pass, and the kernel must then write every

@@ -4,8 +4,10 @@ namespace Untapped.Graph;
 /// Liveness-based placement of every activation, input and activation-gradient in one arena. Inputs live for the whole
 /// schedule. Schedule steps: forward op i runs at step i, the loss reduction and gradient seeding at step N, and the
 /// backward of op i at step 2N - i (an op fused into a dense layer's epilogue runs its forward at the layer's step, so
-/// every tensor of the fused group is live together there; a dense layer's part 0 made by its lead's GEMMs, its
-/// output from the lead's forward and its output gradient to the lead's backward). A value lives from its producer (inputs: step 0) to its
+/// every tensor of the fused group is live together there, and one whose backward runs in its forward runs that
+/// there too, its output gradients seeded there: <see cref="GradStarts"/> then holds forward steps; a dense layer's
+/// part 0 made by its lead's GEMMs, its output from the lead's forward and its output gradient to the lead's
+/// backward). A value lives from its producer (inputs: step 0) to its
 /// last reader, which for ops
 /// with a backward includes that backward where it reads the value (<see cref="Op.BackwardReads"/>); a gradient lives from its first writer (the seed, or the backward of its
 /// last consumer) to the backward of its producer. Placement is greedy first-fit, largest first; two intervals that
@@ -35,10 +37,12 @@ public sealed class MemoryPlan
         // An op fused into a dense layer's epilogue runs its forward at the layer's step (its backward in its own).
         var index = g.Ops.Select((o, i) => (o, i)).ToDictionary(p => p.o, p => p.i);
         int Fwd(int i) => g.Ops[i].FusedInto is { } d ? index[d] : i;
+        // An op whose backward runs in its forward (Op.BackwardInForward) reads and writes its gradients there.
+        int Back(int i) => g.Ops[i].BackwardInForward ? Fwd(i) : Bwd(i);
         // A dense layer whose part 0 runs in its lead's GEMMs (DenseOp.InputLead): its output is first written at the
         // lead's forward, and its output gradient (its dZ) last read at the lead's backward.
         int Born(int i) => g.Ops[i] is DenseOp { InputLead: { } lead } ? index[lead] : Fwd(i);
-        int Died(int i) => g.Ops[i] is DenseOp { InputLead: { } lead } ? Bwd(index[lead]) : Bwd(i);
+        int Died(int i) => g.Ops[i] is DenseOp { InputLead: { } lead } ? Bwd(index[lead]) : Back(i);
         var producer = new Dictionary<int, int>();
         for (int i = 0; i < n; i++)
         {
@@ -60,14 +64,14 @@ public sealed class MemoryPlan
             foreach (var t in op.Inputs.Concat(op.Outputs))
             {
                 if (t.Kind != TensorKind.Parameter)
-                    Extend(valueEnd, t.Id, back && op.BackwardReads(t) ? Bwd(i) : Fwd(i), Math.Max);
+                    Extend(valueEnd, t.Id, back && op.BackwardReads(t) ? Back(i) : Fwd(i), Math.Max);
             }
 
             for (int k = 0; k < op.Inputs.Length; k++)
             {
                 var t = op.Inputs[k];
                 if (t.Kind != TensorKind.Parameter && t.RequiresGrad && back && op.Differentiable(k))
-                    Extend(gradStart, t.Id, Bwd(i), Math.Min);
+                    Extend(gradStart, t.Id, Back(i), Math.Min);
             }
         }
         foreach (var id in lossRows)

@@ -61,6 +61,13 @@ public abstract class Op
     /// </summary>
     public DenseOp? FusedInto { get; internal set; }
 
+    /// <summary>
+    /// Whether this op's backward runs inside its forward, on each block of rows right after the block's forward, in
+    /// its dense layer's epilogue while the rows are in cache (<see cref="IRowWiseBackward"/>; <see
+    /// cref="ComputeGraph.PlanEpilogues"/> decides). A training executor's backward pass then skips it.
+    /// </summary>
+    public bool BackwardInForward { get; internal set; }
+
     public abstract void Forward(IOpContext ctx);
     public abstract void Backward(IOpContext ctx);
 
@@ -76,4 +83,19 @@ public interface IRowWiseOp
 {
     /// <summary>Forward on rows [<paramref name="r0"/>, <paramref name="r1"/>) of every input and output.</summary>
     void ForwardRows(IOpContext ctx, int r0, int r1);
+}
+
+/// <summary>
+/// A row-wise op whose backward can also run on any block of rows. In a dense layer's epilogue it runs in the forward
+/// pass (<see cref="Op.BackwardInForward"/>) where its outputs' gradients are constants known before the pass (loss
+/// seeds that nothing else adds to) and its one input gradient would be written at most once after it: there its
+/// backward is that gradient's first write, and the one write after it adds in either order, the same bits.
+/// </summary>
+public interface IRowWiseBackward : IRowWiseOp
+{
+    /// <summary>
+    /// Forward and backward on rows [<paramref name="r0"/>, <paramref name="r1"/>): the outputs, and the input's
+    /// gradient overwritten there (the first write of the pass), in one kernel where the two share work.
+    /// </summary>
+    void ForwardAndBackwardRows(IOpContext ctx, int r0, int r1);
 }

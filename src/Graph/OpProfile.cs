@@ -16,14 +16,18 @@ public sealed class OpProfile
 
     /// <summary>
     /// The row an op's forward or backward time goes to; a dense layer's forward with an epilogue names the fused ops
-    /// ("dense + bernoulli_loglik"), whose time it includes.
+    /// ("dense + bernoulli_loglik", "bernoulli_loglik (and its backward)" where that runs in the forward), whose time it includes.
     /// </summary>
     public string Key(Op op, bool backward)
     {
         string kind =
             backward ? op.Kind + " backward"
             : op is DenseOp { Epilogue.Count: > 0 } d
-                ? string.Join(" + ", d.Epilogue.Select(e => e.Kind).Prepend(op.Kind))
+                ? string.Join(
+                    " + ",
+                    d.Epilogue.Select(e => e.BackwardInForward ? $"{e.Kind} (and its backward)" : e.Kind)
+                        .Prepend(op.Kind)
+                )
             : op.Kind;
         return ByLayer ? $"{kind} {op.Label} [{op.Outputs[0].Rows},{op.Outputs[0].Cols}]" : kind;
     }

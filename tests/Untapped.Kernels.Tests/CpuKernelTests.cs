@@ -311,6 +311,93 @@ public sealed class CpuKernelTests
         );
     }
 
+    // The log-likelihood and its logits' gradient in one pass (the decoder epilogue's, sharing each logit's exp) are the
+    // bits of BernoulliLogLik and an overwriting BernoulliLogLikBackward, on every vector width this CPU has (16 lanes
+    // through RowSum's wide path, 8, 4), with each form's edges in the logits (NaN, infinities, the clip exactly and
+    // just inside it) and a ragged row (301 = 37 x 8 + 5). The gradient's old contents are NaN and must not leak.
+    [Theory]
+    [InlineData(BernoulliForm.Original)]
+    [InlineData(BernoulliForm.Exact)]
+    public void TheLogLikelihoodAndItsGradientInOnePassAreTheTwoKernelsBits(BernoulliForm form)
+    {
+        var data = OpCases.DataOf(OpCases.Get(CaseSize.Test, $"bernoulli_loglik_periodic_{form}"));
+        const int m = 37,
+            d = 301;
+        var g = Gen.Uniform(new Random(5), m);
+        using var cpu = new CpuBackend(2);
+        using var X = cpu.Upload(data["x"]);
+        using var L = cpu.Upload(data["l"]);
+        using var G = cpu.Upload(g);
+        using var LogpApart = cpu.Allocate(m);
+        using var DlApart = cpu.Upload(Enumerable.Repeat(float.NaN, m * d).ToArray());
+        using var Logp = cpu.Allocate(m);
+        using var Dl = cpu.Upload(Enumerable.Repeat(float.NaN, m * d).ToArray());
+        cpu.BernoulliLogLik(X, L, m, d, form, LogpApart);
+        cpu.BernoulliLogLikBackward(X, L, G, m, d, form, false, DlApart, default);
+        cpu.BernoulliLogLikAndGrad(X, L, G, m, d, form, Logp, Dl);
+        int[] Bits(float[] v) => [.. v.Select(BitConverter.SingleToInt32Bits)];
+        float[] logp = cpu.ToArray(LogpApart),
+            dl = cpu.ToArray(DlApart);
+        Assert.Equal(Bits(logp), Bits(cpu.ToArray(Logp)));
+        Assert.Equal(Bits(dl), Bits(cpu.ToArray(Dl)));
+        Assert.Contains(dl, v => v != 0 && float.IsFinite(v));
+        if (form == BernoulliForm.Exact)
+            Assert.Contains(dl, float.IsNaN); // the NaN logit's (the clipped form passes no gradient there)
+        // Each width's row function, called directly (the backend runs only the widest).
+        bool clip = form == BernoulliForm.Original;
+        var paths = new List<(string, Func<int, float[], float>)>
+        {
+            ("4 lanes", (r, o) =>
+                RowSum.Of<CpuBackend.LogLikGradTerm, V128>(
+                    new(clip, g[r]),
+                    data["x"].AsSpan(r * d, d),
+                    data["l"].AsSpan(r * d, d),
+                    o
+                )
+            ),
+        };
+        if (Lanes.Has256)
+        {
+            paths.Add(
+                ("8 lanes", (r, o) =>
+                    RowSum.Of<CpuBackend.LogLikGradTerm, V256>(
+                        new(clip, g[r]),
+                        data["x"].AsSpan(r * d, d),
+                        data["l"].AsSpan(r * d, d),
+                        o
+                    )
+                )
+            );
+        }
+
+        if (Lanes.Wide)
+        {
+            paths.Add(
+                ("16 lanes", (r, o) =>
+                    RowSum.OfWide(
+                        new CpuBackend.LogLikGradTerm(clip, g[r]),
+                        data["x"].AsSpan(r * d, d),
+                        data["l"].AsSpan(r * d, d),
+                        o
+                    )
+                )
+            );
+        }
+
+        foreach (var (name, row) in paths)
+        {
+            for (int r = 0; r < m; r++)
+            {
+                var o = Enumerable.Repeat(float.NaN, d).ToArray();
+                Assert.True(
+                    BitConverter.SingleToInt32Bits(row(r, o)) == BitConverter.SingleToInt32Bits(logp[r]),
+                    $"{name}, row {r}: logp"
+                );
+                Assert.True(Bits(o).SequenceEqual(Bits(dl[(r * d)..((r + 1) * d)])), $"{name}, row {r}: dlogits");
+            }
+        }
+    }
+
     // Overwriting (the first write of a gradient) ignores NaN contents and writes zeros where the distance is 0:
     // the same numbers as adding into zeros.
     [Fact]

@@ -1,4 +1,5 @@
 using Untapped.Graph;
+using Untapped.Kernels;
 using Untapped.Kernels.Cpu;
 using Untapped.Training.Gate;
 using Untapped.Training.Model;
@@ -77,19 +78,106 @@ public class EpilogueTests
         Assert.True(fused >= 12, $"only {fused} fused activation backwards");
     }
 
+    // The log-likelihoods whose backward runs in the decoder's forward epilogue (ComputeGraph.PlanEpilogues): the
+    // labelled and unlabelled streams' (x is data, logp only a loss's, and the labelled logits' one other gradient
+    // comes from the reconstruction's relaxed sample). Not the reverse stream's where x~ takes a gradient (relaxed: its
+    // dx would be added out of order) or its logits fold (original: periodic), nor where log p(x~) trains nothing
+    // (--reverse-logp-grad none); there with a hard x~ on random z, it does.
+    [Theory]
+    [InlineData(Preset.Paper, XTildeGrad.Relaxed, ReverseLogPGrad.Full, false)]
+    [InlineData(Preset.Original, XTildeGrad.None, ReverseLogPGrad.Full, false)]
+    [InlineData(Preset.Paper, XTildeGrad.None, ReverseLogPGrad.Full, true)]
+    [InlineData(Preset.Paper, XTildeGrad.None, ReverseLogPGrad.None, false)]
+    public void TheLogLikelihoodsBackwardRunsInTheForwardWhereItGivesTheSameBits(
+        Preset preset,
+        XTildeGrad xTilde,
+        ReverseLogPGrad logpGrad,
+        bool reverse
+    )
+    {
+        var cfg = ModelConfig.For(preset) with { XTildeGrad = xTilde, ReverseLogPGrad = logpGrad };
+        using var cpu = new CpuBackend(1);
+        using var f = new ObjectiveFixture(cpu, cfg, 20, 1);
+        string[] expected = ["log_p (labelled)", "log_p (unlabelled)", .. reverse ? ["log_p (reverse)"] : (string[])[]];
+        var early = f.Objective.Graph.Ops.Where(o => o.BackwardInForward).ToList();
+        Assert.Equal(expected, early.Select(o => o.Label));
+        var plan = f.Executor.Plan;
+        foreach (var op in early)
+        {
+            // The whole fused group's values, the logits' gradient and logp's seed hold their own bytes at the step.
+            var logits = op.Inputs[1];
+            var group = op.FusedInto!.Epilogue.SelectMany(o => o.Inputs.Concat(o.Outputs))
+                .Where(t => t.Kind != TensorKind.Parameter)
+                .Distinct()
+                .Select(plan.Value)
+                .Append(plan.Grad(logits)!)
+                .Append(plan.Grad(op.Outputs[0])!)
+                .ToList();
+            AssertApart(group);
+        }
+    }
+
+    // A layer's logits read by a log-likelihood and then by one or two relaxed samples, each scored: with one sample the
+    // log-likelihood's backward moves into the forward (the sample's gradient is then added to it, not it to the
+    // sample's: the same sum); with two it stays (three gradients added in another order would round differently).
+    // Either way the gradients are the unfused graph's bits.
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    public void TheLogLikelihoodsBackwardMovesOnlyWhereOneLaterWriteFollows(int samples, bool moves)
+    {
+        float[] Run(bool fuse)
+        {
+            const int rows = 200,
+                cols = 40;
+            var g = new ComputeGraph { FuseEpilogues = fuse };
+            var w = g.Parameter("w", 6, cols);
+            var b = g.Parameter("b", 1, cols);
+            var x = g.Input("x", rows, 6);
+            var target = g.Input("target", rows, cols);
+            var logits = g.Dense("out", [x], w, b, Activation.None);
+            g.Loss("log_p", 1f, new LossPart(g.BernoulliLogLik("log_p", target, logits, BernoulliForm.Exact), -1f));
+            for (int k = 0; k < samples; k++)
+            {
+                var u = g.Noise($"u{k}", rows, cols, false);
+                var xs = g.BernoulliSample($"x~{k}", logits, u, 0.7f, true, BernoulliForm.Exact);
+                g.Loss($"d{k}", 0.5f, new LossPart(g.L2Distance($"d{k}", xs, target), 1f));
+            }
+            using var cpu = new CpuBackend(2);
+            using var ex = new Executor(g, cpu, 9);
+            Assert.Equal(fuse && moves, g.Ops.Any(o => o.BackwardInForward));
+            Assert.Equal(fuse, g.Ops.Any(o => o.FusedInto is not null));
+            cpu.CopyFromHost(g.Parameters.Initialise(9, 1.0, new HashSet<string>()), ex.Parameters);
+            var r = new Random(3);
+            ex.SetInput(x, Enumerable.Range(0, rows * 6).Select(_ => r.NextSingle() * 4 - 2).ToArray());
+            ex.SetInput(target, Enumerable.Range(0, rows * cols).Select(_ => r.Next(2) * 1f).ToArray());
+            ex.Forward();
+            ex.Backward();
+            return cpu.ToArray(ex.Gradients);
+        }
+        var fused = Run(true);
+        Assert.Equal(Bits(Run(false)), Bits(fused));
+        Assert.Contains(fused, v => v != 0);
+    }
+
     // Three training steps at batch 300 (four row chunks of the decoder's GEMM, two threads), fused and not: every loss
     // and every parameter bit equal. Original preset: the reverse decoder is periodic and runs its epilogue after the
-    // copies (Backend.ForRows); paper: in the GEMM, with a relaxed sample whose backward reads the fused x~.
+    // copies (Backend.ForRows); paper: in the GEMM, with a relaxed sample whose backward reads the fused x~ and adds to
+    // the labelled logits' gradient after the log-likelihood's, which the forward wrote; paper with a hard x~: the
+    // reverse stream's log-likelihood backward in the forward too.
     [Theory]
-    [InlineData(Preset.Paper)]
-    [InlineData(Preset.Original)]
-    public void AFusedStepGivesTheUnfusedBits(Preset preset)
+    [InlineData(Preset.Paper, XTildeGrad.Relaxed)]
+    [InlineData(Preset.Original, XTildeGrad.None)]
+    [InlineData(Preset.Paper, XTildeGrad.None)]
+    public void AFusedStepGivesTheUnfusedBits(Preset preset, XTildeGrad xTilde)
     {
         (float[] Losses, float[] Params) Run(bool fuse)
         {
             using var cpu = new CpuBackend(2);
-            using var f = new ObjectiveFixture(cpu, ModelConfig.For(preset), 300, 4, fuse);
+            var cfg = ModelConfig.For(preset) with { XTildeGrad = xTilde };
+            using var f = new ObjectiveFixture(cpu, cfg, 300, 4, fuse);
             Assert.Equal(fuse, f.Objective.Graph.Ops.Any(o => o.FusedInto is not null));
+            Assert.Equal(fuse, f.Objective.Graph.Ops.Any(o => o.BackwardInForward));
             Assert.Equal(fuse, f.Objective.Graph.Ops.OfType<DenseOp>().Any(d => d.ActivationBackwardFused));
             Assert.Equal(fuse, f.Objective.Graph.Ops.OfType<DenseOp>().Any(d => d.Siblings.Count > 0));
             var losses = new List<float>();

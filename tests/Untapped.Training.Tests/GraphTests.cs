@@ -71,11 +71,16 @@ public sealed class GraphTests(ITestOutputHelper output)
         Assert.True(plan.PeakBytes < naive * 0.8, "liveness reuse should save at least a fifth of the arena");
     }
 
-    [Fact]
-    public void PlannedSlotsNeverOverlapWhileBothAreLive()
+    // As an executor plans it: fused epilogues, shared GEMMs and backwards run in the forward included.
+    [Theory]
+    [InlineData(Preset.Original)]
+    [InlineData(Preset.Paper)]
+    public void PlannedSlotsNeverOverlapWhileBothAreLive(Preset preset)
     {
-        var plan = new MemoryPlan(new Objective(ModelConfig.For(Preset.Paper), 7, 5, 3).Graph);
-        var slots = plan.Slots.ToList();
+        using var cpu = new CpuBackend(1);
+        using var f = new ObjectiveFixture(cpu, ModelConfig.For(preset), 20, 1);
+        Assert.Contains(f.Objective.Graph.Ops, o => o.BackwardInForward);
+        var slots = f.Executor.Plan.Slots.ToList();
         foreach (var a in slots)
         {
             foreach (var b in slots)
@@ -273,8 +278,14 @@ public sealed class GraphTests(ITestOutputHelper output)
         var forwardRows = p.Rows.Where(r => r.Key.StartsWith("dense") && !r.Key.EndsWith("backward")).ToList();
         Assert.Equal(dense.Count, forwardRows.Sum(r => r.Value.Count));
         Assert.Equal(dense.Count(d => d.Epilogue.Count == 0), p.Rows["dense"].Count);
-        Assert.Contains("dense + bernoulli_loglik", p.Rows.Keys);
+        // The unlabelled decoder's: its log-likelihood's backward runs in its forward, and has no row of its own.
+        Assert.Contains("dense + bernoulli_loglik (and its backward)", p.Rows.Keys);
         Assert.Equal(dense.Count(o => o.HasBackward), p.Rows["dense backward"].Count);
+        int inForward = f.Objective.Graph.Ops.Count(o => o.BackwardInForward);
+        Assert.Equal(
+            f.Objective.Graph.Ops.Count(o => o.Kind == "bernoulli_loglik") - inForward,
+            p.Rows["bernoulli_loglik backward"].Count
+        );
         Assert.Equal(1, p.Rows["adam"].Count);
         // Forward flops: 2 x batch x (fan-in x fan-out) of each layer applied, the layer's size read from docs/model.md
         // §2's layout table by the op's label ("decoder.l1 (labelled)" -> decoder.l1.w), not from the op.
@@ -292,7 +303,8 @@ public sealed class GraphTests(ITestOutputHelper output)
         f.Executor.Backward();
         var rows = f.Executor.Profile.Rows;
         Assert.Equal(
-            f.Objective.Graph.Ops.Count(o => o.FusedInto is null) + f.Objective.Graph.Ops.Count(o => o.HasBackward),
+            f.Objective.Graph.Ops.Count(o => o.FusedInto is null)
+                + f.Objective.Graph.Ops.Count(o => o.HasBackward && !o.BackwardInForward),
             rows.Values.Sum(r => r.Count)
         );
         var first = dense[0];

@@ -37,6 +37,9 @@ public sealed class OracleTests
         int batch = file["input.x_labelled"].Shape[0];
         var obj = new Objective(cfg, batch, batch, batch);
         using var cpu = new CpuBackend(2);
+        // The oracle's noise replaces each draw after its op has run (Overrides): a backward run in the forward would
+        // have used the draws it replaces (the reverse decoder's epilogue samples x~, then scores it and its gradient).
+        obj.Graph.BackwardsInForward = false;
         using var ex = new Executor(obj.Graph, cpu, 1);
         var parameters = new float[obj.Graph.Parameters.TotalLength];
         foreach (var p in obj.Graph.Parameters.Items)

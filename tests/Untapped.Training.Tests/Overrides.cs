@@ -5,7 +5,9 @@ namespace Untapped.Training.Tests;
 /// <summary>
 /// A forward pass with some op outputs replaced, by tensor name, right after their op runs: explicit noise for the
 /// oracle test, or frozen hard samples when a finite-difference check must treat them as constants. Test-only, so
-/// the production executor carries no such switch.
+/// the production executor carries no such switch. A replaced value reaches every op run after it, not a backward
+/// already run in the forward (<see cref="Op.BackwardInForward"/>): a caller that runs Backward after this turns
+/// those off (<see cref="ComputeGraph.BackwardsInForward"/>).
 /// </summary>
 static class Overrides
 {

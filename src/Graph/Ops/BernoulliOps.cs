@@ -5,11 +5,13 @@ namespace Untapped.Graph;
 /// <summary>
 /// logp[r] = log p(x[r] | logits[r]) under a factorised Bernoulli. Periodic logits (<see cref="Tensor.RowPeriod"/>: the
 /// fixed-z decoder's) pass their period on, forward and backward, so that a backend computes their functions once per
-/// distinct row.
+/// distinct row. In a decoder's epilogue whose logp only a loss reads, its backward runs in the forward (<see
+/// cref="Op.BackwardInForward"/>): dlogits is written while the logits are in cache, not by a pass of its own over
+/// x, the logits and dlogits.
 /// </summary>
 public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, BernoulliForm form, Tensor logp)
     : Op(label, [x, logits], [logp]),
-        IRowWiseOp
+        IRowWiseBackward
 {
     public override string Kind => "bernoulli_loglik";
 
@@ -27,6 +29,21 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
         );
 
     public override bool WritesFoldedGrad(Tensor t) => t == logits && logits.RowPeriod > 0;
+
+    // Only where x takes no gradient and the logits are not periodic (ComputeGraph.PlanEpilogues: one input gradient,
+    // of a tensor whose rows do not repeat): logp and dlogits, overwritten, in one kernel that may share each logit's
+    // exp between the two.
+    public void ForwardAndBackwardRows(IOpContext c, int r0, int r1) =>
+        c.Backend.BernoulliLogLikAndGrad(
+            c.ValueRows(x, r0, r1),
+            c.ValueRows(logits, r0, r1),
+            c.GradRows(logp, r0, r1),
+            r1 - r0,
+            x.Cols,
+            form,
+            c.ValueRows(logp, r0, r1),
+            c.GradRows(logits, r0, r1)
+        );
 
     // A folded logits gradient (the fixed-z decoder's: its output layer runs backward on one period) is summed over
     // each period row's rows as it is made, never written whole: the bits of writing it whole and folding after.

@@ -228,8 +228,18 @@ public sealed class DenseOp : Op
     void RunEpilogue(IOpContext ex, int r0, int r1)
     {
         foreach (var op in _epilogue)
-            ((IRowWiseOp)op).ForwardRows(ex, r0, r1);
+        {
+            if (op.BackwardInForward && ex.Trains)
+                ((IRowWiseBackward)op).ForwardAndBackwardRows(ex, r0, r1);
+            else
+                ((IRowWiseOp)op).ForwardRows(ex, r0, r1);
+        }
     }
+
+    // Y is read back only by the activation backward that Backward runs itself: without an activation, or with its
+    // backward in the next layer's GEMM, Y may die once its readers' passes are done (the decoder's logits at the end
+    // of its epilogue, where the log-likelihood's backward runs in the forward).
+    public override bool BackwardReads(Tensor t) => t != _y || !DbFromSums;
 
     public override void Backward(IOpContext ex)
     {
@@ -378,6 +388,13 @@ public sealed partial class ComputeGraph
     public bool FuseEpilogues { get; set; } = true;
 
     /// <summary>
+    /// Whether <see cref="PlanEpilogues"/> moves fused ops' backwards into the forward where that gives the same bits
+    /// (<see cref="Op.BackwardInForward"/>; the default, under <see cref="FuseEpilogues"/>). Off, each runs in the
+    /// backward pass: the same bits (tests and `bench fuse --backwards-in-forward` compare the two).
+    /// </summary>
+    public bool BackwardsInForward { get; set; } = true;
+
+    /// <summary>
     /// Gives each dense layer its <see cref="DenseOp.Epilogue"/>: the unbroken run of ops right after it in graph order
     /// that are row-wise (<see cref="IRowWiseOp"/>) over Y's rows, each reading Y or an earlier member's output and
     /// otherwise only inputs or tensors made before the layer; a noise op in the run joins when a member reads it.
@@ -399,7 +416,10 @@ public sealed partial class ComputeGraph
             }
         }
         if (!FuseEpilogues)
+        {
+            PlanBackwardsInForward();
             return;
+        }
         PlanActivationBackwards();
         var at = _ops.Select((o, i) => (o, i)).SelectMany(p => p.o.Outputs.Select(t => (t, p.i))).ToDictionary();
         for (int i = 0; i < _ops.Count; i++)
@@ -435,6 +455,39 @@ public sealed partial class ComputeGraph
             foreach (var member in members)
                 member.FusedInto = dense;
             dense.Epilogue = _ops.Where(members.Contains).ToList();
+        }
+        PlanBackwardsInForward();
+    }
+
+    /// <summary>
+    /// Runs a fused op's backward in its forward (<see cref="Op.BackwardInForward"/>) where that gives the same bits: the
+    /// op is an <see cref="IRowWiseBackward"/>; every output's gradient is its loss seed alone (a constant, in no
+    /// monitor-only term, read by no op); exactly one input takes a gradient, an activation's whose rows do not repeat
+    /// (so it is not folded); and at most
+    /// one op after it in graph order writes that gradient. Backward runs in reverse order, so in the backward pass its
+    /// write was first or second; moved into the forward it is first, and the one other write adds in the other order:
+    /// fl(a + b) = fl(b + a). The memory plan counts the backward at the layer's forward step.
+    /// </summary>
+    void PlanBackwardsInForward()
+    {
+        var seeded = _losses
+            .Where(l => !l.Monitor)
+            .SelectMany(l => l.Parts)
+            .Where(p => p.Gradient)
+            .Select(p => p.Rows)
+            .ToHashSet();
+        var read = _ops.SelectMany(o => o.Inputs).ToHashSet();
+        for (int i = 0; i < _ops.Count; i++)
+        {
+            var op = _ops[i];
+            op.BackwardInForward = false;
+            if (!BackwardsInForward || op is not IRowWiseBackward || op.FusedInto is null || !op.HasBackward)
+                continue;
+            var takes = op.Inputs.Where((t, k) => t.RequiresGrad && op.Differentiable(k)).Distinct().ToList();
+            op.BackwardInForward =
+                op.Outputs.All(o => o.RequiresGrad && seeded.Contains(o) && !read.Contains(o))
+                && takes is [{ Kind: TensorKind.Activation, RowPeriod: 0 } t]
+                && _ops.Skip(i + 1).Count(o => o.WritesGrad(t)) <= 1;
         }
     }
 

@@ -52,52 +52,102 @@ internal static class RowSum
     }
 
     /// <summary>sum_j term(a_j, b_j) over the row, in the fixed order above.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Of<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-        where TTerm : struct, IRowTerm =>
-        Lanes.Wide ? OfWide(term, a, b)
-        : Lanes.Has256 ? Of<TTerm, V256>(term, a, b)
-        : Of<TTerm, V128>(term, a, b);
+        where TTerm : struct, IRowTerm => Of(new WithoutOutput<TTerm>(term), a, b, default);
+
+    /// <summary>
+    /// sum_j term(a_j, b_j) over the row, in the fixed order above, with the term's second value for each j written to
+    /// <paramref name="output"/>[j] (a row function and its gradient in one pass).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Of<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+        where TTerm : struct, IRowTermWithOutput =>
+        Lanes.Wide ? OfWide(term, a, b, output)
+        : Lanes.Has256 ? Of<TTerm, V256>(term, a, b, output)
+        : Of<TTerm, V128>(term, a, b, output);
+
+    // An IRowTerm as a term whose output is dropped (the JIT removes the stores: Writes is a constant).
+    readonly struct WithoutOutput<TTerm>(TTerm term) : IRowTermWithOutput
+        where TTerm : struct, IRowTerm
+    {
+        public static bool Writes => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Invoke<T>(T a, T b, out T output)
+            where T : struct, ISimd<T>
+        {
+            output = default;
+            return term.Invoke(a, b);
+        }
+    }
+
+    /// <summary>The 16-lane path of <see cref="Of{TTerm}(TTerm, ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>
+    internal static float OfWide<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        where TTerm : struct, IRowTerm => OfWide(new WithoutOutput<TTerm>(term), a, b, default);
+
+    /// <summary>The <typeparamref name="T"/>-lane path of <see cref="Of{TTerm}(TTerm, ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>
+    internal static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        where TTerm : struct, IRowTerm
+        where T : struct, ISimd<T> => Of<WithoutOutput<TTerm>, T>(new(term), a, b, default);
 
     // Terms on 16 lanes, each vector's low half then its high half added into the 8-lane accumulator, then Of's loop
     // on what is left.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float OfWide<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-        where TTerm : struct, IRowTerm
+    internal static float OfWide<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+        where TTerm : struct, IRowTermWithOutput
     {
         ref float sa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
         ref float sb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref float so = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
         var acc = V256.Create(0f);
         int j = 0;
         for (; j + 2 * Lanes8 <= a.Length; j += 2 * Lanes8)
         {
-            var t = term.Invoke(V512.Load(ref sa, (nuint)j), V512.Load(ref sb, (nuint)j));
+            var t = term.Invoke(V512.Load(ref sa, (nuint)j), V512.Load(ref sb, (nuint)j), out var o);
+            if (TTerm.Writes)
+                V512.Store(o, ref so, (nuint)j);
             acc += t.Lower;
             acc += t.Upper;
         }
-        return Of(term, a, b, j, acc, V256.Create(0f)); // acc1 is for 4-lane vectors only
+        return Of(term, a, b, output, j, acc, V256.Create(0f)); // acc1 is for 4-lane vectors only
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-        where TTerm : struct, IRowTerm
-        where T : struct, ISimd<T> => Of(term, a, b, 0, T.Create(0f), T.Create(0f));
+    internal static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+        where TTerm : struct, IRowTermWithOutput
+        where T : struct, ISimd<T> => Of(term, a, b, output, 0, T.Create(0f), T.Create(0f));
 
     // From element j on, with the lane sums so far: lanes 0..Count-1 in acc0, the rest of the eight in acc1 (used only
     // when T has four lanes).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int j, T acc0, T acc1)
-        where TTerm : struct, IRowTerm
+    static float Of<TTerm, T>(
+        TTerm term,
+        ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b,
+        Span<float> output,
+        int j,
+        T acc0,
+        T acc1
+    )
+        where TTerm : struct, IRowTermWithOutput
         where T : struct, ISimd<T>
     {
         ref float sa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
         ref float sb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref float so = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
         int d = a.Length;
         for (; j + Lanes8 <= d; j += Lanes8)
         {
-            acc0 += term.Invoke(T.Load(ref sa, (nuint)j), T.Load(ref sb, (nuint)j));
+            acc0 += term.Invoke(T.Load(ref sa, (nuint)j), T.Load(ref sb, (nuint)j), out var o0);
+            if (TTerm.Writes)
+                T.Store(o0, ref so, (nuint)j);
             if (T.Count < Lanes8)
-                acc1 += term.Invoke(T.Load(ref sa, (nuint)(j + T.Count)), T.Load(ref sb, (nuint)(j + T.Count)));
+            {
+                var q = (nuint)(j + T.Count);
+                acc1 += term.Invoke(T.Load(ref sa, q), T.Load(ref sb, q), out var o1);
+                if (TTerm.Writes)
+                    T.Store(o1, ref so, q);
+            }
         }
         Span<float> lanes = stackalloc float[Lanes8];
         T.Store(acc0, ref lanes[0], 0);
@@ -108,15 +158,26 @@ internal static class RowSum
             // The tail, padded with zeros and masked out of the sum, lane by lane as a full vector would add it.
             Span<float> ta = stackalloc float[Lanes8],
                 tb = stackalloc float[Lanes8],
-                t = stackalloc float[Lanes8];
+                t = stackalloc float[Lanes8],
+                to = stackalloc float[Lanes8];
             ta.Clear();
             tb.Clear();
             a[j..].CopyTo(ta);
             b[j..].CopyTo(tb);
             for (int q = 0; q < Lanes8; q += T.Count)
-                T.Store(term.Invoke(T.Load(ref ta[0], (nuint)q), T.Load(ref tb[0], (nuint)q)), ref t[0], (nuint)q);
+            {
+                T.Store(
+                    term.Invoke(T.Load(ref ta[0], (nuint)q), T.Load(ref tb[0], (nuint)q), out var o),
+                    ref t[0],
+                    (nuint)q
+                );
+                if (TTerm.Writes)
+                    T.Store(o, ref to[0], (nuint)q);
+            }
             for (int q = 0; q < d - j; q++)
                 lanes[q] += t[q];
+            if (TTerm.Writes)
+                to[..(d - j)].CopyTo(output[j..]);
         }
         return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
     }
@@ -126,6 +187,18 @@ internal static class RowSum
 internal interface IRowTerm
 {
     T Invoke<T>(T a, T b)
+        where T : struct, ISimd<T>;
+}
+
+/// <summary>
+/// A <see cref="RowSum"/> term with a second value per element, written beside the sum (<see cref="Writes"/>: whether
+/// it is; a constant the JIT folds).
+/// </summary>
+internal interface IRowTermWithOutput
+{
+    static abstract bool Writes { get; }
+
+    T Invoke<T>(T a, T b, out T output)
         where T : struct, ISimd<T>;
 }
 

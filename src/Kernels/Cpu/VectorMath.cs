@@ -182,9 +182,16 @@ internal static class VectorMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sigmoid<T>(T x)
+        where T : struct, ISimd<T> => SigmoidOfExp(x, Exp(-T.Abs(x)));
+
+    /// <summary>
+    /// <see cref="Sigmoid"/> from <paramref name="e"/> = e^-|x| made already (the Bernoulli log-likelihood's softplus
+    /// has it): 1 / (1 + e) for x &gt;= 0, e / (1 + e) below.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T SigmoidOfExp<T>(T x, T e)
         where T : struct, ISimd<T>
     {
-        var e = Exp(-T.Abs(x));
         var s = C<T>(1f) / (C<T>(1f) + e);
         return T.Select(T.Lt(x, C<T>(0f)), e * s, s);
     }

@@ -69,6 +69,29 @@ public abstract partial class Backend
     protected abstract void BernoulliLogLikBackwardCore(in BernoulliLogLikBackwardArgs args);
 
     /// <summary>
+    /// <see cref="BernoulliLogLik"/> and the logits' gradient of <see cref="BernoulliLogLikBackward"/> in one pass, for
+    /// a gradient g known when the log-likelihood is made (a loss seed): logp[r] as BernoulliLogLik gives it and
+    /// dlogits[r] = g[r] d logp[r] / d logits[r], written without reading (no dx): the bits of the two calls. A
+    /// backend may share e^-|lc| between the two (the managed CPU does; each is an exp per element).
+    /// </summary>
+    public void BernoulliLogLikAndGrad(
+        View x, // [m,d]
+        View logits, // [m,d]
+        View g, // [m]
+        int m,
+        int d,
+        BernoulliForm form,
+        View logp, // [m]
+        View dlogits // [m,d]
+    )
+    {
+        Sizes(m, d).All(x).All(logits).Rows(g).Rows(logp).All(dlogits);
+        BernoulliLogLikAndGradCore(new(x, logits, g, m, d, form, logp, dlogits));
+    }
+
+    protected abstract void BernoulliLogLikAndGradCore(in BernoulliLogLikAndGradArgs args);
+
+    /// <summary>
     /// The logits' gradient of <see cref="BernoulliLogLikBackward"/> folded onto their first period, for logits whose
     /// rows repeat every <paramref name="period"/>: dlogits[c] (+)= sum over rows r = c, c + p, ... in that order of
     /// g[r] d logp[r] / d logits[r], each row's term rounded as the whole-row kernel writes it, so the result is the
@@ -146,6 +169,7 @@ public abstract partial class Backend
     // csharpier-ignore-start
     protected readonly record struct BernoulliLogLikArgs(View X, View Logits, int M, int D, BernoulliForm Form, View Logp, int Period);
     protected readonly record struct BernoulliLogLikBackwardArgs(View X, View Logits, View G, int M, int D, BernoulliForm Form, bool Accumulate, View Dlogits, View Dx, int Period);
+    protected readonly record struct BernoulliLogLikAndGradArgs(View X, View Logits, View G, int M, int D, BernoulliForm Form, View Logp, View Dlogits);
     protected readonly record struct BernoulliLogLikBackwardFoldedArgs(View X, View Logits, View G, int M, int D, BernoulliForm Form, int Period, bool Accumulate, View Dlogits);
     protected readonly record struct BernoulliSampleArgs(View Logits, View U, int N, float Tau, bool Relaxed, BernoulliForm Form, View Xs, int Period);
     protected readonly record struct BernoulliSampleBackwardArgs(View Xs, View Dxs, int N, float Tau, bool Accumulate, View Dlogits);

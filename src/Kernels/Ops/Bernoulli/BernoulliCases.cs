@@ -115,6 +115,29 @@ public static partial class OpCases
             {
                 Bytes = 3 * md,
             };
+            // Both in one pass, as the labelled and unlabelled decoders' epilogues run them (dlogits overwritten).
+            yield return new(
+                $"bernoulli_loglik_and_grad_{form}",
+                nameof(Backend.BernoulliLogLikAndGrad),
+                r =>
+                    OpCase.Buffers(
+                        ("x", s == CaseSize.Model ? Gen.Bits(r, m * d) : Gen.Uniform(r, m * d, 0, 1)),
+                        (
+                            "l",
+                            s == CaseSize.Model
+                                ? Gen.Uniform(r, m * d, -5, 5)
+                                : WithLogitEdges(Gen.Uniform(r, m * d, -16, 16))
+                        ),
+                        ("g", Gen.Uniform(r, m)),
+                        ("o", new float[m]),
+                        ("dl", Enumerable.Repeat(float.NaN, m * d).ToArray())
+                    ),
+                ["o", "dl"],
+                (a, h) => a.BernoulliLogLikAndGrad(h["x"], h["l"], h["g"], m, d, form, h["o"], h["dl"])
+            )
+            {
+                Bytes = 3 * md,
+            };
         }
 
         foreach (
@@ -163,6 +186,31 @@ public static partial class OpCases
         }
     }
 
+    // Each form's edges (the clip exactly and just inside it, past it, infinities, NaN, signed zeros, a subnormal),
+    // spread through the logits.
+    static float[] WithLogitEdges(float[] logits)
+    {
+        float[] edges =
+        [
+            float.NaN,
+            float.PositiveInfinity,
+            float.NegativeInfinity,
+            KernelConstants.BernLogitClip,
+            -KernelConstants.BernLogitClip,
+            BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(KernelConstants.BernLogitClip) - 1),
+            0f,
+            -0f,
+            1e30f,
+            -1e30f,
+            float.Epsilon,
+            100f,
+            -100f,
+        ];
+        for (int i = 0; i < edges.Length; i++)
+            logits[i * 97 % logits.Length] = edges[i];
+        return logits;
+    }
+
     /// <summary>
     /// The fixed-z decoder's periodic logits (the kernels' period promise): the managed CPU computes their functions
     /// once per distinct row from tables, a device kernel per element; both must give the same bits. Test: a period of
@@ -181,26 +229,7 @@ public static partial class OpCases
         {
             var first = Gen.Uniform(r, p * d, -16, 16);
             if (test)
-            {
-                float[] edges =
-                [
-                    float.NaN,
-                    float.PositiveInfinity,
-                    float.NegativeInfinity,
-                    KernelConstants.BernLogitClip,
-                    -KernelConstants.BernLogitClip,
-                    BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(KernelConstants.BernLogitClip) - 1),
-                    0f,
-                    -0f,
-                    1e30f,
-                    -1e30f,
-                    float.Epsilon,
-                    100f,
-                    -100f,
-                ];
-                for (int i = 0; i < edges.Length; i++)
-                    first[i * 97 % first.Length] = edges[i];
-            }
+                WithLogitEdges(first);
             return Gen.Tiled(first, m * d);
         }
         float[] X(Random r) => test ? Gen.Uniform(r, m * d, 0, 1) : Gen.Bits(r, m * d);

@@ -42,8 +42,47 @@ public sealed partial class CpuBackend
             where T : struct, ISimd<T>
         {
             l = Clip(l);
-            return x * l - T.Max(l, T.Create(0f)) - SoftplusTailOp.Invoke(l);
+            return Of(x, l, VectorMath.Exp(-T.Abs(l)));
         }
+
+        /// <summary>x lc - max(lc, 0) - log(1 + e) from lc and e = e^-|lc| (softplus's tail, <see cref="SoftplusTailOp"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Of<T>(T x, T lc, T e)
+            where T : struct, ISimd<T> => x * lc - T.Max(lc, T.Create(0f)) - VectorMath.Log1pUnit(e);
+    }
+
+    // The log-likelihood's term and its logits' gradient in one pass, e^-|lc| made once for both: LogLikTerm's
+    // operations, and LogitGradOp's on the sigmoid of that e. Inside the clip lc is l, so that sigmoid is
+    // VectorMath.Sigmoid(l)'s bits; outside it the gradient is masked to zero. The same bits as the two kernels.
+    internal readonly struct LogLikGradTerm(bool clip, float g) : IRowTermWithOutput
+    {
+        public static bool Writes => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Invoke<T>(T x, T l, out T grad)
+            where T : struct, ISimd<T>
+        {
+            var lc = new LogLikTerm(clip).Clip(l);
+            var e = VectorMath.Exp(-T.Abs(lc));
+            grad = new LogitGradOp(g, clip).From(x, l, VectorMath.SigmoidOfExp(lc, e));
+            return LogLikTerm.Of(x, lc, e);
+        }
+    }
+
+    protected override void BernoulliLogLikAndGradCore(in BernoulliLogLikAndGradArgs args)
+    {
+        var (x, logits, g, m, d, form, logp, dlogits) = args;
+        Mem X = A(x),
+            L = A(logits),
+            G = A(g),
+            O = A(logp),
+            DL = A(dlogits);
+        bool clip = form == BernoulliForm.Original;
+        Chunks(m, Grain(d * 8), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+                O[r] = RowSum.Of(new LogLikGradTerm(clip, G[r]), X.Span(r * d, d), L.Span(r * d, d), DL.Span(r * d, d));
+        });
     }
 
     /// <summary>
@@ -274,9 +313,14 @@ public sealed partial class CpuBackend
     readonly struct LogitGradOp(float g, bool clip) : IBinaryOp
     {
         public T Invoke<T>(T x, T l)
+            where T : struct, ISimd<T> => From(x, l, VectorMath.Sigmoid(l));
+
+        /// <summary>The gradient from <paramref name="sigmoid"/> = sigmoid l, made already.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T From<T>(T x, T l, T sigmoid)
             where T : struct, ISimd<T>
         {
-            var t = x - VectorMath.Sigmoid(l);
+            var t = x - sigmoid;
             if (clip)
                 t &= new InsideClipOp().Invoke(l, l);
             return t * T.Create(g);

@@ -30,6 +30,43 @@ static class DeviceBernoulli
     }
 
     /// <summary>
+    /// BernoulliLogLik's row and g[r] d logp / d logits for each of its elements (<see cref="LogitGrad"/>), written
+    /// without reading: the bits of BernoulliLogLik and an overwriting BernoulliLogLikBackward without dx. Each element
+    /// computes its own exps (the CPU shares one; the bits are the same). Grid: m groups of RowGroup.
+    /// </summary>
+    public static void BernoulliLogLikAndGrad(
+        ArrayView<float> x, // [m,d]
+        ArrayView<float> logits, // [m,d]
+        ArrayView<float> g, // [m]
+        int d,
+        BernoulliForm form,
+        ArrayView<float> logp, // [m]
+        ArrayView<float> dlogits // [m,d]
+    )
+    {
+        var shared = SharedMemory.Allocate<float>(RowGroup);
+        int l = Group.IdxX,
+            r = Grid.IdxX;
+        var term = new Cpu.CpuBackend.LogLikTerm(form == BernoulliForm.Original);
+        float gr = g[r],
+            s = 0f;
+        for (int j = l; j < d; j += RowGroup)
+        {
+            float xv = x[r * d + j],
+                lv = logits[r * d + j];
+            s += term.Invoke(new Cpu.Lane(xv), new Cpu.Lane(lv)).V;
+            dlogits[r * d + j] = gr * LogitGrad(xv, lv, form);
+        }
+        float t = GroupReduce.RowSum8(shared, s, l);
+        if (l == 0)
+            logp[r] = t;
+    }
+
+    /// <summary>d logp / d logit of one element: x - sigmoid l, zero outside the clip in the original form.</summary>
+    static float LogitGrad(float xv, float lv, BernoulliForm form) =>
+        form == BernoulliForm.Exact || MathF.Abs(lv) < BernLogitClip ? xv - Fn.Sigmoid(lv) : 0f;
+
+    /// <summary>
     /// dlogits (+)= g[r] d logp / d logits (added when accumulating, else written without reading: it may hold NaN);
     /// dx += g[r] d logp / d x when <paramref name="hasDx"/>. The clipped mean passes gradient only strictly inside the
     /// clip; d logp / dx = log m - log(1-m) = the (clamped) logit. One thread per element.
@@ -51,18 +88,8 @@ static class DeviceBernoulli
         float gr = g[i / d],
             xv = x[i],
             lv = logits[i];
-        float dl,
-            dxv;
-        if (form == BernoulliForm.Exact)
-        {
-            dl = xv - Fn.Sigmoid(lv);
-            dxv = lv;
-        }
-        else
-        {
-            dl = MathF.Abs(lv) < BernLogitClip ? xv - Fn.Sigmoid(lv) : 0f;
-            dxv = Fn.Clamp(lv, -BernLogitClip, BernLogitClip);
-        }
+        float dl = LogitGrad(xv, lv, form),
+            dxv = form == BernoulliForm.Exact ? lv : Fn.Clamp(lv, -BernLogitClip, BernLogitClip);
         if (hasDl)
             dlogits[i] = accumulate ? dlogits[i] + gr * dl : gr * dl;
         if (hasDx)

@@ -10,6 +10,25 @@ public sealed partial class IlgpuBackend
             Run(DeviceBernoulli.BernoulliLogLik, Groups(m, RowGroup), Arr(x), Arr(logits), d, form, Arr(logp));
     }
 
+    protected override void BernoulliLogLikAndGradCore(in BernoulliLogLikAndGradArgs args)
+    {
+        var (x, logits, g, m, d, form, logp, dlogits) = args;
+        if (m > 0)
+        {
+            Run(
+                DeviceBernoulli.BernoulliLogLikAndGrad,
+                Groups(m, RowGroup),
+                Arr(x),
+                Arr(logits),
+                Arr(g),
+                d,
+                form,
+                Arr(logp),
+                Arr(dlogits)
+            );
+        }
+    }
+
     protected override void BernoulliLogLikBackwardCore(in BernoulliLogLikBackwardArgs args)
     {
         var (x, logits, g, m, d, form, accumulate, dlogits, dx, _) = args;
