@@ -249,7 +249,8 @@ public sealed class Executor : IOpContext, IDisposable
 
     /// <summary>
     /// Runs one op's forward kernel (<see cref="Forward"/> is this over the graph's ops, then <see
-    /// cref="ReduceLosses"/>).
+    /// cref="ReduceLosses"/>), after seeding the gradients that a backward run in its forward reads (<see
+    /// cref="Op.BackwardInForward"/>: the loss seeds of the decoders' log-likelihoods).
     /// </summary>
     public void ForwardOp(Op op)
     {

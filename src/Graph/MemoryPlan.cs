@@ -4,14 +4,13 @@ namespace Untapped.Graph;
 /// Liveness-based placement of every activation, input and activation-gradient in one arena. Inputs live for the whole
 /// schedule. Schedule steps: forward op i runs at step i, the loss reduction and gradient seeding at step N, and the
 /// backward of op i at step 2N - i (an op fused into a dense layer's epilogue runs its forward at the layer's step, so
-/// every tensor of the fused group is live together there, and one whose backward runs in its forward runs that
-/// there too, its output gradients seeded there: <see cref="GradStarts"/> then holds forward steps; a dense layer's
-/// part 0 made by its lead's GEMMs, its output from the lead's forward and its output gradient to the lead's
-/// backward). A value lives from its producer (inputs: step 0) to its
-/// last reader, which for ops
-/// with a backward includes that backward where it reads the value (<see cref="Op.BackwardReads"/>); a gradient lives from its first writer (the seed, or the backward of its
-/// last consumer) to the backward of its producer. Placement is greedy first-fit, largest first; two intervals that
-/// overlap never share bytes.
+/// every tensor of the fused group is live together there, and one whose backward runs in its forward runs that there
+/// too, its output gradients seeded there: <see cref="GradStarts"/> then holds forward steps; a dense layer's part 0
+/// made by its lead's GEMMs, its output from the lead's forward and its output gradient to the lead's backward). A
+/// value lives from its producer (inputs: step 0) to its last reader, which for ops with a backward includes that
+/// backward where it reads the value (<see cref="Op.BackwardReads"/>); a gradient lives from its first writer (the
+/// seed, or the backward of its last consumer) to the backward of its producer. Placement is greedy first-fit, largest
+/// first; two intervals that overlap never share bytes.
 /// </summary>
 public sealed class MemoryPlan
 {

@@ -16,7 +16,8 @@ public sealed class OpProfile
 
     /// <summary>
     /// The row an op's forward or backward time goes to; a dense layer's forward with an epilogue names the fused ops
-    /// ("dense + bernoulli_loglik", "bernoulli_loglik (and its backward)" where that runs in the forward), whose time it includes.
+    /// ("dense + bernoulli_loglik"; "bernoulli_loglik (and its backward)" where that runs in the forward), whose time
+    /// it includes.
     /// </summary>
     public string Key(Op op, bool backward)
     {

@@ -407,6 +407,7 @@ public sealed partial class ComputeGraph
         foreach (var op in _ops)
         {
             op.FusedInto = null;
+            op.BackwardInForward = false;
             if (op is DenseOp d)
             {
                 d.Epilogue = [];
@@ -416,10 +417,7 @@ public sealed partial class ComputeGraph
             }
         }
         if (!FuseEpilogues)
-        {
-            PlanBackwardsInForward();
             return;
-        }
         PlanActivationBackwards();
         var at = _ops.Select((o, i) => (o, i)).SelectMany(p => p.o.Outputs.Select(t => (t, p.i))).ToDictionary();
         for (int i = 0; i < _ops.Count; i++)
@@ -461,12 +459,12 @@ public sealed partial class ComputeGraph
 
     /// <summary>
     /// Runs a fused op's backward in its forward (<see cref="Op.BackwardInForward"/>) where that gives the same bits: the
-    /// op is an <see cref="IRowWiseBackward"/>; every output's gradient is its loss seed alone (a constant, in no
-    /// monitor-only term, read by no op); exactly one input takes a gradient, an activation's whose rows do not repeat
-    /// (so it is not folded); and at most
-    /// one op after it in graph order writes that gradient. Backward runs in reverse order, so in the backward pass its
-    /// write was first or second; moved into the forward it is first, and the one other write adds in the other order:
-    /// fl(a + b) = fl(b + a). The memory plan counts the backward at the layer's forward step.
+    /// op is an <see cref="IRowWiseBackward"/>; every output's gradient is its loss seed alone, a constant known before
+    /// the pass (the output is a part of a trained loss term, and no op reads it); exactly one input takes a gradient,
+    /// an activation's whose rows do not repeat (so it is not folded); and at most one op after it in graph order writes
+    /// that gradient. Backward runs in reverse order, so in the backward pass its write was the first or the second;
+    /// moved into the forward it is the first, and the one other write adds in the other order: fl(a + b) = fl(b + a).
+    /// The memory plan counts the backward at the layer's forward step.
     /// </summary>
     void PlanBackwardsInForward()
     {
@@ -480,7 +478,6 @@ public sealed partial class ComputeGraph
         for (int i = 0; i < _ops.Count; i++)
         {
             var op = _ops[i];
-            op.BackwardInForward = false;
             if (!BackwardsInForward || op is not IRowWiseBackward || op.FusedInto is null || !op.HasBackward)
                 continue;
             var takes = op.Inputs.Where((t, k) => t.RequiresGrad && op.Differentiable(k)).Distinct().ToList();
