@@ -345,45 +345,26 @@ public sealed class CpuKernelTests
             Assert.Contains(dl, float.IsNaN); // the NaN logit's (the clipped form passes no gradient there)
         // Each width's row function, called directly (the backend runs only the widest).
         bool clip = form == BernoulliForm.Original;
-        var paths = new List<(string, Func<int, float[], float>)>
-        {
-            ("4 lanes", (r, o) =>
-                RowSum.Of<CpuBackend.LogLikGradTerm, V128>(
-                    new(clip, g[r]),
-                    data["x"].AsSpan(r * d, d),
-                    data["l"].AsSpan(r * d, d),
-                    o
-                )
-            ),
-        };
+        float Row<T>(int r, float[] o)
+            where T : struct, ISimd<T> =>
+            RowSum.Of<CpuBackend.LogLikGradTerm, T>(
+                new(clip, g[r]),
+                data["x"].AsSpan(r * d, d),
+                data["l"].AsSpan(r * d, d),
+                o
+            );
+        float Wide(int r, float[] o) =>
+            RowSum.OfWide(
+                new CpuBackend.LogLikGradTerm(clip, g[r]),
+                data["x"].AsSpan(r * d, d),
+                data["l"].AsSpan(r * d, d),
+                o
+            );
+        var paths = new List<(string, Func<int, float[], float>)> { ("4 lanes", Row<V128>) };
         if (Lanes.Has256)
-        {
-            paths.Add(
-                ("8 lanes", (r, o) =>
-                    RowSum.Of<CpuBackend.LogLikGradTerm, V256>(
-                        new(clip, g[r]),
-                        data["x"].AsSpan(r * d, d),
-                        data["l"].AsSpan(r * d, d),
-                        o
-                    )
-                )
-            );
-        }
-
+            paths.Add(("8 lanes", Row<V256>));
         if (Lanes.Wide)
-        {
-            paths.Add(
-                ("16 lanes", (r, o) =>
-                    RowSum.OfWide(
-                        new CpuBackend.LogLikGradTerm(clip, g[r]),
-                        data["x"].AsSpan(r * d, d),
-                        data["l"].AsSpan(r * d, d),
-                        o
-                    )
-                )
-            );
-        }
-
+            paths.Add(("16 lanes", Wide));
         foreach (var (name, row) in paths)
         {
             for (int r = 0; r < m; r++)
