@@ -19,11 +19,13 @@ namespace Untapped.Kernels.Cpu;
 /// caller's row-wise epilogue (<see cref="RowsReady"/>: the Bernoulli ops on the decoder's logits). One parallel
 /// region, C written once.</item>
 /// <item>deep (K large: weight gradients X^T dZ over the batch): C is split by columns, one group per thread, and
-/// each group walks every K block packing its own panels; C is small and stays in cache, and no barrier separates
-/// the K blocks.</item>
+/// each group walks every K block packing its own op(B) panels; C is small and stays in cache, and no barrier
+/// separates the K blocks. op(A), which every group reads whole, is packed once before them where it is packed at
+/// all.</item>
 /// </list>
-/// Transposed A (X^T, stored [k, m]) is not packed at all: its MR rows for one k are contiguous already, so the
-/// micro-kernel reads whole panels straight from A with a step of m floats per k.
+/// Transposed A (X^T, stored [k, m]) is read in place where one K block of it is at most 256 KB (and always with
+/// AVX-512): its MR rows for one k are contiguous already, so the micro-kernel reads whole panels straight from A with
+/// a step of m floats per k; a larger one is packed, for its locality.
 /// In both, every C element sums its K blocks in order and each block in k order, whatever the thread count.
 /// </summary>
 internal static unsafe class CpuGemm
@@ -334,7 +336,10 @@ internal static unsafe class CpuGemm
     }
 
     // C is split by columns into one group per thread; each group walks every K block on its own, packing its own
-    // op(B) panels and whatever of op(A) is not read in place: no barrier between K blocks.
+    // op(B) panels: no barrier between K blocks. Every group needs all of op(A): where it is packed whole (not read in
+    // place) and there are several groups, it is packed once, every K block in parallel, into one buffer they all
+    // read (each group packed all of it before: the decoder's 500x10000x784 weight gradient packed its 20 MB of X^T
+    // once per thread); otherwise a group packs each block as it goes, while it is in cache.
     static void Deep(
         CpuBackend cpu,
         Mem a,
@@ -354,8 +359,93 @@ internal static unsafe class CpuGemm
     {
         int panelsM = (m + MR - 1) / MR,
             panelsN = (n + nr - 1) / nr,
-            groups = Math.Min(panelsN, cpu.Threads);
-        bool sums = !sumsOfB.IsEmpty;
+            groups = Math.Min(panelsN, cpu.Threads),
+            blockA = panelsM * MR * KC, // floats of one K block of packed op(A)
+            direct = transA && DeepInPlace(m) ? Math.Min(panelsM, m / MR) : 0; // panels read in A itself
+        bool sums = !sumsOfB.IsEmpty,
+            shareA = groups > 1 && direct == 0; // a tail panel alone (direct > 0) is cheap to pack per group
+        float[]? shared = null;
+        int so = 0;
+        if (shareA)
+        {
+            shared = RentAligned((k + KC - 1) / KC * blockA, out so);
+            cpu.Chunks((k + KC - 1) / KC, 1, (bs, be) =>
+            {
+                for (int kb = bs; kb < be; kb++)
+                {
+                    int k0 = kb * KC;
+                    PackAPanels(
+                        a,
+                        m,
+                        k,
+                        transA,
+                        DeepInPlace(m),
+                        k0,
+                        Math.Min(KC, k - k0),
+                        0,
+                        panelsM,
+                        shared.AsSpan(so + kb * blockA)
+                    );
+                }
+            });
+        }
+        try
+        {
+            DeepGroups(
+                cpu,
+                a,
+                b,
+                m,
+                k,
+                n,
+                nr,
+                transA,
+                transB,
+                accumulate,
+                c,
+                sumsOfB,
+                panelsM,
+                panelsN,
+                groups,
+                sums,
+                direct,
+                shared,
+                so
+            );
+        }
+        finally
+        {
+            if (shared is not null)
+                ArrayPool<float>.Shared.Return(shared);
+        }
+        if (!bias.IsEmpty || act != Activation.None)
+            cpu.Chunks(m, CpuBackend.Grain(n), (s, e) => Epilogue(c, s, e, n, bias, act));
+    }
+
+    // Deep's groups: each its columns of C over every K block, op(A) from the shared packing or packed as it goes.
+    static void DeepGroups(
+        CpuBackend cpu,
+        Mem a,
+        Mem b,
+        int m,
+        int k,
+        int n,
+        int nr,
+        bool transA,
+        bool transB,
+        bool accumulate,
+        Mem c,
+        Mem sumsOfB,
+        int panelsM,
+        int panelsN,
+        int groups,
+        bool sums,
+        int direct,
+        float[]? shared,
+        int so
+    )
+    {
+        int blockA = panelsM * MR * KC;
         cpu.Chunks(groups, 1, (gs, ge) =>
         {
             float* tmp = stackalloc float[MRW * NRW];
@@ -363,7 +453,8 @@ internal static unsafe class CpuGemm
             {
                 int p0 = g * panelsN / groups,
                     p1 = (g + 1) * panelsN / groups;
-                float[] ap = RentAligned(panelsM * MR * KC, out int ao),
+                int ao = 0;
+                float[] ap = shared is null ? RentAligned(blockA, out ao) : shared,
                     bp = RentAligned((p1 - p0) * nr * KC, out int bo),
                     totals = sums ? ArrayPool<float>.Shared.Rent((p1 - p0 + 1) * nr) : [];
                 try
@@ -372,7 +463,9 @@ internal static unsafe class CpuGemm
                     {
                         int kc = Math.Min(KC, k - k0);
                         bool overwrite = k0 == 0 && !accumulate;
-                        int direct = PackAPanels(a, m, k, transA, DeepInPlace(m), k0, kc, 0, panelsM, ap.AsSpan(ao));
+                        int ab = shared is null ? ao : so + k0 / KC * blockA; // this K block's packed op(A)
+                        if (shared is null)
+                            PackAPanels(a, m, k, transA, DeepInPlace(m), k0, kc, 0, panelsM, ap.AsSpan(ao));
                         if (!transB)
                         {
                             PackRowwise(b, n, k0, kc, p0 * nr, p1 - p0, nr, bp.AsSpan(bo));
@@ -386,7 +479,7 @@ internal static unsafe class CpuGemm
                             ColumnSums(bp.AsSpan(bo, (p1 - p0) * nr * kc), p1 - p0, nr, kc, k0 == 0, totals);
 
                         fixed (
-                            float* pa = &ap[ao],
+                            float* pa = &ap[ab],
                                 pb = &bp[bo],
                                 pc = &c.Data[c.Offset],
                                 pA = &a.Data[a.Offset]
@@ -425,15 +518,14 @@ internal static unsafe class CpuGemm
                 }
                 finally
                 {
-                    ArrayPool<float>.Shared.Return(ap);
+                    if (shared is null)
+                        ArrayPool<float>.Shared.Return(ap);
                     ArrayPool<float>.Shared.Return(bp);
                     if (sums)
                         ArrayPool<float>.Shared.Return(totals);
                 }
             }
         });
-        if (!bias.IsEmpty || act != Activation.None)
-            cpu.Chunks(m, CpuBackend.Grain(n), (s, e) => Epilogue(c, s, e, n, bias, act));
     }
 
     /// <summary>
