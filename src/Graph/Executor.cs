@@ -99,16 +99,26 @@ public sealed class Executor : IOpContext, IDisposable
         {
             foreach (var g in Plan.GradStarts[i])
             {
-                if (!_seeds.ContainsKey(g) && !graph.Ops.Any(o => o.BackwardInForward && o.WritesGrad(g)))
-                    throw new InvalidOperationException($"{g}'s gradient starts in the forward pass with no writer");
-                if (_seeds.ContainsKey(g))
-                    _forwardSeeds.Add((graph.Ops[i], g));
+                if (!_seeds.ContainsKey(g))
+                {
+                    if (!graph.Ops.Any(o => o.BackwardInForward && o.WritesGrad(g)))
+                    {
+                        throw new InvalidOperationException(
+                            $"{g}'s gradient starts in the forward pass with no writer"
+                        );
+                    }
+
+                    continue;
+                }
+                if (!_forwardSeeds.TryGetValue(graph.Ops[i], out var seeded))
+                    _forwardSeeds[graph.Ops[i]] = seeded = [];
+                seeded.Add(g);
             }
         }
     }
 
     // The seeds filled in the forward pass, each before its op runs (MemoryPlan.GradStarts at forward steps).
-    readonly List<(Op Op, Tensor T)> _forwardSeeds = [];
+    readonly Dictionary<Op, List<Tensor>> _forwardSeeds = new();
 
     public ComputeGraph Graph { get; }
     public Backend Backend { get; }
@@ -254,8 +264,11 @@ public sealed class Executor : IOpContext, IDisposable
     /// </summary>
     public void ForwardOp(Op op)
     {
-        foreach (var (_, t) in _forwardSeeds.Where(s => s.Op == op))
-            Backend.Fill(t.Length, _seeds[t], GradView(t));
+        if (_forwardSeeds.TryGetValue(op, out var seeded))
+        {
+            foreach (var t in seeded)
+                Backend.Fill(t.Length, _seeds[t], GradView(t));
+        }
         Timed(op, false);
     }
 

@@ -389,29 +389,101 @@ internal static unsafe class CpuGemm
                 }
             });
         }
+        // The groups: each its columns of C over every K block, op(A) from the shared packing or packed as it goes.
         try
         {
-            DeepGroups(
-                cpu,
-                a,
-                b,
-                m,
-                k,
-                n,
-                nr,
-                transA,
-                transB,
-                accumulate,
-                c,
-                sumsOfB,
-                panelsM,
-                panelsN,
-                groups,
-                sums,
-                direct,
-                shared,
-                so
-            );
+            cpu.Chunks(groups, 1, (gs, ge) =>
+            {
+                float* tmp = stackalloc float[MRW * NRW];
+                for (int g = gs; g < ge; g++)
+                {
+                    int p0 = g * panelsN / groups,
+                        p1 = (g + 1) * panelsN / groups;
+                    int ao = 0;
+                    float[] ap = shared is null ? RentAligned(blockA, out ao) : shared,
+                        bp = RentAligned((p1 - p0) * nr * KC, out int bo),
+                        totals = sums ? ArrayPool<float>.Shared.Rent((p1 - p0 + 1) * nr) : [];
+                    try
+                    {
+                        for (int k0 = 0; k0 < k; k0 += KC)
+                        {
+                            int kc = Math.Min(KC, k - k0);
+                            bool overwrite = k0 == 0 && !accumulate;
+                            int ab = shared is null ? ao : so + k0 / KC * blockA; // this K block's packed op(A)
+                            if (shared is null)
+                                PackAPanels(a, m, k, transA, DeepInPlace(m), k0, kc, 0, panelsM, ap.AsSpan(ao));
+                            if (!transB)
+                            {
+                                PackRowwise(b, n, k0, kc, p0 * nr, p1 - p0, nr, bp.AsSpan(bo));
+                            }
+                            else
+                            {
+                                for (int p = p0; p < p1; p++)
+                                {
+                                    PackB(
+                                        b,
+                                        k,
+                                        n,
+                                        nr,
+                                        transB,
+                                        k0,
+                                        kc,
+                                        p * nr,
+                                        bp.AsSpan(bo + (p - p0) * nr * kc, nr * kc)
+                                    );
+                                }
+                            }
+                            if (sums)
+                                ColumnSums(bp.AsSpan(bo, (p1 - p0) * nr * kc), p1 - p0, nr, kc, k0 == 0, totals);
+
+                            fixed (
+                                float* pa = &ap[ab],
+                                    pb = &bp[bo],
+                                    pc = &c.Data[c.Offset],
+                                    pA = &a.Data[a.Offset]
+                            )
+                            {
+                                for (int pn = p0; pn < p1; pn++)
+                                {
+                                    for (int pm = 0; pm < panelsM; pm++)
+                                    {
+                                        float* ptr = APanel(pA, pa, m, k0, kc, pm * MR, pm, direct, out int step);
+                                        Tile(
+                                            ptr,
+                                            step,
+                                            pb + (pn - p0) * nr * kc,
+                                            kc,
+                                            pm * MR,
+                                            pn * nr,
+                                            m,
+                                            n,
+                                            nr,
+                                            pc,
+                                            overwrite,
+                                            tmp
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                        if (sums)
+                        {
+                            int c0 = p0 * nr,
+                                cols = Math.Min(n, p1 * nr) - c0;
+                            var db = sumsOfB.Span(c0, cols);
+                            TensorPrimitives.Add(db, totals.AsSpan(0, cols), db);
+                        }
+                    }
+                    finally
+                    {
+                        if (shared is null)
+                            ArrayPool<float>.Shared.Return(ap);
+                        ArrayPool<float>.Shared.Return(bp);
+                        if (sums)
+                            ArrayPool<float>.Shared.Return(totals);
+                    }
+                }
+            });
         }
         finally
         {
@@ -420,112 +492,6 @@ internal static unsafe class CpuGemm
         }
         if (!bias.IsEmpty || act != Activation.None)
             cpu.Chunks(m, CpuBackend.Grain(n), (s, e) => Epilogue(c, s, e, n, bias, act));
-    }
-
-    // Deep's groups: each its columns of C over every K block, op(A) from the shared packing or packed as it goes.
-    static void DeepGroups(
-        CpuBackend cpu,
-        Mem a,
-        Mem b,
-        int m,
-        int k,
-        int n,
-        int nr,
-        bool transA,
-        bool transB,
-        bool accumulate,
-        Mem c,
-        Mem sumsOfB,
-        int panelsM,
-        int panelsN,
-        int groups,
-        bool sums,
-        int direct,
-        float[]? shared,
-        int so
-    )
-    {
-        int blockA = panelsM * MR * KC;
-        cpu.Chunks(groups, 1, (gs, ge) =>
-        {
-            float* tmp = stackalloc float[MRW * NRW];
-            for (int g = gs; g < ge; g++)
-            {
-                int p0 = g * panelsN / groups,
-                    p1 = (g + 1) * panelsN / groups;
-                int ao = 0;
-                float[] ap = shared is null ? RentAligned(blockA, out ao) : shared,
-                    bp = RentAligned((p1 - p0) * nr * KC, out int bo),
-                    totals = sums ? ArrayPool<float>.Shared.Rent((p1 - p0 + 1) * nr) : [];
-                try
-                {
-                    for (int k0 = 0; k0 < k; k0 += KC)
-                    {
-                        int kc = Math.Min(KC, k - k0);
-                        bool overwrite = k0 == 0 && !accumulate;
-                        int ab = shared is null ? ao : so + k0 / KC * blockA; // this K block's packed op(A)
-                        if (shared is null)
-                            PackAPanels(a, m, k, transA, DeepInPlace(m), k0, kc, 0, panelsM, ap.AsSpan(ao));
-                        if (!transB)
-                        {
-                            PackRowwise(b, n, k0, kc, p0 * nr, p1 - p0, nr, bp.AsSpan(bo));
-                        }
-                        else
-                        {
-                            for (int p = p0; p < p1; p++)
-                                PackB(b, k, n, nr, transB, k0, kc, p * nr, bp.AsSpan(bo + (p - p0) * nr * kc, nr * kc));
-                        }
-                        if (sums)
-                            ColumnSums(bp.AsSpan(bo, (p1 - p0) * nr * kc), p1 - p0, nr, kc, k0 == 0, totals);
-
-                        fixed (
-                            float* pa = &ap[ab],
-                                pb = &bp[bo],
-                                pc = &c.Data[c.Offset],
-                                pA = &a.Data[a.Offset]
-                        )
-                        {
-                            for (int pn = p0; pn < p1; pn++)
-                            {
-                                for (int pm = 0; pm < panelsM; pm++)
-                                {
-                                    float* ptr = APanel(pA, pa, m, k0, kc, pm * MR, pm, direct, out int step);
-                                    Tile(
-                                        ptr,
-                                        step,
-                                        pb + (pn - p0) * nr * kc,
-                                        kc,
-                                        pm * MR,
-                                        pn * nr,
-                                        m,
-                                        n,
-                                        nr,
-                                        pc,
-                                        overwrite,
-                                        tmp
-                                    );
-                                }
-                            }
-                        }
-                    }
-                    if (sums)
-                    {
-                        int c0 = p0 * nr,
-                            cols = Math.Min(n, p1 * nr) - c0;
-                        var db = sumsOfB.Span(c0, cols);
-                        TensorPrimitives.Add(db, totals.AsSpan(0, cols), db);
-                    }
-                }
-                finally
-                {
-                    if (shared is null)
-                        ArrayPool<float>.Shared.Return(ap);
-                    ArrayPool<float>.Shared.Return(bp);
-                    if (sums)
-                        ArrayPool<float>.Shared.Return(totals);
-                }
-            }
-        });
     }
 
     /// <summary>
