@@ -164,14 +164,20 @@ static unsafe class LimitBench
     /// <summary>
     /// One profiled step (a synchronize after each op) with the trace on: each op's time less the GEMMs inside it.
     /// Traced, a dense layer's epilogue runs after its GEMM (<see cref="Backend.Gemm"/>), so its row ("dense +
-    /// bernoulli_loglik") shows the fused ops' own time, unfused.
+    /// bernoulli_loglik") shows the fused ops' own time, unfused. A first profiled step runs and is dropped: right
+    /// after the bound's OpenBLAS calls it read 4-12 ms more outside the GEMMs than the profiled steps after it, most
+    /// in the first op and the loss reductions (the Zen 3, 2026-12-07: original 73.4 then 68.1, 63.7, 65.3, 69.5 ms;
+    /// paper 120.2 then 108.5), which the unprofiled step timed right after OpenBLAS does not show (original, eight
+    /// reps: 512-527 ms first, 515-552 second): the profile's first step, not the step's.
     /// </summary>
     static double PrintOutsideGemm(StepFixture f, GemmTrace trace)
     {
         var ex = f.Executor;
+        ex.Backend.GemmTrace = trace;
+        ex.Profile = new OpProfile();
+        f.Step();
         trace.Clear();
         ex.Profile = new OpProfile();
-        ex.Backend.GemmTrace = trace;
         double step = f.Step();
         ex.Backend.GemmTrace = null;
         // Each op's time less the GEMMs it called (the executor attributes every traced GEMM to the op that ran it).
