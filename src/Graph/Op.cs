@@ -68,6 +68,14 @@ public abstract class Op
     /// </summary>
     public bool BackwardInForward { get; internal set; }
 
+    /// <summary>
+    /// For an op whose backward runs in its forward: whether it waits for the end of the block's epilogue (its output's
+    /// gradient is written by the backwards of later members, which run first), and whether it adds into its input's
+    /// gradient there (a moved backward before it in the block wrote that gradient first) instead of overwriting it.
+    /// <see cref="ComputeGraph.PlanEpilogues"/> decides.
+    /// </summary>
+    public (bool AfterReaders, bool Accumulates) BackwardInForwardOrder { get; internal set; }
+
     public abstract void Forward(IOpContext ctx);
     public abstract void Backward(IOpContext ctx);
 
@@ -87,15 +95,26 @@ public interface IRowWiseOp
 
 /// <summary>
 /// A row-wise op whose backward can also run on any block of rows. In a dense layer's epilogue it runs in the forward
-/// pass (<see cref="Op.BackwardInForward"/>) where its outputs' gradients are constants known before the pass (loss
-/// seeds that nothing else adds to) and its one input gradient would be written at most once after it: there its
-/// backward is that gradient's first write, and the one write after it adds in either order, the same bits.
+/// pass (<see cref="Op.BackwardInForward"/>) where its outputs' gradients are final there (loss seeds that nothing
+/// else adds to, or written by the moved backwards of the epilogue's later members) and its one input gradient is
+/// written in an order that gives the same sum (<see cref="ComputeGraph.PlanEpilogues"/>).
 /// </summary>
 public interface IRowWiseBackward : IRowWiseOp
 {
     /// <summary>
-    /// Forward and backward on rows [<paramref name="r0"/>, <paramref name="r1"/>): the outputs, and the input's
-    /// gradient overwritten there (the first write of the pass), in one kernel where the two share work.
+    /// Backward on rows [<paramref name="r0"/>, <paramref name="r1"/>): the input's gradient there, added into
+    /// (<paramref name="accumulate"/>) or overwritten.
     /// </summary>
-    void ForwardAndBackwardRows(IOpContext ctx, int r0, int r1);
+    void BackwardRows(IOpContext ctx, int r0, int r1, bool accumulate);
+
+    /// <summary>
+    /// Forward and backward on rows [<paramref name="r0"/>, <paramref name="r1"/>): the outputs, and the input's
+    /// gradient overwritten there (the first write of the pass); an op overrides it with one kernel where the two
+    /// share work.
+    /// </summary>
+    void ForwardAndBackwardRows(IOpContext ctx, int r0, int r1)
+    {
+        ForwardRows(ctx, r0, r1);
+        BackwardRows(ctx, r0, r1, accumulate: false);
+    }
 }

@@ -78,11 +78,13 @@ public class EpilogueTests
         Assert.True(fused >= 12, $"only {fused} fused activation backwards");
     }
 
-    // The log-likelihoods whose backward runs in the decoder's forward epilogue (ComputeGraph.PlanEpilogues): the
-    // labelled and unlabelled streams' (x is data, logp only a loss's, and the labelled logits' one other gradient
-    // comes from the reconstruction's relaxed sample). Not the reverse stream's where x~ takes a gradient (relaxed: its
-    // dx would be added out of order) or its logits fold (original: periodic), nor where log p(x~) trains nothing
-    // (--reverse-logp-grad none); there with a hard x~ on random z, it does.
+    // The ops whose backward runs in the decoder's forward epilogue (ComputeGraph.PlanEpilogues): the labelled and
+    // unlabelled streams' log-likelihoods (x is data, logp only a loss's, and the labelled logits' one other gradient
+    // comes from the reconstruction's relaxed sample), and with a relaxed x~ that sample and its distance (the
+    // distance's gradient a loss seed, the sample's output read only by the distance: the sample's backward waits for
+    // the distance's and adds to the log-likelihood's dlogits, two writes in all). Not the reverse stream's where x~
+    // takes a gradient (relaxed: its dx would be added out of order) or its logits fold (original: periodic), nor
+    // where log p(x~) trains nothing (--reverse-logp-grad none); there with a hard x~ on random z, it does.
     [Theory]
     [InlineData(Preset.Paper, XTildeGrad.Relaxed, ReverseLogPGrad.Full, false)]
     [InlineData(Preset.Original, XTildeGrad.None, ReverseLogPGrad.Full, false)]
@@ -98,33 +100,51 @@ public class EpilogueTests
         var cfg = ModelConfig.For(preset) with { XTildeGrad = xTilde, ReverseLogPGrad = logpGrad };
         using var cpu = new CpuBackend(1);
         using var f = new ObjectiveFixture(cpu, cfg, 20, 1);
-        string[] expected = ["log_p (labelled)", "log_p (unlabelled)", .. reverse ? ["log_p (reverse)"] : (string[])[]];
+        bool relaxed = xTilde == XTildeGrad.Relaxed;
+        string[] expected =
+        [
+            "log_p (labelled)",
+            .. relaxed ? ["x_tilde (reconstruct)", "dist (reconstruct)"] : (string[])[],
+            "log_p (unlabelled)",
+            .. reverse ? ["log_p (reverse)"] : (string[])[],
+        ];
         var early = f.Objective.Graph.Ops.Where(o => o.BackwardInForward).ToList();
         Assert.Equal(expected, early.Select(o => o.Label));
+        // Only the sample waits (for the distance's dx~), and adds into the dlogits the log-likelihood wrote first.
+        Assert.Equal(
+            early.Select(o => o.Label.StartsWith("x_tilde") ? (true, true) : (false, false)),
+            early.Select(o => o.BackwardInForwardOrder)
+        );
         var plan = f.Executor.Plan;
         foreach (var op in early)
         {
-            // The whole fused group's values, the logits' gradient and logp's seed hold their own bytes at the step.
-            var logits = op.Inputs[1];
+            // The whole fused group's values, the gradient the op writes and its outputs' gradients (a loss seed, or
+            // x~'s written by the distance) hold their own bytes at the step.
+            var takes = op.Inputs.Single(t => t.RequiresGrad && op.WritesGrad(t));
             var group = op.FusedInto!.Epilogue.SelectMany(o => o.Inputs.Concat(o.Outputs))
                 .Where(t => t.Kind != TensorKind.Parameter)
                 .Distinct()
                 .Select(plan.Value)
-                .Append(plan.Grad(logits)!)
-                .Append(plan.Grad(op.Outputs[0])!)
+                .Append(plan.Grad(takes)!)
+                .Concat(op.Outputs.Select(o => plan.Grad(o)!))
+                .Distinct()
                 .ToList();
             AssertApart(group);
         }
     }
 
     // A layer's logits read by a log-likelihood and then by one or two relaxed samples, each scored: with one sample the
-    // log-likelihood's backward moves into the forward (the sample's gradient is then added to it, not it to the
-    // sample's: the same sum); with two it stays (three gradients added in another order would round differently).
-    // Either way the gradients are the unfused graph's bits.
+    // log-likelihood's, the sample's and the distance's backwards move into the forward (the sample's gradient is then
+    // added to the log-likelihood's, not it to the sample's: the same sum); with two, the distances' and the last
+    // sample's (the first write of the logits' gradient in the backward pass, and still the first), not the
+    // log-likelihood's or the first sample's (three gradients of the logits added in another order would round
+    // differently). Two log-likelihoods of the logits both move, the second adding into the first's dlogits. Either
+    // way the gradients are the unfused graph's bits.
     [Theory]
-    [InlineData(1, true)]
-    [InlineData(2, false)]
-    public void TheLogLikelihoodsBackwardMovesOnlyWhereOneLaterWriteFollows(int samples, bool moves)
+    [InlineData(1, 1, new[] { "log_p", "x~0", "d0" })]
+    [InlineData(1, 2, new[] { "d0", "x~1", "d1" })]
+    [InlineData(2, 0, new[] { "log_p", "log_q" })]
+    public void TheLogLikelihoodsBackwardMovesOnlyWhereOneLaterWriteFollows(int logliks, int samples, string[] moves)
     {
         float[] Run(bool fuse)
         {
@@ -135,8 +155,17 @@ public class EpilogueTests
             var b = g.Parameter("b", 1, cols);
             var x = g.Input("x", rows, 6);
             var target = g.Input("target", rows, cols);
+            var other = g.Input("other", rows, cols);
             var logits = g.Dense("out", [x], w, b, Activation.None);
             g.Loss("log_p", 1f, new LossPart(g.BernoulliLogLik("log_p", target, logits, BernoulliForm.Exact), -1f));
+            if (logliks == 2)
+            {
+                g.Loss(
+                    "log_q",
+                    0.3f,
+                    new LossPart(g.BernoulliLogLik("log_q", other, logits, BernoulliForm.Exact), -1f)
+                );
+            }
             for (int k = 0; k < samples; k++)
             {
                 var u = g.Noise($"u{k}", rows, cols, false);
@@ -145,12 +174,13 @@ public class EpilogueTests
             }
             using var cpu = new CpuBackend(2);
             using var ex = new Executor(g, cpu, 9);
-            Assert.Equal(fuse && moves, g.Ops.Any(o => o.BackwardInForward));
+            Assert.Equal(fuse ? moves : [], g.Ops.Where(o => o.BackwardInForward).Select(o => o.Label));
             Assert.Equal(fuse, g.Ops.Any(o => o.FusedInto is not null));
             cpu.CopyFromHost(g.Parameters.Initialise(9, 1.0, new HashSet<string>()), ex.Parameters);
             var r = new Random(3);
             ex.SetInput(x, Enumerable.Range(0, rows * 6).Select(_ => r.NextSingle() * 4 - 2).ToArray());
             ex.SetInput(target, Enumerable.Range(0, rows * cols).Select(_ => r.Next(2) * 1f).ToArray());
+            ex.SetInput(other, Enumerable.Range(0, rows * cols).Select(_ => r.Next(2) * 1f).ToArray());
             ex.Forward();
             ex.Backward();
             return cpu.ToArray(ex.Gradients);

@@ -45,6 +45,20 @@ public sealed class BernoulliLogLikOp(string label, Tensor x, Tensor logits, Ber
             c.GradRows(logits, r0, r1)
         );
 
+    // The same, backward alone (where x takes no gradient and the logits are not periodic): dlogits on the rows.
+    public void BackwardRows(IOpContext c, int r0, int r1, bool accumulate) =>
+        c.Backend.BernoulliLogLikBackward(
+            c.ValueRows(x, r0, r1),
+            c.ValueRows(logits, r0, r1),
+            c.GradRows(logp, r0, r1),
+            r1 - r0,
+            x.Cols,
+            form,
+            accumulate,
+            c.GradRows(logits, r0, r1),
+            default
+        );
+
     // A folded logits gradient (the fixed-z decoder's: its output layer runs backward on one period) is summed over
     // each period row's rows as it is made, never written whole: the bits of writing it whole and folding after.
     public override void Backward(IOpContext c)
@@ -80,7 +94,7 @@ public sealed class BernoulliSampleOp(
     bool relaxed,
     BernoulliForm form,
     Tensor xs
-) : Op(label, [logits, u], [xs]), IRowWiseOp
+) : Op(label, [logits, u], [xs]), IRowWiseBackward
 {
     public override string Kind => "bernoulli_sample";
 
@@ -109,6 +123,18 @@ public sealed class BernoulliSampleOp(
         var dlogits = c.GradForWrite(logits, out bool accumulate);
         c.Backend.BernoulliSampleBackward(c.Value(xs), c.Grad(xs), xs.Length, tau, accumulate, dlogits);
     }
+
+    // The relaxed sample's backward on rows: in the reconstruction's epilogue, after the distance's backward has
+    // written dx~ there.
+    public void BackwardRows(IOpContext c, int r0, int r1, bool accumulate) =>
+        c.Backend.BernoulliSampleBackward(
+            c.ValueRows(xs, r0, r1),
+            c.GradRows(xs, r0, r1),
+            (r1 - r0) * xs.Cols,
+            tau,
+            accumulate,
+            c.GradRows(logits, r0, r1)
+        );
 }
 
 // The graph's builder methods of this family: each makes its outputs and adds its op.

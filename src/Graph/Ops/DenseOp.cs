@@ -225,14 +225,36 @@ public sealed class DenseOp : Op
         }
     }
 
+    // Each member's forward in graph order, a moved backward right after its forward unless it waits for its readers'
+    // (Op.BackwardInForwardOrder); then the waiting ones in reverse graph order, as the backward pass would run them.
     void RunEpilogue(IOpContext ex, int r0, int r1)
     {
         foreach (var op in _epilogue)
         {
-            if (op.BackwardInForward && ex.Trains)
-                ((IRowWiseBackward)op).ForwardAndBackwardRows(ex, r0, r1);
-            else
+            var (after, accumulate) = op.BackwardInForwardOrder;
+            if (!op.BackwardInForward || !ex.Trains || after)
+            {
                 ((IRowWiseOp)op).ForwardRows(ex, r0, r1);
+                continue;
+            }
+            var rows = (IRowWiseBackward)op;
+            if (accumulate)
+            {
+                rows.ForwardRows(ex, r0, r1);
+                rows.BackwardRows(ex, r0, r1, accumulate);
+            }
+            else
+            {
+                rows.ForwardAndBackwardRows(ex, r0, r1);
+            }
+        }
+        if (!ex.Trains)
+            return;
+        for (int i = _epilogue.Length - 1; i >= 0; i--)
+        {
+            var op = _epilogue[i];
+            if (op.BackwardInForward && op.BackwardInForwardOrder.AfterReaders)
+                ((IRowWiseBackward)op).BackwardRows(ex, r0, r1, op.BackwardInForwardOrder.Accumulates);
         }
     }
 
@@ -408,6 +430,7 @@ public sealed partial class ComputeGraph
         {
             op.FusedInto = null;
             op.BackwardInForward = false;
+            op.BackwardInForwardOrder = default;
             if (op is DenseOp d)
             {
                 d.Epilogue = [];
@@ -458,13 +481,17 @@ public sealed partial class ComputeGraph
     }
 
     /// <summary>
-    /// Runs a fused op's backward in its forward (<see cref="Op.BackwardInForward"/>) where that gives the same bits: the
-    /// op is an <see cref="IRowWiseBackward"/>; every output's gradient is its loss seed alone, a constant known before
-    /// the pass (the output is a part of a trained loss term, and no op reads it); exactly one input takes a gradient,
-    /// an activation's whose rows do not repeat (so it is not folded); and at most one op after it in graph order writes
-    /// that gradient. Backward runs in reverse order, so in the backward pass its write was the first or the second;
-    /// moved into the forward it is the first, and the one other write adds in the other order: fl(a + b) = fl(b + a).
-    /// The memory plan counts the backward at the layer's forward step.
+    /// Runs a fused op's backward in its forward (<see cref="Op.BackwardInForward"/>) where that gives the same bits.
+    /// The op is an <see cref="IRowWiseBackward"/> whose every output's gradient is final in its epilogue: a part of a
+    /// trained loss term that no op reads (its seed, a constant known before the pass), or read only by members of the
+    /// same epilogue whose backwards move too (the reconstruction's relaxed sample, read by its distance: its backward
+    /// waits for theirs, <see cref="Op.BackwardInForwardOrder"/>). Exactly one input takes a gradient, made by the
+    /// layer or its epilogue, whose rows do not repeat (so it is not folded). The writes of that gradient keep their
+    /// sum: either this op is its only moved writer and at most one op after it in graph order writes it (backward
+    /// runs in reverse order, so its write was the first or the second; moved it is the first, and the one other
+    /// write adds in the other order: fl(a + b) = fl(b + a)), or it has at most two writers in all. Decided in
+    /// reverse graph order, so an op's readers are decided before it. The memory plan counts the backward at the
+    /// layer's forward step.
     /// </summary>
     void PlanBackwardsInForward()
     {
@@ -474,17 +501,62 @@ public sealed partial class ComputeGraph
             .Where(p => p.Gradient)
             .Select(p => p.Rows)
             .ToHashSet();
-        var read = _ops.SelectMany(o => o.Inputs).ToHashSet();
-        for (int i = 0; i < _ops.Count; i++)
+        var loss = _losses.SelectMany(l => l.Parts).Select(p => p.Rows).ToHashSet();
+        var readers = _tensors.ToDictionary(t => t, _ => new List<Op>());
+        foreach (var op in _ops)
+        {
+            foreach (var t in op.Inputs.Distinct())
+                readers[t].Add(op);
+        }
+        var made = new Dictionary<Tensor, DenseOp>();
+        foreach (var op in _ops)
+        {
+            if ((op as DenseOp ?? op.FusedInto) is { } layer)
+            {
+                foreach (var t in op.Outputs)
+                    made[t] = layer;
+            }
+        }
+        for (int i = _ops.Count - 1; i >= 0; i--)
         {
             var op = _ops[i];
-            if (!BackwardsInForward || op is not IRowWiseBackward || op.FusedInto is null || !op.HasBackward)
+            op.BackwardInForwardOrder = default;
+            if (!BackwardsInForward || op is not IRowWiseBackward || op.FusedInto is not { } layer || !op.HasBackward)
                 continue;
+            bool Final(Tensor o) =>
+                o.RequiresGrad
+                && (
+                    seeded.Contains(o) && readers[o].Count == 0
+                    || !loss.Contains(o)
+                        && readers[o].Count > 0
+                        && readers[o].All(r => r.BackwardInForward && r.FusedInto == layer)
+                );
             var takes = op.Inputs.Where((t, k) => t.RequiresGrad && op.Differentiable(k)).Distinct().ToList();
-            op.BackwardInForward =
-                op.Outputs.All(o => o.RequiresGrad && seeded.Contains(o) && !read.Contains(o))
-                && takes is [{ Kind: TensorKind.Activation, RowPeriod: 0 } t]
-                && _ops.Skip(i + 1).Count(o => o.WritesGrad(t)) <= 1;
+            if (!op.Outputs.All(Final) || takes is not [{ Kind: TensorKind.Activation, RowPeriod: 0 } t])
+                continue;
+            if (!made.TryGetValue(t, out var maker) || maker != layer)
+                continue;
+            var writers = _ops.Where(o => o.WritesGrad(t)).ToList();
+            bool movedWriter = writers.Any(o => o.BackwardInForward);
+            op.BackwardInForward = movedWriter ? writers.Count <= 2 : _ops.Skip(i + 1).Count(o => o.WritesGrad(t)) <= 1;
+            if (op.BackwardInForward)
+                op.BackwardInForwardOrder = (op.Outputs.Any(o => readers[o].Count > 0), false);
+        }
+        // In a block the moved backwards run in graph order, those that wait after them in reverse order: a later one
+        // adds into a gradient that an earlier one wrote.
+        foreach (var layer in _ops.OfType<DenseOp>())
+        {
+            var moved = layer.Epilogue.Where(o => o.BackwardInForward).ToList();
+            var order = moved
+                .Where(o => !o.BackwardInForwardOrder.AfterReaders)
+                .Concat(moved.Where(o => o.BackwardInForwardOrder.AfterReaders).Reverse())
+                .ToList();
+            var written = new HashSet<Tensor>();
+            foreach (var op in order)
+            {
+                var t = op.Inputs.Where((x, k) => x.RequiresGrad && op.Differentiable(k)).First();
+                op.BackwardInForwardOrder = op.BackwardInForwardOrder with { Accumulates = !written.Add(t) };
+            }
         }
     }
 

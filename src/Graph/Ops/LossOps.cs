@@ -16,7 +16,9 @@ public sealed class ClippedCrossEntropyOp(string label, Tensor p, Tensor target,
 }
 
 /// <summary>dist[r] = ||a[r] - b[r]||; b is data.</summary>
-public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist) : Op(label, [a, b], [dist]), IRowWiseOp
+public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist)
+    : Op(label, [a, b], [dist]),
+        IRowWiseBackward
 {
     public override string Kind => "l2_distance";
 
@@ -47,6 +49,18 @@ public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist) 
             da
         );
     }
+
+    public void BackwardRows(IOpContext c, int r0, int r1, bool accumulate) =>
+        c.Backend.L2DistanceBackward(
+            c.ValueRows(a, r0, r1),
+            c.ValueRows(b, r0, r1),
+            c.ValueRows(dist, r0, r1),
+            c.GradRows(dist, r0, r1),
+            r1 - r0,
+            a.Cols,
+            accumulate,
+            c.GradRows(a, r0, r1)
+        );
 }
 
 // The graph's builder methods of this family: each makes its outputs and adds its op.
