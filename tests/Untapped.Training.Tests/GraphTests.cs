@@ -97,8 +97,9 @@ public sealed class GraphTests(ITestOutputHelper output)
         }
     }
 
-    // Gradients are zero-filled lazily and their first writer may overwrite them: nothing the arena held before
-    // (here NaN in every activation and gradient slot) may reach the parameter gradients, on either preset.
+    // Gradients are zero-filled lazily and their first writer may overwrite them, and a periodic layer may leave rows
+    // beyond its first period unwritten (DenseOp.FillsPeriods): nothing the arena held before (here NaN in every
+    // activation and gradient slot) may reach the parameter gradients, on either preset.
     [Theory]
     [InlineData(Preset.Original)]
     [InlineData(Preset.Paper)]

@@ -112,6 +112,14 @@ public sealed class DenseOp : Op
     /// </summary>
     public bool FoldsBackward { get; internal set; }
 
+    /// <summary>
+    /// Whether Forward fills every row of a periodic Y from its first period (doubling copies). Not where the layer
+    /// and every reader of Y run on one period: folding dense layers of the same period, which multiply Y's first
+    /// period forward and backward and read no other row (<see cref="ComputeGraph.PlanFolds"/> decides). The fixed-z
+    /// decoder's hidden layers: their other 9,990 rows were 10 and 20 MB of copies that nothing read.
+    /// </summary>
+    public bool FillsPeriods { get; internal set; } = true;
+
     // Part i multiplies rows [first, first + cols_i) of W, where first is the fan-in of the parts before it.
     View Block(View w, int part)
     {
@@ -173,7 +181,7 @@ public sealed class DenseOp : Op
                 last && m == _y.Rows ? epilogue : null
             );
         }
-        if (m == _y.Rows)
+        if (m == _y.Rows || !FillsPeriods)
             return;
         if (epilogue is null)
         {
@@ -379,7 +387,9 @@ public sealed partial class ComputeGraph
     /// nothing changes. A periodic tensor's gradient can stay folded only if every op that reads it is a folding dense
     /// layer, writes it folded (<see cref="Op.WritesFoldedGrad"/>: the fixed-z decoder's log-likelihood) or writes no
     /// gradient to it (the hard sample), and no loss reads it; a layer can fold only if its output is periodic and
-    /// every input it sends a gradient to stays folded. Run by every <see cref="Executor"/> (idempotent).
+    /// every input it sends a gradient to stays folded. Then which folding layers leave their output's rows beyond
+    /// the first period unwritten (<see cref="DenseOp.FillsPeriods"/>): those whose every reader is a folding layer
+    /// of the same period. Run by every <see cref="Executor"/> (idempotent).
     /// </summary>
     internal void PlanFolds()
     {
@@ -401,6 +411,16 @@ public sealed partial class ComputeGraph
             t.FoldedGrad = Folded(t);
         foreach (var d in _ops.OfType<DenseOp>())
             d.FoldsBackward = dense.Contains(d);
+        var inLosses = _losses.SelectMany(l => l.Parts).Select(p => p.Rows).ToHashSet();
+        foreach (var d in _ops.OfType<DenseOp>())
+        {
+            d.FillsPeriods = !(
+                d.FoldsBackward
+                && !inLosses.Contains(d.Y)
+                && readers[d.Y].Count > 0
+                && readers[d.Y].All(o => o is DenseOp { FoldsBackward: true } r && r.Y.RowPeriod == d.Y.RowPeriod)
+            );
+        }
     }
 
     /// <summary>
