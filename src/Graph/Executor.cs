@@ -154,12 +154,16 @@ public sealed class Executor : IOpContext, IDisposable
         _train
         ?? throw new InvalidOperationException("a forward-only executor (ForInference) has no gradients or moments");
 
+    /// <summary>
+    /// The storage of <paramref name="t"/>'s value: its whole length, or one period of rows where the plan stores one
+    /// (<see cref="MemoryPlan.Slot.Floats"/>: a periodic layer's output that only one-period readers read).
+    /// </summary>
     public View Value(Tensor t)
     {
         if (t.Kind == TensorKind.Parameter)
             return _params.Slice(t.ParameterOffset, t.Length);
         var s = Plan.Value(t);
-        return _arena.View.Slice(s.Offset, t.Length);
+        return _arena.View.Slice(s.Offset, s.Floats);
     }
 
     /// <summary>
@@ -170,7 +174,7 @@ public sealed class Executor : IOpContext, IDisposable
     {
         var g = GradView(t);
         if (_unwritten.Remove(t))
-            Backend.Fill(t.Length, 0f, g);
+            Backend.Fill(g.Length, 0f, g);
         return g;
     }
 
@@ -191,7 +195,7 @@ public sealed class Executor : IOpContext, IDisposable
             return default;
         if (t.Kind == TensorKind.Parameter)
             return Train.Grads.View.Slice(t.ParameterOffset, t.Length);
-        return Plan.Grad(t) is { } s ? _arena.View.Slice(s.Offset, t.Length) : default;
+        return Plan.Grad(t) is { } s ? _arena.View.Slice(s.Offset, s.Floats) : default;
     }
 
     /// <summary>
@@ -267,7 +271,7 @@ public sealed class Executor : IOpContext, IDisposable
         if (_forwardSeeds.TryGetValue(op, out var seeded))
         {
             foreach (var t in seeded)
-                Backend.Fill(t.Length, _seeds[t], GradView(t));
+                Backend.Fill(GradView(t).Length, _seeds[t], GradView(t));
         }
         Timed(op, false);
     }
@@ -303,7 +307,7 @@ public sealed class Executor : IOpContext, IDisposable
         foreach (var t in Plan.GradStarts[n])
         {
             if (_seeds.TryGetValue(t, out var seed))
-                a.Fill(t.Length, seed, GradView(t));
+                a.Fill(GradView(t).Length, seed, GradView(t));
             else
                 _unwritten.Add(t);
         }

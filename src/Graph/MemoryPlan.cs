@@ -10,13 +10,19 @@ namespace Untapped.Graph;
 /// value lives from its producer (inputs: step 0) to its last reader, which for ops with a backward includes that
 /// backward where it reads the value (<see cref="Op.BackwardReads"/>); a gradient lives from its first writer (the
 /// seed, or the backward of its last consumer) to the backward of its producer. Placement is greedy first-fit, largest
-/// first; two intervals that overlap never share bytes.
+/// first; two intervals that overlap never share bytes. A periodic tensor stores one period where nothing reads or
+/// writes more (<see cref="Slot.Floats"/>): a dense layer's output that it leaves unfilled (<see
+/// cref="DenseOp.FillsPeriods"/>), and a gradient kept folded (<see cref="Tensor.FoldedGrad"/>).
 /// </summary>
 public sealed class MemoryPlan
 {
     public const int Align = 16; // floats: 64-byte alignment for every tensor
 
-    public sealed record Slot(Tensor Tensor, bool IsGrad, int Start, int End, int Offset, int Length);
+    /// <summary>
+    /// A tensor's value or gradient placed: live from step Start to End, at Offset for Length floats (Floats, what the
+    /// tensor's view holds, rounded up to <see cref="Align"/>).
+    /// </summary>
+    public sealed record Slot(Tensor Tensor, bool IsGrad, int Start, int End, int Offset, int Length, int Floats);
 
     readonly Dictionary<int, Slot> _values = new(),
         _grads = new();
@@ -99,16 +105,24 @@ public sealed class MemoryPlan
             }
         }
 
+        // One period of rows where no op reads or writes the others.
+        int Floats(Tensor t, bool grad) =>
+            t.RowPeriod == 0 ? t.Length
+            : grad ? (t.FoldedGrad ? t.RowPeriod * t.Cols : t.Length)
+            : producer.TryGetValue(t.Id, out int pi) && g.Ops[pi] is DenseOp { FillsPeriods: false }
+                ? t.RowPeriod * t.Cols
+            : t.Length;
         var placed = new List<Slot>();
         foreach (
             var iv in intervals
-                .OrderByDescending(v => v.T.Length)
+                .Select(v => (v.T, v.Grad, v.Start, v.End, Floats: Floats(v.T, v.Grad)))
+                .OrderByDescending(v => v.Floats)
                 .ThenBy(v => v.Start)
                 .ThenBy(v => v.T.Id)
                 .ThenBy(v => v.Grad)
         )
         {
-            int len = (iv.T.Length + Align - 1) / Align * Align,
+            int len = (iv.Floats + Align - 1) / Align * Align,
                 offset = 0;
             foreach (var other in placed.Where(s => s.Start <= iv.End && iv.Start <= s.End).OrderBy(s => s.Offset))
             {
@@ -116,7 +130,7 @@ public sealed class MemoryPlan
                     break;
                 offset = Math.Max(offset, other.Offset + other.Length);
             }
-            var slot = new Slot(iv.T, iv.Grad, iv.Start, iv.End, offset, len);
+            var slot = new Slot(iv.T, iv.Grad, iv.Start, iv.End, offset, len, iv.Floats);
             placed.Add(slot);
             (iv.Grad ? _grads : _values)[iv.T.Id] = slot;
             ArenaLength = Math.Max(ArenaLength, offset + len);

@@ -114,9 +114,9 @@ public sealed class GraphTests(ITestOutputHelper output)
         Assert.All(clean, g => Assert.True(float.IsFinite(g)));
         foreach (var t in f.Objective.Graph.Tensors.Where(t => t.Kind == TensorKind.Activation))
         {
-            cpu.Fill(t.Length, float.NaN, ex.Value(t));
-            if (ex.Plan.Grad(t) is not null)
-                cpu.Fill(t.Length, float.NaN, ex.GradForWrite(t, out _));
+            cpu.Fill(ex.Value(t).Length, float.NaN, ex.Value(t));
+            if (ex.Plan.Grad(t) is { } g)
+                cpu.Fill(g.Floats, float.NaN, ex.GradForWrite(t, out _));
         }
         ex.Forward();
         ex.Backward();

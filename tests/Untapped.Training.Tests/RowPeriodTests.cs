@@ -148,6 +148,15 @@ public sealed class RowPeriodTests
             ex.Backward();
             var copying = obj.Graph.Ops.OfType<DenseOp>().Where(d => d.Outputs[0].RowPeriod > 0 && d.FillsPeriods);
             Assert.Equal(tiled ? ["decoder.out (reverse)"] : (string[])[], copying.Select(d => d.Label));
+            // Floats stored for each reverse decoder layer's output and its gradient: one period (10 rows) of the hidden
+            // layers' (and of the logits' gradient, folded where it is made), all 25 rows of the logits the Bernoulli
+            // ops read.
+            var stored = obj
+                .Graph.Ops.OfType<DenseOp>()
+                .Where(d => d.Label.StartsWith("decoder.") && d.Label.EndsWith("(reverse)"))
+                .Select(d => (ex.Plan.Value(d.Outputs[0]).Floats, ex.Plan.Grad(d.Outputs[0])!.Floats));
+            int rows = tiled ? 10 : batch;
+            Assert.Equal([(rows * 250, rows * 250), (rows * 500, rows * 500), (batch * 784, rows * 784)], stored);
             return (
                 ex.ReadLosses(),
                 cpu.ToArray(ex.Gradients),
