@@ -252,7 +252,12 @@ internal interface ISimd<T>
     static abstract T Min(T a, T b);
     static abstract T Max(T a, T b);
 
-    /// <summary>mask ? a : b per lane.</summary>
+    /// <summary>
+    /// mask ? a : b per lane, for a mask of whole lanes (a comparison's, or bitwise operators on them). On x86 one
+    /// blendvps, which picks by each lane's sign bit: the JIT lowers ConditionalSelect of a mask it cannot see to be a
+    /// comparison's to three instructions (and, andnot, or), and VectorMath's exp, log, tanh and sigmoid select several
+    /// times per vector (tanh on AVX2 1.34 -> 1.09 ns an element, one Zen 3 core). The same bits for such masks.
+    /// </summary>
     static abstract T Select(T mask, T a, T b);
     static abstract T Lt(T a, T b);
     static abstract T Gt(T a, T b);
@@ -342,7 +347,8 @@ internal readonly struct V256(Vector256<float> v) : ISimd<V256>
     public static V256 Max(V256 a, V256 b) => new(Vector256.MaxNative(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256 Select(V256 m, V256 a, V256 b) => new(Vector256.ConditionalSelect(m._v, a._v, b._v));
+    public static V256 Select(V256 m, V256 a, V256 b) =>
+        new(Avx.IsSupported ? Avx.BlendVariable(b._v, a._v, m._v) : Vector256.ConditionalSelect(m._v, a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Lt(V256 a, V256 b) => new(Vector256.LessThan(a._v, b._v));
@@ -450,7 +456,8 @@ internal readonly struct V128(Vector128<float> v) : ISimd<V128>
     public static V128 Max(V128 a, V128 b) => new(Vector128.MaxNative(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 Select(V128 m, V128 a, V128 b) => new(Vector128.ConditionalSelect(m._v, a._v, b._v));
+    public static V128 Select(V128 m, V128 a, V128 b) =>
+        new(Sse41.IsSupported ? Sse41.BlendVariable(b._v, a._v, m._v) : Vector128.ConditionalSelect(m._v, a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V128 Lt(V128 a, V128 b) => new(Vector128.LessThan(a._v, b._v));
