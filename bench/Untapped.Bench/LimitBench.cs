@@ -12,7 +12,8 @@ namespace Untapped.Bench;
 /// this process's vector path deserves) runs the same GEMMs in the same order; rep by rep, step then OpenBLAS, so a
 /// noisy neighbour hits both, and each starts with the other's threads asleep (<see cref="OpenBlas.Quiesce"/>). The
 /// GEMM bound B is the sum of OpenBLAS's times for the step's GEMMs: a step that did nothing but its GEMMs, at
-/// OpenBLAS's rate. Prints the GEMMs by shape (ours vs OpenBLAS), the time outside
+/// OpenBLAS's rate. Prints the GEMMs by shape (ours vs OpenBLAS, and ours again bare on the bench's own buffers:
+/// a layer's call in the step includes its bias and activation, which OpenBLAS's does not), the time outside
 /// GEMMs by operation (one profiled step), and last `step S ms, GEMM bound B ms, ratio R by minima` (each side's
 /// minimum over the reps, the headline on a shared machine) with the medians beside (R there is the median of the
 /// per-rep ratios).
@@ -53,8 +54,35 @@ static unsafe class LimitBench
         float* a = Random(aLen, 1),
             b = Random(bLen, 2),
             c = Random(cLen, 3);
+        // Our GEMMs again on buffers of their own, bare: no bias, no activation (a traced call includes both).
+        using var oa = acc.Upload(new ReadOnlySpan<float>(a, checked((int)aLen)));
+        using var ob = acc.Upload(new ReadOnlySpan<float>(b, checked((int)bLen)));
+        using var oc = acc.Upload(new ReadOnlySpan<float>(c, checked((int)cLen)));
         try
         {
+            void Bare(double[] into)
+            {
+                for (int i = 0; i < calls.Length; i++)
+                {
+                    var g = calls[i];
+                    long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                    acc.Gemm(
+                        oa.View.Slice(0, g.M * g.K),
+                        ob.View.Slice(0, g.K * g.N),
+                        default,
+                        g.M,
+                        g.K,
+                        g.N,
+                        g.TransA,
+                        g.TransB,
+                        Activation.None,
+                        g.Accumulate,
+                        oc.View.Slice(0, g.M * g.N)
+                    );
+                    acc.Synchronize();
+                    into[i] = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                }
+            }
             void Blas(double[] into)
             {
                 for (int i = 0; i < calls.Length; i++)
@@ -71,6 +99,7 @@ static unsafe class LimitBench
             var ratios = new List<double>();
             var ours = new double[reps][];
             var theirs = new double[reps][];
+            var bare = new double[reps][];
             for (int r = 0; r < reps; r++)
             {
                 OpenBlas.Quiesce(); // OpenBLAS's threads, still polling after the last rep's bound, would take a core
@@ -83,6 +112,8 @@ static unsafe class LimitBench
                 theirs[r] = new double[calls.Length];
                 OpenBlas.Quiesce();
                 Blas(theirs[r]);
+                OpenBlas.Quiesce();
+                Bare(bare[r] = new double[calls.Length]);
                 double bound = theirs[r].Sum();
                 steps.Add(s);
                 bounds.Add(bound);
@@ -91,7 +122,7 @@ static unsafe class LimitBench
                     $"rep {r + 1}: step {s:F1} ms, GEMM bound {bound:F1} ms (our GEMMs {ours[r].Sum():F1} ms), ratio {s / bound:F3}"
                 );
             }
-            PrintShapes(calls, ours, theirs);
+            PrintShapes(calls, ours, theirs, bare);
             OpenBlas.Quiesce();
             double outside = PrintOutsideGemm(f, trace);
             // Headline: each side's minimum over the reps (the least disturbed), medians beside.
@@ -135,12 +166,15 @@ static unsafe class LimitBench
     }
 
     /// <summary>
-    /// The step's GEMMs grouped by shape: calls, ours and OpenBLAS's median total per step, and the ratio.
+    /// The step's GEMMs grouped by shape: calls, ours (in the step, with the bias and activation a layer's call
+    /// applies) and OpenBLAS's median total per step, their ratio, and ours again bare (no bias, no activation, on
+    /// the bench's own buffers, timed in the same reps): what separates the two is then the epilogue, not the GEMM.
     /// </summary>
-    static void PrintShapes(GemmCall[] calls, double[][] ours, double[][] theirs)
+    static void PrintShapes(GemmCall[] calls, double[][] ours, double[][] theirs, double[][] bare)
     {
         Console.WriteLine(
-            "\n| GEMM MxKxN op(A)op(B) | calls | ours ms | OpenBLAS ms | ours / OpenBLAS | OpenBLAS GFLOP/s |\n|---|---:|---:|---:|---:|---:|"
+            "\n| GEMM MxKxN op(A)op(B) | calls | ours ms | OpenBLAS ms | ours / OpenBLAS | OpenBLAS GFLOP/s | ours bare ms | bare / OpenBLAS |"
+                + "\n|---|---:|---:|---:|---:|---:|---:|---:|"
         );
         foreach (
             var grp in Enumerable
@@ -150,14 +184,18 @@ static unsafe class LimitBench
         )
         {
             double o = Median(ours.Select(r => grp.Sum(i => r[i])).ToList()),
-                t = Median(theirs.Select(r => grp.Sum(i => r[i])).ToList());
+                t = Median(theirs.Select(r => grp.Sum(i => r[i])).ToList()),
+                b = Median(bare.Select(r => grp.Sum(i => r[i])).ToList());
             long flops = grp.Sum(i => calls[i].Flops);
-            Console.WriteLine($"| {grp.Key} | {grp.Count()} | {o:F2} | {t:F2} | {o / t:F2} | {flops / (t * 1e6):F1} |");
+            Console.WriteLine(
+                $"| {grp.Key} | {grp.Count()} | {o:F2} | {t:F2} | {o / t:F2} | {flops / (t * 1e6):F1} | {b:F2} | {b / t:F2} |"
+            );
         }
         double so = Median(ours.Select(r => r.Sum()).ToList()),
-            st = Median(theirs.Select(r => r.Sum()).ToList());
+            st = Median(theirs.Select(r => r.Sum()).ToList()),
+            sb = Median(bare.Select(r => r.Sum()).ToList());
         Console.WriteLine(
-            $"| all {calls.Length} | {calls.Length} | {so:F2} | {st:F2} | {so / st:F2} | {calls.Sum(c => c.Flops) / (st * 1e6):F1} |"
+            $"| all {calls.Length} | {calls.Length} | {so:F2} | {st:F2} | {so / st:F2} | {calls.Sum(c => c.Flops) / (st * 1e6):F1} | {sb:F2} | {sb / st:F2} |"
         );
     }
 
