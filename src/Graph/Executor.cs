@@ -271,7 +271,7 @@ public sealed class Executor : IOpContext, IDisposable
         if (_forwardSeeds.TryGetValue(op, out var seeded))
         {
             foreach (var t in seeded)
-                Backend.Fill(GradView(t).Length, _seeds[t], GradView(t));
+                Backend.Fill(t.Length, _seeds[t], GradView(t)); // a loss's rows: never stored as one period
         }
         Timed(op, false);
     }
@@ -307,7 +307,7 @@ public sealed class Executor : IOpContext, IDisposable
         foreach (var t in Plan.GradStarts[n])
         {
             if (_seeds.TryGetValue(t, out var seed))
-                a.Fill(GradView(t).Length, seed, GradView(t));
+                a.Fill(t.Length, seed, GradView(t));
             else
                 _unwritten.Add(t);
         }

@@ -120,12 +120,12 @@ public sealed class BernoulliSampleOp(
 
     public override void Backward(IOpContext c)
     {
-        var dlogits = c.GradForWrite(logits, out bool accumulate);
-        c.Backend.BernoulliSampleBackward(c.Value(xs), c.Grad(xs), xs.Length, tau, accumulate, dlogits);
+        c.GradForWrite(logits, out bool accumulate);
+        BackwardRows(c, 0, xs.Rows, accumulate);
     }
 
-    // The relaxed sample's backward on rows: in the reconstruction's epilogue, after the distance's backward has
-    // written dx~ there.
+    // The relaxed sample's backward on rows (in the reconstruction's epilogue, after the distance's backward has
+    // written dx~ there), or on all of them.
     public void BackwardRows(IOpContext c, int r0, int r1, bool accumulate) =>
         c.Backend.BernoulliSampleBackward(
             c.ValueRows(xs, r0, r1),

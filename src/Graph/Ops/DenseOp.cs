@@ -381,6 +381,18 @@ public sealed partial class ComputeGraph
         return y;
     }
 
+    // Each tensor's readers: the ops that take it as an input, each once, in graph order.
+    Dictionary<Tensor, List<Op>> Readers()
+    {
+        var readers = _tensors.ToDictionary(t => t, _ => new List<Op>());
+        foreach (var op in _ops)
+        {
+            foreach (var t in op.Inputs.Distinct())
+                readers[t].Add(op);
+        }
+        return readers;
+    }
+
     /// <summary>
     /// Decides which dense layers run their backward on one period (<see cref="DenseOp.FoldsBackward"/>) and which
     /// tensors keep a folded gradient (<see cref="Tensor.FoldedGrad"/>): the largest consistent set, by removing until
@@ -395,12 +407,7 @@ public sealed partial class ComputeGraph
     {
         var dense = _ops.OfType<DenseOp>().Where(d => d.Y.RowPeriod > 0).ToHashSet();
         var inLoss = _losses.SelectMany(l => l.Parts).Where(p => p.Gradient).Select(p => p.Rows).ToHashSet();
-        var readers = _tensors.ToDictionary(t => t, _ => new List<Op>());
-        foreach (var op in _ops)
-        {
-            foreach (var t in op.Inputs.Distinct())
-                readers[t].Add(op);
-        }
+        var readers = Readers();
         bool Folded(Tensor t) =>
             t.RowPeriod > 0
             && t.RequiresGrad
@@ -522,12 +529,7 @@ public sealed partial class ComputeGraph
             .Select(p => p.Rows)
             .ToHashSet();
         var loss = _losses.SelectMany(l => l.Parts).Select(p => p.Rows).ToHashSet();
-        var readers = _tensors.ToDictionary(t => t, _ => new List<Op>());
-        foreach (var op in _ops)
-        {
-            foreach (var t in op.Inputs.Distinct())
-                readers[t].Add(op);
-        }
+        var readers = Readers();
         var made = new Dictionary<Tensor, DenseOp>();
         foreach (var op in _ops)
         {
@@ -537,6 +539,7 @@ public sealed partial class ComputeGraph
                     made[t] = layer;
             }
         }
+        var taken = new Dictionary<Op, Tensor>(); // a moved op's one input that takes a gradient
         for (int i = _ops.Count - 1; i >= 0; i--)
         {
             var op = _ops[i];
@@ -560,7 +563,10 @@ public sealed partial class ComputeGraph
             bool movedWriter = writers.Any(o => o.BackwardInForward);
             op.BackwardInForward = movedWriter ? writers.Count <= 2 : _ops.Skip(i + 1).Count(o => o.WritesGrad(t)) <= 1;
             if (op.BackwardInForward)
+            {
                 op.BackwardInForwardOrder = (op.Outputs.Any(o => readers[o].Count > 0), false);
+                taken[op] = t;
+            }
         }
         // In a block the moved backwards run in graph order, those that wait after them in reverse order: a later one
         // adds into a gradient that an earlier one wrote.
@@ -573,10 +579,7 @@ public sealed partial class ComputeGraph
                 .ToList();
             var written = new HashSet<Tensor>();
             foreach (var op in order)
-            {
-                var t = op.Inputs.Where((x, k) => x.RequiresGrad && op.Differentiable(k)).First();
-                op.BackwardInForwardOrder = op.BackwardInForwardOrder with { Accumulates = !written.Add(t) };
-            }
+                op.BackwardInForwardOrder = op.BackwardInForwardOrder with { Accumulates = !written.Add(taken[op]) };
         }
     }
 

@@ -37,17 +37,8 @@ public sealed class L2DistanceOp(string label, Tensor a, Tensor b, Tensor dist)
 
     public override void Backward(IOpContext c)
     {
-        var da = c.GradForWrite(a, out bool accumulate);
-        c.Backend.L2DistanceBackward(
-            c.Value(a),
-            c.Value(b),
-            c.Value(dist),
-            c.Grad(dist),
-            a.Rows,
-            a.Cols,
-            accumulate,
-            da
-        );
+        c.GradForWrite(a, out bool accumulate);
+        BackwardRows(c, 0, a.Rows, accumulate);
     }
 
     public void BackwardRows(IOpContext c, int r0, int r1, bool accumulate) =>
