@@ -386,6 +386,28 @@ public sealed class VectorMathTests(ITestOutputHelper output)
         Elementwise.Map<TanhOp>(x, x); // in place
         Assert.Equal(whole, x);
     }
+
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(0.7f)]
+    public void TwoPassesGiveTheOnePassBits(float tau)
+    {
+        // The relaxed sample as MapThen runs it (its logit, then the sigmoid, block by block) against the one-pass
+        // composition, on lengths that end inside a vector, on a block's edge and inside a later block; then in place.
+        var r = new Random(5);
+        foreach (int n in new[] { 0, 5, Elementwise.ChainBlock, 2 * Elementwise.ChainBlock + 13 })
+        {
+            var l = Enumerable.Range(0, n).Select(_ => 30 * (r.NextSingle() - 0.5f)).ToArray();
+            var u = Enumerable.Range(0, n).Select(_ => ((r.Next(1 << 24)) + 0.5f) / (1 << 24)).ToArray();
+            float[] one = new float[n],
+                two = new float[n];
+            Elementwise.Map(new CpuBackend.RelaxedSampleOp(tau), l, u, one, bPad: 0.5f);
+            Elementwise.MapThen<CpuBackend.RelaxedLogitOp, SigmoidOp>(new(tau), l, u, two, bPad: 0.5f);
+            Assert.Equal(one.Select(BitConverter.SingleToInt32Bits), two.Select(BitConverter.SingleToInt32Bits));
+            Elementwise.MapThen<CpuBackend.RelaxedLogitOp, SigmoidOp>(new(tau), l, u, l, bPad: 0.5f);
+            Assert.Equal(one.Select(BitConverter.SingleToInt32Bits), l.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
 }
 
 /// <summary>

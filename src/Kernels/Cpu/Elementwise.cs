@@ -127,6 +127,43 @@ internal static class Elementwise
             Map<TOp, V128>(op, a, b, y, bPad, accumulate);
     }
 
+    /// <summary>
+    /// y[i] = TThen(first(a[i], b[i])) (in the padded tail a is 0 and b is <paramref name="bPad"/>), in two passes
+    /// per block of <see cref="ChainBlock"/> elements: <paramref name="first"/> into y's block, then TThen over that
+    /// block in place, while it is in L1. The same operations on the same values as one pass of their composition, so
+    /// the same bits; y may be a or b.
+    /// </summary>
+    /// <remarks>
+    /// Why two passes: a vector's operations in one pass form a dependency chain longer than the core can look past.
+    /// The relaxed Bernoulli sample (two logs, then a sigmoid) is about 120 instructions a vector on a chain of some
+    /// 150 cycles, so the reorder buffer (256 entries on Zen 3) holds about two vectors and runs them at the chain's
+    /// pace; split, each pass's chain is half as long and twice as many vectors overlap. One Zen 3 core, 784-float
+    /// rows in L1: 3.38 -> 2.24 ns an element (blocks of 256 to 8,192 alike, 128 slower).
+    /// </remarks>
+    public static void MapThen<TFirst, TThen>(
+        TFirst first,
+        ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b,
+        Span<float> y,
+        float bPad = 0f
+    )
+        where TFirst : struct, IBinaryOp
+        where TThen : struct, IUnaryOp
+    {
+        if (b.Length < a.Length || y.Length < a.Length)
+            throw new ArgumentException("operands are shorter than the first", nameof(y));
+        for (int s = 0; s < a.Length; s += ChainBlock)
+        {
+            int len = Math.Min(ChainBlock, a.Length - s);
+            var block = y.Slice(s, len);
+            Map(first, a.Slice(s, len), b.Slice(s, len), block, bPad);
+            Map<TThen>(block, block);
+        }
+    }
+
+    /// <summary>The elements of one block of <see cref="MapThen"/>: 4 KiB of each operand.</summary>
+    public const int ChainBlock = 1024;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Map<TOp, T>(
         TOp op,

@@ -343,8 +343,8 @@ public sealed partial class CpuBackend
         {
             if (relaxed)
             {
-                Elementwise.Map(
-                    new RelaxedSampleOp(tau),
+                Elementwise.MapThen<RelaxedLogitOp, SigmoidOp>(
+                    new(tau),
                     L.Span(s, e - s),
                     U.Span(s, e - s),
                     O.Span(s, e - s),
@@ -382,18 +382,28 @@ public sealed partial class CpuBackend
         }
     }
 
-    // xs = sigmoid((l + log u - log(1 - u)) / tau), rounded step by step as the device kernel writes it. u is a uniform
-    // draw, so u and 1 - u are positive normal floats (the padded tail has u = 1/2) and their logs skip Log's special
-    // values (LogPositiveNormal: the same bits in fewer operations). z / 1 is z exactly, so at tau = 1 (the default)
-    // the division is skipped: the same bits, one divide per vector fewer.
-    /// <summary>The relaxed sample (the device kernel runs it on one Lane).</summary>
+    // xs = sigmoid((l + log u - log(1 - u)) / tau), rounded step by step as the device kernel writes it. The CPU runs
+    // it as its two parts in two passes (Elementwise.MapThen: one pass's chain is too long for the core to overlap
+    // vectors), the device as one.
+    /// <summary>The relaxed sample (the device kernel runs it on one Lane): sigmoid of <see cref="RelaxedLogitOp"/>.</summary>
     internal readonly struct RelaxedSampleOp(float tau) : IBinaryOp
+    {
+        public T Invoke<T>(T l, T u)
+            where T : struct, ISimd<T> => VectorMath.Sigmoid(new RelaxedLogitOp(tau).Invoke(l, u));
+    }
+
+    // z = (l + log u - log(1 - u)) / tau. u is a uniform draw, so u and 1 - u are positive normal floats (the padded
+    // tail has u = 1/2) and their logs skip Log's special values (LogPositiveNormal: the same bits in fewer
+    // operations). z / 1 is z exactly, so at tau = 1 (the default) the division is skipped: the same bits, one divide
+    // per vector fewer.
+    /// <summary>The relaxed sample's logit before its sigmoid.</summary>
+    internal readonly struct RelaxedLogitOp(float tau) : IBinaryOp
     {
         public T Invoke<T>(T l, T u)
             where T : struct, ISimd<T>
         {
             var z = l + (VectorMath.LogPositiveNormal(u) - VectorMath.LogPositiveNormal(T.Create(1f) - u));
-            return VectorMath.Sigmoid(tau == 1f ? z : z / T.Create(tau));
+            return tau == 1f ? z : z / T.Create(tau);
         }
     }
 
