@@ -344,13 +344,17 @@ public sealed class CpuKernelTests
         if (form == BernoulliForm.Exact)
             Assert.Contains(dl, float.IsNaN); // the NaN logit's (the clipped form passes no gradient there)
         // Each width's row function, called directly (the backend runs only the widest).
+        // The rows' first pass, e = e^-|lc| (elementwise: every width's bits, VectorMathTests).
         bool clip = form == BernoulliForm.Original;
+        var e = new float[m * d];
+        Elementwise.Map(new CpuBackend.ExpOfClipOp(new(clip)), data["l"], data["l"], e);
         float Row<T>(int r, float[] o)
             where T : struct, ISimd<T> =>
             RowSum.Of<CpuBackend.LogLikGradTerm, T>(
                 new(clip, g[r]),
                 data["x"].AsSpan(r * d, d),
                 data["l"].AsSpan(r * d, d),
+                e.AsSpan(r * d, d),
                 o
             );
         float Wide(int r, float[] o) =>
@@ -358,6 +362,7 @@ public sealed class CpuKernelTests
                 new CpuBackend.LogLikGradTerm(clip, g[r]),
                 data["x"].AsSpan(r * d, d),
                 data["l"].AsSpan(r * d, d),
+                e.AsSpan(r * d, d),
                 o
             );
         var paths = new List<(string, Func<int, float[], float>)> { ("4 lanes", Row<V128>) };

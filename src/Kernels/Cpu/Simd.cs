@@ -53,18 +53,26 @@ internal static class RowSum
 
     /// <summary>sum_j term(a_j, b_j) over the row, in the fixed order above.</summary>
     public static float Of<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-        where TTerm : struct, IRowTerm => Of(new WithoutOutput<TTerm>(term), a, b, default);
+        where TTerm : struct, IRowTerm => Of(new WithoutOutput<TTerm>(term), a, b, default, default);
 
     /// <summary>
-    /// sum_j term(a_j, b_j) over the row, in the fixed order above, with the term's second value for each j written to
-    /// <paramref name="output"/>[j] (a row function and its gradient in one pass).
+    /// sum_j term(a_j, b_j, c_j) over the row, in the fixed order above, with the term's second value for each j
+    /// written to <paramref name="output"/>[j] (a row function and its gradient in one pass). c, read only by a term
+    /// that <see cref="IRowTermWithOutput.ReadsC"/> (else empty), is a row an earlier pass made: the first part of a
+    /// term too long to run in one pass (<see cref="Elementwise.MapThen"/> says why).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Of<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+    public static float Of<TTerm>(
+        TTerm term,
+        ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b,
+        ReadOnlySpan<float> c,
+        Span<float> output
+    )
         where TTerm : struct, IRowTermWithOutput =>
-        Lanes.Wide ? OfWide(term, a, b, output)
-        : Lanes.Has256 ? Of<TTerm, V256>(term, a, b, output)
-        : Of<TTerm, V128>(term, a, b, output);
+        Lanes.Wide ? OfWide(term, a, b, c, output)
+        : Lanes.Has256 ? Of<TTerm, V256>(term, a, b, c, output)
+        : Of<TTerm, V128>(term, a, b, c, output);
 
     // An IRowTerm as a term whose output is dropped (the JIT removes the stores: Writes is a constant).
     readonly struct WithoutOutput<TTerm>(TTerm term) : IRowTermWithOutput
@@ -72,8 +80,10 @@ internal static class RowSum
     {
         public static bool Writes => false;
 
+        public static bool ReadsC => false;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public T Invoke<T>(T a, T b, out T output)
+        public T Invoke<T>(T a, T b, T c, out T output)
             where T : struct, ISimd<T>
         {
             output = default;
@@ -83,39 +93,57 @@ internal static class RowSum
 
     /// <summary>The 16-lane path of <see cref="Of{TTerm}(TTerm, ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>
     internal static float OfWide<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-        where TTerm : struct, IRowTerm => OfWide(new WithoutOutput<TTerm>(term), a, b, default);
+        where TTerm : struct, IRowTerm => OfWide(new WithoutOutput<TTerm>(term), a, b, default, default);
 
     /// <summary>The <typeparamref name="T"/>-lane path of <see cref="Of{TTerm}(TTerm, ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>
     internal static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
         where TTerm : struct, IRowTerm
-        where T : struct, ISimd<T> => Of<WithoutOutput<TTerm>, T>(new(term), a, b, default);
+        where T : struct, ISimd<T> => Of<WithoutOutput<TTerm>, T>(new(term), a, b, default, default);
 
     // Terms on 16 lanes, each vector's low half then its high half added into the 8-lane accumulator, then Of's loop
     // on what is left.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float OfWide<TTerm>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+    internal static float OfWide<TTerm>(
+        TTerm term,
+        ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b,
+        ReadOnlySpan<float> c,
+        Span<float> output
+    )
         where TTerm : struct, IRowTermWithOutput
     {
         ref float sa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
         ref float sb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref float sc = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
         ref float so = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
         var acc = V256.Create(0f);
         int j = 0;
         for (; j + 2 * Lanes8 <= a.Length; j += 2 * Lanes8)
         {
-            var t = term.Invoke(V512.Load(ref sa, (nuint)j), V512.Load(ref sb, (nuint)j), out var o);
+            var t = term.Invoke(
+                V512.Load(ref sa, (nuint)j),
+                V512.Load(ref sb, (nuint)j),
+                TTerm.ReadsC ? V512.Load(ref sc, (nuint)j) : default,
+                out var o
+            );
             if (TTerm.Writes)
                 V512.Store(o, ref so, (nuint)j);
             acc += t.Lower;
             acc += t.Upper;
         }
-        return Of(term, a, b, output, j, acc, V256.Create(0f)); // acc1 is for 4-lane vectors only
+        return Of(term, a, b, c, output, j, acc, V256.Create(0f)); // acc1 is for 4-lane vectors only
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float Of<TTerm, T>(TTerm term, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+    internal static float Of<TTerm, T>(
+        TTerm term,
+        ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b,
+        ReadOnlySpan<float> c,
+        Span<float> output
+    )
         where TTerm : struct, IRowTermWithOutput
-        where T : struct, ISimd<T> => Of(term, a, b, output, 0, T.Create(0f), T.Create(0f));
+        where T : struct, ISimd<T> => Of(term, a, b, c, output, 0, T.Create(0f), T.Create(0f));
 
     // From element j on, with the lane sums so far: lanes 0..Count-1 in acc0, the rest of the eight in acc1 (used only
     // when T has four lanes).
@@ -124,6 +152,7 @@ internal static class RowSum
         TTerm term,
         ReadOnlySpan<float> a,
         ReadOnlySpan<float> b,
+        ReadOnlySpan<float> c,
         Span<float> output,
         int j,
         T acc0,
@@ -134,17 +163,28 @@ internal static class RowSum
     {
         ref float sa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
         ref float sb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+        ref float sc = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
         ref float so = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(output);
         int d = a.Length;
         for (; j + Lanes8 <= d; j += Lanes8)
         {
-            acc0 += term.Invoke(T.Load(ref sa, (nuint)j), T.Load(ref sb, (nuint)j), out var o0);
+            acc0 += term.Invoke(
+                T.Load(ref sa, (nuint)j),
+                T.Load(ref sb, (nuint)j),
+                TTerm.ReadsC ? T.Load(ref sc, (nuint)j) : default,
+                out var o0
+            );
             if (TTerm.Writes)
                 T.Store(o0, ref so, (nuint)j);
             if (T.Count < Lanes8)
             {
                 var q = (nuint)(j + T.Count);
-                acc1 += term.Invoke(T.Load(ref sa, q), T.Load(ref sb, q), out var o1);
+                acc1 += term.Invoke(
+                    T.Load(ref sa, q),
+                    T.Load(ref sb, q),
+                    TTerm.ReadsC ? T.Load(ref sc, q) : default,
+                    out var o1
+                );
                 if (TTerm.Writes)
                     T.Store(o1, ref so, q);
             }
@@ -158,16 +198,25 @@ internal static class RowSum
             // The tail, padded with zeros and masked out of the sum, lane by lane as a full vector would add it.
             Span<float> ta = stackalloc float[Lanes8],
                 tb = stackalloc float[Lanes8],
+                tc = stackalloc float[Lanes8],
                 t = stackalloc float[Lanes8],
                 to = stackalloc float[Lanes8];
             ta.Clear();
             tb.Clear();
+            tc.Clear();
             a[j..].CopyTo(ta);
             b[j..].CopyTo(tb);
+            if (TTerm.ReadsC)
+                c[j..d].CopyTo(tc);
             for (int q = 0; q < Lanes8; q += T.Count)
             {
                 T.Store(
-                    term.Invoke(T.Load(ref ta[0], (nuint)q), T.Load(ref tb[0], (nuint)q), out var o),
+                    term.Invoke(
+                        T.Load(ref ta[0], (nuint)q),
+                        T.Load(ref tb[0], (nuint)q),
+                        T.Load(ref tc[0], (nuint)q),
+                        out var o
+                    ),
                     ref t[0],
                     (nuint)q
                 );
@@ -192,13 +241,15 @@ internal interface IRowTerm
 
 /// <summary>
 /// A <see cref="RowSum"/> term with a second value per element, written beside the sum (<see cref="Writes"/>: whether
-/// it is; a constant the JIT folds).
+/// it is), and a third input c (<see cref="ReadsC"/>: whether it reads one; both constants the JIT folds).
 /// </summary>
 internal interface IRowTermWithOutput
 {
     static abstract bool Writes { get; }
 
-    T Invoke<T>(T a, T b, out T output)
+    static abstract bool ReadsC { get; }
+
+    T Invoke<T>(T a, T b, T c, out T output)
         where T : struct, ISimd<T>;
 }
 

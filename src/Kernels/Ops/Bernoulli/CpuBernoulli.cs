@@ -8,8 +8,8 @@ namespace Untapped.Kernels.Cpu;
 // The managed CPU twin of DeviceBernoulli.cs (this folder).
 public sealed partial class CpuBackend
 {
-    // One pass per row: logp = sum x lc - softplus(lc), lc = l (exact) or l clamped to +-ln(99999) (original, the
-    // same as clipping m), summed in RowSum's fixed order, so every vector width gives the same bits.
+    // Per row: logp = sum x lc - softplus(lc), lc = l (exact) or l clamped to +-ln(99999) (original, the same as
+    // clipping m), summed in RowSum's fixed order, so every vector width gives the same bits (LogLikRow: two passes).
     protected override void BernoulliLogLikCore(in BernoulliLogLikArgs args)
     {
         var (x, logits, m, d, form, logp, period) = args;
@@ -24,9 +24,59 @@ public sealed partial class CpuBackend
         }
         Chunks(m, Grain(d * 8), (s, e) =>
         {
+            Span<float> scratch = d <= MaxStackRow ? stackalloc float[d] : new float[d];
             for (int r = s; r < e; r++)
-                O[r] = RowSum.Of(term, X.Span(r * d, d), L.Span(r * d, d));
+                O[r] = LogLikRow(new LogLikOfExpTerm(term), term, X.Span(r * d, d), L.Span(r * d, d), scratch, default);
         });
+    }
+
+    /// <summary>The longest row whose scratch a kernel takes from the stack (16 KiB).</summary>
+    const int MaxStackRow = 4096;
+
+    /// <summary>
+    /// One row of the log-likelihood (with its gradient, for a term that writes <paramref name="output"/>) in two
+    /// passes: e = e^-|lc| into <paramref name="scratch"/> (<see cref="ExpOfClipOp"/>), then <paramref name="term"/>
+    /// from x, l and e in RowSum's order. In one pass a vector's exp, then its log and divide, make a chain the core
+    /// cannot overlap with the next vectors' (<see cref="Elementwise.MapThen"/>): on one Zen 3 core, a 784-float row
+    /// of the term and its gradient 1.84 -> 1.34 ns an element. The same operations on the same values: the same bits.
+    /// </summary>
+    internal static float LogLikRow<TTerm>(
+        TTerm term,
+        LogLikTerm clip,
+        ReadOnlySpan<float> x,
+        ReadOnlySpan<float> l,
+        Span<float> scratch,
+        Span<float> output
+    )
+        where TTerm : struct, IRowTermWithOutput
+    {
+        var e = scratch[..l.Length];
+        Elementwise.Map(new ExpOfClipOp(clip), l, l, e);
+        return RowSum.Of(term, x, l, e, output);
+    }
+
+    /// <summary>e^-|lc|, the first pass of <see cref="LogLikRow"/> (Elementwise's binary driver, its second operand
+    /// unused).</summary>
+    internal readonly struct ExpOfClipOp(LogLikTerm term) : IBinaryOp
+    {
+        public T Invoke<T>(T l, T _)
+            where T : struct, ISimd<T> => VectorMath.Exp(-T.Abs(term.Clip(l)));
+    }
+
+    /// <summary>LogLikTerm from lc and e = e^-|lc| made by the row's first pass (<see cref="LogLikRow"/>).</summary>
+    internal readonly struct LogLikOfExpTerm(LogLikTerm term) : IRowTermWithOutput
+    {
+        public static bool Writes => false;
+
+        public static bool ReadsC => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Invoke<T>(T x, T l, T e, out T output)
+            where T : struct, ISimd<T>
+        {
+            output = default;
+            return LogLikTerm.Of(x, term.Clip(l), e);
+        }
     }
 
     /// <summary>x lc - softplus(lc), lc = l or l clamped (the device kernel runs it on one Lane).</summary>
@@ -51,19 +101,20 @@ public sealed partial class CpuBackend
             where T : struct, ISimd<T> => x * lc - T.Max(lc, T.Create(0f)) - VectorMath.Log1pUnit(e);
     }
 
-    // The log-likelihood's term and its logits' gradient in one pass, e^-|lc| made once for both: LogLikTerm's
-    // operations, and LogitGradOp's on the sigmoid of that e. Inside the clip lc is l, so that sigmoid is
-    // VectorMath.Sigmoid(l)'s bits; outside it the gradient is masked to zero. The same bits as the two kernels.
+    // The log-likelihood's term and its logits' gradient from one e = e^-|lc| (made by LogLikRow's first pass):
+    // LogLikTerm's operations, and LogitGradOp's on the sigmoid of that e. Inside the clip lc is l, so that sigmoid
+    // is VectorMath.Sigmoid(l)'s bits; outside it the gradient is masked to zero. The same bits as the two kernels.
     internal readonly struct LogLikGradTerm(bool clip, float g) : IRowTermWithOutput
     {
         public static bool Writes => true;
 
+        public static bool ReadsC => true;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public T Invoke<T>(T x, T l, out T grad)
+        public T Invoke<T>(T x, T l, T e, out T grad)
             where T : struct, ISimd<T>
         {
             var lc = new LogLikTerm(clip).Clip(l);
-            var e = VectorMath.Exp(-T.Abs(lc));
             grad = new LogitGradOp(g, clip).From(x, l, VectorMath.SigmoidOfExp(lc, e));
             return LogLikTerm.Of(x, lc, e);
         }
@@ -80,8 +131,18 @@ public sealed partial class CpuBackend
         bool clip = form == BernoulliForm.Original;
         Chunks(m, Grain(d * 8), (s, e) =>
         {
+            Span<float> scratch = d <= MaxStackRow ? stackalloc float[d] : new float[d];
             for (int r = s; r < e; r++)
-                O[r] = RowSum.Of(new LogLikGradTerm(clip, G[r]), X.Span(r * d, d), L.Span(r * d, d), DL.Span(r * d, d));
+            {
+                O[r] = LogLikRow(
+                    new LogLikGradTerm(clip, G[r]),
+                    new LogLikTerm(clip),
+                    X.Span(r * d, d),
+                    L.Span(r * d, d),
+                    scratch,
+                    DL.Span(r * d, d)
+                );
+            }
         });
     }
 
