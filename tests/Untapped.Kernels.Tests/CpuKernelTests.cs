@@ -97,14 +97,14 @@ public sealed class CpuKernelTests
 
     // The vector paths (AVX-512: eight blocks per instruction, AVX2: four, transposed into element order) against one
     // scalar block per element, at every alignment of the first element and lengths around the 16-, 32- and 128-draw
-    // groups.
+    // groups and runs of several groups.
     [Fact]
     public void PhiloxUniformVectorPathMatchesScalarBlocks()
     {
         const ulong seed = 0x0123_4567_89AB_CDEFUL;
         foreach (int first in new[] { 0, 1, 2, 3, 4, 5, 15, 16, 17, 1 << 20 })
         {
-            foreach (int len in new[] { 1, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 100, 130 })
+            foreach (int len in new[] { 1, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 100, 130, 513, 1000 })
             {
                 var got = new float[len];
                 Philox.Uniform(seed, 3, 11, first, got);
