@@ -95,14 +95,14 @@ public static class Philox
 
     // The vector paths run Block on several blocks side by side, one per 64-bit lane (vpmuludq gives the 32 x 32 -> 64
     // products), then ToUnit on their words and a transpose into element order (element 4 j + w is word w of block
-    // j). A round is a chain (multiply, shift, two xors) of about ten cycles' latency with little to run beside it,
-    // so the long fills interleave independent sets of blocks: four sets of eight with AVX-512 (0.93 -> 0.62 ns per
-    // draw on one Zen 4 core against one set), two of four with AVX2 (sixteen 256-bit registers hold no more). Each
-    // walks a whole run of such groups in its own loop, where the core overlaps one group's conversions and stores
-    // with the next one's rounds (AVX2, one Zen 3 core, in L1: 1.30 -> 1.01 ns per draw against a call per group; the round keys read
-    // from a table made once, 0.985). All
-    // are fully optimised from the first call: tier-0 code of vector intrinsics runs several times slower than the
-    // scalar path.
+    // j). A round is a chain (multiply, shift, xor: the word and key xor first, off the chain; the same bits) of some
+    // five cycles' latency with little to run beside it, so the long fills interleave independent sets of blocks:
+    // four sets of eight with AVX-512 (0.93 -> 0.62 ns per draw on one Zen 4 core against one set), two of four with
+    // AVX2 (sixteen 256-bit registers hold no more: three spill, 1.24 ns). Each walks a whole run of such groups in its
+    // own loop, where the core overlaps one group's conversions and stores with the next one's rounds. AVX2, one Zen 3
+    // core, in L1, ns per draw: 1.30 with a call per group, 1.01 in one loop, 0.985 with the round keys from a table
+    // made once, 0.89 with the xor off the chain. All are fully optimised from the first call: tier-0 code of vector
+    // intrinsics runs several times slower than the scalar path.
 
     static readonly bool Wide = Cpu.Lanes.Wide && Avx512F.IsSupported;
 
@@ -218,8 +218,8 @@ public static class Philox
             var lo = Vector512.Create(0xFFFF_FFFFul);
             var p0 = Avx512F.Multiply(C0.AsUInt32(), Vector512.Create((ulong)M0).AsUInt32());
             var p1 = Avx512F.Multiply(C2.AsUInt32(), Vector512.Create((ulong)M1).AsUInt32());
-            var n0 = (p1 >>> 32) ^ C1 ^ k0;
-            var n2 = (p0 >>> 32) ^ C3 ^ k1;
+            var n0 = (p1 >>> 32) ^ (C1 ^ k0);
+            var n2 = (p0 >>> 32) ^ (C3 ^ k1);
             C0 = n0;
             C1 = p1 & lo;
             C2 = n2;
@@ -268,8 +268,8 @@ public static class Philox
             var lo = Vector256.Create(0xFFFF_FFFFul);
             var p0 = Avx2.Multiply(C0.AsUInt32(), Vector256.Create((ulong)M0).AsUInt32());
             var p1 = Avx2.Multiply(C2.AsUInt32(), Vector256.Create((ulong)M1).AsUInt32());
-            var n0 = (p1 >>> 32) ^ C1 ^ k0;
-            var n2 = (p0 >>> 32) ^ C3 ^ k1;
+            var n0 = (p1 >>> 32) ^ (C1 ^ k0);
+            var n2 = (p0 >>> 32) ^ (C3 ^ k1);
             C0 = n0;
             C1 = p1 & lo;
             C2 = n2;
