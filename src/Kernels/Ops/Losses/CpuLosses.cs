@@ -9,13 +9,28 @@ public sealed partial class CpuBackend
     protected override void ClippedCrossEntropyCore(in ClippedCrossEntropyArgs args)
     {
         var (p, target, m, k, loss) = args;
-        ForEach(m, Grain(k * 4), r => LossRows.CrossEntropy(r, A(p), A(target), k, A(loss)));
+        Mem P = A(p),
+            T = A(target),
+            O = A(loss);
+        Chunks(m, Grain(k * 4), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+                LossRows.CrossEntropy(r, P, T, k, O);
+        });
     }
 
     protected override void ClippedCrossEntropyBackwardCore(in ClippedCrossEntropyBackwardArgs args)
     {
         var (p, target, g, m, k, dp) = args;
-        ForEach(m, Grain(k * 4), r => LossRows.CrossEntropyBackward(r, A(p), A(target), A(g), k, A(dp)));
+        Mem P = A(p),
+            T = A(target),
+            G = A(g),
+            DP = A(dp);
+        Chunks(m, Grain(k * 4), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+                LossRows.CrossEntropyBackward(r, P, T, G, k, DP);
+        });
     }
 
     protected override void L2DistanceCore(in L2DistanceArgs args)
