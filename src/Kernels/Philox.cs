@@ -162,15 +162,8 @@ public static class Philox
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Draws256x2(ulong seed, uint stream, uint step, uint block0, Span<float> output)
     {
-        // The ten rounds' keys, the same for every group: each round reads its pair from here.
         Span<Vector256<ulong>> keys = stackalloc Vector256<ulong>[20];
-        uint k0 = (uint)seed,
-            k1 = (uint)(seed >> 32);
-        for (int r = 0; r < 10; r++, k0 += W0, k1 += W1)
-        {
-            keys[2 * r] = Vector256.Create((ulong)k0);
-            keys[2 * r + 1] = Vector256.Create((ulong)k1);
-        }
+        RoundKeys(seed, keys);
         for (int g = 0; g < output.Length; g += 32, block0 += 8u)
         {
             Set256 a = Set256.Of(block0, step, stream),
@@ -182,6 +175,39 @@ public static class Philox
             }
             a.Store(output[g..]);
             b.Store(output[(g + 16)..]);
+        }
+    }
+
+    /// <summary>The ten rounds' keys, the same for every block of a fill: round r's pair at 2 r and 2 r + 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void RoundKeys(ulong seed, Span<Vector256<ulong>> keys)
+    {
+        uint k0 = (uint)seed,
+            k1 = (uint)(seed >> 32);
+        for (int r = 0; r < 10; r++, k0 += W0, k1 += W1)
+        {
+            keys[2 * r] = Vector256.Create((ulong)k0);
+            keys[2 * r + 1] = Vector256.Create((ulong)k1);
+        }
+    }
+
+    /// <summary>
+    /// Blocks block0 on into output.Length Box-Muller normals (a multiple of 16), four blocks at a time: the eight
+    /// pairs of a set side by side through <see cref="BoxMuller"/>'s operations on eight lanes (VectorMath's functions
+    /// give every lane Fn's bits, VectorMathTests), then into element order. The scalar path made a block and two
+    /// pairs at a time: 275 -> 90 us for the model's 20,000 normals (2 threads, the Zen 3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Normals256(ulong seed, uint stream, uint step, uint block0, Span<float> output)
+    {
+        Span<Vector256<ulong>> keys = stackalloc Vector256<ulong>[20];
+        RoundKeys(seed, keys);
+        for (int g = 0; g < output.Length; g += 16, block0 += 4u)
+        {
+            var a = Set256.Of(block0, step, stream);
+            for (int r = 0; r < 20; r += 2)
+                a.Round(keys[r], keys[r + 1]);
+            a.StoreNormals(output[g..]);
         }
     }
 
@@ -276,6 +302,30 @@ public static class Philox
             C3 = p0 & lo;
         }
 
+        /// <summary>
+        /// <see cref="BoxMuller"/> on each block's pairs (w0, w1) and (w2, w3), in element order: for block j, r cos t
+        /// and r sin t of its first pair, then of its second.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void StoreNormals(Span<float> output)
+        {
+            // Lanes [b0 pair 0, b0 pair 1, b1 pair 0, b1 pair 1 | b2 ..., b3 ...]: radius words w0, w2; angles w1, w3.
+            // u is a uniform draw, a positive normal float, where LogPositiveNormal gives Log's bits.
+            var radius = new Cpu.V256(Unit((C0 | (C2 << 32)).AsUInt32()));
+            var angle = new Cpu.V256(Unit((C1 | (C3 << 32)).AsUInt32()));
+            var r = Cpu.V256.Sqrt(Cpu.V256.Create(-2f) * Cpu.VectorMath.LogPositiveNormal(radius));
+            var sin = Cpu.VectorMath.SinCos(Cpu.V256.Create(KernelConstants.TwoPi) * angle, out var cos);
+            Span<float> fs = stackalloc float[16];
+            Cpu.V256.Store(r * cos, ref fs[0], 0);
+            Cpu.V256.Store(r * sin, ref fs[0], 8);
+            var f = Vector256.Create<float>(fs[..8]);
+            var s = Vector256.Create<float>(fs[8..]);
+            var l = Avx.UnpackLow(f, s); // [block 0 | block 2]
+            var h = Avx.UnpackHigh(f, s); // [block 1 | block 3]
+            Avx2.Permute2x128(l, h, 0x20).CopyTo(output);
+            Avx2.Permute2x128(l, h, 0x31).CopyTo(output[8..]);
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Store(Span<float> output)
         {
@@ -316,6 +366,14 @@ public static class Philox
         while (i < output.Length)
         {
             int e = first + i;
+            // Whole blocks from an element that starts one, four at a time (AVX2), as Uniform's vector path.
+            if ((e & 3) == 0 && Avx2.IsSupported && output.Length - i >= 16)
+            {
+                int n = (output.Length - i) / 16 * 16;
+                Normals256(seed, stream, step, (uint)(e >> 2), output.Slice(i, n));
+                i += n;
+                continue;
+            }
             var (a, b, c, d) = StreamBlock(seed, stream, step, (uint)(e >> 2));
             // One Box-Muller pair per two elements, made when its first element is written.
             int pair = -1;

@@ -226,6 +226,55 @@ public sealed class VectorMathTests(ITestOutputHelper output)
         Assert.True(bad.IsEmpty, string.Join("\n", bad.Take(10)));
     }
 
+    // Exp without the bound its half-line cannot pass must give Exp's bits for every float on that half-line, NaNs and
+    // the infinity included (2^31 floats each, a few seconds), on the widest path and, for every 4099th, on one lane.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ExpOnAHalfLineIsExpsBitsForEveryFloatThere(bool negative)
+    {
+        const int chunk = 1 << 20;
+        int sign = negative ? int.MinValue : 0;
+        var bad = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, (int)((1L << 31) / chunk), c =>
+        {
+            float[] x = new float[chunk],
+                a = new float[chunk],
+                b = new float[chunk];
+            for (int i = 0; i < chunk; i++)
+                x[i] = BitConverter.Int32BitsToSingle(sign | (c * chunk + i));
+            Elementwise.Map<ExpOp>(x, a);
+            if (negative)
+                Elementwise.Map<ExpNonPositiveOp>(x, b);
+            else
+                Elementwise.Map<ExpNonNegativeOp>(x, b);
+            int d = MemoryMarshal.Cast<float, int>(a).CommonPrefixLength(MemoryMarshal.Cast<float, int>(b));
+            if (d < chunk)
+                bad.Add($"exp({x[d]:R}) = {a[d]:R}, on the half-line {b[d]:R}");
+            for (int i = 0; i < chunk; i += 4099)
+            {
+                float lane = (
+                    negative ? VectorMath.ExpNonPositive(new Lane(x[i])) : VectorMath.ExpNonNegative(new Lane(x[i]))
+                ).V;
+                if (BitConverter.SingleToInt32Bits(lane) != BitConverter.SingleToInt32Bits(a[i]))
+                    bad.Add($"exp({x[i]:R}) = {a[i]:R}, on the half-line on one lane {lane:R}");
+            }
+        });
+        Assert.True(bad.IsEmpty, string.Join("\n", bad.Take(10)));
+    }
+
+    readonly struct ExpNonPositiveOp : IUnaryOp
+    {
+        public static T Invoke<T>(T x)
+            where T : struct, ISimd<T> => VectorMath.ExpNonPositive(x);
+    }
+
+    readonly struct ExpNonNegativeOp : IUnaryOp
+    {
+        public static T Invoke<T>(T x)
+            where T : struct, ISimd<T> => VectorMath.ExpNonNegative(x);
+    }
+
     // Every elementwise op on 8 lanes against T's lanes, over the ulp tests' sweep.
     static void SameBitsAs<T>(string lanes)
         where T : struct, ISimd<T>

@@ -50,7 +50,7 @@ internal readonly struct SoftplusOp : IUnaryOp
 internal readonly struct SoftplusTailOp : IUnaryOp
 {
     public static T Invoke<T>(T x)
-        where T : struct, ISimd<T> => VectorMath.Log1pUnit(VectorMath.Exp(-T.Abs(x)));
+        where T : struct, ISimd<T> => VectorMath.Log1pUnit(VectorMath.ExpNonPositive(-T.Abs(x)));
 }
 
 /// <summary>A binary float function on vectors of any width, for <see cref="Elementwise.Map{TOp}(TOp,

@@ -30,18 +30,45 @@ internal static class VectorMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Exp<T>(T x)
+        where T : struct, ISimd<T> => Exp(x, overflows: true, underflows: true);
+
+    /// <summary>
+    /// <see cref="Exp"/> of an x &lt;= 0 or NaN (sigmoid's and softplus' e^-|x|): without the upper bound's clamp and
+    /// select, the identity on such an x, so the same bits in three operations fewer. Other x: unspecified.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ExpNonPositive<T>(T x)
+        where T : struct, ISimd<T> => Exp(x, overflows: false, underflows: true);
+
+    /// <summary>
+    /// <see cref="Exp"/> of an x &gt;= 0 or NaN (tanh's e^{2|x|}): without the lower bound's clamp and select, the
+    /// identity on such an x, so the same bits in three operations fewer. Other x: unspecified.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T ExpNonNegative<T>(T x)
+        where T : struct, ISimd<T> => Exp(x, overflows: true, underflows: false);
+
+    // Beyond the bounds the result is +inf or 0; inside, 2^n is applied as two factors so that n may reach -150
+    // (denormal results) or 128 without leaving the exponent range of either factor. A bound that x cannot pass is
+    // left out (constant flags: the JIT drops the code); a NaN x, whatever the clamp made of it, returns x.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static T Exp<T>(T x, bool overflows, bool underflows)
         where T : struct, ISimd<T>
     {
-        // Beyond these bounds the result is +inf or 0; inside, 2^n is applied as two factors so that n may reach
-        // -150 (denormal results) or 128 without leaving the exponent range of either factor.
-        var xc = T.Min(T.Max(x, C<T>(-104f)), C<T>(88.72283f));
+        var xc = x;
+        if (underflows)
+            xc = T.Max(xc, C<T>(-104f));
+        if (overflows)
+            xc = T.Min(xc, C<T>(88.72283f));
         var fx = T.Floor(T.Fma(xc, C<T>(1.44269504088896341f), C<T>(0.5f)));
         var r = T.Fma(fx, C<T>(-0.693359375f), xc);
         r = T.Fma(fx, C<T>(2.12194440e-4f), r);
         var p = Expm1Reduced(r) + C<T>(1f);
         var y = T.ScaleByPow2(p, fx);
-        y = T.Select(T.Gt(x, C<T>(88.72283f)), C<T>(float.PositiveInfinity), y);
-        y = T.Select(T.Lt(x, C<T>(-104f)), C<T>(0f), y);
+        if (overflows)
+            y = T.Select(T.Gt(x, C<T>(88.72283f)), C<T>(float.PositiveInfinity), y);
+        if (underflows)
+            y = T.Select(T.Lt(x, C<T>(-104f)), C<T>(0f), y);
         return T.Select(T.Eq(x, x), y, x);
     }
 
@@ -158,7 +185,7 @@ internal static class VectorMath
     /// <summary>softplus x = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Softplus<T>(T x)
-        where T : struct, ISimd<T> => T.Max(x, C<T>(0f)) + Log1pUnit(Exp(-T.Abs(x)));
+        where T : struct, ISimd<T> => T.Max(x, C<T>(0f)) + Log1pUnit(ExpNonPositive(-T.Abs(x)));
 
     /// <summary>tanh x: x + x^3 P(x^2) for |x| &lt; 0.625, else sign(x) (1 - 2 / (e^{2|x|} + 1)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -172,7 +199,7 @@ internal static class VectorMath
         p = T.Fma(p, z, C<T>(1.33314422036E-1f));
         p = T.Fma(p, z, C<T>(-3.33332819422E-1f));
         var small = T.Fma(p * z, x, x);
-        var large = T.CopySign(C<T>(1f) - C<T>(2f) / (Exp(a + a) + C<T>(1f)), x);
+        var large = T.CopySign(C<T>(1f) - C<T>(2f) / (ExpNonNegative(a + a) + C<T>(1f)), x);
         return T.Select(T.Lt(a, C<T>(0.625f)), small, large);
     }
 
@@ -182,7 +209,7 @@ internal static class VectorMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Sigmoid<T>(T x)
-        where T : struct, ISimd<T> => SigmoidOfExp(x, Exp(-T.Abs(x)));
+        where T : struct, ISimd<T> => SigmoidOfExp(x, ExpNonPositive(-T.Abs(x)));
 
     /// <summary>
     /// <see cref="Sigmoid"/> from <paramref name="e"/> = e^-|x| made already (the Bernoulli log-likelihood's softplus

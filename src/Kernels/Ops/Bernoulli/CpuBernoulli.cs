@@ -60,7 +60,7 @@ public sealed partial class CpuBackend
     internal readonly struct ExpOfClipOp(LogLikTerm term) : IBinaryOp
     {
         public T Invoke<T>(T l, T _)
-            where T : struct, ISimd<T> => VectorMath.Exp(-T.Abs(term.Clip(l)));
+            where T : struct, ISimd<T> => VectorMath.ExpNonPositive(-T.Abs(term.Clip(l)));
     }
 
     /// <summary>LogLikTerm from lc and e = e^-|lc| made by the row's first pass (<see cref="LogLikRow"/>).</summary>
@@ -92,7 +92,7 @@ public sealed partial class CpuBackend
             where T : struct, ISimd<T>
         {
             l = Clip(l);
-            return Of(x, l, VectorMath.Exp(-T.Abs(l)));
+            return Of(x, l, VectorMath.ExpNonPositive(-T.Abs(l)));
         }
 
         /// <summary>x lc - max(lc, 0) - log(1 + e) from lc and e = e^-|lc| (softplus's tail, <see cref="SoftplusTailOp"/>).</summary>
