@@ -2,7 +2,8 @@ using Untapped.Bench;
 using Untapped.Kernels;
 using Untapped.Training.Model;
 
-// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|fuse|limit|gemm|gemm-fusions|kernels|parity|steps|digest|ptx|bdn
+// Usage: dotnet run -c Release --project bench/Untapped.Bench -- step|fuse|limit|gemm|gemm-fusions|kernels|vectormath|parity|steps|digest|ptx|bdn
+//   (vectormath: the CPU's elementwise maths on one core in L1, ns an element)
 //   (fuse: the step with and without the dense layers' fused epilogues, interleaved; fuse --backwards-in-forward: with
 //   and without the backwards run in the forward pass; --profile: each side's op table over all its steps)
 //   (ptx [--dump DIR [--arch sm_80|sm_90]]: the ptxas resource table, or each kernel's PTX written to DIR)
@@ -89,6 +90,9 @@ switch (mode)
     case "kernels":
         KernelBench.Run(acc, threads, reps);
         break;
+    case "vectormath":
+        VectorMathBench.Run(reps);
+        break;
     case "parity":
         return ParityBench.Kernels(acc, Arg("--shapes", "both"), args.Contains("--json") ? Arg("--json", "") : null);
     case "digest":
@@ -101,7 +105,7 @@ switch (mode)
         );
     default:
         Console.Error.WriteLine(
-            $"unknown mode '{mode}'; modes: step, fuse, limit, gemm, gemm-fusions, kernels, parity, steps, digest, ptx, bdn"
+            $"unknown mode '{mode}'; modes: step, fuse, limit, gemm, gemm-fusions, kernels, vectormath, parity, steps, digest, ptx, bdn"
         );
         return 2;
 }
