@@ -38,63 +38,46 @@ static class VectorMathBench
         Row("tanh", N, reps, () => Elementwise.Map<TanhOp>(x, y));
         Row("sigmoid", N, reps, () => Elementwise.Map<SigmoidOp>(x, y));
         Row("softplus", N, reps, () => Elementwise.Map<SoftplusOp>(x, y));
-        Row(
-            "relaxed Bernoulli sample, one pass",
-            N,
-            reps,
-            () => Elementwise.Map(new CpuBackend.RelaxedSampleOp(1f), x, u, y, bPad: 0.5f)
+        Row("relaxed Bernoulli sample, one pass", N, reps, () =>
+            Elementwise.Map(new CpuBackend.RelaxedSampleOp(1f), x, u, y, bPad: 0.5f)
         );
-        Row(
-            "relaxed Bernoulli sample, two passes (as run)",
-            N,
-            reps,
-            () => Elementwise.MapThen<CpuBackend.RelaxedLogitOp, SigmoidOp>(new(1f), x, u, y, bPad: 0.5f)
+        Row("relaxed Bernoulli sample, two passes (as run)", N, reps, () =>
+            Elementwise.MapThen<CpuBackend.RelaxedLogitOp, SigmoidOp>(new(1f), x, u, y, bPad: 0.5f)
         );
-        Row(
-            "Bernoulli log-likelihood row, one pass",
-            Rows * D,
-            reps,
-            () =>
+        Row("Bernoulli log-likelihood row, one pass", Rows * D, reps, () =>
+        {
+            for (int i = 0; i < Rows; i++)
+                y[i] = RowSum.Of(term, bits.AsSpan(i * D, D), logits.AsSpan(i * D, D));
+        });
+        Row("Bernoulli log-likelihood row, two passes (as run)", Rows * D, reps, () =>
+        {
+            for (int i = 0; i < Rows; i++)
             {
-                for (int i = 0; i < Rows; i++)
-                    y[i] = RowSum.Of(term, bits.AsSpan(i * D, D), logits.AsSpan(i * D, D));
+                y[i] = CpuBackend.LogLikRow(
+                    new CpuBackend.LogLikOfExpTerm(term),
+                    term,
+                    bits.AsSpan(i * D, D),
+                    logits.AsSpan(i * D, D),
+                    scratch,
+                    default
+                );
             }
-        );
-        Row(
-            "Bernoulli log-likelihood row, two passes (as run)",
-            Rows * D,
-            reps,
-            () =>
-            {
-                for (int i = 0; i < Rows; i++)
-                    y[i] = CpuBackend.LogLikRow(
-                        new CpuBackend.LogLikOfExpTerm(term),
-                        term,
-                        bits.AsSpan(i * D, D),
-                        logits.AsSpan(i * D, D),
-                        scratch,
-                        default
-                    );
-            }
-        );
+        });
         var grad = new float[Rows * D];
-        Row(
-            "Bernoulli log-likelihood and gradient row, two passes (as run)",
-            Rows * D,
-            reps,
-            () =>
+        Row("Bernoulli log-likelihood and gradient row, two passes (as run)", Rows * D, reps, () =>
+        {
+            for (int i = 0; i < Rows; i++)
             {
-                for (int i = 0; i < Rows; i++)
-                    y[i] = CpuBackend.LogLikRow(
-                        new CpuBackend.LogLikGradTerm(true, 0.5f),
-                        term,
-                        bits.AsSpan(i * D, D),
-                        logits.AsSpan(i * D, D),
-                        scratch,
-                        grad.AsSpan(i * D, D)
-                    );
+                y[i] = CpuBackend.LogLikRow(
+                    new CpuBackend.LogLikGradTerm(true, 0.5f),
+                    term,
+                    bits.AsSpan(i * D, D),
+                    logits.AsSpan(i * D, D),
+                    scratch,
+                    grad.AsSpan(i * D, D)
+                );
             }
-        );
+        });
         Row("Philox uniform draws", N, reps, () => Philox.Uniform(42, 7, 3, 0, y.AsSpan(0, N)));
         Row("Philox normal draws", N, reps, () => Philox.Normal(42, 7, 3, 0, y.AsSpan(0, N)));
     }
