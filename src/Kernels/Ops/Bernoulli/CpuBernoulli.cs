@@ -42,7 +42,7 @@ public sealed partial class CpuBackend
     /// </summary>
     internal static float LogLikRow<TTerm>(
         TTerm term,
-        LogLikTerm clip,
+        LogLikTerm form, // its clip, for the first pass
         ReadOnlySpan<float> x,
         ReadOnlySpan<float> l,
         Span<float> scratch,
@@ -51,7 +51,7 @@ public sealed partial class CpuBackend
         where TTerm : struct, IRowTermWithOutput
     {
         var e = scratch[..l.Length];
-        Elementwise.Map(new ExpOfClipOp(clip), l, l, e);
+        Elementwise.Map(new ExpOfClipOp(form), l, l, e);
         return RowSum.Of(term, x, l, e, output);
     }
 
