@@ -186,17 +186,14 @@ public static class Philox
         }
     }
 
-    /// <summary>The ten rounds' keys on eight lanes, as <see cref="RoundKeys(ulong, Span{Vector256{ulong}})"/>.</summary>
+    /// <summary>The ten rounds' keys on eight lanes: <see cref="RoundKeys(ulong, Span{Vector256{ulong}})"/>'s twice.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void RoundKeys(ulong seed, Span<Vector512<ulong>> keys)
     {
-        uint k0 = (uint)seed,
-            k1 = (uint)(seed >> 32);
-        for (int r = 0; r < 10; r++, k0 += W0, k1 += W1)
-        {
-            keys[2 * r] = Vector512.Create((ulong)k0);
-            keys[2 * r + 1] = Vector512.Create((ulong)k1);
-        }
+        Span<Vector256<ulong>> half = stackalloc Vector256<ulong>[20];
+        RoundKeys(seed, half);
+        for (int i = 0; i < 20; i++)
+            keys[i] = Vector512.Create(half[i], half[i]);
     }
 
     /// <summary>
