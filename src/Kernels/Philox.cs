@@ -138,18 +138,11 @@ public static class Philox
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Draws256(ulong seed, uint stream, uint step, uint block0, Span<float> output)
     {
+        Span<Vector256<ulong>> keys = stackalloc Vector256<ulong>[20];
+        RoundKeys(seed, keys);
         var a = Set256.Of(block0, step, stream);
-        uint k0 = (uint)seed,
-            k1 = (uint)(seed >> 32);
-        for (int r = 0; r < 10; r++)
-        {
-            if (r > 0)
-            {
-                k0 += W0;
-                k1 += W1;
-            }
-            a.Round(Vector256.Create((ulong)k0), Vector256.Create((ulong)k1));
-        }
+        for (int r = 0; r < 20; r += 2)
+            a.Round(keys[r], keys[r + 1]);
         a.Store(output);
     }
 
@@ -333,11 +326,8 @@ public static class Philox
             var angle = new Cpu.V256(Unit(Words13));
             var r = Cpu.V256.Sqrt(Cpu.V256.Create(-2f) * Cpu.VectorMath.LogPositiveNormal(radius));
             var sin = Cpu.VectorMath.SinCos(Cpu.V256.Create(KernelConstants.TwoPi) * angle, out var cos);
-            Span<float> fs = stackalloc float[16];
-            Cpu.V256.Store(r * cos, ref fs[0], 0);
-            Cpu.V256.Store(r * sin, ref fs[0], 8);
-            var f = Vector256.Create<float>(fs[..8]);
-            var s = Vector256.Create<float>(fs[8..]);
+            var f = (r * cos).Vector;
+            var s = (r * sin).Vector;
             var l = Avx.UnpackLow(f, s); // [block 0 | block 2]
             var h = Avx.UnpackHigh(f, s); // [block 1 | block 3]
             Avx2.Permute2x128(l, h, 0x20).CopyTo(output);

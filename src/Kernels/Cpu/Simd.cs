@@ -337,6 +337,9 @@ internal readonly struct V256(Vector256<float> v) : ISimd<V256>
     readonly Vector256<float> _v = v;
     public static int Count => 8;
 
+    /// <summary>The eight lanes, for code that goes on with the hardware's own instructions (a shuffle, say).</summary>
+    public Vector256<float> Vector => _v;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256 Create(float v) => new(Vector256.Create(v));
 

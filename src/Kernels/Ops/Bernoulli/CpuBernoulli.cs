@@ -171,7 +171,7 @@ public sealed partial class CpuBackend
             Elementwise.Map<SoftplusTailOp>(lc, tl);
             Chunks(m, Grain(d), (s, e) =>
             {
-                Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
+                Span<float> t = d <= MaxStackRow ? stackalloc float[d] : new float[d];
                 for (int r = s; r < e; r++)
                 {
                     int q = r % p * d;
@@ -220,7 +220,7 @@ public sealed partial class CpuBackend
         }
         Chunks(m, Grain(d * 4), (s, e) =>
         {
-            Span<float> t = hasDx ? (d <= 4096 ? stackalloc float[d] : new float[d]) : default;
+            Span<float> t = hasDx ? (d <= MaxStackRow ? stackalloc float[d] : new float[d]) : default;
             for (int r = s; r < e; r++)
             {
                 float gr = G[r];
@@ -266,7 +266,7 @@ public sealed partial class CpuBackend
                 hasDx = !DX.IsEmpty;
             Chunks(m, Grain(d * 2), (s, e) =>
             {
-                Span<float> t = d <= 4096 ? stackalloc float[d] : new float[d];
+                Span<float> t = d <= MaxStackRow ? stackalloc float[d] : new float[d];
                 for (int r = s; r < e; r++)
                 {
                     float gr = G[r];
