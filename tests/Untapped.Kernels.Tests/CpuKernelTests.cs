@@ -644,9 +644,10 @@ public sealed class CpuKernelTests
 
     // The order every backend promises (docs/design.md): each C element is C (or nothing, when overwriting), plus
     // each K block of GemmKBlock summed from zero as one FMA chain in k order, plus the bias. Written here as plain
-    // scalar C# with MathF.FusedMultiplyAdd, it must give the GEMM's bits exactly, on both schedules, for every
-    // transpose case and for output widths that take each register tile (10: the 16-wide panel; 45: a partial
-    // last panel through the scratch tile; 48: a last panel of exactly 16 columns).
+    // scalar C# with MathF.FusedMultiplyAdd (BlockedFmaChain), it must give the GEMM's bits exactly, on both schedules,
+    // for every transpose case and for output widths that take each register tile (10: the 16-wide panel; 45: a
+    // partial last panel through the scratch tile; 48: a last panel of exactly 16 columns; 59: a partial last panel
+    // of 27 columns, a whole vector and a masked one with AVX-512, three whole vectors and a scalar with AVX2).
     [Theory]
     [InlineData(false, false)]
     [InlineData(false, true)]
@@ -656,60 +657,93 @@ public sealed class CpuKernelTests
     {
         const int m = 77,
             k = 701;
-        foreach (int n in new[] { 10, 45, 48 })
+        foreach (int n in new[] { 10, 45, 48, 59 })
         {
-            var r = new Random(n);
-            var a = Gen.Uniform(r, m * k);
-            var b = Gen.Uniform(r, k * n);
-            var bias = Gen.Uniform(r, n);
-            var c0 = Gen.Uniform(r, m * n);
             foreach (bool accumulate in new[] { false, true })
             {
-                var expected = new float[m * n];
-                for (int i = 0; i < m; i++)
-                {
-                    for (int j = 0; j < n; j++)
-                    {
-                        float s = 0f;
-                        for (int k0 = 0; k0 < k; k0 += LaunchShape.GemmKBlock)
-                        {
-                            float block = 0f;
-                            for (int t = k0; t < Math.Min(k, k0 + LaunchShape.GemmKBlock); t++)
-                            {
-                                float x = a[transA ? t * m + i : i * k + t],
-                                    y = b[transB ? j * k + t : t * n + j];
-                                block = MathF.FusedMultiplyAdd(x, y, block);
-                            }
-                            s = k0 == 0 && !accumulate ? block : (k0 == 0 ? c0[i * n + j] : s) + block;
-                        }
-                        expected[i * n + j] = s + bias[j];
-                    }
-                }
-
                 foreach (var schedule in new[] { CpuGemm.Schedule.Tall, CpuGemm.Schedule.Deep })
-                {
-                    var got = RunGemm(
-                        3,
-                        schedule,
-                        a,
-                        b,
-                        bias,
-                        c0,
-                        m,
-                        k,
-                        n,
-                        transA,
-                        transB,
-                        Activation.None,
-                        accumulate
-                    );
-                    Assert.True(
-                        expected.AsSpan().SequenceEqual(got),
-                        $"n {n}, accumulate {accumulate}, {schedule}: not the blocked FMA chain's bits"
-                    );
-                }
+                    AssertBlockedFmaChain(3, schedule, m, k, n, transA, transB, accumulate, n);
             }
         }
+    }
+
+    // The GEMM's read-ahead (CpuGemm.ReadAhead: prefetches between tiles) on the shapes that take it: a narrow product
+    // of an A of at least 16 MiB in the tall schedule (the 784-wide input's forward and weight gradient), and a deep
+    // schedule whose column groups have enough tiles per K block. Prefetching reads nothing into C, so the bits are
+    // the blocked FMA chain's; this runs those code paths (the guard below fails if a gate change leaves them).
+    [Theory]
+    [InlineData(5400, 784, 10, false)]
+    [InlineData(784, 5400, 10, true)]
+    public void GemmReadingAheadKeepsTheBlockedFmaChainsBits(int m, int k, int n, bool transA)
+    {
+        Assert.True(CpuGemm.ReadsAhead(m, k, 1), "the tall shape no longer reads ahead: pick one that does");
+        AssertBlockedFmaChain(2, CpuGemm.Schedule.Tall, m, k, n, transA, false, true, 7);
+        // Deep, two groups: each at least 3 of the 32-wide panels (fewer rows, more panels on the narrower paths)
+        // against 20 whole 12-row panels.
+        Assert.True(20 * 3 >= CpuGemm.AheadMinTiles, "the deep shape's groups have too few tiles to read ahead");
+        AssertBlockedFmaChain(2, CpuGemm.Schedule.Deep, 250, 701, 200, true, false, false, 8);
+    }
+
+    static void AssertBlockedFmaChain(
+        int threads,
+        CpuGemm.Schedule schedule,
+        int m,
+        int k,
+        int n,
+        bool transA,
+        bool transB,
+        bool accumulate,
+        int seed
+    )
+    {
+        var r = new Random(seed);
+        var a = Gen.Uniform(r, m * k);
+        var b = Gen.Uniform(r, k * n);
+        var bias = Gen.Uniform(r, n);
+        var c0 = Gen.Uniform(r, m * n);
+        var expected = BlockedFmaChain(a, b, bias, c0, m, k, n, transA, transB, accumulate);
+        var got = RunGemm(threads, schedule, a, b, bias, c0, m, k, n, transA, transB, Activation.None, accumulate);
+        Assert.True(
+            expected.AsSpan().SequenceEqual(got),
+            $"{m}x{k}x{n}, transA {transA}, transB {transB}, accumulate {accumulate}, {schedule}: not the blocked FMA chain's bits"
+        );
+    }
+
+    // C as the design's order gives it, scalar: (C or nothing) + each K block's FMA chain from zero, + bias.
+    static float[] BlockedFmaChain(
+        float[] a,
+        float[] b,
+        float[] bias,
+        float[] c0,
+        int m,
+        int k,
+        int n,
+        bool transA,
+        bool transB,
+        bool accumulate
+    )
+    {
+        var expected = new float[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float s = 0f;
+                for (int k0 = 0; k0 < k; k0 += LaunchShape.GemmKBlock)
+                {
+                    float block = 0f;
+                    for (int t = k0; t < Math.Min(k, k0 + LaunchShape.GemmKBlock); t++)
+                    {
+                        float x = a[transA ? t * m + i : i * k + t],
+                            y = b[transB ? j * k + t : t * n + j];
+                        block = MathF.FusedMultiplyAdd(x, y, block);
+                    }
+                    s = k0 == 0 && !accumulate ? block : (k0 == 0 ? c0[i * n + j] : s) + block;
+                }
+                expected[i * n + j] = s + bias[j];
+            }
+        }
+        return expected;
     }
 
     // The GEMM's sums of B (the dense layer's bias gradient, taken from the dZ its weight gradient packs) are the bias
