@@ -263,7 +263,8 @@ internal static unsafe class CpuGemm
     /// B and its share of a transposed A read in place. Measured on one Zen 4, two threads, AVX-512, alternating with
     /// and without in one process (minima): 784x10000x10 TN 3.00 -> 2.13 ms, 784x10000x50 TN 6.32 -> 5.75,
     /// 784x10000x60 TN 6.36 -> 5.94, 10000x784x60 NN 5.96 -> 5.65, 250x10000x500 TN 14.32 -> 12.83; the large shapes
-    /// within noise. On the AVX2 path 250x10000x500 TN 15.28 -> 13.78, the narrow shapes unchanged. Where A is smaller
+    /// within noise. On the AVX2 path 250x10000x500 TN 15.36 -> 13.85, 784x10000x60 TN 7.02 -> 6.63, 10000x784x60 NN
+    /// 6.23 -> 5.70 (<c>bench/results/limit.md</c>, thirteenth session). Where A is smaller
     /// than the last-level cache, the product wider or the group's tiles few it lost 2-25 % (10000x250x10 NT,
     /// 10000x250x500 NN, 10x10000x250 TN): <see cref="ReadsAhead"/> and <see cref="AheadMinTiles"/> keep it out.
     /// Prefetching into L1 instead lost 5-10 % everywhere (it evicts the panels the tiles are reading).
