@@ -233,10 +233,11 @@ internal static unsafe class CpuGemm
                     PackB(outs[i].B, k, outs[i].N, nr, transB, k0, kc, p * nr, dst);
                 }
             });
+            bool ahead = ReadsAhead(m, k, packs.Sum(p => p.PanelsN));
             cpu.Chunks(m, mc, (rs, re) =>
             {
                 for (int k0 = 0; k0 < k; k0 += KC)
-                    RowChunk(a, packs, tails, m, k, transA, k0, rs, re, outs);
+                    RowChunk(a, packs, tails, m, k, transA, k0, rs, re, outs, ahead);
                 // The chunk's strips of C are final and in this core's L2: the fused row-wise ops run on them now.
                 foreach (var o in outs)
                 {
@@ -584,6 +585,7 @@ internal static unsafe class CpuGemm
     /// <summary>
     /// For every output, C[rs..re, :] (+)= op(A)[rs..re, k0..k0+kc] * its packed B block; the first block overwrites
     /// unless accumulating, the last applies the output's bias and activation. The op(A) panels are packed once.
+    /// With <paramref name="readAhead"/> (<see cref="ReadsAhead"/>), the op(A) rows it reads next are prefetched.
     /// </summary>
     static void RowChunk(
         Mem a,
@@ -595,7 +597,8 @@ internal static unsafe class CpuGemm
         int k0,
         int rs,
         int re,
-        Output[] outs
+        Output[] outs,
+        bool readAhead
     )
     {
         int kc = Math.Min(KC, k - k0),
@@ -616,11 +619,8 @@ internal static unsafe class CpuGemm
                 // The next op(A) rows, read ahead after each A panel's tiles: this chunk's next K block, else the
                 // next chunk's first.
                 ReadAhead ahead = default;
-                int perPanel = 0,
-                    panels = 0;
-                foreach (var pk in packs)
-                    panels += pk.PanelsN;
-                if (ReadsAhead(m, k, panels))
+                int perPanel = 0;
+                if (readAhead)
                 {
                     bool last = k0 + KC >= k;
                     int nk0 = last ? 0 : k0 + KC,
@@ -1021,12 +1021,17 @@ internal static unsafe class CpuGemm
     }
 
     /// <summary>
-    /// A lane mask with the first <paramref name="count"/> (clamped to 0..8) lanes set, for AVX masked loads and
-    /// stores.
+    /// A lane mask with the first <paramref name="count"/> (clamped to 0..8) lanes set, for AVX's masked loads (its
+    /// masked store is microcoded on AMD: <see cref="Store"/> does without it).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<float> Live8(int count) =>
-        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
+        Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
+
+    /// <summary>The same for AVX-512's masked loads and stores: the first <paramref name="count"/> of 16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> Live16(int count) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 
     // Twelve rows of a row-major A (stride lda) into the 12-interleaved panel dst[k * 12 + r], eight k at a time:
     // an 8 x 8 transpose for rows 0-7 and two 4 x 4 transposes for rows 8-11, all in registers. Returns the k done.
@@ -1172,7 +1177,7 @@ internal static unsafe class CpuGemm
                 {
                     // The tile's row is read whole (the scratch tile has a vector's room past its end); C's lanes
                     // past the row's end are neither read nor written.
-                    var live = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols - j)).AsSingle();
+                    var live = Live16(cols - j);
                     var v = Vector512.Load(src + j);
                     if (!overwrite)
                         v += Avx512F.MaskLoad(dst + j, live, Vector512<float>.Zero);
