@@ -51,7 +51,7 @@ internal static unsafe class CpuGemm
     /// column groups, or per group as it goes). The 12-row AVX-512 panel reads 48 contiguous bytes per k, and in place
     /// it measured best there. A 6-row panel (AVX2, 128-bit) reads 24 bytes from a new line per k: once the K block of
     /// A (KC x m floats) no longer sits in half of a 512 KiB L2, streaming it strided from L3 for every B panel costs
-    /// more than packing it. Measured on AVX2 (a Zen 3) in one process, alternating rep by rep: the decoder's
+    /// more than packing it. Measured on AVX2 (2026-12-03) in one process, alternating rep by rep: the decoder's
     /// 500x10000x784 weight gradient 14-18 % faster packed (three runs), the hidden layer's 250x10000x500 (a 256 KiB
     /// block) -6 to +5 %. A Zen 4's 1 MiB L2 does not change it: the paper step on AVX2, alternated step by step, 613.9
     /// ms packed against 659.6 in place (minima of 12, 2026-12-07, <c>bench/results/limit.md</c>, fourteenth session).
