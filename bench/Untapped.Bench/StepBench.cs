@@ -77,7 +77,10 @@ static class StepBench
         using var f = new StepFixture(acc, preset, model, batch, fuse);
         var ex = f.Executor;
         f.Step();
+        using var perf = PerfControl.FromEnvironment(); // bench/perf_step.sh samples the timed steps alone
+        perf?.Enable();
         var times = Enumerable.Range(0, steps).Select(_ => f.Step()).Order().ToList();
+        perf?.Disable();
         double med = times[times.Count / 2];
         double arena = ex.Plan.PeakBytes / 1048576.0,
             peak = PeakResidentMiB();

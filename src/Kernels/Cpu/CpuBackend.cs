@@ -55,8 +55,18 @@ public sealed partial class CpuBackend : Backend
         });
 
     /// <summary>
-    /// Runs body(start, end) over [0, count) in chunks of <paramref name="grain"/>; chunks are size-determined.
+    /// Runs body(start, end) over [0, count) in chunks of <paramref name="grain"/>; chunks are size-determined, and
+    /// each thread claims them one at a time, in order, from a shared counter.
     /// </summary>
+    /// <remarks>
+    /// One claim at a time because <c>Parallel.For</c> over the chunks gives each thread a range of its own and hands
+    /// it out in growing batches, up to 16 iterations at once (its RangeWorker doubles the batch up to 16 steps): at
+    /// the end of a region one core could hold a dozen of our chunks while the other sat idle, and a tall GEMM's
+    /// 96-row chunk of the 10000x500x784 forward takes about 0.7 ms. Timed inside the original step at batch 10,000 (two threads, Zen 4, 2026-12-07, two runs
+    /// of ten steps each way): one core idle at the end of the many-chunk regions 8.2-8.9 ms a step with the batches,
+    /// 3.5-3.6 ms claimed one by one (<c>bench/results/limit.md</c>, fifteenth session). Which thread runs a chunk never
+    /// changes its bits.
+    /// </remarks>
     internal void Chunks(int count, int grain, Action<int, int> body)
     {
         if (count <= 0)
@@ -69,7 +79,13 @@ public sealed partial class CpuBackend : Backend
                 body(c * grain, Math.Min(count, (c + 1) * grain));
             return;
         }
-        Parallel.For(0, chunks, _parallel, c => body(c * grain, Math.Min(count, (c + 1) * grain)));
+        int next = -1;
+        Parallel.For(0, Math.Min(Threads, chunks), _parallel, _ =>
+        {
+            int c;
+            while ((c = Interlocked.Increment(ref next)) < chunks)
+                body(c * grain, Math.Min(count, (c + 1) * grain));
+        });
     }
 
     // Set while a RowsReady body runs on a worker (a GEMM epilogue, a ForRows block): the kernels it calls run their
