@@ -6,6 +6,8 @@
 # step's hottest functions. A category's CPU ms over the CPU count is its share of a step's wall time.
 # Needs perf (Debian: apt-get install linux-perf) and root or kernel.perf_event_paranoid <= 0 (-a samples every CPU).
 # Usage: bash bench/perf_step.sh [--avx2 | --128] [preset] [steps] [threads]   (defaults: original 20 2)
+#   PERF_CALLGRAPH=1 records call stacks too (perf record -g; .NET's JIT code keeps frame pointers), PERF_KEEP=1 keeps
+#   the temporary folder with perf.data for `perf report -i` or `perf script -i` (its path is printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jit=()
@@ -22,6 +24,7 @@ command -v perf >/dev/null || { echo "perf_step.sh: no perf on PATH (Debian: apt
 dotnet build -c Release bench/Untapped.Bench -v q -nologo >/dev/null || { echo "perf_step.sh: the bench does not build" >&2; exit 1; }
 tmp=$(mktemp -d); trap '[[ -n ${PERF_KEEP:-} ]] || rm -rf "$tmp"' EXIT
 mkfifo "$tmp/ctl" "$tmp/ack"
+[[ -z ${PERF_KEEP:-} ]] || echo "perf.data in $tmp"
 freq=999
 perf record -a ${PERF_CALLGRAPH:+-g} -F $freq -D -1 --control "fifo:$tmp/ctl,$tmp/ack" -o "$tmp/perf.data" -- \
   env "${jit[@]}" DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 UNTAPPED_PERF_CONTROL="$tmp/ctl,$tmp/ack" \
@@ -29,7 +32,8 @@ perf record -a ${PERF_CALLGRAPH:+-g} -F $freq -D -1 --control "fifo:$tmp/ctl,$tm
   --steps "$steps" --threads "$threads" >"$tmp/step.out" 2>"$tmp/perf.err" || { cat "$tmp/step.out" "$tmp/perf.err" >&2; exit 1; }
 head -1 "$tmp/step.out"
 perf script -i "$tmp/perf.data" -F pid,ip,sym,dso 2>/dev/null | python3 -c '
-import collections, re, sys
+import collections, re, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet when piped to head
 freq, steps = int(sys.argv[1]), int(sys.argv[2])
 # First match wins, on the symbol (the JIT perf map names "void [Untapped.Kernels] Untapped.Kernels.Cpu.CpuGemm::MicroWide(...)").
 cats = [
