@@ -61,11 +61,11 @@ public sealed partial class CpuBackend : Backend
     /// <remarks>
     /// One claim at a time because <c>Parallel.For</c> over the chunks gives each thread a range of its own and hands
     /// it out in growing batches, up to 16 iterations at once (its RangeWorker doubles the batch up to 16 steps): at
-    /// the end of a region one core could hold a dozen of our chunks while the other sat idle, and a tall GEMM's
-    /// 96-row chunk of the 10000x500x784 forward takes about 0.7 ms. Timed inside the original step at batch 10,000 (two threads, Zen 4, 2026-12-07, two runs
-    /// of ten steps each way): one core idle at the end of the many-chunk regions 8.2-8.9 ms a step with the batches,
-    /// 3.5-3.6 ms claimed one by one (<c>bench/results/limit.md</c>, fifteenth session). Which thread runs a chunk never
-    /// changes its bits.
+    /// the end of a region one core could hold a dozen of our chunks while the other sat idle, and a tall GEMM's 96-row
+    /// chunk of the 10000x500x784 forward takes about 0.7 ms. Timed inside the original step at batch 10,000 (two
+    /// threads, Zen 4, 2026-12-07, two runs of ten steps each way): one core idle at the end of the many-chunk regions
+    /// 8.2-8.9 ms a step with the batches, 3.5-3.6 ms claimed one by one (<c>bench/results/limit.md</c>, fifteenth
+    /// session). Which thread runs a chunk never changes its bits.
     /// </remarks>
     internal void Chunks(int count, int grain, Action<int, int> body)
     {
